@@ -1,0 +1,94 @@
+package io.qrrot.recovery;
+
+import io.qrrot.engine.CommandArgs;
+import io.qrrot.engine.CommandSpec;
+import io.qrrot.engine.ReplySink;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embeddable durable database: what a Java application opens, and what the server serves.
+ *
+ * <pre>{@code
+ * try (Qrrot db = Qrrot.open(Path.of("data"), QrrotOptions.defaults())) {
+ *     Qrrot.Session s = db.newSession();
+ *     long lsn = s.execute(CommandArgs.of("SET", "k", "v"), reply);
+ *     db.whenDurable(lsn, listener);   // release the reply only now
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: any number of sessions may execute concurrently (the engine locks per shard); a single
+ * session is used by one thread at a time.
+ */
+public interface Qrrot extends AutoCloseable {
+
+    // Opening: DurableQrrot.open(dir, options) (the recovery issue) takes the directory's lock file,
+    // recovers the newest valid snapshot plus the WAL after it, and starts the WAL writer and compactor.
+
+    /** A client's state: its transaction (MULTI queue) and WATCHed keys. One per connection. */
+    Session newSession();
+
+    /**
+     * Calls {@code listener} once {@code lsn} is durable per the fsync policy, or with the error that made
+     * the log fail. May run on the WAL's thread: the listener must only hand off, never block. An
+     * {@code lsn} of 0 or one already durable completes at once on the calling thread.
+     */
+    void whenDurable(long lsn, DurabilityListener listener);
+
+    /** Marks the end of a batch of commands (one network read): lets the WAL write them in one go. */
+    void endOfBatch();
+
+    /** The data commands the engine executes (the server adds its own connection and admin commands). */
+    List<CommandSpec> commands();
+
+    /**
+     * INFO fields by section, in display order. Sections: {@code memory}, {@code persistence},
+     * {@code stats}, {@code keyspace}.
+     */
+    Map<String, Map<String, String>> info();
+
+    /** Writes a snapshot of everything acknowledged so far (folds the WAL), then returns what it wrote. */
+    SnapshotResult saveSnapshot() throws IOException;
+
+    /** The options in force (max memory reflects {@link #setMaxMemory}). */
+    QrrotOptions options();
+
+    /** Changes the max memory at run time (CONFIG SET maxmemory); 0 means no limit. */
+    void setMaxMemory(long bytes);
+
+    /** Stops accepting commands, drains and syncs the WAL, stops the compactor, releases the lock. */
+    @Override
+    void close() throws IOException;
+
+    /** A client's session. Not thread-safe. */
+    interface Session extends AutoCloseable {
+        /**
+         * Executes one command, writing its reply to {@code out}. Never blocks on I/O.
+         *
+         * @return the LSN the reply depends on: pass it to {@link #whenDurable} before sending the reply;
+         *         0 when the command logged nothing
+         */
+        long execute(CommandArgs args, ReplySink out);
+
+        /** True while a MULTI is open. */
+        boolean inTransaction();
+
+        /** Drops the transaction and WATCHes. */
+        @Override
+        void close();
+    }
+
+    /** Completion of a durability wait. */
+    interface DurabilityListener {
+        void onDurable();
+
+        /** The log failed; {@code message} is fit for the client, code word first ({@code IOERR …}). */
+        void onFailure(String message);
+    }
+
+    /** What {@link #saveSnapshot} wrote. */
+    record SnapshotResult(Path file, long baseLsn, long keys, long bytes, long millis) {
+    }
+}

@@ -1,0 +1,67 @@
+package io.qrrot.recovery;
+
+import io.qrrot.engine.Clock;
+import io.qrrot.wal.FsyncPolicy;
+import io.qrrot.wal.io.FileStorage;
+import io.qrrot.wal.io.Storage;
+
+/**
+ * How a database is opened. Immutable; change one field with the {@code with…} methods.
+ *
+ * @param fsync              when a write is acknowledged (default {@code ALWAYS})
+ * @param shards             keyspace shards, a power of two (default 64)
+ * @param maxMemoryBytes     off-heap data limit; writes past it get an OOM error; 0 = none (default 0)
+ * @param maxKeyBytes        largest key (default 1 MiB)
+ * @param maxValueBytes      largest value (default 512 MiB, as Redis)
+ * @param walSegmentBytes    WAL segment size before a roll (default 64 MiB)
+ * @param compactWalBytes    compact when the WAL since the last snapshot passes this size (default 256 MiB)
+ * @param compactAfterMillis ... or when the oldest unfolded WAL record is this old (default 1 hour)
+ * @param clock              wall clock for TTLs
+ * @param storage            the file I/O seam (tests inject faults through it)
+ */
+public record QrrotOptions(FsyncPolicy fsync, int shards, long maxMemoryBytes, long maxKeyBytes,
+                           long maxValueBytes, long walSegmentBytes, long compactWalBytes,
+                           long compactAfterMillis, Clock clock, Storage storage) {
+
+    public static final long MIB = 1L << 20;
+
+    public static QrrotOptions defaults() {
+        return new QrrotOptions(FsyncPolicy.ALWAYS, 64, 0, MIB, 512 * MIB, 64 * MIB, 256 * MIB,
+                3_600_000L, Clock.SYSTEM, FileStorage.INSTANCE);
+    }
+
+    public QrrotOptions withFsync(FsyncPolicy v) {
+        return new QrrotOptions(v, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, clock, storage);
+    }
+
+    public QrrotOptions withShards(int v) {
+        return new QrrotOptions(fsync, v, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, clock, storage);
+    }
+
+    public QrrotOptions withMaxMemoryBytes(long v) {
+        return new QrrotOptions(fsync, shards, v, maxKeyBytes, maxValueBytes, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, clock, storage);
+    }
+
+    public QrrotOptions withLimits(long maxKey, long maxValue) {
+        return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKey, maxValue, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, clock, storage);
+    }
+
+    public QrrotOptions withWal(long segmentBytes, long compactBytes, long compactAfter) {
+        return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, segmentBytes,
+                compactBytes, compactAfter, clock, storage);
+    }
+
+    public QrrotOptions withClock(Clock v) {
+        return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, v, storage);
+    }
+
+    public QrrotOptions withStorage(Storage v) {
+        return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, clock, v);
+    }
+}
