@@ -85,7 +85,11 @@ public final class Engine implements AutoCloseable {
             return 0;
         }
         if (!cmd.spec.arityAccepts(args.count())) {
-            reject(session, out, cmd.arityError);
+            if (cmd.exec) {
+                abortExec(session, out, cmd.arityError.substring(4)); // Redis drops the ERR code here
+            } else {
+                reject(session, out, cmd.arityError);
+            }
             return 0;
         }
         if (session.inMulti && cmd.noMulti) {
@@ -94,9 +98,7 @@ public final class Engine implements AutoCloseable {
         }
         if (overMaxMemory() && (cmd.denyOom || (cmd.exec && queuedDenyOom(session)))) {
             if (cmd.exec) {
-                session.resetMulti();
-                unwatchAll(session);
-                out.error("EXECABORT Transaction discarded because of: " + Errors.OOM);
+                abortExec(session, out, Errors.OOM);
             } else {
                 reject(session, out, Errors.OOM);
             }
@@ -108,6 +110,13 @@ public final class Engine implements AutoCloseable {
             return 0;
         }
         return run(session.ctx, cmd, args, out, log);
+    }
+
+    /** Redis refuses EXEC itself by discarding the transaction (whether or not one is open). */
+    private void abortExec(Session session, ReplySink out, String why) {
+        session.resetMulti();
+        unwatchAll(session);
+        out.error("EXECABORT Transaction discarded because of: " + why);
     }
 
     private static void reject(Session session, ReplySink out, String error) {

@@ -140,8 +140,7 @@ final class KeyspaceCommands {
                 return false;
             }
             // unsigned v * 10 + d must stay below 2^64
-            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0
-                    || (v * 10 + d != 0 && Long.compareUnsigned(v * 10 + d, v * 10) < 0)) {
+            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L - d, 10)) > 0) {
                 c.out.error(Errors.INVALID_CURSOR);
                 return false;
             }
