@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * {@code -Dqrrot.seed=N}.
  */
 class ModelTest {
-    static final int ROUNDS = Integer.getInteger("qrrot.model.rounds", 60);
+    static final int ROUNDS = Integer.getInteger("qrrot.model.rounds", 1000);
     static final int STEPS = 400;
 
     /** Few distinct hashes: forces shared shards and hash collisions in the store and in effect lookups. */
