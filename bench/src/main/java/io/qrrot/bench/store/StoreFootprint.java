@@ -1,0 +1,95 @@
+package io.qrrot.bench.store;
+
+import io.qrrot.engine.store.EntryType;
+import io.qrrot.engine.store.Keyspace;
+import io.qrrot.engine.store.KeyspaceConfig;
+import io.qrrot.engine.store.Shard;
+import io.qrrot.engine.store.StoreStats;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Loads {@code key:0 .. key:<n-1>} with 16-byte values into a fresh keyspace and prints the bytes per key
+ * all-in (off-heap allocated bytes + index table bytes) and the slowest single put (which includes any
+ * index rehash). Run: {@code java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp
+ * bench/target/benchmarks.jar io.qrrot.bench.store.StoreFootprint [keys] [shards] [presize:true|false]}.
+ */
+public final class StoreFootprint {
+    private StoreFootprint() {
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+    }
+
+    public static void main(String[] args) {
+        long keys = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
+        int shards = args.length > 1 ? Integer.parseInt(args[1]) : KeyspaceConfig.DEFAULT_SHARDS;
+        boolean presize = args.length > 2 && Boolean.parseBoolean(args[2]);
+        KeyspaceConfig config = KeyspaceConfig.defaults().withShards(shards).withExpectedKeys(presize ? keys : 0);
+        byte[] keyBytes = new byte[32];
+        UnsafeBuffer key = new UnsafeBuffer(keyBytes);
+        UnsafeBuffer value = new UnsafeBuffer(new byte[16]);
+        value.setMemory(0, 16, (byte) 'v');
+        long worst = 0;
+        long worstAt = -1;
+        long worstResize = 0;
+        int resizes = 0;
+        long[] resizeNanos = new long[1 << 16];
+        long over1ms = 0;
+        StoreStats before = new StoreStats();
+        StoreStats after = new StoreStats();
+        long start = System.nanoTime();
+        try (Keyspace keyspace = new Keyspace(config)) {
+            for (long i = 0; i < keys; i++) {
+                int length = Keys.write(keyBytes, i);
+                long hash = keyspace.hash(keyBytes, 0, length);
+                Shard shard = keyspace.shardFor(hash);
+                long took;
+                shard.lock();
+                try {
+                    shard.addStatsTo(before.reset());
+                    long t0 = System.nanoTime();
+                    shard.put(key, 0, length, hash, EntryType.STRING, 0, value, 0, 16);
+                    took = System.nanoTime() - t0;
+                    shard.addStatsTo(after.reset());
+                } finally {
+                    shard.unlock();
+                }
+                if (after.indexBytes() != before.indexBytes()) {
+                    if (resizes < resizeNanos.length) {
+                        resizeNanos[resizes] = took;
+                    }
+                    resizes++;
+                    worstResize = Math.max(worstResize, took);
+                }
+                if (took > worst) {
+                    worst = took;
+                    worstAt = i;
+                }
+                if (took > 1_000_000) {
+                    over1ms++;
+                }
+            }
+            long elapsed = System.nanoTime() - start;
+            StoreStats s = keyspace.stats(new StoreStats());
+            System.out.printf("config: %s%n", config);
+            System.out.printf("keys: %d in %.1f s (%.0f ns/put incl. timing)%n", s.entries(), elapsed / 1e9,
+                    (double) elapsed / keys);
+            System.out.printf("off-heap allocated: %d B, blocks in use: %d B, live entry bytes: %d B%n",
+                    s.allocatedBytes(), s.blockBytes(), s.liveBytes());
+            System.out.printf("index tables: %d B%n", s.indexBytes());
+            System.out.printf("bytes per key all-in (allocated + index): %.1f%n", (double) s.totalBytes() / s.entries());
+            System.out.printf("  of which off-heap: %.1f, index: %.1f, live entry bytes: %.1f%n",
+                    (double) s.allocatedBytes() / s.entries(), (double) s.indexBytes() / s.entries(),
+                    (double) s.liveBytes() / s.entries());
+            System.out.printf("worst single put: %.3f ms (put #%d); puts over 1 ms: %d%n", worst / 1e6, worstAt, over1ms);
+            long[] sorted = java.util.Arrays.copyOf(resizeNanos, Math.min(resizes, resizeNanos.length));
+            java.util.Arrays.sort(sorted);
+            System.out.printf("index resizes: %d; put that resized a shard index: median %.3f ms, p99 %.3f ms, max %.3f ms%n",
+                    resizes, percentile(sorted, 0.5) / 1e6, percentile(sorted, 0.99) / 1e6, worstResize / 1e6);
+            for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                System.out.printf("gc %s: %d collections, %d ms%n", gc.getName(), gc.getCollectionCount(), gc.getCollectionTime());
+            }
+        }
+    }
+}
