@@ -34,7 +34,7 @@ final class Applier implements EffectVisitor {
         knownSource = w;
         op = 0;
         try {
-            EffectCodec.decode(w.buffer(), 0, w.length(), this);
+            EffectCodec.decodeValid(w.buffer(), 0, w.ops(), this);
         } finally {
             knownSource = null;
         }

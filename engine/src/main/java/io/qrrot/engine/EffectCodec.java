@@ -206,7 +206,11 @@ public final class EffectCodec {
      * @throws EffectFormatException when the record is malformed (the message names the offset)
      */
     public static void decode(DirectBuffer buf, int off, int len, EffectVisitor v) {
-        int count = validate(buf, off, len);
+        decodeValid(buf, off, validate(buf, off, len), v);
+    }
+
+    /** Decodes a record known to be valid (one this process just encoded) with {@code count} ops. */
+    static void decodeValid(DirectBuffer buf, int off, int count, EffectVisitor v) {
         int pos = off + HEADER_LENGTH;
         for (int i = 0; i < count; i++) {
             byte op = buf.getByte(pos + OP_CODE_OFFSET);

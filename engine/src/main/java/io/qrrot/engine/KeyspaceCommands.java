@@ -14,7 +14,7 @@ import org.agrona.ExpandableArrayBuffer;
  * transaction's own pending writes, so the result is what a client would see after the earlier commands.
  */
 final class KeyspaceCommands {
-    /** Bits 40 and up of a scan cursor hold the shard index (see {@link Keyspace#scan}). */
+    /** Bits 40 and up of a SCAN/ALL cursor hold the shard index, the bits below that shard's own scan cursor. */
     static final int CURSOR_SHARD_SHIFT = 40;
 
     private KeyspaceCommands() {
@@ -206,61 +206,63 @@ final class KeyspaceCommands {
                      boolean entries) {
         Keyspace ks = c.ks;
         c.listed = 0;
-        if ((cursor >>> CURSOR_SHARD_SHIFT) >= ks.shardCount() || cursor < 0) {
+        long shard = cursor >>> CURSOR_SHARD_SHIFT;
+        long shardCursor = cursor & ((1L << CURSOR_SHARD_SHIFT) - 1);
+        if (shard >= ks.shardCount()) {
             return 0; // not a cursor this keyspace hands out: nothing more to see
         }
         KeyBatch b = c.batch;
-        b.reset();
-        long next;
-        try {
-            next = ks.scan(cursor, count, b);
-        } catch (IllegalArgumentException e) {
-            return 0;
-        }
-        Shard locked = null;
-        try {
-            for (int i = 0; i < b.count(); i++) {
-                int off = b.offset(i);
-                int len = b.length(i);
-                if (!all && !glob.match(b.keys, off, len)) {
-                    continue;
+        int remaining = count;
+        while (true) {
+            Shard s = ks.shard((int) shard);
+            if (!c.inTransaction) {
+                s.lock();
+            }
+            try {
+                b.reset();
+                try {
+                    shardCursor = s.scan(shardCursor, Math.max(1, remaining), b);
+                } catch (IllegalArgumentException e) {
+                    shardCursor = 0; // a cursor from another table size: this shard is done for this walk
                 }
-                long h = ks.hash(b.keys, off, len);
-                if (!c.inTransaction) {
-                    Shard s = ks.shardFor(h);
-                    if (s != locked) {
-                        if (locked != null) {
-                            c.commitReadEffects(c.log);
-                            locked.unlock();
-                            locked = null;
-                        }
-                        s.lock();
-                        locked = s;
+                remaining -= b.count();
+                for (int i = 0; i < b.count(); i++) {
+                    int off = b.offset(i);
+                    int len = b.length(i);
+                    if (!all && !glob.match(b.keys, off, len)) {
+                        continue; // as Redis: a key the pattern rejects is not even checked for expiry
                     }
+                    if (!c.find(c.found2, b.keys, off, len, ks.hash(b.keys, off, len))) {
+                        continue;
+                    }
+                    if (type != null && !type.equalsIgnoreCase(KeyCommands.redisTypeName(c.found2.type))) {
+                        continue;
+                    }
+                    record(list, b.keys, off, len, c.found2, entries);
+                    c.listed++;
                 }
-                if (!c.find(c.found2, b.keys, off, len, h)) {
-                    continue;
+                if (!c.inTransaction) {
+                    c.commitReadEffects(c.log);
                 }
-                if (type != null && !type.equalsIgnoreCase(KeyCommands.redisTypeName(c.found2.type))) {
-                    continue;
+            } finally {
+                if (!c.inTransaction) {
+                    s.unlock();
                 }
-                record(list, b.keys, off, len, c.found2, entries);
-                c.listed++;
             }
-        } finally {
-            if (locked != null) {
-                c.commitReadEffects(c.log);
-                locked.unlock();
+            if (shardCursor != 0) {
+                return (shard << CURSOR_SHARD_SHIFT) | shardCursor;
+            }
+            shard++;
+            if (shard == ks.shardCount()) {
+                if (c.inTransaction) {
+                    c.listed += entries ? pendingOnlyEntries(c, list) : pendingOnlyKeys(c, list, glob, all, type);
+                }
+                return 0;
+            }
+            if (remaining <= 0) {
+                return shard << CURSOR_SHARD_SHIFT;
             }
         }
-        if (next == 0 && c.inTransaction) {
-            if (entries) {
-                c.listed += pendingOnlyEntries(c, list);
-            } else {
-                c.listed += pendingOnlyKeys(c, list, glob, all, type);
-            }
-        }
-        return next;
     }
 
     private static void record(ReplyBuffer list, DirectBuffer key, int off, int len, Found f, boolean entries) {
@@ -346,34 +348,32 @@ final class KeyspaceCommands {
     private static boolean firstLiveKey(Ctx c) {
         Keyspace ks = c.ks;
         KeyBatch b = c.batch;
-        long cursor = 0;
-        do {
-            b.reset();
-            cursor = ks.scan(cursor, 1024, b);
-            for (int i = 0; i < b.count(); i++) {
-                int off = b.offset(i);
-                int len = b.length(i);
-                long h = ks.hash(b.keys, off, len);
-                Shard s = ks.shardFor(h);
+        for (int si = 0; si < ks.shardCount(); si++) {
+            Shard s = ks.shard(si);
+            if (!c.inTransaction) {
+                s.lock();
+            }
+            try {
+                long cursor = 0;
+                do {
+                    b.reset();
+                    cursor = s.scan(cursor, 256, b);
+                    for (int i = 0; i < b.count(); i++) {
+                        int off = b.offset(i);
+                        int len = b.length(i);
+                        if (c.find(c.found2, b.keys, off, len, ks.hash(b.keys, off, len))) {
+                            c.out.bulk(b.keys, off, len);
+                            return true;
+                        }
+                    }
+                } while (cursor != 0);
+            } finally {
                 if (!c.inTransaction) {
-                    s.lock();
-                }
-                try {
-                    boolean live = c.find(c.found2, b.keys, off, len, h);
-                    if (!c.inTransaction) {
-                        c.commitReadEffects(c.log);
-                    }
-                    if (live) {
-                        c.out.bulk(b.keys, off, len);
-                        return true;
-                    }
-                } finally {
-                    if (!c.inTransaction) {
-                        s.unlock();
-                    }
+                    c.commitReadEffects(c.log);
+                    s.unlock();
                 }
             }
-        } while (cursor != 0);
+        }
         if (c.inTransaction) {
             EffectWriter w = c.effect;
             DirectBuffer buf = w.buffer();

@@ -115,7 +115,8 @@ final class StringCommands {
             return;
         }
         long expiry = c.num.get();
-        boolean exists = c.find(1);
+        // A plain SET replaces whatever is there: only its options need the old value.
+        boolean exists = (f & (GET | NX | XX | KEEPTTL)) != 0 && c.find(1);
         if ((f & GET) != 0) {
             if (exists) {
                 c.found.reply(c.out);
