@@ -23,45 +23,29 @@ import org.agrona.MutableDirectBuffer;
  *  |                     n ops, back to back                      ...  8
  *  +---------------------------------------------------------------+
  *
- * PUT: the key now holds this value and expiry (the full after-image)
- *  +---------------+---------------+-------------------------------+
- *  |  op = 1 PUT   |  value type   |                               |  0
- *  +---------------+---------------+                               +
- *  |          expiry (int64, epoch ms, 0 = none)                   |  2
- *  +                               +-------------------------------+
- *  |                               |                               |
- *  +-------------------------------+                               +  10
- *  |                      key length (int32)                       |
- *  +                               +-------------------------------+
- *  |                               |                               |  14
- *  +-------------------------------+                               +
- *  |                     value length (int32)                      |
- *  +                               +-------------------------------+
- *  |                               |  key bytes, then value bytes ...  18
- *  +-------------------------------+-------------------------------+
+ * Ops, back to back, each starting with its code byte (offsets relative to the op's start):
  *
- * DEL: the key no longer exists
- *  +---------------+-----------------------------------------------+
- *  |  op = 2 DEL   |  key length (int32)                           |  0
- *  +---------------+---------------+-------------------------------+
- *  |               |  key bytes                                   ...  5
- *  +---------------+-----------------------------------------------+
+ *  PUT    (code 1): the key now holds this value and expiry (the full after-image)
+ *     0  code          1 byte    = 1
+ *     1  value type    1 byte    1 string, 2 int, 3 json
+ *     2  expiry        int64     epoch ms, 0 = none
+ *    10  key length    int32
+ *    14  value length  int32     8 for an int
+ *    18  key bytes, then value bytes
  *
- * EXPIRE: the key, if it exists, now expires at this time (0 = persist)
- *  +---------------+-----------------------------------------------+
- *  | op = 3 EXPIRE |  expiry (int64, epoch ms, 0 = none)           |  0
- *  +---------------+                                               +
- *  |                                                               |
- *  +---------------+-----------------------------------------------+
- *  |               |  key length (int32)                           |  9
- *  +---------------+---------------+-------------------------------+
- *  |               |  key bytes                                   ...  13
- *  +---------------+-----------------------------------------------+
+ *  DEL    (code 2): the key no longer exists
+ *     0  code          1 byte    = 2
+ *     1  key length    int32
+ *     5  key bytes
  *
- * CLEAR: every key is deleted (FLUSHALL)
- *  +---------------+
- *  | op = 4 CLEAR  |  0
- *  +---------------+
+ *  EXPIRE (code 3): the key, if it exists, now expires at this time
+ *     0  code          1 byte    = 3
+ *     1  expiry        int64     epoch ms, 0 = remove the expiry
+ *     9  key length    int32
+ *    13  key bytes
+ *
+ *  CLEAR  (code 4): every key is deleted (FLUSHALL)
+ *     0  code          1 byte    = 4
  * </pre>
  *
  * <p>Value types: 1 = string (raw bytes), 2 = int (8 bytes, signed 64-bit little-endian), 3 = JSON
