@@ -30,7 +30,7 @@ final class Ctx {
     final Found found = new Found();
     final Found found2 = new Found();
     final MutableLong num = new MutableLong();
-    final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
+    ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
     private long random = System.nanoTime() | 1;
 
     CommandArgs args;
@@ -295,6 +295,13 @@ final class Ctx {
             return commit(log);
         } catch (EffectLogException e) {
             return 0;
+        }
+    }
+
+    /** Lets go of scratch space an unusually large command needed (called after each command). */
+    void trim() {
+        if (scratch.capacity() > (4 << 20)) {
+            scratch = new ExpandableArrayBuffer(64);
         }
     }
 

@@ -181,6 +181,7 @@ public final class Engine implements AutoCloseable {
             c.locks.unlock();
             c.effect.reset();
             c.replies.clear();
+            c.trim();
         }
     }
 

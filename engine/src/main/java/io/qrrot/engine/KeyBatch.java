@@ -9,7 +9,7 @@ import org.agrona.ExpandableArrayBuffer;
  * the shard), so the command can then look each key up through {@link Ctx#find}. Reused. Not thread-safe.
  */
 final class KeyBatch implements EntryVisitor {
-    final ExpandableArrayBuffer keys = new ExpandableArrayBuffer(256);
+    ExpandableArrayBuffer keys = new ExpandableArrayBuffer(256);
     private int[] offsets = new int[32];
     private int[] lengths = new int[32];
     private int count;
@@ -18,6 +18,9 @@ final class KeyBatch implements EntryVisitor {
     void reset() {
         count = 0;
         used = 0;
+        if (keys.capacity() > (4 << 20)) {
+            keys = new ExpandableArrayBuffer(256); // a batch of huge keys: do not keep the buffer
+        }
     }
 
     int count() {

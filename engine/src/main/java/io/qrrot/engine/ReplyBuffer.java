@@ -24,13 +24,19 @@ final class ReplyBuffer implements ReplySink {
     private static final byte BOOL = 12;
     private static final byte VERBATIM = 13;
 
-    private final ExpandableArrayBuffer bytes = new ExpandableArrayBuffer(256);
+    /** Capacity above which {@link #clear} lets the buffer go, so one huge reply does not pin memory. */
+    private static final int SHRINK_ABOVE = 4 << 20;
+
+    private ExpandableArrayBuffer bytes = new ExpandableArrayBuffer(256);
     private int length;
     private Object[] strings = new Object[8];
     private int stringCount;
 
     void clear() {
         length = 0;
+        if (bytes.capacity() > SHRINK_ABOVE) {
+            bytes = new ExpandableArrayBuffer(256);
+        }
         for (int i = 0; i < stringCount; i++) {
             strings[i] = null;
         }
