@@ -156,7 +156,8 @@ final class RandomCommands {
             case 40:
                 return a("SET", key(), value(), "KEEPTTL");
             case 41:
-                return a("MGET", key());
+                return r.nextBoolean() ? a("MGET", key())
+                        : r.nextBoolean() ? a("SCAN", "0", "COUNT", "1000") : a("SCAN", "0", "MATCH", "k[1-3]", "COUNT", "1000");
             case 42:
                 return a("PUT", key(), value(), new String[] {"string", "int", "json"}[r.nextInt(3)]);
             case 43:
