@@ -39,7 +39,9 @@ final class Ctx {
     /** Where this command's effect goes (per-shard commits of SCAN and friends need it). */
     EffectLog log;
     Command cmd;
-    long now;
+    private final Clock clock;
+    private long now;
+    private boolean nowRead;
     /** Highest LSN this command (or EXEC) appended. */
     long lsn;
     /** True while EXEC runs its queued commands: every shard the transaction needs is already locked. */
@@ -60,6 +62,24 @@ final class Ctx {
         this.session = session;
         this.applier = new Applier(engine);
         this.locks = new LockSet(ks);
+        this.clock = engine.clock();
+    }
+
+    /** Starts a command (or an EXEC): its time is read from the clock once, when first needed. */
+    void startClock() {
+        nowRead = false;
+    }
+
+    /**
+     * The command's time in epoch ms: the same for the whole command or EXEC (as Redis' command time
+     * snapshot), and never read from the clock by commands that do not need it.
+     */
+    long now() {
+        if (!nowRead) {
+            now = clock.millis();
+            nowRead = true;
+        }
+        return now;
     }
 
     /** Points the context at one command's arguments and computes its key hashes. */
@@ -189,7 +209,7 @@ final class Ctx {
         } else if (!fromStore(into, key, koff, klen, hash)) {
             return false;
         }
-        if (into.expiry != 0 && now > into.expiry) {
+        if (into.expiry != 0 && now() > into.expiry) {
             if (lazyDelete) {
                 effect.delete(hash, key, koff, klen);
             }

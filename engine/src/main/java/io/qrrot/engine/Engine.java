@@ -96,7 +96,7 @@ public final class Engine implements AutoCloseable {
             reject(session, out, Errors.NOT_IN_MULTI);
             return 0;
         }
-        if (overMaxMemory() && (cmd.denyOom || (cmd.exec && queuedDenyOom(session)))) {
+        if ((cmd.denyOom || cmd.exec) && overMaxMemory() && (cmd.denyOom || queuedDenyOom(session))) {
             if (cmd.exec) {
                 abortExec(session, out, Errors.OOM);
             } else {
@@ -146,7 +146,7 @@ public final class Engine implements AutoCloseable {
     /** Runs one command outside a transaction: lock, handler, commit, reply, unlock. */
     private long run(Ctx c, Command cmd, CommandArgs args, ReplySink out, EffectLog log) {
         c.bind(cmd, args);
-        c.now = clock.millis();
+        c.startClock();
         c.log = log;
         c.lsn = 0;
         if (cmd.write && c.oversizedKey(config.maxKeyBytes()) >= 0) {
@@ -242,7 +242,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         EntryView view = c.found.view;
-        boolean expiredNow = ks.shard(si).find(key, off, len, h, view) && view.expiry() != 0 && c.now > view.expiry();
+        boolean expiredNow = ks.shard(si).find(key, off, len, h, view) && view.expiry() != 0 && c.now() > view.expiry();
         Watches.Watch w = new Watches.Watch(s, WatchKey.copyOf(key, off, len, h), si, expiredNow);
         watches.add(w);
         s.watches.add(w);
@@ -272,7 +272,7 @@ public final class Engine implements AutoCloseable {
             }
             WatchKey k = w.key;
             if (ks.shard(w.shard).find(k.buffer(), k.offset(), k.length(), k.keyHash(), view)
-                    && view.expiry() != 0 && c.now > view.expiry()) {
+                    && view.expiry() != 0 && c.now() > view.expiry()) {
                 return true;
             }
         }
@@ -381,8 +381,8 @@ public final class Engine implements AutoCloseable {
                 Shard s = ks.shard(expireShard);
                 s.lock();
                 try {
-                    c.now = clock.millis();
-                    expired.begin(c.now);
+                    c.startClock();
+                    expired.begin(c.now());
                     long next = s.scan(expireCursor, Math.max(1, Math.min(config.activeExpireBatch(), budget - examined)),
                             expired);
                     examined += expired.visited;

@@ -13,11 +13,11 @@ final class ExpireCommands {
     }
 
     static void expire(Ctx c) {
-        expireGeneric(c, c.now, true);
+        expireGeneric(c, c.now(), true);
     }
 
     static void pexpire(Ctx c) {
-        expireGeneric(c, c.now, false);
+        expireGeneric(c, c.now(), false);
     }
 
     static void expireat(Ctx c) {
@@ -81,7 +81,7 @@ final class ExpireCommands {
             c.out.integer(0);
             return;
         }
-        if (when <= c.now) {
+        if (when <= c.now()) {
             c.delete(1);
         } else {
             c.expire(1, when);
@@ -129,7 +129,7 @@ final class ExpireCommands {
             c.out.integer(-1);
             return;
         }
-        long t = absolute ? expiry : expiry - c.now;
+        long t = absolute ? expiry : expiry - c.now();
         if (t < 0) {
             t = 0;
         }

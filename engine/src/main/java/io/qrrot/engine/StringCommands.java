@@ -90,7 +90,7 @@ final class StringCommands {
             ms *= 1000;
         }
         if (relative) {
-            ms += c.now;
+            ms += c.now();
         }
         if (ms <= 0) {
             c.out.error(c.cmd.invalidExpireError);
@@ -195,7 +195,7 @@ final class StringCommands {
             return;
         }
         c.found.reply(c.out);
-        if ((f & (EXAT | PXAT)) != 0 && when <= c.now) {
+        if ((f & (EXAT | PXAT)) != 0 && when <= c.now()) {
             c.delete(1);
         } else if ((f & ANY_EXPIRE) != 0) {
             c.expire(1, when);
