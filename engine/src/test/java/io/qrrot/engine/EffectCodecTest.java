@@ -1,0 +1,123 @@
+package io.qrrot.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qrrot.engine.store.EntryType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+class EffectCodecTest {
+    static final class Recorder implements EffectVisitor {
+        final List<String> ops = new ArrayList<>();
+
+        static String s(DirectBuffer b, int off, int len) {
+            byte[] x = new byte[len];
+            b.getBytes(off, x);
+            return new String(x, StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen, long expiry) {
+            String v = type == EffectCodec.TYPE_INT ? Long.toString(value.getLong(voff, EffectCodec.ORDER)) : s(value, voff, vlen);
+            ops.add("PUT " + type + " " + s(key, koff, klen) + "=" + v + "@" + expiry);
+        }
+
+        @Override
+        public void delete(DirectBuffer key, int koff, int klen) {
+            ops.add("DEL " + s(key, koff, klen));
+        }
+
+        @Override
+        public void expire(DirectBuffer key, int koff, int klen, long expiry) {
+            ops.add("EXPIRE " + s(key, koff, klen) + "@" + expiry);
+        }
+
+        @Override
+        public void clear() {
+            ops.add("CLEAR");
+        }
+    }
+
+    private static byte[] sample() {
+        EffectWriter w = new EffectWriter();
+        UnsafeBuffer k = new UnsafeBuffer("key".getBytes());
+        UnsafeBuffer v = new UnsafeBuffer("value".getBytes());
+        w.put(1, EffectCodec.TYPE_STRING, k, 0, 3, v, 0, 5, 123);
+        w.putLong(2, k, 0, 2, -42, 0);
+        w.delete(3, k, 1, 2);
+        w.expire(4, k, 0, 3, 99);
+        w.clear();
+        w.put(5, EffectCodec.TYPE_JSON, k, 0, 0, v, 0, 0, 0);
+        w.finish();
+        byte[] out = new byte[w.length()];
+        w.buffer().getBytes(0, out);
+        return out;
+    }
+
+    @Test
+    void roundTripsEveryOp() {
+        byte[] rec = sample();
+        Recorder r = new Recorder();
+        EffectCodec.decode(new UnsafeBuffer(rec), 0, rec.length, r);
+        assertEquals(List.of("PUT 1 key=value@123", "PUT 2 ke=-42@0", "DEL ey", "EXPIRE key@99", "CLEAR", "PUT 3 =@0"), r.ops);
+        assertEquals(EffectCodec.VERSION, rec[0]);
+        assertEquals(6, new UnsafeBuffer(rec).getInt(EffectCodec.OP_COUNT_OFFSET, EffectCodec.ORDER));
+    }
+
+    @Test
+    void typeCodesMatchTheStore() {
+        assertEquals(EntryType.STRING, EffectCodec.TYPE_STRING);
+        assertEquals(EntryType.INT, EffectCodec.TYPE_INT);
+        assertEquals(EntryType.JSON, EffectCodec.TYPE_JSON);
+    }
+
+    @Test
+    void everyTruncationIsRejectedWithoutDeliveringOps() {
+        byte[] rec = sample();
+        for (int len = 0; len < rec.length; len++) {
+            Recorder r = new Recorder();
+            int n = len;
+            EffectFormatException e = assertThrows(EffectFormatException.class,
+                    () -> EffectCodec.decode(new UnsafeBuffer(rec), 0, n, r), "length " + len);
+            assertTrue(r.ops.isEmpty(), "ops delivered before the error at length " + len);
+            assertTrue(e.getMessage().contains("effect record"), e.getMessage());
+        }
+    }
+
+    @Test
+    void garbageIsRejectedWithItsOffset() {
+        byte[] rec = sample();
+        rec[0] = 9;
+        EffectFormatException e = assertThrows(EffectFormatException.class,
+                () -> EffectCodec.decode(new UnsafeBuffer(rec), 0, rec.length, new Recorder()));
+        assertEquals("effect record version 9 at offset 0 is not supported; this build reads version 1 (use a newer qrrot)",
+                e.getMessage());
+        byte[] rec2 = sample();
+        rec2[EffectCodec.HEADER_LENGTH] = 7;
+        e = assertThrows(EffectFormatException.class,
+                () -> EffectCodec.decode(new UnsafeBuffer(rec2), 0, rec2.length, new Recorder()));
+        assertEquals("malformed effect record at offset 8: unknown op code 7, expected 1 (PUT), 2 (DEL), 3 (EXPIRE) or 4 (CLEAR)",
+                e.getMessage());
+        byte[] rec3 = java.util.Arrays.copyOf(sample(), sample().length + 1);
+        e = assertThrows(EffectFormatException.class,
+                () -> EffectCodec.decode(new UnsafeBuffer(rec3), 0, rec3.length, new Recorder()));
+        assertTrue(e.getMessage().endsWith("1 bytes after the last of 6 ops"), e.getMessage());
+    }
+
+    @Test
+    void decodesAtAnOffsetInsideALargerBuffer() {
+        byte[] rec = sample();
+        ExpandableArrayBuffer b = new ExpandableArrayBuffer();
+        b.putBytes(17, rec);
+        Recorder r = new Recorder();
+        EffectCodec.decode(b, 17, rec.length, r);
+        assertEquals(6, r.ops.size());
+    }
+}
