@@ -31,7 +31,8 @@ import java.util.TreeSet;
  * {@link #crash(CrashMode, Random)} returns the storage a machine would find after a power cut now: per
  * file, the durable image plus none / all / a prefix / a random subset / a prefix and a torn next write /
  * everything with zeroed 512-byte sectors of the pending writes; per directory, the synced entries plus
- * none, all or a prefix of the pending entry changes (in order). {@link #powerCutAt(long)} makes the Nth
+ * none, all or a prefix (in order) of the pending entry changes. Writes tear only at 512-byte sector
+ * boundaries of the file, as disks write sectors atomically. {@link #powerCutAt(long)} makes the Nth
  * counted operation and every later one fail, so the state freezes exactly there.
  *
  * <h2>Faults and counting</h2>
@@ -57,9 +58,9 @@ public final class FaultyStorage implements Storage {
         PREFIX,
         /** A random subset of each file's unsynced writes, in order. */
         SUBSET,
-        /** A random prefix, then a random part of the next write. */
+        /** A random prefix, then the next write up to a random 512-byte sector boundary. */
         TORN,
-        /** All unsynced writes, then each 512-byte sector they touched zeroed with probability 1/2. */
+        /** All unsynced writes, then, in each 512-byte sector they touched (with probability 1/2), their bytes zeroed. */
         ZEROED_SECTORS,
         /** One of the above, chosen per file. */
         RANDOM
@@ -231,24 +232,31 @@ public final class FaultyStorage implements Storage {
                         applyTo(out, p.get(i), -1);
                     }
                     Pending last = p.get(k);
-                    applyTo(out, last, last.bytes == null ? -1 : rnd.nextInt(last.bytes.length + 1));
+                    applyTo(out, last, last.bytes == null ? -1 : tornLength(last, rnd));
                 }
             }
             case ZEROED_SECTORS -> {
-                TreeSet<Long> sectors = new TreeSet<>();
+                // The bytes the unsynced writes put into a lost sector read back as zero; bytes of the
+                // sector that were durable before keep their value (a power cut does not erase them).
                 for (Pending w : p) {
                     applyTo(out, w, -1);
+                }
+                TreeSet<Long> lost = new TreeSet<>();
+                for (Pending w : p) {
                     if (w.bytes != null && w.bytes.length > 0) {
                         for (long s = w.pos / SECTOR; s <= (w.pos + w.bytes.length - 1) / SECTOR; s++) {
-                            sectors.add(s);
+                            lost.add(s);
                         }
                     }
                 }
-                for (long s : sectors) {
-                    if (rnd.nextBoolean()) {
-                        long from = s * SECTOR;
-                        long to = Math.min(out.size, from + SECTOR);
-                        for (long i = from; i < to; i++) {
+                lost.removeIf(s -> rnd.nextBoolean());
+                for (Pending w : p) {
+                    if (w.bytes == null) {
+                        continue;
+                    }
+                    long end = Math.min(out.size, w.pos + w.bytes.length);
+                    for (long i = w.pos; i < end; i++) {
+                        if (lost.contains(i / SECTOR)) {
                             out.data[(int) i] = 0;
                         }
                     }
@@ -259,6 +267,21 @@ public final class FaultyStorage implements Storage {
         out.durable = Arrays.copyOf(out.data, (int) out.size);
         out.durableSize = out.size;
         return out;
+    }
+
+    /**
+     * How much of a write a power cut keeps: a random number of whole 512-byte sectors (counted in the
+     * file, disks write sectors atomically), possibly none.
+     */
+    private static int tornLength(Pending w, Random rnd) {
+        long end = w.pos + w.bytes.length;
+        long firstBoundary = (w.pos / SECTOR + 1) * SECTOR;
+        List<Integer> cuts = new ArrayList<>();
+        cuts.add(0);
+        for (long b = firstBoundary; b < end; b += SECTOR) {
+            cuts.add((int) (b - w.pos));
+        }
+        return cuts.get(rnd.nextInt(cuts.size()));
     }
 
     /** Applies a pending write (only its first {@code limit} bytes when limit &gt;= 0) or truncate. */
