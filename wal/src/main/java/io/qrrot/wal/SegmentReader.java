@@ -30,7 +30,7 @@ final class SegmentReader implements AutoCloseable {
     enum Problem {
         /** The record (header or body) runs past the end of the file. */
         INCOMPLETE,
-        /** The length field is negative or above the maximum payload. */
+        /** The length field is below the record header or above the maximum payload. */
         BAD_LENGTH,
         /** The stored CRC does not match the bytes. */
         CRC_MISMATCH,
@@ -159,17 +159,19 @@ final class SegmentReader implements AutoCloseable {
         }
         ensure(offset, WalFormat.RECORD_HEADER_LENGTH);
         int base = index(offset);
-        int length = buf.getInt(base + WalFormat.LENGTH_OFFSET);
-        if (length == 0) {
+        int field = buf.getInt(base + WalFormat.LENGTH_OFFSET);
+        if (field == 0) {
             return Step.END;
         }
-        if (length < 0 || length > maxPayload) {
-            return problem(Problem.BAD_LENGTH, "record length " + Integer.toUnsignedString(length)
-                    + " is above the maximum payload of " + maxPayload + " bytes");
+        long declared = Integer.toUnsignedLong(field);
+        if (declared < WalFormat.RECORD_HEADER_LENGTH || declared - WalFormat.RECORD_HEADER_LENGTH > maxPayload) {
+            return problem(Problem.BAD_LENGTH, "record length " + declared + " is not between "
+                    + WalFormat.RECORD_HEADER_LENGTH + " and " + (WalFormat.RECORD_HEADER_LENGTH + (long) maxPayload));
         }
-        long recordLength = WalFormat.recordLength(length);
+        int length = (int) (declared - WalFormat.RECORD_HEADER_LENGTH);
+        long recordLength = WalFormat.paddedLength(length);
         if (offset + recordLength > fileSize && !refreshSize(offset + recordLength)) {
-            return problem(Problem.INCOMPLETE, "incomplete record: length " + length + " needs "
+            return problem(Problem.INCOMPLETE, "incomplete record: length " + declared + " needs "
                     + recordLength + " bytes but the file ends " + (fileSize - offset) + " bytes after it");
         }
         ensure(offset, (int) recordLength);

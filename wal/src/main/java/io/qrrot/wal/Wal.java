@@ -257,7 +257,7 @@ public final class Wal implements AutoCloseable {
             throw new IllegalArgumentException("record of " + length + " bytes is above the WAL's maximum"
                     + " payload of " + maxPayload + " bytes");
         }
-        int recordLength = (int) WalFormat.recordLength(length);
+        int recordLength = (int) WalFormat.paddedLength(length);
         boolean oversized = recordLength > oversizedThreshold;
         final ReentrantLock lock = appendLock;
         lock.lock();
@@ -298,7 +298,7 @@ public final class Wal implements AutoCloseable {
 
     private void encode(ByteBuffer dst, ByteBuffer crcView, int at, DirectBuffer direct, byte[] array,
                         ByteBuffer nio, int offset, int length, long lsn) {
-        dst.putInt(at + WalFormat.LENGTH_OFFSET, length);
+        dst.putInt(at + WalFormat.LENGTH_OFFSET, WalFormat.RECORD_HEADER_LENGTH + length);
         dst.putLong(at + WalFormat.LSN_OFFSET, lsn);
         int payloadAt = at + WalFormat.PAYLOAD_OFFSET;
         if (direct != null) {
@@ -308,7 +308,7 @@ public final class Wal implements AutoCloseable {
         } else {
             dst.put(payloadAt, nio, offset, length);
         }
-        int end = at + (int) WalFormat.recordLength(length);
+        int end = at + (int) WalFormat.paddedLength(length);
         for (int i = payloadAt + length; i < end; i++) {
             dst.put(i, (byte) 0);
         }

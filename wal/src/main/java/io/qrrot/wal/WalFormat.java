@@ -45,7 +45,7 @@ import java.util.zip.CRC32C;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |            Payload Length (0 = end of data)                   |  0
+ *  |   Record Length: 16 + payload length, no padding (0 = end)    |  0
  *  +---------------------------------------------------------------+
  *  |                         Record CRC32C                         |  4
  *  +---------------------------------------------------------------+
@@ -57,8 +57,9 @@ import java.util.zip.CRC32C;
  *  |          Padding: 0 to 7 zero bytes up to a multiple of 8    ...
  *  +---------------------------------------------------------------+
  * </pre>
- * The record CRC32C covers the payload length field, the LSN field and the payload, in that order (not the
- * CRC field itself and not the padding).
+ * The record CRC32C covers the record length field, the LSN field and the payload, in that order (not the
+ * CRC field itself and not the padding). A real record's length is at least 16, so an empty payload is
+ * never mistaken for the end of data.
  *
  * <p>Why it looks like this: a record starts 8-byte aligned, so its length field never straddles a disk
  * sector and cannot tear; space after the last record is zero (segments are preallocated with zeros), so
@@ -123,7 +124,7 @@ public final class WalFormat {
     }
 
     /** Bytes a record with {@code payloadLength} bytes of payload takes on disk, padding included. */
-    public static long recordLength(long payloadLength) {
+    public static long paddedLength(long payloadLength) {
         return align(RECORD_HEADER_LENGTH + payloadLength);
     }
 
@@ -192,6 +193,7 @@ public final class WalFormat {
      * payload. {@code view} is a reusable duplicate of {@code buf} (its position and limit are changed).
      */
     public static int recordCrc(CRC32C crc, ByteBuffer view, int start, int payloadLength) {
+        // The length field is read from the buffer, so it must be written before this is called.
         crc.reset();
         view.limit(start + LENGTH_OFFSET + LENGTH_LENGTH).position(start + LENGTH_OFFSET);
         crc.update(view);
