@@ -72,7 +72,8 @@ final class SegmentReader implements AutoCloseable {
         this.path = path;
         this.maxPayload = maxPayload;
         this.fileSize = file.size();
-        allocate(chunkBytes);
+        // Small files get a small buffer; ensure() grows it for a record that does not fit.
+        allocate((int) Math.max(4096, Math.min(chunkBytes, WalFormat.align(fileSize))));
     }
 
     private void allocate(int capacity) {
