@@ -48,6 +48,14 @@ final class Preallocator implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Prepares a file on this thread, whatever the mode (the first segment of a new log), or returns null
+     * when preallocation is off or fails.
+     */
+    Prepared prepareNow() {
+        return mode == WalOptions.Preallocation.NONE ? null : prepare();
+    }
+
     /** Asks for a ready file: now on this thread (inline), or soon on the background thread. */
     void request() {
         if (mode == WalOptions.Preallocation.NONE) {

@@ -81,7 +81,7 @@ public final class Wal implements AutoCloseable {
     private final ReentrantLock ioLock = new ReentrantLock();
     private Batch spare;
     private long writePos;
-    private long batches;
+    private volatile long batches;
     private volatile boolean flushRequested;
 
     // The current segment; changed only under ioLock and syncLock together.
@@ -143,11 +143,14 @@ public final class Wal implements AutoCloseable {
         try {
             if (scan.segments.isEmpty()) {
                 long first = options.firstLsn();
-                current = files.create(first, options.wallClock().getAsLong(), segmentBytes);
+                Preallocator.Prepared p = preallocator.prepareNow();
+                long createdAt = options.wallClock().getAsLong();
+                current = p != null ? files.install(p.file(), p.path(), first, createdAt, segmentBytes)
+                        : files.create(first, createdAt, segmentBytes);
                 currentPath = files.segmentPath(first);
                 currentFirstLsn = first;
                 writePos = WalFormat.HEADER_LENGTH;
-                currentFileSize = WalFormat.HEADER_LENGTH;
+                currentFileSize = p != null ? Math.max(segmentBytes, WalFormat.HEADER_LENGTH) : WalFormat.HEADER_LENGTH;
                 currentInfo = new SegmentInfo(currentPath, first, currentFileSize);
                 segments.put(first, currentInfo);
                 nextLsn = first;
@@ -431,7 +434,7 @@ public final class Wal implements AutoCloseable {
             b.clear();
             spare = b;
         }
-        batches++;
+        batches = batches + 1;
         if (writePos > currentInfo.size) {
             currentInfo.size = writePos;
         }
