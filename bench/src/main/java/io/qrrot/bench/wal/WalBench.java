@@ -67,24 +67,30 @@ public final class WalBench {
         }
         long nanos = (long) (seconds * 1e9);
         Map<String, List<Result>> all = new LinkedHashMap<>();
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             System.err.printf("round %d of %d%n", round, rounds);
             for (int writers : new int[]{1, 16, 64}) {
                 Result w = wal(base, FsyncPolicy.ALWAYS, writers, writers == 1 ? 1 : LOOPS, nanos);
                 add(all, w);
                 int batch = Math.max(1, (int) Math.round(w.batch()));
-                add(all, raw(base, "raw write+force, batch " + writers + " (the writer count)", writers, true, nanos));
-                if (batch != writers) {
-                    add(all, raw(base, "raw write+force, batch " + batch + " (WAL's measured, " + writers
-                            + " writers)", batch, true, nanos));
-                }
+                Result same = raw(base, "raw write+force, batch = writers (" + writers + ")", writers, true, nanos);
+                add(all, same);
+                Result measured = raw(base, "raw write+force, batch = WAL's measured (" + writers + " writers)",
+                        batch, true, nanos);
+                add(all, measured);
+                ratio(ratios, "always " + writers + " writers / raw at batch " + writers, w, same);
+                ratio(ratios, "always " + writers + " writers / raw at the WAL's measured batch", w, measured);
             }
             add(all, wal(base, FsyncPolicy.ALWAYS, 64, 64, nanos));
             for (FsyncPolicy p : new FsyncPolicy[]{FsyncPolicy.EVERYSEC, FsyncPolicy.NO}) {
                 add(all, wal(base, p, 1, 1, nanos));
                 add(all, wal(base, p, 64, LOOPS, nanos));
             }
-            add(all, raw(base, "raw write, no force, batch 1", 1, false, nanos));
+            Result rawNoForce = raw(base, "raw write, no force, batch 1", 1, false, nanos);
+            add(all, rawNoForce);
+            ratio(ratios, "everysec 1 writer / raw write batch 1", find(all, "wal everysec, 1 writer"), rawNoForce);
+            ratio(ratios, "no 1 writer / raw write batch 1", find(all, "wal no, 1 writer"), rawNoForce);
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "%-62s %12s %10s %10s %8s %s%n", "scenario (100-byte records)", "records/s",
@@ -95,6 +101,30 @@ public final class WalBench {
                     median(rs, Result::recordsPerSecond), median(rs, Result::p50Micros),
                     median(rs, Result::p99Micros), median(rs, Result::batch), rs.size());
         }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-62s %8s  %s%n", "ratio of records/s, same round", "median", "per round");
+        for (Map.Entry<String, List<Double>> e : ratios.entrySet()) {
+            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).toArray();
+            double[] sorted = v.clone();
+            Arrays.sort(sorted);
+            double med = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+            StringBuilder per = new StringBuilder();
+            for (double x : v) {
+                per.append(String.format(Locale.ROOT, "%.2f ", x));
+            }
+            System.out.printf(Locale.ROOT, "%-62s %8.2f  %s%n", e.getKey(), med, per.toString().trim());
+        }
+    }
+
+    private static Result find(Map<String, List<Result>> all, String name) {
+        List<Result> rs = all.get(name);
+        return rs.get(rs.size() - 1);
+    }
+
+    /** Records/s of {@code a} over {@code b}, measured back to back in the same round. */
+    private static void ratio(Map<String, List<Double>> ratios, String name, Result a, Result b) {
+        ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(a.recordsPerSecond() / b.recordsPerSecond());
     }
 
     private static void add(Map<String, List<Result>> all, Result r) {
