@@ -1,14 +1,9 @@
 package io.qrrot.wal;
 
 import io.qrrot.wal.io.Storage;
-import io.qrrot.wal.io.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -49,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Wal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
-    private static final int OVERSIZED_SLICE = 1 << 20;
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final WalOptions options;
@@ -79,49 +73,26 @@ public final class Wal implements AutoCloseable {
 
     // Write side, guarded by ioLock (with always, only the writer thread takes it).
     private final ReentrantLock ioLock = new ReentrantLock();
+    private final SegmentWriter segmentWriter;
     private Batch spare;
-    private long writePos;
     private volatile long batches;
     private volatile boolean flushRequested;
 
-    // The current segment; changed only under ioLock and syncLock together.
-    private final ReentrantLock syncLock = new ReentrantLock();
-    private StorageFile current;
-    private Path currentPath;
-    private long currentFirstLsn;
-    private long currentFileSize;
-    private SegmentInfo currentInfo;
-
     private volatile long writtenLsn;
     private volatile long syncedLsn;
-    private volatile long sealedLsn;
     private volatile WalFailedException failure;
     private volatile String status = "ok";
 
     private final Waiters waiters = new Waiters();
     private final FsyncStats fsyncStats;
     private final Object rollMonitor = new Object();
+    private final Object syncedMonitor = new Object();
 
-    /** Segments by first LSN; the last one is the one being written. Guarded by itself. */
-    private final TreeMap<Long, SegmentInfo> segments = new TreeMap<>();
-    private final List<WalReader> readers = new ArrayList<>();
-
+    private final SegmentSet segments;
     private final Preallocator preallocator;
     private final Thread writer;
     private volatile boolean writerParked;
     private volatile boolean stopping;
-
-    private static final class SegmentInfo {
-        final Path path;
-        final long firstLsn;
-        volatile long size;
-
-        SegmentInfo(Path path, long firstLsn, long size) {
-            this.path = path;
-            this.firstLsn = firstLsn;
-            this.size = size;
-        }
-    }
 
     private Wal(WalOptions options, Path dir, LogScan scan, TailRepair tailRepair) throws IOException {
         this.options = options;
@@ -139,47 +110,17 @@ public final class Wal implements AutoCloseable {
         this.spare = new Batch(options.bufferBytes());
         this.preallocator = new Preallocator(files, segmentBytes, options.preallocation(),
                 "qrrot-wal-prealloc " + dir.getFileName());
-
+        this.segments = new SegmentSet(files);
         try {
-            if (scan.segments.isEmpty()) {
-                long first = options.firstLsn();
-                Preallocator.Prepared p = preallocator.prepareNow();
-                long createdAt = options.wallClock().getAsLong();
-                current = p != null ? files.install(p.file(), p.path(), first, createdAt, segmentBytes)
-                        : files.create(first, createdAt, segmentBytes);
-                currentPath = files.segmentPath(first);
-                currentFirstLsn = first;
-                writePos = WalFormat.HEADER_LENGTH;
-                currentFileSize = p != null ? Math.max(segmentBytes, WalFormat.HEADER_LENGTH) : WalFormat.HEADER_LENGTH;
-                currentInfo = new SegmentInfo(currentPath, first, currentFileSize);
-                segments.put(first, currentInfo);
-                nextLsn = first;
-            } else {
-                for (LogScan.Segment s : scan.segments) {
-                    segments.put(s.firstLsn, new SegmentInfo(s.path, s.firstLsn, s.fileSize));
-                }
-                LogScan.Segment last = scan.segments.get(scan.segments.size() - 1);
-                currentPath = last.path;
-                currentFirstLsn = last.firstLsn;
-                current = StepException.run("open of " + currentPath,
-                        () -> storage.open(currentPath, Storage.OpenMode.WRITE));
-                // What a killed process left in the page cache is durable before anything is built on it.
-                StepException.exec("fsync of " + currentPath, current::force);
-                writePos = last.dataEnd;
-                currentFileSize = StepException.run("size of " + currentPath, current::size);
-                currentInfo = segments.get(last.firstLsn);
-                currentInfo.size = currentFileSize;
-                nextLsn = last.lastLsn + 1;
-            }
+            this.segmentWriter = SegmentWriter.open(files, segments, preallocator, fsyncStats, options, scan);
         } catch (IOException e) {
             preallocator.close();
-            SegmentFiles.closeQuietly(current);
             throw e;
         }
-        appendSegmentPos = writePos;
+        nextLsn = scan.segments.isEmpty() ? options.firstLsn() : scan.nextLsn();
+        appendSegmentPos = segmentWriter.position();
         writtenLsn = nextLsn - 1;
         syncedLsn = nextLsn - 1;
-        sealedLsn = currentFirstLsn - 1;
         preallocator.request();
         writer = new Thread(this::runWriter, "qrrot-wal-writer " + dir.getFileName());
         writer.setDaemon(true);
@@ -422,10 +363,11 @@ public final class Wal implements AutoCloseable {
             appendLock.unlock();
         }
         long last = b.lastLsn;
+        long sealedBefore = segmentWriter.sealedLsn();
         try {
-            writeBatch(b);
+            segmentWriter.write(b);
             if (force && last > 0) {
-                forceCurrent();
+                segmentWriter.force();
             }
         } catch (StepException e) {
             fail(e);
@@ -435,132 +377,24 @@ public final class Wal implements AutoCloseable {
             spare = b;
         }
         batches = batches + 1;
-        if (writePos > currentInfo.size) {
-            currentInfo.size = writePos;
+        long sealed = segmentWriter.sealedLsn();
+        if (sealed != sealedBefore) {
+            // A roll fsynced the sealed segment: everything up to it is durable.
+            advanceSynced(sealed);
+            synchronized (rollMonitor) {
+                rollMonitor.notifyAll();
+            }
         }
         if (last > 0) {
             writtenLsn = last;
             if (force) {
-                syncedLsn = last;
+                advanceSynced(last);
             }
+        }
+        if (last > 0 || sealed != sealedBefore) {
             waiters.complete(durableLsn());
         }
         return true;
-    }
-
-    private void writeBatch(Batch b) throws StepException {
-        int cursor = 0;
-        List<Batch.Mark> marks = b.marks;
-        for (int i = 0, n = marks.size(); i < n; i++) {
-            Batch.Mark m = marks.get(i);
-            writeRange(b, cursor, m.at());
-            cursor = m.at();
-            if (m.rollToLsn() > 0) {
-                rollTo(m.rollToLsn());
-            } else {
-                writeOversized(m.oversized());
-            }
-        }
-        writeRange(b, cursor, b.limit);
-    }
-
-    private void writeRange(Batch b, int from, int to) throws StepException {
-        if (to <= from) {
-            return;
-        }
-        ByteBuffer v = b.writeView;
-        v.clear();
-        v.position(from).limit(to);
-        try {
-            current.write(v, writePos);
-        } catch (IOException e) {
-            throw new StepException("write of " + currentPath, e);
-        }
-        writePos += to - from;
-    }
-
-    private void writeOversized(ByteBuffer big) throws StepException {
-        // Slices, so the JDK's temporary direct buffer for a heap write stays small.
-        ByteBuffer v = big.duplicate();
-        int total = big.capacity();
-        for (int pos = 0; pos < total; pos += OVERSIZED_SLICE) {
-            v.clear();
-            v.position(pos).limit(Math.min(total, pos + OVERSIZED_SLICE));
-            try {
-                current.write(v, writePos + pos);
-            } catch (IOException e) {
-                throw new StepException("write of " + currentPath, e);
-            }
-        }
-        writePos += total;
-    }
-
-    private void forceCurrent() throws StepException {
-        syncLock.lock();
-        try {
-            long t0 = System.nanoTime();
-            try {
-                current.force();
-            } catch (IOException e) {
-                throw new StepException("fsync of " + currentPath, e);
-            }
-            fsyncStats.record(System.nanoTime() - t0, currentPath);
-        } finally {
-            syncLock.unlock();
-        }
-    }
-
-    /** Seals the current segment and starts the one whose first record is {@code firstLsn}. */
-    private void rollTo(long firstLsn) throws StepException {
-        syncLock.lock();
-        try {
-            long t0 = System.nanoTime();
-            try {
-                files.seal(current, currentPath, writePos);
-            } catch (StepException e) {
-                SegmentFiles.closeQuietly(current);
-                current = null;
-                throw e;
-            } catch (IOException e) {
-                current = null;
-                throw new StepException("sealing " + currentPath, e);
-            }
-            fsyncStats.record(System.nanoTime() - t0, currentPath);
-            currentInfo.size = writePos;
-            long sealed = firstLsn - 1;
-            if (sealed > syncedLsn) {
-                syncedLsn = sealed;
-            }
-            Preallocator.Prepared p = preallocator.take();
-            long createdAt = options.wallClock().getAsLong();
-            Path path = files.segmentPath(firstLsn);
-            try {
-                current = p != null ? files.install(p.file(), p.path(), firstLsn, createdAt, segmentBytes)
-                        : files.create(firstLsn, createdAt, segmentBytes);
-                currentFileSize = p != null ? Math.max(segmentBytes, WalFormat.HEADER_LENGTH)
-                        : WalFormat.HEADER_LENGTH;
-            } catch (StepException e) {
-                current = null;
-                throw e;
-            } catch (IOException e) {
-                current = null;
-                throw new StepException("creating " + path, e);
-            }
-            currentPath = path;
-            currentFirstLsn = firstLsn;
-            writePos = WalFormat.HEADER_LENGTH;
-            currentInfo = new SegmentInfo(path, firstLsn, currentFileSize);
-            synchronized (segments) {
-                segments.put(firstLsn, currentInfo);
-            }
-            sealedLsn = sealed;
-        } finally {
-            syncLock.unlock();
-        }
-        synchronized (rollMonitor) {
-            rollMonitor.notifyAll();
-        }
-        preallocator.request();
     }
 
     // --------------------------------------------------------------------------------------- durability
@@ -673,21 +507,30 @@ public final class Wal implements AutoCloseable {
 
     /** fsyncs the current segment if something written is not yet synced (everysec, sync, close). */
     private void syncNow() {
-        syncLock.lock();
+        if (failure != null) {
+            return;
+        }
+        // Safe without the I/O lock: records up to `target` are in the current segment or in sealed
+        // (already fsynced) ones, and force() and rolls exclude each other.
+        long target = writtenLsn;
+        if (target <= syncedLsn) {
+            return;
+        }
         try {
-            if (failure != null || current == null) {
-                return;
-            }
-            long target = writtenLsn;
-            if (target <= syncedLsn) {
-                return;
-            }
-            forceCurrent();
-            syncedLsn = target;
+            segmentWriter.force();
         } catch (StepException e) {
             fail(e);
-        } finally {
-            syncLock.unlock();
+            return;
+        }
+        advanceSynced(target);
+    }
+
+    /** syncedLsn only grows; it is advanced by the writing thread and by the background fsync. */
+    private void advanceSynced(long lsn) {
+        synchronized (syncedMonitor) {
+            if (lsn > syncedLsn) {
+                syncedLsn = lsn;
+            }
         }
     }
 
@@ -786,7 +629,7 @@ public final class Wal implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-        while (sealedLsn < target) {
+        while (segmentWriter.sealedLsn() < target) {
             checkFailed();
             if (policy == FsyncPolicy.ALWAYS) {
                 wakeWriter();
@@ -799,7 +642,7 @@ public final class Wal implements AutoCloseable {
                 }
             }
             synchronized (rollMonitor) {
-                if (sealedLsn < target && failure == null) {
+                if (segmentWriter.sealedLsn() < target && failure == null) {
                     try {
                         rollMonitor.wait(10);
                     } catch (InterruptedException e) {
@@ -821,33 +664,7 @@ public final class Wal implements AutoCloseable {
      * @return the number of segments deleted
      */
     public int dropBelow(long lsn) throws IOException {
-        int dropped = 0;
-        while (true) {
-            SegmentInfo victim;
-            synchronized (segments) {
-                long bound = lsn;
-                for (WalReader r : readers) {
-                    bound = Math.min(bound, r.position());
-                }
-                Map.Entry<Long, SegmentInfo> first = segments.firstEntry();
-                Map.Entry<Long, SegmentInfo> second = first == null ? null : segments.higherEntry(first.getKey());
-                if (second == null || second.getKey() > bound) {
-                    return dropped;
-                }
-                victim = first.getValue();
-                segments.remove(first.getKey());
-            }
-            try {
-                files.delete(victim.path);
-                files.syncDirectory();
-            } catch (IOException e) {
-                synchronized (segments) {
-                    segments.put(victim.firstLsn, victim);
-                }
-                throw e;
-            }
-            dropped++;
-        }
+        return segments.dropBelow(lsn);
     }
 
     // ------------------------------------------------------------------------------------------- reading
@@ -869,38 +686,11 @@ public final class Wal implements AutoCloseable {
             throw new IllegalArgumentException("cannot read to LSN " + toLsn + ": only LSNs up to " + written
                     + " are written");
         }
-        WalReader.SegmentIndex index = new WalReader.SegmentIndex() {
-            @Override
-            public Map.Entry<Long, Path> floor(long l) {
-                synchronized (segments) {
-                    Map.Entry<Long, SegmentInfo> e = segments.floorEntry(l);
-                    return e == null ? null : Map.entry(e.getKey(), e.getValue().path);
-                }
-            }
-
-            @Override
-            public Map.Entry<Long, Path> higher(long firstLsn) {
-                synchronized (segments) {
-                    Map.Entry<Long, SegmentInfo> e = segments.higherEntry(firstLsn);
-                    return e == null ? null : Map.entry(e.getKey(), e.getValue().path);
-                }
-            }
-        };
         WalReader[] self = new WalReader[1];
-        WalReader r = new WalReader(storage, dir, maxPayload, index, fromLsn, toLsn, true, () -> {
-            synchronized (segments) {
-                readers.remove(self[0]);
-            }
-        });
+        WalReader r = new WalReader(storage, dir, maxPayload, segments, fromLsn, toLsn, true,
+                () -> segments.unregister(self[0]));
         self[0] = r;
-        synchronized (segments) {
-            long oldest = segments.firstKey();
-            if (fromLsn < oldest && fromLsn <= toLsn) {
-                throw new IllegalArgumentException("LSN " + fromLsn + " is no longer in the log: its oldest"
-                        + " record is LSN " + oldest);
-            }
-            readers.add(r);
-        }
+        segments.register(r, fromLsn, toLsn);
         return r;
     }
 
@@ -923,9 +713,7 @@ public final class Wal implements AutoCloseable {
 
     /** The first LSN of the oldest segment. */
     public long firstLsn() {
-        synchronized (segments) {
-            return segments.firstKey();
-        }
+        return segments.firstLsn();
     }
 
     public Path dir() {
@@ -947,16 +735,9 @@ public final class Wal implements AutoCloseable {
     }
 
     public WalStats stats() {
-        long bytes = 0;
-        int count;
-        long first;
-        synchronized (segments) {
-            count = segments.size();
-            first = segments.isEmpty() ? 0 : segments.firstKey();
-            for (SegmentInfo s : segments.values()) {
-                bytes += s.size;
-            }
-        }
+        long bytes = segments.bytes();
+        int count = segments.count();
+        long first = segments.firstLsn();
         long[] h = fsyncStats.histogram();
         long last;
         appendLock.lock();
@@ -1006,15 +787,7 @@ public final class Wal implements AutoCloseable {
         }
         waiters.complete(durableLsn());
         preallocator.close();
-        syncLock.lock();
-        try {
-            if (current != null) {
-                current.close();
-                current = null;
-            }
-        } finally {
-            syncLock.unlock();
-        }
+        segmentWriter.close();
         WalFailedException f = failure;
         waiters.failAll(f == null ? "IOERR write-ahead log is closed" : f.getMessage());
     }
