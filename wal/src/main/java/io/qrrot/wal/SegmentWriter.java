@@ -1,0 +1,217 @@
+package io.qrrot.wal;
+
+import io.qrrot.wal.io.Storage;
+import io.qrrot.wal.io.StorageFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Writes batches into the current segment, rolls to a new segment where a batch says so, and fsyncs.
+ *
+ * <p>Single writer: {@link #write} and {@link #close} are called by one thread at a time (the holder of
+ * the log's I/O lock). {@link #force} may also be called by the background fsync thread; fsyncs and
+ * rolls hold {@code syncLock}, so an fsync never meets a half-rolled or closed segment.
+ */
+final class SegmentWriter implements AutoCloseable {
+    private static final int OVERSIZED_SLICE = 1 << 20;
+
+    private final SegmentFiles files;
+    private final SegmentSet segments;
+    private final Preallocator preallocator;
+    private final FsyncStats fsyncStats;
+    private final WalOptions options;
+    private final ReentrantLock syncLock = new ReentrantLock();
+
+    private StorageFile current;
+    private Path currentPath;
+    private SegmentSet.Info currentInfo;
+    private long writePos;
+    /** The last LSN of the newest sealed segment. */
+    private volatile long sealedLsn;
+
+    private SegmentWriter(SegmentFiles files, SegmentSet segments, Preallocator preallocator, FsyncStats fsyncStats,
+                          WalOptions options) {
+        this.files = files;
+        this.segments = segments;
+        this.preallocator = preallocator;
+        this.fsyncStats = fsyncStats;
+        this.options = options;
+    }
+
+    /**
+     * Continues the log a scan found (its last segment, after any repair) or, for an empty directory,
+     * creates the first segment (preallocated unless preallocation is off).
+     */
+    static SegmentWriter open(SegmentFiles files, SegmentSet segments, Preallocator preallocator,
+                              FsyncStats fsyncStats, WalOptions options, LogScan scan) throws IOException {
+        SegmentWriter w = new SegmentWriter(files, segments, preallocator, fsyncStats, options);
+        if (scan.segments.isEmpty()) {
+            long first = options.firstLsn();
+            w.current = w.createSegment(first);
+            w.currentPath = files.segmentPath(first);
+            w.sealedLsn = first - 1;
+            return w;
+        }
+        for (LogScan.Segment s : scan.segments) {
+            segments.add(new SegmentSet.Info(s.path, s.firstLsn, s.fileSize));
+        }
+        LogScan.Segment last = scan.segments.get(scan.segments.size() - 1);
+        Path path = last.path;
+        StorageFile f = StepException.run("open of " + path, () -> files.storage().open(path, Storage.OpenMode.WRITE));
+        try {
+            // What a killed process left in the page cache is made durable before anything is built on it.
+            StepException.exec("fsync of " + path, f::force);
+            w.currentInfo = segments.get(last.firstLsn);
+            w.currentInfo.size = StepException.run("size of " + path, f::size);
+        } catch (IOException e) {
+            SegmentFiles.closeQuietly(f);
+            throw e;
+        }
+        w.current = f;
+        w.currentPath = path;
+        w.writePos = last.dataEnd;
+        w.sealedLsn = last.firstLsn - 1;
+        return w;
+    }
+
+    /** Installs the segment for {@code firstLsn} (the preallocated file if ready) and makes it current. */
+    private StorageFile createSegment(long firstLsn) throws IOException {
+        Preallocator.Prepared p = currentInfo == null ? preallocator.prepareNow() : preallocator.take();
+        long createdAt = options.wallClock().getAsLong();
+        long segmentBytes = options.segmentBytes();
+        StorageFile f = p != null ? files.install(p.file(), p.path(), firstLsn, createdAt, segmentBytes)
+                : files.create(firstLsn, createdAt, segmentBytes);
+        long size = p != null ? Math.max(segmentBytes, WalFormat.HEADER_LENGTH) : WalFormat.HEADER_LENGTH;
+        currentInfo = new SegmentSet.Info(files.segmentPath(firstLsn), firstLsn, size);
+        segments.add(currentInfo);
+        writePos = WalFormat.HEADER_LENGTH;
+        return f;
+    }
+
+    long sealedLsn() {
+        return sealedLsn;
+    }
+
+    /** Offset of the next byte in the current segment. */
+    long position() {
+        return writePos;
+    }
+
+    /** Writes a batch in order: its byte ranges, rolls and oversized records. */
+    void write(Batch b) throws StepException {
+        int cursor = 0;
+        List<Batch.Mark> marks = b.marks;
+        for (int i = 0, n = marks.size(); i < n; i++) {
+            Batch.Mark m = marks.get(i);
+            writeRange(b, cursor, m.at());
+            cursor = m.at();
+            if (m.rollToLsn() > 0) {
+                rollTo(m.rollToLsn());
+            } else {
+                writeOversized(m.oversized());
+            }
+        }
+        writeRange(b, cursor, b.limit);
+        if (writePos > currentInfo.size) {
+            currentInfo.size = writePos;
+        }
+    }
+
+    private void writeRange(Batch b, int from, int to) throws StepException {
+        if (to <= from) {
+            return;
+        }
+        ByteBuffer v = b.writeView;
+        v.clear();
+        v.position(from).limit(to);
+        try {
+            current.write(v, writePos);
+        } catch (IOException e) {
+            throw new StepException("write of " + currentPath, e);
+        }
+        writePos += to - from;
+    }
+
+    private void writeOversized(ByteBuffer big) throws StepException {
+        // Slices, so the JDK's temporary direct buffer for a heap write stays small.
+        ByteBuffer v = big.duplicate();
+        int total = big.capacity();
+        for (int pos = 0; pos < total; pos += OVERSIZED_SLICE) {
+            v.clear();
+            v.position(pos).limit(Math.min(total, pos + OVERSIZED_SLICE));
+            try {
+                current.write(v, writePos + pos);
+            } catch (IOException e) {
+                throw new StepException("write of " + currentPath, e);
+            }
+        }
+        writePos += total;
+    }
+
+    /** fsyncs the current segment (every earlier segment was fsynced when it was sealed). */
+    void force() throws StepException {
+        syncLock.lock();
+        try {
+            if (current == null) {
+                throw new StepException("fsync of " + currentPath, new IOException("segment is closed"));
+            }
+            long t0 = System.nanoTime();
+            try {
+                current.force();
+            } catch (IOException e) {
+                throw new StepException("fsync of " + currentPath, e);
+            }
+            fsyncStats.record(System.nanoTime() - t0, currentPath);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Seals the current segment (cut to its data, fsynced) and starts the one for {@code firstLsn}. */
+    private void rollTo(long firstLsn) throws StepException {
+        syncLock.lock();
+        try {
+            long t0 = System.nanoTime();
+            StorageFile old = current;
+            current = null;
+            try {
+                files.seal(old, currentPath, writePos);
+            } catch (StepException e) {
+                SegmentFiles.closeQuietly(old);
+                throw e;
+            } catch (IOException e) {
+                throw new StepException("sealing " + currentPath, e);
+            }
+            fsyncStats.record(System.nanoTime() - t0, currentPath);
+            currentInfo.size = writePos;
+            try {
+                current = createSegment(firstLsn);
+            } catch (StepException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new StepException("creating " + files.segmentPath(firstLsn), e);
+            }
+            currentPath = files.segmentPath(firstLsn);
+            sealedLsn = firstLsn - 1;
+        } finally {
+            syncLock.unlock();
+        }
+        preallocator.request();
+    }
+
+    @Override
+    public void close() throws IOException {
+        syncLock.lock();
+        try {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+}
