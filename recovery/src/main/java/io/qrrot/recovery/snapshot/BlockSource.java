@@ -166,7 +166,7 @@ final class BlockSource {
             if (stored != computed) {
                 throw new SnapshotCorruptException(path, filePos + BLOCK_CRC_OFFSET,
                         "block " + blocks + " CRC32C mismatch over bytes " + (filePos + BLOCK_PAYLOAD_LENGTH_OFFSET)
-                                + ".." + (filePos + total), hex(stored) + " (stored)", hex(computed) + " (computed)");
+                                + ".." + (filePos + total - 1), hex(stored) + " (stored)", hex(computed) + " (computed)");
             }
             digest.update(stored);
             digest.update(stored >>> 8);

@@ -213,7 +213,7 @@ public final class SnapshotReader implements AutoCloseable {
         int headerCrc = crc(header, 0, HEADER_CRC_OFFSET);
         if (storedCrc != headerCrc) {
             throw new SnapshotCorruptException(path, HEADER_CRC_OFFSET, "header CRC32C mismatch over bytes 0.."
-                    + HEADER_CRC_OFFSET, BlockSource.hex(storedCrc) + " (stored)",
+                    + (HEADER_CRC_OFFSET - 1), BlockSource.hex(storedCrc) + " (stored)",
                     BlockSource.hex(headerCrc) + " (computed)");
         }
         if (h.getByte(FLAGS_OFFSET) != 0 || h.getShort(RESERVED_OFFSET, LITTLE_ENDIAN) != 0) {
@@ -244,7 +244,7 @@ public final class SnapshotReader implements AutoCloseable {
         int footerCrc = crc(footerBytes, 0, FOOTER_CRC_OFFSET);
         if (storedFooterCrc != footerCrc) {
             throw new SnapshotCorruptException(path, footerAt + FOOTER_CRC_OFFSET, "footer CRC32C mismatch over bytes "
-                    + footerAt + ".." + (footerAt + FOOTER_CRC_OFFSET), BlockSource.hex(storedFooterCrc) + " (stored)",
+                    + footerAt + ".." + (footerAt + FOOTER_CRC_OFFSET - 1), BlockSource.hex(storedFooterCrc) + " (stored)",
                     BlockSource.hex(footerCrc) + " (computed)");
         }
         long footerOffset = f.getLong(FOOTER_OFFSET_OFFSET, LITTLE_ENDIAN);

@@ -65,6 +65,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class SnapshotWriter implements AutoCloseable {
     private enum State { OPEN, FINISHED, ABORTED }
 
+    /** Keys and values up to this many bytes are copied by words rather than with putBytes. */
+    private static final int SMALL_COPY = 64;
+
     private final Storage storage;
     private final Path dir;
     private final Path tempFile;
@@ -184,8 +187,8 @@ public final class SnapshotWriter implements AutoCloseable {
                 }
                 int at = putRecordHeader(block, BLOCK_HEADER_LENGTH + payloadLength, type, keyLength, valueLength,
                         expiryMillis);
-                block.putBytes(at, key, keyOffset, keyLength);
-                block.putBytes(at + keyLength, value, valueOffset, valueLength);
+                copy(block, at, key, keyOffset, keyLength);
+                copy(block, at + keyLength, value, valueOffset, valueLength);
                 payloadLength += recordLength;
                 blockRecords++;
             }
@@ -396,6 +399,24 @@ public final class SnapshotWriter implements AutoCloseable {
         at = putVarint(b, at + 1, keyLength);
         at = putVarint(b, at, valueLength);
         return putVarint(b, at, expiryMillis);
+    }
+
+    /**
+     * putBytes for short ranges without Unsafe.copyMemory, whose fixed cost per call (checks and a native
+     * call) is several times that of copying a typical key or value by words.
+     */
+    private static void copy(MutableDirectBuffer dst, int at, DirectBuffer src, int offset, int length) {
+        if (length > SMALL_COPY) {
+            dst.putBytes(at, src, offset, length);
+            return;
+        }
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            dst.putLong(at + i, src.getLong(offset + i));
+        }
+        for (; i < length; i++) {
+            dst.putByte(at + i, src.getByte(offset + i));
+        }
     }
 
     static int putVarint(MutableDirectBuffer b, int at, long value) {

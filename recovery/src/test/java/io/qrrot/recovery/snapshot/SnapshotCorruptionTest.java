@@ -160,7 +160,7 @@ class SnapshotCorruptionTest {
         CRC32C crc = new CRC32C();
         crc.update(b, block1 + 4, 8 + length);
         assertEquals(message(block1, "block 1 CRC32C mismatch over bytes " + (block1 + 4) + ".."
-                                + (block1 + BLOCK_HEADER_LENGTH + length),
+                                + (block1 + BLOCK_HEADER_LENGTH + length - 1),
                         String.format("0x%08x (stored)", TestSnapshots.le(b).getInt(block1)),
                         String.format("0x%08x (computed)", (int) crc.getValue())),
                 expectCorrupt(b, "payload bit").getMessage());
