@@ -78,6 +78,19 @@ final class RecordDecoder {
     /** An unsigned LEB128 varint of at most {@code maxBytes} bytes and value, starting at {@link #cursor}. */
     private long readVarint(UnsafeBuffer buf, int end, int maxBytes, long max, BlockBatch b, long blockNo,
                             String field) throws SnapshotCorruptException {
+        // Most lengths and "no expiry" fit one byte: keep that path small enough to inline.
+        if (cursor < end) {
+            byte v = buf.getByte(cursor);
+            if (v >= 0 && v <= max) {
+                cursor++;
+                return v;
+            }
+        }
+        return readLongVarint(buf, end, maxBytes, max, b, blockNo, field);
+    }
+
+    private long readLongVarint(UnsafeBuffer buf, int end, int maxBytes, long max, BlockBatch b, long blockNo,
+                                String field) throws SnapshotCorruptException {
         int start = cursor;
         long result = 0;
         for (int i = 0, shift = 0; i < maxBytes; i++, shift += 7) {

@@ -403,19 +403,21 @@ public final class SnapshotWriter implements AutoCloseable {
 
     /**
      * putBytes for short ranges without Unsafe.copyMemory, whose fixed cost per call (checks and a native
-     * call) is several times that of copying a typical key or value by words.
+     * call) is several times that of copying a typical key or value by words. From 8 bytes on, the last word
+     * overlaps the one before it instead of finishing byte by byte.
      */
     private static void copy(MutableDirectBuffer dst, int at, DirectBuffer src, int offset, int length) {
         if (length > SMALL_COPY) {
             dst.putBytes(at, src, offset, length);
-            return;
-        }
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES) {
-            dst.putLong(at + i, src.getLong(offset + i));
-        }
-        for (; i < length; i++) {
-            dst.putByte(at + i, src.getByte(offset + i));
+        } else if (length >= Long.BYTES) {
+            for (int i = 0, last = length - Long.BYTES; i < last; i += Long.BYTES) {
+                dst.putLong(at + i, src.getLong(offset + i));
+            }
+            dst.putLong(at + length - Long.BYTES, src.getLong(offset + length - Long.BYTES));
+        } else {
+            for (int i = 0; i < length; i++) {
+                dst.putByte(at + i, src.getByte(offset + i));
+            }
         }
     }
 
