@@ -7,6 +7,8 @@ import io.qrrot.recovery.snapshot.SnapshotWriter;
 import io.qrrot.wal.io.FileStorage;
 import io.qrrot.wal.io.Storage;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,7 +16,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -22,8 +26,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Writes a snapshot of N records {@code key:<i>} → 16-byte value, then reads it back several ways,
  * interleaved round by round so drift on a shared machine hits every variant alike:
  * <ul>
- *   <li>{@code write}: add every record ({@code write/add}), then {@code write/finish}: footer, fsync,
- *       rename, directory fsync;</li>
+ *   <li>{@code write}: add every record ({@code write/add}, and its thread CPU time {@code write/add cpu},
+ *       which contention on a shared machine inflates far less than wall time), then {@code write/finish}:
+ *       footer, fsync, rename, directory fsync;</li>
  *   <li>{@code raw}: a plain FileChannel read of the whole file, the floor any reader pays;</li>
  *   <li>{@code verify/inline} and {@code verify/ahead}: every CRC checked, records visited by a no-op;</li>
  *   <li>{@code apply/inline} and {@code apply/ahead}: each key and value copied into an off-heap arena and
@@ -38,6 +43,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class SnapshotBench {
     private static final Storage FS = FileStorage.INSTANCE;
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private SnapshotBench() {
     }
@@ -47,32 +53,33 @@ public final class SnapshotBench {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path base = Files.createTempDirectory(args.length > 2 ? Path.of(args[2]) : Path.of("/tmp"), "qrrot-snapbench");
         Path dir = base.resolve("snapshots");
-        String[] variants = {"write", "write/add", "write/finish", "raw", "verify/inline", "verify/ahead", "apply/inline", "apply/ahead"};
-        List<List<Double>> times = new ArrayList<>();
-        for (int v = 0; v < variants.length; v++) {
-            times.add(new ArrayList<>());
-        }
+        Map<String, List<Double>> times = new LinkedHashMap<>();
         Arena arena = new Arena(64 << 20);
-        long[] finishNanos = new long[1];
+        long[] finishNanos = new long[2];
         SnapshotInfo info = null;
         try {
             for (int round = 0; round <= rounds; round++) { // round 0 warms up and is not counted
+                Map<String, Double> r = new LinkedHashMap<>();
                 long t0 = System.nanoTime();
                 info = write(dir, records, round, finishNanos);
                 double write = seconds(t0);
-                double finish = finishNanos[0] / 1e9;
+                r.put("write", write);
+                r.put("write/add", write - finishNanos[0] / 1e9);
+                r.put("write/add cpu", finishNanos[1] / 1e9);
+                r.put("write/finish", finishNanos[0] / 1e9);
                 Path file = Path.of(info.file());
-                double raw = time(() -> rawRead(file));
-                double verifyInline = time(() -> read(file, false, (t, k, v, e) -> { }));
-                double verifyAhead = time(() -> read(file, true, (t, k, v, e) -> { }));
-                double applyInline = time(() -> read(file, false, arena));
-                double applyAhead = time(() -> read(file, true, arena));
-                double[] r = {write, write - finish, finish, raw, verifyInline, verifyAhead, applyInline, applyAhead};
-                StringBuilder line = new StringBuilder(round == 0 ? "warm-up " : "round " + round + " ");
-                for (int v = 0; v < variants.length; v++) {
-                    line.append(String.format(" %s=%.3fs", variants[v], r[v]));
+                r.put("raw", time(() -> rawRead(file)));
+                long cpu0 = CPU.getCurrentThreadCpuTime();
+                r.put("verify/inline", time(() -> read(file, false, (t, k, v, e) -> { })));
+                r.put("verify/inline cpu", (CPU.getCurrentThreadCpuTime() - cpu0) / 1e9);
+                r.put("verify/ahead", time(() -> read(file, true, (t, k, v, e) -> { })));
+                r.put("apply/inline", time(() -> read(file, false, arena)));
+                r.put("apply/ahead", time(() -> read(file, true, arena)));
+                StringBuilder line = new StringBuilder(round == 0 ? "warm-up" : "round " + round);
+                for (Map.Entry<String, Double> e : r.entrySet()) {
+                    line.append(String.format(" %s=%.3fs", e.getKey().replace(' ', '-'), e.getValue()));
                     if (round > 0) {
-                        times.get(v).add(r[v]);
+                        times.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
                     }
                 }
                 System.out.println(line);
@@ -83,13 +90,14 @@ public final class SnapshotBench {
         }
         System.out.printf("records=%d file=%d bytes (%.1f B/record) blocks=%d arena-check=%d%n", info.recordCount(),
                 info.fileSize(), (double) info.fileSize() / info.recordCount(), info.blockCount(), arena.check);
-        for (int v = 0; v < variants.length; v++) {
-            double m = median(times.get(v));
-            System.out.printf("median %-14s %7.3f s  %6.2f M records/s  %7.1f MB/s%n", variants[v], m,
+        for (Map.Entry<String, List<Double>> e : times.entrySet()) {
+            double m = median(e.getValue());
+            System.out.printf("median %-18s %7.3f s  %6.2f M records/s  %7.1f MB/s%n", e.getKey(), m,
                     records / m / 1e6, info.fileSize() / m / 1e6);
         }
         System.out.printf("read-ahead / inline: verify %.2f, apply %.2f (below 1 = read-ahead faster)%n",
-                median(times.get(5)) / median(times.get(4)), median(times.get(7)) / median(times.get(6)));
+                median(times.get("verify/ahead")) / median(times.get("verify/inline")),
+                median(times.get("apply/ahead")) / median(times.get("apply/inline")));
     }
 
     private static SnapshotInfo write(Path dir, long records, int round, long[] finishNanos) throws IOException {
@@ -101,6 +109,7 @@ public final class SnapshotBench {
         key[1] = 'e';
         key[2] = 'y';
         key[3] = ':';
+        long cpu0 = CPU.getCurrentThreadCpuTime();
         try (SnapshotWriter w = SnapshotWriter.begin(FS, dir, 1000L + round, System.currentTimeMillis())) {
             for (long i = 0; i < records; i++) {
                 int keyLength = 4 + putDigits(key, 4, i);
@@ -108,6 +117,7 @@ public final class SnapshotBench {
                 valueBuf.putLong(8, i);
                 w.add((byte) 1, keyBuf, 0, keyLength, valueBuf, 0, 16, 0);
             }
+            finishNanos[1] = CPU.getCurrentThreadCpuTime() - cpu0;
             long t0 = System.nanoTime();
             SnapshotInfo info = w.finish();
             finishNanos[0] = System.nanoTime() - t0;
