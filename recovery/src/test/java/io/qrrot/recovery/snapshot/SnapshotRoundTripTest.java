@@ -37,24 +37,32 @@ class SnapshotRoundTripTest {
             List<Rec> records = Rec.random(rnd, rnd.nextInt(3000), Math.min(blockTarget, 3000));
             String where = "seed=" + seed + " round=" + round + " blockTarget=" + blockTarget + " batch="
                     + batchCapacity + " records=" + records.size();
-            Path sub = dir.resolve("r" + round);
-            long lsn = rnd.nextLong() & Long.MAX_VALUE;
-            SnapshotInfo written = writeMixed(rnd, sub, lsn, records, blockTarget);
-            Path file = sub.resolve(SnapshotFormat.fileName(lsn));
-            assertEquals(file.toString(), written.file(), where);
-            assertEquals(Files.size(file), written.fileSize(), where);
-            assertEquals(List.of(file), Files.list(sub).toList(), where + ": only the installed file is left");
-            for (boolean readAhead : new boolean[] {false, true}) {
-                Rec.Collect c = new Rec.Collect();
-                SnapshotInfo read;
-                try (SnapshotReader r = SnapshotReader.open(FS, file, readAhead, batchCapacity)) {
-                    assertEquals(written, r.info(), where);
-                    read = r.read(c);
-                }
-                assertEquals(records, c.records, where + " readAhead=" + readAhead);
-                assertEquals(new SnapshotInfo(file.toString(), 1, lsn, 1_700_000_000_123L, records.size(),
-                        written.blockCount(), written.fileSize(), true), read, where);
+            try {
+                roundTrip(rnd, dir.resolve("r" + round), records, blockTarget, batchCapacity, where);
+            } catch (IOException | RuntimeException e) {
+                throw new AssertionError(where + ": " + e, e);
             }
+        }
+    }
+
+    private static void roundTrip(Random rnd, Path sub, List<Rec> records, int blockTarget, int batchCapacity,
+                                  String where) throws IOException {
+        long lsn = rnd.nextLong() & Long.MAX_VALUE;
+        SnapshotInfo written = writeMixed(rnd, sub, lsn, records, blockTarget);
+        Path file = sub.resolve(SnapshotFormat.fileName(lsn));
+        assertEquals(file.toString(), written.file(), where);
+        assertEquals(Files.size(file), written.fileSize(), where);
+        assertEquals(List.of(file), Files.list(sub).toList(), where + ": only the installed file is left");
+        for (boolean readAhead : new boolean[] {false, true}) {
+            Rec.Collect c = new Rec.Collect();
+            SnapshotInfo read;
+            try (SnapshotReader r = SnapshotReader.open(FS, file, readAhead, batchCapacity)) {
+                assertEquals(written, r.info(), where);
+                read = r.read(c);
+            }
+            assertEquals(records, c.records, where + " readAhead=" + readAhead);
+            assertEquals(new SnapshotInfo(file.toString(), 1, lsn, 1_700_000_000_123L, records.size(),
+                    written.blockCount(), written.fileSize(), true), read, where);
         }
     }
 
