@@ -22,6 +22,11 @@ final class Glob {
         this.patternLength = length;
     }
 
+    /** A matcher for one pattern, reusable for many strings (the pattern bytes must stay unchanged). */
+    static Glob compile(DirectBuffer pattern, int poff, int plen) {
+        return new Glob(pattern, poff, plen);
+    }
+
     /** True when the whole of {@code string[off, off+len)} matches the pattern. */
     static boolean matches(DirectBuffer pattern, int poff, int plen, DirectBuffer string, int soff, int slen) {
         Glob g = new Glob(pattern, poff, plen);

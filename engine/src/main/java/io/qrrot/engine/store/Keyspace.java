@@ -177,6 +177,32 @@ public final class Keyspace implements AutoCloseable {
         }
     }
 
+    /**
+     * Recounts every shard (see {@link Shard}) and checks the keyspace-wide used memory against the sum.
+     * Walks everything, locking each shard in turn: for tests and diagnostics, with no writers running.
+     *
+     * @throws IllegalStateException naming the counter that is off
+     */
+    public void verify() {
+        long used = 0;
+        StoreStats stats = new StoreStats();
+        for (Shard shard : shards) {
+            shard.lock();
+            try {
+                shard.verify();
+                stats.reset();
+                shard.addStatsTo(stats);
+                used += stats.usedMemory();
+            } finally {
+                shard.unlock();
+            }
+        }
+        if (used != budget.used()) {
+            throw new IllegalStateException("used memory is recorded as " + budget.used() + " bytes but the shards hold "
+                    + used);
+        }
+    }
+
     /** Removes every entry of every shard, locking each shard in turn. */
     public void clear() {
         for (Shard shard : shards) {

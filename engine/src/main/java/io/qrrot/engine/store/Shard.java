@@ -362,6 +362,67 @@ public final class Shard {
         into.indexBytes += indexBytes;
     }
 
+    /**
+     * Recounts everything from the index and the entries and throws {@link IllegalStateException} when a
+     * counter disagrees (entries, per-type counts, live bytes, block bytes, index bytes, the allocator's
+     * slabs). Walks the whole shard: for tests and diagnostics. The caller holds the lock.
+     */
+    void verify() {
+        checkAccess();
+        long[] slots = IndexSlots.entries(table);
+        long count = 0;
+        long live = 0;
+        long small = 0;
+        long large = 0;
+        long[] types = new long[EntryType.COUNT];
+        for (int slot = 0; slot < slots.length >> 1; slot++) {
+            long value = slots[2 * slot + 1];
+            if (value == 0) {
+                continue;
+            }
+            int n = 1;
+            long list = 0;
+            if ((value & LIST_TAG) != 0) {
+                list = value & ~LIST_TAG;
+                n = listCount(list);
+                if (n < 2 || n > listCapacity(list)) {
+                    throw new IllegalStateException("shard " + index + ": collision list with " + n + " of "
+                            + listCapacity(list) + " entries");
+                }
+                long bytes = blockBytesOf(list, listLength(listCapacity(list)));
+                if (listLength(listCapacity(list)) <= SlabAllocator.MAX_SMALL) {
+                    small += bytes;
+                } else {
+                    large += bytes;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                long address = list == 0 ? value : listEntry(list, i);
+                long length = EntryLayout.length(address);
+                byte type = EntryLayout.type(address);
+                if (!EntryType.isValid(type)) {
+                    throw new IllegalStateException("shard " + index + ": entry with type " + type);
+                }
+                count++;
+                types[type]++;
+                live += length;
+                if (length <= SlabAllocator.MAX_SMALL) {
+                    small += blockBytesOf(address, length);
+                } else {
+                    large += blockBytesOf(address, length);
+                }
+            }
+        }
+        if (count != entries || live != liveBytes || !java.util.Arrays.equals(types, typeCounts)
+                || indexBytes != tableBytes()) {
+            throw new IllegalStateException("shard " + index + " counters are off: counted " + count + " entries, "
+                    + live + " live bytes, types " + java.util.Arrays.toString(types) + "; recorded " + entries + ", "
+                    + liveBytes + ", " + java.util.Arrays.toString(typeCounts) + "; index bytes " + indexBytes
+                    + " vs table " + tableBytes());
+        }
+        allocator.verify(small, large);
+    }
+
     /** Entries visited by the last {@link #scan} call. */
     int lastScanVisited() {
         return lastScanVisited;

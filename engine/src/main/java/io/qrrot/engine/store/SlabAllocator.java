@@ -151,6 +151,31 @@ final class SlabAllocator {
         return blockBytes;
     }
 
+    /**
+     * Checks that every slab byte is accounted for: small blocks handed out + blocks on free lists + unused
+     * slab tails = slab bytes. For tests and diagnostics; walks every free list.
+     *
+     * @param smallBlockBytes bytes of small blocks the caller knows to be in use
+     * @param largeBlockBytes bytes of large blocks the caller knows to be in use
+     */
+    void verify(long smallBlockBytes, long largeBlockBytes) {
+        long free = 0;
+        long tails = 0;
+        for (int c = 0; c < CLASS_COUNT; c++) {
+            for (long a = freeHead[c]; a != 0; a = UnsafeApi.getLong(a)) {
+                free += CLASS_SIZE[c];
+            }
+            tails += bumpEnd[c] - bumpNext[c];
+        }
+        if (smallBlockBytes + free + tails != slabBytes || smallBlockBytes + largeBlockBytes != blockBytes
+                || slabBytes + largeBlockBytes != allocatedBytes) {
+            throw new IllegalStateException("allocator accounting is off: small blocks in use " + smallBlockBytes
+                    + " + free " + free + " + slab tails " + tails + " should be slab bytes " + slabBytes
+                    + "; small + large " + largeBlockBytes + " should be block bytes " + blockBytes
+                    + "; slab + large should be allocated bytes " + allocatedBytes);
+        }
+    }
+
     private void newSlab(int sizeClass, int size) {
         int bytes = nextSlabBytes[sizeClass];
         if (bytes == 0) {
