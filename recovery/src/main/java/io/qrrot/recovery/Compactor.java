@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * snapshot through that fold into a new one at the sealed LSN, install it atomically, then delete what it
  * superseded. Memory is bounded by the keys the WAL delta touches, not by the data set.
  *
+ * <p>The fold's memory is bounded by a budget: when the changes read from the WAL pass it, the pass stops at
+ * that record and writes a snapshot at its LSN; the next pass folds on from there. A large backlog thus
+ * takes several passes, but memory never grows with it.
+ *
  * <p>Retention keeps one fallback: the previous snapshot and the WAL from its base LSN on, so if the newest
  * snapshot turns out unreadable, recovery (and the next compaction) start from the previous one.
  *
@@ -38,6 +42,7 @@ final class Compactor {
     private final SnapshotDirectory snapshots;
     private final Wal wal;
     private final Clock clock;
+    private final long memoryBudget;
 
     /** The newest installed snapshot (null before the first) and the one before it. */
     private SnapshotInfo current;
@@ -47,8 +52,9 @@ final class Compactor {
     private volatile long lastFinishedAt;
     private volatile long compactions;
 
-    Compactor(Storage storage, SnapshotDirectory snapshots, Wal wal, Clock clock, SnapshotInfo current,
-              SnapshotInfo previous) {
+    Compactor(Storage storage, SnapshotDirectory snapshots, Wal wal, Clock clock, long memoryBudget,
+              SnapshotInfo current, SnapshotInfo previous) {
+        this.memoryBudget = memoryBudget;
         this.storage = storage;
         this.snapshots = snapshots;
         this.wal = wal;
@@ -91,34 +97,17 @@ final class Compactor {
         long started = System.nanoTime();
         try {
             long sealed = wal.roll();
-            long base = baseLsn();
-            if (current != null && sealed <= base) {
+            if (current != null && sealed <= baseLsn()) {
                 lastStatus = "ok";
                 return current;
             }
-            SnapshotInfo written;
-            try {
-                written = fold(current, base, sealed);
-            } catch (SnapshotCorruptException e) {
-                // The newest snapshot went bad on disk since it was written: rebuild from the one before it,
-                // whose WAL is kept for exactly this.
-                LOG.error("{}; compacting from the previous snapshot instead", e.getMessage());
-                snapshots.quarantine(pathOf(current));
-                written = fold(previous, previous == null ? 0 : previous.baseLsn(), sealed);
-                current = previous;
-                previous = null;
-            }
-            previous = current;
-            current = written;
-            long keepFrom = previous == null ? written.baseLsn() : previous.baseLsn();
-            snapshots.deleteSuperseded(true);
-            wal.dropBelow(keepFrom + 1);
+            do {
+                install(foldPass(sealed));
+            } while (baseLsn() < sealed);
             compactions++;
             lastStatus = "ok";
             lastFinishedAt = clock.millis();
-            LOG.info("snapshot {} written: {} keys, {} bytes, base LSN {}", written.file(), written.recordCount(),
-                    written.fileSize(), written.baseLsn());
-            return written;
+            return current;
         } catch (IOException | RuntimeException e) {
             lastStatus = "err: " + e.getMessage();
             throw e;
@@ -127,19 +116,52 @@ final class Compactor {
         }
     }
 
-    /** Folds WAL records {@code (base, sealed]} over {@code from} (null: no snapshot) into a new snapshot. */
+    /** One pass: folds from the newest snapshot towards {@code sealed}, as far as the memory budget allows. */
+    private SnapshotInfo foldPass(long sealed) throws IOException {
+        try {
+            return fold(current, baseLsn(), sealed);
+        } catch (SnapshotCorruptException e) {
+            // The newest snapshot went bad on disk since it was written: rebuild from the one before it,
+            // whose WAL is kept for exactly this.
+            LOG.error("{}; compacting from the previous snapshot instead", e.getMessage());
+            snapshots.quarantine(pathOf(current));
+            current = previous;
+            previous = null;
+            return fold(current, baseLsn(), sealed);
+        }
+    }
+
+    private void install(SnapshotInfo written) throws IOException {
+        previous = current;
+        current = written;
+        long keepFrom = previous == null ? written.baseLsn() : previous.baseLsn();
+        snapshots.deleteSuperseded(true);
+        wal.dropBelow(keepFrom + 1);
+        LOG.info("snapshot {} written: {} keys, {} bytes, base LSN {}", written.file(), written.recordCount(),
+                written.fileSize(), written.baseLsn());
+    }
+
+    /**
+     * Folds WAL records {@code (base, upTo]} over {@code from} (null: no snapshot) into a new snapshot, where
+     * {@code upTo} is {@code sealed} or the record at which the fold passed the memory budget.
+     */
     private SnapshotInfo fold(SnapshotInfo from, long base, long sealed) throws IOException {
         DeltaFold delta = new DeltaFold();
+        long upTo = base;
         if (sealed > base) {
             try (WalReader reader = wal.reader(base + 1, sealed)) {
                 while (reader.next()) {
                     DirectBuffer p = reader.payload();
                     EffectCodec.decode(p, 0, p.capacity(), delta);
+                    upTo = reader.lsn();
+                    if (delta.estimatedBytes() >= memoryBudget) {
+                        break;
+                    }
                 }
             }
         }
         long now = clock.millis();
-        SnapshotWriter writer = snapshots.begin(sealed, now);
+        SnapshotWriter writer = snapshots.begin(upTo, now);
         try {
             if (from != null && !delta.cleared()) {
                 UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);

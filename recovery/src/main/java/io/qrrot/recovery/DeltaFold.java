@@ -24,9 +24,18 @@ final class DeltaFold implements EffectVisitor {
         long expiry;
     }
 
+    /** Rough heap cost of one change beyond its key and value bytes (map node, key, change, arrays). */
+    static final int ENTRY_OVERHEAD = 112;
+
     private final HashMap<Key, Change> changes = new HashMap<>();
     private final Key probe = new Key(new byte[64], 0);
     private boolean cleared;
+    private long estimatedBytes;
+
+    /** Approximate heap held by the fold: what the compactor's memory budget is checked against. */
+    long estimatedBytes() {
+        return estimatedBytes;
+    }
 
     /** True when a FLUSHALL in the delta erased everything before it: the old snapshot does not count. */
     boolean cleared() {
@@ -44,6 +53,7 @@ final class DeltaFold implements EffectVisitor {
         c.type = type;
         byte[] v = new byte[vlen];
         value.getBytes(voff, v);
+        estimatedBytes += vlen - (c.value == null ? 0 : c.value.length);
         c.value = v;
         c.expiry = expiry;
     }
@@ -52,6 +62,7 @@ final class DeltaFold implements EffectVisitor {
     public void delete(DirectBuffer key, int koff, int klen) {
         Change c = changeFor(key, koff, klen);
         c.kind = Kind.DELETE;
+        estimatedBytes -= c.value == null ? 0 : c.value.length;
         c.value = null;
         c.expiry = 0;
     }
@@ -72,6 +83,7 @@ final class DeltaFold implements EffectVisitor {
     public void clear() {
         changes.clear();
         cleared = true;
+        estimatedBytes = 0;
     }
 
     /** Takes the change for a key of the old snapshot out of the fold (null when the delta has none). */
@@ -91,6 +103,7 @@ final class DeltaFold implements EffectVisitor {
             key.getBytes(koff, k);
             c = new Change();
             changes.put(new Key(k, klen), c);
+            estimatedBytes += klen + ENTRY_OVERHEAD;
         }
         return c;
     }

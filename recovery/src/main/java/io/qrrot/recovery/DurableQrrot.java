@@ -64,7 +64,8 @@ public final class DurableQrrot implements Qrrot {
         this.engine = r.engine();
         this.wal = r.wal();
         this.maxMemory = options.maxMemoryBytes();
-        this.compactor = new Compactor(options.storage(), snapshots, wal, options.clock(), r.current(), r.previous());
+        this.compactor = new Compactor(options.storage(), snapshots, wal, options.clock(),
+                options.compactMemoryBytes(), r.current(), r.previous());
         this.effectLog = this::appendEffect;
         this.compactorThread = new Thread(this::compactLoop, "qrrot-compactor");
         this.compactorThread.setDaemon(true);

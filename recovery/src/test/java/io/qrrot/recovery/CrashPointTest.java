@@ -33,7 +33,8 @@ class CrashPointTest {
         return QrrotOptions.defaults().withStorage(storage).withShards(4).withFsync(FsyncPolicy.ALWAYS)
                 .withClock(() -> 1_700_000_000_000L)
                 .withWal(1024, Long.MAX_VALUE, Long.MAX_VALUE)
-                .withWalPreallocation(WalOptions.Preallocation.NONE);
+                .withWalPreallocation(WalOptions.Preallocation.NONE)
+                .withCompactMemoryBytes(1500); // several fold passes per SAVE: crashes land between them too
     }
 
     /** One step of the scripted workload: a command, or SAVE (a snapshot through the compactor). */

@@ -107,6 +107,30 @@ class DurableQrrotTest {
     }
 
     @Test
+    void aBacklogLargerThanTheMemoryBudgetIsFoldedInSeveralPasses() throws IOException {
+        QrrotOptions small = options().withCompactMemoryBytes(4096);
+        try (Qrrot q = Qrrot.open(dir, small)) {
+            Db db = new Db(q);
+            for (int i = 0; i < 300; i++) {
+                db.run("SET", "k" + i, "v" + i);
+            }
+            Qrrot.SnapshotResult r = q.saveSnapshot();
+            assertEquals(300, r.keys());
+            assertEquals(q.info().get("persistence").get("wal_last_lsn"), Long.toString(r.baseLsn()));
+            for (int i = 0; i < 300; i += 3) {
+                db.run("DEL", "k" + i);
+            }
+            assertEquals(200, q.saveSnapshot().keys());
+        }
+        try (Qrrot q = Qrrot.open(dir, small)) {
+            Db db = new Db(q);
+            assertEquals("(integer) 200", db.run("DBSIZE"));
+            assertEquals("v1", db.run("GET", "k1"));
+            assertEquals("(nil)", db.run("GET", "k3"));
+        }
+    }
+
+    @Test
     void flushAllIsFoldedIntoTheSnapshot() throws IOException {
         try (Qrrot q = Qrrot.open(dir, options())) {
             Db db = new Db(q);
