@@ -34,6 +34,8 @@ public final class RequestDecoder {
     private long bulkLength = -1;   // >= 0 once a '$' line is read and its bytes are awaited
     private long argBytes;          // bytes held in args for the request being parsed
     private String error;
+    /** Bytes after the reader index already searched for a line end: a line arriving byte by byte is scanned once. */
+    private int scanned;
 
     /** @param maxBulkLength largest accepted bulk string (Redis' proto-max-bulk-len) */
     public RequestDecoder(long maxBulkLength) {
@@ -95,7 +97,7 @@ public final class RequestDecoder {
 
     private int inline(ByteBuf in, CommandArgs args) {
         int from = in.readerIndex();
-        int newline = in.indexOf(from, in.writerIndex(), (byte) '\n');
+        int newline = find(in, (byte) '\n');
         if (newline < 0) {
             if (in.readableBytes() > INLINE_MAX) {
                 return fail("ERR Protocol error: too big inline request");
@@ -115,7 +117,7 @@ public final class RequestDecoder {
 
     private int multibulkHeader(ByteBuf in, boolean authRequired) {
         int from = in.readerIndex();
-        int cr = in.indexOf(from, in.writerIndex(), (byte) '\r');
+        int cr = find(in, (byte) '\r');
         if (cr < 0) {
             if (in.readableBytes() > INLINE_MAX) {
                 return fail("ERR Protocol error: too big mbulk count string");
@@ -142,7 +144,7 @@ public final class RequestDecoder {
         while (argsRemaining > 0) {
             if (bulkLength < 0) {
                 int from = in.readerIndex();
-                int cr = in.indexOf(from, in.writerIndex(), (byte) '\r');
+                int cr = find(in, (byte) '\r');
                 if (cr < 0) {
                     if (in.readableBytes() > INLINE_MAX) {
                         return fail("ERR Protocol error: too big bulk count string");
@@ -181,6 +183,14 @@ public final class RequestDecoder {
         return COMMAND;
     }
 
+    /** Index of the first {@code b} after the reader index, scanning only bytes not searched before. */
+    private int find(ByteBuf in, byte b) {
+        int from = in.readerIndex();
+        int at = in.indexOf(from + Math.min(scanned, in.readableBytes()), in.writerIndex(), b);
+        scanned = at < 0 ? in.readableBytes() : 0;
+        return at;
+    }
+
     private static char printable(byte b) {
         // Redis prints the raw byte with %c; a CR or LF would break the reply line, and the encoder maps them
         // to spaces anyway. Bytes >= 0x80 are shown as Latin-1 characters.
@@ -189,6 +199,7 @@ public final class RequestDecoder {
 
     private int fail(String message) {
         error = message;
+        scanned = 0;
         argsRemaining = 0;
         bulkLength = -1;
         return PROTOCOL_ERROR;
