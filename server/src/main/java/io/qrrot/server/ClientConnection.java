@@ -553,6 +553,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** SHUTDOWN accepted: this connection gets no reply; it drains and closes with the others. */
+    void shutdownAccepted() {
+        try {
+            loop.execute(() -> {
+                blocked = false;
+                beginDrain();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the loop is already stopped: the connection is closed
+        }
+    }
+
     /** Idle timeout check; runs on the loop. */
     void checkIdle(long nowMillis, int timeoutSeconds) {
         if (closed || tail != null || blocked) {

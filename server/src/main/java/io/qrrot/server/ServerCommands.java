@@ -346,6 +346,7 @@ final class ServerCommands {
                     return;
                 }
             }
+            c.shutdownAccepted();
             s.shutdownRequest.run();
         });
     }
