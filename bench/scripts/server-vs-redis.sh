@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Measures the qrrot server against a real redis-server with matching persistence, on this machine.
+#
+#   bench/scripts/server-vs-redis.sh                 # 3 rounds, fsync always and everysec
+#   ROUNDS=5 FSYNC="everysec" bench/scripts/server-vs-redis.sh
+#
+# For each fsync policy both servers are started side by side on free loopback ports:
+#   qrrot:  ./qrrot serve --wal DIR --port P --fsync POLICY
+#   Redis:  redis-server --appendonly yes --appendfsync POLICY --save ''   (AOF only, like qrrot's WAL)
+# then redis-benchmark runs SET, GET and INCR with -c CLIENTS at -P 1 and -P 16, interleaved
+# (qrrot, Redis, qrrot, Redis ... for ROUNDS rounds) because absolute numbers drift run to run on a shared
+# machine. It prints a table of medians with the qrrot/Redis ratio and writes, under OUT:
+#   results.tsv (every run), summary.md (the table), chart.png (when gnuplot or matplotlib is present).
+#
+# Settings (environment):
+#   ROUNDS=3  FSYNC="always everysec"  CLIENTS=50  PIPELINES="1 16"  TESTS=set,get,incr
+#   REQUESTS_P1=100000  REQUESTS_PN=1000000  KEYSPACE=100000
+#   OUT=${TMPDIR:-/tmp}/qrrot-bench/server-vs-redis-<time>
+#   QRROT_SERVE  command template for the qrrot side; {dir} {port} {fsync} are substituted.
+#                Default: "<repo>/qrrot serve --wal {dir} --port {port} --fsync {fsync}".
+#                (Debugging the script itself: QRROT_SERVE='redis-server --port {port} --dir {dir}
+#                 --appendonly yes --appendfsync {fsync} --save ""' compares Redis with Redis.)
+#   QRROT_JAVA_OPTS passed through to the launcher (e.g. -Xmx4g).
+#
+# Needs: redis-server and redis-benchmark (Debian: apt-get install -y redis-server redis-tools),
+# Java 17 + Maven for the launcher's first build. For the chart: apt-get install -y gnuplot-nox
+# (or python3-matplotlib). Stops only the servers it started, by PID.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+ROUNDS="${ROUNDS:-3}"
+FSYNC="${FSYNC:-always everysec}"
+CLIENTS="${CLIENTS:-50}"
+PIPELINES="${PIPELINES:-1 16}"
+TESTS="${TESTS:-set,get,incr}"
+REQUESTS_P1="${REQUESTS_P1:-100000}"
+REQUESTS_PN="${REQUESTS_PN:-1000000}"
+KEYSPACE="${KEYSPACE:-100000}"
+OUT="${OUT:-${TMPDIR:-/tmp}/qrrot-bench/server-vs-redis-$(date +%Y%m%d-%H%M%S)}"
+default_serve="$repo/qrrot serve --wal {dir} --port {port} --fsync {fsync}"
+QRROT_SERVE="${QRROT_SERVE:-$default_serve}"
+
+for tool in redis-server redis-benchmark redis-cli; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "server-vs-redis: $tool not found; install it: apt-get install -y redis-server redis-tools" >&2
+    exit 2
+  fi
+done
+
+mkdir -p "$OUT"
+work="$(mktemp -d "${TMPDIR:-/tmp}/qrrot-bench.XXXXXX")"
+pids=()
+cleanup() {
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null || true
+  done
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  echo "server-vs-redis: no free port found" >&2
+  return 1
+}
+
+# wait_ready PORT PID SECONDS NAME
+wait_ready() {
+  local port=$1 pid=$2 limit=$3 name=$4 waited=0
+  until [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = "PONG" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "server-vs-redis: $name exited before answering PING; its log: $work/$name.log" >&2
+      tail -20 "$work/$name.log" >&2 || true
+      exit 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
+    if [ "$waited" -ge "$limit" ]; then
+      echo "server-vs-redis: $name did not answer PING on port $port within ${limit}s" >&2
+      exit 1
+    fi
+  done
+}
+
+stop() {
+  local pid=$1
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# bench NAME PORT PIPELINE ROUND FSYNC -> appends rows to results.tsv
+bench() {
+  local name=$1 port=$2 pl=$3 round=$4 fsync=$5 n
+  if [ "$pl" -le 1 ]; then n=$REQUESTS_P1; else n=$REQUESTS_PN; fi
+  redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -P "$pl" -n "$n" -r "$KEYSPACE" -t "$TESTS" --csv 2>/dev/null \
+    | tr -d '"' | awk -F, -v f="$fsync" -v p="$pl" -v t="$name" -v r="$round" \
+        'NR > 1 && $1 != "test" { printf "%s\t%s\t%s\t%s\t%s\t%s\n", f, p, $1, t, r, $2 }' >> "$OUT/results.tsv"
+}
+
+printf 'fsync\tpipeline\ttest\tserver\tround\trps\n' > "$OUT/results.tsv"
+{
+  echo "# server-vs-redis $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "host: $(uname -srm), $(nproc) cores; $(redis-server --version | awk '{print $1, $2, $3}')"
+  echo "clients=$CLIENTS rounds=$ROUNDS requests(-P1)=$REQUESTS_P1 requests(-P>1)=$REQUESTS_PN keyspace=$KEYSPACE"
+  echo "qrrot command: $QRROT_SERVE"
+} > "$OUT/environment.txt"
+
+for fsync in $FSYNC; do
+  qport=$(free_port); rport=$(free_port)
+  while [ "$rport" = "$qport" ]; do rport=$(free_port); done
+  mkdir -p "$work/qrrot-$fsync" "$work/redis-$fsync"
+  cmd=$(printf '%s' "$QRROT_SERVE" | sed -e "s|{dir}|$work/qrrot-$fsync|g" -e "s|{port}|$qport|g" -e "s|{fsync}|$fsync|g")
+  echo "== fsync $fsync: qrrot on $qport, Redis on $rport" >&2
+  bash -c "exec $cmd" > "$work/qrrot.log" 2>&1 &
+  qpid=$!; pids+=("$qpid")
+  redis-server --bind 127.0.0.1 --port "$rport" --dir "$work/redis-$fsync" --save '' \
+      --appendonly yes --appendfsync "$fsync" > "$work/redis.log" 2>&1 &
+  rpid=$!; pids+=("$rpid")
+  wait_ready "$rport" "$rpid" 30 redis
+  wait_ready "$qport" "$qpid" 600 qrrot   # the launcher may build the jar first
+  for round in $(seq 1 "$ROUNDS"); do
+    for pl in $PIPELINES; do
+      echo "   round $round/$ROUNDS  -P $pl: qrrot" >&2
+      bench qrrot "$qport" "$pl" "$round" "$fsync"
+      echo "   round $round/$ROUNDS  -P $pl: Redis" >&2
+      bench redis "$rport" "$pl" "$round" "$fsync"
+    done
+  done
+  stop "$qpid"; stop "$rpid"
+done
+
+# Medians per (fsync, pipeline, test, server), then the qrrot/Redis ratio.
+awk -F'\t' 'NR > 1 { k = $1 "\t" $2 "\t" $3 "\t" $4; v[k] = v[k] " " $6 }
+  END { for (k in v) { n = split(substr(v[k], 2), a, " ");
+          for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+          m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; print k "\t" m } }' "$OUT/results.tsv" \
+  | sort > "$work/medians.tsv"
+awk -F'\t' '{ key = $1 "\t" $2 "\t" $3; if ($4 == "qrrot") q[key] = $5; else r[key] = $5 }
+  END { for (k in q) if (k in r) printf "%s\t%.0f\t%.0f\t%.2f\n", k, q[k], r[k], (r[k] > 0 ? q[k] / r[k] : 0) }' \
+  "$work/medians.tsv" | sort -t$'\t' -k1,1 -k2,2n -k3,3 > "$OUT/medians.tsv"
+
+{
+  echo "| fsync | -P | test | qrrot ops/s | Redis ops/s | qrrot/Redis |"
+  echo "|---|---:|---|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$OUT/medians.tsv"
+  echo
+  echo "Medians of $ROUNDS interleaved rounds, -c $CLIENTS; $(cat "$OUT/environment.txt" | sed -n 2p)."
+} > "$OUT/summary.md"
+cat "$OUT/summary.md"
+
+# Chart: grouped bars of the ratio per case.
+awk -F'\t' '{ printf "\"%s -P%s %s\"\t%s\t%s\t%s\n", $1, $2, $3, $4, $5, $6 }' "$OUT/medians.tsv" > "$work/chart.dat"
+if command -v gnuplot >/dev/null 2>&1; then
+  gnuplot <<GP
+set terminal pngcairo size 1100,520 noenhanced font ",10"
+set output "$OUT/chart.png"
+set title "qrrot vs Redis (redis-benchmark -c $CLIENTS, medians of $ROUNDS interleaved rounds)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel "ops/s"
+set xtics rotate by -30
+set key top left
+set grid ytics
+plot "$work/chart.dat" using 2:xtic(1) title "qrrot", '' using 3 title "Redis"
+GP
+  echo "chart: $OUT/chart.png" >&2
+elif python3 -c 'import matplotlib' >/dev/null 2>&1; then
+  python3 - "$work/chart.dat" "$OUT/chart.png" <<'PY'
+import sys, matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+labels = [r[0].strip('"') for r in rows]
+q = [float(r[1]) for r in rows]; r_ = [float(r[2]) for r in rows]
+x = range(len(rows)); w = 0.4
+plt.figure(figsize=(11, 5))
+plt.bar([i - w / 2 for i in x], q, w, label="qrrot"); plt.bar([i + w / 2 for i in x], r_, w, label="Redis")
+plt.xticks(list(x), labels, rotation=30, ha="right"); plt.ylabel("ops/s"); plt.legend(); plt.tight_layout()
+plt.savefig(sys.argv[2], dpi=100)
+PY
+  echo "chart: $OUT/chart.png" >&2
+else
+  echo "no chart: install gnuplot (apt-get install -y gnuplot-nox) or python3-matplotlib" >&2
+fi
+echo "results: $OUT" >&2

@@ -1,0 +1,122 @@
+package io.qrrot.server;
+
+import io.qrrot.recovery.Qrrot;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What all connections share: the facade, the command table, the settings that CONFIG SET may change,
+ * the client registry and the counters INFO reports. Thread-safe: settings are volatile, counters atomic,
+ * the registry concurrent. Per-command counters live in each connection and are summed on demand, so
+ * the request path touches no shared cache line.
+ */
+final class ServerContext {
+    static final String REDIS_COMPAT_VERSION = "7.0.15";
+    static final String QRROT_VERSION = versionOrDefault();
+
+    final Qrrot db;
+    final ServerOptions options;
+    final CommandTable commands;
+    final ServerConfig config;
+
+    volatile String requirePass;
+    volatile int maxClients;
+    volatile boolean protectedMode;
+    volatile long queryBufferLimit;
+    volatile long maxBulkLength;
+    volatile long outputBufferLimit;
+    volatile int idleTimeoutSeconds;
+    volatile int port;
+    volatile String transport = "";
+
+    final long startMillis = System.currentTimeMillis();
+    final AtomicLong nextClientId = new AtomicLong();
+    final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<io.netty.channel.EventLoop, LoopBatch> loopBatches = new ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicLong totalConnections = new AtomicLong();
+    final AtomicLong rejectedConnections = new AtomicLong();
+    final AtomicLong closedCommands = new AtomicLong();
+    final AtomicLong closedNetInput = new AtomicLong();
+    final AtomicLong closedNetOutput = new AtomicLong();
+    final AtomicLong protocolErrors = new AtomicLong();
+    final AtomicLong outputLimitDisconnections = new AtomicLong();
+    final AtomicLong queryLimitDisconnections = new AtomicLong();
+    final AtomicLong durabilityFailures = new AtomicLong();
+
+    /** Unix seconds of the last successful SAVE/BGSAVE (start time until one happens, as Redis). */
+    volatile long lastSaveSeconds = startMillis / 1000;
+    volatile String lastSaveStatus = "ok";
+    volatile Qrrot.SnapshotResult lastSnapshot;
+    final AtomicBoolean saveInProgress = new AtomicBoolean();
+    /** Runs what would block an event loop: SAVE, BGSAVE, SHUTDOWN's save. */
+    final ExecutorService admin = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "qrrot-admin");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Set by the server: starts a graceful shutdown on another thread (SHUTDOWN command). */
+    volatile Runnable shutdownRequest = () -> { };
+
+    ServerContext(Qrrot db, ServerOptions options) {
+        this.db = db;
+        this.options = options;
+        this.requirePass = options.requirePass();
+        this.maxClients = options.maxClients();
+        this.protectedMode = options.protectedMode();
+        this.queryBufferLimit = options.queryBufferLimit();
+        this.maxBulkLength = options.maxBulkLength();
+        this.outputBufferLimit = options.outputBufferLimit();
+        this.idleTimeoutSeconds = options.idleTimeoutSeconds();
+        this.port = options.port();
+        this.commands = new CommandTable(db.commands());
+        this.config = new ServerConfig(this);
+    }
+
+    long totalCommands() {
+        long n = closedCommands.get();
+        for (ClientConnection c : clients.values()) {
+            n += c.commandsProcessed;
+        }
+        return n;
+    }
+
+    long netInput() {
+        long n = closedNetInput.get();
+        for (ClientConnection c : clients.values()) {
+            n += c.netInput;
+        }
+        return n;
+    }
+
+    long netOutput() {
+        long n = closedNetOutput.get();
+        for (ClientConnection c : clients.values()) {
+            n += c.netOutput;
+        }
+        return n;
+    }
+
+    void resetStats() {
+        closedCommands.set(0);
+        closedNetInput.set(0);
+        closedNetOutput.set(0);
+        for (ClientConnection c : clients.values()) {
+            c.resetStatsLater();
+        }
+        totalConnections.set(0);
+        rejectedConnections.set(0);
+        protocolErrors.set(0);
+        outputLimitDisconnections.set(0);
+        queryLimitDisconnections.set(0);
+        durabilityFailures.set(0);
+    }
+
+    private static String versionOrDefault() {
+        String v = ServerContext.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+}
