@@ -49,7 +49,9 @@ final class GeminiModel implements AutoCloseable {
     GeminiModel(AgentConfig cfg) {
         HttpOptions.Builder http = HttpOptions.builder()
                 .timeout(cfg.timeoutMillis())
-                .retryOptions(HttpRetryOptions.builder().attempts(1).build());
+                // One attempt, and no back-off sleep: the SDK's retry loop otherwise sleeps up to 2 s after the
+                // last failed attempt before reporting it.
+                .retryOptions(HttpRetryOptions.builder().attempts(1).initialDelay(0.0).maxDelay(0.0).build());
         if (cfg.baseUrl() != null) {
             http.baseUrl(cfg.baseUrl());
         }
@@ -118,6 +120,10 @@ final class GeminiModel implements AutoCloseable {
             }
             if (t instanceof ConnectException) {
                 return "could not reach the Gemini API at " + endpoint + ": connection refused";
+            }
+            if (t instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+                return "could not read the Gemini API's reply (not the expected JSON: " + firstLine(j.getOriginalMessage())
+                        + ")";
             }
             if (t instanceof InterruptedIOException) {
                 return "the Gemini API did not answer within " + seconds(timeoutMillis) + " (--ai-timeout)";

@@ -93,7 +93,7 @@ public final class Repl {
                 .completer(new CommandCompleter(() -> catalog))
                 .history(new ReplHistory())
                 .variable(LineReader.HISTORY_FILE, historyFile)
-                .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%M> ")
+                .variable(LineReader.SECONDARY_PROMPT_PATTERN, "... ")
                 .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
                 .option(LineReader.Option.CASE_INSENSITIVE, true)
                 .option(LineReader.Option.HISTORY_IGNORE_SPACE, false)

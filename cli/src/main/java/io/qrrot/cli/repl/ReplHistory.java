@@ -4,12 +4,12 @@ import java.time.Instant;
 import java.util.Locale;
 import org.jline.reader.impl.history.DefaultHistory;
 
-/** JLine's file history, minus lines that carry a password ({@code AUTH …}, {@code HELLO … AUTH …}). */
+/** JLine's file history, minus blank lines and lines that carry a password ({@code AUTH …}, {@code HELLO … AUTH …}). */
 final class ReplHistory extends DefaultHistory {
 
     @Override
     public void add(Instant time, String line) {
-        if (!holdsSecret(line)) {
+        if (!line.isBlank() && !holdsSecret(line)) {
             super.add(time, line);
         }
     }

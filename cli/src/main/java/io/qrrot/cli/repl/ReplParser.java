@@ -2,6 +2,7 @@ package io.qrrot.cli.repl;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jline.reader.CompletingParsedLine;
 import org.jline.reader.EOFError;
 import org.jline.reader.ParsedLine;
 import org.jline.reader.Parser;
@@ -21,11 +22,13 @@ final class ReplParser implements Parser {
         List<String> words = new ArrayList<>();
         int wordIndex = -1;
         int wordCursor = 0;
+        int rawLength = 0;
         for (ArgSplitter.Token t : r.tokens()) {
             if (wordIndex < 0 && cursor >= t.start() && cursor <= t.end()) {
                 wordIndex = words.size();
                 // Completion works on the typed text; for quoted words it is approximate, which is fine.
                 wordCursor = Math.min(cursor - t.start(), t.text().length());
+                rawLength = t.end() - t.start();
             }
             words.add(t.text());
         }
@@ -39,7 +42,7 @@ final class ReplParser implements Parser {
             wordIndex = insertAt;
             wordCursor = 0;
         }
-        return new Line(line, cursor, words, wordIndex, wordCursor);
+        return new Line(line, cursor, words, wordIndex, wordCursor, wordCursor, rawLength);
     }
 
     @Override
@@ -47,11 +50,17 @@ final class ReplParser implements Parser {
         return false;
     }
 
-    private record Line(String line, int cursor, List<String> words, int wordIndex, int wordCursor)
-            implements ParsedLine {
+    private record Line(String line, int cursor, List<String> words, int wordIndex, int wordCursor,
+                        int rawWordCursor, int rawWordLength) implements CompletingParsedLine {
         @Override
         public String word() {
             return words.get(wordIndex);
+        }
+
+        /** Candidates are command names and option tokens: plain words that need no quoting. */
+        @Override
+        public CharSequence escape(CharSequence candidate, boolean complete) {
+            return candidate;
         }
     }
 }
