@@ -5,6 +5,7 @@ import io.qrrot.cli.help.CommandHelp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.jline.reader.LineReader;
 import org.jline.reader.Widget;
@@ -24,7 +25,11 @@ final class Hints {
     private Hints() {
     }
 
-    static void install(LineReaderImpl reader, Supplier<CommandCatalog> catalog) {
+    /**
+     * @param promptWidth the width of the prompt currently shown, so a hint never wraps (a wrapped tail tip
+     *                    garbles the line on real terminals)
+     */
+    static void install(LineReaderImpl reader, Supplier<CommandCatalog> catalog, IntSupplier promptWidth) {
         reader.setAutosuggestion(LineReader.SuggestionType.TAIL_TIP);
         for (String name : EDIT_WIDGETS) {
             Widget builtin = reader.getBuiltinWidgets().get(name);
@@ -33,7 +38,9 @@ final class Hints {
             }
             reader.getWidgets().put(name, () -> {
                 boolean r = builtin.apply();
-                reader.setTailTip(hint(reader.getBuffer().toString(), catalog.get()));
+                String buffer = reader.getBuffer().toString();
+                int room = reader.getTerminal().getWidth() - promptWidth.getAsInt() - buffer.length() - 1;
+                reader.setTailTip(fit(hint(buffer, catalog.get()), room));
                 return r;
             });
         }
@@ -42,6 +49,14 @@ final class Hints {
             reader.setTailTip("");
             return accept.apply();
         });
+    }
+
+    /** The hint cut to {@code room} columns (ending in "…" when cut); "" when there is no room. */
+    static String fit(String hint, int room) {
+        if (hint.length() <= room) {
+            return hint;
+        }
+        return room < 4 ? "" : hint.substring(0, room - 1) + "…";
     }
 
     /** The hint for a buffer, or "" when there is none. */

@@ -100,7 +100,7 @@ public final class Repl {
                 .build();
         if (reader instanceof LineReaderImpl impl && !Terminal.TYPE_DUMB.equals(terminal.getType())
                 && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType())) {
-            Hints.install(impl, () -> catalog);
+            Hints.install(impl, () -> catalog, () -> session.prompt().length());
         }
         return reader;
     }

@@ -24,6 +24,13 @@ class HintsTest {
     }
 
     @Test
+    void hintsAreCutToTheRoomLeft() {
+        assertEquals("key value", Hints.fit("key value", 9));
+        assertEquals("key va…", Hints.fit("key value", 7));
+        assertEquals("", Hints.fit("key value", 3));
+    }
+
+    @Test
     void syntaxItemsRespectBrackets() {
         assertEquals(List.of("key", "value", "[NX|XX]", "[EX seconds|PX ms]"), Hints.items("key value [NX|XX] [EX seconds|PX ms]"));
     }
