@@ -101,6 +101,10 @@ final class GeminiModel implements AutoCloseable {
     private String describe(ApiException e) {
         String what = "HTTP " + e.code() + (e.status() == null || e.status().isEmpty() ? "" : " " + e.status());
         String msg = e.message() == null || e.message().isEmpty() ? "" : ": " + firstLine(e.message());
+        if (e.code() == 400 && e.message() != null && e.message().contains("API key")) {
+            // Google answers an invalid key with 400 INVALID_ARGUMENT "API key not valid…".
+            return "the Gemini API rejected the API key (" + what + msg + "); check GEMINI_API_KEY";
+        }
         return switch (e.code()) {
             case 429 -> "the Gemini API refused the request: quota or rate limit reached (" + what + msg
                     + "); wait a minute and try again, or check your plan's limits";
