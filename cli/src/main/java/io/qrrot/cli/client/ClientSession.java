@@ -67,7 +67,11 @@ public final class ClientSession implements AutoCloseable {
         switch (name) {
             case "SELECT" -> {
                 if (!r.isError() && args.size() == 2) {
-                    db = Integer.parseInt(new String(args.get(1), StandardCharsets.UTF_8).trim());
+                    try {
+                        db = Integer.parseInt(new String(args.get(1), StandardCharsets.UTF_8).trim());
+                    } catch (NumberFormatException e) {
+                        // the server accepted a form we do not parse; the prompt keeps the last known number
+                    }
                 }
             }
             case "MULTI" -> inTransaction |= !r.isError();

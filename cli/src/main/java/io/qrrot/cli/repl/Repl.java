@@ -11,7 +11,9 @@ import io.qrrot.cli.resp.RespException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Locale;
 import org.jline.reader.EndOfFileException;
@@ -77,6 +79,7 @@ public final class Repl {
         } finally {
             try {
                 reader.getHistory().save();
+                restrictToOwner(historyFile);
             } catch (IOException e) {
                 out.println("could not save the history to " + historyFile + ": " + e.getMessage());
             }
@@ -103,6 +106,13 @@ public final class Repl {
             Hints.install(impl, () -> catalog, () -> session.prompt().length());
         }
         return reader;
+    }
+
+    /** The history holds whatever was typed, values included: only its owner may read it. */
+    private static void restrictToOwner(Path file) throws IOException {
+        if (Files.exists(file) && Files.getFileStore(file).supportsFileAttributeView("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
     }
 
     /** Handles one accepted line; false ends the REPL. */
@@ -134,6 +144,9 @@ public final class Repl {
                     ai.ask(request, new ReplAgentUi(reader));
                 }
             }
+            case "subscribe", "psubscribe", "ssubscribe", "monitor", "sync", "psync" ->
+                    out.println("(error) " + words.get(0).toUpperCase(Locale.ROOT) + " streams replies without end, which "
+                            + "this client does not support");
             default -> execute(split.args(), out);
         }
         out.flush();

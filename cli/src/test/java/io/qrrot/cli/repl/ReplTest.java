@@ -130,6 +130,8 @@ class ReplTest {
     void historyIsKeptAcrossSessionsWithoutPasswords() throws Exception {
         type("SET a 1\rAUTH hunter2\rhello 3 auth default hunter2\rGET a\r");
         List<String> saved = Files.readAllLines(home.resolve(".qrrot_history"));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(home.resolve(".qrrot_history"))));
         assertEquals(2, saved.size(), saved.toString());
         assertTrue(saved.get(0).endsWith(":SET a 1"), saved.toString());
         assertTrue(saved.get(1).endsWith(":GET a"), saved.toString());
@@ -198,6 +200,14 @@ class ReplTest {
         assertEquals("no help for 'nosuch': try \"help @<group>\" or \"help <tab>\"\n", out.get(2));
         assertTrue(out.get(3).contains("\n  WATCH key [key ...]\n"), out.get(3));
         assertEquals(5, out.size(), "quit ends the session: " + out);
+    }
+
+    @Test
+    void streamingCommandsAreRefused() throws Exception {
+        ReplDriver.Session s = type("subscribe ch\rMONITOR\rPING\r");
+        assertEquals(List.of("(error) SUBSCRIBE streams replies without end, which this client does not support\n",
+                "(error) MONITOR streams replies without end, which this client does not support\n", "PONG\n", ""),
+                s.outputs());
     }
 
     @Test
