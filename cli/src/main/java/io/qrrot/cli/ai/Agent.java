@@ -1,0 +1,179 @@
+package io.qrrot.cli.ai;
+
+import com.google.genai.types.Content;
+import com.google.genai.types.FunctionCall;
+import com.google.genai.types.FunctionResponse;
+import com.google.genai.types.Part;
+import io.qrrot.cli.render.ReplyFormat;
+import io.qrrot.cli.resp.Reply;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one request: asks the model, runs the reads it calls for, and stops at an answer or a write proposal.
+ * A proposal is checked ({@link WritePolicy}), shown, and run only after the user confirms, as one conditional
+ * transaction over the keys read ({@link Store#executePlan}). At most {@code maxSteps} model calls; at most
+ * {@code maxStepBytes} of stored data sent per call. Not thread-safe; one per request.
+ */
+public final class Agent implements AutoCloseable {
+    private final GeminiModel model;
+    private final Store store;
+    private final AgentConfig config;
+    private final AgentUi ui;
+    private final AgentTools tools;
+
+    public Agent(AgentConfig config, Store store, AgentUi ui) {
+        this.model = new GeminiModel(config);
+        this.store = store;
+        this.config = config;
+        this.ui = ui;
+        this.tools = new AgentTools(store, ui);
+    }
+
+    public AgentOutcome run(String request) {
+        List<Content> history = new ArrayList<>();
+        history.add(Content.builder().role("user").parts(Part.fromText(request)).build());
+        for (int step = 1; step <= config.maxSteps(); step++) {
+            GeminiModel.Turn turn;
+            try {
+                turn = model.generate(history);
+            } catch (ModelException e) {
+                return failed(e.getMessage());
+            }
+            List<Part> parts = turn.content() == null ? List.of() : turn.content().parts().orElse(List.of());
+            if (parts.isEmpty()) {
+                return failed("the model returned no usable answer (" + why(turn) + ")");
+            }
+            history.add(turn.content().toBuilder().role("model").build());
+            List<FunctionCall> calls = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            for (Part p : parts) {
+                p.functionCall().ifPresent(calls::add);
+                if (p.text().isPresent() && !p.thought().orElse(false)) {
+                    text.append(p.text().get());
+                }
+            }
+            if (calls.isEmpty()) {
+                if (text.toString().isBlank()) {
+                    return failed("the model returned no usable answer (" + why(turn) + ")");
+                }
+                ui.say(text.toString().strip());
+                return new AgentOutcome(AgentOutcome.Kind.ANSWERED, "");
+            }
+            DataBudget budget = new DataBudget(config.maxValueBytes(), config.maxStepBytes());
+            List<Part> responses = new ArrayList<>(calls.size());
+            Plan plan = null;
+            for (FunctionCall call : calls) {
+                String name = call.name().orElse("");
+                Map<String, Object> args = call.args().orElse(Map.of());
+                Map<String, Object> response;
+                if (name.equals(AgentTools.PROPOSE)) {
+                    if (plan != null) {
+                        response = Map.of("error", "refused: only one propose_writes call per request");
+                    } else {
+                        try {
+                            plan = tools.proposal(args);
+                            response = Map.of("status", "shown to the user, who decides whether it runs");
+                        } catch (Args.BadArguments e) {
+                            ui.progress("refused proposal: " + e.getMessage());
+                            response = Map.of("error", "refused, nothing was written: " + e.getMessage());
+                        }
+                    }
+                } else if (AgentTools.isRead(name)) {
+                    try {
+                        response = tools.runRead(name, args, budget);
+                    } catch (IOException e) {
+                        return failed("lost the database: " + e.getMessage());
+                    }
+                } else {
+                    ui.progress("refused: the model called '" + name + "', which is not one of its tools");
+                    response = Map.of("error", "refused: there is no tool '" + name + "'. Reads: get, mget, exists, "
+                            + "type, ttl, strlen, json_get, scan; writes only through propose_writes");
+                }
+                responses.add(functionResponse(call, name, response));
+            }
+            if (plan != null) {
+                if (!text.toString().isBlank()) {
+                    ui.say(text.toString().strip());
+                }
+                return confirmAndRun(plan);
+            }
+            history.add(Content.builder().role("user").parts(responses).build());
+        }
+        return failed("stopped: the model did not finish within " + config.maxSteps() + " steps (--ai-max-steps)");
+    }
+
+    private AgentOutcome confirmAndRun(Plan plan) {
+        if (!plan.explanation().isBlank()) {
+            ui.say(plan.explanation().strip());
+        }
+        AgentUi.Confirmation answer = ui.confirm(plan);
+        if (answer == AgentUi.Confirmation.CANNOT_ASK) {
+            return new AgentOutcome(AgentOutcome.Kind.NOT_CONFIRMED, "not confirmed: there is no terminal to ask on;"
+                    + " nothing was written. Re-run with --yes to run the proposed writes");
+        }
+        if (answer != AgentUi.Confirmation.YES) {
+            return new AgentOutcome(AgentOutcome.Kind.DECLINED, "not confirmed: nothing was written");
+        }
+        PlanResult result;
+        try {
+            result = store.executePlan(plan.watchedKeys(), plan.commands());
+        } catch (IOException e) {
+            return new AgentOutcome(AgentOutcome.Kind.FAILED, "the connection failed while the plan was being sent ("
+                    + e.getMessage() + "); the transaction either ran whole or not at all: check the keys");
+        }
+        if (result instanceof PlanResult.Aborted) {
+            return new AgentOutcome(AgentOutcome.Kind.ABORTED, "aborted: data the agent read ("
+                    + String.join(", ", plan.watchedKeys()) + ") changed before the plan ran; nothing was written."
+                    + " Ask again to plan on the current data.");
+        }
+        if (result instanceof PlanResult.Rejected r) {
+            return failed("the database refused the transaction: " + r.reason());
+        }
+        PlanResult.Committed c = (PlanResult.Committed) result;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < plan.commands().size(); i++) {
+            String reply = new String(ReplyFormat.standard().format(c.replies().get(i)), StandardCharsets.UTF_8).strip();
+            sb.append(i + 1).append(". ").append(Plan.display(plan.commands().get(i))).append(" -> ")
+                    .append(reply.replace("\n", " ")).append('\n');
+        }
+        ui.say(sb.toString().stripTrailing());
+        int n = plan.commands().size();
+        if (c.anyFailed()) {
+            long failed = c.replies().stream().filter(Reply::isError).count();
+            return new AgentOutcome(AgentOutcome.Kind.PARTIAL, failed + " of " + n + " commands failed inside the "
+                    + "transaction; the others were applied (a transaction does not roll back a failed command)");
+        }
+        return new AgentOutcome(AgentOutcome.Kind.EXECUTED, "done: " + n + (n == 1 ? " command" : " commands")
+                + " ran atomically");
+    }
+
+    private static Part functionResponse(FunctionCall call, String name, Map<String, Object> response) {
+        FunctionResponse.Builder b = FunctionResponse.builder().name(name).response(new LinkedHashMap<>(response));
+        call.id().ifPresent(b::id);
+        return Part.builder().functionResponse(b.build()).build();
+    }
+
+    private static String why(GeminiModel.Turn turn) {
+        if (turn.blockReason() != null) {
+            return "prompt blocked: " + turn.blockReason();
+        }
+        if (turn.finishReason() != null) {
+            return "finish reason " + turn.finishReason();
+        }
+        return "no candidates in the reply";
+    }
+
+    private static AgentOutcome failed(String message) {
+        return new AgentOutcome(AgentOutcome.Kind.FAILED, message + "; nothing was written");
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,286 @@
+package io.qrrot.cli.ai;
+
+import com.google.genai.types.FunctionDeclaration;
+import com.google.genai.types.Schema;
+import com.google.genai.types.Type;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The agent's tools: their declarations for the model, and their execution. Read tools run at once against
+ * the {@link Store} (which watches what they read); {@code propose_writes} only turns the model's arguments
+ * into a checked {@link Plan}. Not thread-safe; one per agent request.
+ */
+final class AgentTools {
+    static final String PROPOSE = "propose_writes";
+    static final int MAX_KEYS_PER_CALL = 100;
+    static final int MAX_SCAN_BOUND = 200;
+    static final int DEFAULT_SCAN_BOUND = 50;
+    /** SCAN calls per scan tool call, each with COUNT {@link #SCAN_COUNT}: the keyspace is never walked whole. */
+    static final int MAX_SCAN_CALLS = 10;
+    static final int SCAN_COUNT = 1000;
+
+    private final Store store;
+    private final AgentUi ui;
+    private final Set<String> readKeys = new LinkedHashSet<>();
+
+    AgentTools(Store store, AgentUi ui) {
+        this.store = store;
+        this.ui = ui;
+    }
+
+    /** The keys read so far: the plan's watch list. */
+    List<String> readKeys() {
+        return List.copyOf(readKeys);
+    }
+
+    static List<FunctionDeclaration> declarations() {
+        Schema key = string("The exact key name.");
+        Schema keys = Schema.builder().type(Type.Known.ARRAY).items(string("A key name."))
+                .maxItems((long) MAX_KEYS_PER_CALL).description("Exact key names.").build();
+        List<FunctionDeclaration> d = new ArrayList<>();
+        d.add(read("get", "Returns the string value of a key (or that it does not exist). Long values are cut.",
+                Map.of("key", key), List.of("key")));
+        d.add(read("mget", "Returns the string values of several keys at once (at most " + MAX_KEYS_PER_CALL + ").",
+                Map.of("keys", keys), List.of("keys")));
+        d.add(read("exists", "Counts how many of the given keys exist.", Map.of("keys", keys), List.of("keys")));
+        d.add(read("type", "Returns the type of a key's value: string, json, … or none.", Map.of("key", key),
+                List.of("key")));
+        d.add(read("ttl", "Returns a key's time to live in seconds: -1 means no expiry, -2 that the key does not exist.",
+                Map.of("key", key), List.of("key")));
+        d.add(read("strlen", "Returns the length in bytes of a key's string value.", Map.of("key", key),
+                List.of("key")));
+        Map<String, Schema> json = new LinkedHashMap<>();
+        json.put("key", key);
+        json.put("path", string("A JSONPath such as $.name; omit for the whole document."));
+        d.add(read("json_get", "Returns the JSON document stored at a key, or the part at a path (JSON.GET).", json,
+                List.of("key")));
+        Map<String, Schema> scan = new LinkedHashMap<>();
+        scan.put("pattern", string("A glob pattern such as user:* ; prefer specific patterns."));
+        scan.put("bound", Schema.builder().type(Type.Known.INTEGER)
+                .description("The most keys to return (default " + DEFAULT_SCAN_BOUND + ", at most " + MAX_SCAN_BOUND + ").")
+                .build());
+        scan.put("cursor", string("Continue a previous scan from the cursor it returned; omit to start."));
+        d.add(read("scan", "Lists key names matching a pattern, a bounded number at a time. The database may hold "
+                + "millions of keys: never try to list them all.", scan, List.of("pattern")));
+        d.add(proposeDeclaration());
+        return d;
+    }
+
+    private static FunctionDeclaration proposeDeclaration() {
+        Map<String, Schema> command = new LinkedHashMap<>();
+        command.put("command", Schema.builder().type(Type.Known.STRING).enum_(WritePolicy.ALLOWED)
+                .description("The command name.").build());
+        command.put("args", Schema.builder().type(Type.Known.ARRAY).items(string("One argument."))
+                .description("The arguments after the command name, e.g. [\"user:1\", \"ivan\", \"EX\", \"60\"].")
+                .build());
+        Schema commands = Schema.builder().type(Type.Known.ARRAY).maxItems((long) WritePolicy.MAX_COMMANDS)
+                .items(Schema.builder().type(Type.Known.OBJECT).properties(command).required("command", "args").build())
+                .description("The writes, in the order they should run.").build();
+        Map<String, Schema> params = new LinkedHashMap<>();
+        params.put("commands", commands);
+        params.put("explanation", string("One or two sentences for the user: what these writes do and why."));
+        return FunctionDeclaration.builder().name(PROPOSE)
+                .description("Proposes data writes to the user. Nothing is written by this call: the user reviews the "
+                        + "exact commands and confirms; they then run as one transaction that aborts if any key you "
+                        + "read has changed. Call it once, with every write the request needs.")
+                .parameters(Schema.builder().type(Type.Known.OBJECT).properties(params).required("commands", "explanation"))
+                .build();
+    }
+
+    private static FunctionDeclaration read(String name, String description, Map<String, Schema> props,
+                                            List<String> required) {
+        return FunctionDeclaration.builder().name(name).description(description)
+                .parameters(Schema.builder().type(Type.Known.OBJECT).properties(props).required(required)).build();
+    }
+
+    private static Schema string(String description) {
+        return Schema.builder().type(Type.Known.STRING).description(description).build();
+    }
+
+    /** Whether {@code name} is a read tool. */
+    static boolean isRead(String name) {
+        return switch (name) {
+            case "get", "mget", "exists", "type", "ttl", "strlen", "json_get", "scan" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Runs a read tool.
+     *
+     * @return the response for the model: the result, or {@code {"error": …}} for bad arguments or a refused read
+     * @throws IOException the database could not be reached (the agent stops)
+     */
+    Map<String, Object> runRead(String name, Map<String, Object> args, DataBudget budget) throws IOException {
+        try {
+            return switch (name) {
+                case "get" -> get(Args.string(args, "key"), budget);
+                case "mget" -> mget(Args.strings(args, "keys", MAX_KEYS_PER_CALL), budget);
+                case "exists" -> exists(Args.strings(args, "keys", MAX_KEYS_PER_CALL));
+                case "type" -> {
+                    String k = watched(Args.string(args, "key"), "TYPE");
+                    yield ordered("key", k, "type", store.type(k));
+                }
+                case "ttl" -> ttl(watched(Args.string(args, "key"), "TTL"));
+                case "strlen" -> {
+                    String k = watched(Args.string(args, "key"), "STRLEN");
+                    yield ordered("key", k, "bytes", store.strlen(k));
+                }
+                case "json_get" -> jsonGet(Args.string(args, "key"), Args.optionalString(args, "path"), budget);
+                case "scan" -> scan(Args.optionalString(args, "pattern"), Args.optionalInt(args, "bound"),
+                        Args.optionalString(args, "cursor"), budget);
+                default -> throw new Args.BadArguments("unknown tool '" + name + "'");
+            };
+        } catch (Args.BadArguments e) {
+            ui.progress("refused " + name + ": " + e.getMessage());
+            return Map.of("error", e.getMessage());
+        } catch (StoreException e) {
+            return Map.of("error", "the database refused the read: " + e.getMessage());
+        }
+    }
+
+    private String watched(String key, String command) {
+        readKeys.add(key);
+        ui.progress("read: " + command + " " + Plan.display(List.of(key)));
+        return key;
+    }
+
+    private Map<String, Object> get(String key, DataBudget budget) throws StoreException, IOException {
+        watched(key, "GET");
+        return value(key, store.get(key), budget);
+    }
+
+    private Map<String, Object> mget(List<String> keys, DataBudget budget) throws StoreException, IOException {
+        readKeys.addAll(keys);
+        ui.progress("read: MGET " + Plan.display(keys));
+        List<Optional<byte[]>> values = store.mget(keys);
+        List<Object> out = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            out.add(value(keys.get(i), values.get(i), budget));
+        }
+        return Map.of("values", out);
+    }
+
+    private Map<String, Object> exists(List<String> keys) throws StoreException, IOException {
+        readKeys.addAll(keys);
+        ui.progress("read: EXISTS " + Plan.display(keys));
+        return ordered("keys", keys, "existing", store.exists(keys));
+    }
+
+    private Map<String, Object> ttl(String key) throws StoreException, IOException {
+        long ttl = store.ttl(key);
+        String meaning = ttl == -2 ? "the key does not exist" : ttl == -1 ? "the key has no expiry"
+                : "the key expires in " + ttl + " seconds";
+        return ordered("key", key, "ttl_seconds", ttl, "meaning", meaning);
+    }
+
+    private Map<String, Object> jsonGet(String key, String path, DataBudget budget) throws StoreException, IOException {
+        readKeys.add(key);
+        ui.progress("read: JSON.GET " + Plan.display(path == null ? List.of(key) : List.of(key, path)));
+        Optional<String> json = store.jsonGet(key, path);
+        Map<String, Object> m = ordered("key", key);
+        if (path != null) {
+            m.put("path", path);
+        }
+        m.put("exists", json.isPresent());
+        json.ifPresent(j -> m.put("json", budget.value(j.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        return m;
+    }
+
+    private Map<String, Object> scan(String pattern, Integer bound, String cursor, DataBudget budget)
+            throws StoreException, IOException {
+        String p = pattern == null || pattern.isEmpty() ? "*" : pattern;
+        int max = bound == null ? DEFAULT_SCAN_BOUND : Math.max(1, Math.min(bound, MAX_SCAN_BOUND));
+        String cur = cursor == null || cursor.isEmpty() ? "0" : cursor;
+        ui.progress("read: SCAN " + cur + " MATCH " + Plan.display(List.of(p)) + " (at most " + max + " keys)");
+        List<String> keys = new ArrayList<>();
+        boolean cutMidPage = false;
+        int calls = 0;
+        do {
+            Store.ScanPage page = store.scan(cur, p, SCAN_COUNT);
+            calls++;
+            cur = page.cursor();
+            for (String k : page.keys()) {
+                if (keys.size() >= max || !budget.take(k)) {
+                    cutMidPage = true;
+                    break;
+                }
+                keys.add(k);
+            }
+        } while (!cutMidPage && !cur.equals("0") && calls < MAX_SCAN_CALLS && keys.size() < max);
+        Map<String, Object> m = ordered("pattern", p, "keys", keys, "returned", keys.size());
+        if (cutMidPage) {
+            m.put("complete", false);
+            m.put("note", "more keys match than were returned (bound " + max
+                    + "); use a more specific pattern, or work with these");
+        } else if (!cur.equals("0")) {
+            m.put("complete", false);
+            m.put("cursor", cur);
+            m.put("note", "stopped after " + calls + " scan steps of about " + SCAN_COUNT
+                    + " keys each; call scan again with this cursor to continue");
+        } else {
+            m.put("complete", true);
+        }
+        return m;
+    }
+
+    private static Map<String, Object> value(String key, Optional<byte[]> v, DataBudget budget) {
+        Map<String, Object> m = ordered("key", key, "exists", v.isPresent());
+        v.ifPresent(b -> {
+            m.put("value", budget.value(b));
+            m.put("bytes", b.length);
+        });
+        return m;
+    }
+
+    /**
+     * Turns {@code propose_writes} arguments into a plan.
+     *
+     * @throws Args.BadArguments malformed arguments or a command the policy refuses: the message says why
+     */
+    Plan proposal(Map<String, Object> args) throws Args.BadArguments {
+        Object raw = args.get("commands");
+        if (!(raw instanceof List<?> list)) {
+            throw new Args.BadArguments("'commands' must be an array of {command, args}");
+        }
+        List<List<String>> commands = new ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof Map<?, ?> c) || !(c.get("command") instanceof String name)) {
+                throw new Args.BadArguments("each command must be an object with a 'command' name and 'args'");
+            }
+            List<String> cmd = new ArrayList<>();
+            cmd.add(name.toUpperCase(java.util.Locale.ROOT));
+            Object a = c.get("args");
+            if (a != null && !(a instanceof List<?>)) {
+                throw new Args.BadArguments("'args' of " + name + " must be an array of strings");
+            }
+            if (a != null) {
+                for (Object x : (List<?>) a) {
+                    cmd.add(Args.scalar(x, "args of " + name));
+                }
+            }
+            commands.add(cmd);
+        }
+        List<String> problems = WritePolicy.check(commands);
+        if (!problems.isEmpty()) {
+            throw new Args.BadArguments(String.join("; ", problems));
+        }
+        Object why = args.get("explanation");
+        return new Plan(commands, readKeys(), why instanceof String s ? s : "");
+    }
+
+    private static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,80 @@
+package io.qrrot.cli.ai;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Reads tool arguments as the model sent them (JSON decoded to maps, lists, strings and numbers). */
+final class Args {
+    private Args() {
+    }
+
+    /** The model's arguments do not fit the tool: the message goes back to the model. */
+    static final class BadArguments extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadArguments(String message) {
+            super(message);
+        }
+    }
+
+    static String string(Map<String, Object> args, String name) throws BadArguments {
+        Object v = args.get(name);
+        if (v == null) {
+            throw new BadArguments("missing argument '" + name + "'");
+        }
+        return scalar(v, "'" + name + "'");
+    }
+
+    static String optionalString(Map<String, Object> args, String name) throws BadArguments {
+        Object v = args.get(name);
+        return v == null ? null : scalar(v, "'" + name + "'");
+    }
+
+    static Integer optionalInt(Map<String, Object> args, String name) throws BadArguments {
+        Object v = args.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Number n) {
+            return n.intValue();
+        }
+        try {
+            return Integer.parseInt(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new BadArguments("'" + name + "' must be an integer, got '" + v + "'");
+        }
+    }
+
+    static List<String> strings(Map<String, Object> args, String name, int max) throws BadArguments {
+        Object v = args.get(name);
+        if (!(v instanceof List<?> list)) {
+            throw new BadArguments("'" + name + "' must be an array of key names");
+        }
+        if (list.isEmpty()) {
+            throw new BadArguments("'" + name + "' is empty");
+        }
+        if (list.size() > max) {
+            throw new BadArguments("'" + name + "' holds " + list.size() + " keys; at most " + max + " per call");
+        }
+        List<String> out = new ArrayList<>(list.size());
+        for (Object o : list) {
+            out.add(scalar(o, "'" + name + "'"));
+        }
+        return out;
+    }
+
+    /** A string, or a number/boolean the model sent where a string was meant (written as JSON would). */
+    static String scalar(Object v, String what) throws BadArguments {
+        if (v instanceof String s) {
+            return s;
+        }
+        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 9.0e15) {
+            return Long.toString(d.longValue());
+        }
+        if (v instanceof Number || v instanceof Boolean) {
+            return v.toString();
+        }
+        throw new BadArguments(what + " must hold strings, got " + (v == null ? "null" : v.getClass().getSimpleName()));
+    }
+}

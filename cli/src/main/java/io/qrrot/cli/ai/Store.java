@@ -1,0 +1,65 @@
+package io.qrrot.cli.ai;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The database as the AI agent sees it: a few reads, and one way to write: a confirmed plan run as a single
+ * conditional transaction. One {@code Store} serves one agent request (one connection or one session) and is
+ * used by one thread.
+ *
+ * <p><b>Watch contract.</b> Every read of a key (all methods taking keys, not {@link #scan}) starts watching
+ * that key, as Redis' {@code WATCH} does: {@link #executePlan} then commits only if none of the watched keys
+ * changed (written, deleted, expired, created) since it was first read, so a plan never acts on stale reads.
+ *
+ * <p>Failures: a command the database refuses (wrong type, unknown command, syntax) is a
+ * {@link StoreException} whose message is the database's error text; it goes back to the model. An
+ * {@link IOException} means the database could not be reached: the agent stops and nothing is written.
+ */
+public interface Store extends AutoCloseable {
+
+    /** GET: the value, or empty when the key does not exist. */
+    Optional<byte[]> get(String key) throws StoreException, IOException;
+
+    /** MGET: one entry per key, empty where the key does not exist or does not hold a string. */
+    List<Optional<byte[]>> mget(List<String> keys) throws StoreException, IOException;
+
+    /** EXISTS: how many of the keys exist. */
+    long exists(List<String> keys) throws StoreException, IOException;
+
+    /** TYPE: {@code string}, {@code json}, … or {@code none}. */
+    String type(String key) throws StoreException, IOException;
+
+    /** TTL in seconds: -1 without expiry, -2 when the key does not exist. */
+    long ttl(String key) throws StoreException, IOException;
+
+    /** STRLEN: 0 when the key does not exist. */
+    long strlen(String key) throws StoreException, IOException;
+
+    /** JSON.GET key [path]: the JSON text, or empty when the key does not exist. */
+    Optional<String> jsonGet(String key, String path) throws StoreException, IOException;
+
+    /** One SCAN step: {@code SCAN cursor MATCH pattern COUNT count}. Does not watch anything. */
+    ScanPage scan(String cursor, String pattern, int count) throws StoreException, IOException;
+
+    /**
+     * Runs {@code commands} as one transaction (MULTI … EXEC) that commits only if no key in
+     * {@code watchedKeys} (and no key read through this store) changed since it was read.
+     *
+     * @param watchedKeys the keys the agent read; implementations watch at least these
+     * @param commands    each command as its name followed by its arguments, exactly as confirmed
+     */
+    PlanResult executePlan(List<String> watchedKeys, List<List<String>> commands) throws IOException;
+
+    /** Ends the request: drops the watches and releases the connection or session. */
+    @Override
+    void close();
+
+    /** One SCAN step's result; {@code cursor} "0" means the iteration is complete. */
+    record ScanPage(String cursor, List<String> keys) {
+        public ScanPage {
+            keys = List.copyOf(keys);
+        }
+    }
+}

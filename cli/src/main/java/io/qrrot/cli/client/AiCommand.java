@@ -1,0 +1,58 @@
+package io.qrrot.cli.client;
+
+import io.qrrot.cli.CliContext;
+import io.qrrot.cli.ai.AgentConfig;
+import io.qrrot.cli.ai.AgentOutcome;
+import io.qrrot.cli.ai.StreamUi;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code qrrot ai "<request>"}: one request to the AI agent against a server. */
+@Command(name = "ai", sortOptions = false,
+        description = {"Asks the AI agent (Gemini) about the data, in plain words.",
+                "Reads (get, mget, exists, type, ttl, strlen, json_get, scan) run at once; writes are only proposed: "
+                        + "they are shown, and run only after you answer yes (or with --yes), as one transaction that "
+                        + "aborts if the data it read changed meanwhile. Needs GEMINI_API_KEY (or GOOGLE_API_KEY).",
+                "Exit status: 0 answered, done or declined; 1 failure, aborted or not confirmed; 2 usage."})
+public final class AiCommand implements Callable<Integer> {
+    private final CliContext ctx;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    AiOptions ai;
+
+    @Option(names = "--yes", description = "Run proposed writes without asking (they are still shown).")
+    boolean yes;
+
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Parameters(paramLabel = "REQUEST", arity = "1..*", description = "What you want, e.g. \"delete ivan if he is younger than 30\".")
+    List<String> request;
+
+    public AiCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+        AgentConfig agent = ai.resolve(ctx.env());
+        if (agent == null) {
+            ctx.err().println(AgentConfig.NO_KEY_MESSAGE);
+            return 1;
+        }
+        StreamUi ui = new StreamUi(ctx.out(), ctx.err(), ctx.in(), ctx.interactive(), yes);
+        AgentOutcome o = AgentRunner.run(agent, connection.config(ctx.env(), false), String.join(" ", request), ui);
+        if (!o.message().isEmpty()) {
+            (o.exitCode() == 0 ? ctx.out() : ctx.err()).println(o.message());
+        }
+        ctx.out().flush();
+        return o.exitCode();
+    }
+}

@@ -1,0 +1,69 @@
+package io.qrrot.cli.ai;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WritePolicyTest {
+
+    @Test
+    void dataCommandsPass() {
+        for (List<String> c : List.of(
+                List.of("SET", "k", "v"), List.of("SET", "k", "v", "NX", "EX", "10"), List.of("SET", "k", "v", "xx", "keepttl", "get"),
+                List.of("DEL", "a", "b"), List.of("INCR", "n"), List.of("INCRBY", "n", "-5"), List.of("DECR", "n"),
+                List.of("DECRBY", "n", "2"), List.of("EXPIRE", "k", "60"), List.of("EXPIRE", "k", "60", "GT"),
+                List.of("PERSIST", "k"), List.of("APPEND", "k", "x"), List.of("JSON.SET", "k", "$", "{\"a\":[1,2]}"),
+                List.of("JSON.SET", "k", "$.a", "3", "XX"), List.of("MSET", "a", "1", "b", "2"), List.of("RENAME", "a", "b"))) {
+            assertNull(WritePolicy.checkOne(c), c.toString());
+        }
+    }
+
+    @Test
+    void adminAndUnknownCommandsAreRefused() {
+        assertEquals("FLUSHALL is an administrative command and is never run by the agent",
+                WritePolicy.checkOne(List.of("FLUSHALL")));
+        assertEquals("FLUSHDB is an administrative command and is never run by the agent",
+                WritePolicy.checkOne(List.of("flushdb", "ASYNC")));
+        assertEquals("CONFIG is an administrative command and is never run by the agent",
+                WritePolicy.checkOne(List.of("CONFIG", "SET", "requirepass", "x")));
+        assertEquals("SHUTDOWN is an administrative command and is never run by the agent",
+                WritePolicy.checkOne(List.of("SHUTDOWN", "NOSAVE")));
+        assertEquals("UNLINK is not allowed; the agent may only propose SET, DEL, INCR, INCRBY, DECR, DECRBY, EXPIRE, "
+                + "PERSIST, APPEND, JSON.SET, MSET, RENAME", WritePolicy.checkOne(List.of("UNLINK", "k")));
+    }
+
+    @Test
+    void malformedCommandsAreRefused() {
+        assertEquals("SET takes a key, a value and options", WritePolicy.checkOne(List.of("SET", "k")));
+        assertEquals("SET option 'FOREVER' is unknown (NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL)",
+                WritePolicy.checkOne(List.of("SET", "k", "v", "FOREVER")));
+        assertEquals("SET EX needs a positive integer", WritePolicy.checkOne(List.of("SET", "k", "v", "EX", "-1")));
+        assertEquals("SET takes only one of NX and XX", WritePolicy.checkOne(List.of("SET", "k", "v", "NX", "XX")));
+        assertEquals("SET takes only one expiration option", WritePolicy.checkOne(List.of("SET", "k", "v", "EX", "1", "KEEPTTL")));
+        assertEquals("DEL needs at least one key", WritePolicy.checkOne(List.of("DEL")));
+        assertEquals("INCRBY amount 'lots' is not an integer", WritePolicy.checkOne(List.of("INCRBY", "n", "lots")));
+        assertEquals("MSET takes key value pairs", WritePolicy.checkOne(List.of("MSET", "a", "1", "b")));
+        assertEquals("JSON.SET value is not valid JSON: Unrecognized token 'nope': was expecting (JSON String, Number, "
+                        + "Array, Object or token 'null', 'true' or 'false')",
+                WritePolicy.checkOne(List.of("JSON.SET", "k", "$", "nope")));
+        assertEquals("EXPIRE option 'SOON' is unknown (NX, XX, GT, LT)", WritePolicy.checkOne(List.of("EXPIRE", "k", "1", "SOON")));
+        assertEquals("RENAME takes a key and a new name", WritePolicy.checkOne(List.of("RENAME", "a")));
+        assertEquals("SET has an argument longer than 65536 bytes",
+                WritePolicy.checkOne(List.of("SET", "k", "x".repeat(65537))));
+    }
+
+    @Test
+    void wholeProposals() {
+        assertEquals(List.of("the proposal holds no command"), WritePolicy.check(List.of()));
+        assertEquals(List.of("command 2: FLUSHALL is an administrative command and is never run by the agent"),
+                WritePolicy.check(List.of(List.of("DEL", "a"), List.of("FLUSHALL"))));
+        List<List<String>> many = new ArrayList<>();
+        for (int i = 0; i < 51; i++) {
+            many.add(List.of("DEL", "k" + i));
+        }
+        assertEquals(List.of("the proposal holds 51 commands; at most 50 can be reviewed at once"), WritePolicy.check(many));
+    }
+}

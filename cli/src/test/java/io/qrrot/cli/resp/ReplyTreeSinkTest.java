@@ -1,0 +1,60 @@
+package io.qrrot.cli.resp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+class ReplyTreeSinkTest {
+
+    private static Reply.BulkString bulk(String s) {
+        return new Reply.BulkString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void buildsNestedRepliesInOrder() {
+        ReplyTreeSink sink = new ReplyTreeSink();
+        sink.simple("OK");
+        sink.array(3);
+        sink.integer(1);
+        sink.map(1);
+        sink.bulk("k");
+        sink.set(0);
+        sink.bulk(new UnsafeBuffer("xabcx".getBytes(StandardCharsets.UTF_8)), 1, 3);
+        sink.nil();
+        sink.bulkLong(-5);
+        sink.doubleValue(1.5);
+        sink.doubleValue(2.0);
+        sink.doubleValue(Double.NEGATIVE_INFINITY);
+        sink.bool(true);
+        sink.verbatim("# Server");
+        sink.error("WRONGTYPE Operation against a key holding the wrong kind of value");
+        assertEquals(List.of(
+                new Reply.SimpleString("OK"),
+                new Reply.ArrayReply(List.of(new Reply.IntegerReply(1),
+                        new Reply.MapReply(List.of(new Reply.Entry(bulk("k"), new Reply.SetReply(List.of())))),
+                        bulk("abc"))),
+                Reply.NULL,
+                bulk("-5"),
+                new Reply.DoubleReply("1.5"),
+                new Reply.DoubleReply("2"),
+                new Reply.DoubleReply("-inf"),
+                new Reply.BooleanReply(true),
+                new Reply.VerbatimReply("txt", "# Server"),
+                new Reply.ErrorReply("WRONGTYPE Operation against a key holding the wrong kind of value")),
+                sink.take());
+        assertEquals(List.of(), sink.take());
+    }
+
+    @Test
+    void incompleteReplyIsReported() {
+        ReplyTreeSink sink = new ReplyTreeSink();
+        sink.array(2);
+        sink.integer(1);
+        assertEquals("a reply is still being built: 1 elements missing",
+                assertThrows(IllegalStateException.class, sink::take).getMessage());
+    }
+}
