@@ -24,8 +24,16 @@ import java.util.Map;
  */
 public interface Qrrot extends AutoCloseable {
 
-    // Opening: DurableQrrot.open(dir, options) (the recovery issue) takes the directory's lock file,
-    // recovers the newest valid snapshot plus the WAL after it, and starts the WAL writer and compactor.
+    /**
+     * Opens (creating if needed) the data directory: takes its lock file, recovers the newest valid snapshot
+     * plus the WAL after it, and starts the WAL writer, the compactor and active expiry.
+     *
+     * @throws IOException with an actionable message when the directory is locked by another process, or a
+     *                     file is corrupt in a way that needs an operator (file, offset, repair command)
+     */
+    static Qrrot open(Path dir, QrrotOptions options) throws IOException {
+        return DurableQrrot.open(dir, options);
+    }
 
     /** A client's state: its transaction (MULTI queue) and WATCHed keys. One per connection. */
     Session newSession();

@@ -2,6 +2,7 @@ package io.qrrot.recovery;
 
 import io.qrrot.engine.Clock;
 import io.qrrot.wal.FsyncPolicy;
+import io.qrrot.wal.WalOptions;
 import io.qrrot.wal.io.FileStorage;
 import io.qrrot.wal.io.Storage;
 
@@ -18,50 +19,65 @@ import io.qrrot.wal.io.Storage;
  * @param compactAfterMillis ... or when the oldest unfolded WAL record is this old (default 1 hour)
  * @param clock              wall clock for TTLs
  * @param storage            the file I/O seam (tests inject faults through it)
+ * @param compactMemoryBytes heap the compactor's fold of the WAL delta may hold before it writes an
+ *                           intermediate snapshot (default 16 MiB)
+ * @param walPreallocation   how the next WAL segment is prepared (default in the background; tests that
+ *                           replay an exact I/O sequence use {@code NONE})
  */
 public record QrrotOptions(FsyncPolicy fsync, int shards, long maxMemoryBytes, long maxKeyBytes,
                            long maxValueBytes, long walSegmentBytes, long compactWalBytes,
-                           long compactAfterMillis, Clock clock, Storage storage) {
+                           long compactAfterMillis, long compactMemoryBytes, Clock clock,
+                           Storage storage, WalOptions.Preallocation walPreallocation) {
 
     public static final long MIB = 1L << 20;
 
     public static QrrotOptions defaults() {
         return new QrrotOptions(FsyncPolicy.ALWAYS, 64, 0, MIB, 512 * MIB, 64 * MIB, 256 * MIB,
-                3_600_000L, Clock.SYSTEM, FileStorage.INSTANCE);
+                3_600_000L, 16 * MIB, Clock.SYSTEM, FileStorage.INSTANCE, WalOptions.Preallocation.BACKGROUND);
     }
 
     public QrrotOptions withFsync(FsyncPolicy v) {
         return new QrrotOptions(v, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, clock, storage);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation);
     }
 
     public QrrotOptions withShards(int v) {
         return new QrrotOptions(fsync, v, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, clock, storage);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation);
     }
 
     public QrrotOptions withMaxMemoryBytes(long v) {
         return new QrrotOptions(fsync, shards, v, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, clock, storage);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation);
     }
 
     public QrrotOptions withLimits(long maxKey, long maxValue) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKey, maxValue, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, clock, storage);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation);
     }
 
     public QrrotOptions withWal(long segmentBytes, long compactBytes, long compactAfter) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, segmentBytes,
-                compactBytes, compactAfter, clock, storage);
+                compactBytes, compactAfter, compactMemoryBytes, clock, storage, walPreallocation);
     }
 
     public QrrotOptions withClock(Clock v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, v, storage);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, v, storage, walPreallocation);
     }
 
     public QrrotOptions withStorage(Storage v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, clock, v);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, v, walPreallocation);
+    }
+
+    public QrrotOptions withWalPreallocation(WalOptions.Preallocation v) {
+        return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, v);
+    }
+
+    public QrrotOptions withCompactMemoryBytes(long v) {
+        return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, v, clock, storage, walPreallocation);
     }
 }

@@ -1,0 +1,234 @@
+package io.qrrot.bench.recovery;
+
+import io.qrrot.engine.CommandArgs;
+import io.qrrot.engine.ReplySink;
+import io.qrrot.recovery.DurableQrrot;
+import io.qrrot.recovery.Qrrot;
+import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.wal.FsyncPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.agrona.DirectBuffer;
+
+/**
+ * Restart and compaction figures for the durable database with N keys {@code key:0..key:N-1} of 16-byte
+ * values (default 10M):
+ * <ol>
+ *   <li>load N keys through the WAL (fsync no), then snapshot: write time and file size;</li>
+ *   <li>restart from the snapshot only;</li>
+ *   <li>1M more writes, restart from snapshot + 1M WAL records;</li>
+ *   <li>a second directory written with N keys and no snapshot, restart from the WAL only;</li>
+ *   <li>RSS growth while a compaction runs under a steady write load.</li>
+ * </ol>
+ * Run: {@code java -Xmx4g --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
+ * io.qrrot.bench.recovery.RecoveryBench [keys] [dir]}
+ */
+public final class RecoveryBench {
+    private static final byte[] VALUE = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    public static void main(String[] args) throws Exception {
+        long keys = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
+        Path root = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("qrrot-recovery-bench");
+        Path snapDir = root.resolve("snap");
+        Path walDir = root.resolve("walonly");
+        delete(snapDir);
+        delete(walDir);
+        QrrotOptions base = QrrotOptions.defaults().withFsync(FsyncPolicy.NO)
+                .withWal(64L << 20, Long.MAX_VALUE, Long.MAX_VALUE);
+        System.out.printf("keys=%d dir=%s%n", keys, root);
+
+        try (Qrrot db = Qrrot.open(snapDir, base)) {
+            long t = System.nanoTime();
+            fill(db, 0, keys);
+            System.out.printf("load %d keys through the WAL: %.2f s%n", keys, secs(t));
+            t = System.nanoTime();
+            Qrrot.SnapshotResult r = db.saveSnapshot();
+            System.out.printf("snapshot write: %.2f s, %d bytes (%.1f B/key)%n", secs(t), r.bytes(),
+                    r.bytes() / (double) keys);
+        }
+        restart("restart from snapshot only", snapDir, base, keys);
+
+        try (Qrrot db = Qrrot.open(snapDir, base)) {
+            fill(db, keys, 1_000_000);
+        }
+        restart("restart from snapshot + 1M WAL records", snapDir, base, keys + 1_000_000);
+
+        try (Qrrot db = Qrrot.open(walDir, base)) {
+            fill(db, 0, keys);
+        }
+        restart("restart from the WAL only", walDir, base, keys);
+        delete(walDir);
+
+        compactionRss(snapDir, base);
+        delete(snapDir);
+    }
+
+    private static void restart(String what, Path dir, QrrotOptions o, long expected) throws IOException {
+        System.gc();
+        long t = System.nanoTime();
+        try (DurableQrrot db = DurableQrrot.open(dir, o)) {
+            double s = secs(t);
+            long n = db.engine().stats().keys();
+            System.out.printf("%s: %.2f s (%d keys%s)%n", what, s, n, n == expected ? "" : ", EXPECTED " + expected);
+        }
+    }
+
+    /** Compacts a full database while one thread writes steadily; samples VmRSS every 5 ms. */
+    private static void compactionRss(Path dir, QrrotOptions o) throws Exception {
+        try (Qrrot db = Qrrot.open(dir, o)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong writes = new AtomicLong();
+            Thread writer = new Thread(() -> {
+                Qrrot.Session s = db.newSession();
+                CommandArgs a = new CommandArgs();
+                long i = 0;
+                while (!stop.get()) {
+                    set(s, a, "key:" + (i++ % 5_000_000));
+                    if ((i & 63) == 0) {
+                        db.endOfBatch();
+                    }
+                    writes.incrementAndGet();
+                    if ((i & 1023) == 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // about 1M writes/s at most
+                    }
+                }
+            });
+            writer.start();
+            Thread.sleep(3000); // steady state: heap and WAL buffers at their working size
+            long before = rss();
+            AtomicLong peak = new AtomicLong(before);
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            Thread sampler = new Thread(() -> {
+                while (sampling.get()) {
+                    peak.accumulateAndGet(rss(), Math::max);
+                    java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                }
+            });
+            sampler.start();
+            long w0 = writes.get();
+            long t = System.nanoTime();
+            Qrrot.SnapshotResult r = db.saveSnapshot();
+            double s = secs(t);
+            long w1 = writes.get();
+            sampling.set(false);
+            sampler.join();
+            stop.set(true);
+            writer.join();
+            System.out.printf("compaction under load: %.2f s, %d keys, writes meanwhile %d (%.0f/s); RSS before %d MiB,"
+                            + " peak %d MiB, growth %.1f%%%n", s, r.keys(), w1 - w0, (w1 - w0) / s, before >> 20,
+                    peak.get() >> 20, 100.0 * (peak.get() - before) / before);
+        }
+    }
+
+    private static void fill(Qrrot db, long from, long count) {
+        Qrrot.Session s = db.newSession();
+        CommandArgs a = new CommandArgs();
+        for (long i = from; i < from + count; i++) {
+            set(s, a, "key:" + i);
+            if ((i & 1023) == 0) {
+                db.endOfBatch();
+            }
+        }
+        db.endOfBatch();
+    }
+
+    private static void set(Qrrot.Session s, CommandArgs a, String key) {
+        a.clear();
+        a.add(SET);
+        a.add(key.getBytes(StandardCharsets.US_ASCII));
+        a.add(VALUE);
+        s.execute(a, NO_REPLY);
+    }
+
+    private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
+
+    private static long rss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return 0;
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void delete(Path p) throws IOException {
+        if (Files.exists(p)) {
+            try (Stream<Path> s = Files.walk(p)) {
+                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static final ReplySink NO_REPLY = new ReplySink() {
+        @Override
+        public void simple(String status) {
+        }
+
+        @Override
+        public void error(String message) {
+            throw new IllegalStateException(message);
+        }
+
+        @Override
+        public void integer(long value) {
+        }
+
+        @Override
+        public void bulk(DirectBuffer bytes, int off, int len) {
+        }
+
+        @Override
+        public void bulk(byte[] bytes, int off, int len) {
+        }
+
+        @Override
+        public void bulkLong(long value) {
+        }
+
+        @Override
+        public void nil() {
+        }
+
+        @Override
+        public void nilArray() {
+        }
+
+        @Override
+        public void array(int count) {
+        }
+
+        @Override
+        public void map(int count) {
+        }
+
+        @Override
+        public void set(int count) {
+        }
+
+        @Override
+        public void doubleValue(double value) {
+        }
+
+        @Override
+        public void bool(boolean value) {
+        }
+
+        @Override
+        public void verbatim(String text) {
+        }
+    };
+}

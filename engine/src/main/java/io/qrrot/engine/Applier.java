@@ -1,0 +1,127 @@
+package io.qrrot.engine;
+
+import io.qrrot.engine.store.EntryType;
+import io.qrrot.engine.store.EntryView;
+import io.qrrot.engine.store.Keyspace;
+import io.qrrot.engine.store.Shard;
+import io.qrrot.engine.store.StoreMemoryException;
+import org.agrona.DirectBuffer;
+
+/**
+ * Applies effect ops to the store: the one place where commands change the keyspace, used alike for a
+ * command's own effect (after the log accepted it) and for replay, so a replayed log rebuilds exactly what
+ * the commands built. Also keeps the per-shard TTL counts and tells {@link Watches} about every change.
+ *
+ * <p>The caller holds the locks of every shard the ops touch (all shards for CLEAR). One per session or
+ * internal context; not thread-safe.
+ */
+final class Applier implements EffectVisitor {
+    private final Engine engine;
+    private final Keyspace ks;
+    private final EntryView view = new EntryView();
+    /** Hashes of the ops being applied, in order, or null to compute them. */
+    private long[] knownHashes;
+    private EffectWriter knownSource;
+    private int op;
+
+    Applier(Engine engine) {
+        this.engine = engine;
+        this.ks = engine.keyspace();
+    }
+
+    /** Applies the record built in {@code w} (already finished), reusing the hashes it recorded. */
+    void apply(EffectWriter w) {
+        knownSource = w;
+        op = 0;
+        try {
+            EffectCodec.decode(w.buffer(), 0, w.length(), this);
+        } finally {
+            knownSource = null;
+        }
+    }
+
+    /** Applies a record read from a log; hashes are computed. */
+    void applyRecord(DirectBuffer buf, int off, int len) {
+        knownSource = null;
+        EffectCodec.decode(buf, off, len, this);
+    }
+
+    private long hash(DirectBuffer key, int koff, int klen) {
+        if (knownSource != null) {
+            return knownSource.opHash(op++);
+        }
+        return ks.hash(key, koff, klen);
+    }
+
+    @Override
+    public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
+                    long expiry) {
+        long h = hash(key, koff, klen);
+        int si = ks.shardIndex(h);
+        Shard s = ks.shard(si);
+        boolean hadTtl = s.find(key, koff, klen, h, view) && view.expiry() != 0;
+        try {
+            if (type == EntryType.INT) {
+                s.putLong(key, koff, klen, h, expiry, value.getLong(voff, EffectCodec.ORDER));
+            } else {
+                s.put(key, koff, klen, h, type, expiry, value, voff, vlen);
+            }
+        } catch (StoreMemoryException e) {
+            throw cannotApply(e);
+        }
+        engine.adjustExpires(si, (expiry != 0 ? 1 : 0) - (hadTtl ? 1 : 0));
+        engine.watches().touch(si, key, koff, klen, h, true);
+    }
+
+    @Override
+    public void delete(DirectBuffer key, int koff, int klen) {
+        long h = hash(key, koff, klen);
+        int si = ks.shardIndex(h);
+        Shard s = ks.shard(si);
+        if (s.find(key, koff, klen, h, view)) {
+            boolean hadTtl = view.expiry() != 0;
+            s.remove(key, koff, klen, h);
+            if (hadTtl) {
+                engine.adjustExpires(si, -1);
+            }
+            engine.watches().touch(si, key, koff, klen, h, false);
+        }
+    }
+
+    @Override
+    public void expire(DirectBuffer key, int koff, int klen, long expiry) {
+        long h = hash(key, koff, klen);
+        int si = ks.shardIndex(h);
+        Shard s = ks.shard(si);
+        if (s.find(key, koff, klen, h, view)) {
+            boolean hadTtl = view.expiry() != 0;
+            try {
+                s.setExpiry(key, koff, klen, h, expiry);
+            } catch (StoreMemoryException e) {
+                throw cannotApply(e);
+            }
+            engine.adjustExpires(si, (expiry != 0 ? 1 : 0) - (hadTtl ? 1 : 0));
+            engine.watches().touch(si, key, koff, klen, h, true);
+        }
+    }
+
+    @Override
+    public void clear() {
+        if (knownSource != null) {
+            op++;
+        }
+        for (int i = 0; i < ks.shardCount(); i++) {
+            Shard s = ks.shard(i);
+            engine.watches().touchAllPresent(i, s, view);
+            s.clear();
+            engine.resetExpires(i);
+        }
+    }
+
+    // The store refuses memory only when the operating system does (the engine enforces maxmemory before a
+    // command runs): the effect is already in the log, so memory and log now disagree until a restart.
+    private static IllegalStateException cannotApply(StoreMemoryException e) {
+        return new IllegalStateException("the store could not apply an effect that is already logged ("
+                + e.getMessage() + "); restart the server to rebuild memory from the log", e);
+    }
+}

@@ -1,0 +1,251 @@
+package io.qrrot.engine;
+
+import static io.qrrot.engine.CommandSpec.Flag.ADMIN;
+import static io.qrrot.engine.CommandSpec.Flag.DENYOOM;
+import static io.qrrot.engine.CommandSpec.Flag.FAST;
+import static io.qrrot.engine.CommandSpec.Flag.READONLY;
+import static io.qrrot.engine.CommandSpec.Flag.WRITE;
+
+import io.qrrot.engine.Command.Scope;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The command table: one row per command, as data (name, arity, flags, key positions, group, syntax,
+ * summary) plus its handler, and a case-insensitive lookup from a command's name bytes that allocates
+ * nothing. The same rows feed the server's COMMAND replies and the CLI's help.
+ */
+final class CommandTable {
+    private final List<Command> commands = new ArrayList<>();
+    private final List<CommandSpec> specs;
+    private final Command[] slots;
+    private final int mask;
+
+    CommandTable() {
+        define();
+        List<CommandSpec> s = new ArrayList<>();
+        for (Command c : commands) {
+            s.add(c.spec);
+        }
+        specs = Collections.unmodifiableList(s);
+        int size = Integer.highestOneBit(commands.size() * 4 - 1) << 1;
+        slots = new Command[size];
+        mask = size - 1;
+        for (Command c : commands) {
+            int i = hash(c.name, 0, c.name.length) & mask;
+            while (slots[i] != null) {
+                i = (i + 1) & mask;
+            }
+            slots[i] = c;
+        }
+    }
+
+    private void define() {
+        // ---- strings ----
+        row("GET", 2, f(READONLY, FAST), 1, 1, 1, "string", "key",
+                "Returns the value of a key (an int as its text, JSON as its compact text).", Scope.KEYS,
+                StringCommands::get);
+        row("SET", -3, f(WRITE, DENYOOM), 1, 1, 1, "string",
+                "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]",
+                "Sets the value of a key, ignoring its type; an integer text is stored as an int.", Scope.KEYS,
+                StringCommands::set);
+        row("SETNX", 3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "string", "key value",
+                "Sets the value of a key only when it does not exist.", Scope.KEYS, StringCommands::setnx);
+        row("SETEX", 4, f(WRITE, DENYOOM), 1, 1, 1, "string", "key seconds value",
+                "Sets the value and the expiration in seconds of a key.", Scope.KEYS, StringCommands::setex);
+        row("PSETEX", 4, f(WRITE, DENYOOM), 1, 1, 1, "string", "key milliseconds value",
+                "Sets the value and the expiration in milliseconds of a key.", Scope.KEYS, StringCommands::psetex);
+        row("GETSET", 3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "string", "key value",
+                "Sets a new value and returns the old one.", Scope.KEYS, StringCommands::getset);
+        row("GETDEL", 2, f(WRITE, FAST), 1, 1, 1, "string", "key",
+                "Returns the value of a key and deletes the key.", Scope.KEYS, StringCommands::getdel);
+        row("GETEX", -2, f(WRITE, FAST), 1, 1, 1, "string",
+                "key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST]",
+                "Returns the value of a key and optionally sets or removes its expiration.", Scope.KEYS,
+                StringCommands::getex);
+        row("MGET", -2, f(READONLY, FAST), 1, -1, 1, "string", "key [key ...]",
+                "Returns the values of several keys.", Scope.KEYS, StringCommands::mget);
+        row("MSET", -3, f(WRITE, DENYOOM), 1, -1, 2, "string", "key value [key value ...]",
+                "Sets several keys atomically.", Scope.KEYS, StringCommands::mset);
+        row("MSETNX", -3, f(WRITE, DENYOOM), 1, -1, 2, "string", "key value [key value ...]",
+                "Sets several keys atomically, only when none of them exists.", Scope.KEYS,
+                StringCommands::msetnx);
+        row("APPEND", 3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "string", "key value",
+                "Appends to the value of a key; returns the new length.", Scope.KEYS, StringCommands::append);
+        row("STRLEN", 2, f(READONLY, FAST), 1, 1, 1, "string", "key",
+                "Returns the length of the value of a key.", Scope.KEYS, StringCommands::strlen);
+        row("GETRANGE", 4, f(READONLY), 1, 1, 1, "string", "key start end",
+                "Returns a substring of the value of a key.", Scope.KEYS, StringCommands::getrange);
+        row("SETRANGE", 4, f(WRITE, DENYOOM), 1, 1, 1, "string", "key offset value",
+                "Overwrites part of the value of a key at an offset; returns the new length.", Scope.KEYS,
+                StringCommands::setrange);
+        row("INCR", 2, f(WRITE, DENYOOM, FAST), 1, 1, 1, "string", "key",
+                "Increments the integer value of a key by one.", Scope.KEYS, StringCommands::incr);
+        row("INCRBY", 3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "string", "key increment",
+                "Increments the integer value of a key by a number.", Scope.KEYS, StringCommands::incrby);
+        row("DECR", 2, f(WRITE, DENYOOM, FAST), 1, 1, 1, "string", "key",
+                "Decrements the integer value of a key by one.", Scope.KEYS, StringCommands::decr);
+        row("DECRBY", 3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "string", "key decrement",
+                "Decrements the integer value of a key by a number.", Scope.KEYS, StringCommands::decrby);
+        row("INCRBYFLOAT", 3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "string", "key increment",
+                "Increments the numeric value of a key by a floating-point number.", Scope.KEYS,
+                StringCommands::incrbyfloat);
+
+        // ---- generic ----
+        row("DEL", -2, f(WRITE), 1, -1, 1, "generic", "key [key ...]",
+                "Deletes keys; returns how many existed.", Scope.KEYS, KeyCommands::del);
+        row("UNLINK", -2, f(WRITE, FAST), 1, -1, 1, "generic", "key [key ...]",
+                "Deletes keys (same as DEL here: memory is freed at once); returns how many existed.", Scope.KEYS,
+                KeyCommands::del);
+        row("EXISTS", -2, f(READONLY, FAST), 1, -1, 1, "generic", "key [key ...]",
+                "Returns how many of the keys exist (a key named twice counts twice).", Scope.KEYS,
+                KeyCommands::exists);
+        row("TYPE", 2, f(READONLY, FAST), 1, 1, 1, "generic", "key",
+                "Returns the Redis type of a key: string (strings and ints), ReJSON-RL (JSON) or none.",
+                Scope.KEYS, KeyCommands::type);
+        row("RENAME", 3, f(WRITE), 1, 2, 1, "generic", "key newkey",
+                "Renames a key, replacing the target if it exists.", Scope.KEYS, KeyCommands::rename);
+        row("RENAMENX", 3, f(WRITE, FAST), 1, 2, 1, "generic", "key newkey",
+                "Renames a key only when the new name does not exist.", Scope.KEYS, KeyCommands::renamenx);
+        row("KEYS", 2, f(READONLY), 0, 0, 0, "generic", "pattern",
+                "Returns every key matching a glob pattern (walks the whole keyspace: prefer SCAN).", Scope.SELF,
+                KeyspaceCommands::keys);
+        row("SCAN", -2, f(READONLY), 0, 0, 0, "generic", "cursor [MATCH pattern] [COUNT count] [TYPE type]",
+                "Iterates over keys a bounded batch at a time.", Scope.SELF, KeyspaceCommands::scan);
+        row("RANDOMKEY", 1, f(READONLY), 0, 0, 0, "generic", "",
+                "Returns a random existing key.", Scope.SELF, KeyspaceCommands::randomkey);
+        row("DBSIZE", 1, f(READONLY, FAST), 0, 0, 0, "server", "",
+                "Returns the number of keys.", Scope.SELF, KeyspaceCommands::dbsize);
+        row("FLUSHALL", -1, f(WRITE, ADMIN), 0, 0, 0, "server", "[ASYNC|SYNC]",
+                "Deletes every key.", Scope.ALL_SHARDS, KeyspaceCommands::flushall);
+        row("FLUSHDB", -1, f(WRITE, ADMIN), 0, 0, 0, "server", "[ASYNC|SYNC]",
+                "Deletes every key (qrrot has one database).", Scope.ALL_SHARDS, KeyspaceCommands::flushall);
+
+        // ---- expiry ----
+        row("EXPIRE", -3, f(WRITE, FAST), 1, 1, 1, "generic", "key seconds [NX|XX|GT|LT]",
+                "Sets a key's time to live in seconds.", Scope.KEYS, ExpireCommands::expire);
+        row("PEXPIRE", -3, f(WRITE, FAST), 1, 1, 1, "generic", "key milliseconds [NX|XX|GT|LT]",
+                "Sets a key's time to live in milliseconds.", Scope.KEYS, ExpireCommands::pexpire);
+        row("EXPIREAT", -3, f(WRITE, FAST), 1, 1, 1, "generic", "key unix-time-seconds [NX|XX|GT|LT]",
+                "Sets the expiration of a key as a Unix time in seconds.", Scope.KEYS, ExpireCommands::expireat);
+        row("PEXPIREAT", -3, f(WRITE, FAST), 1, 1, 1, "generic", "key unix-time-milliseconds [NX|XX|GT|LT]",
+                "Sets the expiration of a key as a Unix time in milliseconds.", Scope.KEYS,
+                ExpireCommands::pexpireat);
+        row("TTL", 2, f(READONLY, FAST), 1, 1, 1, "generic", "key",
+                "Returns a key's time to live in seconds (-1 none, -2 no such key).", Scope.KEYS,
+                ExpireCommands::ttl);
+        row("PTTL", 2, f(READONLY, FAST), 1, 1, 1, "generic", "key",
+                "Returns a key's time to live in milliseconds (-1 none, -2 no such key).", Scope.KEYS,
+                ExpireCommands::pttl);
+        row("EXPIRETIME", 2, f(READONLY, FAST), 1, 1, 1, "generic", "key",
+                "Returns a key's expiration as a Unix time in seconds (-1 none, -2 no such key).", Scope.KEYS,
+                ExpireCommands::expiretime);
+        row("PEXPIRETIME", 2, f(READONLY, FAST), 1, 1, 1, "generic", "key",
+                "Returns a key's expiration as a Unix time in milliseconds (-1 none, -2 no such key).",
+                Scope.KEYS, ExpireCommands::pexpiretime);
+        row("PERSIST", 2, f(WRITE, FAST), 1, 1, 1, "generic", "key",
+                "Removes a key's expiration.", Scope.KEYS, ExpireCommands::persist);
+
+        // ---- transactions ----
+        txRow("MULTI", 1, f(FAST), 0, 0, 0, "", "Starts a transaction.", Transactions::multi);
+        txRow("EXEC", 1, f(), 0, 0, 0, "",
+                "Runs the queued commands atomically; nil when a WATCHed key changed.", Transactions::exec);
+        txRow("DISCARD", 1, f(FAST), 0, 0, 0, "", "Drops the queued commands.", Transactions::discard);
+        row("WATCH", -2, f(FAST), 1, -1, 1, "transactions", "key [key ...]",
+                "Makes the next EXEC fail if any of these keys changes first.", Scope.KEYS, true,
+                Transactions::watch);
+        row("UNWATCH", 1, f(FAST), 0, 0, 0, "transactions", "",
+                "Forgets every WATCHed key.", Scope.NONE, Transactions::unwatch);
+
+        // ---- qrrot ----
+        row("PUT", -3, f(WRITE, DENYOOM), 1, 1, 1, "qrrot", "key value [string|int|json]",
+                "Sets a key to a value of an explicit qrrot type (JSON is validated and stored compact).",
+                Scope.KEYS, QrrotCommands::put);
+        row("ALL", -1, f(READONLY), 0, 0, 0, "qrrot", "[cursor] [COUNT count]",
+                "Iterates over keys with their qrrot type and value, a bounded batch at a time.", Scope.SELF,
+                QrrotCommands::all);
+        row("JSON.SET", -4, f(WRITE, DENYOOM), 1, 1, 1, "json", "key path value [NX|XX]",
+                "Sets a JSON value at a path ($, .field, [\"field\"], [index]).", Scope.KEYS,
+                JsonCommands::set);
+        row("JSON.GET", -2, f(READONLY), 1, 1, 1, "json", "key [path]",
+                "Returns the JSON value at a path.", Scope.KEYS, JsonCommands::get);
+    }
+
+    private static Set<CommandSpec.Flag> f(CommandSpec.Flag... flags) {
+        Set<CommandSpec.Flag> s = EnumSet.noneOf(CommandSpec.Flag.class);
+        Collections.addAll(s, flags);
+        return Collections.unmodifiableSet(s);
+    }
+
+    private void row(String name, int arity, Set<CommandSpec.Flag> flags, int first, int last, int step, String group,
+                     String syntax, String summary, Scope scope, Handler handler) {
+        row(name, arity, flags, first, last, step, group, syntax, summary, scope, false, handler);
+    }
+
+    private void txRow(String name, int arity, Set<CommandSpec.Flag> flags, int first, int last, int step,
+                       String syntax, String summary, Handler handler) {
+        row(name, arity, flags, first, last, step, "transactions", syntax, summary, Scope.NONE, true, handler);
+    }
+
+    private void row(String name, int arity, Set<CommandSpec.Flag> flags, int first, int last, int step, String group,
+                     String syntax, String summary, Scope scope, boolean txControl, Handler handler) {
+        commands.add(new Command(new CommandSpec(name, arity, flags, first, last, step, group, syntax, summary),
+                scope, txControl, handler));
+    }
+
+    List<CommandSpec> specs() {
+        return specs;
+    }
+
+    /** The command named by argument 0 (ASCII case-insensitive), or null. Allocation-free. */
+    Command lookup(CommandArgs args) {
+        byte[] a = args.array();
+        int off = args.offset(0);
+        int len = args.length(0);
+        int i = hash(a, off, len) & mask;
+        Command c;
+        while ((c = slots[i]) != null) {
+            if (nameEquals(c.name, a, off, len)) {
+                return c;
+            }
+            i = (i + 1) & mask;
+        }
+        return null;
+    }
+
+    Command lookup(String name) {
+        return lookup(CommandArgs.of(name));
+    }
+
+    private static boolean nameEquals(byte[] upper, byte[] a, int off, int len) {
+        if (upper.length != len) {
+            return false;
+        }
+        for (int k = 0; k < len; k++) {
+            int c = a[off + k];
+            if (c >= 'a' && c <= 'z') {
+                c -= 32;
+            }
+            if (c != upper[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** FNV-1a over the upper-cased bytes. */
+    private static int hash(byte[] a, int off, int len) {
+        int h = 0x811C9DC5;
+        for (int k = 0; k < len; k++) {
+            int c = a[off + k];
+            if (c >= 'a' && c <= 'z') {
+                c -= 32;
+            }
+            h = (h ^ (c & 0xFF)) * 0x01000193;
+        }
+        return h ^ (h >>> 16);
+    }
+}

@@ -1,0 +1,316 @@
+package io.qrrot.engine;
+
+import io.qrrot.engine.store.Keyspace;
+import io.qrrot.engine.store.Shard;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.MutableLong;
+
+/**
+ * Everything one command needs while it runs, reused from command to command: the arguments, the reply
+ * sink, the command's clock reading, the effect being built, the locks held, and scratch space. A session
+ * owns one; the engine owns a few for its own work (replay, active expiry). Not thread-safe.
+ *
+ * <p><b>Reads see the command's own writes.</b> Handlers never touch the store; they emit effect ops, and
+ * {@link #find} consults those ops before the store, so {@code DEL k k} deletes once and a transaction's
+ * later commands see its earlier writes. {@link #commit} hands the finished record to the log and only then
+ * applies it, so a log that refuses leaves the store exactly as it was.
+ *
+ * <p><b>Expiry is lazy.</b> A key whose expiry has passed ({@code now > expiry}, as Redis) is never
+ * returned: {@link #find} emits its deletion, which goes to the log like any other effect.
+ */
+final class Ctx {
+    final Engine engine;
+    final Keyspace ks;
+    final Session session;
+    final EffectWriter effect = new EffectWriter();
+    final ReplyBuffer replies = new ReplyBuffer();
+    final Applier applier;
+    final LockSet locks;
+    final Found found = new Found();
+    final Found found2 = new Found();
+    final MutableLong num = new MutableLong();
+    final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
+    private long random = System.nanoTime() | 1;
+
+    CommandArgs args;
+    DirectBuffer argBuffer;
+    ReplySink out;
+    /** Where this command's effect goes (per-shard commits of SCAN and friends need it). */
+    EffectLog log;
+    Command cmd;
+    long now;
+    /** Highest LSN this command (or EXEC) appended. */
+    long lsn;
+    /** True while EXEC runs its queued commands: every shard the transaction needs is already locked. */
+    boolean inTransaction;
+    /** Keys copied out of a store scan (KEYS, SCAN, ALL, RANDOMKEY). */
+    final KeyBatch batch = new KeyBatch();
+    private final ReplyBuffer listing = new ReplyBuffer();
+    /** Elements recorded by the last keyspace walk. */
+    int listed;
+    /** False while KEYS runs: it filters expired keys out without deleting them, as Redis does. */
+    boolean lazyDelete = true;
+    private long[] hashes = new long[8];
+    private boolean[] hashed = new boolean[8];
+
+    Ctx(Engine engine, Session session) {
+        this.engine = engine;
+        this.ks = engine.keyspace();
+        this.session = session;
+        this.applier = new Applier(engine);
+        this.locks = new LockSet(ks);
+    }
+
+    /** Points the context at one command's arguments and computes its key hashes. */
+    void bind(Command command, CommandArgs a) {
+        cmd = command;
+        args = a;
+        argBuffer = a.buffer();
+        int argc = a.count();
+        if (hashed.length < argc) {
+            int n = Math.max(argc, hashed.length * 2);
+            hashes = new long[n];
+            hashed = new boolean[n];
+        } else {
+            java.util.Arrays.fill(hashed, 0, argc, false);
+        }
+    }
+
+    /** Adds the shards of the bound command's key arguments to {@link #locks}. */
+    void addKeyShards() {
+        int first = cmd.spec.firstKey();
+        if (first <= 0) {
+            return;
+        }
+        int last = cmd.lastKey(args.count());
+        int step = Math.max(1, cmd.spec.keyStep());
+        for (int i = first; i <= last; i += step) {
+            locks.add(ks.shardIndex(hash(i)));
+        }
+    }
+
+    /** The first key argument longer than the key limit, or -1. */
+    int oversizedKey(long maxKeyBytes) {
+        int first = cmd.spec.firstKey();
+        if (first <= 0) {
+            return -1;
+        }
+        int last = cmd.lastKey(args.count());
+        int step = Math.max(1, cmd.spec.keyStep());
+        for (int i = first; i <= last; i += step) {
+            if (args.length(i) > maxKeyBytes) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // ---- arguments ----
+
+    int argc() {
+        return args.count();
+    }
+
+    int off(int i) {
+        return args.offset(i);
+    }
+
+    int len(int i) {
+        return args.length(i);
+    }
+
+    boolean argIs(int i, String upperCaseWord) {
+        return args.is(i, upperCaseWord);
+    }
+
+    /** The keyspace hash of argument {@code i}, computed once per command. */
+    long hash(int i) {
+        if (!hashed[i]) {
+            hashes[i] = ks.hash(argBuffer, args.offset(i), args.length(i));
+            hashed[i] = true;
+        }
+        return hashes[i];
+    }
+
+    /** Parses argument {@code i} as a canonical integer into {@link #num}; false when it is not one. */
+    boolean parseLong(int i) {
+        return Numbers.parseLong(argBuffer, args.offset(i), args.length(i), num);
+    }
+
+    /** Like {@link #parseLong} but replies Redis' "not an integer" error and returns false on failure. */
+    boolean longArgOrReply(int i) {
+        if (parseLong(i)) {
+            return true;
+        }
+        out.error(Errors.NOT_INTEGER);
+        return false;
+    }
+
+    // ---- reads ----
+
+    /** Looks up key argument {@code i} into {@link #found}. */
+    boolean find(int i) {
+        return find(found, argBuffer, args.offset(i), args.length(i), hash(i));
+    }
+
+    /** Looks up key argument {@code i} into {@code into}. */
+    boolean find(Found into, int i) {
+        return find(into, argBuffer, args.offset(i), args.length(i), hash(i));
+    }
+
+    /**
+     * Looks a key up as this command sees it (its own earlier ops first, then the store) and fills
+     * {@code into}. An expired key is reported missing and its deletion is emitted. The caller holds the
+     * key's shard lock.
+     *
+     * @return true when the key exists and has not expired
+     */
+    boolean find(Found into, DirectBuffer key, int koff, int klen, long hash) {
+        boolean overridden = false;
+        if (effect.ops() > 0) {
+            int r = effect.latest(key, koff, klen, hash);
+            if (r == EffectWriter.DELETED) {
+                return false;
+            }
+            overridden = effect.expiryOverridden();
+            if (r >= 0) {
+                into.type = effect.putType(r);
+                into.value = effect.buffer();
+                into.offset = effect.putValueOffset(r);
+                into.length = effect.putValueLength(r);
+                into.expiry = effect.putExpiry(r);
+            } else if (!fromStore(into, key, koff, klen, hash)) {
+                return false;
+            }
+            if (overridden) {
+                into.expiry = effect.expiryOverride();
+            }
+        } else if (!fromStore(into, key, koff, klen, hash)) {
+            return false;
+        }
+        if (into.expiry != 0 && now > into.expiry) {
+            if (lazyDelete) {
+                effect.delete(hash, key, koff, klen);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private boolean fromStore(Found into, DirectBuffer key, int koff, int klen, long hash) {
+        Shard s = ks.shardFor(hash);
+        if (!s.find(key, koff, klen, hash, into.view)) {
+            return false;
+        }
+        into.type = into.view.type();
+        into.value = into.view.value();
+        into.offset = 0;
+        into.length = into.view.valueLength();
+        into.expiry = into.view.expiry();
+        return true;
+    }
+
+    // ---- writes (effect ops) ----
+
+    void put(int keyArg, byte type, DirectBuffer value, int voff, int vlen, long expiry) {
+        effect.put(hash(keyArg), type, argBuffer, args.offset(keyArg), args.length(keyArg), value, voff, vlen, expiry);
+    }
+
+    void putLong(int keyArg, long value, long expiry) {
+        effect.putLong(hash(keyArg), argBuffer, args.offset(keyArg), args.length(keyArg), value, expiry);
+    }
+
+    /**
+     * Stores argument {@code valueArg} under key argument {@code keyArg} as Redis would: a canonical
+     * integer text becomes an INT, anything else a string.
+     */
+    void putText(int keyArg, int valueArg, long expiry) {
+        int voff = args.offset(valueArg);
+        int vlen = args.length(valueArg);
+        putText(keyArg, argBuffer, voff, vlen, expiry);
+    }
+
+    void putText(int keyArg, DirectBuffer value, int voff, int vlen, long expiry) {
+        if (Numbers.parseLong(value, voff, vlen, num)) {
+            putLong(keyArg, num.get(), expiry);
+        } else {
+            put(keyArg, EffectCodec.TYPE_STRING, value, voff, vlen, expiry);
+        }
+    }
+
+    void delete(int keyArg) {
+        effect.delete(hash(keyArg), argBuffer, args.offset(keyArg), args.length(keyArg));
+    }
+
+    void expire(int keyArg, long expiry) {
+        effect.expire(hash(keyArg), argBuffer, args.offset(keyArg), args.length(keyArg), expiry);
+    }
+
+    /** True when a value of {@code length} bytes is within the limit; otherwise replies the error. */
+    boolean valueSizeOk(long length) {
+        if (length > engine.config().maxValueBytes() || !effect.fits(length + 1024)) {
+            out.error(Errors.TOO_BIG);
+            return false;
+        }
+        return true;
+    }
+
+    // ---- commit ----
+
+    /**
+     * Appends the effect built so far to {@code log} and applies it; the caller holds the locks of every
+     * shard it touches.
+     *
+     * @return the record's LSN, or 0 when the command changed nothing
+     * @throws EffectLogException when the log refused (the effect is dropped and the store is unchanged)
+     */
+    long commit(EffectLog log) {
+        if (effect.ops() == 0) {
+            return 0;
+        }
+        effect.finish();
+        long appended;
+        try {
+            appended = log.append(effect.buffer(), 0, effect.length());
+        } catch (RuntimeException e) {
+            effect.reset();
+            throw e;
+        }
+        try {
+            applier.apply(effect);
+        } finally {
+            effect.reset();
+        }
+        lsn = Math.max(lsn, appended);
+        return appended;
+    }
+
+    /**
+     * Commits what reads emitted (deletions of expired keys) when the log accepts them and drops them
+     * otherwise: an expired key stays invisible either way, and a read must not fail because the log did.
+     */
+    long commitReadEffects(EffectLog log) {
+        try {
+            return commit(log);
+        } catch (EffectLogException e) {
+            return 0;
+        }
+    }
+
+    /** A cleared buffer to record a listing into before its length is known. */
+    ReplyBuffer listing() {
+        listing.clear();
+        return listing;
+    }
+
+    /** A pseudo-random long (xorshift; RANDOMKEY and sampling need no cryptographic quality). */
+    long nextRandom() {
+        long x = random;
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        random = x;
+        return x;
+    }
+}

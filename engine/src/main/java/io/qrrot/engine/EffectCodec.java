@@ -1,0 +1,336 @@
+package io.qrrot.engine;
+
+import java.nio.ByteOrder;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The effect record: what one command (or one EXEC, or one expiry) did to the keyspace, as after-images.
+ * It is the payload of a write-ahead log record, so it must be decodable from the file alone, forever:
+ * replay, the snapshot compactor and the {@code wal} tools read it with {@link #decode} and an
+ * {@link EffectVisitor}. All integers are little-endian. The record carries no checksum: the log record
+ * framing it has a CRC32C over the whole payload.
+ *
+ * <pre>
+ * Record
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------+---------------+-------------------------------+
+ *  |  version = 1  |   flags = 0   |         reserved = 0          |  0
+ *  +---------------+---------------+-------------------------------+
+ *  |                       op count (n >= 1)                       |  4
+ *  +---------------------------------------------------------------+
+ *  |                     n ops, back to back                      ...  8
+ *  +---------------------------------------------------------------+
+ *
+ * PUT: the key now holds this value and expiry (the full after-image)
+ *  +---------------+---------------+-------------------------------+
+ *  |  op = 1 PUT   |  value type   |                               |  0
+ *  +---------------+---------------+                               +
+ *  |          expiry (int64, epoch ms, 0 = none)                   |  2
+ *  +                               +-------------------------------+
+ *  |                               |                               |
+ *  +-------------------------------+                               +  10
+ *  |                      key length (int32)                       |
+ *  +                               +-------------------------------+
+ *  |                               |                               |  14
+ *  +-------------------------------+                               +
+ *  |                     value length (int32)                      |
+ *  +                               +-------------------------------+
+ *  |                               |  key bytes, then value bytes ...  18
+ *  +-------------------------------+-------------------------------+
+ *
+ * DEL: the key no longer exists
+ *  +---------------+-----------------------------------------------+
+ *  |  op = 2 DEL   |  key length (int32)                           |  0
+ *  +---------------+---------------+-------------------------------+
+ *  |               |  key bytes                                   ...  5
+ *  +---------------+-----------------------------------------------+
+ *
+ * EXPIRE: the key, if it exists, now expires at this time (0 = persist)
+ *  +---------------+-----------------------------------------------+
+ *  | op = 3 EXPIRE |  expiry (int64, epoch ms, 0 = none)           |  0
+ *  +---------------+                                               +
+ *  |                                                               |
+ *  +---------------+-----------------------------------------------+
+ *  |               |  key length (int32)                           |  9
+ *  +---------------+---------------+-------------------------------+
+ *  |               |  key bytes                                   ...  13
+ *  +---------------+-----------------------------------------------+
+ *
+ * CLEAR: every key is deleted (FLUSHALL)
+ *  +---------------+
+ *  | op = 4 CLEAR  |  0
+ *  +---------------+
+ * </pre>
+ *
+ * <p>Value types: 1 = string (raw bytes), 2 = int (8 bytes, signed 64-bit little-endian), 3 = JSON
+ * (normalised compact UTF-8 text). Ops apply in order; a record applies whole or (if it was never written
+ * completely) not at all, so a multi-key command or a transaction is atomic across a crash. Every op is an
+ * absolute state, never a delta, so replaying a log prefix twice yields the same keyspace.
+ *
+ * <p>Version history: 1 is the first version. A reader refuses versions it does not know.
+ */
+public final class EffectCodec {
+    public static final byte VERSION = 1;
+
+    public static final byte TYPE_STRING = 1;
+    public static final byte TYPE_INT = 2;
+    public static final byte TYPE_JSON = 3;
+
+    public static final byte OP_PUT = 1;
+    public static final byte OP_DEL = 2;
+    public static final byte OP_EXPIRE = 3;
+    public static final byte OP_CLEAR = 4;
+
+    static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    // Record header.
+    public static final int VERSION_OFFSET = 0;
+    public static final int VERSION_LENGTH = 1;
+    public static final int FLAGS_OFFSET = VERSION_OFFSET + VERSION_LENGTH;
+    public static final int FLAGS_LENGTH = 1;
+    public static final int RESERVED_OFFSET = FLAGS_OFFSET + FLAGS_LENGTH;
+    public static final int RESERVED_LENGTH = 2;
+    public static final int OP_COUNT_OFFSET = RESERVED_OFFSET + RESERVED_LENGTH;
+    public static final int OP_COUNT_LENGTH = 4;
+    public static final int HEADER_LENGTH = OP_COUNT_OFFSET + OP_COUNT_LENGTH;
+
+    // Every op starts with its code.
+    public static final int OP_CODE_OFFSET = 0;
+    public static final int OP_CODE_LENGTH = 1;
+
+    // PUT, relative to the op's start.
+    public static final int PUT_TYPE_OFFSET = OP_CODE_OFFSET + OP_CODE_LENGTH;
+    public static final int PUT_TYPE_LENGTH = 1;
+    public static final int PUT_EXPIRY_OFFSET = PUT_TYPE_OFFSET + PUT_TYPE_LENGTH;
+    public static final int PUT_EXPIRY_LENGTH = 8;
+    public static final int PUT_KEY_LENGTH_OFFSET = PUT_EXPIRY_OFFSET + PUT_EXPIRY_LENGTH;
+    public static final int PUT_KEY_LENGTH_LENGTH = 4;
+    public static final int PUT_VALUE_LENGTH_OFFSET = PUT_KEY_LENGTH_OFFSET + PUT_KEY_LENGTH_LENGTH;
+    public static final int PUT_VALUE_LENGTH_LENGTH = 4;
+    public static final int PUT_KEY_OFFSET = PUT_VALUE_LENGTH_OFFSET + PUT_VALUE_LENGTH_LENGTH;
+
+    // DEL.
+    public static final int DEL_KEY_LENGTH_OFFSET = OP_CODE_OFFSET + OP_CODE_LENGTH;
+    public static final int DEL_KEY_LENGTH_LENGTH = 4;
+    public static final int DEL_KEY_OFFSET = DEL_KEY_LENGTH_OFFSET + DEL_KEY_LENGTH_LENGTH;
+
+    // EXPIRE.
+    public static final int EXPIRE_EXPIRY_OFFSET = OP_CODE_OFFSET + OP_CODE_LENGTH;
+    public static final int EXPIRE_EXPIRY_LENGTH = 8;
+    public static final int EXPIRE_KEY_LENGTH_OFFSET = EXPIRE_EXPIRY_OFFSET + EXPIRE_EXPIRY_LENGTH;
+    public static final int EXPIRE_KEY_LENGTH_LENGTH = 4;
+    public static final int EXPIRE_KEY_OFFSET = EXPIRE_KEY_LENGTH_OFFSET + EXPIRE_KEY_LENGTH_LENGTH;
+
+    // CLEAR.
+    public static final int CLEAR_LENGTH = OP_CODE_LENGTH;
+
+    private EffectCodec() {
+    }
+
+    /** Bytes of a PUT op with these key and value lengths. */
+    public static int putLength(int keyLength, int valueLength) {
+        return PUT_KEY_OFFSET + keyLength + valueLength;
+    }
+
+    public static int delLength(int keyLength) {
+        return DEL_KEY_OFFSET + keyLength;
+    }
+
+    public static int expireLength(int keyLength) {
+        return EXPIRE_KEY_OFFSET + keyLength;
+    }
+
+    /** Writes a record header at {@code at}; returns its length. */
+    public static int encodeHeader(MutableDirectBuffer dst, int at, int opCount) {
+        dst.putByte(at + VERSION_OFFSET, VERSION);
+        dst.putByte(at + FLAGS_OFFSET, (byte) 0);
+        dst.putShort(at + RESERVED_OFFSET, (short) 0, ORDER);
+        dst.putInt(at + OP_COUNT_OFFSET, opCount, ORDER);
+        return HEADER_LENGTH;
+    }
+
+    /** Writes the PUT op's fixed part and key at {@code at}; the caller writes the value at the returned offset. */
+    public static int encodePutHead(MutableDirectBuffer dst, int at, byte type, DirectBuffer key, int koff, int klen,
+                                    int vlen, long expiry) {
+        dst.putByte(at + OP_CODE_OFFSET, OP_PUT);
+        dst.putByte(at + PUT_TYPE_OFFSET, type);
+        dst.putLong(at + PUT_EXPIRY_OFFSET, expiry, ORDER);
+        dst.putInt(at + PUT_KEY_LENGTH_OFFSET, klen, ORDER);
+        dst.putInt(at + PUT_VALUE_LENGTH_OFFSET, vlen, ORDER);
+        dst.putBytes(at + PUT_KEY_OFFSET, key, koff, klen);
+        return at + PUT_KEY_OFFSET + klen;
+    }
+
+    /** Writes a whole PUT op at {@code at}; returns its length. */
+    public static int encodePut(MutableDirectBuffer dst, int at, byte type, DirectBuffer key, int koff, int klen,
+                                DirectBuffer value, int voff, int vlen, long expiry) {
+        int valueAt = encodePutHead(dst, at, type, key, koff, klen, vlen, expiry);
+        dst.putBytes(valueAt, value, voff, vlen);
+        return putLength(klen, vlen);
+    }
+
+    /** Writes a PUT op of an int value at {@code at}; returns its length. */
+    public static int encodePutInt(MutableDirectBuffer dst, int at, DirectBuffer key, int koff, int klen, long value,
+                                   long expiry) {
+        int valueAt = encodePutHead(dst, at, TYPE_INT, key, koff, klen, 8, expiry);
+        dst.putLong(valueAt, value, ORDER);
+        return putLength(klen, 8);
+    }
+
+    public static int encodeDel(MutableDirectBuffer dst, int at, DirectBuffer key, int koff, int klen) {
+        dst.putByte(at + OP_CODE_OFFSET, OP_DEL);
+        dst.putInt(at + DEL_KEY_LENGTH_OFFSET, klen, ORDER);
+        dst.putBytes(at + DEL_KEY_OFFSET, key, koff, klen);
+        return delLength(klen);
+    }
+
+    public static int encodeExpire(MutableDirectBuffer dst, int at, DirectBuffer key, int koff, int klen, long expiry) {
+        dst.putByte(at + OP_CODE_OFFSET, OP_EXPIRE);
+        dst.putLong(at + EXPIRE_EXPIRY_OFFSET, expiry, ORDER);
+        dst.putInt(at + EXPIRE_KEY_LENGTH_OFFSET, klen, ORDER);
+        dst.putBytes(at + EXPIRE_KEY_OFFSET, key, koff, klen);
+        return expireLength(klen);
+    }
+
+    public static int encodeClear(MutableDirectBuffer dst, int at) {
+        dst.putByte(at + OP_CODE_OFFSET, OP_CLEAR);
+        return CLEAR_LENGTH;
+    }
+
+    /**
+     * Decodes one record, calling {@code v} once per op in order. Validates the whole record before the
+     * first call, so a malformed record delivers nothing.
+     *
+     * @throws EffectFormatException when the record is malformed (the message names the offset)
+     */
+    public static void decode(DirectBuffer buf, int off, int len, EffectVisitor v) {
+        int count = validate(buf, off, len);
+        int pos = off + HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            byte op = buf.getByte(pos + OP_CODE_OFFSET);
+            switch (op) {
+                case OP_PUT: {
+                    byte type = buf.getByte(pos + PUT_TYPE_OFFSET);
+                    long expiry = buf.getLong(pos + PUT_EXPIRY_OFFSET, ORDER);
+                    int klen = buf.getInt(pos + PUT_KEY_LENGTH_OFFSET, ORDER);
+                    int vlen = buf.getInt(pos + PUT_VALUE_LENGTH_OFFSET, ORDER);
+                    int keyAt = pos + PUT_KEY_OFFSET;
+                    v.put(type, buf, keyAt, klen, buf, keyAt + klen, vlen, expiry);
+                    pos = keyAt + klen + vlen;
+                    break;
+                }
+                case OP_DEL: {
+                    int klen = buf.getInt(pos + DEL_KEY_LENGTH_OFFSET, ORDER);
+                    v.delete(buf, pos + DEL_KEY_OFFSET, klen);
+                    pos += DEL_KEY_OFFSET + klen;
+                    break;
+                }
+                case OP_EXPIRE: {
+                    long expiry = buf.getLong(pos + EXPIRE_EXPIRY_OFFSET, ORDER);
+                    int klen = buf.getInt(pos + EXPIRE_KEY_LENGTH_OFFSET, ORDER);
+                    v.expire(buf, pos + EXPIRE_KEY_OFFSET, klen, expiry);
+                    pos += EXPIRE_KEY_OFFSET + klen;
+                    break;
+                }
+                default: // OP_CLEAR; validate() refused anything else
+                    v.clear();
+                    pos += CLEAR_LENGTH;
+                    break;
+            }
+        }
+    }
+
+    /**
+     * Checks a record's structure and returns its op count.
+     *
+     * @throws EffectFormatException naming the first problem and its offset within the record
+     */
+    public static int validate(DirectBuffer buf, int off, int len) {
+        if (len < HEADER_LENGTH) {
+            throw new EffectFormatException("effect record too short: " + len + " bytes, a header needs "
+                    + HEADER_LENGTH);
+        }
+        byte version = buf.getByte(off + VERSION_OFFSET);
+        if (version != VERSION) {
+            throw new EffectFormatException("effect record version " + version + " at offset 0 is not supported;"
+                    + " this build reads version " + VERSION + " (use a newer qrrot)");
+        }
+        int count = buf.getInt(off + OP_COUNT_OFFSET, ORDER);
+        if (count < 1) {
+            throw new EffectFormatException("effect record op count " + count + " at offset " + OP_COUNT_OFFSET
+                    + ", expected at least 1");
+        }
+        int end = off + len;
+        int pos = off + HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            if (pos >= end) {
+                throw malformed(off, pos, "op " + (i + 1) + " of " + count + " starts past the end of the record ("
+                        + len + " bytes)");
+            }
+            byte op = buf.getByte(pos + OP_CODE_OFFSET);
+            switch (op) {
+                case OP_PUT: {
+                    need(off, pos, PUT_KEY_OFFSET, end, "PUT header");
+                    byte type = buf.getByte(pos + PUT_TYPE_OFFSET);
+                    if (type < TYPE_STRING || type > TYPE_JSON) {
+                        throw malformed(off, pos + PUT_TYPE_OFFSET, "PUT value type " + type
+                                + ", expected 1 (string), 2 (int) or 3 (json)");
+                    }
+                    long klen = buf.getInt(pos + PUT_KEY_LENGTH_OFFSET, ORDER);
+                    long vlen = buf.getInt(pos + PUT_VALUE_LENGTH_OFFSET, ORDER);
+                    if (klen < 0 || vlen < 0) {
+                        throw malformed(off, pos, "PUT with negative key or value length " + klen + "/" + vlen);
+                    }
+                    if (type == TYPE_INT && vlen != 8) {
+                        throw malformed(off, pos, "PUT of an int with value length " + vlen + ", expected 8");
+                    }
+                    need(off, pos, PUT_KEY_OFFSET + klen + vlen, end, "PUT key and value");
+                    pos += (int) (PUT_KEY_OFFSET + klen + vlen);
+                    break;
+                }
+                case OP_DEL: {
+                    need(off, pos, DEL_KEY_OFFSET, end, "DEL header");
+                    long klen = buf.getInt(pos + DEL_KEY_LENGTH_OFFSET, ORDER);
+                    if (klen < 0) {
+                        throw malformed(off, pos, "DEL with negative key length " + klen);
+                    }
+                    need(off, pos, DEL_KEY_OFFSET + klen, end, "DEL key");
+                    pos += (int) (DEL_KEY_OFFSET + klen);
+                    break;
+                }
+                case OP_EXPIRE: {
+                    need(off, pos, EXPIRE_KEY_OFFSET, end, "EXPIRE header");
+                    long klen = buf.getInt(pos + EXPIRE_KEY_LENGTH_OFFSET, ORDER);
+                    if (klen < 0) {
+                        throw malformed(off, pos, "EXPIRE with negative key length " + klen);
+                    }
+                    need(off, pos, EXPIRE_KEY_OFFSET + klen, end, "EXPIRE key");
+                    pos += (int) (EXPIRE_KEY_OFFSET + klen);
+                    break;
+                }
+                case OP_CLEAR:
+                    pos += CLEAR_LENGTH;
+                    break;
+                default:
+                    throw malformed(off, pos, "unknown op code " + op + ", expected 1 (PUT), 2 (DEL), 3 (EXPIRE) or 4 (CLEAR)");
+            }
+        }
+        if (pos != end) {
+            throw malformed(off, pos, (end - pos) + " bytes after the last of " + count + " ops");
+        }
+        return count;
+    }
+
+    private static void need(int recordStart, int pos, long bytes, int end, String what) {
+        if (pos + bytes > end) {
+            throw malformed(recordStart, pos, what + " needs " + bytes + " bytes but the record ends after "
+                    + (end - pos));
+        }
+    }
+
+    private static EffectFormatException malformed(int recordStart, int pos, String what) {
+        return new EffectFormatException("malformed effect record at offset " + (pos - recordStart) + ": " + what);
+    }
+}

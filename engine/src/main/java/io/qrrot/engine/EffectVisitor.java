@@ -1,0 +1,27 @@
+package io.qrrot.engine;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Receives the operations of one effect record from {@link EffectCodec#decode}, in order. The buffers point
+ * into the record being decoded and are valid only during the call: copy what you keep.
+ */
+public interface EffectVisitor {
+    /**
+     * The key now holds this value (the full after-image).
+     *
+     * @param type   {@link EffectCodec#TYPE_STRING}, {@link EffectCodec#TYPE_INT} (value is 8 bytes, a
+     *               little-endian signed 64-bit integer) or {@link EffectCodec#TYPE_JSON} (compact UTF-8 JSON)
+     * @param expiry absolute expiry in epoch milliseconds, 0 for none
+     */
+    void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen, long expiry);
+
+    /** The key no longer exists (deleted, renamed away or expired). */
+    void delete(DirectBuffer key, int koff, int klen);
+
+    /** The key, if it exists, now expires at {@code expiry} (epoch milliseconds); 0 removes its expiry. */
+    void expire(DirectBuffer key, int koff, int klen, long expiry);
+
+    /** Every key was deleted (FLUSHALL / FLUSHDB). */
+    void clear();
+}

@@ -1,0 +1,522 @@
+package io.qrrot.engine;
+
+import io.qrrot.engine.store.EntryView;
+import io.qrrot.engine.store.EntryVisitor;
+import io.qrrot.engine.store.Keyspace;
+import io.qrrot.engine.store.KeyspaceConfig;
+import io.qrrot.engine.store.Shard;
+import io.qrrot.engine.store.StoreStats;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * The in-memory database: a sharded off-heap keyspace plus Redis command semantics, transactions and
+ * expiry. Commands become <b>effects</b> (after-images: PUT, DEL, EXPIRE, CLEAR; see {@link EffectCodec})
+ * that go to an {@link EffectLog} before they are applied, so a log replayed with {@link #applyEffect}
+ * rebuilds the same keyspace.
+ *
+ * <p><b>Dispatch.</b> Every command passes one gate: exists → arity → inside MULTI: no-multi flag → deny-oom
+ * when over max memory → inside MULTI: queue → lock the shards of its keys (ascending) → handler → log the
+ * effect → apply → reply.
+ *
+ * <p><b>Threading.</b> Thread-safe: any number of threads may execute commands, each with its own
+ * {@link Session}; commands on keys in different shards run in parallel, and a multi-key command or EXEC
+ * holds the locks of all its shards at once. {@link #applyEffect} and {@link #load} may run concurrently
+ * with commands but are meant for recovery. {@link #close} must run when nothing else uses the engine.
+ */
+public final class Engine implements AutoCloseable {
+    private final EngineConfig config;
+    private final Clock clock;
+    private final Keyspace ks;
+    private final CommandTable table = new CommandTable();
+    private final Watches watches;
+    /** Keys with a TTL, per shard; guarded by the shard's lock. */
+    private final long[] expires;
+    private volatile long maxMemory;
+    private final String keyTooBigError;
+
+    private final Ctx replayCtx;
+    private final ShardCollector replayShards = new ShardCollector();
+    private final Ctx expireCtx;
+    private final ExpiredCollector expired = new ExpiredCollector();
+    private int expireShard;
+    private long expireCursor;
+
+    public Engine(EngineConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        // The store gets no memory limit: maxmemory is enforced before a command runs (Redis semantics, and
+        // changeable at run time), so an effect already in the log is never refused when applied.
+        this.ks = new Keyspace(KeyspaceConfig.defaults()
+                .withShards(config.shards())
+                .withExpectedKeys(config.expectedKeys())
+                .withHasher(config.hasher()));
+        this.watches = new Watches(config.shards());
+        this.expires = new long[config.shards()];
+        this.maxMemory = config.maxMemoryBytes();
+        this.keyTooBigError = Errors.keyTooBig(config.maxKeyBytes());
+        this.replayCtx = new Ctx(this, null);
+        this.expireCtx = new Ctx(this, null);
+    }
+
+    /** A new client session (its MULTI queue and WATCHes). Close it when the client goes. */
+    public Session newSession() {
+        return new Session(this);
+    }
+
+    /**
+     * Executes one command. A mutation encodes its effect and calls {@code log.append} while holding the
+     * locks of every shard it touches, then applies it; the reply goes to {@code out}. If
+     * {@code log.append} throws {@link EffectLogException}, the store is unchanged and the reply is the
+     * exception's message as an error (a read that only had expired keys to delete still gets its reply).
+     *
+     * @return the highest LSN appended (0 if none): the reply must not reach the client before it is durable
+     */
+    public long execute(Session session, CommandArgs args, ReplySink out, EffectLog log) {
+        if (args.count() == 0) {
+            out.error("ERR empty command");
+            return 0;
+        }
+        Command cmd = table.lookup(args);
+        if (cmd == null) {
+            reject(session, out, unknownCommand(args));
+            return 0;
+        }
+        if (!cmd.spec.arityAccepts(args.count())) {
+            reject(session, out, cmd.arityError);
+            return 0;
+        }
+        if (session.inMulti && cmd.noMulti) {
+            reject(session, out, Errors.NOT_IN_MULTI);
+            return 0;
+        }
+        if (overMaxMemory() && (cmd.denyOom || (cmd.exec && queuedDenyOom(session)))) {
+            if (cmd.exec) {
+                session.resetMulti();
+                unwatchAll(session);
+                out.error("EXECABORT Transaction discarded because of: " + Errors.OOM);
+            } else {
+                reject(session, out, Errors.OOM);
+            }
+            return 0;
+        }
+        if (session.inMulti && !cmd.txControl) {
+            session.queue(cmd, args);
+            out.simple("QUEUED");
+            return 0;
+        }
+        return run(session.ctx, cmd, args, out, log);
+    }
+
+    private static void reject(Session session, ReplySink out, String error) {
+        if (session.inMulti) {
+            session.txError = true;
+        }
+        out.error(error);
+    }
+
+    private boolean queuedDenyOom(Session s) {
+        if (!s.inMulti) {
+            return false;
+        }
+        for (int i = 0; i < s.queuedCount(); i++) {
+            if (s.queuedCommand(i).denyOom) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean overMaxMemory() {
+        long max = maxMemory;
+        return max > 0 && ks.usedMemory() > max;
+    }
+
+    /** Runs one command outside a transaction: lock, handler, commit, reply, unlock. */
+    private long run(Ctx c, Command cmd, CommandArgs args, ReplySink out, EffectLog log) {
+        c.bind(cmd, args);
+        c.now = clock.millis();
+        c.log = log;
+        c.lsn = 0;
+        if (cmd.write && c.oversizedKey(config.maxKeyBytes()) >= 0) {
+            out.error(keyTooBigError);
+            return 0;
+        }
+        boolean write = cmd.write;
+        c.out = write ? c.replies : out;
+        try {
+            if (cmd.scope == Command.Scope.KEYS) {
+                c.addKeyShards();
+                c.locks.lock();
+            } else if (cmd.scope == Command.Scope.ALL_SHARDS) {
+                c.locks.addAll();
+                c.locks.lock();
+            }
+            cmd.handler.run(c);
+            if (write) {
+                try {
+                    c.commit(log);
+                } catch (EffectLogException e) {
+                    c.replies.clear();
+                    out.error(e.getMessage());
+                    return 0;
+                }
+                c.replies.replayTo(out);
+            } else {
+                c.commitReadEffects(log);
+            }
+            return c.lsn;
+        } finally {
+            c.locks.unlock();
+            c.effect.reset();
+            c.replies.clear();
+        }
+    }
+
+    /** Runs EXEC's queued commands; the caller holds every shard they need. */
+    void runQueued(Ctx c, Command cmd, CommandArgs args) {
+        c.bind(cmd, args);
+        if (cmd.write && c.oversizedKey(config.maxKeyBytes()) >= 0) {
+            c.out.error(keyTooBigError);
+            return;
+        }
+        cmd.handler.run(c);
+    }
+
+    /** Redis' text, byte for byte: name and arguments cut at 128 bytes, each argument quoted with a trailing space. */
+    static String unknownCommand(CommandArgs a) {
+        StringBuilder args = new StringBuilder();
+        int argsBytes = 0;
+        for (int i = 1; i < a.count() && argsBytes < 128; i++) {
+            String s = cString(a, i, 128 - argsBytes);
+            args.append('\'').append(s).append("' ");
+            argsBytes += s.getBytes(StandardCharsets.UTF_8).length + 3;
+        }
+        String text = "ERR unknown command '" + cString(a, 0, 128) + "', with args beginning with: " + args;
+        return text.replace('\r', ' ').replace('\n', ' ');
+    }
+
+    // An argument as C's %.Ns prints it: up to the first NUL byte and at most max bytes.
+    private static String cString(CommandArgs a, int i, int max) {
+        int len = Math.min(a.length(i), max);
+        byte[] arr = a.array();
+        int off = a.offset(i);
+        for (int k = 0; k < len; k++) {
+            if (arr[off + k] == 0) {
+                len = k;
+                break;
+            }
+        }
+        return new String(arr, off, len, StandardCharsets.UTF_8);
+    }
+
+    // ---- WATCH bookkeeping ----
+
+    Watches watches() {
+        return watches;
+    }
+
+    /** Registers a WATCH of key argument {@code i}; the caller holds the key's shard lock. */
+    void watch(Session s, Ctx c, int i) {
+        long h = c.hash(i);
+        int si = ks.shardIndex(h);
+        DirectBuffer key = c.argBuffer;
+        int off = c.off(i);
+        int len = c.len(i);
+        WatchKey probe = new WatchKey().probe(key, off, len, h);
+        for (Watches.Watch w : s.watches) {
+            if (w.shard == si && w.key.equals(probe)) {
+                return;
+            }
+        }
+        EntryView view = c.found.view;
+        boolean expiredNow = ks.shard(si).find(key, off, len, h, view) && view.expiry() != 0 && c.now > view.expiry();
+        Watches.Watch w = new Watches.Watch(s, WatchKey.copyOf(key, off, len, h), si, expiredNow);
+        watches.add(w);
+        s.watches.add(w);
+    }
+
+    /** Forgets a session's WATCHes (locking each watched key's shard in turn) and clears its dirty flag. */
+    void unwatchAll(Session s) {
+        for (Watches.Watch w : s.watches) {
+            Shard sh = ks.shard(w.shard);
+            sh.lock();
+            try {
+                watches.remove(w);
+            } finally {
+                sh.unlock();
+            }
+        }
+        s.watches.clear();
+        s.clearDirty();
+    }
+
+    /** True when a WATCHed key that was live at WATCH time has expired since (Redis 7 aborts EXEC then). */
+    boolean watchedKeyExpired(Session s, Ctx c) {
+        EntryView view = c.found.view;
+        for (Watches.Watch w : s.watches) {
+            if (w.expiredAtWatch) {
+                continue;
+            }
+            WatchKey k = w.key;
+            if (ks.shard(w.shard).find(k.buffer(), k.offset(), k.length(), k.keyHash(), view)
+                    && view.expiry() != 0 && c.now > view.expiry()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- replay, load ----
+
+    /**
+     * Applies one effect record read from a log (WAL replay). Deterministic and idempotent: the record holds
+     * after-images only, so applying a prefix of a log twice gives the same keyspace. Locks the shards the
+     * record touches for the duration, so the record becomes visible whole.
+     *
+     * @throws EffectFormatException when the record is malformed (nothing is applied then)
+     */
+    public void applyEffect(DirectBuffer buf, int off, int len) {
+        synchronized (replayCtx) {
+            EffectCodec.validate(buf, off, len);
+            LockSet locks = replayCtx.locks;
+            replayShards.locks = locks;
+            EffectCodec.decode(buf, off, len, replayShards);
+            locks.lock();
+            try {
+                replayCtx.applier.applyRecord(buf, off, len);
+            } finally {
+                locks.unlock();
+            }
+        }
+    }
+
+    /**
+     * Loads one entry from a snapshot; skipped when its expiry has already passed.
+     *
+     * @param type         {@link EffectCodec#TYPE_STRING}, {@link EffectCodec#TYPE_INT} (8 bytes,
+     *                     little-endian) or {@link EffectCodec#TYPE_JSON}
+     * @param expiryMillis absolute expiry in epoch ms, 0 = none
+     */
+    public void load(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
+                     long expiryMillis) {
+        if (type < EffectCodec.TYPE_STRING || type > EffectCodec.TYPE_JSON) {
+            throw new IllegalArgumentException("unknown value type " + type + "; expected 1 (string), 2 (int) or 3 (json)");
+        }
+        if (type == EffectCodec.TYPE_INT && vlen != 8) {
+            throw new IllegalArgumentException("an int value is 8 bytes, got " + vlen);
+        }
+        if (expiryMillis != 0 && clock.millis() > expiryMillis) {
+            return;
+        }
+        synchronized (replayCtx) {
+            Shard s = ks.shardFor(ks.hash(key, koff, klen));
+            s.lock();
+            try {
+                replayCtx.applier.put(type, key, koff, klen, value, voff, vlen, expiryMillis);
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    /** Collects the shards an effect record touches into a lock set. */
+    private final class ShardCollector implements EffectVisitor {
+        LockSet locks;
+
+        @Override
+        public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
+                        long expiry) {
+            locks.add(ks.shardIndex(ks.hash(key, koff, klen)));
+        }
+
+        @Override
+        public void delete(DirectBuffer key, int koff, int klen) {
+            locks.add(ks.shardIndex(ks.hash(key, koff, klen)));
+        }
+
+        @Override
+        public void expire(DirectBuffer key, int koff, int klen, long expiry) {
+            locks.add(ks.shardIndex(ks.hash(key, koff, klen)));
+        }
+
+        @Override
+        public void clear() {
+            locks.addAll();
+        }
+    }
+
+    // ---- active expiry ----
+
+    /**
+     * One step of active expiry: walks the keyspace from where the last call stopped, one shard batch at a
+     * time, and deletes keys whose expiry has passed, logging one effect record (a DEL per key) per batch.
+     * Bounded: examines at most about {@code budget} entries (and every shard at most once per call).
+     * Successive calls cover the whole keyspace, so every expired key is eventually reclaimed even if
+     * nobody reads it.
+     *
+     * @return the number of expired keys deleted (0 when there was nothing to do)
+     * @throws EffectLogException when the log refuses a deletion (that batch is not applied)
+     */
+    public int activeExpireCycle(EffectLog log, int budget) {
+        synchronized (expireCtx) {
+            Ctx c = expireCtx;
+            int deleted = 0;
+            int examined = 0;
+            int shardsVisited = 0;
+            int n = ks.shardCount();
+            while (examined < budget && shardsVisited <= n) {
+                Shard s = ks.shard(expireShard);
+                s.lock();
+                try {
+                    c.now = clock.millis();
+                    expired.begin(c.now);
+                    long next = s.scan(expireCursor, Math.max(1, Math.min(config.activeExpireBatch(), budget - examined)),
+                            expired);
+                    examined += expired.visited;
+                    for (int i = 0; i < expired.count; i++) {
+                        int off = expired.offsets[i];
+                        int len = expired.lengths[i];
+                        c.effect.delete(ks.hash(expired.keys, off, len), expired.keys, off, len);
+                    }
+                    deleted += expired.count;
+                    c.commit(log);
+                    expireCursor = next;
+                    if (next == 0) {
+                        expireShard = (expireShard + 1) & (n - 1);
+                        shardsVisited++;
+                    }
+                } finally {
+                    c.effect.reset();
+                    s.unlock();
+                }
+            }
+            return deleted;
+        }
+    }
+
+    /** Copies the keys of expired entries met by a shard scan. */
+    private static final class ExpiredCollector implements EntryVisitor {
+        final ExpandableArrayBuffer keys = new ExpandableArrayBuffer(256);
+        int[] offsets = new int[16];
+        int[] lengths = new int[16];
+        int count;
+        int visited;
+        private int used;
+        private long now;
+
+        void begin(long now) {
+            this.now = now;
+            count = 0;
+            visited = 0;
+            used = 0;
+        }
+
+        @Override
+        public void visit(EntryView e) {
+            visited++;
+            long exp = e.expiry();
+            if (exp == 0 || now <= exp) {
+                return;
+            }
+            if (count == offsets.length) {
+                offsets = java.util.Arrays.copyOf(offsets, count * 2);
+                lengths = java.util.Arrays.copyOf(lengths, count * 2);
+            }
+            int len = e.keyLength();
+            keys.putBytes(used, e.key(), 0, len);
+            offsets[count] = used;
+            lengths[count] = len;
+            used += len;
+            count++;
+        }
+    }
+
+    /**
+     * Calls {@code visitor.put} once for every stored entry (expired ones not yet reclaimed included: compare
+     * the expiry with your clock), one shard at a time under that shard's lock. For tools, tests and
+     * debugging; the visitor must not call back into the engine. Entries written meanwhile may or may not be
+     * seen.
+     */
+    public void forEachEntry(EffectVisitor visitor) {
+        EntryVisitor each = e -> visitor.put(e.type(), e.key(), 0, e.keyLength(), e.value(), 0, e.valueLength(),
+                e.expiry());
+        for (int i = 0; i < ks.shardCount(); i++) {
+            Shard s = ks.shard(i);
+            s.lock();
+            try {
+                long cursor = 0;
+                do {
+                    cursor = s.scan(cursor, 4096, each);
+                } while (cursor != 0);
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    // ---- table, limits, stats ----
+
+    /** The command table (data commands; the server adds its connection and admin commands). */
+    public List<CommandSpec> commands() {
+        return table.specs();
+    }
+
+    /** Changes the memory limit past which deny-oom commands are refused; 0 removes it. */
+    public void setMaxMemory(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("max memory must be >= 0 (0 = no limit), got " + bytes);
+        }
+        maxMemory = bytes;
+    }
+
+    public long maxMemory() {
+        return maxMemory;
+    }
+
+    /** Keys, TTLs, memory and fragmentation; locks each shard in turn. */
+    public EngineStats stats() {
+        StoreStats st = ks.stats(new StoreStats());
+        long exp = 0;
+        for (int i = 0; i < expires.length; i++) {
+            Shard s = ks.shard(i);
+            s.lock();
+            try {
+                exp += expires[i];
+            } finally {
+                s.unlock();
+            }
+        }
+        return new EngineStats(st.entries(), exp, st.entries(EffectCodec.TYPE_STRING), st.entries(EffectCodec.TYPE_INT),
+                st.entries(EffectCodec.TYPE_JSON), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
+                st.indexBytes(), st.fragmentationBytes(), st.fragmentationRatio(), maxMemory);
+    }
+
+    EngineConfig config() {
+        return config;
+    }
+
+    Keyspace keyspace() {
+        return ks;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    void adjustExpires(int shard, int delta) {
+        expires[shard] += delta;
+    }
+
+    void resetExpires(int shard) {
+        expires[shard] = 0;
+    }
+
+    /** Frees all off-heap memory. Nothing may use the engine afterwards. */
+    @Override
+    public void close() {
+        ks.close();
+    }
+}

@@ -1,0 +1,23 @@
+package io.qrrot.engine;
+
+/**
+ * A snapshot of the keyspace's size and memory, for INFO. Counts include keys that have expired but were not
+ * reclaimed yet (as Redis' DBSIZE and INFO do).
+ *
+ * @param keys               number of keys
+ * @param expires            keys with a TTL
+ * @param strings            keys holding a string
+ * @param ints               keys holding a 64-bit integer
+ * @param jsons              keys holding a JSON value
+ * @param usedMemory         entry blocks + index tables: the figure {@code maxMemory} limits
+ * @param allocatedBytes     off-heap memory obtained from the operating system
+ * @param liveBytes          exact bytes of the live entries
+ * @param indexBytes         the hash index tables
+ * @param fragmentationBytes allocated bytes not holding live entries
+ * @param fragmentationRatio allocated / live bytes (1.0 when empty)
+ * @param maxMemory          the limit in force, 0 = none
+ */
+public record EngineStats(long keys, long expires, long strings, long ints, long jsons, long usedMemory,
+                          long allocatedBytes, long liveBytes, long indexBytes, long fragmentationBytes,
+                          double fragmentationRatio, long maxMemory) {
+}

@@ -1,0 +1,479 @@
+package io.qrrot.engine;
+
+import io.qrrot.engine.store.Keyspace;
+import io.qrrot.engine.store.Shard;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * Commands over the whole keyspace: KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHALL/FLUSHDB (and the walk ALL
+ * shares with SCAN).
+ *
+ * <p>At top level these lock one shard at a time (never a global lock), committing the deletions of expired
+ * keys they meet before moving on. Inside EXEC every shard is already locked and the walk also reports the
+ * transaction's own pending writes, so the result is what a client would see after the earlier commands.
+ */
+final class KeyspaceCommands {
+    /** Bits 40 and up of a scan cursor hold the shard index (see {@link Keyspace#scan}). */
+    static final int CURSOR_SHARD_SHIFT = 40;
+
+    private KeyspaceCommands() {
+    }
+
+    // ---- KEYS ----
+
+    static void keys(Ctx c) {
+        Keyspace ks = c.ks;
+        ReplyBuffer list = c.listing();
+        int n = 0;
+        int poff = c.off(1);
+        int plen = c.len(1);
+        boolean all = Glob.matchesAll(c.argBuffer, poff, plen);
+        Glob glob = all ? null : Glob.compile(c.argBuffer, poff, plen);
+        KeyBatch b = c.batch;
+        // Like Redis, KEYS filters expired keys out but does not delete them.
+        c.lazyDelete = false;
+        try {
+            for (int si = 0; si < ks.shardCount(); si++) {
+                Shard s = ks.shard(si);
+                s.lock();
+                try {
+                    long cursor = 0;
+                    do {
+                        b.reset();
+                        cursor = s.scan(cursor, 1024, b);
+                        for (int i = 0; i < b.count(); i++) {
+                            int off = b.offset(i);
+                            int len = b.length(i);
+                            if ((all || glob.match(b.keys, off, len))
+                                    && c.find(c.found2, b.keys, off, len, ks.hash(b.keys, off, len))) {
+                                list.bulk(b.keys, off, len);
+                                n++;
+                            }
+                        }
+                    } while (cursor != 0);
+                } finally {
+                    s.unlock();
+                }
+            }
+            n += pendingOnlyKeys(c, list, glob, all, null);
+        } finally {
+            c.lazyDelete = true;
+        }
+        c.out.array(n);
+        list.replayTo(c.out);
+    }
+
+    /**
+     * Inside EXEC: adds the keys the transaction created that the store does not hold yet (matching the
+     * pattern and type). Returns how many.
+     */
+    static int pendingOnlyKeys(Ctx c, ReplyBuffer list, Glob glob, boolean all, String type) {
+        EffectWriter w = c.effect;
+        if (!c.inTransaction || w.ops() == 0) {
+            return 0;
+        }
+        int n = 0;
+        DirectBuffer buf = w.buffer();
+        for (int op = 0; op < w.ops(); op++) {
+            if (w.opCode(op) != EffectCodec.OP_PUT) {
+                continue;
+            }
+            int koff = w.keyOffset(op);
+            int klen = w.keyLength(op);
+            long h = w.opHash(op);
+            if (w.latest(buf, koff, klen, h) != op) {
+                continue; // a later op decides this key; it is counted there
+            }
+            if (c.ks.shardFor(h).find(buf, koff, klen, h, c.found2.view)) {
+                continue; // the store walk already met this key
+            }
+            if (!all && !glob.match(buf, koff, klen)) {
+                continue;
+            }
+            if (!c.find(c.found2, buf, koff, klen, h)) {
+                continue;
+            }
+            if (type != null && !type.equalsIgnoreCase(KeyCommands.redisTypeName(c.found2.type))) {
+                continue;
+            }
+            list.bulk(buf, koff, klen);
+            n++;
+        }
+        return n;
+    }
+
+    // ---- SCAN ----
+
+    /**
+     * Parses a cursor as Redis does (C's strtoul: optional sign, decimal digits, no leading space, within 64
+     * bits unsigned) into {@code c.num}; replies "invalid cursor" and returns false otherwise.
+     */
+    static boolean parseCursor(Ctx c, int i) {
+        byte[] a = c.args.array();
+        int off = c.off(i);
+        int len = c.len(i);
+        int p = off;
+        int end = off + len;
+        if (len > 0 && isSpace(a[p])) {
+            c.out.error(Errors.INVALID_CURSOR);
+            return false;
+        }
+        boolean negative = false;
+        if (p < end && (a[p] == '+' || a[p] == '-')) {
+            negative = a[p] == '-';
+            p++;
+        }
+        if (p == end) {
+            if (len == 0) {
+                c.num.set(0);
+                return true;
+            }
+            c.out.error(Errors.INVALID_CURSOR);
+            return false;
+        }
+        long v = 0;
+        for (; p < end; p++) {
+            int d = a[p] - '0';
+            if (d < 0 || d > 9) {
+                c.out.error(Errors.INVALID_CURSOR);
+                return false;
+            }
+            // unsigned v * 10 + d must stay below 2^64
+            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0
+                    || (v * 10 + d != 0 && Long.compareUnsigned(v * 10 + d, v * 10) < 0)) {
+                c.out.error(Errors.INVALID_CURSOR);
+                return false;
+            }
+            v = v * 10 + d;
+        }
+        c.num.set(negative ? -v : v);
+        return true;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0x0b || b == '\f';
+    }
+
+    static void scan(Ctx c) {
+        if (!parseCursor(c, 1)) {
+            return;
+        }
+        long cursor = c.num.get();
+        long count = 10;
+        int patternArg = -1;
+        String type = null;
+        for (int i = 2; i < c.argc(); ) {
+            int remaining = c.argc() - i;
+            if (c.argIs(i, "COUNT") && remaining >= 2) {
+                if (!c.longArgOrReply(i + 1)) {
+                    return;
+                }
+                count = c.num.get();
+                if (count < 1) {
+                    c.out.error(Errors.SYNTAX);
+                    return;
+                }
+                i += 2;
+            } else if (c.argIs(i, "MATCH") && remaining >= 2) {
+                patternArg = i + 1;
+                i += 2;
+            } else if (c.argIs(i, "TYPE") && remaining >= 2) {
+                type = c.args.string(i + 1);
+                i += 2;
+            } else {
+                c.out.error(Errors.SYNTAX);
+                return;
+            }
+        }
+        boolean all = patternArg < 0 || Glob.matchesAll(c.argBuffer, c.off(patternArg), c.len(patternArg));
+        Glob glob = all ? null : Glob.compile(c.argBuffer, c.off(patternArg), c.len(patternArg));
+        ReplyBuffer list = c.listing();
+        long next = walk(c, cursor, (int) Math.min(count, Integer.MAX_VALUE / 16), glob, all, type, list, false);
+        c.out.array(2);
+        c.out.bulk(Long.toUnsignedString(next));
+        c.out.array(c.listed);
+        list.replayTo(c.out);
+    }
+
+    /**
+     * One batch of a cursor walk over the keyspace: visits about {@code count} entries from {@code cursor},
+     * looks each matching key up (deleting it if expired) and records the live ones into {@code list}: the
+     * key alone, or with {@code entries} an array of key, qrrot type and value. Sets {@code c.listed}.
+     *
+     * @return the next cursor, 0 when the walk is complete
+     */
+    static long walk(Ctx c, long cursor, int count, Glob glob, boolean all, String type, ReplyBuffer list,
+                     boolean entries) {
+        Keyspace ks = c.ks;
+        c.listed = 0;
+        if ((cursor >>> CURSOR_SHARD_SHIFT) >= ks.shardCount() || cursor < 0) {
+            return 0; // not a cursor this keyspace hands out: nothing more to see
+        }
+        KeyBatch b = c.batch;
+        b.reset();
+        long next;
+        try {
+            next = ks.scan(cursor, count, b);
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
+        Shard locked = null;
+        try {
+            for (int i = 0; i < b.count(); i++) {
+                int off = b.offset(i);
+                int len = b.length(i);
+                if (!all && !glob.match(b.keys, off, len)) {
+                    continue;
+                }
+                long h = ks.hash(b.keys, off, len);
+                if (!c.inTransaction) {
+                    Shard s = ks.shardFor(h);
+                    if (s != locked) {
+                        if (locked != null) {
+                            c.commitReadEffects(c.log);
+                            locked.unlock();
+                            locked = null;
+                        }
+                        s.lock();
+                        locked = s;
+                    }
+                }
+                if (!c.find(c.found2, b.keys, off, len, h)) {
+                    continue;
+                }
+                if (type != null && !type.equalsIgnoreCase(KeyCommands.redisTypeName(c.found2.type))) {
+                    continue;
+                }
+                record(list, b.keys, off, len, c.found2, entries);
+                c.listed++;
+            }
+        } finally {
+            if (locked != null) {
+                c.commitReadEffects(c.log);
+                locked.unlock();
+            }
+        }
+        if (next == 0 && c.inTransaction) {
+            if (entries) {
+                c.listed += pendingOnlyEntries(c, list);
+            } else {
+                c.listed += pendingOnlyKeys(c, list, glob, all, type);
+            }
+        }
+        return next;
+    }
+
+    private static void record(ReplyBuffer list, DirectBuffer key, int off, int len, Found f, boolean entries) {
+        if (!entries) {
+            list.bulk(key, off, len);
+            return;
+        }
+        list.array(3);
+        list.bulk(key, off, len);
+        list.simple(QrrotCommands.typeName(f.type));
+        f.reply(list);
+    }
+
+    private static int pendingOnlyEntries(Ctx c, ReplyBuffer list) {
+        EffectWriter w = c.effect;
+        int n = 0;
+        DirectBuffer buf = w.buffer();
+        for (int op = 0; op < w.ops(); op++) {
+            if (w.opCode(op) != EffectCodec.OP_PUT) {
+                continue;
+            }
+            int koff = w.keyOffset(op);
+            int klen = w.keyLength(op);
+            long h = w.opHash(op);
+            if (w.latest(buf, koff, klen, h) != op || c.ks.shardFor(h).find(buf, koff, klen, h, c.found2.view)) {
+                continue;
+            }
+            if (c.find(c.found2, buf, koff, klen, h)) {
+                record(list, buf, koff, klen, c.found2, true);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    // ---- RANDOMKEY ----
+
+    static void randomkey(Ctx c) {
+        Keyspace ks = c.ks;
+        int shards = ks.shardCount();
+        ExpandableArrayBuffer key = c.scratch;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            long r = c.nextRandom();
+            int start = (int) (r >>> 40) & (shards - 1);
+            boolean sawEntry = false;
+            for (int k = 0; k < shards; k++) {
+                Shard s = ks.shard((start + k) & (shards - 1));
+                if (!c.inTransaction) {
+                    s.lock();
+                }
+                try {
+                    if (!s.randomEntry(r, c.found2.view)) {
+                        continue;
+                    }
+                    sawEntry = true;
+                    int len = c.found2.view.keyLength();
+                    key.putBytes(0, c.found2.view.key(), 0, len);
+                    boolean live = c.find(c.found2, key, 0, len, ks.hash(key, 0, len));
+                    if (!c.inTransaction) {
+                        c.commitReadEffects(c.log);
+                    }
+                    if (live) {
+                        c.out.bulk(key, 0, len);
+                        return;
+                    }
+                    break; // an expired or deleted key: draw again
+                } finally {
+                    if (!c.inTransaction) {
+                        s.unlock();
+                    }
+                }
+            }
+            if (!sawEntry) {
+                break; // the store is empty
+            }
+        }
+        // Unlucky draws (mostly expired keys), or an empty store: the first live key of a full walk.
+        if (!firstLiveKey(c)) {
+            c.out.nil();
+        }
+    }
+
+    private static boolean firstLiveKey(Ctx c) {
+        Keyspace ks = c.ks;
+        KeyBatch b = c.batch;
+        long cursor = 0;
+        do {
+            b.reset();
+            cursor = ks.scan(cursor, 1024, b);
+            for (int i = 0; i < b.count(); i++) {
+                int off = b.offset(i);
+                int len = b.length(i);
+                long h = ks.hash(b.keys, off, len);
+                Shard s = ks.shardFor(h);
+                if (!c.inTransaction) {
+                    s.lock();
+                }
+                try {
+                    boolean live = c.find(c.found2, b.keys, off, len, h);
+                    if (!c.inTransaction) {
+                        c.commitReadEffects(c.log);
+                    }
+                    if (live) {
+                        c.out.bulk(b.keys, off, len);
+                        return true;
+                    }
+                } finally {
+                    if (!c.inTransaction) {
+                        s.unlock();
+                    }
+                }
+            }
+        } while (cursor != 0);
+        if (c.inTransaction) {
+            EffectWriter w = c.effect;
+            DirectBuffer buf = w.buffer();
+            for (int op = 0; op < w.ops(); op++) {
+                if (w.opCode(op) != EffectCodec.OP_PUT) {
+                    continue;
+                }
+                int koff = w.keyOffset(op);
+                int klen = w.keyLength(op);
+                long h = w.opHash(op);
+                if (w.latest(buf, koff, klen, h) == op && c.find(c.found2, buf, koff, klen, h)) {
+                    c.out.bulk(buf, koff, klen);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    // ---- DBSIZE ----
+
+    static void dbsize(Ctx c) {
+        Keyspace ks = c.ks;
+        long n = 0;
+        for (int i = 0; i < ks.shardCount(); i++) {
+            Shard s = ks.shard(i);
+            s.lock();
+            try {
+                n += s.size();
+            } finally {
+                s.unlock();
+            }
+        }
+        if (c.inTransaction && c.effect.ops() > 0) {
+            n = withPending(c, n);
+        }
+        c.out.integer(n);
+    }
+
+    /** DBSIZE inside EXEC: the store's count corrected by the transaction's pending ops. */
+    private static long withPending(Ctx c, long storeCount) {
+        EffectWriter w = c.effect;
+        DirectBuffer buf = w.buffer();
+        boolean cleared = false;
+        for (int op = 0; op < w.ops(); op++) {
+            if (w.opCode(op) == EffectCodec.OP_CLEAR) {
+                cleared = true;
+            }
+        }
+        long n = cleared ? 0 : storeCount;
+        for (int op = 0; op < w.ops(); op++) {
+            if (w.opCode(op) == EffectCodec.OP_CLEAR) {
+                continue;
+            }
+            int koff = w.keyOffset(op);
+            int klen = w.keyLength(op);
+            long h = w.opHash(op);
+            if (!lastOpOfKey(w, op, buf, koff, klen, h)) {
+                continue;
+            }
+            int r = w.latest(buf, koff, klen, h);
+            boolean inStore = !cleared && c.ks.shardFor(h).find(buf, koff, klen, h, c.found2.view);
+            boolean after = r >= 0 || (r == EffectWriter.NOT_WRITTEN && inStore);
+            n += (after ? 1 : 0) - (inStore ? 1 : 0);
+        }
+        return n;
+    }
+
+    // True when no later op names the same key (so each key is counted once).
+    private static boolean lastOpOfKey(EffectWriter w, int op, DirectBuffer buf, int koff, int klen, long h) {
+        for (int later = op + 1; later < w.ops(); later++) {
+            if (w.opCode(later) == EffectCodec.OP_CLEAR || w.opHash(later) != h) {
+                continue;
+            }
+            int lo = w.keyOffset(later);
+            if (w.keyLength(later) == klen && sameBytes(buf, lo, koff, klen)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameBytes(DirectBuffer buf, int a, int b, int len) {
+        for (int i = 0; i < len; i++) {
+            if (buf.getByte(a + i) != buf.getByte(b + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- FLUSHALL / FLUSHDB ----
+
+    static void flushall(Ctx c) {
+        if (c.argc() > 2 || (c.argc() == 2 && !c.argIs(1, "ASYNC") && !c.argIs(1, "SYNC"))) {
+            c.out.error(Errors.SYNTAX);
+            return;
+        }
+        c.effect.clear();
+        c.out.simple("OK");
+    }
+}

@@ -1,0 +1,833 @@
+package io.qrrot.engine.store;
+
+import java.util.concurrent.locks.ReentrantLock;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One shard of a {@link Keyspace}: a hash index from 64-bit key hash to off-heap entry, the entries, and the
+ * memory they live in, guarded by one lock.
+ *
+ * <p><b>Threading.</b> Every method except {@link #lock()}, {@link #unlock()}, {@link #tryLock()},
+ * {@link #isHeldByCurrentThread()} and {@link #index()} requires the caller to hold this shard's lock, and
+ * views filled by the shard stay valid only while it is held and the shard is not modified. A caller that
+ * needs several shards locks them in ascending {@link #index()} order. There is no other lock: shards never
+ * wait for each other, and a reader under the lock never sees a half-written entry.
+ *
+ * <p><b>Keys.</b> Every key-addressed method takes the key bytes and the key's hash as computed by
+ * {@link Keyspace#hash}; passing a different hash for the same key makes the entry unreachable. Two keys
+ * with the same hash are told apart by their bytes.
+ *
+ * <p><b>Expiry.</b> The shard stores an absolute expiry (epoch ms, 0 = none) but never checks it: the
+ * command layer decides what an expired entry means.
+ *
+ * <p><b>Memory.</b> A write that would take the keyspace past its {@code maxmemory} throws
+ * {@link StoreMemoryException} and leaves the shard unchanged. Nothing allocates on the Java heap per
+ * operation (except when the index grows).
+ */
+public final class Shard {
+    /**
+     * Bit 0 of an index value: set when the value is not an entry but a collision list, for keys that share
+     * one 64-bit hash. A collision list is a block: count (int32), capacity (int32), then capacity entry
+     * addresses (int64). Entry and list addresses are 8-byte aligned, so bit 0 is otherwise 0.
+     */
+    private static final long LIST_TAG = 1L;
+    private static final int LIST_COUNT_OFFSET = 0;
+    private static final int LIST_CAPACITY_OFFSET = 4;
+    private static final int LIST_ENTRIES_OFFSET = 8;
+    private static final int LIST_INITIAL_CAPACITY = 2;
+    /** Index bytes per slot: a long key and a long value. */
+    private static final int SLOT_BYTES = 16;
+    /** Growing large values get up to this much headroom, so repeated appends copy rarely. */
+    private static final long MAX_HEADROOM = 1L << 20;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final int index;
+    private final MemoryBudget budget;
+    private final float loadFactor;
+    private final int initialCapacity;
+    private final SlabAllocator allocator = new SlabAllocator();
+    private final EntryView scanView = new EntryView();
+    private final UnsafeBuffer valueBuffer = new UnsafeBuffer(0, 0);
+    private final long[] typeCounts = new long[EntryType.COUNT];
+    private Long2LongHashMap table;
+    private long indexBytes;
+    private int entries;
+    private long liveBytes;
+    /** Changes on every modification; lets a scan detect a visitor that modifies the shard. */
+    private int modCount;
+    private int lastScanVisited;
+    private boolean closed;
+
+    // Where the last locate() found (or did not find) the key.
+    private long foundRaw;
+    private long foundList;
+    private int foundListSlot;
+
+    Shard(int index, MemoryBudget budget, int initialCapacity, float loadFactor) {
+        this.index = index;
+        this.budget = budget;
+        this.loadFactor = loadFactor;
+        this.initialCapacity = initialCapacity;
+        this.table = newTable();
+        this.indexBytes = tableBytes();
+        budget.force(indexBytes);
+    }
+
+    /** This shard's position in {@link Keyspace#shard(int)}: the order in which to lock several shards. */
+    public int index() {
+        return index;
+    }
+
+    public void lock() {
+        lock.lock();
+    }
+
+    public boolean tryLock() {
+        return lock.tryLock();
+    }
+
+    public void unlock() {
+        lock.unlock();
+    }
+
+    public boolean isHeldByCurrentThread() {
+        return lock.isHeldByCurrentThread();
+    }
+
+    /**
+     * Looks a key up and points {@code view} at its entry. Does not check expiry.
+     *
+     * @return true when the key exists (the view is then valid), false otherwise (the view is untouched)
+     */
+    public boolean find(DirectBuffer key, int keyOffset, int keyLength, long hash, EntryView view) {
+        checkAccess();
+        long address = locate(key, keyOffset, keyLength, hash);
+        if (address == 0) {
+            return false;
+        }
+        view.wrap(address);
+        return true;
+    }
+
+    /**
+     * Inserts or replaces an entry with a copy of the value bytes. The key and value may point into an entry
+     * of this keyspace (for example a view of the old value): they are read before any memory is freed.
+     *
+     * @param type   {@link EntryType#STRING}, {@link EntryType#INT} (value must then be 8 bytes) or
+     *               {@link EntryType#JSON}
+     * @param expiry absolute expiry in epoch ms, 0 = none
+     * @return true when an entry with this key was replaced, false when a new one was created
+     * @throws StoreMemoryException when {@code maxmemory} would be exceeded (nothing changes)
+     */
+    public boolean put(DirectBuffer key, int keyOffset, int keyLength, long hash, byte type, long expiry,
+                       DirectBuffer value, int valueOffset, int valueLength) {
+        checkAccess();
+        checkType(type);
+        if (type == EntryType.INT && valueLength != 8) {
+            throw new IllegalArgumentException("an INT value is 8 bytes, got " + valueLength);
+        }
+        key.boundsCheck(keyOffset, keyLength);
+        value.boundsCheck(valueOffset, valueLength);
+        long previous = locate(key, keyOffset, keyLength, hash);
+        long address = writeEntry(previous, key, keyOffset, keyLength, hash, type, expiry, valueLength,
+                value.byteArray(), value.addressOffset() + valueOffset);
+        EntryLayout.copyFrom(value, valueOffset, EntryLayout.valueAddress(address), valueLength);
+        finishWrite(previous, address);
+        return previous != 0;
+    }
+
+    /**
+     * Inserts or replaces an {@link EntryType#INT} entry holding {@code value}. Replacing an INT in place
+     * (INCR) allocates nothing.
+     *
+     * @return true when an entry with this key was replaced
+     * @throws StoreMemoryException when {@code maxmemory} would be exceeded (nothing changes)
+     */
+    public boolean putLong(DirectBuffer key, int keyOffset, int keyLength, long hash, long expiry, long value) {
+        checkAccess();
+        key.boundsCheck(keyOffset, keyLength);
+        long previous = locate(key, keyOffset, keyLength, hash);
+        long address = writeEntry(previous, key, keyOffset, keyLength, hash, EntryType.INT, expiry, 8, null, 0);
+        EntryLayout.putLongLittleEndian(EntryLayout.valueAddress(address), value);
+        finishWrite(previous, address);
+        return previous != 0;
+    }
+
+    /**
+     * Gives the entry of a key a value of {@code newLength} bytes whose first {@code keepPrefixOfOld} bytes
+     * are those of the old value, and returns a buffer over the whole new value for the caller to fill the
+     * rest while still holding the lock (APPEND, SETRANGE, building JSON in place). Bytes from
+     * {@code keepPrefixOfOld} to {@code newLength} are zero on return. Creates the entry when the key is
+     * missing ({@code keepPrefixOfOld} must then be 0). The entry is resized in place when its block still
+     * fits; large values grow with headroom so repeated appends do not copy the whole value every time.
+     *
+     * @param type   type of the new value
+     * @param expiry absolute expiry of the entry, 0 = none
+     * @return a buffer of exactly {@code newLength} bytes at offset 0, valid until the shard is next modified
+     *         or unlocked
+     * @throws IllegalArgumentException when {@code keepPrefixOfOld} exceeds the old value's length or
+     *                                  {@code newLength}
+     * @throws StoreMemoryException     when {@code maxmemory} would be exceeded (nothing changes)
+     */
+    public MutableDirectBuffer replaceValue(DirectBuffer key, int keyOffset, int keyLength, long hash, byte type,
+                                            long expiry, int newLength, int keepPrefixOfOld) {
+        checkAccess();
+        checkType(type);
+        if (newLength < 0 || keepPrefixOfOld < 0 || keepPrefixOfOld > newLength) {
+            throw new IllegalArgumentException("need 0 <= keepPrefixOfOld <= newLength, got keepPrefixOfOld="
+                    + keepPrefixOfOld + ", newLength=" + newLength);
+        }
+        key.boundsCheck(keyOffset, keyLength);
+        long previous = locate(key, keyOffset, keyLength, hash);
+        long address;
+        if (previous == 0) {
+            if (keepPrefixOfOld != 0) {
+                throw new IllegalArgumentException("keepPrefixOfOld must be 0 for a missing key, got " + keepPrefixOfOld);
+            }
+            address = writeEntry(0, key, keyOffset, keyLength, hash, type, expiry, newLength, null, 0);
+            UnsafeApi.setMemory(EntryLayout.valueAddress(address), newLength, (byte) 0);
+            finishWrite(0, address);
+        } else {
+            int oldLength = EntryLayout.valueLength(previous);
+            if (keepPrefixOfOld > oldLength) {
+                throw new IllegalArgumentException("keepPrefixOfOld " + keepPrefixOfOld
+                        + " exceeds the old value's length " + oldLength);
+            }
+            address = resize(previous, hash, type, expiry, newLength, keepPrefixOfOld);
+        }
+        valueBuffer.wrap(EntryLayout.valueAddress(address), newLength);
+        return valueBuffer;
+    }
+
+    /**
+     * Sets the absolute expiry of an existing entry (0 removes the TTL), in place when the entry already
+     * stores one.
+     *
+     * @return false when the key does not exist
+     * @throws StoreMemoryException when adding the 8 expiry bytes would exceed {@code maxmemory}
+     */
+    public boolean setExpiry(DirectBuffer key, int keyOffset, int keyLength, long hash, long expiry) {
+        checkAccess();
+        long address = locate(key, keyOffset, keyLength, hash);
+        if (address == 0) {
+            return false;
+        }
+        boolean had = EntryLayout.hasExpiry(address);
+        if (had && expiry != 0) {
+            EntryLayout.putExpiry(address, expiry);
+            modCount++;
+        } else if (had || expiry != 0) {
+            int length = EntryLayout.valueLength(address);
+            resize(address, hash, EntryLayout.type(address), expiry, length, length);
+        }
+        return true;
+    }
+
+    /**
+     * Removes a key and frees its entry.
+     *
+     * @return true when the key existed
+     */
+    public boolean remove(DirectBuffer key, int keyOffset, int keyLength, long hash) {
+        checkAccess();
+        long address = locate(key, keyOffset, keyLength, hash);
+        if (address == 0) {
+            return false;
+        }
+        long before = allocator.blockBytes();
+        unlink(hash);
+        entries--;
+        typeCounts[EntryLayout.type(address)]--;
+        liveBytes -= EntryLayout.length(address);
+        freeEntry(address);
+        budget.release(before - allocator.blockBytes());
+        modCount++;
+        return true;
+    }
+
+    /** Number of entries in this shard (expired ones included until removed). */
+    public int size() {
+        checkAccess();
+        return entries;
+    }
+
+    /** Removes every entry and gives all of this shard's off-heap memory back to the operating system. */
+    public void clear() {
+        checkAccess();
+        releaseEverything();
+        table = newTable();
+        indexBytes = tableBytes();
+        budget.force(indexBytes);
+    }
+
+    /**
+     * Visits some entries and returns the cursor to continue from; 0 means the scan of this shard is done.
+     * Start with cursor 0. Every entry present from the start to the end of a full scan is visited at least
+     * once, whatever is inserted, removed or resized in between (the lock may be released between calls);
+     * an entry may be visited more than once. Each call visits about {@code count} entries (more when it
+     * must finish a run of occupied index slots, fewer when it reaches the end).
+     *
+     * @param visitor called under the lock for each entry; it must not modify the shard
+     */
+    public long scan(long cursor, int count, EntryVisitor visitor) {
+        checkAccess();
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, got " + count);
+        }
+        // Why this is complete: linear probing keeps every slot from an entry's home slot to its slot
+        // occupied, and removal only moves entries back towards their home slot. A call stops only at an
+        // empty slot, so no entry beyond the cursor has its home before it; such an entry can never move
+        // behind the cursor. A resized table has new slots: the shard is then scanned again from slot 0.
+        long[] slots = IndexSlots.entries(table);
+        int capacity = slots.length >> 1;
+        int capacityBits = Integer.numberOfTrailingZeros(capacity);
+        int slot = 0;
+        if (cursor != 0 && (int) (cursor >>> 32) == capacityBits) {
+            slot = (int) cursor;
+            if (slot < 0 || slot >= capacity) {
+                throw new IllegalArgumentException("invalid shard scan cursor " + cursor);
+            }
+        }
+        int visited = 0;
+        int examined = 0;
+        int examineLimit = count > Integer.MAX_VALUE / 10 ? Integer.MAX_VALUE : count * 10;
+        int expectedMods = modCount;
+        for (; slot < capacity; slot++) {
+            long value = slots[2 * slot + 1];
+            if (value == 0) {
+                if (visited >= count || examined >= examineLimit) {
+                    lastScanVisited = visited;
+                    return ((long) capacityBits << 32) | slot;
+                }
+            } else if ((value & LIST_TAG) == 0) {
+                visited++;
+                visit(visitor, value, expectedMods);
+            } else {
+                long list = value & ~LIST_TAG;
+                int n = listCount(list);
+                for (int i = 0; i < n; i++) {
+                    visit(visitor, listEntry(list, i), expectedMods);
+                }
+                visited += n;
+            }
+            examined++;
+        }
+        lastScanVisited = visited;
+        return 0;
+    }
+
+    /**
+     * Points {@code view} at an entry chosen from the bits of {@code random} (RANDOMKEY, eviction sampling).
+     * Roughly uniform, not exactly: an entry after a long run of empty index slots is a little likelier.
+     *
+     * @return false when the shard is empty
+     */
+    public boolean randomEntry(long random, EntryView view) {
+        checkAccess();
+        if (entries == 0) {
+            return false;
+        }
+        long[] slots = IndexSlots.entries(table);
+        int mask = (slots.length >> 1) - 1;
+        int start = (int) random & mask;
+        for (int i = 0; i <= mask; i++) {
+            long value = slots[2 * ((start + i) & mask) + 1];
+            if (value != 0) {
+                if ((value & LIST_TAG) == 0) {
+                    view.wrap(value);
+                } else {
+                    long list = value & ~LIST_TAG;
+                    view.wrap(listEntry(list, (int) ((random >>> 33) % listCount(list))));
+                }
+                return true;
+            }
+        }
+        throw new IllegalStateException("shard " + index + " counts " + entries + " entries but its index is empty");
+    }
+
+    /** Adds this shard's counters to {@code into} (does not reset it). */
+    public void addStatsTo(StoreStats into) {
+        checkAccess();
+        into.entries += entries;
+        for (int t = 0; t < EntryType.COUNT; t++) {
+            into.typeCounts[t] += typeCounts[t];
+        }
+        into.liveBytes += liveBytes;
+        into.blockBytes += allocator.blockBytes();
+        into.allocatedBytes += allocator.allocatedBytes();
+        into.indexBytes += indexBytes;
+    }
+
+    /**
+     * Recounts everything from the index and the entries and throws {@link IllegalStateException} when a
+     * counter disagrees (entries, per-type counts, live bytes, block bytes, index bytes, the allocator's
+     * slabs). Walks the whole shard: for tests and diagnostics. The caller holds the lock.
+     */
+    void verify() {
+        checkAccess();
+        long[] slots = IndexSlots.entries(table);
+        long count = 0;
+        long live = 0;
+        long small = 0;
+        long large = 0;
+        long[] types = new long[EntryType.COUNT];
+        for (int slot = 0; slot < slots.length >> 1; slot++) {
+            long value = slots[2 * slot + 1];
+            if (value == 0) {
+                continue;
+            }
+            int n = 1;
+            long list = 0;
+            if ((value & LIST_TAG) != 0) {
+                list = value & ~LIST_TAG;
+                n = listCount(list);
+                if (n < 2 || n > listCapacity(list)) {
+                    throw new IllegalStateException("shard " + index + ": collision list with " + n + " of "
+                            + listCapacity(list) + " entries");
+                }
+                long bytes = blockBytesOf(list, listLength(listCapacity(list)));
+                if (listLength(listCapacity(list)) <= SlabAllocator.MAX_SMALL) {
+                    small += bytes;
+                } else {
+                    large += bytes;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                long address = list == 0 ? value : listEntry(list, i);
+                long length = EntryLayout.length(address);
+                byte type = EntryLayout.type(address);
+                if (!EntryType.isValid(type)) {
+                    throw new IllegalStateException("shard " + index + ": entry with type " + type);
+                }
+                count++;
+                types[type]++;
+                live += length;
+                if (length <= SlabAllocator.MAX_SMALL) {
+                    small += blockBytesOf(address, length);
+                } else {
+                    large += blockBytesOf(address, length);
+                }
+            }
+        }
+        if (count != entries || live != liveBytes || !java.util.Arrays.equals(types, typeCounts)
+                || indexBytes != tableBytes()) {
+            throw new IllegalStateException("shard " + index + " counters are off: counted " + count + " entries, "
+                    + live + " live bytes, types " + java.util.Arrays.toString(types) + "; recorded " + entries + ", "
+                    + liveBytes + ", " + java.util.Arrays.toString(typeCounts) + "; index bytes " + indexBytes
+                    + " vs table " + tableBytes());
+        }
+        allocator.verify(small, large);
+    }
+
+    /** Entries visited by the last {@link #scan} call. */
+    int lastScanVisited() {
+        return lastScanVisited;
+    }
+
+    /** Frees all memory; the shard cannot be used afterwards. The caller holds the lock. */
+    void close() {
+        if (!closed) {
+            releaseEverything();
+            table = new Long2LongHashMap(8, loadFactor, 0L, true);
+            indexBytes = 0;
+            closed = true;
+        }
+    }
+
+    // ------------------------------------------------------------------ lookup and linking
+
+    /** Returns the entry address of the key or 0, and remembers where it was found for linking. */
+    private long locate(DirectBuffer key, int keyOffset, int keyLength, long hash) {
+        long value = table.get(hash);
+        foundRaw = value;
+        foundList = 0;
+        if (value == 0) {
+            return 0;
+        }
+        if ((value & LIST_TAG) == 0) {
+            return EntryLayout.keyEquals(value, key, keyOffset, keyLength) ? value : 0;
+        }
+        long list = value & ~LIST_TAG;
+        foundList = list;
+        int n = listCount(list);
+        for (int i = 0; i < n; i++) {
+            long address = listEntry(list, i);
+            if (EntryLayout.keyEquals(address, key, keyOffset, keyLength)) {
+                foundListSlot = i;
+                return address;
+            }
+        }
+        return 0;
+    }
+
+    /** Extra used memory that linking a new key under the hash of the last locate() will take. */
+    private long linkCost() {
+        long value = foundRaw;
+        if (value == 0) {
+            return table.size() + 1 > table.resizeThreshold() ? (long) table.capacity() * SLOT_BYTES : 0;
+        }
+        if ((value & LIST_TAG) == 0) {
+            return listBlockBytes(LIST_INITIAL_CAPACITY);
+        }
+        long list = value & ~LIST_TAG;
+        int capacity = listCapacity(list);
+        return listCount(list) < capacity ? 0 : listBlockBytes(2 * capacity) - listBlockBytes(capacity);
+    }
+
+    /** Links a new entry under {@code hash}, given the last locate() did not find its key. */
+    private void link(long hash, long address) {
+        long value = foundRaw;
+        if (value == 0) {
+            table.put(hash, address);
+            long bytes = tableBytes();
+            if (bytes != indexBytes) {
+                indexBytes = bytes;
+            }
+        } else if ((value & LIST_TAG) == 0) {
+            long list = allocateList(LIST_INITIAL_CAPACITY);
+            UnsafeApi.putInt(list + LIST_COUNT_OFFSET, 2);
+            UnsafeApi.putLong(list + LIST_ENTRIES_OFFSET, value);
+            UnsafeApi.putLong(list + LIST_ENTRIES_OFFSET + 8, address);
+            table.put(hash, list | LIST_TAG);
+        } else {
+            long list = value & ~LIST_TAG;
+            int n = listCount(list);
+            int capacity = listCapacity(list);
+            if (n == capacity) {
+                long grown = allocateList(2 * capacity);
+                UnsafeApi.copyMemory(list + LIST_ENTRIES_OFFSET, grown + LIST_ENTRIES_OFFSET, 8L * n);
+                freeList(list);
+                list = grown;
+                table.put(hash, list | LIST_TAG);
+            }
+            UnsafeApi.putLong(list + LIST_ENTRIES_OFFSET + 8L * n, address);
+            UnsafeApi.putInt(list + LIST_COUNT_OFFSET, n + 1);
+        }
+    }
+
+    /** Points the index at {@code address} instead of the entry the last locate() found. */
+    private void relink(long hash, long address) {
+        if (foundList == 0) {
+            table.put(hash, address);
+        } else {
+            UnsafeApi.putLong(foundList + LIST_ENTRIES_OFFSET + 8L * foundListSlot, address);
+        }
+    }
+
+    /** Removes the entry the last locate() found from the index. */
+    private void unlink(long hash) {
+        if (foundList == 0) {
+            table.remove(hash);
+            return;
+        }
+        long list = foundList;
+        int n = listCount(list) - 1;
+        if (n == 1) {
+            table.put(hash, listEntry(list, 1 - foundListSlot));
+            freeList(list);
+        } else {
+            UnsafeApi.putLong(list + LIST_ENTRIES_OFFSET + 8L * foundListSlot, listEntry(list, n));
+            UnsafeApi.putInt(list + LIST_COUNT_OFFSET, n);
+        }
+    }
+
+    private static int listCount(long list) {
+        return UnsafeApi.getInt(list + LIST_COUNT_OFFSET);
+    }
+
+    private static int listCapacity(long list) {
+        return UnsafeApi.getInt(list + LIST_CAPACITY_OFFSET);
+    }
+
+    private static long listEntry(long list, int i) {
+        return UnsafeApi.getLong(list + LIST_ENTRIES_OFFSET + 8L * i);
+    }
+
+    private static long listLength(int capacity) {
+        return LIST_ENTRIES_OFFSET + 8L * capacity;
+    }
+
+    private static long listBlockBytes(int capacity) {
+        return blockBytesFor(listLength(capacity), 0);
+    }
+
+    private long allocateList(int capacity) {
+        long list = allocateBlock(listLength(capacity), 0);
+        UnsafeApi.putInt(list + LIST_COUNT_OFFSET, 0);
+        UnsafeApi.putInt(list + LIST_CAPACITY_OFFSET, capacity);
+        return list;
+    }
+
+    private void freeList(long list) {
+        freeBlock(list, listLength(listCapacity(list)));
+    }
+
+    // ------------------------------------------------------------------ writing entries
+
+    /**
+     * Makes room for an entry with this key and header (reusing {@code previous} in place when its block
+     * fits and the source bytes do not live in it), writes header and key, links it, and returns its address.
+     * The caller then writes the value and calls {@link #finishWrite}. On an exception nothing has changed.
+     */
+    private long writeEntry(long previous, DirectBuffer key, int keyOffset, int keyLength, long hash, byte type,
+                            long expiry, int valueLength, Object valueBase, long valueSourceOffset) {
+        long length = EntryLayout.length(keyLength, valueLength, expiry != 0);
+        if (previous != 0) {
+            long oldLength = EntryLayout.length(previous);
+            long oldBlock = blockBytesOf(previous, oldLength);
+            if (fitsInPlace(previous, oldLength, length, false)
+                    && !overlaps(key.byteArray(), key.addressOffset() + keyOffset, keyLength, previous, oldBlock)
+                    && !overlaps(valueBase, valueSourceOffset, valueLength, previous, oldBlock)) {
+                typeCounts[EntryLayout.type(previous)]--;
+                typeCounts[type]++;
+                liveBytes += length - oldLength;
+                EntryLayout.writeHeader(previous, type, keyLength, valueLength, expiry);
+                EntryLayout.copyFrom(key, keyOffset, EntryLayout.keyAddress(previous), keyLength);
+                return previous;
+            }
+            long newBlock = blockBytesFor(length, 0);
+            reserve(newBlock - oldBlock);
+            long address = allocateOrUnreserve(length, 0, newBlock - oldBlock);
+            EntryLayout.writeHeader(address, type, keyLength, valueLength, expiry);
+            EntryLayout.copyFrom(key, keyOffset, EntryLayout.keyAddress(address), keyLength);
+            relink(hash, address);
+            typeCounts[EntryLayout.type(previous)]--;
+            typeCounts[type]++;
+            liveBytes += length - oldLength;
+            return address;
+        }
+        long linkCost = linkCost();
+        long newBlock = blockBytesFor(length, 0);
+        reserve(newBlock + linkCost);
+        long address = allocateOrUnreserve(length, 0, newBlock + linkCost);
+        EntryLayout.writeHeader(address, type, keyLength, valueLength, expiry);
+        EntryLayout.copyFrom(key, keyOffset, EntryLayout.keyAddress(address), keyLength);
+        try {
+            link(hash, address);
+        } catch (StoreMemoryException e) {
+            // Only a collision list allocation can fail here, before the index changed.
+            freeBlock(address, length);
+            budget.release(newBlock + linkCost);
+            throw e;
+        }
+        entries++;
+        typeCounts[type]++;
+        liveBytes += length;
+        return address;
+    }
+
+    /** Frees the replaced entry after its bytes were copied (its block was already counted off). */
+    private void finishWrite(long previous, long address) {
+        if (previous != 0 && previous != address) {
+            freeEntry(previous);
+        }
+        modCount++;
+    }
+
+    /**
+     * Gives an existing entry a new type, expiry and value length, keeping its key and the first
+     * {@code keep} value bytes and zeroing the rest; in place when the block fits.
+     */
+    private long resize(long previous, long hash, byte type, long expiry, int valueLength, int keep) {
+        int keyLength = EntryLayout.keyLength(previous);
+        int oldValueLength = EntryLayout.valueLength(previous);
+        long oldLength = EntryLayout.length(previous);
+        long length = EntryLayout.length(keyLength, valueLength, expiry != 0);
+        long oldKey = EntryLayout.keyAddress(previous);
+        byte oldType = EntryLayout.type(previous);
+        long address;
+        if (fitsInPlace(previous, oldLength, length, valueLength >= oldValueLength)) {
+            address = previous;
+            long newKey = previous + EntryLayout.HEADER_LENGTH + (expiry != 0 ? EntryLayout.EXPIRY_LENGTH : 0);
+            if (newKey != oldKey) {
+                // Key and kept prefix are contiguous; the copy handles the 8-byte overlap.
+                UnsafeApi.copyMemory(oldKey, newKey, (long) keyLength + keep);
+            }
+            EntryLayout.writeHeader(previous, type, keyLength, valueLength, expiry);
+        } else {
+            long oldBlock = blockBytesOf(previous, oldLength);
+            long headroom = 0;
+            if (valueLength > oldValueLength && length > SlabAllocator.MAX_SMALL) {
+                headroom = Math.min(length, MAX_HEADROOM);
+            }
+            long newBlock = blockBytesFor(length, headroom);
+            reserve(newBlock - oldBlock);
+            address = allocateOrUnreserve(length, headroom, newBlock - oldBlock);
+            EntryLayout.writeHeader(address, type, keyLength, valueLength, expiry);
+            UnsafeApi.copyMemory(oldKey, EntryLayout.keyAddress(address), (long) keyLength + keep);
+            relink(hash, address);
+            freeEntryOfLength(previous, oldLength);
+        }
+        if (valueLength > keep) {
+            UnsafeApi.setMemory(EntryLayout.valueAddress(address) + keep, valueLength - keep, (byte) 0);
+        }
+        typeCounts[oldType]--;
+        typeCounts[type]++;
+        liveBytes += length - oldLength;
+        modCount++;
+        return address;
+    }
+
+    /**
+     * Whether an entry of {@code newLength} bytes may take over the block of one of {@code oldLength}. Small
+     * blocks: same size class. Large blocks: within capacity, and (unless {@code mayKeepSlack}) at least half
+     * of it, so a shrunk value does not pin a large block.
+     */
+    private static boolean fitsInPlace(long address, long oldLength, long newLength, boolean mayKeepSlack) {
+        if (oldLength <= SlabAllocator.MAX_SMALL) {
+            return newLength <= SlabAllocator.MAX_SMALL && SlabAllocator.classOf(newLength) == SlabAllocator.classOf(oldLength);
+        }
+        if (newLength <= SlabAllocator.MAX_SMALL) {
+            return false;
+        }
+        long capacity = SlabAllocator.largeCapacity(address);
+        return newLength <= capacity && (mayKeepSlack || newLength * 2 >= capacity);
+    }
+
+    /** Whether {@code length} source bytes at ({@code base}, {@code offset}) lie inside an off-heap block. */
+    private static boolean overlaps(Object base, long offset, long length, long block, long blockBytes) {
+        return base == null && length > 0 && offset < block + blockBytes && block < offset + length;
+    }
+
+    // ------------------------------------------------------------------ blocks
+
+    /**
+     * Block bytes a new block of {@code length} bytes takes. A large block gets {@code headroom} more, and
+     * at least 8 bytes spare so a later TTL fits in place.
+     */
+    private static long blockBytesFor(long length, long headroom) {
+        int sizeClass = SlabAllocator.classOf(length);
+        if (sizeClass >= 0) {
+            return SlabAllocator.classSize(sizeClass);
+        }
+        return SlabAllocator.largeBlockBytes(largeCapacityFor(length, headroom));
+    }
+
+    private static long largeCapacityFor(long length, long headroom) {
+        return (length + Math.max(headroom, 8) + 7) & ~7L;
+    }
+
+    /** Block bytes an existing block holding {@code length} bytes takes. */
+    private static long blockBytesOf(long address, long length) {
+        int sizeClass = SlabAllocator.classOf(length);
+        if (sizeClass >= 0) {
+            return SlabAllocator.classSize(sizeClass);
+        }
+        return SlabAllocator.largeBlockBytes(SlabAllocator.largeCapacity(address));
+    }
+
+    private long allocateBlock(long length, long headroom) {
+        int sizeClass = SlabAllocator.classOf(length);
+        if (sizeClass >= 0) {
+            return allocator.allocate(sizeClass);
+        }
+        return allocator.allocateLarge(largeCapacityFor(length, headroom));
+    }
+
+    private long allocateOrUnreserve(long length, long headroom, long reserved) {
+        try {
+            return allocateBlock(length, headroom);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            budget.release(reserved);
+            throw e;
+        }
+    }
+
+    /** Frees a block that holds {@code length} bytes (an entry or a collision list). */
+    private void freeBlock(long address, long length) {
+        int sizeClass = SlabAllocator.classOf(length);
+        if (sizeClass >= 0) {
+            allocator.free(address, sizeClass);
+        } else {
+            allocator.freeLarge(address);
+        }
+    }
+
+    private void freeEntry(long address) {
+        freeEntryOfLength(address, EntryLayout.length(address));
+    }
+
+    private void freeEntryOfLength(long address, long length) {
+        freeBlock(address, length);
+    }
+
+    /** Counts a change of used memory; growth is checked against {@code maxmemory} first. */
+    private void reserve(long bytes) {
+        if (bytes > 0) {
+            budget.reserve(bytes);
+        } else if (bytes < 0) {
+            budget.release(-bytes);
+        }
+    }
+
+    // ------------------------------------------------------------------ whole shard
+
+    private void releaseEverything() {
+        long used = allocator.blockBytes() + indexBytes;
+        long[] slots = IndexSlots.entries(table);
+        for (int slot = 0; slot < slots.length >> 1; slot++) {
+            long value = slots[2 * slot + 1];
+            if (value == 0) {
+                continue;
+            }
+            if ((value & LIST_TAG) == 0) {
+                freeIfLarge(value, EntryLayout.length(value));
+            } else {
+                long list = value & ~LIST_TAG;
+                for (int i = 0, n = listCount(list); i < n; i++) {
+                    long address = listEntry(list, i);
+                    freeIfLarge(address, EntryLayout.length(address));
+                }
+                freeIfLarge(list, listLength(listCapacity(list)));
+            }
+        }
+        allocator.releaseAll();
+        budget.release(used);
+        table.clear();
+        indexBytes = 0;
+        entries = 0;
+        liveBytes = 0;
+        java.util.Arrays.fill(typeCounts, 0);
+        modCount++;
+    }
+
+    private void freeIfLarge(long address, long length) {
+        if (length > SlabAllocator.MAX_SMALL) {
+            allocator.freeLarge(address);
+        }
+    }
+
+    private Long2LongHashMap newTable() {
+        return new Long2LongHashMap(initialCapacity, loadFactor, 0L, true);
+    }
+
+    private long tableBytes() {
+        return (long) table.capacity() * SLOT_BYTES;
+    }
+
+    private void visit(EntryVisitor visitor, long address, int expectedMods) {
+        scanView.wrap(address);
+        visitor.visit(scanView);
+        if (modCount != expectedMods) {
+            throw new IllegalStateException("an EntryVisitor modified shard " + index
+                    + " during a scan; collect the keys and modify after scan() returns");
+        }
+    }
+
+    private void checkAccess() {
+        assert lock.isHeldByCurrentThread() : "shard " + index + " used without holding its lock";
+        if (closed) {
+            throw new IllegalStateException("the keyspace is closed");
+        }
+    }
+
+    private static void checkType(byte type) {
+        if (!EntryType.isValid(type)) {
+            throw new IllegalArgumentException("unknown entry type " + type + "; expected 1 (STRING), 2 (INT) or 3 (JSON)");
+        }
+    }
+}

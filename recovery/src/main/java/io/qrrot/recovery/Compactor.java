@@ -1,0 +1,217 @@
+package io.qrrot.recovery;
+
+import io.qrrot.engine.Clock;
+import io.qrrot.engine.EffectCodec;
+import io.qrrot.recovery.snapshot.SnapshotCorruptException;
+import io.qrrot.recovery.snapshot.SnapshotDirectory;
+import io.qrrot.recovery.snapshot.SnapshotInfo;
+import io.qrrot.recovery.snapshot.SnapshotReader;
+import io.qrrot.recovery.snapshot.SnapshotWriter;
+import io.qrrot.wal.Wal;
+import io.qrrot.wal.WalReader;
+import io.qrrot.wal.io.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds the WAL into a new snapshot without touching the live store: seal the current WAL segment, fold the
+ * sealed records since the last snapshot into one after-image per key ({@link DeltaFold}), stream the last
+ * snapshot through that fold into a new one at the sealed LSN, install it atomically, then delete what it
+ * superseded. Memory is bounded by the keys the WAL delta touches, not by the data set.
+ *
+ * <p>The fold's memory is bounded by a budget: when the changes read from the WAL pass it, the pass stops at
+ * that record and writes a snapshot at its LSN; the next pass folds on from there. A large backlog thus
+ * takes several passes, but memory never grows with it.
+ *
+ * <p>Retention keeps one fallback: the previous snapshot and the WAL from its base LSN on, so if the newest
+ * snapshot turns out unreadable, recovery (and the next compaction) start from the previous one.
+ *
+ * <p>Thread-safe: compactions are serialised; the background thread and SAVE share {@link #compact}.
+ */
+final class Compactor {
+    private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
+
+    private final Storage storage;
+    private final SnapshotDirectory snapshots;
+    private final Wal wal;
+    private final Clock clock;
+    private final long memoryBudget;
+
+    /** The newest installed snapshot (null before the first) and the one before it. */
+    private SnapshotInfo current;
+    private SnapshotInfo previous;
+    private volatile String lastStatus = "ok";
+    private volatile long lastMillis;
+    private volatile long lastFinishedAt;
+    private volatile long compactions;
+
+    Compactor(Storage storage, SnapshotDirectory snapshots, Wal wal, Clock clock, long memoryBudget,
+              SnapshotInfo current, SnapshotInfo previous) {
+        this.memoryBudget = memoryBudget;
+        this.storage = storage;
+        this.snapshots = snapshots;
+        this.wal = wal;
+        this.clock = clock;
+        this.current = current;
+        this.previous = previous;
+        this.lastFinishedAt = current == null ? 0 : current.createdMillis();
+    }
+
+    /** The base LSN of the newest snapshot, 0 when there is none. */
+    synchronized long baseLsn() {
+        return current == null ? 0 : current.baseLsn();
+    }
+
+    synchronized SnapshotInfo current() {
+        return current;
+    }
+
+    String lastStatus() {
+        return lastStatus;
+    }
+
+    long lastMillis() {
+        return lastMillis;
+    }
+
+    long lastFinishedAt() {
+        return lastFinishedAt;
+    }
+
+    long compactions() {
+        return compactions;
+    }
+
+    /**
+     * Writes a snapshot holding every record appended so far. Returns the newest snapshot unchanged when the
+     * WAL holds nothing after it.
+     */
+    synchronized SnapshotInfo compact() throws IOException {
+        long started = System.nanoTime();
+        try {
+            long sealed = wal.roll();
+            if (current != null && sealed <= baseLsn()) {
+                lastStatus = "ok";
+                return current;
+            }
+            do {
+                install(foldPass(sealed));
+            } while (baseLsn() < sealed);
+            compactions++;
+            lastStatus = "ok";
+            lastFinishedAt = clock.millis();
+            return current;
+        } catch (IOException | RuntimeException e) {
+            lastStatus = "err: " + e.getMessage();
+            throw e;
+        } finally {
+            lastMillis = (System.nanoTime() - started) / 1_000_000;
+        }
+    }
+
+    /** One pass: folds from the newest snapshot towards {@code sealed}, as far as the memory budget allows. */
+    private SnapshotInfo foldPass(long sealed) throws IOException {
+        try {
+            return fold(current, baseLsn(), sealed);
+        } catch (SnapshotCorruptException e) {
+            // The newest snapshot went bad on disk since it was written: rebuild from the one before it,
+            // whose WAL is kept for exactly this.
+            LOG.error("{}; compacting from the previous snapshot instead", e.getMessage());
+            snapshots.quarantine(pathOf(current));
+            current = previous;
+            previous = null;
+            return fold(current, baseLsn(), sealed);
+        }
+    }
+
+    private void install(SnapshotInfo written) throws IOException {
+        previous = current;
+        current = written;
+        long keepFrom = previous == null ? written.baseLsn() : previous.baseLsn();
+        snapshots.deleteSuperseded(true);
+        wal.dropBelow(keepFrom + 1);
+        LOG.info("snapshot {} written: {} keys, {} bytes, base LSN {}", written.file(), written.recordCount(),
+                written.fileSize(), written.baseLsn());
+    }
+
+    /**
+     * Folds WAL records {@code (base, upTo]} over {@code from} (null: no snapshot) into a new snapshot, where
+     * {@code upTo} is {@code sealed} or the record at which the fold passed the memory budget.
+     */
+    private SnapshotInfo fold(SnapshotInfo from, long base, long sealed) throws IOException {
+        DeltaFold delta = new DeltaFold();
+        long upTo = base;
+        if (sealed > base) {
+            try (WalReader reader = wal.reader(base + 1, sealed)) {
+                while (reader.next()) {
+                    DirectBuffer p = reader.payload();
+                    EffectCodec.decode(p, 0, p.capacity(), delta);
+                    upTo = reader.lsn();
+                    if (delta.estimatedBytes() >= memoryBudget) {
+                        break;
+                    }
+                }
+            }
+        }
+        long now = clock.millis();
+        SnapshotWriter writer = snapshots.begin(upTo, now);
+        try {
+            if (from != null && !delta.cleared()) {
+                UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
+                try (SnapshotReader reader = SnapshotReader.open(storage, pathOf(from))) {
+                    reader.read((type, key, value, expiry) -> {
+                        DeltaFold.Change c = delta.take(key, 0, key.capacity());
+                        try {
+                            if (c == null) {
+                                if (expiry == 0 || expiry > now) {
+                                    writer.add(type, key, 0, key.capacity(), value, 0, value.capacity(), expiry);
+                                }
+                            } else if (c.kind == DeltaFold.Kind.PUT) {
+                                add(writer, key, c, now, valueView);
+                            } else if (c.kind == DeltaFold.Kind.EXPIRE_ONLY && (c.expiry == 0 || c.expiry > now)) {
+                                writer.add(type, key, 0, key.capacity(), value, 0, value.capacity(), c.expiry);
+                            }
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                } catch (UncheckedIOException e) {
+                    throw e.getCause();
+                }
+            }
+            UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
+            UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
+            for (Iterator<Map.Entry<DeltaFold.Key, DeltaFold.Change>> it = delta.remaining(); it.hasNext(); ) {
+                Map.Entry<DeltaFold.Key, DeltaFold.Change> e = it.next();
+                if (e.getValue().kind == DeltaFold.Kind.PUT) {
+                    keyView.wrap(e.getKey().bytes, 0, e.getKey().length);
+                    add(writer, keyView, e.getValue(), now, valueView);
+                }
+            }
+            return writer.finish();
+        } finally {
+            writer.close();
+        }
+    }
+
+    private static void add(SnapshotWriter writer, DirectBuffer key, DeltaFold.Change c, long now,
+                            UnsafeBuffer valueView) throws IOException {
+        if (c.expiry != 0 && c.expiry <= now) {
+            return; // already expired: leaving it out is what a reader would see anyway
+        }
+        valueView.wrap(c.value);
+        writer.add(c.type, key, 0, key.capacity(), valueView, 0, c.value.length, c.expiry);
+    }
+
+    /** The path of a snapshot by its info (the info keeps the path as given). */
+    static Path pathOf(SnapshotInfo info) {
+        return Path.of(info.file());
+    }
+}

@@ -1,0 +1,352 @@
+package io.qrrot.recovery;
+
+import io.qrrot.engine.CommandArgs;
+import io.qrrot.engine.CommandSpec;
+import io.qrrot.engine.EffectLog;
+import io.qrrot.engine.EffectLogException;
+import io.qrrot.engine.Engine;
+import io.qrrot.engine.EngineStats;
+import io.qrrot.engine.ReplySink;
+import io.qrrot.recovery.snapshot.SnapshotDirectory;
+import io.qrrot.recovery.snapshot.SnapshotInfo;
+import io.qrrot.wal.Wal;
+import io.qrrot.wal.WalFailedException;
+import io.qrrot.wal.WalStats;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable database: engine + WAL + compactor over one locked data directory.
+ *
+ * <p>Write path: the engine validates a command and computes its effect under the locks of the shards it
+ * touches, hands the effect to {@link #effectLog} (the WAL's append: assigns the LSN, buffers, no I/O), then
+ * applies it; the caller releases the reply once {@link #whenDurable} fires for that LSN. Per key the WAL
+ * order is the apply order because both happen under the same shard lock.
+ *
+ * <p>Background threads: the WAL's writer (group commit), {@code qrrot-compactor} (folds the WAL into a
+ * snapshot past a size or age threshold) and {@code qrrot-expirer} (active expiry, about ten times a
+ * second, logging a deletion per expired key).
+ */
+public final class DurableQrrot implements Qrrot {
+    private static final Logger LOG = LoggerFactory.getLogger(DurableQrrot.class);
+    private static final long EXPIRE_PERIOD_MILLIS = 100;
+    private static final int EXPIRE_BUDGET = 2000;
+    private static final long COMPACT_CHECK_MILLIS = 200;
+
+    private final QrrotOptions options;
+    private final DataDirectory dir;
+    private final Engine engine;
+    private final Wal wal;
+    private final Compactor compactor;
+    private final Recovery.Result recovery;
+    private final EffectLog effectLog;
+    private final LongAdder bytesSinceSnapshot = new LongAdder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread compactorThread;
+    private final Thread expirerThread;
+    private final Object compactSignal = new Object();
+    private volatile long maxMemory;
+    private volatile long lastSnapshotBytesMark;
+
+    private DurableQrrot(QrrotOptions options, DataDirectory dir, SnapshotDirectory snapshots, Recovery.Result r) {
+        this.options = options;
+        this.dir = dir;
+        this.recovery = r;
+        this.engine = r.engine();
+        this.wal = r.wal();
+        this.maxMemory = options.maxMemoryBytes();
+        this.compactor = new Compactor(options.storage(), snapshots, wal, options.clock(),
+                options.compactMemoryBytes(), r.current(), r.previous());
+        this.effectLog = this::appendEffect;
+        this.compactorThread = new Thread(this::compactLoop, "qrrot-compactor");
+        this.compactorThread.setDaemon(true);
+        this.expirerThread = new Thread(this::expireLoop, "qrrot-expirer");
+        this.expirerThread.setDaemon(true);
+    }
+
+    /** Opens (creating if needed) a data directory; see {@link Qrrot}. */
+    public static DurableQrrot open(Path path, QrrotOptions options) throws IOException {
+        DataDirectory dir = DataDirectory.open(path, options.storage());
+        try {
+            SnapshotDirectory snapshots = SnapshotDirectory.open(options.storage(), dir.snapshotDir());
+            Recovery.Result r = Recovery.run(dir, snapshots, options);
+            DurableQrrot db = new DurableQrrot(options, dir, snapshots, r);
+            db.compactorThread.start();
+            db.expirerThread.start();
+            return db;
+        } catch (IOException | RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    private long appendEffect(DirectBuffer effect, int offset, int length) {
+        try {
+            long lsn = wal.append(effect, offset, length);
+            bytesSinceSnapshot.add(length);
+            return lsn;
+        } catch (WalFailedException e) {
+            throw new EffectLogException(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new EffectLogException("ERR the command's effect is " + length
+                    + " bytes, above the write-ahead log's record limit of " + wal.options().maxPayloadBytes()
+                    + " bytes; split it into smaller commands", e);
+        }
+    }
+
+    @Override
+    public Session newSession() {
+        return new DurableSession(engine.newSession());
+    }
+
+    @Override
+    public void whenDurable(long lsn, DurabilityListener listener) {
+        if (lsn <= 0) {
+            listener.onDurable();
+            return;
+        }
+        wal.whenDurable(lsn, new io.qrrot.wal.DurabilityListener() {
+            @Override
+            public void onDurable() {
+                listener.onDurable();
+            }
+
+            @Override
+            public void onFailure(String message) {
+                listener.onFailure(message);
+            }
+        });
+    }
+
+    @Override
+    public void endOfBatch() {
+        wal.flush();
+    }
+
+    @Override
+    public List<CommandSpec> commands() {
+        return engine.commands();
+    }
+
+    /** The engine, for tools that need more than commands (tests, the embedded CLI's export). */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The WAL, for INFO and tests. */
+    public Wal wal() {
+        return wal;
+    }
+
+    /** What recovery did when this database was opened. */
+    public String recoverySummary() {
+        return recovery.summary();
+    }
+
+    @Override
+    public Map<String, Map<String, String>> info() {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        EngineStats s = engine.stats();
+        Map<String, String> memory = new LinkedHashMap<>();
+        memory.put("used_memory", Long.toString(s.usedMemory()));
+        memory.put("used_memory_human", human(s.usedMemory()));
+        memory.put("used_memory_dataset", Long.toString(s.liveBytes()));
+        memory.put("used_memory_index", Long.toString(s.indexBytes()));
+        memory.put("allocated_memory", Long.toString(s.allocatedBytes()));
+        memory.put("mem_fragmentation_bytes", Long.toString(s.fragmentationBytes()));
+        memory.put("mem_fragmentation_ratio", String.format(Locale.ROOT, "%.2f", s.fragmentationRatio()));
+        memory.put("maxmemory", Long.toString(s.maxMemory()));
+        memory.put("maxmemory_human", human(s.maxMemory()));
+        memory.put("heap_used", Long.toString(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
+        out.put("memory", memory);
+
+        Map<String, String> persistence = new LinkedHashMap<>();
+        persistence.put("loading", "0");
+        persistence.put("data_dir", dir.root().toAbsolutePath().toString());
+        persistence.put("recovery", recovery.summary());
+        persistence.put("recovery_millis", Long.toString(recovery.millis()));
+        WalStats w = wal.stats();
+        persistence.putAll(w.toInfo());
+        persistence.put("wal_bytes_since_snapshot", Long.toString(bytesSinceSnapshot.sum()));
+        SnapshotInfo snap = compactor.current();
+        persistence.put("last_snapshot", snap == null ? "" : Path.of(snap.file()).getFileName().toString());
+        persistence.put("last_snapshot_lsn", Long.toString(snap == null ? 0 : snap.baseLsn()));
+        persistence.put("last_snapshot_keys", Long.toString(snap == null ? 0 : snap.recordCount()));
+        persistence.put("last_snapshot_bytes", Long.toString(snap == null ? 0 : snap.fileSize()));
+        persistence.put("last_snapshot_status", compactor.lastStatus());
+        persistence.put("last_snapshot_millis", Long.toString(compactor.lastMillis()));
+        persistence.put("snapshots_written", Long.toString(compactor.compactions()));
+        persistence.put("rdb_last_save_time", Long.toString(lastSaveEpochSeconds()));
+        out.put("persistence", persistence);
+
+        Map<String, String> keyspace = new LinkedHashMap<>();
+        keyspace.put("db0", "keys=" + s.keys() + ",expires=" + s.expires() + ",avg_ttl=0");
+        keyspace.put("qrrot_types", "string=" + s.strings() + ",int=" + s.ints() + ",json=" + s.jsons());
+        out.put("keyspace", keyspace);
+        return out;
+    }
+
+    /** When the newest snapshot was written, epoch seconds (LASTSAVE); 0 when there is none. */
+    public long lastSaveEpochSeconds() {
+        return compactor.lastFinishedAt() / 1000;
+    }
+
+    @Override
+    public SnapshotResult saveSnapshot() throws IOException {
+        checkOpen();
+        long t0 = System.nanoTime();
+        long mark = bytesSinceSnapshot.sum();
+        SnapshotInfo info = compactor.compact();
+        bytesSinceSnapshot.add(-mark);
+        return new SnapshotResult(Path.of(info.file()), info.baseLsn(), info.recordCount(), info.fileSize(),
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Override
+    public QrrotOptions options() {
+        return options.withMaxMemoryBytes(maxMemory);
+    }
+
+    @Override
+    public void setMaxMemory(long bytes) {
+        engine.setMaxMemory(bytes);
+        maxMemory = bytes;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        compactorThread.interrupt();
+        expirerThread.interrupt();
+        join(compactorThread);
+        join(expirerThread);
+        try {
+            wal.close();
+        } finally {
+            try {
+                engine.close();
+            } finally {
+                dir.close();
+            }
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the database is closed");
+        }
+    }
+
+    private void compactLoop() {
+        long failures = 0;
+        while (!closed.get()) {
+            try {
+                Thread.sleep(failures == 0 ? COMPACT_CHECK_MILLIS : Math.min(60_000, 1000L << Math.min(6, failures)));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long pending = bytesSinceSnapshot.sum();
+            long age = options.clock().millis() - compactor.lastFinishedAt();
+            boolean due = pending >= options.compactWalBytes()
+                    || (pending > 0 && age >= options.compactAfterMillis());
+            if (!due || closed.get()) {
+                continue;
+            }
+            try {
+                long mark = bytesSinceSnapshot.sum();
+                compactor.compact();
+                bytesSinceSnapshot.add(-mark);
+                failures = 0;
+            } catch (WalFailedException e) {
+                return; // the log is failed: nothing more can be folded safely; INFO shows the WAL's status
+            } catch (IOException | RuntimeException e) {
+                failures++;
+                if (closed.get()) {
+                    return;
+                }
+                LOG.error("compaction failed ({} in a row): {}", failures, e.getMessage());
+            }
+        }
+    }
+
+    private void expireLoop() {
+        while (!closed.get()) {
+            try {
+                Thread.sleep(EXPIRE_PERIOD_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                int deleted;
+                do {
+                    deleted = engine.activeExpireCycle(effectLog, EXPIRE_BUDGET);
+                    if (deleted > 0) {
+                        wal.flush();
+                    }
+                } while (deleted > EXPIRE_BUDGET / 4 && !closed.get());
+            } catch (EffectLogException e) {
+                // The log refuses writes: expired keys stay invisible (lazy expiry) until a restart.
+            } catch (RuntimeException e) {
+                if (closed.get()) {
+                    return;
+                }
+                LOG.error("active expiry failed: {}", e.toString());
+            }
+        }
+    }
+
+    private static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + "B";
+        }
+        String units = "KMGTPE";
+        int u = (63 - Long.numberOfLeadingZeros(bytes)) / 10;
+        return String.format(Locale.ROOT, "%.2f%c", bytes / (double) (1L << (10 * u)), units.charAt(u - 1));
+    }
+
+    private final class DurableSession implements Session {
+        private final io.qrrot.engine.Session session;
+
+        DurableSession(io.qrrot.engine.Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public long execute(CommandArgs args, ReplySink out) {
+            if (closed.get()) {
+                out.error("ERR the database is shutting down");
+                return 0;
+            }
+            return engine.execute(session, args, out, effectLog);
+        }
+
+        @Override
+        public boolean inTransaction() {
+            return session.inTransaction();
+        }
+
+        @Override
+        public void close() {
+            session.close();
+        }
+    }
+}

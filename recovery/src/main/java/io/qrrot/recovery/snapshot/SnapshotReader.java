@@ -1,0 +1,299 @@
+package io.qrrot.recovery.snapshot;
+
+import static io.qrrot.recovery.snapshot.SnapshotFormat.BASE_LSN_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_HEADER_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.CREATED_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAGS_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_BLOCK_COUNT_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_CRC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_DIGEST_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_OFFSET_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_RECORD_COUNT_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_CRC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MAGIC;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MAGIC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_BLOCK_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_FILE_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_RECORD_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.RESERVED_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.TRAILER_MAGIC;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.TRAILER_MAGIC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION_OFFSET;
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+import io.qrrot.wal.io.Storage;
+import io.qrrot.wal.io.StorageFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Reads a snapshot file (see {@link SnapshotFormat}), checking everything before it is trusted.
+ *
+ * <p>{@link #open} checks the header (magic, version, CRC, base LSN against the file name) and the footer
+ * (trailer magic, CRC, its offset against the file size), so a truncated file or one with bytes appended
+ * fails at once. {@link #read} then streams the blocks, checks each block's CRC before any of its records
+ * reach the visitor, and after the last block checks the footer's counts and digest.
+ *
+ * <p>Records of earlier blocks have been delivered by the time a later block fails its check: a caller that
+ * loads records as they come must discard what it loaded when {@link #read} throws (or call
+ * {@link #verify} first and pay a second pass).
+ *
+ * <pre>{@code
+ * try (SnapshotReader r = SnapshotReader.open(storage, file)) {
+ *     long lsn = r.info().baseLsn();
+ *     r.read((type, key, value, expiry) -> store.put(type, key, value, expiry));
+ * } catch (SnapshotCorruptException e) {
+ *     // drop what was loaded, fall back to the previous snapshot; e.getMessage() says where and why
+ * }
+ * }</pre>
+ *
+ * <p>With read-ahead (the default) a second thread reads and CRC-checks blocks while the caller's thread
+ * runs the visitor; the visitor is only ever called on the caller's thread. Not thread-safe otherwise: one
+ * thread opens, reads once and closes.
+ */
+public final class SnapshotReader implements AutoCloseable {
+    /** Measured with {@code bench/.../SnapshotBench}: read-ahead overlaps the read and CRC with decoding. */
+    public static final boolean DEFAULT_READ_AHEAD = true;
+    static final int DEFAULT_BATCH_CAPACITY = 1 << 20;
+
+    private final Path path;
+    private final StorageFile file;
+    private final ByteBuffer header;
+    private final SnapshotInfo info;
+    private final int footerDigest;
+    private final boolean readAhead;
+    private final int batchCapacity;
+    private boolean used;
+
+    private SnapshotReader(Path path, StorageFile file, ByteBuffer header, SnapshotInfo info, int footerDigest,
+                           boolean readAhead, int batchCapacity) {
+        this.path = path;
+        this.file = file;
+        this.header = header;
+        this.info = info;
+        this.footerDigest = footerDigest;
+        this.readAhead = readAhead;
+        this.batchCapacity = batchCapacity;
+    }
+
+    /** Opens and checks the header and footer, with read-ahead as {@link #DEFAULT_READ_AHEAD}. */
+    public static SnapshotReader open(Storage storage, Path file) throws IOException {
+        return open(storage, file, DEFAULT_READ_AHEAD);
+    }
+
+    /**
+     * Opens and checks the header and footer.
+     *
+     * @param readAhead read and CRC-check blocks on a second thread while this one runs the visitor
+     * @throws SnapshotCorruptException if the header or footer fails a check
+     */
+    public static SnapshotReader open(Storage storage, Path file, boolean readAhead) throws IOException {
+        return open(storage, file, readAhead, DEFAULT_BATCH_CAPACITY);
+    }
+
+    /** As {@link #open(Storage, Path, boolean)} with another read buffer size: tests use tiny ones. */
+    static SnapshotReader open(Storage storage, Path path, boolean readAhead, int batchCapacity) throws IOException {
+        StorageFile file = storage.open(path, Storage.OpenMode.READ);
+        try {
+            return check(path, file, readAhead, batchCapacity);
+        } catch (IOException | RuntimeException e) {
+            try {
+                file.close();
+            } catch (IOException ce) {
+                e.addSuppressed(ce);
+            }
+            throw e;
+        }
+    }
+
+    /** Reads the whole file and checks every CRC, framing, count and the digest; visits nothing. */
+    public static SnapshotInfo verify(Storage storage, Path file) throws IOException {
+        try (SnapshotReader r = open(storage, file)) {
+            return r.read((type, key, value, expiry) -> { });
+        }
+    }
+
+    /** Checks the header and footer only (two small reads): what {@code qrrot snapshot status} shows. */
+    public static SnapshotInfo status(Storage storage, Path file) throws IOException {
+        try (SnapshotReader r = open(storage, file)) {
+            return r.info();
+        }
+    }
+
+    /** What the header and footer say; {@code verified} is false. */
+    public SnapshotInfo info() {
+        return info;
+    }
+
+    /** The file being read. */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Visits every record in file order, each block's records only after its CRC matched, then checks the
+     * footer's counts and digest. Call once.
+     *
+     * @return the snapshot's info with {@code verified} true
+     * @throws SnapshotCorruptException on the first check that fails (records of earlier blocks have been
+     *                                  visited: discard them)
+     */
+    public SnapshotInfo read(SnapshotVisitor visitor) throws IOException {
+        if (used) {
+            throw new IllegalStateException("snapshot " + path + " was already read; open it again");
+        }
+        used = true;
+        BlockSource source = new BlockSource(path, file, header.duplicate().position(0).limit(HEADER_LENGTH),
+                info.fileSize() - FOOTER_LENGTH, info.recordCount(), info.blockCount(), footerDigest);
+        RecordDecoder decoder = new RecordDecoder(path);
+        long visited;
+        if (readAhead) {
+            visited = ReadAhead.run(source, decoder, visitor, batchCapacity, "qrrot-snapshot-read-ahead");
+        } else {
+            visited = readInline(source, decoder, visitor);
+        }
+        if (visited != info.recordCount()) {
+            // The decoder checks each block's count, so this means a bug, not a corrupt file.
+            throw new IllegalStateException("visited " + visited + " records of " + info.recordCount());
+        }
+        return info.asVerified();
+    }
+
+    private long readInline(BlockSource source, RecordDecoder decoder, SnapshotVisitor visitor) throws IOException {
+        BlockBatch[] batches = {new BlockBatch(batchCapacity), new BlockBatch(batchCapacity)};
+        long visited = 0;
+        try {
+            for (int i = 0; ; i ^= 1) {
+                BlockBatch b = batches[i];
+                source.fill(b);
+                visited += decoder.decode(b, visitor);
+                if (b.last) {
+                    return visited;
+                }
+            }
+        } finally {
+            batches[0].free();
+            batches[1].free();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+
+    private static SnapshotReader check(Path path, StorageFile file, boolean readAhead, int batchCapacity)
+            throws IOException {
+        long size = file.size();
+        if (size < MIN_FILE_LENGTH) {
+            throw new SnapshotCorruptException(path, 0, "file too short to be a snapshot (truncated?)",
+                    "at least " + MIN_FILE_LENGTH + " bytes", size + " bytes");
+        }
+        ByteBuffer header = ByteBuffer.allocateDirect(HEADER_LENGTH);
+        readFully(path, file, header, 0);
+        UnsafeBuffer h = new UnsafeBuffer(header);
+        int magic = h.getInt(MAGIC_OFFSET, LITTLE_ENDIAN);
+        if (magic != MAGIC) {
+            throw new SnapshotCorruptException(path, MAGIC_OFFSET, "not a QRRT snapshot: bad magic",
+                    bytes(MAGIC) + " (QRRT)", bytes(magic));
+        }
+        byte version = h.getByte(VERSION_OFFSET);
+        if (version != VERSION) {
+            throw new SnapshotCorruptException(path, VERSION_OFFSET,
+                    "unsupported snapshot format version (written by another qrrot release?)",
+                    "version " + VERSION, "version " + Byte.toUnsignedInt(version));
+        }
+        int storedCrc = h.getInt(HEADER_CRC_OFFSET, LITTLE_ENDIAN);
+        int headerCrc = crc(header, 0, HEADER_CRC_OFFSET);
+        if (storedCrc != headerCrc) {
+            throw new SnapshotCorruptException(path, HEADER_CRC_OFFSET, "header CRC32C mismatch over bytes 0.."
+                    + (HEADER_CRC_OFFSET - 1), BlockSource.hex(storedCrc) + " (stored)",
+                    BlockSource.hex(headerCrc) + " (computed)");
+        }
+        if (h.getByte(FLAGS_OFFSET) != 0 || h.getShort(RESERVED_OFFSET, LITTLE_ENDIAN) != 0) {
+            throw new SnapshotCorruptException(path, FLAGS_OFFSET, "unsupported header flags",
+                    "flags 0, reserved 0", "flags " + Byte.toUnsignedInt(h.getByte(FLAGS_OFFSET)) + ", reserved "
+                            + Short.toUnsignedInt(h.getShort(RESERVED_OFFSET, LITTLE_ENDIAN)));
+        }
+        long baseLsn = h.getLong(BASE_LSN_OFFSET, LITTLE_ENDIAN);
+        long createdMillis = h.getLong(CREATED_OFFSET, LITTLE_ENDIAN);
+        Path fileName = path.getFileName();
+        long nameLsn = fileName == null ? -1 : SnapshotFormat.parseLsn(fileName.toString());
+        if (nameLsn >= 0 && nameLsn != baseLsn) {
+            throw new SnapshotCorruptException(path, BASE_LSN_OFFSET,
+                    "base LSN in the header does not match the file name", "LSN " + nameLsn, "LSN " + baseLsn);
+        }
+
+        long footerAt = size - FOOTER_LENGTH;
+        ByteBuffer footerBytes = ByteBuffer.allocateDirect(FOOTER_LENGTH);
+        readFully(path, file, footerBytes, footerAt);
+        UnsafeBuffer f = new UnsafeBuffer(footerBytes);
+        int trailer = f.getInt(TRAILER_MAGIC_OFFSET, LITTLE_ENDIAN);
+        if (trailer != TRAILER_MAGIC) {
+            throw new SnapshotCorruptException(path, footerAt + TRAILER_MAGIC_OFFSET,
+                    "bad trailer magic: the file is truncated, has bytes appended or was not finished",
+                    bytes(TRAILER_MAGIC) + " (TRRQ)", bytes(trailer));
+        }
+        int storedFooterCrc = f.getInt(FOOTER_CRC_OFFSET, LITTLE_ENDIAN);
+        int footerCrc = crc(footerBytes, 0, FOOTER_CRC_OFFSET);
+        if (storedFooterCrc != footerCrc) {
+            throw new SnapshotCorruptException(path, footerAt + FOOTER_CRC_OFFSET, "footer CRC32C mismatch over bytes "
+                    + footerAt + ".." + (footerAt + FOOTER_CRC_OFFSET - 1), BlockSource.hex(storedFooterCrc) + " (stored)",
+                    BlockSource.hex(footerCrc) + " (computed)");
+        }
+        long footerOffset = f.getLong(FOOTER_OFFSET_OFFSET, LITTLE_ENDIAN);
+        if (footerOffset != footerAt) {
+            throw new SnapshotCorruptException(path, footerAt + FOOTER_OFFSET_OFFSET,
+                    "footer offset does not match the file size (bytes appended or cut?)",
+                    "offset " + footerAt + " for a " + size + "-byte file", "offset " + footerOffset);
+        }
+        long dataLength = footerAt - HEADER_LENGTH;
+        long blockCount = f.getLong(FOOTER_BLOCK_COUNT_OFFSET, LITTLE_ENDIAN);
+        if (blockCount < 0 || blockCount > dataLength / MIN_BLOCK_LENGTH
+                || (blockCount == 0) != (dataLength == 0)) {
+            throw new SnapshotCorruptException(path, footerAt + FOOTER_BLOCK_COUNT_OFFSET,
+                    "block count does not fit the data length", (dataLength == 0 ? "0" : "1.." + dataLength
+                    / MIN_BLOCK_LENGTH) + " blocks in " + dataLength + " bytes", blockCount + " blocks");
+        }
+        long recordCount = f.getLong(FOOTER_RECORD_COUNT_OFFSET, LITTLE_ENDIAN);
+        long maxRecords = (dataLength - blockCount * BLOCK_HEADER_LENGTH) / MIN_RECORD_LENGTH;
+        if (recordCount < blockCount || recordCount > maxRecords) {
+            throw new SnapshotCorruptException(path, footerAt + FOOTER_RECORD_COUNT_OFFSET,
+                    "record count does not fit the data length",
+                    blockCount + ".." + maxRecords + " records in " + blockCount + " blocks", recordCount + " records");
+        }
+        int footerDigest = f.getInt(FOOTER_DIGEST_OFFSET, LITTLE_ENDIAN);
+        SnapshotInfo info = new SnapshotInfo(path.toString(), version, baseLsn, createdMillis, recordCount,
+                blockCount, size, false);
+        return new SnapshotReader(path, file, header, info, footerDigest, readAhead, batchCapacity);
+    }
+
+    private static void readFully(Path path, StorageFile file, ByteBuffer dst, long position) throws IOException {
+        long at = position;
+        while (dst.hasRemaining()) {
+            int n = file.read(dst, at);
+            if (n < 0) {
+                throw new SnapshotCorruptException(path, at, "file ended early", (position + dst.limit()) + " bytes",
+                        at + " bytes");
+            }
+            at += n;
+        }
+    }
+
+    private static int crc(ByteBuffer bytes, int from, int to) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.duplicate().limit(to).position(from));
+        return (int) crc.getValue();
+    }
+
+    /** An int as its four bytes in file order, e.g. {@code 51 52 52 54}. */
+    private static String bytes(int v) {
+        return String.format("%02x %02x %02x %02x", v & 0xFF, v >>> 8 & 0xFF, v >>> 16 & 0xFF, v >>> 24);
+    }
+}

@@ -1,0 +1,430 @@
+package io.qrrot.recovery.snapshot;
+
+import static io.qrrot.recovery.snapshot.SnapshotFormat.BASE_LSN_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_CRC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_HEADER_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_PAYLOAD_LENGTH_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_RECORD_COUNT_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_TARGET_PAYLOAD;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.CREATED_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAGS_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_BLOCK_COUNT_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_CRC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_DIGEST_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_OFFSET_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_RECORD_COUNT_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_CRC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MAGIC;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MAGIC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MAX_KEY_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MAX_RECORD_HEADER_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MAX_VALUE_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.RESERVED_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.TRAILER_MAGIC;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.TRAILER_MAGIC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.varintLength;
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+import io.qrrot.wal.io.Storage;
+import io.qrrot.wal.io.StorageFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Streams records into a new snapshot file (see {@link SnapshotFormat}) and installs it atomically.
+ *
+ * <pre>{@code
+ * SnapshotWriter w = SnapshotWriter.begin(storage, dir, baseLsn, clock.millis());
+ * try {
+ *     for (...) w.add(type, key, value, expiryMillis);
+ *     SnapshotInfo info = w.finish();   // footer, fsync, rename .tmp -> .qrrt, fsync dir
+ * } finally {
+ *     w.close();                        // deletes the .tmp unless finish() succeeded
+ * }
+ * }</pre>
+ *
+ * <p>Memory is one block buffer whatever the data set's size; a record larger than a block is streamed
+ * through that buffer in chunks. Every byte is CRC'd once, and adding a record allocates nothing.
+ *
+ * <p>All I/O goes through the {@link Storage} seam. If a write, fsync or rename fails, the writer deletes
+ * its temp file (best effort; {@link SnapshotDirectory#open} sweeps what is left) and rethrows: the
+ * directory then holds the snapshots it held before. Only after {@link #finish} returns may the caller
+ * delete what the new snapshot supersedes.
+ *
+ * <p>Not thread-safe: one thread adds records and finishes.
+ */
+public final class SnapshotWriter implements AutoCloseable {
+    private enum State { OPEN, FINISHED, ABORTED }
+
+    /** Keys and values up to this many bytes are copied by words rather than with putBytes. */
+    private static final int SMALL_COPY = 64;
+
+    private final Storage storage;
+    private final Path dir;
+    private final Path tempFile;
+    private final Path finalFile;
+    private final long baseLsn;
+    private final long createdMillis;
+    private final int blockTarget;
+    private final StorageFile file;
+    /** [0, BLOCK_HEADER_LENGTH) block header, then up to blockTarget bytes of payload. */
+    private final ByteBuffer blockBytes;
+    private final UnsafeBuffer block;
+    /** Header, footer and CRC patches. */
+    private final ByteBuffer smallBytes = ByteBuffer.allocateDirect(64);
+    private final UnsafeBuffer small = new UnsafeBuffer(smallBytes);
+    private final UnsafeBuffer keyArray = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer valueArray = new UnsafeBuffer(new byte[0]);
+    private final CRC32C blockCrc = new CRC32C();
+    private final CRC32C digest = new CRC32C();
+
+    private int payloadLength;
+    private int blockRecords;
+    /** While a record larger than a block is streamed: bytes of the staging buffer already in the CRC. */
+    private int streamCrcFrom;
+    private int streamFill;
+    private long position;
+    private long recordCount;
+    private long blockCount;
+    private State state = State.OPEN;
+
+    private SnapshotWriter(Storage storage, Path dir, long baseLsn, long createdMillis, int blockTarget,
+                           StorageFile file) {
+        this.storage = storage;
+        this.dir = dir;
+        this.tempFile = dir.resolve(SnapshotFormat.tempFileName(baseLsn));
+        this.finalFile = dir.resolve(SnapshotFormat.fileName(baseLsn));
+        this.baseLsn = baseLsn;
+        this.createdMillis = createdMillis;
+        this.blockTarget = blockTarget;
+        this.file = file;
+        this.blockBytes = ByteBuffer.allocateDirect(BLOCK_HEADER_LENGTH + blockTarget);
+        this.block = new UnsafeBuffer(blockBytes);
+    }
+
+    /**
+     * Creates {@code dir} if needed and starts {@code snapshot-<baseLsn>.qrrt.tmp} in it, replacing a
+     * leftover temp file of the same name.
+     *
+     * @param baseLsn       every WAL record up to and including this LSN will be inside the snapshot
+     * @param createdMillis the creation time to record, epoch millis
+     */
+    public static SnapshotWriter begin(Storage storage, Path dir, long baseLsn, long createdMillis)
+            throws IOException {
+        return begin(storage, dir, baseLsn, createdMillis, BLOCK_TARGET_PAYLOAD);
+    }
+
+    /** As {@link #begin(Storage, Path, long, long)} with another block size: tests use tiny blocks. */
+    static SnapshotWriter begin(Storage storage, Path dir, long baseLsn, long createdMillis, int blockTarget)
+            throws IOException {
+        if (baseLsn < 0) {
+            throw new IllegalArgumentException("base LSN must be >= 0, got " + baseLsn);
+        }
+        if (blockTarget < MAX_RECORD_HEADER_LENGTH || blockTarget > BLOCK_TARGET_PAYLOAD) {
+            throw new IllegalArgumentException("block target must be in [" + MAX_RECORD_HEADER_LENGTH + ", "
+                    + BLOCK_TARGET_PAYLOAD + "], got " + blockTarget);
+        }
+        storage.createDirectories(dir);
+        Path temp = dir.resolve(SnapshotFormat.tempFileName(baseLsn));
+        storage.delete(temp);
+        StorageFile file = storage.open(temp, Storage.OpenMode.CREATE_NEW);
+        SnapshotWriter writer = new SnapshotWriter(storage, dir, baseLsn, createdMillis, blockTarget, file);
+        try {
+            writer.writeHeader();
+        } catch (IOException | RuntimeException e) {
+            writer.abortAfter(e);
+            throw e;
+        }
+        return writer;
+    }
+
+    /** Adds one record. {@code expiryMillis} is absolute, epoch millis; 0 means none. */
+    public void add(byte type, byte[] key, byte[] value, long expiryMillis) throws IOException {
+        keyArray.wrap(key);
+        valueArray.wrap(value);
+        add(type, keyArray, 0, key.length, valueArray, 0, value.length, expiryMillis);
+    }
+
+    /** Adds one record whose key and value are the whole of the given buffers. */
+    public void add(byte type, DirectBuffer key, DirectBuffer value, long expiryMillis) throws IOException {
+        add(type, key, 0, key.capacity(), value, 0, value.capacity(), expiryMillis);
+    }
+
+    /** Adds one record whose key and value are ranges of the given buffers (on or off heap). */
+    public void add(byte type, DirectBuffer key, int keyOffset, int keyLength,
+                    DirectBuffer value, int valueOffset, int valueLength, long expiryMillis) throws IOException {
+        checkOpen();
+        if (keyLength < 0 || keyLength > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("key of " + keyLength + " bytes is outside the snapshot limit of 0.."
+                    + MAX_KEY_LENGTH + " bytes");
+        }
+        if (valueLength < 0 || valueLength > MAX_VALUE_LENGTH) {
+            throw new IllegalArgumentException("value of " + valueLength
+                    + " bytes is outside the snapshot limit of 0.." + MAX_VALUE_LENGTH + " bytes");
+        }
+        if (expiryMillis < 0) {
+            throw new IllegalArgumentException("expiry must be epoch millis >= 0 (0 = none), got " + expiryMillis);
+        }
+        int headerLength = 1 + varintLength(keyLength) + varintLength(valueLength) + varintLength(expiryMillis);
+        int recordLength = headerLength + keyLength + valueLength;
+        try {
+            if (recordLength > blockTarget) {
+                flushBlock();
+                writeOwnBlock(type, key, keyOffset, keyLength, value, valueOffset, valueLength, expiryMillis,
+                        recordLength);
+            } else {
+                if (payloadLength + recordLength > blockTarget) {
+                    flushBlock();
+                }
+                int at = putRecordHeader(block, BLOCK_HEADER_LENGTH + payloadLength, type, keyLength, valueLength,
+                        expiryMillis);
+                copy(block, at, key, keyOffset, keyLength);
+                copy(block, at + keyLength, value, valueOffset, valueLength);
+                payloadLength += recordLength;
+                blockRecords++;
+            }
+            recordCount++;
+        } catch (IOException | RuntimeException e) {
+            abortAfter(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the footer, fsyncs the file, renames it to {@code snapshot-<baseLsn>.qrrt} (replacing a file of
+     * that name) and fsyncs the directory. On failure before the rename the temp file is deleted and the
+     * directory holds what it held before.
+     *
+     * @return the installed snapshot; {@code verified} is false as nothing was read back
+     * @throws IOException if a step failed; if only the directory fsync failed, the new file is in place
+     *                     but may not survive a power cut, so the caller must keep what it would supersede
+     */
+    public SnapshotInfo finish() throws IOException {
+        checkOpen();
+        try {
+            flushBlock();
+            writeFooter();
+            file.force();
+            file.close();
+            storage.rename(tempFile, finalFile);
+        } catch (IOException | RuntimeException e) {
+            abortAfter(e);
+            throw e;
+        }
+        state = State.FINISHED;
+        try {
+            storage.syncDirectory(dir);
+        } catch (IOException e) {
+            throw new IOException("installed snapshot " + finalFile + " but the fsync of directory " + dir
+                    + " failed, so the rename may not survive a power cut; keep the older snapshots and WAL"
+                    + " segments until a later snapshot installs cleanly", e);
+        }
+        return new SnapshotInfo(finalFile.toString(), VERSION, baseLsn, createdMillis, recordCount, blockCount,
+                position, false);
+    }
+
+    /** Abandons the snapshot: closes and deletes the temp file. Does nothing once finished or aborted. */
+    public void abort() throws IOException {
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.ABORTED;
+        try {
+            file.close();
+        } finally {
+            storage.delete(tempFile);
+        }
+    }
+
+    /** {@link #abort()} unless {@link #finish()} succeeded. */
+    @Override
+    public void close() throws IOException {
+        abort();
+    }
+
+    /** Records added so far. */
+    public long recordCount() {
+        return recordCount;
+    }
+
+    /** Bytes written to the file so far (excluding the block being filled). */
+    public long bytesWritten() {
+        return position;
+    }
+
+    /** The temp file being written. */
+    public Path tempFile() {
+        return tempFile;
+    }
+
+    /** Where {@link #finish()} installs the snapshot. */
+    public Path finalFile() {
+        return finalFile;
+    }
+
+    private void checkOpen() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("snapshot writer for " + finalFile + " is "
+                    + (state == State.FINISHED ? "finished" : "aborted"));
+        }
+    }
+
+    private void abortAfter(Throwable cause) {
+        try {
+            abort();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private void writeHeader() throws IOException {
+        small.setMemory(0, HEADER_LENGTH, (byte) 0);
+        small.putInt(MAGIC_OFFSET, MAGIC, LITTLE_ENDIAN);
+        small.putByte(VERSION_OFFSET, VERSION);
+        small.putByte(FLAGS_OFFSET, (byte) 0);
+        small.putShort(RESERVED_OFFSET, (short) 0, LITTLE_ENDIAN);
+        small.putLong(BASE_LSN_OFFSET, baseLsn, LITTLE_ENDIAN);
+        small.putLong(CREATED_OFFSET, createdMillis, LITTLE_ENDIAN);
+        small.putInt(HEADER_CRC_OFFSET, crc(smallBytes, 0, HEADER_CRC_OFFSET), LITTLE_ENDIAN);
+        smallBytes.limit(HEADER_LENGTH).position(0);
+        digest.update(smallBytes);
+        writeSmall(HEADER_LENGTH, 0);
+        position = HEADER_LENGTH;
+    }
+
+    private void writeFooter() throws IOException {
+        small.putLong(FOOTER_RECORD_COUNT_OFFSET, recordCount, LITTLE_ENDIAN);
+        small.putLong(FOOTER_BLOCK_COUNT_OFFSET, blockCount, LITTLE_ENDIAN);
+        small.putLong(FOOTER_OFFSET_OFFSET, position, LITTLE_ENDIAN);
+        small.putInt(FOOTER_DIGEST_OFFSET, (int) digest.getValue(), LITTLE_ENDIAN);
+        small.putInt(FOOTER_CRC_OFFSET, crc(smallBytes, 0, FOOTER_CRC_OFFSET), LITTLE_ENDIAN);
+        small.putInt(TRAILER_MAGIC_OFFSET, TRAILER_MAGIC, LITTLE_ENDIAN);
+        writeSmall(FOOTER_LENGTH, position);
+        position += FOOTER_LENGTH;
+    }
+
+    private void writeSmall(int length, long at) throws IOException {
+        smallBytes.limit(length).position(0);
+        file.write(smallBytes, at);
+    }
+
+    private void flushBlock() throws IOException {
+        if (blockRecords == 0) {
+            return;
+        }
+        block.putInt(BLOCK_PAYLOAD_LENGTH_OFFSET, payloadLength, LITTLE_ENDIAN);
+        block.putInt(BLOCK_RECORD_COUNT_OFFSET, blockRecords, LITTLE_ENDIAN);
+        int end = BLOCK_HEADER_LENGTH + payloadLength;
+        int crc = crc(blockBytes, BLOCK_PAYLOAD_LENGTH_OFFSET, end);
+        block.putInt(BLOCK_CRC_OFFSET, crc, LITTLE_ENDIAN);
+        blockBytes.limit(end).position(0);
+        file.write(blockBytes, position);
+        position += end;
+        blockDone(crc);
+        payloadLength = 0;
+        blockRecords = 0;
+    }
+
+    /** A record larger than a block: a block of its own, streamed through the block buffer. */
+    private void writeOwnBlock(byte type, DirectBuffer key, int keyOffset, int keyLength, DirectBuffer value,
+                               int valueOffset, int valueLength, long expiryMillis, int recordLength)
+            throws IOException {
+        long blockStart = position;
+        block.putInt(BLOCK_CRC_OFFSET, 0, LITTLE_ENDIAN); // patched once the CRC is known
+        block.putInt(BLOCK_PAYLOAD_LENGTH_OFFSET, recordLength, LITTLE_ENDIAN);
+        block.putInt(BLOCK_RECORD_COUNT_OFFSET, 1, LITTLE_ENDIAN);
+        blockCrc.reset();
+        streamCrcFrom = BLOCK_PAYLOAD_LENGTH_OFFSET;
+        streamFill = putRecordHeader(block, BLOCK_HEADER_LENGTH, type, keyLength, valueLength, expiryMillis);
+        stream(key, keyOffset, keyLength);
+        stream(value, valueOffset, valueLength);
+        drainStream();
+        int crc = (int) blockCrc.getValue();
+        small.putInt(0, crc, LITTLE_ENDIAN);
+        writeSmall(4, blockStart + BLOCK_CRC_OFFSET);
+        blockDone(crc);
+    }
+
+    private void stream(DirectBuffer src, int offset, int length) throws IOException {
+        int capacity = block.capacity();
+        while (length > 0) {
+            if (streamFill == capacity) {
+                drainStream();
+            }
+            int n = Math.min(length, capacity - streamFill);
+            block.putBytes(streamFill, src, offset, n);
+            streamFill += n;
+            offset += n;
+            length -= n;
+        }
+    }
+
+    private void drainStream() throws IOException {
+        blockBytes.limit(streamFill).position(streamCrcFrom);
+        blockCrc.update(blockBytes);
+        blockBytes.limit(streamFill).position(0);
+        file.write(blockBytes, position);
+        position += streamFill;
+        streamFill = 0;
+        streamCrcFrom = 0;
+    }
+
+    private void blockDone(int crc) {
+        digest.update(crc);
+        digest.update(crc >>> 8);
+        digest.update(crc >>> 16);
+        digest.update(crc >>> 24);
+        blockCount++;
+    }
+
+    private int crc(ByteBuffer bytes, int from, int to) {
+        bytes.limit(to).position(from);
+        blockCrc.reset();
+        blockCrc.update(bytes);
+        return (int) blockCrc.getValue();
+    }
+
+    private static int putRecordHeader(MutableDirectBuffer b, int at, byte type, int keyLength, int valueLength,
+                                       long expiryMillis) {
+        b.putByte(at, type);
+        at = putVarint(b, at + 1, keyLength);
+        at = putVarint(b, at, valueLength);
+        return putVarint(b, at, expiryMillis);
+    }
+
+    /**
+     * putBytes for short ranges without Unsafe.copyMemory, whose fixed cost per call (checks and a native
+     * call) is several times that of copying a typical key or value by words.
+     */
+    private static void copy(MutableDirectBuffer dst, int at, DirectBuffer src, int offset, int length) {
+        if (length > SMALL_COPY) {
+            dst.putBytes(at, src, offset, length);
+            return;
+        }
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            dst.putLong(at + i, src.getLong(offset + i));
+        }
+        for (; i < length; i++) {
+            dst.putByte(at + i, src.getByte(offset + i));
+        }
+    }
+
+    static int putVarint(MutableDirectBuffer b, int at, long value) {
+        while ((value & ~0x7FL) != 0) {
+            b.putByte(at++, (byte) (value | 0x80));
+            value >>>= 7;
+        }
+        b.putByte(at++, (byte) value);
+        return at;
+    }
+}

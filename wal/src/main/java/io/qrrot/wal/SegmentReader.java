@@ -1,0 +1,337 @@
+package io.qrrot.wal;
+
+import io.qrrot.wal.io.Storage;
+import io.qrrot.wal.io.StorageFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads one segment file front to back and validates every record; says exactly what it found and where.
+ * It never judges (torn tail or corruption is decided by {@link LogScan}, which knows whether this is the
+ * last segment). Not thread-safe.
+ *
+ * <p>Lengths are checked against the maximum payload and the file size before any buffer grows, so a
+ * damaged length field cannot make it allocate.
+ */
+final class SegmentReader implements AutoCloseable {
+    /** The outcome of {@link #next()}. */
+    enum Step {
+        /** A valid record: {@link #lsn()}, {@link #payloadIndex()}, {@link #payloadLength()}. */
+        RECORD,
+        /** A length of 0 at {@link #recordOffset()} (the end-of-data marker), or end of file exactly. */
+        END,
+        /** Something that is not a valid record at {@link #recordOffset()}: see {@link #problem()}. */
+        PROBLEM
+    }
+
+    /** What is wrong with the bytes at {@link #recordOffset()}. */
+    enum Problem {
+        /** The record (header or body) runs past the end of the file. */
+        INCOMPLETE,
+        /** The length field is negative or above the maximum payload. */
+        BAD_LENGTH,
+        /** The stored CRC does not match the bytes. */
+        CRC_MISMATCH,
+        /** The CRC matches but the LSN is not the next one. */
+        LSN_MISMATCH
+    }
+
+    private static final int DEFAULT_CHUNK = 1 << 20;
+
+    private final StorageFile file;
+    private final Path path;
+    private final int maxPayload;
+    private final CRC32C crc = new CRC32C();
+
+    private ByteBuffer buf;
+    private ByteBuffer crcView;
+    private long bufStart;
+    private int bufLen;
+    private long fileSize;
+
+    private long offset = WalFormat.HEADER_LENGTH;
+    private long expectedLsn;
+
+    private long recordOffset;
+    private long lsn;
+    private int payloadLength;
+    private int payloadIndex;
+
+    private Problem problem;
+    private String detail;
+    private boolean zeroSector;
+
+    SegmentReader(Storage storage, Path path, int maxPayload) throws IOException {
+        this(storage.open(path, Storage.OpenMode.READ), path, maxPayload, DEFAULT_CHUNK);
+    }
+
+    SegmentReader(StorageFile file, Path path, int maxPayload, int chunkBytes) throws IOException {
+        this.file = file;
+        this.path = path;
+        this.maxPayload = maxPayload;
+        this.fileSize = file.size();
+        allocate(chunkBytes);
+    }
+
+    private void allocate(int capacity) {
+        buf = ByteBuffer.allocateDirect(capacity).order(WalFormat.BYTE_ORDER);
+        crcView = buf.duplicate();
+        bufLen = 0;
+        bufStart = 0;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    long fileSize() {
+        return fileSize;
+    }
+
+    /**
+     * Reads and checks the header against the first LSN the file name promises.
+     *
+     * @return null if the header is valid, else what is wrong with it
+     */
+    String readHeader(long firstLsnFromName) throws IOException {
+        int n = ensure(0, WalFormat.HEADER_LENGTH);
+        if (n < WalFormat.HEADER_LENGTH) {
+            return "segment header incomplete: the file has " + fileSize + " bytes, a header needs "
+                    + WalFormat.HEADER_LENGTH;
+        }
+        int base = index(0);
+        long magic = buf.getLong(base + WalFormat.MAGIC_OFFSET);
+        if (magic != WalFormat.MAGIC) {
+            return "bad segment header: magic expected 0x" + Long.toHexString(WalFormat.MAGIC) + ", actual 0x"
+                    + Long.toHexString(magic);
+        }
+        ByteBuffer header = buf.duplicate().position(base).limit(base + WalFormat.HEADER_LENGTH).slice()
+                .order(WalFormat.BYTE_ORDER);
+        int stored = header.getInt(WalFormat.HEADER_CRC_OFFSET);
+        int computed = WalFormat.headerCrc(header);
+        if (stored != computed) {
+            return "segment header CRC32C mismatch: expected " + WalFormat.hex(stored) + ", actual "
+                    + WalFormat.hex(computed);
+        }
+        int version = header.getInt(WalFormat.VERSION_OFFSET);
+        if (version != WalFormat.VERSION) {
+            return "unsupported segment format version " + version + " (this build reads version "
+                    + WalFormat.VERSION + ")";
+        }
+        int headerLength = header.getInt(WalFormat.HEADER_LENGTH_OFFSET);
+        if (headerLength != WalFormat.HEADER_LENGTH) {
+            return "bad segment header: header length expected " + WalFormat.HEADER_LENGTH + ", actual "
+                    + headerLength;
+        }
+        long firstLsn = header.getLong(WalFormat.FIRST_LSN_OFFSET);
+        if (firstLsn != firstLsnFromName) {
+            return "segment header says first LSN " + firstLsn + " but the file name says "
+                    + firstLsnFromName;
+        }
+        expectedLsn = firstLsn;
+        offset = WalFormat.HEADER_LENGTH;
+        return null;
+    }
+
+    /** Starts reading records at {@code fileOffset}, expecting {@code lsn} first (no header check). */
+    void seek(long fileOffset, long lsn) {
+        this.offset = fileOffset;
+        this.expectedLsn = lsn;
+    }
+
+    /** The next record, or where and why reading stops. */
+    Step next() throws IOException {
+        problem = null;
+        detail = null;
+        zeroSector = false;
+        recordOffset = offset;
+        if (offset + WalFormat.RECORD_HEADER_LENGTH > fileSize && !refreshSize(offset + WalFormat.RECORD_HEADER_LENGTH)) {
+            if (offset >= fileSize) {
+                return Step.END;
+            }
+            if (lastNonZeroEnd(offset) == offset) {
+                return Step.END;
+            }
+            return problem(Problem.INCOMPLETE, "incomplete record header: " + (fileSize - offset)
+                    + " bytes before the end of the file");
+        }
+        ensure(offset, WalFormat.RECORD_HEADER_LENGTH);
+        int base = index(offset);
+        int length = buf.getInt(base + WalFormat.LENGTH_OFFSET);
+        if (length == 0) {
+            return Step.END;
+        }
+        if (length < 0 || length > maxPayload) {
+            return problem(Problem.BAD_LENGTH, "record length " + Integer.toUnsignedString(length)
+                    + " is above the maximum payload of " + maxPayload + " bytes");
+        }
+        long recordLength = WalFormat.recordLength(length);
+        if (offset + recordLength > fileSize && !refreshSize(offset + recordLength)) {
+            return problem(Problem.INCOMPLETE, "incomplete record: length " + length + " needs "
+                    + recordLength + " bytes but the file ends " + (fileSize - offset) + " bytes after it");
+        }
+        ensure(offset, (int) recordLength);
+        base = index(offset);
+        int stored = buf.getInt(base + WalFormat.CRC_OFFSET);
+        int computed = WalFormat.recordCrc(crc, crcView, base, length);
+        long recordLsn = buf.getLong(base + WalFormat.LSN_OFFSET);
+        if (stored != computed) {
+            zeroSector = hasZeroSector(offset, base, WalFormat.RECORD_HEADER_LENGTH + length);
+            return problem(Problem.CRC_MISMATCH, "CRC32C mismatch: expected " + WalFormat.hex(stored)
+                    + ", actual " + WalFormat.hex(computed));
+        }
+        if (recordLsn != expectedLsn) {
+            return problem(Problem.LSN_MISMATCH, "LSN out of sequence: expected " + expectedLsn + ", actual "
+                    + recordLsn);
+        }
+        lsn = recordLsn;
+        payloadLength = length;
+        payloadIndex = base + WalFormat.PAYLOAD_OFFSET;
+        offset += recordLength;
+        expectedLsn++;
+        return Step.RECORD;
+    }
+
+    private Step problem(Problem p, String text) {
+        problem = p;
+        detail = text;
+        return Step.PROBLEM;
+    }
+
+    private boolean refreshSize(long needed) throws IOException {
+        long size = file.size();
+        if (size == fileSize) {
+            return false;
+        }
+        fileSize = size;
+        return needed <= size;
+    }
+
+    /** True if some 512-byte disk sector's share of the record is all zero: the mark of a torn write. */
+    private boolean hasZeroSector(long fileOffset, int base, int length) {
+        int i = 0;
+        while (i < length) {
+            long pos = fileOffset + i;
+            int chunk = (int) Math.min(length - i, WalFormat.SECTOR - (pos % WalFormat.SECTOR));
+            boolean zero = true;
+            for (int j = 0; j < chunk && zero; j++) {
+                zero = buf.get(base + i + j) == 0;
+            }
+            if (zero) {
+                return true;
+            }
+            i += chunk;
+        }
+        return false;
+    }
+
+    /**
+     * The end (exclusive) of the last non-zero byte at or after {@code from}, or {@code from} when
+     * everything from there to the end of the file is zero.
+     */
+    long lastNonZeroEnd(long from) throws IOException {
+        long end = from;
+        long pos = from;
+        while (pos < fileSize) {
+            int n = ensure(pos, (int) Math.min(buf.capacity(), fileSize - pos));
+            if (n <= 0) {
+                break;
+            }
+            int base = index(pos);
+            for (int i = n - 1; i >= 0; i--) {
+                if (buf.get(base + i) != 0) {
+                    end = pos + i + 1;
+                    break;
+                }
+            }
+            pos += n;
+        }
+        return end;
+    }
+
+    /**
+     * Makes {@code [pos, pos + n)} available in the buffer as far as the file has it.
+     *
+     * @return how many of the {@code n} bytes are available
+     */
+    private int ensure(long pos, int n) throws IOException {
+        if (pos >= bufStart && pos + n <= bufStart + bufLen) {
+            return n;
+        }
+        if (n > buf.capacity()) {
+            // Only reached after the length was checked against the maximum payload and the file size.
+            allocate((int) Math.min(Integer.MAX_VALUE - 8, Math.max(n, (long) buf.capacity() * 2)));
+        }
+        ByteBuffer dst = buf.duplicate();
+        dst.clear();
+        int want = (int) Math.min(buf.capacity(), Math.max(0, fileSize - pos));
+        dst.limit(want);
+        long at = pos;
+        while (dst.hasRemaining()) {
+            int r = file.read(dst, at);
+            if (r < 0) {
+                break;
+            }
+            at += r;
+        }
+        bufStart = pos;
+        bufLen = dst.position();
+        return Math.min(n, bufLen);
+    }
+
+    private int index(long pos) {
+        return (int) (pos - bufStart);
+    }
+
+    /** Offset in the file of the record just returned, or where reading stopped. */
+    long recordOffset() {
+        return recordOffset;
+    }
+
+    /** Offset of the next record: after the last valid one. */
+    long offset() {
+        return offset;
+    }
+
+    /** The LSN the next record must have. */
+    long expectedLsn() {
+        return expectedLsn;
+    }
+
+    long lsn() {
+        return lsn;
+    }
+
+    int payloadLength() {
+        return payloadLength;
+    }
+
+    /** Index of the payload in {@link #buffer()}; valid until the next call. */
+    int payloadIndex() {
+        return payloadIndex;
+    }
+
+    ByteBuffer buffer() {
+        return buf;
+    }
+
+    Problem problem() {
+        return problem;
+    }
+
+    String detail() {
+        return detail;
+    }
+
+    /** For {@link Problem#CRC_MISMATCH}: part of the record is a zeroed sector (a torn write). */
+    boolean zeroSector() {
+        return zeroSector;
+    }
+
+    @Override
+    public void close() throws IOException {
+        file.close();
+    }
+}

@@ -1,0 +1,1018 @@
+package io.qrrot.wal;
+
+import io.qrrot.wal.io.Storage;
+import io.qrrot.wal.io.StorageFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write-ahead log: an append-only, segmented, CRC32C-framed log of opaque records numbered by
+ * consecutive LSNs (format: {@link WalFormat}).
+ *
+ * <h2>Writing</h2>
+ * {@link #append} copies a record into the active buffer and returns its LSN; it never does I/O (it is
+ * called under the engine's shard locks) and only waits when both buffers are full. One thread at a time
+ * writes everything buffered with one write call (group commit):
+ * <ul>
+ *   <li>{@code always}: the writer thread writes and fsyncs; every record in the batch becomes durable
+ *   with that one fsync. {@link #flush()} only wakes the writer.</li>
+ *   <li>{@code everysec}, {@code no}: the thread that calls {@link #flush()} (the end of a network read
+ *   batch) writes the batch itself, so no thread hand-off is needed; a record is durable once written.
+ *   The background thread fsyncs at least every second ({@code everysec}).</li>
+ * </ul>
+ * The background thread also writes whatever was not flushed within {@code flushDelayMillis}.
+ * {@link #whenDurable} tells a listener when an LSN is durable per the policy, or that the log failed.
+ *
+ * <h2>Failure</h2>
+ * A failed write or fsync is final: the log stops accepting records ({@link #append} throws
+ * {@link WalFailedException}, {@code IOERR …}), fails every pending listener, and never reports
+ * durability for anything not fsynced (or, for everysec/no, written) before the failure.
+ *
+ * <h2>Threads</h2>
+ * Thread-safe. {@code append}, {@code flush}, {@code whenDurable} and {@code reader} may be called from
+ * any thread; {@code roll}, {@code dropBelow}, {@code sync} and {@code close} block and belong on
+ * background threads.
+ */
+public final class Wal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
+    private static final int OVERSIZED_SLICE = 1 << 20;
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final WalOptions options;
+    private final FsyncPolicy policy;
+    private final Storage storage;
+    private final Path dir;
+    private final SegmentFiles files;
+    private final int maxPayload;
+    private final long segmentBytes;
+    private final int oversizedThreshold;
+    private final long oversizedBacklog;
+    private final TailRepair tailRepair;
+
+    // Append side, guarded by appendLock.
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final Condition spaceFreed = appendLock.newCondition();
+    private final CRC32C appendCrc = new CRC32C();
+    private Batch active;
+    private long nextLsn;
+    /** Where the next record lands in its segment. */
+    private long appendSegmentPos;
+    private boolean closing;
+    /** Bumped for every record or roll added; the writer compares it with {@link #takenSeq}. */
+    private volatile long appendSeq;
+    private volatile long takenSeq;
+    private volatile boolean writeRequested;
+
+    // Write side, guarded by ioLock (with always, only the writer thread takes it).
+    private final ReentrantLock ioLock = new ReentrantLock();
+    private Batch spare;
+    private long writePos;
+    private long batches;
+    private volatile boolean flushRequested;
+
+    // The current segment; changed only under ioLock and syncLock together.
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private StorageFile current;
+    private Path currentPath;
+    private long currentFirstLsn;
+    private long currentFileSize;
+    private SegmentInfo currentInfo;
+
+    private volatile long writtenLsn;
+    private volatile long syncedLsn;
+    private volatile long sealedLsn;
+    private volatile WalFailedException failure;
+    private volatile String status = "ok";
+
+    private final Waiters waiters = new Waiters();
+    private final FsyncStats fsyncStats;
+    private final Object rollMonitor = new Object();
+
+    /** Segments by first LSN; the last one is the one being written. Guarded by itself. */
+    private final TreeMap<Long, SegmentInfo> segments = new TreeMap<>();
+    private final List<WalReader> readers = new ArrayList<>();
+
+    private final Preallocator preallocator;
+    private final Thread writer;
+    private volatile boolean writerParked;
+    private volatile boolean stopping;
+
+    private static final class SegmentInfo {
+        final Path path;
+        final long firstLsn;
+        volatile long size;
+
+        SegmentInfo(Path path, long firstLsn, long size) {
+            this.path = path;
+            this.firstLsn = firstLsn;
+            this.size = size;
+        }
+    }
+
+    private Wal(WalOptions options, Path dir, LogScan scan, TailRepair tailRepair) throws IOException {
+        this.options = options;
+        this.policy = options.fsync();
+        this.storage = options.storage();
+        this.dir = dir;
+        this.files = new SegmentFiles(storage, dir);
+        this.maxPayload = options.maxPayloadBytes();
+        this.segmentBytes = options.segmentBytes();
+        this.oversizedThreshold = options.bufferBytes() / 2;
+        this.oversizedBacklog = 8L * options.bufferBytes();
+        this.tailRepair = tailRepair;
+        this.fsyncStats = new FsyncStats(options.slowFsyncMillis());
+        this.active = new Batch(options.bufferBytes());
+        this.spare = new Batch(options.bufferBytes());
+        this.preallocator = new Preallocator(files, segmentBytes, options.preallocation(),
+                "qrrot-wal-prealloc " + dir.getFileName());
+
+        try {
+            if (scan.segments.isEmpty()) {
+                long first = options.firstLsn();
+                current = files.create(first, options.wallClock().getAsLong(), segmentBytes);
+                currentPath = files.segmentPath(first);
+                currentFirstLsn = first;
+                writePos = WalFormat.HEADER_LENGTH;
+                currentFileSize = WalFormat.HEADER_LENGTH;
+                currentInfo = new SegmentInfo(currentPath, first, currentFileSize);
+                segments.put(first, currentInfo);
+                nextLsn = first;
+            } else {
+                for (LogScan.Segment s : scan.segments) {
+                    segments.put(s.firstLsn, new SegmentInfo(s.path, s.firstLsn, s.fileSize));
+                }
+                LogScan.Segment last = scan.segments.get(scan.segments.size() - 1);
+                currentPath = last.path;
+                currentFirstLsn = last.firstLsn;
+                current = StepException.run("open of " + currentPath,
+                        () -> storage.open(currentPath, Storage.OpenMode.WRITE));
+                // What a killed process left in the page cache is durable before anything is built on it.
+                StepException.exec("fsync of " + currentPath, current::force);
+                writePos = last.dataEnd;
+                currentFileSize = StepException.run("size of " + currentPath, current::size);
+                currentInfo = segments.get(last.firstLsn);
+                currentInfo.size = currentFileSize;
+                nextLsn = last.lastLsn + 1;
+            }
+        } catch (IOException e) {
+            preallocator.close();
+            SegmentFiles.closeQuietly(current);
+            throw e;
+        }
+        appendSegmentPos = writePos;
+        writtenLsn = nextLsn - 1;
+        syncedLsn = nextLsn - 1;
+        sealedLsn = currentFirstLsn - 1;
+        preallocator.request();
+        writer = new Thread(this::runWriter, "qrrot-wal-writer " + dir.getFileName());
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Opens (or creates) the log in {@code dir}: validates every segment, repairs a torn tail (the last
+     * segment is copied to {@code *.broken}, cut after its last valid record and fsynced; see
+     * {@link #tailRepair()}), and starts the writer.
+     *
+     * @throws WalCorruptionException when the log is damaged before its tail: the message names the file,
+     *                                the offset and the repair command
+     */
+    public static Wal open(Path dir, WalOptions options) throws IOException {
+        Storage storage = options.storage();
+        StepException.exec("creating directory " + dir, () -> storage.createDirectories(dir));
+        LogScan scan = LogScan.scan(storage, dir, options.maxPayloadBytes());
+        SegmentFiles files = new SegmentFiles(storage, dir);
+        if (!scan.tempFiles.isEmpty()) {
+            for (Path tmp : scan.tempFiles) {
+                files.delete(tmp);
+            }
+            files.syncDirectory();
+        }
+        if (scan.status == LogScan.Status.CORRUPT) {
+            throw scan.corruption();
+        }
+        TailRepair repair = null;
+        if (scan.status == LogScan.Status.TORN_TAIL) {
+            LogScan.Damage d = scan.damage;
+            Path broken = files.copyToBroken(d.path);
+            files.truncate(d.path, d.offset);
+            LogScan.Segment last = scan.segments.get(scan.segments.size() - 1);
+            last.fileSize = d.offset;
+            repair = new TailRepair(d.path, d.offset, d.droppedBytes, last.lastLsn, broken, d.detail);
+            LOG.warn(repair.message());
+        }
+        return new Wal(options, dir, scan, repair);
+    }
+
+    /** Opens {@code dir} with the default options. */
+    public static Wal open(Path dir) throws IOException {
+        return open(dir, WalOptions.defaults());
+    }
+
+    // ------------------------------------------------------------------------------------------- append
+
+    /**
+     * Appends one record: copies {@code length} bytes of {@code src} from {@code offset} and assigns the
+     * next LSN. Never does I/O; waits only when the buffers are full (back-pressure).
+     *
+     * @return the record's LSN, one more than the previous record's
+     * @throws WalFailedException       when the log failed or is closed
+     * @throws IllegalArgumentException when the payload is above the maximum
+     */
+    public long append(DirectBuffer src, int offset, int length) {
+        return append(src, null, null, offset, length);
+    }
+
+    /** Appends {@code payload} (copied). */
+    public long append(byte[] payload) {
+        return append(null, payload, null, 0, payload.length);
+    }
+
+    /** Appends {@code length} bytes of {@code payload} from {@code offset} (copied). */
+    public long append(byte[] payload, int offset, int length) {
+        return append(null, payload, null, offset, length);
+    }
+
+    /** Appends the remaining bytes of {@code payload} (copied; the buffer's position is not moved). */
+    public long append(ByteBuffer payload) {
+        return append(null, null, payload, payload.position(), payload.remaining());
+    }
+
+    private long append(DirectBuffer direct, byte[] array, ByteBuffer nio, int offset, int length) {
+        if (length < 0 || length > maxPayload) {
+            throw new IllegalArgumentException("record of " + length + " bytes is above the WAL's maximum"
+                    + " payload of " + maxPayload + " bytes");
+        }
+        int recordLength = (int) WalFormat.recordLength(length);
+        boolean oversized = recordLength > oversizedThreshold;
+        final ReentrantLock lock = appendLock;
+        lock.lock();
+        try {
+            checkAccepting();
+            while (oversized
+                    ? active.oversizedBytes > 0 && active.oversizedBytes + recordLength > oversizedBacklog
+                    : active.remaining() < recordLength) {
+                awaitSpace();
+            }
+            long lsn = nextLsn;
+            Batch b = active;
+            if (appendSegmentPos + recordLength > segmentBytes && appendSegmentPos > WalFormat.HEADER_LENGTH) {
+                b.marks.add(new Batch.Mark(b.limit, lsn, null));
+                appendSegmentPos = WalFormat.HEADER_LENGTH;
+            }
+            if (oversized) {
+                ByteBuffer big = ByteBuffer.allocate(recordLength).order(WalFormat.BYTE_ORDER);
+                encode(big, big.duplicate(), 0, direct, array, nio, offset, length, lsn);
+                b.marks.add(new Batch.Mark(b.limit, 0, big));
+                b.oversizedBytes += recordLength;
+            } else {
+                encode(b.buf, b.crcView, b.limit, direct, array, nio, offset, length, lsn);
+                b.limit += recordLength;
+            }
+            b.lastLsn = lsn;
+            nextLsn = lsn + 1;
+            appendSegmentPos += recordLength;
+            appendSeq = appendSeq + 1;
+            if (b.limit > oversizedThreshold || b.oversizedBytes > 0) {
+                requestWrite();
+            }
+            return lsn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void encode(ByteBuffer dst, ByteBuffer crcView, int at, DirectBuffer direct, byte[] array,
+                        ByteBuffer nio, int offset, int length, long lsn) {
+        dst.putInt(at + WalFormat.LENGTH_OFFSET, length);
+        dst.putLong(at + WalFormat.LSN_OFFSET, lsn);
+        int payloadAt = at + WalFormat.PAYLOAD_OFFSET;
+        if (direct != null) {
+            direct.getBytes(offset, dst, payloadAt, length);
+        } else if (array != null) {
+            dst.put(payloadAt, array, offset, length);
+        } else {
+            dst.put(payloadAt, nio, offset, length);
+        }
+        int end = at + (int) WalFormat.recordLength(length);
+        for (int i = payloadAt + length; i < end; i++) {
+            dst.put(i, (byte) 0);
+        }
+        dst.putInt(at + WalFormat.CRC_OFFSET, WalFormat.recordCrc(appendCrc, crcView, at, length));
+    }
+
+    private void checkAccepting() {
+        WalFailedException f = failure;
+        if (f != null) {
+            throw new WalFailedException(f.getMessage(), f);
+        }
+        if (closing) {
+            throw new WalFailedException("IOERR write-ahead log is closed");
+        }
+    }
+
+    /** Called with appendLock held: both buffers are full, wait for the writer to take one. */
+    private void awaitSpace() {
+        requestWrite();
+        try {
+            spaceFreed.awaitNanos(WAIT_SLICE_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WalFailedException("IOERR interrupted while waiting for WAL buffer space");
+        }
+        checkAccepting();
+    }
+
+    private void requestWrite() {
+        if (!writeRequested) {
+            writeRequested = true;
+        }
+        wakeWriter();
+    }
+
+    private void wakeWriter() {
+        if (writerParked) {
+            writerParked = false;
+            LockSupport.unpark(writer);
+        }
+    }
+
+    private boolean hasPending() {
+        return appendSeq != takenSeq;
+    }
+
+    // -------------------------------------------------------------------------------------------- flush
+
+    /**
+     * Marks the end of a batch of appends (a network read): gets everything buffered written. With
+     * {@code always} this wakes the writer thread; with {@code everysec}/{@code no} the calling thread
+     * writes the batch itself (a write to the page cache, no fsync) unless another thread is writing,
+     * which then writes it too. Never waits for the disk.
+     */
+    public void flush() {
+        if (policy == FsyncPolicy.ALWAYS) {
+            if (hasPending()) {
+                wakeWriter();
+            }
+            return;
+        }
+        flushRequested = true;
+        if (ioLock.tryLock()) {
+            try {
+                flushRequested = false;
+                writeOnce(false);
+            } finally {
+                unlockIo();
+            }
+        }
+    }
+
+    /**
+     * Releases ioLock; then, for everysec/no, writes what a {@link #flush()} asked for while the lock was
+     * held (that caller did not wait), unless someone else holds the lock again and will do it.
+     */
+    private void unlockIo() {
+        ioLock.unlock();
+        if (policy == FsyncPolicy.ALWAYS) {
+            return;
+        }
+        while (flushRequested && hasPending() && failure == null && ioLock.tryLock()) {
+            try {
+                flushRequested = false;
+                writeOnce(false);
+            } finally {
+                ioLock.unlock();
+            }
+        }
+    }
+
+    /** With ioLock held: swaps the active batch out, writes it, fsyncs if asked, publishes, completes. */
+    private boolean writeOnce(boolean force) {
+        Batch b;
+        appendLock.lock();
+        try {
+            if (active.isEmpty()) {
+                takenSeq = appendSeq;
+                return false;
+            }
+            b = active;
+            active = spare;
+            spare = null;
+            takenSeq = appendSeq;
+            writeRequested = false;
+            spaceFreed.signalAll();
+        } finally {
+            appendLock.unlock();
+        }
+        long last = b.lastLsn;
+        try {
+            writeBatch(b);
+            if (force && last > 0) {
+                forceCurrent();
+            }
+        } catch (StepException e) {
+            fail(e);
+            return true;
+        } finally {
+            b.clear();
+            spare = b;
+        }
+        batches++;
+        if (writePos > currentInfo.size) {
+            currentInfo.size = writePos;
+        }
+        if (last > 0) {
+            writtenLsn = last;
+            if (force) {
+                syncedLsn = last;
+            }
+            waiters.complete(durableLsn());
+        }
+        return true;
+    }
+
+    private void writeBatch(Batch b) throws StepException {
+        int cursor = 0;
+        List<Batch.Mark> marks = b.marks;
+        for (int i = 0, n = marks.size(); i < n; i++) {
+            Batch.Mark m = marks.get(i);
+            writeRange(b, cursor, m.at());
+            cursor = m.at();
+            if (m.rollToLsn() > 0) {
+                rollTo(m.rollToLsn());
+            } else {
+                writeOversized(m.oversized());
+            }
+        }
+        writeRange(b, cursor, b.limit);
+    }
+
+    private void writeRange(Batch b, int from, int to) throws StepException {
+        if (to <= from) {
+            return;
+        }
+        ByteBuffer v = b.writeView;
+        v.clear();
+        v.position(from).limit(to);
+        try {
+            current.write(v, writePos);
+        } catch (IOException e) {
+            throw new StepException("write of " + currentPath, e);
+        }
+        writePos += to - from;
+    }
+
+    private void writeOversized(ByteBuffer big) throws StepException {
+        // Slices, so the JDK's temporary direct buffer for a heap write stays small.
+        ByteBuffer v = big.duplicate();
+        int total = big.capacity();
+        for (int pos = 0; pos < total; pos += OVERSIZED_SLICE) {
+            v.clear();
+            v.position(pos).limit(Math.min(total, pos + OVERSIZED_SLICE));
+            try {
+                current.write(v, writePos + pos);
+            } catch (IOException e) {
+                throw new StepException("write of " + currentPath, e);
+            }
+        }
+        writePos += total;
+    }
+
+    private void forceCurrent() throws StepException {
+        syncLock.lock();
+        try {
+            long t0 = System.nanoTime();
+            try {
+                current.force();
+            } catch (IOException e) {
+                throw new StepException("fsync of " + currentPath, e);
+            }
+            fsyncStats.record(System.nanoTime() - t0, currentPath);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Seals the current segment and starts the one whose first record is {@code firstLsn}. */
+    private void rollTo(long firstLsn) throws StepException {
+        syncLock.lock();
+        try {
+            long t0 = System.nanoTime();
+            try {
+                files.seal(current, currentPath, writePos);
+            } catch (StepException e) {
+                SegmentFiles.closeQuietly(current);
+                current = null;
+                throw e;
+            } catch (IOException e) {
+                current = null;
+                throw new StepException("sealing " + currentPath, e);
+            }
+            fsyncStats.record(System.nanoTime() - t0, currentPath);
+            currentInfo.size = writePos;
+            long sealed = firstLsn - 1;
+            if (sealed > syncedLsn) {
+                syncedLsn = sealed;
+            }
+            Preallocator.Prepared p = preallocator.take();
+            long createdAt = options.wallClock().getAsLong();
+            Path path = files.segmentPath(firstLsn);
+            try {
+                current = p != null ? files.install(p.file(), p.path(), firstLsn, createdAt, segmentBytes)
+                        : files.create(firstLsn, createdAt, segmentBytes);
+                currentFileSize = p != null ? Math.max(segmentBytes, WalFormat.HEADER_LENGTH)
+                        : WalFormat.HEADER_LENGTH;
+            } catch (StepException e) {
+                current = null;
+                throw e;
+            } catch (IOException e) {
+                current = null;
+                throw new StepException("creating " + path, e);
+            }
+            currentPath = path;
+            currentFirstLsn = firstLsn;
+            writePos = WalFormat.HEADER_LENGTH;
+            currentInfo = new SegmentInfo(path, firstLsn, currentFileSize);
+            synchronized (segments) {
+                segments.put(firstLsn, currentInfo);
+            }
+            sealedLsn = sealed;
+        } finally {
+            syncLock.unlock();
+        }
+        synchronized (rollMonitor) {
+            rollMonitor.notifyAll();
+        }
+        preallocator.request();
+    }
+
+    // --------------------------------------------------------------------------------------- durability
+
+    /** The last LSN durable per the policy: fsynced for {@code always}, written for the others. */
+    public long durableLsn() {
+        return policy == FsyncPolicy.ALWAYS ? syncedLsn : writtenLsn;
+    }
+
+    /**
+     * Tells {@code listener} once {@code lsn} is durable per the policy, or that the log failed first.
+     * Runs the listener at once on this thread if the answer is known (an LSN of 0 counts as durable);
+     * otherwise later on the thread that wrote or fsynced it: the listener must only hand off. Does not
+     * by itself get the record written: call {@link #flush()} at the end of the batch.
+     */
+    public void whenDurable(long lsn, DurabilityListener listener) {
+        if (lsn <= durableLsn()) {
+            listener.onDurable();
+            return;
+        }
+        WalFailedException f = failure;
+        if (f != null) {
+            listener.onFailure(f.getMessage());
+            return;
+        }
+        waiters.add(lsn, listener);
+        // The writer may have published between the checks above and the add: settle it here.
+        f = failure;
+        if (f != null) {
+            waiters.failAll(f.getMessage());
+        } else if (lsn <= durableLsn()) {
+            waiters.complete(durableLsn());
+        }
+    }
+
+    /**
+     * A future completed with {@code lsn} once it is durable, or exceptionally with the
+     * {@link WalFailedException} that failed the log. Convenience (it allocates); same rules as
+     * {@link #whenDurable}.
+     */
+    public CompletableFuture<Long> durable(long lsn) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        whenDurable(lsn, new DurabilityListener() {
+            @Override
+            public void onDurable() {
+                f.complete(lsn);
+            }
+
+            @Override
+            public void onFailure(String message) {
+                WalFailedException cause = failure;
+                f.completeExceptionally(cause != null ? new WalFailedException(message, cause)
+                        : new WalFailedException(message));
+            }
+        });
+        return f;
+    }
+
+    /**
+     * Writes and fsyncs everything appended so far, whatever the policy, and waits for it (for a shutdown,
+     * a snapshot, a test).
+     *
+     * @throws WalFailedException when the log failed
+     */
+    public void sync() {
+        long target;
+        appendLock.lock();
+        try {
+            target = nextLsn - 1;
+        } finally {
+            appendLock.unlock();
+        }
+        if (policy == FsyncPolicy.ALWAYS) {
+            wakeWriter();
+            waitFor(target);
+            return;
+        }
+        ioLock.lock();
+        try {
+            while (failure == null && hasPending()) {
+                writeOnce(false);
+            }
+        } finally {
+            unlockIo();
+        }
+        syncNow();
+        checkFailed();
+    }
+
+    private void waitFor(long target) {
+        try {
+            durable(target).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WalFailedException("IOERR interrupted while waiting for the WAL");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof WalFailedException w) {
+                throw w;
+            }
+            throw new WalFailedException("IOERR " + e.getCause(), e.getCause());
+        }
+    }
+
+    private void checkFailed() {
+        WalFailedException f = failure;
+        if (f != null) {
+            throw new WalFailedException(f.getMessage(), f);
+        }
+    }
+
+    /** fsyncs the current segment if something written is not yet synced (everysec, sync, close). */
+    private void syncNow() {
+        syncLock.lock();
+        try {
+            if (failure != null || current == null) {
+                return;
+            }
+            long target = writtenLsn;
+            if (target <= syncedLsn) {
+                return;
+            }
+            forceCurrent();
+            syncedLsn = target;
+        } catch (StepException e) {
+            fail(e);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    private void fail(StepException e) {
+        String message = "IOERR write-ahead log failed: " + e.getMessage() + "; writes are refused until restart";
+        synchronized (this) {
+            if (failure != null) {
+                return;
+            }
+            failure = new WalFailedException(message, e);
+            status = e.getMessage();
+        }
+        LOG.error("write-ahead log failed, refusing writes until restart: {}", e.getMessage(), e);
+        appendLock.lock();
+        try {
+            active.clear();
+            takenSeq = appendSeq;
+            spaceFreed.signalAll();
+        } finally {
+            appendLock.unlock();
+        }
+        waiters.failAll(message);
+        synchronized (rollMonitor) {
+            rollMonitor.notifyAll();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------- writer thread
+
+    private void runWriter() {
+        long nextSync = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.syncIntervalMillis());
+        long flushDelay = TimeUnit.MILLISECONDS.toNanos(options.flushDelayMillis());
+        while (true) {
+            boolean worked = false;
+            if (failure == null && hasPending()) {
+                if (policy == FsyncPolicy.ALWAYS) {
+                    ioLock.lock();
+                    try {
+                        worked = writeOnce(true);
+                    } finally {
+                        ioLock.unlock();
+                    }
+                } else {
+                    ioLock.lock();
+                    try {
+                        flushRequested = false;
+                        worked = writeOnce(false);
+                    } finally {
+                        unlockIo();
+                    }
+                }
+            }
+            long now = System.nanoTime();
+            if (policy == FsyncPolicy.EVERYSEC && now - nextSync >= 0) {
+                syncNow();
+                nextSync = now + TimeUnit.MILLISECONDS.toNanos(options.syncIntervalMillis());
+            }
+            if (stopping && (!hasPending() || failure != null)) {
+                return;
+            }
+            if (!worked) {
+                long timeout = flushDelay;
+                if (policy == FsyncPolicy.EVERYSEC) {
+                    timeout = Math.max(1, Math.min(timeout, nextSync - now));
+                }
+                writerParked = true;
+                if (!hasPending() && !stopping) {
+                    LockSupport.parkNanos(this, timeout);
+                }
+                writerParked = false;
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------- retention
+
+    /**
+     * Seals the current segment, so that every record appended so far is in a sealed segment (written
+     * and fsynced), and starts a new one; does nothing if the current segment holds no record. Blocks
+     * until done.
+     *
+     * @return the last LSN in sealed segments (0 if none): everything up to it can be read and folded
+     * @throws WalFailedException when the log failed
+     */
+    public long roll() {
+        long target;
+        appendLock.lock();
+        try {
+            checkAccepting();
+            if (appendSegmentPos > WalFormat.HEADER_LENGTH) {
+                active.marks.add(new Batch.Mark(active.limit, nextLsn, null));
+                appendSegmentPos = WalFormat.HEADER_LENGTH;
+                appendSeq = appendSeq + 1;
+            }
+            target = nextLsn - 1;
+        } finally {
+            appendLock.unlock();
+        }
+        while (sealedLsn < target) {
+            checkFailed();
+            if (policy == FsyncPolicy.ALWAYS) {
+                wakeWriter();
+            } else {
+                ioLock.lock();
+                try {
+                    writeOnce(false);
+                } finally {
+                    unlockIo();
+                }
+            }
+            synchronized (rollMonitor) {
+                if (sealedLsn < target && failure == null) {
+                    try {
+                        rollMonitor.wait(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new WalFailedException("IOERR interrupted while rolling the WAL");
+                    }
+                }
+            }
+        }
+        checkFailed();
+        return target;
+    }
+
+    /**
+     * Deletes whole segments whose records are all below {@code lsn} (oldest first, fsyncing the directory
+     * after each), never the segment being written and never one an open reader still needs: those go in
+     * a later call.
+     *
+     * @return the number of segments deleted
+     */
+    public int dropBelow(long lsn) throws IOException {
+        int dropped = 0;
+        while (true) {
+            SegmentInfo victim;
+            synchronized (segments) {
+                long bound = lsn;
+                for (WalReader r : readers) {
+                    bound = Math.min(bound, r.position());
+                }
+                Map.Entry<Long, SegmentInfo> first = segments.firstEntry();
+                Map.Entry<Long, SegmentInfo> second = first == null ? null : segments.higherEntry(first.getKey());
+                if (second == null || second.getKey() > bound) {
+                    return dropped;
+                }
+                victim = first.getValue();
+                segments.remove(first.getKey());
+            }
+            try {
+                files.delete(victim.path);
+                files.syncDirectory();
+            } catch (IOException e) {
+                synchronized (segments) {
+                    segments.put(victim.firstLsn, victim);
+                }
+                throw e;
+            }
+            dropped++;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- reading
+
+    /** Reads from {@code fromLsn} up to the last record written when this is called. */
+    public WalReader reader(long fromLsn) {
+        return reader(fromLsn, writtenLsn);
+    }
+
+    /**
+     * Reads records {@code fromLsn..toLsn} (both inclusive; {@code toLsn} at most the written LSN). While
+     * the reader is open, {@link #dropBelow} keeps the segments it still needs.
+     *
+     * @throws IllegalArgumentException when {@code fromLsn} is below the oldest record still kept
+     */
+    public WalReader reader(long fromLsn, long toLsn) {
+        long written = writtenLsn;
+        if (toLsn > written) {
+            throw new IllegalArgumentException("cannot read to LSN " + toLsn + ": only LSNs up to " + written
+                    + " are written");
+        }
+        WalReader.SegmentIndex index = new WalReader.SegmentIndex() {
+            @Override
+            public Map.Entry<Long, Path> floor(long l) {
+                synchronized (segments) {
+                    Map.Entry<Long, SegmentInfo> e = segments.floorEntry(l);
+                    return e == null ? null : Map.entry(e.getKey(), e.getValue().path);
+                }
+            }
+
+            @Override
+            public Map.Entry<Long, Path> higher(long firstLsn) {
+                synchronized (segments) {
+                    Map.Entry<Long, SegmentInfo> e = segments.higherEntry(firstLsn);
+                    return e == null ? null : Map.entry(e.getKey(), e.getValue().path);
+                }
+            }
+        };
+        WalReader[] self = new WalReader[1];
+        WalReader r = new WalReader(storage, dir, maxPayload, index, fromLsn, toLsn, true, () -> {
+            synchronized (segments) {
+                readers.remove(self[0]);
+            }
+        });
+        self[0] = r;
+        synchronized (segments) {
+            long oldest = segments.firstKey();
+            if (fromLsn < oldest && fromLsn <= toLsn) {
+                throw new IllegalArgumentException("LSN " + fromLsn + " is no longer in the log: its oldest"
+                        + " record is LSN " + oldest);
+            }
+            readers.add(r);
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------------------------------- queries
+
+    /** The last LSN handed out by {@link #append} (one below the first LSN when none yet). */
+    public long lastLsn() {
+        appendLock.lock();
+        try {
+            return nextLsn - 1;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** The last LSN written to the operating system. */
+    public long writtenLsn() {
+        return writtenLsn;
+    }
+
+    /** The first LSN of the oldest segment. */
+    public long firstLsn() {
+        synchronized (segments) {
+            return segments.firstKey();
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public WalOptions options() {
+        return options;
+    }
+
+    /** What opening did about a torn tail, or null if the log ended cleanly. */
+    public TailRepair tailRepair() {
+        return tailRepair;
+    }
+
+    /** The error that failed the log, or null. */
+    public WalFailedException failure() {
+        return failure;
+    }
+
+    public WalStats stats() {
+        long bytes = 0;
+        int count;
+        long first;
+        synchronized (segments) {
+            count = segments.size();
+            first = segments.isEmpty() ? 0 : segments.firstKey();
+            for (SegmentInfo s : segments.values()) {
+                bytes += s.size;
+            }
+        }
+        long[] h = fsyncStats.histogram();
+        long last;
+        appendLock.lock();
+        try {
+            last = nextLsn - 1;
+        } finally {
+            appendLock.unlock();
+        }
+        return new WalStats(policy, bytes, count, first, last, writtenLsn, durableLsn(), syncedLsn, batches,
+                fsyncStats.count(), fsyncStats.lastMicros(), FsyncStats.percentileMicros(h, 0.50),
+                FsyncStats.percentileMicros(h, 0.99), fsyncStats.maxMicros(), fsyncStats.slowCount(), h,
+                status);
+    }
+
+    // ------------------------------------------------------------------------------------------- closing
+
+    /**
+     * Stops accepting records, writes and fsyncs everything appended (whatever the policy), stops the
+     * threads and closes the files. Listeners still waiting are told their outcome.
+     */
+    @Override
+    public void close() throws IOException {
+        appendLock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        } finally {
+            appendLock.unlock();
+        }
+        stopping = true;
+        LockSupport.unpark(writer);
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ioLock.lock();
+        try {
+            while (failure == null && hasPending()) {
+                writeOnce(false);
+            }
+            syncNow();
+        } finally {
+            ioLock.unlock();
+        }
+        waiters.complete(durableLsn());
+        preallocator.close();
+        syncLock.lock();
+        try {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+        } finally {
+            syncLock.unlock();
+        }
+        WalFailedException f = failure;
+        waiters.failAll(f == null ? "IOERR write-ahead log is closed" : f.getMessage());
+    }
+}

@@ -1,0 +1,87 @@
+package io.qrrot.wal;
+
+import static io.qrrot.wal.WalTestSupport.DIR;
+import static io.qrrot.wal.WalTestSupport.memOptions;
+import static io.qrrot.wal.WalTestSupport.payload;
+import static io.qrrot.wal.WalTestSupport.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qrrot.wal.io.FaultyStorage;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WalBasicTest {
+    @Test
+    void appendsReadBackInOrderAcrossSegmentsAndReopen() throws Exception {
+        FaultyStorage storage = new FaultyStorage();
+        WalOptions opts = memOptions(storage);
+        try (Wal wal = Wal.open(DIR, opts)) {
+            assertNull(wal.tailRepair());
+            for (long i = 1; i <= 100; i++) {
+                assertEquals(i, wal.append(payload(i)));
+            }
+            wal.flush();
+            wal.durable(100).get();
+            assertEquals(100, wal.durableLsn());
+            List<WalTestSupport.Rec> recs = readAll(wal, 1);
+            assertEquals(100, recs.size());
+            for (int i = 0; i < 100; i++) {
+                assertEquals(i + 1, recs.get(i).lsn());
+                assertArrayEquals(payload(i + 1), recs.get(i).payload());
+            }
+            assertTrue(wal.stats().segments() > 3, "segments: " + wal.stats());
+        }
+        try (Wal wal = Wal.open(DIR, opts)) {
+            assertNull(wal.tailRepair());
+            assertEquals(100, wal.lastLsn());
+            assertEquals(101, wal.append(payload(101)));
+            wal.sync();
+            assertEquals(101, readAll(wal, 1).size());
+            assertEquals(50, readAll(wal, 51).get(0).lsn() - 1);
+        }
+    }
+
+    @Test
+    void rollSealsAndDropBelowDeletesOldSegmentsButNotForOpenReaders() throws Exception {
+        FaultyStorage storage = new FaultyStorage();
+        try (Wal wal = Wal.open(DIR, memOptions(storage).withSegmentBytes(1 << 20))) {
+            for (int i = 1; i <= 10; i++) {
+                wal.append(payload(i));
+            }
+            assertEquals(10, wal.roll());
+            assertEquals(10, wal.roll());
+            for (int i = 11; i <= 20; i++) {
+                wal.append(payload(i));
+            }
+            assertEquals(20, wal.roll());
+            wal.append(payload(21));
+            wal.sync();
+            assertEquals(List.of(DIR.resolve("00000000000000000001.wal"), DIR.resolve("00000000000000000011.wal"),
+                    DIR.resolve("00000000000000000021.wal")), segmentFiles(storage));
+            WalReader r = wal.reader(5);
+            assertEquals(0, wal.dropBelow(21));
+            assertTrue(r.next());
+            assertEquals(5, r.lsn());
+            for (int i = 6; i <= 11; i++) {
+                assertTrue(r.next());
+            }
+            assertEquals(1, wal.dropBelow(21));
+            r.close();
+            assertEquals(1, wal.dropBelow(21));
+            assertEquals(0, wal.dropBelow(1000));
+            assertEquals(List.of(DIR.resolve("00000000000000000021.wal")), segmentFiles(storage));
+            assertEquals(21, wal.stats().firstLsn());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wal.reader(3));
+            assertEquals("LSN 3 is no longer in the log: its oldest record is LSN 21", e.getMessage());
+        }
+    }
+
+    private static List<Path> segmentFiles(FaultyStorage storage) {
+        return storage.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
+    }
+}
