@@ -1,0 +1,130 @@
+package io.qrrot.crash;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * Compares a recovered server with the {@link History} and then resolves the history to what it found, so
+ * the next run starts from known state.
+ *
+ * <p>Rules: an owned key holds the state of its last acknowledged operation, or of the one operation sent
+ * after it; a key whose expiry has passed is absent; a counter lies between its acknowledged and sent
+ * counts; the accounts' total is unchanged; no key exists that no client wrote.
+ */
+public final class Checker {
+    /** Expiry times this close to the moment of checking may be seen either way. */
+    static final long EXPIRY_SLACK_MILLIS = 150;
+
+    private Checker() {
+    }
+
+    /** The outcome of one check. */
+    public record Result(long keysVerified, List<String> violations) {
+        public boolean ok() {
+            return violations.isEmpty();
+        }
+    }
+
+    public static Result check(History history, int port) {
+        List<String> violations = new ArrayList<>();
+        long verified = 0;
+        try (Jedis jedis = Clients.connect(port, 30_000)) {
+            long nowBefore = System.currentTimeMillis();
+            List<History.OwnedKey> keys = new ArrayList<>();
+            List<Response<String>> values = new ArrayList<>();
+            List<Response<Long>> expiries = new ArrayList<>();
+            Pipeline p = jedis.pipelined();
+            for (History.OwnedKey[] row : history.owned) {
+                for (History.OwnedKey k : row) {
+                    keys.add(k);
+                    values.add(p.get(k.name));
+                    expiries.add(p.pexpireTime(k.name));
+                }
+            }
+            List<Response<String>> counters = new ArrayList<>();
+            for (int j = 0; j < history.counterSent.length; j++) {
+                counters.add(p.get(History.counterKey(j)));
+            }
+            List<Response<String>> accounts = new ArrayList<>();
+            for (int j = 0; j < history.accounts; j++) {
+                accounts.add(p.get(History.accountKey(j)));
+            }
+            p.sync();
+            long nowAfter = System.currentTimeMillis();
+
+            for (int n = 0; n < keys.size(); n++) {
+                History.OwnedKey k = keys.get(n);
+                String v = values.get(n).get();
+                long pexpiretime = expiries.get(n).get();
+                KeyState seen = v == null ? KeyState.ABSENT : new KeyState(v, pexpiretime < 0 ? 0 : pexpiretime);
+                KeyState acked = k.acked;
+                KeyState pending = k.pending;
+                if (matches(seen, acked, nowBefore, nowAfter) || (pending != null && matches(seen, pending, nowBefore, nowAfter))) {
+                    verified++;
+                } else {
+                    violations.add(k.name + ": found " + seen + ", acknowledged " + acked
+                            + (pending == null ? "" : ", or in flight " + pending) + " (checked at " + nowBefore + ")");
+                }
+                k.acked = seen;
+                k.pending = null;
+            }
+            for (int j = 0; j < counters.size(); j++) {
+                String v = counters.get(j).get();
+                long value = v == null ? 0 : Long.parseLong(v);
+                long acked = history.counterAcked[j].get();
+                long sent = history.counterSent[j].get();
+                if (value < acked || value > sent) {
+                    violations.add(History.counterKey(j) + " = " + value + ", must lie in [" + acked + " acknowledged, "
+                            + sent + " sent]");
+                } else {
+                    verified++;
+                }
+                history.counterAcked[j].set(value);
+                history.counterSent[j].set(value);
+            }
+            long total = 0;
+            for (Response<String> a : accounts) {
+                String v = a.get();
+                total += v == null ? 0 : Long.parseLong(v);
+            }
+            if (total != history.accountTotal()) {
+                violations.add("accounts total " + total + " != " + history.accountTotal()
+                        + ": a transfer was applied in part");
+            } else {
+                verified++;
+            }
+
+            Set<String> known = new HashSet<>(history.allKeys());
+            known.add(CrashLoop.PROBE_KEY);
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<String> page = jedis.scan(cursor, new ScanParams().count(1000));
+                for (String key : page.getResult()) {
+                    if (!known.contains(key)) {
+                        violations.add("key '" + key + "' exists but no client ever wrote it");
+                    }
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
+        return new Result(verified, violations);
+    }
+
+    static boolean matches(KeyState seen, KeyState expected, long nowBefore, long nowAfter) {
+        boolean surelyGone = expected.value() == null
+                || (expected.expireAt() != 0 && expected.expireAt() <= nowBefore - EXPIRY_SLACK_MILLIS);
+        boolean surelyThere = expected.value() != null
+                && (expected.expireAt() == 0 || expected.expireAt() > nowAfter + EXPIRY_SLACK_MILLIS);
+        if (seen.value() == null) {
+            return !surelyThere;
+        }
+        return !surelyGone && seen.value().equals(expected.value()) && seen.expireAt() == expected.expireAt();
+    }
+}

@@ -1,0 +1,148 @@
+package io.qrrot.crash;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * One client connection sending a random mix of writes until told to stop or until the server dies. Every
+ * operation is put in the {@link History} before it is sent and marked acknowledged only after its reply.
+ */
+final class ClientWorker implements Runnable {
+    private final History history;
+    private final int client;
+    private final int port;
+    private final SplittableRandom random;
+    private final AtomicBoolean stop;
+    /** Keys whose last operation has an unknown outcome (an error reply): not touched again this run. */
+    private final boolean[] frozen;
+    private final List<String> violations;
+    private long sequence;
+
+    ClientWorker(History history, int client, int port, long seed, AtomicBoolean stop, List<String> violations) {
+        this.history = history;
+        this.client = client;
+        this.port = port;
+        this.random = new SplittableRandom(seed);
+        this.stop = stop;
+        this.frozen = new boolean[history.keysPerClient];
+        this.violations = violations;
+    }
+
+    @Override
+    public void run() {
+        try (Jedis jedis = Clients.connect(port, 10_000)) {
+            while (!stop.get()) {
+                step(jedis);
+            }
+        } catch (JedisConnectionException e) {
+            // The server was killed: the operation in flight stays pending in the history.
+        }
+    }
+
+    private void step(Jedis jedis) {
+        int roll = random.nextInt(100);
+        if (roll < 60) {
+            ownedKeyOp(jedis, roll);
+        } else if (roll < 80) {
+            increment(jedis);
+        } else {
+            transfer(jedis);
+        }
+    }
+
+    private void ownedKeyOp(Jedis jedis, int roll) {
+        int i = random.nextInt(history.keysPerClient);
+        if (frozen[i]) {
+            return;
+        }
+        History.OwnedKey key = history.owned[client][i];
+        KeyState before = key.acked;
+        String value = "v" + client + "-" + (++sequence);
+        long now = System.currentTimeMillis();
+        KeyState after;
+        Runnable send;
+        if (roll < 30) {
+            after = new KeyState(value, 0);
+            send = () -> expectOk(jedis.set(key.name, value), key.name);
+        } else if (roll < 42) {
+            long at = now + random.nextInt(-500, 3000);
+            after = new KeyState(value, at);
+            send = () -> expectOk(jedis.set(key.name, value, SetParams.setParams().pxAt(at)), key.name);
+        } else if (roll < 50) {
+            // Only on a live key without expiry, so the reply is certain: 1.
+            if (before.value() == null || before.expireAt() != 0) {
+                return;
+            }
+            long at = now + random.nextInt(500, 5000);
+            after = new KeyState(before.value(), at);
+            send = () -> {
+                long r = jedis.pexpireAt(key.name, at);
+                if (r != 1) {
+                    violations.add("PEXPIREAT " + key.name + " answered " + r + " but the acknowledged state is " + before);
+                }
+            };
+        } else {
+            after = KeyState.ABSENT;
+            send = () -> jedis.del(key.name);
+        }
+        key.pending = after;
+        history.opsSent.incrementAndGet();
+        try {
+            send.run();
+        } catch (JedisDataException e) {
+            frozen[i] = true; // an error reply: applied or not is unknown until the next check
+            return;
+        }
+        key.acked = after;
+        key.pending = null;
+        history.opsAcked.incrementAndGet();
+    }
+
+    private void increment(Jedis jedis) {
+        int j = random.nextInt(history.counterSent.length);
+        history.counterSent[j].incrementAndGet();
+        history.opsSent.incrementAndGet();
+        try {
+            jedis.incr(History.counterKey(j));
+        } catch (JedisDataException e) {
+            return;
+        }
+        history.counterAcked[j].incrementAndGet();
+        history.opsAcked.incrementAndGet();
+    }
+
+    private void transfer(Jedis jedis) {
+        int from = random.nextInt(history.accounts);
+        int to = random.nextInt(history.accounts - 1);
+        if (to >= from) {
+            to++;
+        }
+        long amount = 1 + random.nextInt(100);
+        history.opsSent.incrementAndGet();
+        try {
+            Transaction tx = jedis.multi();
+            tx.decrBy(History.accountKey(from), amount);
+            tx.incrBy(History.accountKey(to), amount);
+            List<Object> result = tx.exec();
+            if (result == null || result.size() != 2) {
+                violations.add("transfer EXEC answered " + result);
+                return;
+            }
+        } catch (JedisDataException e) {
+            return;
+        }
+        history.opsAcked.incrementAndGet();
+    }
+
+    private static void expectOk(String reply, String key) {
+        if (!"OK".equals(reply)) {
+            throw new JedisDataException("SET " + key + " answered " + reply);
+        }
+    }
+}

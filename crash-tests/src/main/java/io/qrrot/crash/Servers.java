@@ -1,0 +1,38 @@
+package io.qrrot.crash;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Ready-made servers under test. */
+public final class Servers {
+    private Servers() {
+    }
+
+    /**
+     * The real {@code qrrot serve} jar on {@code dir}, with small WAL segments and a small compaction
+     * threshold so that kills land in segment rolls, compaction and snapshot install too.
+     */
+    public static ServerProcess qrrot(Path jar, Path dir, String fsync, List<String> extraArgs) {
+        return new ServerProcess("qrrot serve --fsync " + fsync, port -> {
+            List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-XX:+UseParallelGC",
+                    "-jar", jar.toString(), "serve", "--wal", dir.toString(), "--port", Integer.toString(port),
+                    "--fsync", fsync, "--wal-segment-bytes", "65536", "--compact-wal-bytes", "262144"));
+            cmd.addAll(extraArgs);
+            return cmd;
+        }, dir.resolveSibling(dir.getFileName() + "-server.log"), 60_000);
+    }
+
+    /** A real redis-server with an append-only file; used to show the checker passes and fails where it should. */
+    public static ServerProcess redis(Path dir, String appendfsync, boolean appendonly) {
+        return new ServerProcess("redis-server appendonly " + (appendonly ? "yes" : "no") + " appendfsync " + appendfsync,
+                port -> List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                        "--dir", dir.toString(), "--appendonly", appendonly ? "yes" : "no",
+                        "--appendfsync", appendfsync, "--save", "", "--protected-mode", "no", "--daemonize", "no"),
+                dir.resolveSibling(dir.getFileName() + "-server.log"), 60_000);
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -1,0 +1,45 @@
+package io.qrrot.crash.powercut;
+
+import io.qrrot.recovery.Qrrot;
+
+import io.qrrot.engine.CommandArgs;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A test client of a {@link Qrrot}: runs a command, waits until its reply may be released, returns it as text. */
+final class Db {
+    private final Qrrot db;
+    private final Qrrot.Session session;
+
+    Db(Qrrot db) {
+        this.db = db;
+        this.session = db.newSession();
+    }
+
+    /** Runs a command and waits for durability; a log failure comes back as the error text. */
+    String run(String... args) {
+        TextReply reply = new TextReply();
+        long lsn = session.execute(CommandArgs.of(args), reply);
+        db.endOfBatch();
+        CompletableFuture<String> done = new CompletableFuture<>();
+        db.whenDurable(lsn, new Qrrot.DurabilityListener() {
+            @Override
+            public void onDurable() {
+                done.complete(null);
+            }
+
+            @Override
+            public void onFailure(String message) {
+                done.complete(message);
+            }
+        });
+        try {
+            String failure = done.get(30, TimeUnit.SECONDS);
+            return failure == null ? reply.text() : "(error) " + failure;
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new AssertionError("no durability answer for " + String.join(" ", args), e);
+        }
+    }
+}
