@@ -2,6 +2,7 @@ package io.qrrot.cli;
 
 import io.qrrot.cli.client.AiCommand;
 import io.qrrot.cli.client.ClientCommand;
+import io.qrrot.cli.serve.ServeCommand;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "qrrot", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         description = "A durable in-memory key-value database for the JVM.",
         subcommands = {
+                ServeCommand.class,
                 ClientCommand.class,
                 AiCommand.class,
                 AutoComplete.GenerateCompletion.class

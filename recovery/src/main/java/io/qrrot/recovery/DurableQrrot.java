@@ -258,6 +258,7 @@ public final class DurableQrrot implements Qrrot {
 
     private void compactLoop() {
         long failures = 0;
+        long pendingSince = 0; // when the WAL first held records not folded into a snapshot
         while (!closed.get()) {
             try {
                 Thread.sleep(failures == 0 ? COMPACT_CHECK_MILLIS : Math.min(60_000, 1000L << Math.min(6, failures)));
@@ -265,9 +266,14 @@ public final class DurableQrrot implements Qrrot {
                 return;
             }
             long pending = bytesSinceSnapshot.sum();
-            long age = options.clock().millis() - compactor.lastFinishedAt();
+            long now = options.clock().millis();
+            if (pending <= 0) {
+                pendingSince = 0;
+            } else if (pendingSince == 0) {
+                pendingSince = now;
+            }
             boolean due = pending >= options.compactWalBytes()
-                    || (pending > 0 && age >= options.compactAfterMillis());
+                    || (pending > 0 && now - pendingSince >= options.compactAfterMillis());
             if (!due || closed.get()) {
                 continue;
             }
@@ -275,6 +281,7 @@ public final class DurableQrrot implements Qrrot {
                 long mark = bytesSinceSnapshot.sum();
                 compactor.compact();
                 bytesSinceSnapshot.add(-mark);
+                pendingSince = 0;
                 failures = 0;
             } catch (WalFailedException e) {
                 return; // the log is failed: nothing more can be folded safely; INFO shows the WAL's status

@@ -29,10 +29,10 @@ final class Recovery {
 
     /** What recovery built and found. */
     record Result(Engine engine, Wal wal, SnapshotInfo current, SnapshotInfo previous, long snapshotKeys,
-                  long walRecords, long millis, List<String> problems) {
+                  long walRecords, long keys, long millis, List<String> problems) {
 
         String summary() {
-            return "recovered " + engine.stats().keys() + " keys from "
+            return "recovered " + keys + " keys from "
                     + (current == null ? "no snapshot" : "snapshot " + Path.of(current.file()).getFileName()
                     + " (" + snapshotKeys + " records)") + " + " + walRecords + " WAL records in "
                     + String.format("%.2f", millis / 1000.0) + " s"
@@ -149,7 +149,8 @@ final class Recovery {
             throw e;
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
-        Result r = new Result(engine, wal, current, previous, snapshotKeys, replayed, millis, problems);
+        Result r = new Result(engine, wal, current, previous, snapshotKeys, replayed, engine.stats().keys(), millis,
+                problems);
         LOG.info(r.summary());
         return r;
     }

@@ -1,0 +1,144 @@
+package io.qrrot.cli.serve;
+
+import io.qrrot.cli.CliContext;
+import io.qrrot.recovery.DurableQrrot;
+import io.qrrot.recovery.Qrrot;
+import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.server.QrrotServer;
+import io.qrrot.server.ServerOptions;
+import io.qrrot.wal.FsyncPolicy;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code qrrot serve}: opens (recovers) a data directory and serves it over the Redis protocol until
+ * SHUTDOWN, SIGTERM or SIGINT, which stop accepting, drain replies still waiting for the disk, sync the WAL
+ * and close.
+ */
+@Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true,
+        description = "Start the database server (Redis protocol) on a data directory.")
+public final class ServeCommand implements Callable<Integer> {
+    private final CliContext ctx;
+
+    @Option(names = "--wal", paramLabel = "DIR", description = "Data directory (WAL, snapshots). Default: ${DEFAULT-VALUE}")
+    Path dir = Path.of("data");
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on. Default: ${DEFAULT-VALUE}")
+    String bind = "127.0.0.1";
+
+    @Option(names = {"-p", "--port"}, description = "TCP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
+    int port = 6379;
+
+    @Option(names = "--fsync", paramLabel = "POLICY",
+            description = "When a write is acknowledged: always (after fsync), everysec, no. Default: ${DEFAULT-VALUE}")
+    String fsync = "always";
+
+    @Option(names = "--maxmemory", paramLabel = "SIZE", description = "Refuse writes past this much data memory (e.g. 2gb); 0 = no limit. Default: ${DEFAULT-VALUE}")
+    String maxMemory = "0";
+
+    @Option(names = "--requirepass", paramLabel = "PASSWORD", description = "Clients must AUTH with this password.")
+    String requirePass;
+
+    @Option(names = "--maxclients", description = "Most concurrent clients. Default: ${DEFAULT-VALUE}")
+    int maxClients = 10_000;
+
+    @Option(names = "--protected-mode", paramLabel = "yes|no",
+            description = "Without a password, accept only loopback clients. Default: ${DEFAULT-VALUE}")
+    String protectedMode = "yes";
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Close clients idle this long; 0 = never. Default: ${DEFAULT-VALUE}")
+    int idleTimeout = 0;
+
+    @Option(names = "--shards", description = "Keyspace shards, a power of two. Default: ${DEFAULT-VALUE}")
+    int shards = 64;
+
+    @Option(names = "--wal-segment-bytes", paramLabel = "SIZE", description = "WAL segment size. Default: ${DEFAULT-VALUE}")
+    String walSegment = "64mb";
+
+    @Option(names = "--compact-wal-bytes", paramLabel = "SIZE",
+            description = "Fold the WAL into a snapshot when it grows past this. Default: ${DEFAULT-VALUE}")
+    String compactWal = "256mb";
+
+    @Option(names = "--compact-after-seconds", description = "... or when the oldest unfolded write is this old. Default: ${DEFAULT-VALUE}")
+    long compactAfterSeconds = 3600;
+
+    /** A deliberately broken build for the crash tests: replies before the write is in the WAL. Never use. */
+    @Option(names = "--unsafe-ack-before-wal", hidden = true)
+    boolean unsafeAckBeforeWal;
+
+    public ServeCommand(CliContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        QrrotOptions options;
+        ServerOptions serverOptions;
+        try {
+            options = QrrotOptions.defaults()
+                    .withFsync(FsyncPolicy.parse(fsync))
+                    .withShards(shards)
+                    .withMaxMemoryBytes(Sizes.parse("--maxmemory", maxMemory))
+                    .withWal(Sizes.parse("--wal-segment-bytes", walSegment), Sizes.parse("--compact-wal-bytes", compactWal),
+                            compactAfterSeconds * 1000);
+            serverOptions = ServerOptions.defaults().withBind(bind).withPort(port).withRequirePass(requirePass)
+                    .withMaxClients(maxClients).withProtectedMode(yesNo("--protected-mode", protectedMode))
+                    .withIdleTimeoutSeconds(idleTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "qrrot serve: " + e.getMessage());
+        }
+
+        DurableQrrot db;
+        try {
+            db = DurableQrrot.open(dir, options);
+        } catch (IOException e) {
+            ctx.err().println("qrrot serve: cannot open " + dir + ": " + e.getMessage());
+            return 1;
+        }
+        Qrrot served = unsafeAckBeforeWal ? new UnsafeAckQrrot(db) : db;
+        QrrotServer server = new QrrotServer(served, serverOptions);
+        try {
+            server.start();
+        } catch (IOException e) {
+            ctx.err().println("qrrot serve: " + e.getMessage());
+            db.close();
+            return 1;
+        }
+        Thread hook = new Thread(() -> stop(server, db), "qrrot-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        ctx.err().printf(Locale.ROOT, "qrrot ready on %s:%d (data %s, fsync %s%s); %s%n", bind, server.port(),
+                dir.toAbsolutePath(), options.fsync().name().toLowerCase(Locale.ROOT),
+                unsafeAckBeforeWal ? ", UNSAFE: replies before the WAL write" : "", db.recoverySummary());
+        server.awaitTermination();
+        stop(server, db);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook is running
+        }
+        ctx.err().println("qrrot stopped");
+        return 0;
+    }
+
+    private void stop(QrrotServer server, DurableQrrot db) {
+        server.close();
+        try {
+            db.close();
+        } catch (IOException e) {
+            ctx.err().println("qrrot serve: closing the data directory failed: " + e.getMessage());
+        }
+    }
+
+    private static boolean yesNo(String option, String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "yes" -> true;
+            case "no" -> false;
+            default -> throw new IllegalArgumentException(option + " must be yes or no, not '" + v + "'");
+        };
+    }
+}
