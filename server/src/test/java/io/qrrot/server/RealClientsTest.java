@@ -190,7 +190,7 @@ class RealClientsTest {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/script")), "util-linux 'script' gives redis-cli a terminal");
         String out = run("help GET\nPING\nquit\n", "env", "TERM=dumb", "script", "-qc",
                 "redis-cli -p " + open.port(), "/dev/null");
-        assertTrue(out.contains("summary:\u001b[0m Returns the string value of a key."), out);
+        assertTrue(out.contains("summary:\u001b[0m Returns the value of a key (an int as its text, JSON as its compact text)."), out);
         assertTrue(out.contains("PONG"), out);
     }
 

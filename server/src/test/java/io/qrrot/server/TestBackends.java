@@ -1,19 +1,25 @@
 package io.qrrot.server;
 
+import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
+import io.qrrot.recovery.QrrotOptions;
 import java.nio.file.Path;
 
 /**
- * The database the integration, fuzz and differential tests run against. Today the in-memory test double;
- * when the durable facade is available, this method is the one line to change:
- * {@code return DurableQrrot.open(dir, QrrotOptions.defaults());}
+ * The database the integration, fuzz and differential tests run against: the real durable database on a
+ * temporary directory. (Tests of reply ordering under held-back durability use {@link InMemoryQrrot}
+ * directly.)
  */
 final class TestBackends {
     private TestBackends() {
     }
 
     static Qrrot open(Path dir) {
-        return new InMemoryQrrot(InMemoryQrrot.Durability.AUTO);
+        try {
+            return DurableQrrot.open(dir, QrrotOptions.defaults().withShards(8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** True when {@code db} is the real engine (turns on the data-command differential tests). */
