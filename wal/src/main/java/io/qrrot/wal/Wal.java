@@ -69,7 +69,6 @@ public final class Wal implements AutoCloseable {
     /** Bumped for every record or roll added; the writer compares it with {@link #takenSeq}. */
     private volatile long appendSeq;
     private volatile long takenSeq;
-    private volatile boolean writeRequested;
 
     // Write side, guarded by ioLock (with always, only the writer thread takes it).
     private final ReentrantLock ioLock = new ReentrantLock();
@@ -281,10 +280,8 @@ public final class Wal implements AutoCloseable {
         checkAccepting();
     }
 
+    /** The writer thread writes whatever is pending when it wakes. */
     private void requestWrite() {
-        if (!writeRequested) {
-            writeRequested = true;
-        }
         wakeWriter();
     }
 
@@ -357,7 +354,6 @@ public final class Wal implements AutoCloseable {
             active = spare;
             spare = null;
             takenSeq = appendSeq;
-            writeRequested = false;
             spaceFreed.signalAll();
         } finally {
             appendLock.unlock();

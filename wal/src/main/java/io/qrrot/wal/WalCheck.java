@@ -141,6 +141,11 @@ public final class WalCheck {
                 broken);
     }
 
+    /** {@link #dump(Storage, Path, int)} on the real file system with the default maximum payload. */
+    public static Iterator<DumpEntry> dump(Path dir) throws IOException {
+        return dump(FileStorage.INSTANCE, dir, WalOptions.defaults().maxPayloadBytes());
+    }
+
     /**
      * Every valid record of {@code dir} in order, with its file and offset; if damage stops the dump, a
      * last entry says where and why. Read-only. The payload buffers are copies.

@@ -81,6 +81,59 @@ class WalBasicTest {
         }
     }
 
+    @Test
+    void appendVariantsCopyExactlyTheGivenBytesIncludingEmptyPayloads() throws Exception {
+        FaultyStorage storage = new FaultyStorage();
+        try (Wal wal = Wal.open(DIR, memOptions(storage))) {
+            org.agrona.concurrent.UnsafeBuffer direct = new org.agrona.concurrent.UnsafeBuffer(
+                    java.nio.ByteBuffer.allocateDirect(64));
+            direct.putBytes(0, "xxhello-directyy".getBytes());
+            assertEquals(1, wal.append(direct, 2, 12));
+            java.nio.ByteBuffer nio = java.nio.ByteBuffer.wrap("..nio-buffer".getBytes());
+            nio.position(2);
+            assertEquals(2, wal.append(nio));
+            assertEquals(2, nio.position(), "the buffer's position is not moved");
+            assertEquals(3, wal.append("abcdef".getBytes(), 1, 3));
+            assertEquals(4, wal.append(new byte[0]));
+            wal.sync();
+            List<WalTestSupport.Rec> recs = readAll(wal, 1);
+            assertArrayEquals("hello-direct".getBytes(), recs.get(0).payload());
+            assertArrayEquals("nio-buffer".getBytes(), recs.get(1).payload());
+            assertArrayEquals("bcd".getBytes(), recs.get(2).payload());
+            assertArrayEquals(new byte[0], recs.get(3).payload());
+        }
+        try (Wal wal = Wal.open(DIR, memOptions(storage))) {
+            assertNull(wal.tailRepair());
+            assertEquals(4, wal.lastLsn());
+        }
+    }
+
+    @Test
+    void everysecFsyncsInTheBackground() throws Exception {
+        FaultyStorage storage = new FaultyStorage();
+        try (Wal wal = Wal.open(DIR, memOptions(storage).withFsync(FsyncPolicy.EVERYSEC).withSyncIntervalMillis(20))) {
+            long lsn = wal.append(new byte[]{7});
+            wal.flush();
+            assertEquals(lsn, wal.durableLsn(), "everysec: durable once written");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (wal.stats().syncedLsn() < lsn && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(lsn, wal.stats().syncedLsn(), "the background fsync never came");
+            byte[] durable = storage.durableContents(DIR.resolve("00000000000000000001.wal"));
+            assertEquals(7, durable[WalFormat.HEADER_LENGTH + WalFormat.PAYLOAD_OFFSET]);
+        }
+    }
+
+    @Test
+    void unflushedRecordsAreWrittenAfterTheFlushDelay() throws Exception {
+        FaultyStorage storage = new FaultyStorage();
+        try (Wal wal = Wal.open(DIR, memOptions(storage).withFlushDelayMillis(5))) {
+            long lsn = wal.append(new byte[]{7});
+            assertEquals(lsn, wal.durable(lsn).get(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
+
     private static List<Path> segmentFiles(FaultyStorage storage) {
         return storage.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
     }

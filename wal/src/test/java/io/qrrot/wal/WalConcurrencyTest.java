@@ -127,7 +127,7 @@ class WalConcurrencyTest {
     void realDiskRoundTripWithEveryPolicy(@TempDir Path tmp) throws Exception {
         for (FsyncPolicy policy : FsyncPolicy.values()) {
             Path dir = tmp.resolve(policy.name().toLowerCase());
-            WalOptions opts = WalOptions.defaults().withFsync(policy).withSegmentBytes(256 * 1024);
+            WalOptions opts = WalOptions.defaults().withFsync(policy).withSegmentBytes(32 * 1024);
             try (Wal wal = Wal.open(dir, opts)) {
                 long last = 0;
                 for (int i = 0; i < 5000; i++) {
@@ -139,6 +139,7 @@ class WalConcurrencyTest {
                 wal.flush();
                 assertEquals(last, wal.durable(last).get());
                 wal.roll();
+                assertTrue(wal.stats().segments() > 3, "rolls with background preallocation: " + wal.stats());
             }
             try (Wal wal = Wal.open(dir, opts)) {
                 assertEquals(5000, wal.lastLsn());

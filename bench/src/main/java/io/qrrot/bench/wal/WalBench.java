@@ -26,11 +26,12 @@ import java.util.stream.Stream;
 
 /**
  * WAL throughput and latency on the real disk, next to a raw {@code FileChannel.write + force} loop at the
- * same batch sizes, measured in the same run in interleaved rounds (medians reported).
+ * same batch sizes, measured in the same run in interleaved rounds (medians reported, and the median of
+ * the per-round ratios, which cancels most of the drift of a shared disk).
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.qrrot.bench.wal.WalBench [--dir /tmp/qrrot-walbench]
- *     [--rounds 3] [--seconds 2]
+ *     [--rounds 10] [--seconds 1]
  * </pre>
  *
  * WAL writers are spread over a few threads as a server spreads connections over event loops: each
@@ -55,8 +56,8 @@ public final class WalBench {
 
     public static void main(String[] args) throws Exception {
         Path base = Path.of("/tmp/qrrot-walbench");
-        int rounds = 3;
-        double seconds = 2;
+        int rounds = 10;
+        double seconds = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> base = Path.of(args[++i]);
@@ -68,29 +69,46 @@ public final class WalBench {
         long nanos = (long) (seconds * 1e9);
         Map<String, List<Result>> all = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
-        for (int round = 1; round <= rounds; round++) {
-            System.err.printf("round %d of %d%n", round, rounds);
-            for (int writers : new int[]{1, 16, 64}) {
-                Result w = wal(base, FsyncPolicy.ALWAYS, writers, writers == 1 ? 1 : LOOPS, nanos);
-                add(all, w);
-                int batch = Math.max(1, (int) Math.round(w.batch()));
-                Result same = raw(base, "raw write+force, batch = writers (" + writers + ")", writers, true, nanos);
-                add(all, same);
-                Result measured = raw(base, "raw write+force, batch = WAL's measured (" + writers + " writers)",
-                        batch, true, nanos);
-                add(all, measured);
-                ratio(ratios, "always " + writers + " writers / raw at batch " + writers, w, same);
-                ratio(ratios, "always " + writers + " writers / raw at the WAL's measured batch", w, measured);
+        Map<FsyncPolicy, Wal> wals = new LinkedHashMap<>();
+        Path rawDir = fresh(base.resolve("raw"));
+        try (FileChannel raw = preallocated(rawDir.resolve("raw.log"))) {
+            // One log per policy, opened once: segment preallocation happens up front, as in a server.
+            for (FsyncPolicy p : FsyncPolicy.values()) {
+                Wal wal = Wal.open(fresh(base.resolve("wal-" + p.name().toLowerCase(Locale.ROOT))),
+                        WalOptions.defaults().withFsync(p));
+                wals.put(p, wal);
+                run(wal, 16, LOOPS, 500_000_000L); // warm-up: JIT
             }
-            add(all, wal(base, FsyncPolicy.ALWAYS, 64, 64, nanos));
-            for (FsyncPolicy p : new FsyncPolicy[]{FsyncPolicy.EVERYSEC, FsyncPolicy.NO}) {
-                add(all, wal(base, p, 1, 1, nanos));
-                add(all, wal(base, p, 64, LOOPS, nanos));
+            Thread.sleep(2000); // let the background preallocation of the next segments finish
+            for (int round = 1; round <= rounds; round++) {
+                System.err.printf("round %d of %d%n", round, rounds);
+                for (int writers : new int[]{1, 16, 64}) {
+                    Result w = wal(wals.get(FsyncPolicy.ALWAYS), writers, writers == 1 ? 1 : LOOPS, nanos);
+                    add(all, w);
+                    int batch = Math.max(1, (int) Math.round(w.batch()));
+                    Result same = raw(raw, "raw write+force, batch = writers (" + writers + ")", writers, true, nanos);
+                    add(all, same);
+                    Result measured = raw(raw, "raw write+force, batch = WAL's measured (" + writers + " writers)",
+                            batch, true, nanos);
+                    add(all, measured);
+                    ratio(ratios, "always " + writers + " writers / raw at batch " + writers, w, same);
+                    ratio(ratios, "always " + writers + " writers / raw at the WAL's measured batch", w, measured);
+                }
+                add(all, wal(wals.get(FsyncPolicy.ALWAYS), 64, 64, nanos));
+                for (FsyncPolicy p : new FsyncPolicy[]{FsyncPolicy.EVERYSEC, FsyncPolicy.NO}) {
+                    add(all, wal(wals.get(p), 1, 1, nanos));
+                    add(all, wal(wals.get(p), 64, LOOPS, nanos));
+                }
+                Result rawNoForce = raw(raw, "raw write, no force, batch 1", 1, false, nanos);
+                add(all, rawNoForce);
+                ratio(ratios, "everysec 1 writer / raw write batch 1", find(all, "wal everysec, 1 writer"), rawNoForce);
+                ratio(ratios, "no 1 writer / raw write batch 1", find(all, "wal no, 1 writer"), rawNoForce);
             }
-            Result rawNoForce = raw(base, "raw write, no force, batch 1", 1, false, nanos);
-            add(all, rawNoForce);
-            ratio(ratios, "everysec 1 writer / raw write batch 1", find(all, "wal everysec, 1 writer"), rawNoForce);
-            ratio(ratios, "no 1 writer / raw write batch 1", find(all, "wal no, 1 writer"), rawNoForce);
+        } finally {
+            for (Wal w : wals.values()) {
+                w.close();
+            }
+            delete(base);
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "%-62s %12s %10s %10s %8s %s%n", "scenario (100-byte records)", "records/s",
@@ -140,33 +158,26 @@ public final class WalBench {
 
     // ------------------------------------------------------------------------------------------------ WAL
 
-    static Result wal(Path base, FsyncPolicy policy, int writers, int threads, long nanos) throws Exception {
-        Path dir = fresh(base.resolve("wal"));
-        WalOptions opts = WalOptions.defaults().withFsync(policy);
-        try (Wal wal = Wal.open(dir, opts)) {
-            run(wal, writers, threads, 300_000_000L); // warm-up: JIT, first segment
-            WalStats before = wal.stats();
-            long t0 = System.nanoTime();
-            Loop[] loops = run(wal, writers, threads, nanos);
-            long elapsed = System.nanoTime() - t0;
-            WalStats after = wal.stats();
-            double batch = (after.writtenLsn() - before.writtenLsn())
-                    / (double) Math.max(1, after.writes() - before.writes());
-            long ops = 0;
-            long[][] lat = new long[loops.length][];
-            for (int i = 0; i < loops.length; i++) {
-                ops += loops[i].count;
-                lat[i] = Arrays.copyOf(loops[i].lat, (int) Math.min(loops[i].count, loops[i].lat.length));
-            }
-            long[] merged = merge(lat);
-            String shape = writers == 1 ? "1 writer"
-                    : threads == writers ? writers + " writer threads"
-                    : writers + " writers on " + threads + " threads";
-            return new Result("wal " + policy.name().toLowerCase(Locale.ROOT) + ", " + shape, ops * 1e9 / elapsed,
-                    pct(merged, 0.50), pct(merged, 0.99), batch);
-        } finally {
-            delete(dir);
+    static Result wal(Wal wal, int writers, int threads, long nanos) throws Exception {
+        WalStats before = wal.stats();
+        long t0 = System.nanoTime();
+        Loop[] loops = run(wal, writers, threads, nanos);
+        long elapsed = System.nanoTime() - t0;
+        WalStats after = wal.stats();
+        double batch = (after.writtenLsn() - before.writtenLsn())
+                / (double) Math.max(1, after.writes() - before.writes());
+        long ops = 0;
+        long[][] lat = new long[loops.length][];
+        for (int i = 0; i < loops.length; i++) {
+            ops += loops[i].count;
+            lat[i] = Arrays.copyOf(loops[i].lat, (int) Math.min(loops[i].count, loops[i].lat.length));
         }
+        long[] merged = merge(lat);
+        String shape = writers == 1 ? "1 writer"
+                : threads == writers ? writers + " writer threads"
+                : writers + " writers on " + threads + " threads";
+        return new Result("wal " + before.fsync().name().toLowerCase(Locale.ROOT) + ", " + shape,
+                ops * 1e9 / elapsed, pct(merged, 0.50), pct(merged, 0.99), batch);
     }
 
     /**
@@ -279,63 +290,55 @@ public final class WalBench {
 
     // ------------------------------------------------------------------------------------------------ raw
 
-    static Result raw(Path base, String name, int batch, boolean force, long nanos) throws IOException {
-        Path dir = fresh(base.resolve("raw"));
-        Path file = dir.resolve("raw.log");
-        long size = 64L << 20;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
-            for (long p = 0; p < size; p += zeros.capacity()) {
-                zeros.clear();
-                ch.write(zeros, p);
-            }
-            ch.force(true);
-            ByteBuffer buf = ByteBuffer.allocateDirect(batch * FRAMED);
-            for (int i = 0; i < batch * FRAMED; i++) {
-                buf.put(i, (byte) i);
-            }
-            long[] lat = new long[1 << 16];
-            int n = 0;
-            long pos = 0;
-            long records = 0;
-            long warmEnd = System.nanoTime() + 300_000_000L;
-            long t0 = 0;
-            long end = Long.MAX_VALUE;
-            boolean measuring = false;
-            while (true) {
-                long now = System.nanoTime();
-                if (!measuring && now >= warmEnd) {
-                    measuring = true;
-                    t0 = now;
-                    end = now + nanos;
-                    records = 0;
-                    n = 0;
-                }
-                if (measuring && now >= end) {
-                    break;
-                }
-                if (pos + buf.capacity() > size) {
-                    pos = 0;
-                }
-                buf.clear();
-                while (buf.hasRemaining()) {
-                    pos += ch.write(buf, pos);
-                }
-                if (force) {
-                    ch.force(true);
-                }
-                lat[n & (lat.length - 1)] = System.nanoTime() - now;
-                n++;
-                records += batch;
-            }
-            long elapsed = System.nanoTime() - t0;
-            long[] l = Arrays.copyOf(lat, Math.min(n, lat.length));
-            Arrays.sort(l);
-            return new Result(name, records * 1e9 / elapsed, pct(l, 0.50), pct(l, 0.99), batch);
-        } finally {
-            delete(dir);
+    private static final long RAW_FILE = 64L << 20;
+
+    /** A zero-filled, fsynced 64 MiB file, as the WAL's preallocated segments are. */
+    static FileChannel preallocated(Path file) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+        for (long p = 0; p < RAW_FILE; p += zeros.capacity()) {
+            zeros.clear();
+            ch.write(zeros, p);
         }
+        ch.force(true);
+        return ch;
+    }
+
+    static Result raw(FileChannel ch, String name, int batch, boolean force, long nanos) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(batch * FRAMED);
+        for (int i = 0; i < batch * FRAMED; i++) {
+            buf.put(i, (byte) i);
+        }
+        long[] lat = new long[1 << 16];
+        int n = 0;
+        long pos = 0;
+        long records = 0;
+        long t0 = System.nanoTime();
+        long end = t0 + nanos;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= end) {
+                break;
+            }
+            if (pos + buf.capacity() > RAW_FILE) {
+                pos = 0;
+            }
+            buf.clear();
+            while (buf.hasRemaining()) {
+                pos += ch.write(buf, pos);
+            }
+            if (force) {
+                ch.force(true);
+            }
+            lat[n & (lat.length - 1)] = System.nanoTime() - now;
+            n++;
+            records += batch;
+        }
+        long elapsed = System.nanoTime() - t0;
+        long[] l = Arrays.copyOf(lat, Math.min(n, lat.length));
+        Arrays.sort(l);
+        return new Result(name, records * 1e9 / elapsed, pct(l, 0.50), pct(l, 0.99), batch);
     }
 
     // ------------------------------------------------------------------------------------------- helpers
