@@ -34,6 +34,7 @@ public record CliContext(InputStream in, PrintStream out, PrintStream err, Map<S
     public static CliContext system() {
         return new CliContext(System.in, System.out, System.err, System.getenv(), System.console() != null,
                 Path.of(System.getProperty("user.home")),
-                () -> TerminalBuilder.builder().name("qrrot").system(true).build());
+                // dumb(true): without a terminal (input piped in) fall back to a plain one quietly.
+                () -> TerminalBuilder.builder().name("qrrot").system(true).dumb(true).build());
     }
 }

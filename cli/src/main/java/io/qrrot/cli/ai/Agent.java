@@ -25,6 +25,8 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     private final AgentUi ui;
     private final AgentTools tools;
+    /** The checked proposal of this request, once the model made one. */
+    private Plan proposed;
 
     public Agent(AgentConfig config, Store store, AgentUi ui) {
         this.model = new GeminiModel(config);
@@ -66,45 +68,46 @@ public final class Agent implements AutoCloseable {
             }
             DataBudget budget = new DataBudget(config.maxValueBytes(), config.maxStepBytes());
             List<Part> responses = new ArrayList<>(calls.size());
-            Plan plan = null;
-            for (FunctionCall call : calls) {
-                String name = call.name().orElse("");
-                Map<String, Object> args = call.args().orElse(Map.of());
-                Map<String, Object> response;
-                if (name.equals(AgentTools.PROPOSE)) {
-                    if (plan != null) {
-                        response = Map.of("error", "refused: only one propose_writes call per request");
-                    } else {
-                        try {
-                            plan = tools.proposal(args);
-                            response = Map.of("status", "shown to the user, who decides whether it runs");
-                        } catch (Args.BadArguments e) {
-                            ui.progress("refused proposal: " + e.getMessage());
-                            response = Map.of("error", "refused, nothing was written: " + e.getMessage());
-                        }
-                    }
-                } else if (AgentTools.isRead(name)) {
-                    try {
-                        response = tools.runRead(name, args, budget);
-                    } catch (IOException e) {
-                        return failed("lost the database: " + e.getMessage());
-                    }
-                } else {
-                    ui.progress("refused: the model called '" + name + "', which is not one of its tools");
-                    response = Map.of("error", "refused: there is no tool '" + name + "'. Reads: get, mget, exists, "
-                            + "type, ttl, strlen, json_get, scan; writes only through propose_writes");
+            try {
+                for (FunctionCall call : calls) {
+                    responses.add(functionResponse(call, call(call, budget)));
                 }
-                responses.add(functionResponse(call, name, response));
+            } catch (IOException e) {
+                return failed("lost the database: " + e.getMessage());
             }
-            if (plan != null) {
+            if (proposed != null) {
                 if (!text.toString().isBlank()) {
                     ui.say(text.toString().strip());
                 }
-                return confirmAndRun(plan);
+                return confirmAndRun(proposed);
             }
             history.add(Content.builder().role("user").parts(responses).build());
         }
         return failed("stopped: the model did not finish within " + config.maxSteps() + " steps (--ai-max-steps)");
+    }
+
+    /** Runs one tool call (a read, or the proposal, which is only kept); returns the response for the model. */
+    private Map<String, Object> call(FunctionCall call, DataBudget budget) throws IOException {
+        String name = call.name().orElse("");
+        Map<String, Object> args = call.args().orElse(Map.of());
+        if (AgentTools.isRead(name)) {
+            return tools.runRead(name, args, budget);
+        }
+        if (!name.equals(AgentTools.PROPOSE)) {
+            ui.progress("refused: the model called '" + name + "', which is not one of its tools");
+            return Map.of("error", "refused: there is no tool '" + name + "'. Reads: get, mget, exists, type, ttl, "
+                    + "strlen, json_get, scan; writes only through propose_writes");
+        }
+        if (proposed != null) {
+            return Map.of("error", "refused: only one propose_writes call per request");
+        }
+        try {
+            proposed = tools.proposal(args);
+            return Map.of("status", "shown to the user, who decides whether it runs");
+        } catch (Args.BadArguments e) {
+            ui.progress("refused proposal: " + e.getMessage());
+            return Map.of("error", "refused, nothing was written: " + e.getMessage());
+        }
     }
 
     private AgentOutcome confirmAndRun(Plan plan) {
@@ -152,8 +155,9 @@ public final class Agent implements AutoCloseable {
                 + " ran atomically");
     }
 
-    private static Part functionResponse(FunctionCall call, String name, Map<String, Object> response) {
-        FunctionResponse.Builder b = FunctionResponse.builder().name(name).response(new LinkedHashMap<>(response));
+    private static Part functionResponse(FunctionCall call, Map<String, Object> response) {
+        FunctionResponse.Builder b = FunctionResponse.builder().name(call.name().orElse(""))
+                .response(new LinkedHashMap<>(response));
         call.id().ifPresent(b::id);
         return Part.builder().functionResponse(b.build()).build();
     }

@@ -123,6 +123,48 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void everyReadToolInOneTurn() throws Exception {
+        redis.call("SET", "session", "abc", "EX", "100");
+        redis.call("RPUSH", "list", "x");
+        Map<String, Map<String, ?>> calls = new LinkedHashMap<>();
+        calls.put("mget", Map.of("keys", List.of("ivan", "nobody", "list")));
+        calls.put("exists", Map.of("keys", List.of("ivan", "maria", "nobody")));
+        calls.put("type", Map.of("key", "list"));
+        calls.put("ttl", Map.of("key", "session"));
+        calls.put("strlen", Map.of("key", "maria"));
+        calls.put("json_get", Map.of("key", "ivan", "path", "$.age"));
+        calls.put("get", Map.of("key", "list"));
+        gemini.then(FakeGemini.calls(calls)).then(FakeGemini.text("ok"));
+        CliRun.Result r = cli().run(ai("look"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                  read: MGET ivan nobody list
+                  read: EXISTS ivan maria nobody
+                  read: TYPE list
+                  read: TTL session
+                  read: STRLEN maria
+                  read: JSON.GET ivan $.age
+                  read: GET list
+                """, r.err());
+        List<JsonNode> res = functionResponses(gemini.requests().get(1).body());
+        assertEquals(7, res.size());
+        JsonNode mget = res.get(0).at("/response/values");
+        assertEquals(IVAN, mget.get(0).get("value").asText());
+        assertFalse(mget.get(1).get("exists").asBoolean());
+        assertFalse(mget.get(2).get("exists").asBoolean(), "MGET of a list gives nil");
+        assertEquals(2, res.get(1).at("/response/existing").asInt());
+        assertEquals("list", res.get(2).at("/response/type").asText());
+        assertTrue(res.get(3).at("/response/ttl_seconds").asInt() > 0);
+        assertTrue(res.get(3).at("/response/meaning").asText().startsWith("the key expires in "));
+        assertEquals("{\"name\":\"Maria\",\"age\":41}".length(), res.get(4).at("/response/bytes").asInt());
+        // This redis-server has no JSON module: the refusal goes back to the model as data.
+        assertEquals("the database refused the read: ERR unknown command 'JSON.GET', with args beginning with: "
+                + "'ivan' '$.age' ", res.get(5).at("/response/error").asText());
+        assertEquals("the database refused the read: WRONGTYPE Operation against a key holding the wrong kind of value",
+                res.get(6).at("/response/error").asText());
+    }
+
+    @Test
     void proposeWritesSchemaOffersOnlyDataCommands() {
         gemini.then(FakeGemini.text("Nothing to do."));
         assertEquals(0, cli().run(ai("hello")).exit());
