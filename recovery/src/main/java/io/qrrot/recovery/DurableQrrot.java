@@ -114,17 +114,7 @@ public final class DurableQrrot implements Qrrot {
             listener.onDurable();
             return;
         }
-        wal.whenDurable(lsn, new io.qrrot.wal.DurabilityListener() {
-            @Override
-            public void onDurable() {
-                listener.onDurable();
-            }
-
-            @Override
-            public void onFailure(String message) {
-                listener.onFailure(message);
-            }
-        });
+        wal.whenDurable(lsn, listener);
     }
 
     @Override

@@ -88,12 +88,11 @@ public interface Qrrot extends AutoCloseable {
         void close();
     }
 
-    /** Completion of a durability wait. */
-    interface DurabilityListener {
-        void onDurable();
-
-        /** The log failed; {@code message} is fit for the client, code word first ({@code IOERR …}). */
-        void onFailure(String message);
+    /**
+     * Completion of a durability wait: the WAL's listener, handed to it as is (no wrapper per wait).
+     * {@code onFailure}'s message is fit for the client, code word first ({@code IOERR …}).
+     */
+    interface DurabilityListener extends io.qrrot.wal.DurabilityListener {
     }
 
     /** What {@link #saveSnapshot} wrote. */
