@@ -41,14 +41,14 @@ class KillNineTest {
     void fsyncAlwaysLosesNothingAcknowledged(@TempDir Path tmp) throws Exception {
         CrashLoop.Report r = run(tmp, "always", LONG ? 500 : 12, List.of());
         assertEquals(0, r.lost(), r.summary());
-        assertTrue(r.opsAcked() > 1000, "the workload hardly ran: " + r.summary());
+        assertTrue(r.opsAcked() > 100, "the workload hardly ran: " + r.summary());
     }
 
     @Test
     void fsyncEverysecLosesNothingAcknowledgedOnAProcessKill(@TempDir Path tmp) throws Exception {
         CrashLoop.Report r = run(tmp, "everysec", LONG ? 500 : 12, List.of());
         assertEquals(0, r.lost(), r.summary());
-        assertTrue(r.opsAcked() > 1000, "the workload hardly ran: " + r.summary());
+        assertTrue(r.opsAcked() > 100, "the workload hardly ran: " + r.summary());
     }
 
     /** A checker that cannot fail proves nothing: a server that replies before its WAL write must be caught. */
