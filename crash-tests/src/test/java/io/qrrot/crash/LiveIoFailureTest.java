@@ -1,0 +1,313 @@
+package io.qrrot.crash;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * fsync and write failures injected with libfiu into a live {@code qrrot serve --fsync always} process under
+ * concurrent clients (SET/DEL/INCR on owned keys, MULTI/EXEC transfers, checked GETs).
+ *
+ * <p>Each run starts the server under {@code fiu-run -x}, lets the clients write for a seeded while, turns
+ * the fault on with {@code fiu-ctrl}, and requires: the log fails (INFO's {@code wal_last_status} names the
+ * operation, file and errno), every refused write gets the same {@code IOERR write-ahead log failed: …;
+ * writes are refused until restart} reply, no write sent after the failure is acknowledged, reads keep
+ * answering with model-consistent values, the server stops on SIGTERM; then a restart without the fault
+ * recovers every acknowledged write, reports {@code wal_last_status:ok} and takes writes again. A broken
+ * build that acknowledges before its WAL write must be caught by the same checks.
+ *
+ * <p>Needs {@code fiu-run} and {@code fiu-ctrl} (Debian: fiu-utils); skipped without them. Replay with
+ * {@code -Dqrrot.seed=SEED}.
+ */
+class LiveIoFailureTest {
+    static final int CLIENTS = 4;
+    static final int KEYS_PER_CLIENT = 32;
+    static final int ACCOUNTS = 8;
+    static final String REFUSAL_SUFFIX = "; writes are refused until restart";
+    /** What a JVM exits with on SIGTERM once its shutdown hooks (here: the graceful stop) have run. */
+    static final int SIGTERM_EXIT = 143;
+
+    @BeforeAll
+    static void needsLibfiu() {
+        assumeTrue(Fiu.available(), "fiu-run and fiu-ctrl are not on the PATH (Debian package fiu-utils): "
+                + "the live I/O-failure tests are skipped");
+    }
+
+    /** FileChannel.force(true) is fsync(2) on this JDK: an fdatasync fault must leave the log alone. */
+    @Test
+    void fsyncFailingUnderLoadRefusesWritesAndLosesNothingAcknowledged(@TempDir Path tmp) throws Exception {
+        Run r = run(tmp, Fiu.FSYNC, Fiu.EIO, true, List.of());
+        assertRefusedCleanly(r, "fsync", "Input/output error");
+        assertRecovered(r);
+    }
+
+    /** A positional FileChannel.write is pwrite64(2); ENOSPC is what a full disk answers. */
+    @Test
+    void writeFailingWithDiskFullUnderLoadRefusesWritesAndLosesNothingAcknowledged(@TempDir Path tmp) throws Exception {
+        Run r = run(tmp, Fiu.PWRITE, Fiu.ENOSPC, false, List.of());
+        assertRefusedCleanly(r, "write", "No space left on device");
+        assertRecovered(r);
+    }
+
+    /**
+     * The checks must be able to fail: a server that acknowledges before its WAL write loses the writes of
+     * the batch whose write fails, and the restart check must find them.
+     */
+    @Test
+    void theChecksCatchAServerThatAcknowledgesBeforeTheWal(@TempDir Path tmp) throws Exception {
+        Run r = run(tmp, Fiu.PWRITE, Fiu.ENOSPC, false, List.of("--unsafe-ack-before-wal"));
+        assertFalse(r.errors.isEmpty(), "the fault never made a write fail; " + r.tag);
+        assertFalse(r.restartViolations.isEmpty(),
+                "acknowledged writes lost by the failed WAL write went unnoticed; " + r.tag);
+    }
+
+    // ------------------------------------------------------------------------------------------ one run
+
+    /** What one run saw; the tests assert on it. */
+    static final class Run {
+        String tag;
+        Path dir;
+        String status;
+        long ackedBeforeFault;
+        long ackedAtFailure;
+        long readsChecked;
+        Map<String, Long> errors;
+        List<String> workerViolations;
+        String refusedProbe;
+        long refusedProbeExists;
+        List<String> liveViolations;
+        int faultyExit;
+        List<String> faultyLog;
+        String restartStatus;
+        List<String> restartViolations;
+        List<String> vanished;
+        long ackedAfterRestart;
+        Map<String, Long> errorsAfterRestart;
+        List<String> violationsAfterRestart;
+        List<String> finalViolations;
+        String probeAfterRestart;
+        int plainExit;
+    }
+
+    static Run run(Path tmp, String point, int errno, boolean fdatasyncDecoy, List<String> extra) throws Exception {
+        long seed = Long.getLong("qrrot.seed", System.nanoTime());
+        Run r = new Run();
+        r.tag = "seed=" + seed + " fault=" + point + " errno=" + errno + (extra.isEmpty() ? "" : " " + extra);
+        System.out.println("LiveIoFailureTest: " + r.tag);
+        SplittableRandom random = new SplittableRandom(seed);
+        r.dir = Files.createDirectories(tmp.resolve("data"));
+        Path fifo = tmp.resolve("fiu");
+        IoFailureModel model = new IoFailureModel(CLIENTS, KEYS_PER_CLIENT, ACCOUNTS);
+        Map<String, String> live;
+
+        ServerProcess faulty = Servers.qrrotUnderFiu(KillNineTest.jar(), r.dir, "always", extra, fifo);
+        try {
+            int port = faulty.start();
+            long pid = faulty.pid();
+            assertTrue(Files.exists(Fiu.controlFifo(fifo, pid)),
+                    "the server runs under fiu-run but libfiu's control fifo did not appear; " + r.tag);
+            model.initialise(port);
+            Load load = Load.start(model, port, random.nextLong());
+            Thread.sleep(300 + random.nextInt(700));
+            if (fdatasyncDecoy) {
+                long before = model.acked();
+                Fiu.enable(fifo, pid, Fiu.FDATASYNC, Fiu.EIO);
+                Thread.sleep(300);
+                Fiu.disable(fifo, pid, Fiu.FDATASYNC);
+                assertEquals("ok", info(port).get("wal_last_status"),
+                        "an fdatasync fault failed the log, so force(true) is not fsync here; " + r.tag);
+                assertTrue(model.acked() > before, "no write was acknowledged while only fdatasync failed; " + r.tag);
+            }
+            r.ackedBeforeFault = model.acked();
+            Fiu.enable(fifo, pid, point, errno);
+            r.status = awaitFailure(port, 20_000, r.tag);
+            model.logFailedBy(System.nanoTime());
+            r.ackedAtFailure = model.acked();
+            Thread.sleep(300);
+            load.stop(r.tag);
+            r.readsChecked = model.readsChecked();
+            r.errors = model.errors();
+            r.workerViolations = model.violations();
+
+            try (Jedis jedis = Clients.connect(port, 10_000)) {
+                JedisDataException e = assertThrows(JedisDataException.class,
+                        () -> jedis.set(IoFailureModel.PROBE_KEY, "refused"), "a write was taken after the log failed; " + r.tag);
+                r.refusedProbe = e.getMessage();
+                r.refusedProbeExists = jedis.exists(IoFailureModel.PROBE_KEY) ? 1 : 0;
+            }
+            live = model.read(port);
+            r.liveViolations = new ArrayList<>(model.check(live));
+            for (String k : model.unknownKeys(port)) {
+                r.liveViolations.add("key '" + k + "' exists but no client wrote it");
+            }
+            r.faultyExit = faulty.terminate(30_000);
+            r.faultyLog = logLines(faulty.log());
+        } finally {
+            faulty.close();
+        }
+
+        ServerProcess plain = Servers.qrrot(KillNineTest.jar(), r.dir, "always", List.of());
+        try {
+            int port = plain.start();
+            r.restartStatus = info(port).get("wal_last_status");
+            Map<String, String> after = model.read(port);
+            r.restartViolations = new ArrayList<>(model.check(after));
+            for (String k : model.unknownKeys(port)) {
+                r.restartViolations.add("key '" + k + "' exists but no client wrote it");
+            }
+            r.vanished = model.changedUnknownOutcomes(live, after);
+            if (extra.isEmpty()) {
+                model.resolve(after);
+                Load load = Load.start(model, port, random.nextLong());
+                Thread.sleep(500);
+                load.stop(r.tag);
+                r.ackedAfterRestart = model.acked();
+                r.errorsAfterRestart = model.errors();
+                r.violationsAfterRestart = model.violations();
+                r.finalViolations = model.check(model.read(port));
+                try (Jedis jedis = Clients.connect(port, 10_000)) {
+                    jedis.set(IoFailureModel.PROBE_KEY, "after-restart");
+                    r.probeAfterRestart = jedis.get(IoFailureModel.PROBE_KEY);
+                }
+            }
+            r.plainExit = plain.terminate(30_000);
+        } finally {
+            plain.close();
+        }
+        report(r);
+        return r;
+    }
+
+    /** Everything the fault run must show: one clear refusal, consistent reads, nothing taken after it. */
+    static void assertRefusedCleanly(Run r, String operation, String reason) {
+        String tag = r.tag;
+        assertTrue(r.status.startsWith(operation + " of ") && r.status.contains(r.dir.toString())
+                        && r.status.endsWith(": " + reason),
+                "wal_last_status must name the " + operation + ", the file under " + r.dir + " and '" + reason
+                        + "', was: " + r.status + "; " + tag);
+        String expected = "IOERR write-ahead log failed: " + r.status + REFUSAL_SUFFIX;
+        assertFalse(r.errors.isEmpty(), "no client write was refused although the log failed; " + tag);
+        assertEquals(Map.of(expected, r.errors.values().stream().mapToLong(Long::longValue).sum()), r.errors,
+                "every refused write must carry the log's failure; " + tag);
+        assertEquals(expected, r.refusedProbe, tag);
+        assertEquals(0, r.refusedProbeExists, "a refused SET after the failure was applied in memory; " + tag);
+        assertEquals(List.of(), r.workerViolations, "while the log failed; " + tag);
+        assertEquals(List.of(), r.liveViolations, "reads of the failed server; " + tag);
+        assertTrue(r.ackedBeforeFault > 50, "the load hardly ran before the fault: " + r.ackedBeforeFault + " acks; " + tag);
+        assertTrue(r.readsChecked > 0, "no GET was checked; " + tag);
+        assertEquals(SIGTERM_EXIT, r.faultyExit, "the failed server's exit status after SIGTERM; " + tag);
+    }
+
+    /** The restart without the fault: everything acknowledged is there, the log is ok, writes are taken. */
+    static void assertRecovered(Run r) {
+        String tag = r.tag;
+        assertEquals("ok", r.restartStatus, tag);
+        assertEquals(List.of(), r.restartViolations, "after the restart; " + tag);
+        assertEquals(Map.of(), r.errorsAfterRestart, "writes after the restart; " + tag);
+        assertEquals(List.of(), r.violationsAfterRestart, "writes after the restart; " + tag);
+        assertEquals(List.of(), r.finalViolations, "after the second load; " + tag);
+        assertTrue(r.ackedAfterRestart > 0, "no write was acknowledged after the restart; " + tag);
+        assertEquals("after-restart", r.probeAfterRestart, tag);
+        assertEquals(SIGTERM_EXIT, r.plainExit, tag);
+    }
+
+    static void report(Run r) {
+        System.out.printf("LiveIoFailureTest: %s%n  wal_last_status: %s%n  acknowledged before the fault %d, "
+                        + "by the failure %d; GETs checked %d%n  error replies: %s%n  refused probe: %s%n"
+                        + "  worker violations: %s%n  live violations: %s%n  exit after SIGTERM: %d%n"
+                        + "  restart: wal_last_status %s, violations %s%n"
+                        + "  unknown-outcome writes visible before the restart that changed after it: %d %s%n"
+                        + "  after restart: acknowledged %d, errors %s, violations %s / %s, exit %d%n"
+                        + "  server log of the fault run (without stack traces):%n    %s%n",
+                r.tag, r.status, r.ackedBeforeFault, r.ackedAtFailure, r.readsChecked, r.errors, r.refusedProbe,
+                r.workerViolations, r.liveViolations, r.faultyExit, r.restartStatus, r.restartViolations,
+                r.vanished.size(), r.vanished.subList(0, Math.min(5, r.vanished.size())), r.ackedAfterRestart,
+                r.errorsAfterRestart, r.violationsAfterRestart, r.finalViolations, r.plainExit,
+                String.join(String.format("%n    "), r.faultyLog));
+    }
+
+    /** The server's output without stack trace lines. */
+    static List<String> logLines(Path log) throws java.io.IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            String t = line.strip();
+            if (!t.startsWith("at ") && !t.startsWith("... ") && !t.isEmpty()) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    /** Polls INFO until the log reports a failure; returns {@code wal_last_status}. */
+    static String awaitFailure(int port, long timeoutMillis, String tag) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            String status = info(port).get("wal_last_status");
+            if (status != null && !status.equals("ok")) {
+                return status;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the fault was enabled but the write-ahead log still reports '" + status
+                        + "' after " + timeoutMillis + " ms: the fault never fired; " + tag);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** INFO persistence as a map. */
+    static Map<String, String> info(int port) {
+        Map<String, String> m = new LinkedHashMap<>();
+        try (Jedis jedis = Clients.connect(port, 10_000)) {
+            for (String line : jedis.info("persistence").split("\r?\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && !line.startsWith("#")) {
+                    m.put(line.substring(0, colon), line.substring(colon + 1));
+                }
+            }
+        }
+        return m;
+    }
+
+    /** The worker threads of one load phase. */
+    static final class Load {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final List<Thread> threads = new ArrayList<>();
+
+        static Load start(IoFailureModel model, int port, long seed) {
+            Load l = new Load();
+            SplittableRandom seeds = new SplittableRandom(seed);
+            for (int c = 0; c < model.clients; c++) {
+                Thread t = new Thread(new IoFailureWorker(model, c, port, seeds.nextLong(), l.stop), "io-client-" + c);
+                t.start();
+                l.threads.add(t);
+            }
+            return l;
+        }
+
+        void stop(String tag) throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(IoFailureWorker.REPLY_TIMEOUT_MILLIS + 10_000);
+                if (t.isAlive()) {
+                    throw new AssertionError(t.getName() + " is still waiting for a reply; " + tag);
+                }
+            }
+        }
+    }
+}
