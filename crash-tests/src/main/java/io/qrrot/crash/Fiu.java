@@ -42,9 +42,23 @@ public final class Fiu {
      * and no fault enabled yet.
      */
     public static List<String> wrap(Path fifoPrefix, List<String> command) {
+        return wrap(fifoPrefix, List.of(), command);
+    }
+
+    /** Likewise, with the fault points {@code enableCommands} (see {@link #enableCommand}) on from the start. */
+    public static List<String> wrap(Path fifoPrefix, List<String> enableCommands, List<String> command) {
         List<String> cmd = new ArrayList<>(List.of("fiu-run", "-x", "-f", fifoPrefix.toString()));
+        for (String c : enableCommands) {
+            cmd.add("-c");
+            cmd.add(c);
+        }
         cmd.addAll(command);
         return cmd;
+    }
+
+    /** The libfiu command that makes every call behind {@code point} fail with {@code errno}. */
+    public static String enableCommand(String point, int errno) {
+        return "enable name=" + point + ",failinfo=" + errno;
     }
 
     /** The fifo fiu-ctrl answers on; it exists once the preloaded library runs in process {@code pid}. */
@@ -54,7 +68,7 @@ public final class Fiu {
 
     /** Makes every call behind {@code point} fail with {@code errno} in process {@code pid}, from now on. */
     public static void enable(Path fifoPrefix, long pid, String point, int errno) throws IOException, InterruptedException {
-        control(fifoPrefix, pid, "enable name=" + point + ",failinfo=" + errno);
+        control(fifoPrefix, pid, enableCommand(point, errno));
     }
 
     public static void disable(Path fifoPrefix, long pid, String point) throws IOException, InterruptedException {

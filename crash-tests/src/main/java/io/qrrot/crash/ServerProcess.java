@@ -105,6 +105,17 @@ public final class ServerProcess implements ServerUnderTest {
         return process.exitValue();
     }
 
+    /** Waits up to {@code timeoutMillis} for the process to exit on its own and returns its exit status. */
+    public int waitForExit(long timeoutMillis) throws InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException(name + " was never started");
+        }
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " is still running after " + timeoutMillis + " ms");
+        }
+        return process.exitValue();
+    }
+
     /** The file the process's output is appended to. */
     public Path log() {
         return log;

@@ -24,8 +24,15 @@ public final class Servers {
      * No fault is enabled at start.
      */
     public static ServerProcess qrrotUnderFiu(Path jar, Path dir, String fsync, List<String> extraArgs, Path fifoPrefix) {
-        return new ServerProcess("qrrot serve --fsync " + fsync + " under fiu-run",
-                port -> Fiu.wrap(fifoPrefix, qrrotCommand(jar, dir, fsync, extraArgs, port)),
+        return qrrotUnderFiu(jar, dir, fsync, extraArgs, fifoPrefix, List.of());
+    }
+
+    /** Likewise, with the libfiu commands {@code faultsAtStart} ({@link Fiu#enableCommand}) in force from exec on. */
+    public static ServerProcess qrrotUnderFiu(Path jar, Path dir, String fsync, List<String> extraArgs, Path fifoPrefix,
+                                              List<String> faultsAtStart) {
+        return new ServerProcess("qrrot serve --fsync " + fsync + " under fiu-run"
+                + (faultsAtStart.isEmpty() ? "" : " " + faultsAtStart),
+                port -> Fiu.wrap(fifoPrefix, faultsAtStart, qrrotCommand(jar, dir, fsync, extraArgs, port)),
                 dir.resolveSibling(dir.getFileName() + "-server.log"), 60_000);
     }
 

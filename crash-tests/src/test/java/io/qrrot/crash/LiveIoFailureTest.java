@@ -49,10 +49,26 @@ class LiveIoFailureTest {
                 + "the live I/O-failure tests are skipped");
     }
 
-    /** FileChannel.force(true) is fsync(2) on this JDK: an fdatasync fault must leave the log alone. */
+    /**
+     * FileChannel.force(true) is fsync(2) on this JDK: an fdatasync fault first must leave the log alone.
+     * After the failure, a start with the fault still in force must refuse to open the data directory.
+     */
     @Test
     void fsyncFailingUnderLoadRefusesWritesAndLosesNothingAcknowledged(@TempDir Path tmp) throws Exception {
-        Run r = run(tmp, Fiu.FSYNC, Fiu.EIO, true, List.of());
+        Run r = run(tmp, new Scenario("always", Fiu.FSYNC, Fiu.EIO, true, true, List.of()));
+        assertRefusedCleanly(r, "fsync", "Input/output error");
+        assertEquals(1, r.faultAtStartExit, "a start with fsync failing; " + r.tag);
+        assertTrue(r.faultAtStartLine.startsWith("qrrot serve: cannot open " + r.dir + ": fsync of " + r.dir)
+                        && r.faultAtStartLine.endsWith(": Input/output error"),
+                "a start with fsync failing must name the fsync, the file and the errno, said: " + r.faultAtStartLine
+                        + "; " + r.tag);
+        assertRecovered(r);
+    }
+
+    /** With everysec the failing fsync is the background one; what was acknowledged was written and stays. */
+    @Test
+    void backgroundFsyncFailingWithEverysecRefusesWritesAndLosesNothingAcknowledged(@TempDir Path tmp) throws Exception {
+        Run r = run(tmp, new Scenario("everysec", Fiu.FSYNC, Fiu.EIO, false, false, List.of()));
         assertRefusedCleanly(r, "fsync", "Input/output error");
         assertRecovered(r);
     }
@@ -60,7 +76,7 @@ class LiveIoFailureTest {
     /** A positional FileChannel.write is pwrite64(2); ENOSPC is what a full disk answers. */
     @Test
     void writeFailingWithDiskFullUnderLoadRefusesWritesAndLosesNothingAcknowledged(@TempDir Path tmp) throws Exception {
-        Run r = run(tmp, Fiu.PWRITE, Fiu.ENOSPC, false, List.of());
+        Run r = run(tmp, new Scenario("always", Fiu.PWRITE, Fiu.ENOSPC, false, false, List.of()));
         assertRefusedCleanly(r, "write", "No space left on device");
         assertRecovered(r);
     }
@@ -71,13 +87,25 @@ class LiveIoFailureTest {
      */
     @Test
     void theChecksCatchAServerThatAcknowledgesBeforeTheWal(@TempDir Path tmp) throws Exception {
-        Run r = run(tmp, Fiu.PWRITE, Fiu.ENOSPC, false, List.of("--unsafe-ack-before-wal"));
+        Run r = run(tmp, new Scenario("always", Fiu.PWRITE, Fiu.ENOSPC, false, false, List.of("--unsafe-ack-before-wal")));
         assertFalse(r.errors.isEmpty(), "the fault never made a write fail; " + r.tag);
         assertFalse(r.restartViolations.isEmpty(),
                 "acknowledged writes lost by the failed WAL write went unnoticed; " + r.tag);
     }
 
     // ------------------------------------------------------------------------------------------ one run
+
+    /**
+     * @param fsync          the server's --fsync policy
+     * @param point          the libfiu fault point turned on under load
+     * @param errno          what the failing calls set
+     * @param fdatasyncDecoy first turn posix/io/sync/fdatasync on for a while: the log must not notice
+     * @param faultAtStart   after the failed run, start once more with the fault on from exec: must exit
+     * @param extra          more serve options
+     */
+    record Scenario(String fsync, String point, int errno, boolean fdatasyncDecoy, boolean faultAtStart,
+                    List<String> extra) {
+    }
 
     /** What one run saw; the tests assert on it. */
     static final class Run {
@@ -94,6 +122,8 @@ class LiveIoFailureTest {
         List<String> liveViolations;
         int faultyExit;
         List<String> faultyLog;
+        int faultAtStartExit;
+        String faultAtStartLine;
         String restartStatus;
         List<String> restartViolations;
         List<String> vanished;
@@ -105,10 +135,13 @@ class LiveIoFailureTest {
         int plainExit;
     }
 
-    static Run run(Path tmp, String point, int errno, boolean fdatasyncDecoy, List<String> extra) throws Exception {
+    static Run run(Path tmp, Scenario s) throws Exception {
         long seed = Long.getLong("qrrot.seed", System.nanoTime());
+        String point = s.point();
+        List<String> extra = s.extra();
         Run r = new Run();
-        r.tag = "seed=" + seed + " fault=" + point + " errno=" + errno + (extra.isEmpty() ? "" : " " + extra);
+        r.tag = "seed=" + seed + " fsync=" + s.fsync() + " fault=" + point + " errno=" + s.errno()
+                + (extra.isEmpty() ? "" : " " + extra);
         System.out.println("LiveIoFailureTest: " + r.tag);
         SplittableRandom random = new SplittableRandom(seed);
         r.dir = Files.createDirectories(tmp.resolve("data"));
@@ -116,7 +149,7 @@ class LiveIoFailureTest {
         IoFailureModel model = new IoFailureModel(CLIENTS, KEYS_PER_CLIENT, ACCOUNTS);
         Map<String, String> live;
 
-        ServerProcess faulty = Servers.qrrotUnderFiu(KillNineTest.jar(), r.dir, "always", extra, fifo);
+        ServerProcess faulty = Servers.qrrotUnderFiu(KillNineTest.jar(), r.dir, s.fsync(), extra, fifo);
         try {
             int port = faulty.start();
             long pid = faulty.pid();
@@ -125,7 +158,7 @@ class LiveIoFailureTest {
             model.initialise(port);
             Load load = Load.start(model, port, random.nextLong());
             Thread.sleep(300 + random.nextInt(700));
-            if (fdatasyncDecoy) {
+            if (s.fdatasyncDecoy()) {
                 long before = model.acked();
                 Fiu.enable(fifo, pid, Fiu.FDATASYNC, Fiu.EIO);
                 Thread.sleep(300);
@@ -135,7 +168,7 @@ class LiveIoFailureTest {
                 assertTrue(model.acked() > before, "no write was acknowledged while only fdatasync failed; " + r.tag);
             }
             r.ackedBeforeFault = model.acked();
-            Fiu.enable(fifo, pid, point, errno);
+            Fiu.enable(fifo, pid, point, s.errno());
             r.status = awaitFailure(port, 20_000, r.tag);
             model.logFailedBy(System.nanoTime());
             r.ackedAtFailure = model.acked();
@@ -162,7 +195,23 @@ class LiveIoFailureTest {
             faulty.close();
         }
 
-        ServerProcess plain = Servers.qrrot(KillNineTest.jar(), r.dir, "always", List.of());
+        if (s.faultAtStart()) {
+            ServerProcess refused = Servers.qrrotUnderFiu(KillNineTest.jar(), r.dir, s.fsync(), List.of(), fifo,
+                    List.of(Fiu.enableCommand(point, s.errno())));
+            long logFrom = Files.readAllLines(refused.log()).size();
+            try {
+                refused.start();
+                throw new AssertionError("the server started although " + point + " fails; " + r.tag);
+            } catch (java.io.IOException expected) {
+                r.faultAtStartExit = refused.waitForExit(30_000);
+            } finally {
+                refused.close();
+            }
+            List<String> lines = Files.readAllLines(refused.log());
+            r.faultAtStartLine = String.join("\n", lines.subList((int) logFrom, lines.size())).strip();
+        }
+
+        ServerProcess plain = Servers.qrrot(KillNineTest.jar(), r.dir, s.fsync(), List.of());
         try {
             int port = plain.start();
             r.restartStatus = info(port).get("wal_last_status");
@@ -234,12 +283,13 @@ class LiveIoFailureTest {
                         + "  restart: wal_last_status %s, violations %s%n"
                         + "  unknown-outcome writes visible before the restart that changed after it: %d %s%n"
                         + "  after restart: acknowledged %d, errors %s, violations %s / %s, exit %d%n"
-                        + "  server log of the fault run (without stack traces):%n    %s%n",
+                        + "  server log of the fault run (without stack traces):%n    %s%n"
+                        + "  start with the fault on: exit %d, said: %s%n",
                 r.tag, r.status, r.ackedBeforeFault, r.ackedAtFailure, r.readsChecked, r.errors, r.refusedProbe,
                 r.workerViolations, r.liveViolations, r.faultyExit, r.restartStatus, r.restartViolations,
                 r.vanished.size(), r.vanished.subList(0, Math.min(5, r.vanished.size())), r.ackedAfterRestart,
                 r.errorsAfterRestart, r.violationsAfterRestart, r.finalViolations, r.plainExit,
-                String.join(String.format("%n    "), r.faultyLog));
+                String.join(String.format("%n    "), r.faultyLog), r.faultAtStartExit, r.faultAtStartLine);
     }
 
     /** The server's output without stack trace lines. */
