@@ -50,6 +50,7 @@ public final class IoFailureModel {
     final AtomicLong acked = new AtomicLong();
     final AtomicLong sent = new AtomicLong();
     final AtomicLong readsChecked = new AtomicLong();
+    final AtomicLong errorReplies = new AtomicLong();
     /** Distinct error replies to writes, with how often each came. */
     private final Map<String, Long> errors = new HashMap<>();
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
@@ -122,6 +123,12 @@ public final class IoFailureModel {
 
     synchronized void error(String message) {
         errors.merge(message, 1L, Long::sum);
+        errorReplies.incrementAndGet();
+    }
+
+    /** Error replies to writes so far. */
+    public long errorReplies() {
+        return errorReplies.get();
     }
 
     /** What the workers found wrong while they ran: unexpected replies, dropped connections, hangs. */
@@ -229,6 +236,20 @@ public final class IoFailureModel {
         return changed;
     }
 
+    /** Keys whose operation of unknown outcome (an error reply) shows as applied in {@code seen}. */
+    public List<String> unknownOutcomesApplied(Map<String, String> seen) {
+        List<String> applied = new ArrayList<>();
+        for (Key[] row : keys) {
+            for (Key k : row) {
+                String v = seen.get(k.name);
+                if (k.hasPending && java.util.Objects.equals(v, k.pending) && !java.util.Objects.equals(v, k.acked)) {
+                    applied.add(k.name + " = " + show(v));
+                }
+            }
+        }
+        return applied;
+    }
+
     /**
      * Takes {@code seen} as the new acknowledged state (after a check passed), so that workers can run
      * again: unknown outcomes are resolved, counters start from what the server has.
@@ -247,6 +268,7 @@ public final class IoFailureModel {
         }
         synchronized (this) {
             errors.clear();
+            errorReplies.set(0);
         }
         violations.clear();
         failedByNanos = 0;
