@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,6 +51,7 @@ public final class IoFailureModel {
     final AtomicLong acked = new AtomicLong();
     final AtomicLong sent = new AtomicLong();
     final AtomicLong readsChecked = new AtomicLong();
+    final AtomicLong readsCheckedAfterFailure = new AtomicLong();
     final AtomicLong errorReplies = new AtomicLong();
     /** Distinct error replies to writes, with how often each came. */
     private final Map<String, Long> errors = new HashMap<>();
@@ -116,6 +118,11 @@ public final class IoFailureModel {
         return readsChecked.get();
     }
 
+    /** Of those, GETs sent after {@link #logFailedBy}. */
+    public long readsCheckedAfterFailure() {
+        return readsCheckedAfterFailure.get();
+    }
+
     /** Distinct error replies to writes and their counts, sorted by text. */
     public synchronized Map<String, Long> errors() {
         return new TreeMap<>(errors);
@@ -170,7 +177,7 @@ public final class IoFailureModel {
         for (Key[] row : keys) {
             for (Key k : row) {
                 String v = seen.get(k.name);
-                boolean ok = java.util.Objects.equals(v, k.acked) || (k.hasPending && java.util.Objects.equals(v, k.pending));
+                boolean ok = Objects.equals(v, k.acked) || (k.hasPending && Objects.equals(v, k.pending));
                 if (!ok) {
                     found.add(k.name + ": found " + show(v) + ", acknowledged " + show(k.acked)
                             + (k.hasPending ? ", or unknown outcome " + show(k.pending) : ""));
@@ -227,7 +234,7 @@ public final class IoFailureModel {
         List<String> changed = new ArrayList<>();
         for (Key[] row : keys) {
             for (Key k : row) {
-                if (k.hasPending && !java.util.Objects.equals(before.get(k.name), after.get(k.name))) {
+                if (k.hasPending && !Objects.equals(before.get(k.name), after.get(k.name))) {
                     changed.add(k.name + ": " + show(before.get(k.name)) + " then " + show(after.get(k.name))
                             + " (acknowledged " + show(k.acked) + ", refused " + show(k.pending) + ")");
                 }
@@ -242,7 +249,7 @@ public final class IoFailureModel {
         for (Key[] row : keys) {
             for (Key k : row) {
                 String v = seen.get(k.name);
-                if (k.hasPending && java.util.Objects.equals(v, k.pending) && !java.util.Objects.equals(v, k.acked)) {
+                if (k.hasPending && Objects.equals(v, k.pending) && !Objects.equals(v, k.acked)) {
                     applied.add(k.name + " = " + show(v));
                 }
             }

@@ -157,6 +157,8 @@ final class IoFailureWorker implements Runnable {
     /** A GET of an own key: it must answer, with the acknowledged value or the one of unknown outcome. */
     private void read(Jedis jedis) {
         IoFailureModel.Key key = model.keys[client][random.nextInt(model.keysPerClient)];
+        long failedBy = model.failedByNanos;
+        boolean afterFailure = failedBy != 0 && System.nanoTime() > failedBy;
         String v;
         try {
             v = jedis.get(key.name);
@@ -170,6 +172,9 @@ final class IoFailureWorker implements Runnable {
                     + IoFailureModel.show(key.pending) : ""));
         }
         model.readsChecked.incrementAndGet();
+        if (afterFailure) {
+            model.readsCheckedAfterFailure.incrementAndGet();
+        }
     }
 
     private long sent() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,16 +23,22 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * fsync and write failures injected with libfiu into a live {@code qrrot serve --fsync always} process under
- * concurrent clients (SET/DEL/INCR on owned keys, MULTI/EXEC transfers, checked GETs).
+ * fsync and write failures injected with libfiu into a live {@code qrrot serve} process under concurrent
+ * clients (SET/DEL/INCR on owned keys, MULTI/EXEC transfers, GETs checked against the model).
  *
- * <p>Each run starts the server under {@code fiu-run -x}, lets the clients write for a seeded while, turns
- * the fault on with {@code fiu-ctrl}, and requires: the log fails (INFO's {@code wal_last_status} names the
- * operation, file and errno), every refused write gets the same {@code IOERR write-ahead log failed: …;
- * writes are refused until restart} reply, no write sent after the failure is acknowledged, reads keep
- * answering with model-consistent values, the server stops on SIGTERM; then a restart without the fault
- * recovers every acknowledged write, reports {@code wal_last_status:ok} and takes writes again. A broken
- * build that acknowledges before its WAL write must be caught by the same checks.
+ * <p>Each run starts the server under {@code fiu-run -x}, lets the clients work up to a seeded number of
+ * acknowledged operations, turns the fault on with {@code fiu-ctrl}, and requires: the log fails (INFO's
+ * {@code wal_last_status} names the operation, the file and the errno); every refused write, and a fresh
+ * SET, gets exactly {@code IOERR write-ahead log failed: <wal_last_status>; writes are refused until
+ * restart}; no write sent after the failure is acknowledged and the fresh SET is not applied; GETs keep
+ * answering with model-consistent values on the clients' own connections and on a new one; SIGTERM stops
+ * the failed server. A restart without the fault must then recover every acknowledged write, report
+ * {@code wal_last_status:ok} and take writes again. Covered: fsync (EIO) with {@code always}, the
+ * background fsync with {@code everysec}, pwrite with ENOSPC (a full disk), a start with fsync still
+ * failing, and a broken build acknowledging before its WAL write, which the same checks must catch.
+ *
+ * <p>A write answered with an error has an unknown outcome: it may show on the failed server and may or
+ * may not survive the restart; the runs print how often each happened.
  *
  * <p>Needs {@code fiu-run} and {@code fiu-ctrl} (Debian: fiu-utils); skipped without them. Replay with
  * {@code -Dqrrot.seed=SEED}.
@@ -116,19 +123,11 @@ class LiveIoFailureTest {
     static final class Run {
         String tag;
         Path dir;
-        /** Milliseconds per phase, for the log: where the run's time went. */
-        final Map<String, Long> phaseMillis = new LinkedHashMap<>();
-        private long phaseStart = System.nanoTime();
-
-        void phase(String name) {
-            long now = System.nanoTime();
-            phaseMillis.put(name, (now - phaseStart) / 1_000_000);
-            phaseStart = now;
-        }
         String status;
         long ackedBeforeFault;
         long ackedAtFailure;
         long readsChecked;
+        long readsCheckedAfterFailure;
         Map<String, Long> errors;
         List<String> workerViolations;
         String refusedProbe;
@@ -149,6 +148,15 @@ class LiveIoFailureTest {
         List<String> finalViolations;
         String probeAfterRestart;
         int plainExit;
+        /** Milliseconds per phase, for the log: where the run's time went. */
+        final Map<String, Long> phaseMillis = new LinkedHashMap<>();
+        private long phaseStart = System.nanoTime();
+
+        void phase(String name) {
+            long now = System.nanoTime();
+            phaseMillis.put(name, (now - phaseStart) / 1_000_000);
+            phaseStart = now;
+        }
     }
 
     static Run run(Path tmp, Scenario s) throws Exception {
@@ -191,9 +199,11 @@ class LiveIoFailureTest {
             model.logFailedBy(System.nanoTime());
             r.ackedAtFailure = model.acked();
             load.await(model::errorReplies, 100, "refused writes after the failure", r.tag);
+            load.await(model::readsCheckedAfterFailure, 20, "checked GETs after the failure", r.tag);
             load.stop(r.tag);
             r.phase("load after the failure");
             r.readsChecked = model.readsChecked();
+            r.readsCheckedAfterFailure = model.readsCheckedAfterFailure();
             r.errors = model.errors();
             r.workerViolations = model.violations();
 
@@ -224,7 +234,7 @@ class LiveIoFailureTest {
             try {
                 refused.start();
                 throw new AssertionError("the server started although " + point + " fails; " + r.tag);
-            } catch (java.io.IOException expected) {
+            } catch (IOException expected) {
                 r.faultAtStartExit = refused.waitForExit(30_000);
             } finally {
                 refused.close();
@@ -286,7 +296,6 @@ class LiveIoFailureTest {
         assertEquals(0, r.refusedProbeExists, "a refused SET after the failure was applied in memory; " + tag);
         assertEquals(List.of(), r.workerViolations, "while the log failed; " + tag);
         assertEquals(List.of(), r.liveViolations, "reads of the failed server; " + tag);
-        assertTrue(r.readsChecked > 0, "no GET was checked; " + tag);
         assertEquals(SIGTERM_EXIT, r.faultyExit, "the failed server's exit status after SIGTERM; " + tag);
     }
 
@@ -304,7 +313,7 @@ class LiveIoFailureTest {
 
     static void report(Run r) {
         System.out.printf("LiveIoFailureTest: %s%n  wal_last_status: %s%n  acknowledged before the fault %d, "
-                        + "by the failure %d; GETs checked %d%n  error replies: %s%n  refused probe: %s%n"
+                        + "by the failure %d; GETs checked %d, after the failure %d%n  error replies: %s%n  refused probe: %s%n"
                         + "  worker violations: %s%n  live violations: %s%n  exit after SIGTERM: %d%n"
                         + "  restart: wal_last_status %s, violations %s%n"
                         + "  writes answered with an error but applied: %d on the failed server, %d after the restart%n"
@@ -312,7 +321,7 @@ class LiveIoFailureTest {
                         + "  after restart: acknowledged %d, errors %s, violations %s / %s, exit %d%n"
                         + "  server log of the fault run (without stack traces):%n    %s%n"
                         + "  start with the fault on: exit %d, said: %s%n  phases (ms): %s%n",
-                r.tag, r.status, r.ackedBeforeFault, r.ackedAtFailure, r.readsChecked, r.errors, r.refusedProbe,
+                r.tag, r.status, r.ackedBeforeFault, r.ackedAtFailure, r.readsChecked, r.readsCheckedAfterFailure, r.errors, r.refusedProbe,
                 r.workerViolations, r.liveViolations, r.faultyExit, r.restartStatus, r.restartViolations,
                 r.refusedVisibleLive.size(), r.refusedAfterRestart.size(),
                 r.vanished.size(), r.vanished.subList(0, Math.min(5, r.vanished.size())), r.ackedAfterRestart,
@@ -321,7 +330,7 @@ class LiveIoFailureTest {
     }
 
     /** The server's output without stack trace lines. */
-    static List<String> logLines(Path log) throws java.io.IOException {
+    static List<String> logLines(Path log) throws IOException {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
             String t = line.strip();
