@@ -88,6 +88,39 @@ public final class ServerProcess implements ServerUnderTest {
         }
     }
 
+    /**
+     * Graceful stop: SIGTERM, then waits up to {@code timeoutMillis} for the process to exit and returns its
+     * exit status; if it is still running then, SIGKILLs it and throws, naming the hang.
+     */
+    public int terminate(long timeoutMillis) throws InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException(name + " was never started");
+        }
+        process.destroy();
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException(name + " did not exit within " + timeoutMillis
+                    + " ms of SIGTERM and was killed; last output:\n" + tail(log, 40));
+        }
+        return process.exitValue();
+    }
+
+    /** Waits up to {@code timeoutMillis} for the process to exit on its own and returns its exit status. */
+    public int waitForExit(long timeoutMillis) throws InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException(name + " was never started");
+        }
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " is still running after " + timeoutMillis + " ms");
+        }
+        return process.exitValue();
+    }
+
+    /** The file the process's output is appended to. */
+    public Path log() {
+        return log;
+    }
+
     /** The process id, for tools such as fiu-ctrl. */
     public long pid() {
         return process.pid();
