@@ -67,8 +67,13 @@ public final class DataDirectory implements AutoCloseable {
             throw new IOException("data directory " + root + " is in use by another qrrot process" + holder
                     + " (lock file " + lockPath + "); stop that process or choose another directory");
         }
-        ch.truncate(0);
-        ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        try {
+            ch.truncate(0);
+            ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        } catch (IOException e) {
+            ch.close(); // releases the lock too
+            throw new IOException("writing the pid to the lock file " + lockPath + ": " + e.getMessage(), e);
+        }
         return new DataDirectory(root, ch, lock);
     }
 
