@@ -173,6 +173,9 @@ public final class Shard {
             throw new IllegalArgumentException("need 0 <= keepPrefixOfOld <= newLength, got keepPrefixOfOld="
                     + keepPrefixOfOld + ", newLength=" + newLength);
         }
+        if (type == EntryType.INT && newLength != 8) {
+            throw new IllegalArgumentException("an INT value is 8 bytes, got " + newLength);
+        }
         key.boundsCheck(keyOffset, keyLength);
         long previous = locate(key, keyOffset, keyLength, hash);
         long address;
@@ -477,10 +480,7 @@ public final class Shard {
         long value = foundRaw;
         if (value == 0) {
             table.put(hash, address);
-            long bytes = tableBytes();
-            if (bytes != indexBytes) {
-                indexBytes = bytes;
-            }
+            indexBytes = tableBytes();
         } else if ((value & LIST_TAG) == 0) {
             long list = allocateList(CollisionList.INITIAL_CAPACITY);
             CollisionList.add(list, value);
@@ -671,6 +671,7 @@ public final class Shard {
 
     // ------------------------------------------------------------------ whole shard
 
+    /** Frees every block and zeroes the counters; the caller replaces the (now dangling) table. */
     private void releaseEverything() {
         long used = allocator.blockBytes() + indexBytes;
         long[] slots = IndexSlots.entries(table);
@@ -692,7 +693,6 @@ public final class Shard {
         }
         allocator.releaseAll();
         budget.release(used);
-        table.clear();
         indexBytes = 0;
         entries = 0;
         liveBytes = 0;
