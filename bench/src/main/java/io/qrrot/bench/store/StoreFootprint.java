@@ -21,6 +21,49 @@ public final class StoreFootprint {
         return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
     }
 
+    /**
+     * Random finds and overwrites, timed both by the wall clock and by this thread's CPU time: on a shared
+     * machine the CPU time per operation is the steadier figure.
+     */
+    private static void measureRandomOps(Keyspace keyspace, long keys, byte[] keyBytes, UnsafeBuffer key,
+                                         UnsafeBuffer value) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        io.qrrot.engine.store.EntryView view = new io.qrrot.engine.store.EntryView();
+        int ops = 5_000_000;
+        for (int round = 0; round < 3; round++) {
+            for (int mode = 0; mode < 2; mode++) {
+                long x = 0x9E3779B97F4A7C15L + round;
+                long sink = 0;
+                long cpu0 = threads.getCurrentThreadCpuTime();
+                long wall0 = System.nanoTime();
+                for (int i = 0; i < ops; i++) {
+                    x ^= x << 13;
+                    x ^= x >>> 7;
+                    x ^= x << 17;
+                    int length = Keys.write(keyBytes, (x >>> 1) % keys);
+                    long hash = keyspace.hash(keyBytes, 0, length);
+                    Shard shard = keyspace.shardFor(hash);
+                    shard.lock();
+                    try {
+                        if (mode == 0) {
+                            if (shard.find(key, 0, length, hash, view)) {
+                                sink += view.value().getLong(0);
+                            }
+                        } else {
+                            shard.put(key, 0, length, hash, EntryType.STRING, 0, value, 0, 16);
+                        }
+                    } finally {
+                        shard.unlock();
+                    }
+                }
+                long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+                long wall = System.nanoTime() - wall0;
+                System.out.printf("round %d random %s: %.0f ns/op CPU time, %.0f ns/op wall clock (%d)%n", round,
+                        mode == 0 ? "find" : "put ", (double) cpu / ops, (double) wall / ops, sink & 1);
+            }
+        }
+    }
+
     public static void main(String[] args) {
         long keys = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         int shards = args.length > 1 ? Integer.parseInt(args[1]) : KeyspaceConfig.DEFAULT_SHARDS;
@@ -87,6 +130,7 @@ public final class StoreFootprint {
             java.util.Arrays.sort(sorted);
             System.out.printf("index resizes: %d; put that resized a shard index: median %.3f ms, p99 %.3f ms, max %.3f ms%n",
                     resizes, percentile(sorted, 0.5) / 1e6, percentile(sorted, 0.99) / 1e6, worstResize / 1e6);
+            measureRandomOps(keyspace, keys, keyBytes, key, value);
             for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
                 System.out.printf("gc %s: %d collections, %d ms%n", gc.getName(), gc.getCollectionCount(), gc.getCollectionTime());
             }
