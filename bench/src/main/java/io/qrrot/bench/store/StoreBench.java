@@ -21,13 +21,15 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Single-key operations on a keyspace loaded with {@code key:0 .. key:<keys-1>} and 16-byte values, keys
  * picked at random; each operation hashes the key, locks its shard and unlocks it, as the command layer
- * does. Run with {@code -prof gc}: the steady state allocates nothing per operation.
+ * does. Run with {@code -prof gc}: the steady state allocates nothing per operation. The 1000-key case
+ * fits in the CPU caches and shows the cost of the code; 1M and 10M add the cache and TLB misses of random
+ * access to the index and the entries.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class StoreBench {
-    @Param({"1000000", "10000000"})
+    @Param({"1000", "1000000", "10000000"})
     public long keys;
 
     private Keyspace keyspace;

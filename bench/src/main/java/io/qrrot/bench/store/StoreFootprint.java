@@ -10,7 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Loads {@code key:0 .. key:<n-1>} with 16-byte values into a fresh keyspace and prints the bytes per key
  * all-in (off-heap allocated bytes + index table bytes) and the slowest single put (which includes any
- * index rehash). Run: {@code java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp
+ * index rehash), by the wall clock and by this thread's CPU time. Run: {@code java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp
  * bench/target/benchmarks.jar io.qrrot.bench.store.StoreFootprint [keys] [shards] [presize:true|false]}.
  */
 public final class StoreFootprint {
@@ -79,6 +79,9 @@ public final class StoreFootprint {
         int resizes = 0;
         long[] resizeNanos = new long[1 << 16];
         long over1ms = 0;
+        long worstCpu = 0;
+        long[] resizeCpuNanos = new long[1 << 16];
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         StoreStats before = new StoreStats();
         StoreStats after = new StoreStats();
         long start = System.nanoTime();
@@ -88,19 +91,24 @@ public final class StoreFootprint {
                 long hash = keyspace.hash(keyBytes, 0, length);
                 Shard shard = keyspace.shardFor(hash);
                 long took;
+                long tookCpu;
                 shard.lock();
                 try {
                     shard.addStatsTo(before.reset());
+                    long c0 = threads.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     shard.put(key, 0, length, hash, EntryType.STRING, 0, value, 0, 16);
                     took = System.nanoTime() - t0;
+                    tookCpu = threads.getCurrentThreadCpuTime() - c0;
                     shard.addStatsTo(after.reset());
                 } finally {
                     shard.unlock();
                 }
+                worstCpu = Math.max(worstCpu, tookCpu);
                 if (after.indexBytes() != before.indexBytes()) {
                     if (resizes < resizeNanos.length) {
                         resizeNanos[resizes] = took;
+                        resizeCpuNanos[resizes] = tookCpu;
                     }
                     resizes++;
                     worstResize = Math.max(worstResize, took);
@@ -130,6 +138,12 @@ public final class StoreFootprint {
             java.util.Arrays.sort(sorted);
             System.out.printf("index resizes: %d; put that resized a shard index: median %.3f ms, p99 %.3f ms, max %.3f ms%n",
                     resizes, percentile(sorted, 0.5) / 1e6, percentile(sorted, 0.99) / 1e6, worstResize / 1e6);
+            long[] sortedCpu = java.util.Arrays.copyOf(resizeCpuNanos, Math.min(resizes, resizeCpuNanos.length));
+            java.util.Arrays.sort(sortedCpu);
+            System.out.printf("thread CPU time (excludes waiting for a core and GC threads): worst put %.3f ms;"
+                    + " resizing puts median %.3f ms, p99 %.3f ms, max %.3f ms%n", worstCpu / 1e6,
+                    percentile(sortedCpu, 0.5) / 1e6, percentile(sortedCpu, 0.99) / 1e6,
+                    sortedCpu.length == 0 ? 0 : sortedCpu[sortedCpu.length - 1] / 1e6);
             measureRandomOps(keyspace, keys, keyBytes, key, value);
             for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
                 System.out.printf("gc %s: %d collections, %d ms%n", gc.getName(), gc.getCollectionCount(), gc.getCollectionTime());

@@ -29,16 +29,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * operation (except when the index grows).
  */
 public final class Shard {
-    /**
-     * Bit 0 of an index value: set when the value is not an entry but a collision list, for keys that share
-     * one 64-bit hash. A collision list is a block: count (int32), capacity (int32), then capacity entry
-     * addresses (int64). Entry and list addresses are 8-byte aligned, so bit 0 is otherwise 0.
-     */
-    private static final long LIST_TAG = 1L;
-    private static final int LIST_COUNT_OFFSET = 0;
-    private static final int LIST_CAPACITY_OFFSET = 4;
-    private static final int LIST_ENTRIES_OFFSET = 8;
-    private static final int LIST_INITIAL_CAPACITY = 2;
+    /** Bit 0 of an index value: set when it points to a {@link CollisionList} rather than an entry. */
+    private static final long LIST_TAG = CollisionList.TAG;
     /** Index bytes per slot: a long key and a long value. */
     private static final int SLOT_BYTES = 16;
     /** Growing large values get up to this much headroom, so repeated appends copy rarely. */
@@ -181,6 +173,9 @@ public final class Shard {
             throw new IllegalArgumentException("need 0 <= keepPrefixOfOld <= newLength, got keepPrefixOfOld="
                     + keepPrefixOfOld + ", newLength=" + newLength);
         }
+        if (type == EntryType.INT && newLength != 8) {
+            throw new IllegalArgumentException("an INT value is 8 bytes, got " + newLength);
+        }
         key.boundsCheck(keyOffset, keyLength);
         long previous = locate(key, keyOffset, keyLength, hash);
         long address;
@@ -308,9 +303,9 @@ public final class Shard {
                 visit(visitor, value, expectedMods);
             } else {
                 long list = value & ~LIST_TAG;
-                int n = listCount(list);
+                int n = CollisionList.count(list);
                 for (int i = 0; i < n; i++) {
-                    visit(visitor, listEntry(list, i), expectedMods);
+                    visit(visitor, CollisionList.entry(list, i), expectedMods);
                 }
                 visited += n;
             }
@@ -341,7 +336,7 @@ public final class Shard {
                     view.wrap(value);
                 } else {
                     long list = value & ~LIST_TAG;
-                    view.wrap(listEntry(list, (int) ((random >>> 33) % listCount(list))));
+                    view.wrap(CollisionList.entry(list, (int) ((random >>> 33) % CollisionList.count(list))));
                 }
                 return true;
             }
@@ -384,20 +379,20 @@ public final class Shard {
             long list = 0;
             if ((value & LIST_TAG) != 0) {
                 list = value & ~LIST_TAG;
-                n = listCount(list);
-                if (n < 2 || n > listCapacity(list)) {
+                n = CollisionList.count(list);
+                if (n < 2 || n > CollisionList.capacity(list)) {
                     throw new IllegalStateException("shard " + index + ": collision list with " + n + " of "
-                            + listCapacity(list) + " entries");
+                            + CollisionList.capacity(list) + " entries");
                 }
-                long bytes = blockBytesOf(list, listLength(listCapacity(list)));
-                if (listLength(listCapacity(list)) <= SlabAllocator.MAX_SMALL) {
+                long bytes = SlabAllocator.blockBytesOf(list, CollisionList.length(CollisionList.capacity(list)));
+                if (CollisionList.length(CollisionList.capacity(list)) <= SlabAllocator.MAX_SMALL) {
                     small += bytes;
                 } else {
                     large += bytes;
                 }
             }
             for (int i = 0; i < n; i++) {
-                long address = list == 0 ? value : listEntry(list, i);
+                long address = list == 0 ? value : CollisionList.entry(list, i);
                 long length = EntryLayout.length(address);
                 byte type = EntryLayout.type(address);
                 if (!EntryType.isValid(type)) {
@@ -407,9 +402,9 @@ public final class Shard {
                 types[type]++;
                 live += length;
                 if (length <= SlabAllocator.MAX_SMALL) {
-                    small += blockBytesOf(address, length);
+                    small += SlabAllocator.blockBytesOf(address, length);
                 } else {
-                    large += blockBytesOf(address, length);
+                    large += SlabAllocator.blockBytesOf(address, length);
                 }
             }
         }
@@ -453,9 +448,9 @@ public final class Shard {
         }
         long list = value & ~LIST_TAG;
         foundList = list;
-        int n = listCount(list);
+        int n = CollisionList.count(list);
         for (int i = 0; i < n; i++) {
-            long address = listEntry(list, i);
+            long address = CollisionList.entry(list, i);
             if (EntryLayout.keyEquals(address, key, keyOffset, keyLength)) {
                 foundListSlot = i;
                 return address;
@@ -471,11 +466,13 @@ public final class Shard {
             return table.size() + 1 > table.resizeThreshold() ? (long) table.capacity() * SLOT_BYTES : 0;
         }
         if ((value & LIST_TAG) == 0) {
-            return listBlockBytes(LIST_INITIAL_CAPACITY);
+            return SlabAllocator.blockBytesFor(CollisionList.length(CollisionList.INITIAL_CAPACITY), 0);
         }
         long list = value & ~LIST_TAG;
-        int capacity = listCapacity(list);
-        return listCount(list) < capacity ? 0 : listBlockBytes(2 * capacity) - listBlockBytes(capacity);
+        int capacity = CollisionList.capacity(list);
+        return CollisionList.count(list) < capacity ? 0
+                : SlabAllocator.blockBytesFor(CollisionList.length(2 * capacity), 0)
+                - SlabAllocator.blockBytesFor(CollisionList.length(capacity), 0);
     }
 
     /** Links a new entry under {@code hash}, given the last locate() did not find its key. */
@@ -483,29 +480,23 @@ public final class Shard {
         long value = foundRaw;
         if (value == 0) {
             table.put(hash, address);
-            long bytes = tableBytes();
-            if (bytes != indexBytes) {
-                indexBytes = bytes;
-            }
+            indexBytes = tableBytes();
         } else if ((value & LIST_TAG) == 0) {
-            long list = allocateList(LIST_INITIAL_CAPACITY);
-            UnsafeApi.putInt(list + LIST_COUNT_OFFSET, 2);
-            UnsafeApi.putLong(list + LIST_ENTRIES_OFFSET, value);
-            UnsafeApi.putLong(list + LIST_ENTRIES_OFFSET + 8, address);
+            long list = allocateList(CollisionList.INITIAL_CAPACITY);
+            CollisionList.add(list, value);
+            CollisionList.add(list, address);
             table.put(hash, list | LIST_TAG);
         } else {
             long list = value & ~LIST_TAG;
-            int n = listCount(list);
-            int capacity = listCapacity(list);
-            if (n == capacity) {
+            int capacity = CollisionList.capacity(list);
+            if (CollisionList.count(list) == capacity) {
                 long grown = allocateList(2 * capacity);
-                UnsafeApi.copyMemory(list + LIST_ENTRIES_OFFSET, grown + LIST_ENTRIES_OFFSET, 8L * n);
+                CollisionList.copyEntries(list, grown);
                 freeList(list);
                 list = grown;
                 table.put(hash, list | LIST_TAG);
             }
-            UnsafeApi.putLong(list + LIST_ENTRIES_OFFSET + 8L * n, address);
-            UnsafeApi.putInt(list + LIST_COUNT_OFFSET, n + 1);
+            CollisionList.add(list, address);
         }
     }
 
@@ -514,7 +505,7 @@ public final class Shard {
         if (foundList == 0) {
             table.put(hash, address);
         } else {
-            UnsafeApi.putLong(foundList + LIST_ENTRIES_OFFSET + 8L * foundListSlot, address);
+            CollisionList.set(foundList, foundListSlot, address);
         }
     }
 
@@ -525,45 +516,22 @@ public final class Shard {
             return;
         }
         long list = foundList;
-        int n = listCount(list) - 1;
-        if (n == 1) {
-            table.put(hash, listEntry(list, 1 - foundListSlot));
+        if (CollisionList.count(list) == 2) {
+            table.put(hash, CollisionList.entry(list, 1 - foundListSlot));
             freeList(list);
         } else {
-            UnsafeApi.putLong(list + LIST_ENTRIES_OFFSET + 8L * foundListSlot, listEntry(list, n));
-            UnsafeApi.putInt(list + LIST_COUNT_OFFSET, n);
+            CollisionList.removeAt(list, foundListSlot);
         }
     }
 
-    private static int listCount(long list) {
-        return UnsafeApi.getInt(list + LIST_COUNT_OFFSET);
-    }
-
-    private static int listCapacity(long list) {
-        return UnsafeApi.getInt(list + LIST_CAPACITY_OFFSET);
-    }
-
-    private static long listEntry(long list, int i) {
-        return UnsafeApi.getLong(list + LIST_ENTRIES_OFFSET + 8L * i);
-    }
-
-    private static long listLength(int capacity) {
-        return LIST_ENTRIES_OFFSET + 8L * capacity;
-    }
-
-    private static long listBlockBytes(int capacity) {
-        return blockBytesFor(listLength(capacity), 0);
-    }
-
     private long allocateList(int capacity) {
-        long list = allocateBlock(listLength(capacity), 0);
-        UnsafeApi.putInt(list + LIST_COUNT_OFFSET, 0);
-        UnsafeApi.putInt(list + LIST_CAPACITY_OFFSET, capacity);
+        long list = allocator.allocate(CollisionList.length(capacity), 0);
+        CollisionList.init(list, capacity);
         return list;
     }
 
     private void freeList(long list) {
-        freeBlock(list, listLength(listCapacity(list)));
+        allocator.free(list, CollisionList.length(CollisionList.capacity(list)));
     }
 
     // ------------------------------------------------------------------ writing entries
@@ -578,8 +546,8 @@ public final class Shard {
         long length = EntryLayout.length(keyLength, valueLength, expiry != 0);
         if (previous != 0) {
             long oldLength = EntryLayout.length(previous);
-            long oldBlock = blockBytesOf(previous, oldLength);
-            if (fitsInPlace(previous, oldLength, length, false)
+            long oldBlock = SlabAllocator.blockBytesOf(previous, oldLength);
+            if (SlabAllocator.fitsInPlace(previous, oldLength, length, false)
                     && !overlaps(key.byteArray(), key.addressOffset() + keyOffset, keyLength, previous, oldBlock)
                     && !overlaps(valueBase, valueSourceOffset, valueLength, previous, oldBlock)) {
                 typeCounts[EntryLayout.type(previous)]--;
@@ -589,7 +557,7 @@ public final class Shard {
                 EntryLayout.copyFrom(key, keyOffset, EntryLayout.keyAddress(previous), keyLength);
                 return previous;
             }
-            long newBlock = blockBytesFor(length, 0);
+            long newBlock = SlabAllocator.blockBytesFor(length, 0);
             reserve(newBlock - oldBlock);
             long address = allocateOrUnreserve(length, 0, newBlock - oldBlock);
             EntryLayout.writeHeader(address, type, keyLength, valueLength, expiry);
@@ -601,7 +569,7 @@ public final class Shard {
             return address;
         }
         long linkCost = linkCost();
-        long newBlock = blockBytesFor(length, 0);
+        long newBlock = SlabAllocator.blockBytesFor(length, 0);
         reserve(newBlock + linkCost);
         long address = allocateOrUnreserve(length, 0, newBlock + linkCost);
         EntryLayout.writeHeader(address, type, keyLength, valueLength, expiry);
@@ -610,7 +578,7 @@ public final class Shard {
             link(hash, address);
         } catch (StoreMemoryException e) {
             // Only a collision list allocation can fail here, before the index changed.
-            freeBlock(address, length);
+            allocator.free(address, length);
             budget.release(newBlock + linkCost);
             throw e;
         }
@@ -640,7 +608,7 @@ public final class Shard {
         long oldKey = EntryLayout.keyAddress(previous);
         byte oldType = EntryLayout.type(previous);
         long address;
-        if (fitsInPlace(previous, oldLength, length, valueLength >= oldValueLength)) {
+        if (SlabAllocator.fitsInPlace(previous, oldLength, length, valueLength >= oldValueLength)) {
             address = previous;
             long newKey = previous + EntryLayout.HEADER_LENGTH + (expiry != 0 ? EntryLayout.EXPIRY_LENGTH : 0);
             if (newKey != oldKey) {
@@ -649,18 +617,18 @@ public final class Shard {
             }
             EntryLayout.writeHeader(previous, type, keyLength, valueLength, expiry);
         } else {
-            long oldBlock = blockBytesOf(previous, oldLength);
+            long oldBlock = SlabAllocator.blockBytesOf(previous, oldLength);
             long headroom = 0;
             if (valueLength > oldValueLength && length > SlabAllocator.MAX_SMALL) {
                 headroom = Math.min(length, MAX_HEADROOM);
             }
-            long newBlock = blockBytesFor(length, headroom);
+            long newBlock = SlabAllocator.blockBytesFor(length, headroom);
             reserve(newBlock - oldBlock);
             address = allocateOrUnreserve(length, headroom, newBlock - oldBlock);
             EntryLayout.writeHeader(address, type, keyLength, valueLength, expiry);
             UnsafeApi.copyMemory(oldKey, EntryLayout.keyAddress(address), (long) keyLength + keep);
             relink(hash, address);
-            freeEntryOfLength(previous, oldLength);
+            allocator.free(previous, oldLength);
         }
         if (valueLength > keep) {
             UnsafeApi.setMemory(EntryLayout.valueAddress(address) + keep, valueLength - keep, (byte) 0);
@@ -672,22 +640,6 @@ public final class Shard {
         return address;
     }
 
-    /**
-     * Whether an entry of {@code newLength} bytes may take over the block of one of {@code oldLength}. Small
-     * blocks: same size class. Large blocks: within capacity, and (unless {@code mayKeepSlack}) at least half
-     * of it, so a shrunk value does not pin a large block.
-     */
-    private static boolean fitsInPlace(long address, long oldLength, long newLength, boolean mayKeepSlack) {
-        if (oldLength <= SlabAllocator.MAX_SMALL) {
-            return newLength <= SlabAllocator.MAX_SMALL && SlabAllocator.classOf(newLength) == SlabAllocator.classOf(oldLength);
-        }
-        if (newLength <= SlabAllocator.MAX_SMALL) {
-            return false;
-        }
-        long capacity = SlabAllocator.largeCapacity(address);
-        return newLength <= capacity && (mayKeepSlack || newLength * 2 >= capacity);
-    }
-
     /** Whether {@code length} source bytes at ({@code base}, {@code offset}) lie inside an off-heap block. */
     private static boolean overlaps(Object base, long offset, long length, long block, long blockBytes) {
         return base == null && length > 0 && offset < block + blockBytes && block < offset + length;
@@ -695,64 +647,17 @@ public final class Shard {
 
     // ------------------------------------------------------------------ blocks
 
-    /**
-     * Block bytes a new block of {@code length} bytes takes. A large block gets {@code headroom} more, and
-     * at least 8 bytes spare so a later TTL fits in place.
-     */
-    private static long blockBytesFor(long length, long headroom) {
-        int sizeClass = SlabAllocator.classOf(length);
-        if (sizeClass >= 0) {
-            return SlabAllocator.classSize(sizeClass);
-        }
-        return SlabAllocator.largeBlockBytes(largeCapacityFor(length, headroom));
-    }
-
-    private static long largeCapacityFor(long length, long headroom) {
-        return (length + Math.max(headroom, 8) + 7) & ~7L;
-    }
-
-    /** Block bytes an existing block holding {@code length} bytes takes. */
-    private static long blockBytesOf(long address, long length) {
-        int sizeClass = SlabAllocator.classOf(length);
-        if (sizeClass >= 0) {
-            return SlabAllocator.classSize(sizeClass);
-        }
-        return SlabAllocator.largeBlockBytes(SlabAllocator.largeCapacity(address));
-    }
-
-    private long allocateBlock(long length, long headroom) {
-        int sizeClass = SlabAllocator.classOf(length);
-        if (sizeClass >= 0) {
-            return allocator.allocate(sizeClass);
-        }
-        return allocator.allocateLarge(largeCapacityFor(length, headroom));
-    }
-
     private long allocateOrUnreserve(long length, long headroom, long reserved) {
         try {
-            return allocateBlock(length, headroom);
+            return allocator.allocate(length, headroom);
         } catch (RuntimeException | OutOfMemoryError e) {
             budget.release(reserved);
             throw e;
         }
     }
 
-    /** Frees a block that holds {@code length} bytes (an entry or a collision list). */
-    private void freeBlock(long address, long length) {
-        int sizeClass = SlabAllocator.classOf(length);
-        if (sizeClass >= 0) {
-            allocator.free(address, sizeClass);
-        } else {
-            allocator.freeLarge(address);
-        }
-    }
-
     private void freeEntry(long address) {
-        freeEntryOfLength(address, EntryLayout.length(address));
-    }
-
-    private void freeEntryOfLength(long address, long length) {
-        freeBlock(address, length);
+        allocator.free(address, EntryLayout.length(address));
     }
 
     /** Counts a change of used memory; growth is checked against {@code maxmemory} first. */
@@ -766,6 +671,7 @@ public final class Shard {
 
     // ------------------------------------------------------------------ whole shard
 
+    /** Frees every block and zeroes the counters; the caller replaces the (now dangling) table. */
     private void releaseEverything() {
         long used = allocator.blockBytes() + indexBytes;
         long[] slots = IndexSlots.entries(table);
@@ -778,16 +684,15 @@ public final class Shard {
                 freeIfLarge(value, EntryLayout.length(value));
             } else {
                 long list = value & ~LIST_TAG;
-                for (int i = 0, n = listCount(list); i < n; i++) {
-                    long address = listEntry(list, i);
+                for (int i = 0, n = CollisionList.count(list); i < n; i++) {
+                    long address = CollisionList.entry(list, i);
                     freeIfLarge(address, EntryLayout.length(address));
                 }
-                freeIfLarge(list, listLength(listCapacity(list)));
+                freeIfLarge(list, CollisionList.length(CollisionList.capacity(list)));
             }
         }
         allocator.releaseAll();
         budget.release(used);
-        table.clear();
         indexBytes = 0;
         entries = 0;
         liveBytes = 0;

@@ -77,8 +77,59 @@ final class SlabAllocator {
         return LARGE_PREFIX + capacity;
     }
 
+    /**
+     * Block bytes a new block for {@code length} bytes takes. A large block gets {@code headroom} more, and
+     * at least 8 bytes spare so a later TTL fits in place.
+     */
+    static long blockBytesFor(long length, long headroom) {
+        int sizeClass = classOf(length);
+        return sizeClass >= 0 ? CLASS_SIZE[sizeClass] : largeBlockBytes(largeCapacityFor(length, headroom));
+    }
+
+    private static long largeCapacityFor(long length, long headroom) {
+        return (length + Math.max(headroom, 8) + 7) & ~7L;
+    }
+
+    /** Block bytes taken by the existing block at {@code address} that holds {@code length} bytes. */
+    static long blockBytesOf(long address, long length) {
+        int sizeClass = classOf(length);
+        return sizeClass >= 0 ? CLASS_SIZE[sizeClass] : largeBlockBytes(largeCapacity(address));
+    }
+
+    /**
+     * Whether {@code newLength} bytes may take over the block at {@code address} now holding
+     * {@code oldLength}. Small blocks: same size class. Large blocks: within capacity, and (unless
+     * {@code mayKeepSlack}) at least half of it, so a shrunk value does not pin a large block.
+     */
+    static boolean fitsInPlace(long address, long oldLength, long newLength, boolean mayKeepSlack) {
+        if (oldLength <= MAX_SMALL) {
+            return newLength <= MAX_SMALL && classOf(newLength) == classOf(oldLength);
+        }
+        if (newLength <= MAX_SMALL) {
+            return false;
+        }
+        long capacity = largeCapacity(address);
+        return newLength <= capacity && (mayKeepSlack || newLength * 2 >= capacity);
+    }
+
+    /** Allocates a block for {@code length} bytes: from a size class, or large with {@code headroom}. */
+    long allocate(long length, long headroom) {
+        int sizeClass = classOf(length);
+        return sizeClass >= 0 ? allocateSmall(sizeClass) : allocateLarge(largeCapacityFor(length, headroom));
+    }
+
+    /** Frees the block at {@code address} that holds {@code length} bytes. */
+    void free(long address, long length) {
+        int sizeClass = classOf(length);
+        if (sizeClass >= 0) {
+            freeSmall(address, sizeClass);
+        } else {
+            freeLarge(address);
+        }
+    }
+
     /** Allocates one block of a size class. */
-    long allocate(int sizeClass) {
+    private long allocateSmall(int sizeClass) {
         int size = CLASS_SIZE[sizeClass];
         long address = freeHead[sizeClass];
         if (address != 0) {
@@ -94,14 +145,14 @@ final class SlabAllocator {
         return address;
     }
 
-    void free(long address, int sizeClass) {
+    private void freeSmall(long address, int sizeClass) {
         UnsafeApi.putLong(address, freeHead[sizeClass]);
         freeHead[sizeClass] = address;
         blockBytes -= CLASS_SIZE[sizeClass];
     }
 
     /** Allocates a large block of {@code capacity} usable bytes (a multiple of 8) and returns its address. */
-    long allocateLarge(long capacity) {
+    private long allocateLarge(long capacity) {
         long bytes = largeBlockBytes(capacity);
         long block = osAllocate(bytes);
         UnsafeApi.putLong(block, capacity);
