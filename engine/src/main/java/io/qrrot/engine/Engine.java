@@ -9,7 +9,6 @@ import io.qrrot.engine.store.StoreStats;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 
 /**
  * The in-memory database: a sharded off-heap keyspace plus Redis command semantics, transactions and
@@ -39,10 +38,7 @@ public final class Engine implements AutoCloseable {
 
     private final Ctx replayCtx;
     private final ShardCollector replayShards = new ShardCollector();
-    private final Ctx expireCtx;
-    private final ExpiredCollector expired = new ExpiredCollector();
-    private int expireShard;
-    private long expireCursor;
+    private final ActiveExpiry activeExpiry;
 
     public Engine(EngineConfig config, Clock clock) {
         this.config = config;
@@ -53,12 +49,12 @@ public final class Engine implements AutoCloseable {
                 .withShards(config.shards())
                 .withExpectedKeys(config.expectedKeys())
                 .withHasher(config.hasher()));
-        this.watches = new Watches(config.shards());
+        this.watches = new Watches(ks);
         this.expires = new long[config.shards()];
         this.maxMemory = config.maxMemoryBytes();
         this.keyTooBigError = Errors.keyTooBig(config.maxKeyBytes());
         this.replayCtx = new Ctx(this, null);
-        this.expireCtx = new Ctx(this, null);
+        this.activeExpiry = new ActiveExpiry(this);
     }
 
     /** A new client session (its MULTI queue and WATCHes). Close it when the client goes. */
@@ -228,55 +224,9 @@ public final class Engine implements AutoCloseable {
         return watches;
     }
 
-    /** Registers a WATCH of key argument {@code i}; the caller holds the key's shard lock. */
-    void watch(Session s, Ctx c, int i) {
-        long h = c.hash(i);
-        int si = ks.shardIndex(h);
-        DirectBuffer key = c.argBuffer;
-        int off = c.off(i);
-        int len = c.len(i);
-        WatchKey probe = new WatchKey().probe(key, off, len, h);
-        for (Watches.Watch w : s.watches) {
-            if (w.shard == si && w.key.equals(probe)) {
-                return;
-            }
-        }
-        EntryView view = c.found.view;
-        boolean expiredNow = ks.shard(si).find(key, off, len, h, view) && view.expiry() != 0 && c.now() > view.expiry();
-        Watches.Watch w = new Watches.Watch(s, WatchKey.copyOf(key, off, len, h), si, expiredNow);
-        watches.add(w);
-        s.watches.add(w);
-    }
-
-    /** Forgets a session's WATCHes (locking each watched key's shard in turn) and clears its dirty flag. */
+    /** Forgets a session's WATCHes and clears its dirty flag. */
     void unwatchAll(Session s) {
-        for (Watches.Watch w : s.watches) {
-            Shard sh = ks.shard(w.shard);
-            sh.lock();
-            try {
-                watches.remove(w);
-            } finally {
-                sh.unlock();
-            }
-        }
-        s.watches.clear();
-        s.clearDirty();
-    }
-
-    /** True when a WATCHed key that was live at WATCH time has expired since (Redis 7 aborts EXEC then). */
-    boolean watchedKeyExpired(Session s, Ctx c) {
-        EntryView view = c.found.view;
-        for (Watches.Watch w : s.watches) {
-            if (w.expiredAtWatch) {
-                continue;
-            }
-            WatchKey k = w.key;
-            if (ks.shard(w.shard).find(k.buffer(), k.offset(), k.length(), k.keyHash(), view)
-                    && view.expiry() != 0 && c.now() > view.expiry()) {
-                return true;
-            }
-        }
-        return false;
+        watches.unwatchAll(s);
     }
 
     // ---- replay, load ----
@@ -361,87 +311,18 @@ public final class Engine implements AutoCloseable {
     // ---- active expiry ----
 
     /**
-     * One step of active expiry: walks the keyspace from where the last call stopped, one shard batch at a
-     * time, and deletes keys whose expiry has passed, logging one effect record (a DEL per key) per batch.
-     * Bounded: examines at most about {@code budget} entries (and every shard at most once per call).
-     * Successive calls cover the whole keyspace, so every expired key is eventually reclaimed even if
-     * nobody reads it.
+     * One step of active expiry: continues a walk over the keyspace from where the last call stopped, one
+     * shard batch at a time under that shard's lock, and deletes the keys whose expiry has passed, logging
+     * one effect record (a DEL per key) per batch. Bounded: examines at most about {@code budget} entries,
+     * and every shard at most once per call. Successive calls cover the whole keyspace, so every expired key
+     * is reclaimed even if nobody reads it.
      *
      * @return the number of expired keys deleted (0 when there was nothing to do)
-     * @throws EffectLogException when the log refuses a deletion (that batch is not applied)
+     * @throws EffectLogException when the log refuses a deletion (that batch is not applied; the next call
+     *                            retries it)
      */
     public int activeExpireCycle(EffectLog log, int budget) {
-        synchronized (expireCtx) {
-            Ctx c = expireCtx;
-            int deleted = 0;
-            int examined = 0;
-            int shardsVisited = 0;
-            int n = ks.shardCount();
-            while (examined < budget && shardsVisited <= n) {
-                Shard s = ks.shard(expireShard);
-                s.lock();
-                try {
-                    c.startClock();
-                    expired.begin(c.now());
-                    long next = s.scan(expireCursor, Math.max(1, Math.min(config.activeExpireBatch(), budget - examined)),
-                            expired);
-                    examined += expired.visited;
-                    for (int i = 0; i < expired.count; i++) {
-                        int off = expired.offsets[i];
-                        int len = expired.lengths[i];
-                        c.effect.delete(ks.hash(expired.keys, off, len), expired.keys, off, len);
-                    }
-                    deleted += expired.count;
-                    c.commit(log);
-                    expireCursor = next;
-                    if (next == 0) {
-                        expireShard = (expireShard + 1) & (n - 1);
-                        shardsVisited++;
-                    }
-                } finally {
-                    c.effect.reset();
-                    s.unlock();
-                }
-            }
-            return deleted;
-        }
-    }
-
-    /** Copies the keys of expired entries met by a shard scan. */
-    private static final class ExpiredCollector implements EntryVisitor {
-        final ExpandableArrayBuffer keys = new ExpandableArrayBuffer(256);
-        int[] offsets = new int[16];
-        int[] lengths = new int[16];
-        int count;
-        int visited;
-        private int used;
-        private long now;
-
-        void begin(long now) {
-            this.now = now;
-            count = 0;
-            visited = 0;
-            used = 0;
-        }
-
-        @Override
-        public void visit(EntryView e) {
-            visited++;
-            long exp = e.expiry();
-            if (exp == 0 || now <= exp) {
-                return;
-            }
-            if (count == offsets.length) {
-                offsets = java.util.Arrays.copyOf(offsets, count * 2);
-                lengths = java.util.Arrays.copyOf(lengths, count * 2);
-            }
-            int len = e.keyLength();
-            keys.putBytes(used, e.key(), 0, len);
-            offsets[count] = used;
-            lengths[count] = len;
-            used += len;
-            count++;
-        }
+        return activeExpiry.cycle(log, budget);
     }
 
     /**

@@ -22,24 +22,18 @@ final class Errors {
     static final String WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed";
     static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
     static final String NOT_IN_MULTI = "ERR Command not allowed inside a transaction";
-    static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+    static final String OOM = io.qrrot.engine.store.StoreMemoryException.MAXMEMORY_MESSAGE;
     static final String NX_XX_GT_LT = "ERR NX and XX, GT or LT options at the same time are not compatible";
     static final String GT_LT = "ERR GT and LT options at the same time are not compatible";
 
     // qrrot's own texts, for what Redis has no error for.
-    static final String KEY_TOO_BIG_PREFIX = "ERR key is longer than the maximum of ";
     static final String JSON_ROOT = "ERR new objects must be created at the root";
-    static final String JSON_BAD_PATH = "ERR invalid JSON path: ";
     static final String PUT_TYPE = "ERR unknown type, expected string, int or json";
 
     private Errors() {
     }
 
-    static String invalidExpire(String lowerCaseCommand) {
-        return "ERR invalid expire time in '" + lowerCaseCommand + "' command";
-    }
-
     static String keyTooBig(long maxKeyBytes) {
-        return KEY_TOO_BIG_PREFIX + maxKeyBytes + " bytes (max-key-bytes)";
+        return "ERR key is longer than the maximum of " + maxKeyBytes + " bytes (max-key-bytes)";
     }
 }

@@ -69,6 +69,9 @@ final class KeyCommands {
             return;
         }
         Found src = c.found;
+        if (!c.valueSizeOk(src.length)) {
+            return; // only when a transaction's record would grow past its limit
+        }
         c.put(2, src.type, src.value, src.offset, src.length, src.expiry);
         c.delete(1);
         if (nx) {

@@ -42,7 +42,7 @@ final class Transactions {
         }
         if (!s.isDirty()) { // once dirty, EXEC fails anyway: no point watching more
             for (int i = 1; i < c.argc(); i++) {
-                c.engine.watch(s, c, i);
+                c.engine.watches().watch(s, c, i);
             }
         }
         c.out.simple("OK");
@@ -85,7 +85,7 @@ final class Transactions {
         }
         try {
             locks.lock();
-            if (s.isDirty() || engine.watchedKeyExpired(s, c)) {
+            if (s.isDirty() || engine.watches().watchedKeyExpired(s, c)) {
                 out.nilArray();
                 return;
             }

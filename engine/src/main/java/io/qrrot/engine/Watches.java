@@ -1,6 +1,7 @@
 package io.qrrot.engine;
 
 import io.qrrot.engine.store.EntryView;
+import io.qrrot.engine.store.Keyspace;
 import io.qrrot.engine.store.Shard;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,11 +33,14 @@ final class Watches {
         }
     }
 
+    private final Keyspace ks;
     private final List<Map<WatchKey, List<Watch>>> byShard;
     private final int[] watchedKeys;
     private final WatchKey[] probes;
 
-    Watches(int shards) {
+    Watches(Keyspace ks) {
+        this.ks = ks;
+        int shards = ks.shardCount();
         byShard = new ArrayList<>(shards);
         watchedKeys = new int[shards];
         probes = new WatchKey[shards];
@@ -46,7 +50,62 @@ final class Watches {
         }
     }
 
-    void add(Watch w) {
+    /** WATCH of key argument {@code i} by {@code s}; the caller holds the key's shard lock. */
+    void watch(Session s, Ctx c, int i) {
+        long h = c.hash(i);
+        int si = ks.shardIndex(h);
+        DirectBuffer key = c.argBuffer;
+        int off = c.off(i);
+        int len = c.len(i);
+        WatchKey probe = new WatchKey().probe(key, off, len, h);
+        for (Watch w : s.watches) {
+            if (w.shard == si && w.key.equals(probe)) {
+                return;
+            }
+        }
+        EntryView view = c.found.view;
+        boolean expiredNow = ks.shard(si).find(key, off, len, h, view) && view.expiry() != 0
+                && c.now() > view.expiry();
+        Watch w = new Watch(s, WatchKey.copyOf(key, off, len, h), si, expiredNow);
+        add(w);
+        s.watches.add(w);
+    }
+
+    /** Forgets a session's WATCHes (locking each watched key's shard in turn) and clears its dirty flag. */
+    void unwatchAll(Session s) {
+        for (Watch w : s.watches) {
+            Shard sh = ks.shard(w.shard);
+            sh.lock();
+            try {
+                remove(w);
+            } finally {
+                sh.unlock();
+            }
+        }
+        s.watches.clear();
+        s.clearDirty();
+    }
+
+    /**
+     * True when a key {@code s} WATCHes, live when WATCHed, has expired since (Redis 7 then fails EXEC even
+     * if nobody touched the key). The caller holds the watched keys' shard locks.
+     */
+    boolean watchedKeyExpired(Session s, Ctx c) {
+        EntryView view = c.found.view;
+        for (Watch w : s.watches) {
+            if (w.expiredAtWatch) {
+                continue;
+            }
+            WatchKey k = w.key;
+            if (ks.shard(w.shard).find(k.buffer(), k.offset(), k.length(), k.keyHash(), view)
+                    && view.expiry() != 0 && c.now() > view.expiry()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void add(Watch w) {
         Map<WatchKey, List<Watch>> m = byShard.get(w.shard);
         List<Watch> list = m.get(w.key);
         if (list == null) {
@@ -57,7 +116,7 @@ final class Watches {
         list.add(w);
     }
 
-    void remove(Watch w) {
+    private void remove(Watch w) {
         Map<WatchKey, List<Watch>> m = byShard.get(w.shard);
         List<Watch> list = m.get(w.key);
         if (list == null) {
