@@ -4,6 +4,9 @@ import io.qrrot.cli.CliContext;
 import io.qrrot.cli.ai.AgentConfig;
 import io.qrrot.cli.ai.AgentOutcome;
 import io.qrrot.cli.ai.StreamUi;
+import io.qrrot.cli.embedded.EmbeddedDatabase;
+import io.qrrot.recovery.Qrrot;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code qrrot ai "<request>"}: one request to the AI agent against a server. */
+/** {@code qrrot ai "<request>"}: one request to the AI agent against a server or a data directory. */
 @Command(name = "ai", sortOptions = false,
         description = {"Asks the AI agent (Gemini) about the data, in plain words.",
                 "Reads (get, mget, exists, type, ttl, strlen, json_get, scan) run at once; writes are only proposed: "
@@ -26,6 +29,11 @@ public final class AiCommand implements Callable<Integer> {
 
     @Mixin
     AiOptions ai;
+
+    @Option(names = "--embedded", paramLabel = "DIR",
+            description = "Open the data directory DIR in this process instead of connecting to a server (no server "
+                    + "may have it open).")
+    Path embedded;
 
     @Option(names = "--yes", description = "Run proposed writes without asking (they are still shown).")
     boolean yes;
@@ -48,11 +56,26 @@ public final class AiCommand implements Callable<Integer> {
             return 1;
         }
         StreamUi ui = new StreamUi(ctx.out(), ctx.err(), ctx.in(), ctx.interactive(), yes);
-        AgentOutcome o = AgentRunner.run(agent, connection.config(ctx.env(), false), String.join(" ", request), ui);
+        String text = String.join(" ", request);
+        AgentOutcome o;
+        int closeFailed = 0;
+        if (embedded == null) {
+            o = AgentRunner.run(agent, connection.config(ctx.env(), false), text, ui);
+        } else {
+            Qrrot db = EmbeddedDatabase.open(ctx, "qrrot ai", embedded);
+            if (db == null) {
+                return 1;
+            }
+            try {
+                o = AgentRunner.runEmbedded(agent, db, text, ui);
+            } finally {
+                closeFailed = EmbeddedDatabase.close(ctx, "qrrot ai", db) ? 0 : 1;
+            }
+        }
         if (!o.message().isEmpty()) {
             (o.exitCode() == 0 ? ctx.out() : ctx.err()).println(o.message());
         }
         ctx.out().flush();
-        return o.exitCode();
+        return Math.max(o.exitCode(), closeFailed);
     }
 }
