@@ -73,9 +73,10 @@ public final class DataTools {
      * {@code target} with {@link #install} and closes the directory.
      *
      * @param overwrite replace {@code target} if it exists (else that is refused before anything is done)
+     * @param progress  told the records verified in the copy
      */
-    public static SnapshotInfo saveOffline(Path dataDir, QrrotOptions options, Path target, boolean overwrite)
-            throws IOException {
+    public static SnapshotInfo saveOffline(Path dataDir, QrrotOptions options, Path target, boolean overwrite,
+                                           Progress progress) throws IOException {
         requireDataDirectory(dataDir);
         refuseExisting(target, overwrite);
         try (DurableQrrot db = DurableQrrot.open(dataDir, options)) {
@@ -84,7 +85,7 @@ public final class DataTools {
             Files.deleteIfExists(part);
             try {
                 copy(saved.file(), part);
-                return install(part, target, overwrite, Progress.NONE);
+                return install(part, target, overwrite, progress);
             } finally {
                 Files.deleteIfExists(part);
             }
