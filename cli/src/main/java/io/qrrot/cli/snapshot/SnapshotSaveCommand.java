@@ -71,6 +71,11 @@ public final class SnapshotSaveCommand implements Callable<Integer> {
                 }
             }
         }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            ctx.err().println(VERB + ": no such directory: " + parent + " (create it first)");
+            return 1;
+        }
         if (!force && Files.exists(file)) {
             ctx.err().println(VERB + ": " + file + " exists; choose another name, or pass --force to replace it");
             return 1;
