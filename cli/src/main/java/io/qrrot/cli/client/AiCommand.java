@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,6 +25,9 @@ import picocli.CommandLine.Parameters;
                 "Exit status: 0 answered, done or declined; 1 failure, aborted or not confirmed; 2 usage."})
 public final class AiCommand implements Callable<Integer> {
     private final CliContext ctx;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     ConnectionOptions connection;
@@ -62,6 +67,7 @@ public final class AiCommand implements Callable<Integer> {
         if (embedded == null) {
             o = AgentRunner.run(agent, connection.config(ctx.env(), false), text, ui);
         } else {
+            ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot ai", "--embedded");
             Qrrot db = EmbeddedDatabase.open(ctx, "qrrot ai", embedded);
             if (db == null) {
                 return 1;

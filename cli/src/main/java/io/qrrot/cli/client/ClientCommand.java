@@ -21,6 +21,8 @@ import java.util.concurrent.Callable;
 import org.jline.terminal.Terminal;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,6 +36,9 @@ import picocli.CommandLine.Parameters;
                 "Exit status: 0 ok, 1 error reply or connection failure, 2 usage."})
 public final class ClientCommand implements Callable<Integer> {
     private final CliContext ctx;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     ConnectionOptions connection;
@@ -71,6 +76,9 @@ public final class ClientCommand implements Callable<Integer> {
     public Integer call() {
         ReplyFormat format = output.json ? ReplyFormat.json() : output.raw ? ReplyFormat.raw() : ReplyFormat.standard();
         RespConfig config = connection.config(ctx.env(), output.json);
+        if (embedded != null) {
+            ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot cli", "--embedded");
+        }
         if (embedded == null) {
             try (ClientSession session = new ClientSession(config)) {
                 return command.isEmpty()

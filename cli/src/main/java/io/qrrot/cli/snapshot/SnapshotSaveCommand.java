@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -64,12 +63,7 @@ public final class SnapshotSaveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (wal != null) {
-            for (String o : new String[] {"-h", "-p", "-a", "--user"}) {
-                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), VERB + ": --wal saves from a data "
-                            + "directory, " + o + " from a server: give one or the other");
-                }
-            }
+            ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), VERB, "--wal");
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {

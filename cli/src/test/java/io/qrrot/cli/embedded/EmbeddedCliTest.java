@@ -1,6 +1,7 @@
 package io.qrrot.cli.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.qrrot.cli.resp.Reply;
 import io.qrrot.cli.testing.CliRun;
@@ -102,6 +103,21 @@ class EmbeddedCliTest {
                     + "process (pid " + ProcessHandle.current().pid() + ") (lock file " + dir.resolve("LOCK")
                     + "); stop that process or choose another directory\n", r.err());
         }
+    }
+
+    @Test
+    void aServerOptionWithEmbeddedIsAUsageError() {
+        Path dir = tmp.resolve("data");
+        CliRun.Result cli = new CliRun().run("cli", "--embedded", dir.toString(), "-p", "6380", "GET", "k");
+        assertEquals(2, cli.exit());
+        assertEquals("qrrot cli: --embedded opens a data directory, -p chooses a server: give one or the other",
+                cli.err().lines().findFirst().orElse(""));
+        CliRun.Result ai = new CliRun().env("GEMINI_API_KEY", "k").run("ai", "--embedded", dir.toString(), "-h",
+                "db1", "hi");
+        assertEquals(2, ai.exit());
+        assertEquals("qrrot ai: --embedded opens a data directory, -h chooses a server: give one or the other",
+                ai.err().lines().findFirst().orElse(""));
+        assertFalse(java.nio.file.Files.exists(dir), "nothing was opened");
     }
 
     @Test

@@ -288,7 +288,7 @@ class SnapshotVerbsTest {
         assertEquals(2, qrrot("snapshot", "verify").exit());
         CliRun.Result both = qrrot("snapshot", "save", "--wal", tmp.toString(), "-p", "1", "f.qrrt");
         assertEquals(2, both.exit());
-        assertTrue(both.err().startsWith("qrrot snapshot save: --wal saves from a data directory, -p from a server: "
+        assertTrue(both.err().startsWith("qrrot snapshot save: --wal opens a data directory, -p chooses a server: "
                 + "give one or the other\n"), both.err());
         assertEquals(2, qrrot("wal").exit());
         assertEquals(2, qrrot("wal", "dump", tmp.toString(), "--limit", "x").exit());
