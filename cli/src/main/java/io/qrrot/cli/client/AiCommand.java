@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code qrrot ai "<request>"}: one request to the AI agent against a server or a data directory. */
 @Command(name = "ai", sortOptions = false,
@@ -55,6 +55,9 @@ public final class AiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (embedded != null) {
+            ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot ai", "--embedded");
+        }
         AgentConfig agent = ai.resolve(ctx.env());
         if (agent == null) {
             ctx.err().println(AgentConfig.NO_KEY_MESSAGE);
@@ -67,7 +70,6 @@ public final class AiCommand implements Callable<Integer> {
         if (embedded == null) {
             o = AgentRunner.run(agent, connection.config(ctx.env(), false), text, ui);
         } else {
-            ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot ai", "--embedded");
             Qrrot db = EmbeddedDatabase.open(ctx, "qrrot ai", embedded);
             if (db == null) {
                 return 1;

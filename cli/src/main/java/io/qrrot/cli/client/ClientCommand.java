@@ -21,11 +21,11 @@ import java.util.concurrent.Callable;
 import org.jline.terminal.Terminal;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code qrrot cli}: the REPL, or one command when one is given. */
 @Command(name = "cli", sortOptions = false,
@@ -76,9 +76,6 @@ public final class ClientCommand implements Callable<Integer> {
     public Integer call() {
         ReplyFormat format = output.json ? ReplyFormat.json() : output.raw ? ReplyFormat.raw() : ReplyFormat.standard();
         RespConfig config = connection.config(ctx.env(), output.json);
-        if (embedded != null) {
-            ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot cli", "--embedded");
-        }
         if (embedded == null) {
             try (ClientSession session = new ClientSession(config)) {
                 return command.isEmpty()
@@ -86,6 +83,7 @@ public final class ClientCommand implements Callable<Integer> {
                         : oneShot(session, format);
             }
         }
+        ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot cli", "--embedded");
         Qrrot db = EmbeddedDatabase.open(ctx, "qrrot cli", embedded);
         if (db == null) {
             return 1;

@@ -94,6 +94,11 @@ class SnapshotVerbsTest {
                 + "blocks:         1\n"
                 + "size:           " + size + " bytes\n"
                 + "verified:       yes: every block CRC, record, count and the digest checked\n", human.out());
+        CliRun.Result atTerminal = new CliRun().interactive().run("snapshot", "verify", "--json", file.toString());
+        assertEquals(json(file, 3, size, true), atTerminal.out(), "the bar goes to stderr only");
+        assertTrue(atTerminal.err().contains("verify 100%"), atTerminal.err());
+        assertTrue(atTerminal.err().contains(" 3/3 keys "), atTerminal.err());
+
         assertTrue(qrrot("snapshot", "status", file.toString()).out().endsWith(
                 "verified:       no: header and footer only (qrrot snapshot verify checks everything)\n"));
     }
