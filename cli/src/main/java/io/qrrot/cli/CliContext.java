@@ -20,9 +20,21 @@ import org.jline.terminal.TerminalBuilder;
  * @param interactive true when stdin and stdout are a terminal (a person can answer a question)
  * @param home        the user's home directory
  * @param terminals   opens the REPL's terminal
+ * @param databases   opens a data directory in this process (the embedded mode)
  */
 public record CliContext(InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
-                         boolean interactive, Path home, TerminalFactory terminals) {
+                         boolean interactive, Path home, TerminalFactory terminals, DatabaseOpener databases) {
+
+    /** A context that opens data directories with {@link DatabaseOpener#DURABLE}. */
+    public CliContext(InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
+                      boolean interactive, Path home, TerminalFactory terminals) {
+        this(in, out, err, env, interactive, home, terminals, DatabaseOpener.DURABLE);
+    }
+
+    /** The same context opening data directories with {@code opener}. */
+    public CliContext withDatabases(DatabaseOpener opener) {
+        return new CliContext(in, out, err, env, interactive, home, terminals, opener);
+    }
 
     /** Opens a terminal for the REPL. */
     @FunctionalInterface

@@ -9,7 +9,15 @@ public final class Main {
     private Main() {
     }
 
+    /** slf4j-simple's level setting; read once, when the first logger is made. */
+    static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
     public static void main(String[] args) {
+        // The database logs its recovery and compactions at INFO: right for the server's log, noise around
+        // a client's output. Only warnings and errors, unless the user chose a level.
+        if (System.getProperty(LOG_LEVEL_PROPERTY) == null && (args.length == 0 || !args[0].equals("serve"))) {
+            System.setProperty(LOG_LEVEL_PROPERTY, "warn");
+        }
         System.exit(run(CliContext.system(), args));
     }
 

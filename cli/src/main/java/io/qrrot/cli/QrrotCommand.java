@@ -3,6 +3,8 @@ package io.qrrot.cli;
 import io.qrrot.cli.client.AiCommand;
 import io.qrrot.cli.client.ClientCommand;
 import io.qrrot.cli.serve.ServeCommand;
+import io.qrrot.cli.snapshot.SnapshotCommand;
+import io.qrrot.cli.wal.WalCommand;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Spec;
                 ServeCommand.class,
                 ClientCommand.class,
                 AiCommand.class,
+                SnapshotCommand.class,
+                WalCommand.class,
                 AutoComplete.GenerateCompletion.class
         })
 public final class QrrotCommand implements Callable<Integer> {

@@ -64,7 +64,7 @@ class MainTest {
         CliRun.Result r = new CliRun().run("generate-completion");
         assertEquals(0, r.exit());
         assertTrue(r.out().contains("complete -F _complete_qrrot"), r.out());
-        assertTrue(r.out().contains("cli ai generate-completion"), r.out());
+        assertTrue(r.out().contains("cli ai snapshot wal generate-completion"), r.out());
     }
 
     @Test

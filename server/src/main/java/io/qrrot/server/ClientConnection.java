@@ -77,6 +77,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean processing;
     private boolean registered;
     boolean closed;
+    /** The snapshot file SNAPSHOT BEGIN opened for this connection, or null. */
+    SnapshotCommand.Pin snapshotPin;
 
     // Read by other threads for CLIENT LIST / INFO (informational).
     volatile String name = "";
@@ -163,6 +165,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         held.clear();
         tail = null;
         heldBytes = 0;
+        SnapshotCommand.release(this);
         if (session != null) {
             try {
                 session.close();
@@ -582,9 +585,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Runs a blocking server command's completion back on this loop: reply, then continue with input. */
     void completeBlocked(java.util.function.Consumer<RespEncoder> writeReply) {
+        completeBlocked(writeReply, () -> { });
+    }
+
+    /**
+     * As {@link #completeBlocked(java.util.function.Consumer)}; {@code ifDropped} runs instead of
+     * {@code writeReply} when the connection closed meanwhile (to release what the reply would have handed over).
+     */
+    void completeBlocked(java.util.function.Consumer<RespEncoder> writeReply, Runnable ifDropped) {
         try {
             loop.execute(() -> {
                 if (closed) {
+                    ifDropped.run();
                     return;
                 }
                 blocked = false;
@@ -595,6 +607,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 endBatch();
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            ifDropped.run();
             log.debug("client {}: event loop already stopped; reply dropped", id);
         }
     }

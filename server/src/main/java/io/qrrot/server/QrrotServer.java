@@ -98,6 +98,7 @@ public final class QrrotServer implements AutoCloseable {
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             context.admin.shutdownNow();
+            context.fileReads.shutdownNow();
             terminated.complete(null);
             throw new IOException("cannot listen on " + options.bind() + ":" + options.port() + " ("
                     + e.getMessage() + "); is another server using the port? Pick another with --port", e);
@@ -199,7 +200,9 @@ public final class QrrotServer implements AutoCloseable {
                 group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             }
             context.admin.shutdown();
+            context.fileReads.shutdown();
             context.admin.awaitTermination(30, TimeUnit.SECONDS);
+            context.fileReads.awaitTermination(30, TimeUnit.SECONDS);
             log.info("server stopped");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

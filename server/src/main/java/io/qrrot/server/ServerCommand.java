@@ -35,7 +35,10 @@ enum ServerCommand {
     BGSAVE(-1, "server", "[SCHEDULE]", "Writes a snapshot of the database in the background.", false, Flag.ADMIN),
     LASTSAVE(1, "server", "", "Returns the Unix time of the last successful snapshot.", false, Flag.FAST),
     SHUTDOWN(-1, "server", "[NOSAVE|SAVE] [NOW] [FORCE]",
-            "Stops the server after the replies awaiting durability are sent.", false, Flag.ADMIN, Flag.NO_MULTI);
+            "Stops the server after the replies awaiting durability are sent.", false, Flag.ADMIN, Flag.NO_MULTI),
+    SNAPSHOT(-2, "server", "BEGIN|READ lsn offset count|END",
+            "Streams a consistent snapshot: BEGIN writes one and keeps its file open for this connection, READ returns "
+                    + "its bytes in chunks, END closes it.", false, Flag.ADMIN, Flag.NO_MULTI);
 
     final CommandSpec spec;
     /** True when the command runs at once even inside MULTI (Redis never queues QUIT or RESET). */

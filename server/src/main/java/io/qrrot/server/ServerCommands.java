@@ -68,6 +68,7 @@ final class ServerCommands {
             case BGSAVE -> bgsave(c, r, a);
             case LASTSAVE -> r.integer(InfoReport.lastSave(c.server));
             case SHUTDOWN -> shutdown(c, r, a);
+            case SNAPSHOT -> SnapshotCommand.run(c, r, a);
             default -> throw new IllegalStateException("no handler for " + cmd);
         }
     }
@@ -75,6 +76,7 @@ final class ServerCommands {
     // ---------------------------------------------------------------- connection
 
     private static void reset(ClientConnection c, RespEncoder r) {
+        SnapshotCommand.release(c);
         try {
             c.session.close();
         } finally {
@@ -297,19 +299,29 @@ final class ServerCommands {
     /** Runs on the admin thread; clears the in-progress flag. */
     private static boolean snapshot(ServerContext s) {
         try {
+            saveNow(s);
+            return true;
+        } catch (Exception e) {
+            log.error("snapshot failed", e);
+            return false;
+        } finally {
+            s.saveInProgress.set(false);
+        }
+    }
+
+    /** Writes a snapshot and records the outcome for INFO and LASTSAVE. Runs on the admin thread. */
+    static Qrrot.SnapshotResult saveNow(ServerContext s) throws java.io.IOException {
+        try {
             Qrrot.SnapshotResult res = s.db.saveSnapshot();
             s.lastSnapshot = res;
             s.lastSaveSeconds = System.currentTimeMillis() / 1000;
             s.lastSaveStatus = "ok";
             log.info("snapshot written: {} at LSN {}, {} keys, {} bytes, {} ms", res.file(), res.baseLsn(),
                     res.keys(), res.bytes(), res.millis());
-            return true;
-        } catch (Exception e) {
+            return res;
+        } catch (java.io.IOException | RuntimeException e) {
             s.lastSaveStatus = "err";
-            log.error("snapshot failed", e);
-            return false;
-        } finally {
-            s.saveInProgress.set(false);
+            throw e;
         }
     }
 

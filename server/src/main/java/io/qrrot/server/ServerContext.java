@@ -58,6 +58,12 @@ final class ServerContext {
         t.setDaemon(true);
         return t;
     });
+    /** Reads snapshot chunks for SNAPSHOT READ off the event loops (disk reads may be slow). */
+    final ExecutorService fileReads = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "qrrot-snapshot-read");
+        t.setDaemon(true);
+        return t;
+    });
     /** Set by the server: starts a graceful shutdown on another thread (SHUTDOWN command). */
     volatile Runnable shutdownRequest = () -> { };
 

@@ -4,14 +4,19 @@ import io.qrrot.cli.CliContext;
 import io.qrrot.cli.ai.AgentConfig;
 import io.qrrot.cli.ai.AgentOutcome;
 import io.qrrot.cli.ai.StreamUi;
+import io.qrrot.cli.embedded.EmbeddedDatabase;
+import io.qrrot.recovery.Qrrot;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code qrrot ai "<request>"}: one request to the AI agent against a server. */
+/** {@code qrrot ai "<request>"}: one request to the AI agent against a server or a data directory. */
 @Command(name = "ai", sortOptions = false,
         description = {"Asks the AI agent (Gemini) about the data, in plain words.",
                 "Reads (get, mget, exists, type, ttl, strlen, json_get, scan) run at once; writes are only proposed: "
@@ -21,11 +26,19 @@ import picocli.CommandLine.Parameters;
 public final class AiCommand implements Callable<Integer> {
     private final CliContext ctx;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConnectionOptions connection;
 
     @Mixin
     AiOptions ai;
+
+    @Option(names = "--embedded", paramLabel = "DIR",
+            description = "Open the data directory DIR in this process instead of connecting to a server (no server "
+                    + "may have it open).")
+    Path embedded;
 
     @Option(names = "--yes", description = "Run proposed writes without asking (they are still shown).")
     boolean yes;
@@ -42,17 +55,35 @@ public final class AiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (embedded != null) {
+            ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot ai", "--embedded");
+        }
         AgentConfig agent = ai.resolve(ctx.env());
         if (agent == null) {
             ctx.err().println(AgentConfig.NO_KEY_MESSAGE);
             return 1;
         }
         StreamUi ui = new StreamUi(ctx.out(), ctx.err(), ctx.in(), ctx.interactive(), yes);
-        AgentOutcome o = AgentRunner.run(agent, connection.config(ctx.env(), false), String.join(" ", request), ui);
+        String text = String.join(" ", request);
+        AgentOutcome o;
+        int closeFailed = 0;
+        if (embedded == null) {
+            o = AgentRunner.run(agent, connection.config(ctx.env(), false), text, ui);
+        } else {
+            Qrrot db = EmbeddedDatabase.open(ctx, "qrrot ai", embedded);
+            if (db == null) {
+                return 1;
+            }
+            try {
+                o = AgentRunner.runEmbedded(agent, db, text, ui);
+            } finally {
+                closeFailed = EmbeddedDatabase.close(ctx, "qrrot ai", db) ? 0 : 1;
+            }
+        }
         if (!o.message().isEmpty()) {
             (o.exitCode() == 0 ? ctx.out() : ctx.err()).println(o.message());
         }
         ctx.out().flush();
-        return o.exitCode();
+        return Math.max(o.exitCode(), closeFailed);
     }
 }

@@ -3,12 +3,15 @@ package io.qrrot.cli.client;
 import io.qrrot.cli.CliContext;
 import io.qrrot.cli.ai.AgentConfig;
 import io.qrrot.cli.ai.AgentOutcome;
+import io.qrrot.cli.ai.AgentUi;
+import io.qrrot.cli.embedded.EmbeddedDatabase;
+import io.qrrot.cli.embedded.EmbeddedSession;
 import io.qrrot.cli.render.ReplyFormat;
 import io.qrrot.cli.repl.Repl;
 import io.qrrot.cli.resp.Reply;
 import io.qrrot.cli.resp.RespConfig;
-import io.qrrot.cli.resp.RespConnection;
 import io.qrrot.cli.resp.RespException;
+import io.qrrot.recovery.Qrrot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,20 +22,31 @@ import org.jline.terminal.Terminal;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code qrrot cli}: the REPL, or one command when one is given. */
 @Command(name = "cli", sortOptions = false,
-        description = {"A client for a qrrot (or any Redis-protocol) server.",
+        description = {"A client for a qrrot (or any Redis-protocol) server, or for a data directory opened in this "
+                + "process (--embedded).",
                 "Without COMMAND: an interactive prompt with history (~/.qrrot_history), completion, hints and the "
                         + "AI agent (type help). With COMMAND: runs it and prints the reply.",
                 "Exit status: 0 ok, 1 error reply or connection failure, 2 usage."})
 public final class ClientCommand implements Callable<Integer> {
     private final CliContext ctx;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConnectionOptions connection;
+
+    @Option(names = "--embedded", paramLabel = "DIR",
+            description = "Open the data directory DIR in this process instead of connecting to a server (no server "
+                    + "may have it open; it is created if missing).")
+    Path embedded;
 
     @ArgGroup(exclusive = true)
     Output output = new Output();
@@ -62,16 +76,45 @@ public final class ClientCommand implements Callable<Integer> {
     public Integer call() {
         ReplyFormat format = output.json ? ReplyFormat.json() : output.raw ? ReplyFormat.raw() : ReplyFormat.standard();
         RespConfig config = connection.config(ctx.env(), output.json);
-        return command.isEmpty() ? repl(config, format) : oneShot(config, format);
+        if (embedded == null) {
+            try (ClientSession session = new ClientSession(config)) {
+                return command.isEmpty()
+                        ? repl(session, format, (agent, request, ui) -> AgentRunner.run(agent, config, request, ui))
+                        : oneShot(session, format);
+            }
+        }
+        ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot cli", "--embedded");
+        Qrrot db = EmbeddedDatabase.open(ctx, "qrrot cli", embedded);
+        if (db == null) {
+            return 1;
+        }
+        int exit;
+        try (EmbeddedSession session = new EmbeddedSession(db, "embedded:" + embedded, config.resp3() ? 3 : 2)) {
+            exit = command.isEmpty()
+                    ? repl(session, format, (agent, request, ui) -> AgentRunner.runEmbedded(agent, db, request, ui))
+                    : oneShot(session, format);
+        } finally {
+            if (!EmbeddedDatabase.close(ctx, "qrrot cli", db)) {
+                exit = 1;
+            }
+        }
+        return exit;
     }
 
-    private int oneShot(RespConfig config, ReplyFormat format) {
+    /** Runs one agent request against the session's database. */
+    @FunctionalInterface
+    private interface AgentRun {
+        AgentOutcome run(AgentConfig agent, String request, AgentUi ui);
+    }
+
+    private int oneShot(CommandSession session, ReplyFormat format) {
         List<byte[]> args = new ArrayList<>(command.size());
         for (String a : command) {
             args.add(a.getBytes(StandardCharsets.UTF_8));
         }
-        try (RespConnection conn = RespConnection.open(config)) {
-            Reply reply = conn.call(args);
+        try {
+            session.connect();
+            Reply reply = session.call(args);
             ctx.out().write(format.format(reply));
             ctx.out().flush();
             return reply.isError() ? 1 : 0;
@@ -84,16 +127,16 @@ public final class ClientCommand implements Callable<Integer> {
         }
     }
 
-    private int repl(RespConfig config, ReplyFormat format) {
+    private int repl(CommandSession session, ReplyFormat format, AgentRun agent) {
         Path history = historyFile();
-        try (Terminal terminal = ctx.terminals().open(); ClientSession session = new ClientSession(config)) {
+        try (Terminal terminal = ctx.terminals().open()) {
             Repl repl = new Repl(terminal, session, format, history, (request, ui) -> {
-                AgentConfig agent = ai.resolve(ctx.env());
-                if (agent == null) {
+                AgentConfig settings = ai.resolve(ctx.env());
+                if (settings == null) {
                     ui.say(AgentConfig.NO_KEY_MESSAGE);
                     return;
                 }
-                AgentOutcome o = AgentRunner.run(agent, config, request, ui);
+                AgentOutcome o = agent.run(settings, request, ui);
                 if (!o.message().isEmpty()) {
                     ui.say(o.message());
                 }

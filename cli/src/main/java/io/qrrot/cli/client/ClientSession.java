@@ -1,5 +1,7 @@
 package io.qrrot.cli.client;
 
+import io.qrrot.cli.help.CommandDocs;
+import io.qrrot.cli.help.CommandHelp;
 import io.qrrot.cli.resp.Reply;
 import io.qrrot.cli.resp.RespConfig;
 import io.qrrot.cli.resp.RespConnection;
@@ -12,7 +14,7 @@ import java.util.Locale;
  * The REPL's connection: reconnects on the next command after a failure, and tracks what the prompt shows
  * (selected database, open transaction). Not thread-safe.
  */
-public final class ClientSession implements AutoCloseable {
+public final class ClientSession implements CommandSession {
     private final RespConfig config;
     private RespConnection conn;
     private int db;
@@ -27,6 +29,7 @@ public final class ClientSession implements AutoCloseable {
     }
 
     /** Connects now if not connected. */
+    @Override
     public void connect() throws RespException {
         if (conn != null && conn.isOpen()) {
             return;
@@ -43,11 +46,13 @@ public final class ClientSession implements AutoCloseable {
         conn = c;
     }
 
+    @Override
     public boolean isConnected() {
         return conn != null && conn.isOpen();
     }
 
     /** Sends a command (connecting first if needed) and tracks SELECT, MULTI, EXEC and DISCARD. */
+    @Override
     public Reply call(List<byte[]> args) throws RespException {
         connect();
         Reply r;
@@ -82,11 +87,19 @@ public final class ClientSession implements AutoCloseable {
     }
 
     /** {@code 127.0.0.1:6379> }, {@code 127.0.0.1:6379[2]> }, {@code 127.0.0.1:6379(TX)> }, or {@code not connected> }. */
+    @Override
     public String prompt() {
         if (!isConnected()) {
             return "not connected> ";
         }
         return config.address() + (db != 0 ? "[" + db + "]" : "") + (inTransaction ? "(TX)" : "") + "> ";
+    }
+
+    /** The server's {@code COMMAND DOCS}; empty when it does not answer them. */
+    @Override
+    public List<CommandHelp> commandDocs() throws RespException {
+        return CommandDocs.parse(call(List.of("COMMAND".getBytes(StandardCharsets.US_ASCII),
+                "DOCS".getBytes(StandardCharsets.US_ASCII))));
     }
 
     @Override

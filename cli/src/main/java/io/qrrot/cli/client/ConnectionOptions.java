@@ -1,7 +1,9 @@
 package io.qrrot.cli.client;
 
 import io.qrrot.cli.resp.RespConfig;
+import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The connection options shared by {@code qrrot cli} and {@code qrrot ai} (redis-cli's names). */
@@ -31,6 +33,23 @@ public final class ConnectionOptions {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
             description = "How long to wait for each reply; 0 waits forever (default: ${DEFAULT-VALUE}).")
     double timeoutSeconds;
+
+    /** The options that choose a server; they make no sense with a data directory opened in-process. */
+    static final List<String> SERVER_OPTIONS = List.of("-h", "-p", "-a", "--user");
+
+    /**
+     * Refuses a server option given together with {@code option} (which opens a data directory instead).
+     *
+     * @throws CommandLine.ParameterException (exit status 2) naming both
+     */
+    public static void refuseServerOptionsWith(CommandLine cl, String verb, String option) {
+        for (String o : SERVER_OPTIONS) {
+            if (cl.getParseResult().hasMatchedOption(o)) {
+                throw new CommandLine.ParameterException(cl, verb + ": " + option + " opens a data directory, " + o
+                        + " chooses a server: give one or the other");
+            }
+        }
+    }
 
     /** The connection settings; {@code resp3} forces RESP3 on (for --json). */
     public RespConfig config(Map<String, String> env, boolean forceResp3) {

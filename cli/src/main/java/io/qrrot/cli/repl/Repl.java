@@ -1,9 +1,8 @@
 package io.qrrot.cli.repl;
 
 import io.qrrot.cli.ai.AgentUi;
-import io.qrrot.cli.client.ClientSession;
+import io.qrrot.cli.client.CommandSession;
 import io.qrrot.cli.help.CommandCatalog;
-import io.qrrot.cli.help.CommandDocs;
 import io.qrrot.cli.help.CommandHelp;
 import io.qrrot.cli.render.ReplyFormat;
 import io.qrrot.cli.resp.Reply;
@@ -38,13 +37,13 @@ public final class Repl {
     }
 
     private final Terminal terminal;
-    private final ClientSession session;
+    private final CommandSession session;
     private final ReplyFormat format;
     private final Path historyFile;
     private final AiHandler ai;
     private volatile CommandCatalog catalog = CommandCatalog.builtin();
 
-    public Repl(Terminal terminal, ClientSession session, ReplyFormat format, Path historyFile, AiHandler ai) {
+    public Repl(Terminal terminal, CommandSession session, ReplyFormat format, Path historyFile, AiHandler ai) {
         this.terminal = terminal;
         this.session = session;
         this.format = format;
@@ -168,9 +167,7 @@ public final class Repl {
             return;
         }
         try {
-            Reply r = session.call(List.of("COMMAND".getBytes(StandardCharsets.US_ASCII),
-                    "DOCS".getBytes(StandardCharsets.US_ASCII)));
-            List<CommandHelp> docs = CommandDocs.parse(r);
+            List<CommandHelp> docs = session.commandDocs();
             if (!docs.isEmpty()) {
                 catalog = catalog.merge(CommandCatalog.of(docs));
             }

@@ -1,6 +1,7 @@
 package io.qrrot.cli.resp;
 
 import io.qrrot.engine.ReplySink;
+import io.qrrot.server.resp.RespEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,7 +11,9 @@ import org.agrona.DirectBuffer;
 
 /**
  * Builds {@link Reply} trees from the engine's streamed replies: what the embedded mode (CLI over the facade,
- * no server) hands to the same renderers and agent code the remote mode uses. Not thread-safe.
+ * no server) hands to the same renderers and agent code the remote mode uses. With protocol 2 it builds what
+ * a server speaking RESP2 would have sent (maps and sets as arrays, doubles and verbatim text as bulk strings,
+ * booleans as 1/0), so embedded replies render exactly as remote ones. Not thread-safe.
  */
 public final class ReplyTreeSink implements ReplySink {
     private enum Kind { ARRAY, MAP, SET }
@@ -29,6 +32,20 @@ public final class ReplyTreeSink implements ReplySink {
 
     private final Deque<Frame> open = new ArrayDeque<>();
     private final List<Reply> complete = new ArrayList<>();
+    private final boolean resp3;
+
+    /** Builds RESP3 reply trees. */
+    public ReplyTreeSink() {
+        this(3);
+    }
+
+    /** Builds the replies a server speaking {@code protocol} (2 or 3) sends. */
+    public ReplyTreeSink(int protocol) {
+        if (protocol != 2 && protocol != 3) {
+            throw new IllegalArgumentException("protocol must be 2 or 3, not " + protocol);
+        }
+        this.resp3 = protocol == 3;
+    }
 
     /** The complete replies so far, oldest first, and forgets them. */
     public List<Reply> take() {
@@ -42,12 +59,17 @@ public final class ReplyTreeSink implements ReplySink {
 
     @Override
     public void simple(String status) {
-        add(new Reply.SimpleString(status));
+        add(new Reply.SimpleString(oneLine(status)));
     }
 
     @Override
     public void error(String message) {
-        add(new Reply.ErrorReply(message));
+        add(new Reply.ErrorReply(oneLine(message)));
+    }
+
+    /** A status or error is one line on the wire: the server turns CR and LF into spaces. */
+    private static String oneLine(String text) {
+        return text.replace('\r', ' ').replace('\n', ' ');
     }
 
     @Override
@@ -91,35 +113,28 @@ public final class ReplyTreeSink implements ReplySink {
 
     @Override
     public void map(int count) {
-        begin(Kind.MAP, 2 * count);
+        begin(resp3 ? Kind.MAP : Kind.ARRAY, 2 * count);
     }
 
     @Override
     public void set(int count) {
-        begin(Kind.SET, count);
+        begin(resp3 ? Kind.SET : Kind.ARRAY, count);
     }
 
     @Override
     public void doubleValue(double value) {
-        String text = Double.isNaN(value) ? "nan"
-                : value == Double.POSITIVE_INFINITY ? "inf"
-                : value == Double.NEGATIVE_INFINITY ? "-inf"
-                : stripZero(Double.toString(value));
-        add(new Reply.DoubleReply(text));
+        String text = RespEncoder.formatDouble(value);
+        add(resp3 ? new Reply.DoubleReply(text) : new Reply.BulkString(text.getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Override
     public void bool(boolean value) {
-        add(new Reply.BooleanReply(value));
+        add(resp3 ? new Reply.BooleanReply(value) : new Reply.IntegerReply(value ? 1 : 0));
     }
 
     @Override
     public void verbatim(String text) {
-        add(new Reply.VerbatimReply("txt", text));
-    }
-
-    private static String stripZero(String s) {
-        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+        add(resp3 ? new Reply.VerbatimReply("txt", text) : new Reply.BulkString(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     private void begin(Kind kind, int count) {

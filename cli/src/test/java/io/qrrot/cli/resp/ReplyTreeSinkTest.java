@@ -50,6 +50,33 @@ class ReplyTreeSinkTest {
     }
 
     @Test
+    void protocolTwoBuildsWhatARespTwoServerSends() {
+        ReplyTreeSink sink = new ReplyTreeSink(2);
+        sink.map(1);
+        sink.bulk("k");
+        sink.set(2);
+        sink.integer(1);
+        sink.doubleValue(1e21);
+        sink.bool(true);
+        sink.bool(false);
+        sink.verbatim("# Server\r\n");
+        sink.doubleValue(Double.POSITIVE_INFINITY);
+        sink.error("ERR two\r\nlines");
+        sink.nilArray();
+        assertEquals(List.of(
+                new Reply.ArrayReply(List.of(bulk("k"), new Reply.ArrayReply(List.of(new Reply.IntegerReply(1),
+                        bulk("1e+21"))))),
+                new Reply.IntegerReply(1),
+                new Reply.IntegerReply(0),
+                bulk("# Server\r\n"),
+                bulk("inf"),
+                new Reply.ErrorReply("ERR two  lines"),
+                Reply.NULL), sink.take());
+        assertEquals("protocol must be 2 or 3, not 4",
+                assertThrows(IllegalArgumentException.class, () -> new ReplyTreeSink(4)).getMessage());
+    }
+
+    @Test
     void incompleteReplyIsReported() {
         ReplyTreeSink sink = new ReplyTreeSink();
         sink.array(2);

@@ -1,6 +1,7 @@
 package io.qrrot.cli.testing;
 
 import io.qrrot.cli.CliContext;
+import io.qrrot.cli.DatabaseOpener;
 import io.qrrot.cli.Main;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ public final class CliRun {
     private boolean interactive;
     private Path home = Path.of(System.getProperty("java.io.tmpdir"));
     private boolean mergeOutput;
+    private DatabaseOpener databases = DatabaseOpener.DURABLE;
 
     public record Result(int exit, String out, String err) {
     }
@@ -43,6 +45,12 @@ public final class CliRun {
         return this;
     }
 
+    /** How {@code --embedded} opens a data directory (default: the real durable database). */
+    public CliRun databases(DatabaseOpener opener) {
+        this.databases = opener;
+        return this;
+    }
+
     public CliRun home(Path home) {
         this.home = home;
         return this;
@@ -61,7 +69,7 @@ public final class CliRun {
         PrintStream e = mergeOutput ? o : new PrintStream(err, true, StandardCharsets.UTF_8);
         CliContext ctx = new CliContext(in, o, e, Map.copyOf(env), interactive, home, () -> {
             throw new IllegalStateException("no terminal in this test");
-        });
+        }, databases);
         int exit = Main.run(ctx, args);
         o.flush();
         e.flush();

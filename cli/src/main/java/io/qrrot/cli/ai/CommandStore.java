@@ -1,0 +1,144 @@
+package io.qrrot.cli.ai;
+
+import io.qrrot.cli.resp.Reply;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@link Store} reads as commands and the reading of their replies, shared by the remote
+ * ({@link RespStore}) and embedded ({@link EmbeddedStore}) stores, which differ only in how a command
+ * reaches the database. Not thread-safe.
+ */
+abstract class CommandStore implements Store {
+
+    /** {@code WATCH keys} then {@code command}; the command's reply. A refused WATCH is a StoreException. */
+    protected abstract Reply watchedRead(List<String> keys, List<String> command) throws StoreException, IOException;
+
+    /** One command, watching nothing. */
+    protected abstract Reply call(List<String> command) throws IOException;
+
+    @Override
+    public Optional<byte[]> get(String key) throws StoreException, IOException {
+        Reply r = check(watchedRead(List.of(key), List.of("GET", key)));
+        return r instanceof Reply.BulkString b ? Optional.of(b.bytes()) : Optional.empty();
+    }
+
+    @Override
+    public List<Optional<byte[]>> mget(List<String> keys) throws StoreException, IOException {
+        Reply r = check(watchedRead(keys, prefixed("MGET", keys)));
+        List<Optional<byte[]>> out = new ArrayList<>(keys.size());
+        for (Reply e : r.elements()) {
+            out.add(e instanceof Reply.BulkString b ? Optional.of(b.bytes()) : Optional.empty());
+        }
+        if (out.size() != keys.size()) {
+            throw new StoreException("MGET returned " + out.size() + " values for " + keys.size() + " keys");
+        }
+        return out;
+    }
+
+    @Override
+    public long exists(List<String> keys) throws StoreException, IOException {
+        return integer(check(watchedRead(keys, prefixed("EXISTS", keys))));
+    }
+
+    @Override
+    public String type(String key) throws StoreException, IOException {
+        Reply r = check(watchedRead(List.of(key), List.of("TYPE", key)));
+        if (r instanceof Reply.SimpleString s) {
+            return s.value();
+        }
+        if (r instanceof Reply.BulkString b) {
+            return b.utf8();
+        }
+        throw new StoreException("TYPE returned " + r);
+    }
+
+    @Override
+    public long ttl(String key) throws StoreException, IOException {
+        return integer(check(watchedRead(List.of(key), List.of("TTL", key))));
+    }
+
+    @Override
+    public long strlen(String key) throws StoreException, IOException {
+        return integer(check(watchedRead(List.of(key), List.of("STRLEN", key))));
+    }
+
+    @Override
+    public Optional<String> jsonGet(String key, String path) throws StoreException, IOException {
+        Reply r = check(path == null || path.isEmpty()
+                ? watchedRead(List.of(key), List.of("JSON.GET", key))
+                : watchedRead(List.of(key), List.of("JSON.GET", key, path)));
+        if (r instanceof Reply.BulkString b) {
+            return Optional.of(b.utf8());
+        }
+        if (r instanceof Reply.Null) {
+            return Optional.empty();
+        }
+        throw new StoreException("JSON.GET returned " + r);
+    }
+
+    @Override
+    public ScanPage scan(String cursor, String pattern, int count) throws StoreException, IOException {
+        Reply r = check(call(List.of("SCAN", cursor, "MATCH", pattern, "COUNT", Integer.toString(count))));
+        List<Reply> parts = r.elements();
+        if (parts.size() != 2 || !(parts.get(0) instanceof Reply.BulkString next)) {
+            throw new StoreException("SCAN returned an unexpected reply: " + r);
+        }
+        List<String> keys = new ArrayList<>();
+        for (Reply k : parts.get(1).elements()) {
+            if (k instanceof Reply.BulkString b) {
+                keys.add(b.utf8());
+            }
+        }
+        return new ScanPage(next.utf8(), keys);
+    }
+
+    /**
+     * What an {@code EXEC} reply means for a plan.
+     *
+     * @param queued the replies to the commands while they were queued (an error there explains EXECABORT)
+     * @throws IOException when the reply has a shape no server sends
+     */
+    static PlanResult planResult(List<List<String>> commands, List<Reply> queued, Reply exec) throws IOException {
+        if (exec instanceof Reply.Null) {
+            return new PlanResult.Aborted();
+        }
+        if (exec instanceof Reply.ErrorReply e) {
+            // EXECABORT: name the command the database refused while queueing.
+            for (int i = 0; i < commands.size(); i++) {
+                if (queued.get(i) instanceof Reply.ErrorReply q) {
+                    return new PlanResult.Rejected("command " + (i + 1) + " (" + commands.get(i).get(0)
+                            + ") refused: " + q.message());
+                }
+            }
+            return new PlanResult.Rejected(e.message());
+        }
+        if (!(exec instanceof Reply.ArrayReply a) || a.elements().size() != commands.size()) {
+            throw new IOException("EXEC returned an unexpected reply: " + exec);
+        }
+        return new PlanResult.Committed(a.elements());
+    }
+
+    static List<String> prefixed(String name, List<String> args) {
+        List<String> cmd = new ArrayList<>(args.size() + 1);
+        cmd.add(name);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    static Reply check(Reply r) throws StoreException {
+        if (r instanceof Reply.ErrorReply e) {
+            throw new StoreException(e.message());
+        }
+        return r;
+    }
+
+    private static long integer(Reply r) throws StoreException {
+        if (r instanceof Reply.IntegerReply i) {
+            return i.value();
+        }
+        throw new StoreException("expected an integer reply, got " + r);
+    }
+}

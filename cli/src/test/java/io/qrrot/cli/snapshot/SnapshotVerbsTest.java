@@ -1,0 +1,306 @@
+package io.qrrot.cli.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qrrot.cli.embedded.EmbeddedClient;
+import io.qrrot.cli.resp.Reply;
+import io.qrrot.cli.testing.CliRun;
+import io.qrrot.recovery.DurableQrrot;
+import io.qrrot.recovery.Qrrot;
+import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.recovery.snapshot.SnapshotCorruptException;
+import io.qrrot.recovery.snapshot.SnapshotFormat;
+import io.qrrot.recovery.snapshot.SnapshotReader;
+import io.qrrot.server.QrrotServer;
+import io.qrrot.server.ServerOptions;
+import io.qrrot.wal.WalOptions;
+import io.qrrot.wal.io.FileStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code qrrot snapshot status|verify|save|restore} on real data directories and a real server. */
+class SnapshotVerbsTest {
+    /** A fixed clock: the snapshot's creation time is known. */
+    static final long NOW = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    static final QrrotOptions OPTIONS = QrrotOptions.defaults().withWal(1 << 20, 256L << 20, 3_600_000L)
+            .withWalPreallocation(WalOptions.Preallocation.NONE).withClock(() -> NOW);
+
+    @TempDir
+    Path tmp;
+
+    private static CliRun.Result qrrot(String... args) {
+        return new CliRun().run(args);
+    }
+
+    private static void write(Qrrot db, String... command) {
+        try (EmbeddedClient c = new EmbeddedClient(db, 2)) {
+            Reply r = c.call(command);
+            assertFalse(r.isError(), r.toString());
+        }
+    }
+
+    private static String get(Qrrot db, String key) {
+        try (EmbeddedClient c = new EmbeddedClient(db, 2)) {
+            return c.call("GET", key) instanceof Reply.BulkString b ? b.utf8() : null;
+        }
+    }
+
+    /** A data directory with three keys and a snapshot of them; returns the snapshot file. */
+    private Path dataWithSnapshot(Path dir) throws Exception {
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            write(db, "SET", "a", "alpha");
+            write(db, "SET", "n", "42");
+            write(db, "JSON.SET", "j", "$", "{\"x\":[1,2]}");
+            return db.saveSnapshot().file();
+        }
+    }
+
+    private static String json(Path file, long lsn, long size, boolean verified) {
+        return "{\"file\":\"" + file + "\",\"formatVersion\":1,\"baseLsn\":" + lsn + ",\"createdMillis\":" + NOW
+                + ",\"recordCount\":3,\"blockCount\":1,\"fileSize\":" + size + ",\"verified\":" + verified + "}\n";
+    }
+
+    @Test
+    void statusAndVerifyOfAGoodFile() throws Exception {
+        Path file = dataWithSnapshot(tmp.resolve("data"));
+        assertEquals(SnapshotFormat.fileName(3), file.getFileName().toString());
+        long size = Files.size(file);
+
+        CliRun.Result status = qrrot("snapshot", "status", file.toString(), "--json");
+        assertEquals(0, status.exit(), status.err());
+        assertEquals(json(file, 3, size, false), status.out());
+        assertEquals("", status.err());
+
+        CliRun.Result verify = qrrot("snapshot", "verify", "--json", file.toString());
+        assertEquals(0, verify.exit(), verify.err());
+        assertEquals(json(file, 3, size, true), verify.out());
+        assertEquals("", verify.err(), "no progress bar without a terminal");
+
+        CliRun.Result human = qrrot("snapshot", "verify", file.toString());
+        assertEquals(0, human.exit());
+        assertEquals("file:           " + file + "\n"
+                + "format version: 1\n"
+                + "base LSN:       3\n"
+                + "created:        2026-01-01T00:00:00Z\n"
+                + "keys:           3\n"
+                + "blocks:         1\n"
+                + "size:           " + size + " bytes\n"
+                + "verified:       yes: every block CRC, record, count and the digest checked\n", human.out());
+        CliRun.Result atTerminal = new CliRun().interactive().run("snapshot", "verify", "--json", file.toString());
+        assertEquals(json(file, 3, size, true), atTerminal.out(), "the bar goes to stderr only");
+        assertTrue(atTerminal.err().contains("verify 100%"), atTerminal.err());
+        assertTrue(atTerminal.err().contains(" 3/3 keys "), atTerminal.err());
+
+        assertTrue(qrrot("snapshot", "status", file.toString()).out().endsWith(
+                "verified:       no: header and footer only (qrrot snapshot verify checks everything)\n"));
+    }
+
+    @Test
+    void corruptFileFailsWithTheFileAndOffset() throws Exception {
+        Path good = dataWithSnapshot(tmp.resolve("data"));
+        Path bad = tmp.resolve("copy.qrrt");
+        byte[] bytes = Files.readAllBytes(good);
+        int at = SnapshotFormat.HEADER_LENGTH + SnapshotFormat.BLOCK_HEADER_LENGTH + 3; // inside the first record
+        bytes[at] ^= 0x20;
+        Files.write(bad, bytes);
+        String message = assertThrows(SnapshotCorruptException.class,
+                () -> SnapshotReader.verify(FileStorage.INSTANCE, bad)).getMessage();
+        assertTrue(message.startsWith("corrupt snapshot " + bad + " at byte offset " + SnapshotFormat.HEADER_LENGTH
+                + ": block 0 CRC32C mismatch over bytes "), message);
+
+        CliRun.Result verify = qrrot("snapshot", "verify", bad.toString());
+        assertEquals(1, verify.exit());
+        assertEquals("", verify.out());
+        assertEquals("qrrot snapshot verify: " + message + "\n", verify.err());
+
+        CliRun.Result json = qrrot("snapshot", "verify", "--json", bad.toString());
+        assertEquals(1, json.exit());
+        assertEquals("{\"file\":\"" + bad + "\",\"error\":\"" + message.replace("\"", "\\\"") + "\"}\n", json.out());
+
+        // Header and footer are intact: status does not read the blocks.
+        assertEquals(0, qrrot("snapshot", "status", bad.toString()).exit());
+
+        Path cut = tmp.resolve("cut.qrrt");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+        CliRun.Result status = qrrot("snapshot", "status", cut.toString());
+        assertEquals(1, status.exit());
+        assertTrue(status.err().startsWith("qrrot snapshot status: corrupt snapshot " + cut + " at byte offset "
+                + (bytes.length - 1 - SnapshotFormat.FOOTER_LENGTH + SnapshotFormat.TRAILER_MAGIC_OFFSET)
+                + ": bad trailer magic"), status.err());
+
+        CliRun.Result missing = qrrot("snapshot", "status", tmp.resolve("nope.qrrt").toString());
+        assertEquals(1, missing.exit());
+        assertEquals("qrrot snapshot status: no such file or directory: " + tmp.resolve("nope.qrrt") + "\n", missing.err());
+    }
+
+    @Test
+    void restoreRefusesANonEmptyDirectoryAndChangesNothing() throws Exception {
+        Path file = dataWithSnapshot(tmp.resolve("data"));
+        Path target = tmp.resolve("target");
+        Files.createDirectories(target.resolve("wal"));
+        Files.writeString(target.resolve("notes.txt"), "keep me");
+        CliRun.Result r = qrrot("snapshot", "restore", file.toString(), "--wal", target.toString());
+        assertEquals(1, r.exit());
+        assertEquals("", r.out());
+        assertEquals("qrrot snapshot restore: refusing to restore into " + target + ": the directory is not empty (it "
+                + "holds notes.txt, wal); restore into a new or empty directory, or move this one aside first\n", r.err());
+        try (Stream<Path> s = Files.walk(target)) {
+            assertEquals(List.of(target, target.resolve("notes.txt"), target.resolve("wal")), s.sorted().toList());
+        }
+        assertEquals("keep me", Files.readString(target.resolve("notes.txt")));
+    }
+
+    @Test
+    void restoreIntoANewDirectoryThenOpenIt() throws Exception {
+        Path file = dataWithSnapshot(tmp.resolve("data"));
+        Path backup = tmp.resolve("backup.qrrt");
+        Files.copy(file, backup);
+        Path restored = tmp.resolve("restored");
+        CliRun.Result r = qrrot("snapshot", "restore", backup.toString(), "--wal", restored.toString());
+        assertEquals(0, r.exit(), r.err());
+        Path installed = restored.resolve("snapshots").resolve(SnapshotFormat.fileName(3));
+        assertEquals("restored " + backup + " into " + restored + ": 3 keys at LSN 3 (" + installed + ")\n"
+                + "start it with: qrrot serve --wal " + restored + "\n", r.out());
+        assertArrayEquals(Files.readAllBytes(backup), Files.readAllBytes(installed));
+        try (DurableQrrot db = DurableQrrot.open(restored, OPTIONS)) {
+            assertEquals("alpha", get(db, "a"));
+            assertEquals("42", get(db, "n"));
+            write(db, "SET", "after", "restore");
+            assertEquals("restore", get(db, "after"));
+        }
+        try (DurableQrrot db = DurableQrrot.open(restored, OPTIONS)) {
+            assertEquals("restore", get(db, "after"), "the WAL after the restored snapshot continues at LSN 4");
+            assertEquals("alpha", get(db, "a"));
+        }
+
+        // An empty directory is fine; --json reports it.
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        CliRun.Result j = qrrot("snapshot", "restore", backup.toString(), "--wal", empty.toString(), "--json");
+        assertEquals(0, j.exit(), j.err());
+        assertEquals("{\"dataDir\":\"" + empty + "\",\"baseLsn\":3,\"keys\":3,\"snapshot\":\""
+                + empty.resolve("snapshots").resolve(SnapshotFormat.fileName(3)) + "\"}\n", j.out());
+    }
+
+    @Test
+    void restoreOfACorruptFileCreatesNothing() throws Exception {
+        Path file = dataWithSnapshot(tmp.resolve("data"));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[SnapshotFormat.HEADER_LENGTH + SnapshotFormat.BLOCK_HEADER_LENGTH + 3] ^= 1;
+        Path bad = tmp.resolve("bad.qrrt");
+        Files.write(bad, bytes);
+        Path target = tmp.resolve("target");
+        CliRun.Result r = qrrot("snapshot", "restore", bad.toString(), "--wal", target.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("qrrot snapshot restore: corrupt snapshot " + bad + " at byte offset 28: "),
+                r.err());
+        assertFalse(Files.exists(target));
+    }
+
+    @Test
+    void saveFromARunningServerThenVerifyRestoreAndOpen() throws Exception {
+        Path dir = tmp.resolve("served");
+        Path backup = tmp.resolve("backups").resolve("b1.qrrt");
+        Files.createDirectories(backup.getParent());
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS);
+             QrrotServer server = new QrrotServer(db, ServerOptions.defaults().withPort(0).withRequirePass("pw")).start()) {
+            for (int from = 0; from < 2000; from += 100) {
+                List<String> mset = new java.util.ArrayList<>(List.of("MSET"));
+                for (int i = from; i < from + 100; i++) {
+                    mset.add("key:" + i);
+                    mset.add(value(i));
+                }
+                write(db, mset.toArray(String[]::new));
+            }
+            String port = Integer.toString(server.port());
+            CliRun.Result denied = qrrot("snapshot", "save", "-p", port, backup.toString());
+            assertEquals(1, denied.exit());
+            assertEquals("qrrot snapshot save: the server at 127.0.0.1:" + port + " refused SNAPSHOT BEGIN: NOAUTH "
+                    + "Authentication required.\n", denied.err());
+            assertFalse(Files.exists(backup));
+
+            CliRun.Result r = qrrot("snapshot", "save", "-p", port, "-a", "pw", backup.toString(), "--json");
+            assertEquals(0, r.exit(), r.err());
+            long size = Files.size(backup);
+            assertEquals("{\"file\":\"" + backup + "\",\"formatVersion\":1,\"baseLsn\":20,\"createdMillis\":" + NOW
+                    + ",\"recordCount\":2000,\"blockCount\":" + SnapshotReader.status(FileStorage.INSTANCE, backup)
+                    .blockCount() + ",\"fileSize\":" + size + ",\"verified\":true}\n", r.out());
+            assertTrue(size > SnapshotDownload.CHUNK, "more than one READ: " + size);
+            try (Stream<Path> s = Files.list(backup.getParent())) {
+                assertEquals(List.of(backup), s.toList(), "no .part file left");
+            }
+            write(db, "SET", "key:0", "changed after the backup");
+
+            CliRun.Result again = qrrot("snapshot", "save", "-p", port, "-a", "pw", backup.toString());
+            assertEquals(1, again.exit());
+            assertEquals("qrrot snapshot save: " + backup + " exists; choose another name, or pass --force to replace it\n",
+                    again.err());
+        }
+        assertEquals(0, qrrot("snapshot", "verify", backup.toString()).exit());
+        Path restored = tmp.resolve("restored");
+        assertEquals(0, qrrot("snapshot", "restore", backup.toString(), "--wal", restored.toString()).exit());
+        try (DurableQrrot db = DurableQrrot.open(restored, OPTIONS)) {
+            assertEquals(value(0), get(db, "key:0"), "the backup holds the data as it was when it was saved");
+            assertEquals(value(1999), get(db, "key:1999"));
+            try (EmbeddedClient c = new EmbeddedClient(db, 2)) {
+                assertEquals(new Reply.IntegerReply(2000), c.call("DBSIZE"));
+            }
+        }
+    }
+
+    @Test
+    void saveFromAnOfflineDirectory() throws Exception {
+        Path dir = tmp.resolve("data");
+        dataWithSnapshot(dir);
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            write(db, "SET", "later", "in the WAL only");
+            Path out = tmp.resolve("out.qrrt");
+            CliRun.Result held = qrrot("snapshot", "save", "--wal", dir.toString(), out.toString());
+            assertEquals(1, held.exit());
+            assertEquals("qrrot snapshot save: data directory " + dir + " is in use by another qrrot process (pid "
+                    + ProcessHandle.current().pid() + ") (lock file " + dir.resolve("LOCK") + "); stop that process "
+                    + "or choose another directory\n", held.err());
+            assertFalse(Files.exists(out));
+        }
+        Path out = tmp.resolve("out.qrrt");
+        CliRun.Result r = qrrot("snapshot", "save", "--wal", dir.toString(), out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("file:           " + out + "\nformat version: 1\nbase LSN:       4\n"), r.out());
+        assertTrue(r.out().contains("\nkeys:           4\n"), r.out());
+        Path restored = tmp.resolve("restored");
+        assertEquals(0, qrrot("snapshot", "restore", out.toString(), "--wal", restored.toString()).exit());
+        try (DurableQrrot db = DurableQrrot.open(restored, OPTIONS)) {
+            assertEquals("in the WAL only", get(db, "later"));
+        }
+        CliRun.Result notData = qrrot("snapshot", "save", "--wal", tmp.resolve("nothing").toString(),
+                tmp.resolve("x.qrrt").toString());
+        assertEquals(1, notData.exit());
+        assertEquals("qrrot snapshot save: " + tmp.resolve("nothing") + ": not a qrrot data directory (it has no wal/ "
+                + "or snapshots/ inside)\n", notData.err());
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() throws Exception {
+        assertEquals(2, qrrot("snapshot").exit());
+        assertEquals(2, qrrot("snapshot", "restore", "f.qrrt").exit());
+        assertEquals(2, qrrot("snapshot", "verify").exit());
+        CliRun.Result both = qrrot("snapshot", "save", "--wal", tmp.toString(), "-p", "1", "f.qrrt");
+        assertEquals(2, both.exit());
+        assertTrue(both.err().startsWith("qrrot snapshot save: --wal opens a data directory, -p chooses a server: "
+                + "give one or the other\n"), both.err());
+        assertEquals(2, qrrot("wal").exit());
+        assertEquals(2, qrrot("wal", "dump", tmp.toString(), "--limit", "x").exit());
+    }
+
+    /** About 600 bytes, so 2000 keys make a snapshot of more than one READ chunk. */
+    private static String value(int i) {
+        return "value-" + i + "-" + "x".repeat(550 + i % 50);
+    }
+}

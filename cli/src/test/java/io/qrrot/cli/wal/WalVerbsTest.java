@@ -1,0 +1,219 @@
+package io.qrrot.cli.wal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qrrot.cli.embedded.EmbeddedClient;
+import io.qrrot.cli.resp.Reply;
+import io.qrrot.cli.testing.CliRun;
+import io.qrrot.recovery.DurableQrrot;
+import io.qrrot.recovery.Qrrot;
+import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.wal.WalCheck;
+import io.qrrot.wal.WalCorruptionException;
+import io.qrrot.wal.WalFormat;
+import io.qrrot.wal.WalOptions;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code qrrot wal check [--fix] [--json]} and {@code qrrot wal dump} on real data directories. */
+class WalVerbsTest {
+    /** Segments that grow as they are written, so the file ends where the data ends. */
+    static final QrrotOptions OPTIONS = QrrotOptions.defaults().withWal(1 << 20, 256L << 20, 3_600_000L)
+            .withWalPreallocation(WalOptions.Preallocation.NONE);
+    static final String BIG = "y".repeat(300);
+
+    @TempDir
+    Path tmp;
+
+    private static CliRun.Result qrrot(String... args) {
+        return new CliRun().run(args);
+    }
+
+    private static void run(Qrrot db, String... command) {
+        try (EmbeddedClient c = new EmbeddedClient(db, 2)) {
+            Reply r = c.call(command);
+            assertFalse(r.isError(), String.join(" ", command) + " -> " + r);
+        }
+    }
+
+    /** A closed data directory whose WAL holds eight records of every kind of operation. */
+    private Path data() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            run(db, "SET", "k", "v");                                  // 1
+            run(db, "SET", "n", "42");                                 // 2
+            run(db, "JSON.SET", "j", "$", "{\"a\": 1}");               // 3
+            run(db, "EXPIREAT", "n", "4102444800");                    // 4
+            run(db, "SET", "t", "caf\u00e9\n", "PXAT", "4102444800123"); // 5
+            try (EmbeddedClient c = new EmbeddedClient(db, 2)) {       // 6: one transaction, two operations
+                c.call("MULTI");
+                c.call("SET", "a", "1");
+                c.call("DEL", "k");
+                assertTrue(c.call("EXEC") instanceof Reply.ArrayReply);
+            }
+            run(db, "SET", "big", BIG);                                // 7
+            run(db, "FLUSHALL");                                       // 8
+        }
+        return dir;
+    }
+
+    private static Path segment(Path dir) throws IOException {
+        try (var s = Files.list(dir.resolve("wal"))) {
+            List<Path> segs = s.filter(p -> p.toString().endsWith(".wal")).sorted().toList();
+            assertEquals(1, segs.size(), segs.toString());
+            return segs.get(0);
+        }
+    }
+
+    @Test
+    void dumpDecodesEveryRecord() throws Exception {
+        Path dir = data();
+        CliRun.Result r = qrrot("wal", "dump", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                lsn=1 PUT key "k" type=string value "v" expiry=none
+                lsn=2 PUT key "n" type=int value 42 expiry=none
+                lsn=3 PUT key "j" type=json value "{\\"a\\":1}" expiry=none
+                lsn=4 EXPIRE key "n" expiry=2100-01-01T00:00:00Z
+                lsn=5 PUT key "t" type=string value "caf\\xc3\\xa9\\n" expiry=2100-01-01T00:00:00.123Z
+                lsn=6 PUT key "a" type=int value 1 expiry=none
+                lsn=6 DEL key "k"
+                lsn=7 PUT key "big" type=string value \"""" + "y".repeat(256) + "\"... (300 bytes) expiry=none\n"
+                + "lsn=8 CLEAR\n", r.out());
+        assertEquals("", r.err());
+
+        CliRun.Result part = qrrot("wal", "dump", dir.resolve("wal").toString(), "--from", "6", "--limit", "1");
+        assertEquals(0, part.exit());
+        assertEquals("lsn=6 PUT key \"a\" type=int value 1 expiry=none\nlsn=6 DEL key \"k\"\n", part.out());
+    }
+
+    @Test
+    void checkOfACleanLog() throws Exception {
+        Path dir = data();
+        Path seg = segment(dir);
+        long size = Files.size(seg);
+        CliRun.Result r = qrrot("wal", "check", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(seg.getFileName() + ": LSN 1..8, 8 records, " + size + " data bytes, " + size + " bytes on disk\n"
+                + "clean: 8 records, last LSN 8\n", r.out());
+        CliRun.Result j = qrrot("wal", "check", dir.toString(), "--json");
+        assertEquals(0, j.exit());
+        assertEquals("{\"dir\":\"" + dir.resolve("wal") + "\",\"status\":\"clean\",\"records\":8,\"lastLsn\":8,"
+                + "\"segments\":[{\"file\":\"" + seg + "\",\"firstLsn\":1,\"lastLsn\":8,\"records\":8,\"dataBytes\":"
+                + size + ",\"fileBytes\":" + size + "}],\"damage\":null,\"fixed\":false,\"droppedBytes\":0,"
+                + "\"brokenFiles\":[]}\n", j.out());
+    }
+
+    @Test
+    void tornTailIsReportedAndFixed() throws Exception {
+        Path dir = data();
+        Path seg = segment(dir);
+        long size = Files.size(seg);
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+            ch.truncate(size - 3); // the last record (CLEAR) was never completely written
+        }
+        WalCheck.Report expected = WalCheck.check(dir.resolve("wal"), false);
+        assertEquals(WalCheck.Status.TORN_TAIL, expected.status());
+        CliRun.Result r = qrrot("wal", "check", dir.toString());
+        assertEquals(0, r.exit(), "a torn tail is repaired when the database opens");
+        assertEquals(String.join("\n", expected.lines()) + "\n", r.out());
+        assertTrue(r.out().contains("torn tail in " + seg + " at offset " + expected.damageOffset() + ": "), r.out());
+        assertEquals(7, expected.lastLsn());
+
+        CliRun.Result fix = qrrot("wal", "check", dir.toString(), "--fix", "--json");
+        assertEquals(0, fix.exit(), fix.err());
+        assertTrue(fix.out().startsWith("{\"dir\":\"" + dir.resolve("wal") + "\",\"status\":\"torn_tail\",\"records\":7,"
+                + "\"lastLsn\":7,"), fix.out());
+        assertTrue(fix.out().endsWith(",\"fixed\":true,\"droppedBytes\":" + expected.droppedBytes()
+                + ",\"brokenFiles\":[\"" + seg + ".broken\"]}\n"), fix.out());
+        assertEquals(expected.damageOffset(), Files.size(seg));
+        assertEquals(size - 3, Files.size(Path.of(seg + ".broken")));
+        assertEquals("clean: 7 records, last LSN 7\n", lastLine(qrrot("wal", "check", dir.toString()).out()));
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS); EmbeddedClient c = new EmbeddedClient(db, 2)) {
+            assertEquals(new Reply.BulkString(BIG.getBytes()), c.call("GET", "big"), "FLUSHALL never happened");
+        }
+    }
+
+    @Test
+    void corruptionInTheMiddleStopsTheDatabaseUntilFixed() throws Exception {
+        Path dir = data();
+        Path seg = segment(dir);
+        long third = offsetOf(dir.resolve("wal"), 3);
+        byte[] bytes = Files.readAllBytes(seg);
+        bytes[(int) third + WalFormat.RECORD_HEADER_LENGTH + 2] ^= 0x10;
+        Files.write(seg, bytes);
+
+        WalCheck.Report expected = WalCheck.check(dir.resolve("wal"), false);
+        assertEquals(WalCheck.Status.CORRUPT, expected.status());
+        CliRun.Result r = qrrot("wal", "check", dir.toString());
+        assertEquals(1, r.exit());
+        assertEquals(String.join("\n", expected.lines()) + "\n", r.out());
+        assertTrue(lastLine(r.out()).startsWith("WAL corrupt in " + seg + " at offset " + third + ": CRC32C mismatch"),
+                r.out());
+        assertTrue(lastLine(r.out()).endsWith("records from LSN 3 on cannot be read. Repair with: qrrot wal check "
+                + dir.resolve("wal") + " --fix (cuts the log there; damaged segments are kept as *.broken)\n"), r.out());
+        assertThrows(WalCorruptionException.class, () -> DurableQrrot.open(dir, OPTIONS).close());
+
+        CliRun.Result dump = qrrot("wal", "dump", dir.toString());
+        assertEquals(1, dump.exit());
+        assertEquals("lsn=1 PUT key \"k\" type=string value \"v\" expiry=none\n"
+                + "lsn=2 PUT key \"n\" type=int value 42 expiry=none\n", dump.out());
+        assertTrue(dump.err().startsWith("qrrot wal dump: stopped in " + seg + " at offset " + third + ": CRC32C mismatch"),
+                dump.err());
+
+        // --fix refuses while the directory is held, and changes nothing.
+        try (var ch = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.WRITE); var lock = ch.lock()) {
+            CliRun.Result held = qrrot("wal", "check", dir.toString(), "--fix");
+            assertEquals(1, held.exit());
+            assertTrue(held.err().startsWith("qrrot wal check: data directory " + dir + " is in use by another qrrot "
+                    + "process"), held.err());
+            assertEquals(bytes.length, Files.size(seg));
+        }
+
+        CliRun.Result fix = qrrot("wal", "check", dir.toString(), "--fix");
+        assertEquals(0, fix.exit(), fix.err());
+        assertTrue(lastLine(fix.out()).startsWith("fixed: the log now ends at LSN 2; dropped "), fix.out());
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS); EmbeddedClient c = new EmbeddedClient(db, 2)) {
+            assertEquals(new Reply.BulkString("v".getBytes()), c.call("GET", "k"));
+            assertEquals(new Reply.BulkString("42".getBytes()), c.call("GET", "n"));
+            assertEquals(new Reply.IntegerReply(2), c.call("DBSIZE"), "records 3.. were cut");
+        }
+    }
+
+    @Test
+    void missingDirectory() {
+        CliRun.Result r = qrrot("wal", "check", tmp.resolve("nope").toString());
+        assertEquals(1, r.exit());
+        assertEquals("qrrot wal check: " + tmp.resolve("nope") + ": no such directory\n", r.err());
+        CliRun.Result d = qrrot("wal", "dump", tmp.resolve("nope").toString());
+        assertEquals(1, d.exit());
+        assertEquals("qrrot wal dump: no such directory: " + tmp.resolve("nope") + "\n", d.err());
+    }
+
+    private static long offsetOf(Path wal, long lsn) throws IOException {
+        Iterator<WalCheck.DumpEntry> it = WalCheck.dump(wal);
+        while (it.hasNext()) {
+            WalCheck.DumpEntry e = it.next();
+            if (e.lsn() == lsn) {
+                return e.offset();
+            }
+        }
+        throw new AssertionError("no record " + lsn);
+    }
+
+    private static String lastLine(String out) {
+        List<String> lines = new ArrayList<>(List.of(out.split("\n")));
+        return lines.get(lines.size() - 1) + "\n";
+    }
+}

@@ -1,0 +1,264 @@
+package io.qrrot.recovery;
+
+import io.qrrot.recovery.snapshot.SnapshotDirectory;
+import io.qrrot.recovery.snapshot.SnapshotInfo;
+import io.qrrot.recovery.snapshot.SnapshotReader;
+import io.qrrot.wal.WalCheck;
+import io.qrrot.wal.io.FileStorage;
+import io.qrrot.wal.io.Storage;
+import io.qrrot.wal.io.StorageFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The library side of the ops verbs ({@code qrrot snapshot status|verify|save|restore}, {@code qrrot wal
+ * check}): each call is self-contained and works on the real file system. Those that change a data directory
+ * take its lock, so they refuse to run while a server has it open.
+ */
+public final class DataTools {
+    /** Where a file being written is kept until it is complete and verified: {@code <target>.part}. */
+    public static final String PART_SUFFIX = ".part";
+    private static final int COPY_CHUNK = 1 << 20;
+    private static final long PROGRESS_EVERY_RECORDS = 4096;
+
+    /** Told how far a long operation got; called on the caller's thread. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (done, total) -> { };
+
+        /** {@code done} of {@code total} units (records or bytes) so far. */
+        void update(long done, long total);
+    }
+
+    private DataTools() {
+    }
+
+    /** The header and footer of a snapshot file (two small reads); {@code verified} is false. */
+    public static SnapshotInfo status(Path file) throws IOException {
+        return SnapshotReader.status(FileStorage.INSTANCE, file);
+    }
+
+    /**
+     * Reads a whole snapshot file and checks every CRC, record framing, count and the digest.
+     *
+     * @param progress told the records checked so far, of the footer's record count
+     * @throws io.qrrot.recovery.snapshot.SnapshotCorruptException naming the file and byte offset
+     */
+    public static SnapshotInfo verify(Path file, Progress progress) throws IOException {
+        try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, file)) {
+            long total = r.info().recordCount();
+            long[] seen = {0};
+            progress.update(0, total);
+            SnapshotInfo info = r.read((type, key, value, expiry) -> {
+                if (++seen[0] % PROGRESS_EVERY_RECORDS == 0) {
+                    progress.update(seen[0], total);
+                }
+            });
+            progress.update(total, total);
+            return info;
+        }
+    }
+
+    /**
+     * A snapshot of an offline data directory, copied to {@code target}: opens the directory (taking its lock,
+     * running recovery), folds everything into a snapshot there as SAVE does, copies that file to
+     * {@code target} with {@link #install} and closes the directory.
+     *
+     * @param overwrite replace {@code target} if it exists (else that is refused before anything is done)
+     * @param progress  told the records verified in the copy
+     */
+    public static SnapshotInfo saveOffline(Path dataDir, QrrotOptions options, Path target, boolean overwrite,
+                                           Progress progress) throws IOException {
+        requireDataDirectory(dataDir);
+        refuseExisting(target, overwrite);
+        try (DurableQrrot db = DurableQrrot.open(dataDir, options)) {
+            Qrrot.SnapshotResult saved = db.saveSnapshot();
+            Path part = partFile(target);
+            Files.deleteIfExists(part);
+            try {
+                copy(saved.file(), part);
+                return install(part, target, overwrite, progress);
+            } finally {
+                Files.deleteIfExists(part);
+            }
+        }
+    }
+
+    /** {@code <target>.part}, in the target's directory so the final rename stays on one file system. */
+    public static Path partFile(Path target) {
+        return target.resolveSibling(target.getFileName() + PART_SUFFIX);
+    }
+
+    /**
+     * Puts a complete, fsynced snapshot file in place: verifies {@code part} in full, renames it atomically to
+     * {@code target} and fsyncs the directory. A file that fails verification never gets the target's name.
+     *
+     * @throws io.qrrot.recovery.snapshot.SnapshotCorruptException if {@code part} fails a check (it is left
+     *                                                             for the caller to delete)
+     */
+    public static SnapshotInfo install(Path part, Path target, boolean overwrite, Progress progress) throws IOException {
+        SnapshotInfo checked = verify(part, progress);
+        refuseExisting(target, overwrite);
+        Storage storage = FileStorage.INSTANCE;
+        storage.rename(part, target);
+        storage.syncDirectory(directoryOf(target));
+        return new SnapshotInfo(target.toString(), checked.formatVersion(), checked.baseLsn(), checked.createdMillis(),
+                checked.recordCount(), checked.blockCount(), checked.fileSize(), true);
+    }
+
+    /**
+     * A new data directory holding one snapshot, from a backup file: refuses a directory that exists and is not
+     * empty (nothing is touched then), verifies the file in full, then creates the directory, takes its lock
+     * and installs a verified copy of the file as its only snapshot (with an empty WAL after it). On failure
+     * after that point, whatever this call created is removed again.
+     *
+     * @return the installed snapshot
+     * @throws io.qrrot.recovery.snapshot.SnapshotCorruptException if the file fails verification
+     */
+    public static SnapshotInfo restore(Path snapshot, Path dataDir, Progress progress) throws IOException {
+        if (!Files.isRegularFile(snapshot)) {
+            throw new NoSuchFileException(snapshot.toString(), null, "no such snapshot file");
+        }
+        boolean existed = Files.exists(dataDir);
+        if (existed) {
+            if (!Files.isDirectory(dataDir)) {
+                throw new FileAlreadyExistsException(dataDir.toString(), null,
+                        "it exists and is not a directory; restore into a new or empty directory");
+            }
+            List<String> entries = entries(dataDir);
+            if (!entries.isEmpty()) {
+                throw new IOException("refusing to restore into " + dataDir + ": the directory is not empty (it holds "
+                        + String.join(", ", entries.subList(0, Math.min(5, entries.size())))
+                        + (entries.size() > 5 ? ", …" : "") + "); restore into a new or empty directory, or move this "
+                        + "one aside first");
+            }
+        }
+        verify(snapshot, progress);
+        Storage storage = FileStorage.INSTANCE;
+        boolean done = false;
+        try {
+            SnapshotInfo installed;
+            try (DataDirectory dir = DataDirectory.open(dataDir, storage)) {
+                SnapshotDirectory snapshots = SnapshotDirectory.open(storage, dir.snapshotDir());
+                installed = snapshots.importSnapshot(snapshot);
+                storage.syncDirectory(dataDir);
+            }
+            done = true;
+            return installed;
+        } finally {
+            if (!done) {
+                removeCreated(dataDir, existed);
+            }
+        }
+    }
+
+    /**
+     * The WAL directory {@code qrrot wal check|dump DIR} means: {@code DIR/wal} when DIR is a data directory,
+     * else DIR itself.
+     */
+    public static Path walDir(Path dir) {
+        Path inner = dir.resolve(DataDirectory.WAL_DIR);
+        return Files.isDirectory(inner) ? inner : dir;
+    }
+
+    /**
+     * {@link WalCheck#check} on {@link #walDir}. With {@code fix} (which cuts the log) it first takes the data
+     * directory's lock when the WAL belongs to one, so a running server's log is never cut under it.
+     */
+    public static WalCheck.Report checkWal(Path dir, boolean fix) throws IOException {
+        Path wal = walDir(dir);
+        if (!Files.isDirectory(wal)) {
+            throw new NoSuchFileException(dir.toString(), null, "no such directory");
+        }
+        Path root = wal.getParent();
+        boolean inDataDir = root != null && wal.getFileName().toString().equals(DataDirectory.WAL_DIR)
+                && Files.exists(root.resolve(DataDirectory.LOCK_FILE));
+        if (!fix || !inDataDir) {
+            return WalCheck.check(wal, fix);
+        }
+        try (DataDirectory locked = DataDirectory.open(root, FileStorage.INSTANCE)) {
+            return WalCheck.check(wal, true);
+        }
+    }
+
+    private static void requireDataDirectory(Path dataDir) throws IOException {
+        if (!Files.isDirectory(dataDir.resolve(DataDirectory.WAL_DIR))
+                && !Files.isDirectory(dataDir.resolve(DataDirectory.SNAPSHOT_DIR))) {
+            throw new NoSuchFileException(dataDir.toString(), null, "not a qrrot data directory (it has no "
+                    + DataDirectory.WAL_DIR + "/ or " + DataDirectory.SNAPSHOT_DIR + "/ inside)");
+        }
+    }
+
+    private static void refuseExisting(Path target, boolean overwrite) throws IOException {
+        if (!overwrite && Files.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null,
+                    "it exists; choose another name, or pass --force to replace it");
+        }
+    }
+
+    private static Path directoryOf(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent == null ? file.toAbsolutePath() : parent;
+    }
+
+    /** Copies {@code source} to the new file {@code target} and fsyncs it. */
+    private static void copy(Path source, Path target) throws IOException {
+        Storage storage = FileStorage.INSTANCE;
+        ByteBuffer chunk = ByteBuffer.allocate(COPY_CHUNK);
+        try (StorageFile in = storage.open(source, Storage.OpenMode.READ);
+             StorageFile out = storage.open(target, Storage.OpenMode.CREATE_NEW)) {
+            long size = in.size();
+            long at = 0;
+            while (at < size) {
+                chunk.clear().limit((int) Math.min(COPY_CHUNK, size - at));
+                while (chunk.hasRemaining()) {
+                    if (in.read(chunk, at + chunk.position()) < 0) {
+                        throw new IOException(source + " shrank while being copied: ended at "
+                                + (at + chunk.position()) + " of " + size + " bytes");
+                    }
+                }
+                chunk.flip();
+                out.write(chunk, at);
+                at += chunk.limit();
+            }
+            out.force();
+        }
+    }
+
+    private static List<String> entries(Path dir) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.map(p -> p.getFileName().toString()).sorted().forEach(out::add);
+        }
+        return out;
+    }
+
+    /** Undoes a failed restore: the directory if this call created it, else only what was put inside. */
+    private static void removeCreated(Path dataDir, boolean existed) {
+        try {
+            if (!Files.exists(dataDir)) {
+                return;
+            }
+            List<Path> all;
+            try (Stream<Path> s = Files.walk(dataDir)) {
+                all = new ArrayList<>(s.sorted(Comparator.reverseOrder()).toList());
+            }
+            if (existed) {
+                all.remove(dataDir);
+            }
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // Best effort: the caller reports the original failure, which matters more.
+        }
+    }
+}
