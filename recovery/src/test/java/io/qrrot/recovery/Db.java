@@ -7,17 +7,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** A test client of a {@link Qrrot}: runs a command, waits until its reply may be released, returns it as text. */
-final class Db {
+public final class Db {
     private final Qrrot db;
     private final Qrrot.Session session;
 
-    Db(Qrrot db) {
+    public Db(Qrrot db) {
         this.db = db;
         this.session = db.newSession();
     }
 
     /** Runs a command and waits for durability; a log failure comes back as the error text. */
-    String run(String... args) {
+    public String run(String... args) {
         TextReply reply = new TextReply();
         long lsn = session.execute(CommandArgs.of(args), reply);
         db.endOfBatch();

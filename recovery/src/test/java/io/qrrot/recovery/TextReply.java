@@ -9,11 +9,11 @@ import java.util.List;
 import org.agrona.DirectBuffer;
 
 /** A reply rendered as one line: {@code OK}, {@code (nil)}, {@code (integer) 3}, {@code v}, {@code [a, b]}, {@code (error) ERR …}. */
-final class TextReply implements ReplySink {
+public final class TextReply implements ReplySink {
     private final StringBuilder out = new StringBuilder();
     private final Deque<int[]> open = new ArrayDeque<>();
 
-    String text() {
+    public String text() {
         return out.toString();
     }
 
@@ -130,7 +130,7 @@ final class TextReply implements ReplySink {
         element(text);
     }
 
-    static List<String> split(String s) {
+    public static List<String> split(String s) {
         return new ArrayList<>(List.of(s.split(", ")));
     }
 }

@@ -1,7 +1,9 @@
 package io.qrrot.crash.powercut;
 
+import io.qrrot.recovery.Db;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.recovery.TextReply;
 import io.qrrot.wal.FsyncPolicy;
 import io.qrrot.wal.WalOptions;
 import io.qrrot.wal.io.FaultyStorage;
