@@ -160,6 +160,11 @@ final class Compactor {
                 }
             }
         }
+        if (upTo == base && sealed > base) {
+            // Never install a snapshot that makes no progress: the loop in compact() would not end.
+            throw new IOException("the WAL holds no record after LSN " + base + " although LSNs up to " + sealed
+                    + " were sealed; run `qrrot wal check " + wal.dir() + "`");
+        }
         long now = clock.millis();
         SnapshotWriter writer = snapshots.begin(upTo, now);
         try {
