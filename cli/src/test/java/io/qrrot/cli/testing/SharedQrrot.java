@@ -2,12 +2,9 @@ package io.qrrot.cli.testing;
 
 import io.qrrot.cli.DatabaseOpener;
 import io.qrrot.engine.CommandArgs;
-import io.qrrot.engine.CommandSpec;
 import io.qrrot.engine.ReplySink;
+import io.qrrot.recovery.ForwardingQrrot;
 import io.qrrot.recovery.Qrrot;
-import io.qrrot.recovery.QrrotOptions;
-import java.io.IOException;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,12 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * whose {@link #close} does nothing (the test closes the real one), and which counts the commands executed
  * through it by name (as INFO commandstats does on a server).
  */
-public final class SharedQrrot implements Qrrot {
-    private final Qrrot db;
+public final class SharedQrrot extends ForwardingQrrot {
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
 
     public SharedQrrot(Qrrot db) {
-        this.db = db;
+        super(db);
     }
 
     /** An opener that hands out this view whatever directory it is asked for. */
@@ -43,7 +39,7 @@ public final class SharedQrrot implements Qrrot {
 
     @Override
     public Session newSession() {
-        Session s = db.newSession();
+        Session s = delegate.newSession();
         return new Session() {
             @Override
             public long execute(CommandArgs args, ReplySink out) {
@@ -61,41 +57,6 @@ public final class SharedQrrot implements Qrrot {
                 s.close();
             }
         };
-    }
-
-    @Override
-    public void whenDurable(long lsn, DurabilityListener listener) {
-        db.whenDurable(lsn, listener);
-    }
-
-    @Override
-    public void endOfBatch() {
-        db.endOfBatch();
-    }
-
-    @Override
-    public List<CommandSpec> commands() {
-        return db.commands();
-    }
-
-    @Override
-    public Map<String, Map<String, String>> info() {
-        return db.info();
-    }
-
-    @Override
-    public SnapshotResult saveSnapshot() throws IOException {
-        return db.saveSnapshot();
-    }
-
-    @Override
-    public QrrotOptions options() {
-        return db.options();
-    }
-
-    @Override
-    public void setMaxMemory(long bytes) {
-        db.setMaxMemory(bytes);
     }
 
     /** Does nothing: the test that opened the database closes it. */

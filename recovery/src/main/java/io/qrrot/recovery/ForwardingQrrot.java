@@ -1,0 +1,60 @@
+package io.qrrot.recovery;
+
+import io.qrrot.engine.CommandSpec;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** A {@link Qrrot} that forwards every call to another: extend it and override only what differs. */
+public abstract class ForwardingQrrot implements Qrrot {
+    protected final Qrrot delegate;
+
+    protected ForwardingQrrot(Qrrot delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public Session newSession() {
+        return delegate.newSession();
+    }
+
+    @Override
+    public void whenDurable(long lsn, DurabilityListener listener) {
+        delegate.whenDurable(lsn, listener);
+    }
+
+    @Override
+    public void endOfBatch() {
+        delegate.endOfBatch();
+    }
+
+    @Override
+    public List<CommandSpec> commands() {
+        return delegate.commands();
+    }
+
+    @Override
+    public Map<String, Map<String, String>> info() {
+        return delegate.info();
+    }
+
+    @Override
+    public SnapshotResult saveSnapshot() throws IOException {
+        return delegate.saveSnapshot();
+    }
+
+    @Override
+    public QrrotOptions options() {
+        return delegate.options();
+    }
+
+    @Override
+    public void setMaxMemory(long bytes) {
+        delegate.setMaxMemory(bytes);
+    }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
+}
