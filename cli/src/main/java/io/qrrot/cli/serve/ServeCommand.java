@@ -1,5 +1,6 @@
 package io.qrrot.cli.serve;
 
+import io.netty.util.ResourceLeakDetector;
 import io.qrrot.cli.CliContext;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
@@ -54,6 +55,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Close clients idle this long; 0 = never. Default: ${DEFAULT-VALUE}")
     int idleTimeout = 0;
 
+    @Option(names = "--io-threads", paramLabel = "N",
+            description = "Event-loop threads that read, execute and reply (0 = one per core). Default: ${DEFAULT-VALUE}")
+    int ioThreads = 0;
+
     @Option(names = "--shards", description = "Keyspace shards, a power of two. Default: ${DEFAULT-VALUE}")
     int shards = 64;
 
@@ -89,10 +94,18 @@ public final class ServeCommand implements Callable<Integer> {
             serverOptions = ServerOptions.defaults().withBind(bind).withPort(port).withRequirePass(requirePass)
                     .withMaxClients(maxClients).withProtectedMode(yesNo("--protected-mode", protectedMode))
                     .withIdleTimeoutSeconds(idleTimeout);
+            if (ioThreads > 0) {
+                serverOptions = serverOptions.withIoThreads(ioThreads);
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), "qrrot serve: " + e.getMessage());
         }
 
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Buffer leak tracking records a stack trace for a sample of allocations: a test-time tool (the
+            // tests run with it on), measurable overhead on a server's request path.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         DurableQrrot db;
         try {
             db = DurableQrrot.open(dir, options);
