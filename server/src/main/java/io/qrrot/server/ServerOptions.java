@@ -66,7 +66,15 @@ public record ServerOptions(String bind, int port, String requirePass, int maxCl
 
     public static ServerOptions defaults() {
         return new ServerOptions("127.0.0.1", 6379, null, 10_000, true, 1024 * MIB, 512 * MIB, 1024 * MIB, 0,
-                Math.max(1, Runtime.getRuntime().availableProcessors()), Transport.AUTO, 10_000);
+                defaultIoThreads(), Transport.AUTO, 10_000);
+    }
+
+    /**
+     * Half the cores, at least one: the other half is left to the WAL writer, compaction and, on a small
+     * machine, the clients (docs/decisions.md has the measurement).
+     */
+    public static int defaultIoThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     public ServerOptions withBind(String v) {

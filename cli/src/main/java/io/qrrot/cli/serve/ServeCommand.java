@@ -56,7 +56,7 @@ public final class ServeCommand implements Callable<Integer> {
     int idleTimeout = 0;
 
     @Option(names = "--io-threads", paramLabel = "N",
-            description = "Event-loop threads that read, execute and reply (0 = one per core). Default: ${DEFAULT-VALUE}")
+            description = "Event-loop threads that read, execute and reply (0 = half the cores, at least one). Default: ${DEFAULT-VALUE}")
     int ioThreads = 0;
 
     @Option(names = "--shards", description = "Keyspace shards, a power of two. Default: ${DEFAULT-VALUE}")
