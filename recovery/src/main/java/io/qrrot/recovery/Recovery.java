@@ -61,10 +61,10 @@ final class Recovery {
             try (SnapshotReader reader = SnapshotReader.open(options.storage(), file)) {
                 candidate = newEngine(options, reader.info().recordCount());
                 Engine target = candidate;
-                LOG.info("loading snapshot {} ({} records, base LSN {})", file, reader.info().recordCount(),
-                        reader.info().baseLsn());
-                current = reader.read((type, key, value, expiry) ->
-                        target.load(type, key, 0, key.capacity(), value, 0, value.capacity(), expiry));
+                LOG.info("loading snapshot {} ({} records, base LSN {}, {})", file, reader.info().recordCount(),
+                        reader.info().baseLsn(), reader.hashOrdered() ? "hash-ordered: loading on "
+                                + SnapshotLoad.defaultThreads() + " threads" : "file order: loading on one thread");
+                current = SnapshotLoad.load(reader, target, SnapshotLoad.defaultThreads());
                 snapshotKeys = current.recordCount();
                 engine = candidate;
                 if (i + 1 < candidates.size()) {

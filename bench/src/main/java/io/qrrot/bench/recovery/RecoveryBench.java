@@ -38,6 +38,11 @@ public final class RecoveryBench {
             restart("restart", Path.of(args[1]), QrrotOptions.defaults().withFsync(FsyncPolicy.NO), -1);
             return;
         }
+        if (args.length >= 3 && args[0].equals("prepare")) {
+            // A data directory to time restarts of: N keys, a snapshot, then M more keys left in the WAL.
+            prepare(Long.parseLong(args[1]), Path.of(args[2]), args.length > 3 ? Long.parseLong(args[3]) : 0);
+            return;
+        }
         long keys = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         Path root = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("qrrot-recovery-bench");
         Path snapDir = root.resolve("snap");
@@ -72,6 +77,24 @@ public final class RecoveryBench {
 
         compactionRss(snapDir, base);
         delete(snapDir);
+    }
+
+    private static void prepare(long keys, Path dir, long walKeys) throws IOException {
+        delete(dir);
+        QrrotOptions base = QrrotOptions.defaults().withFsync(FsyncPolicy.NO)
+                .withWal(64L << 20, Long.MAX_VALUE, Long.MAX_VALUE);
+        try (Qrrot db = Qrrot.open(dir, base)) {
+            long t = System.nanoTime();
+            fill(db, 0, keys);
+            System.out.printf("load %d keys through the WAL: %.2f s%n", keys, secs(t));
+            if (walKeys >= 0) {
+                t = System.nanoTime();
+                Qrrot.SnapshotResult r = db.saveSnapshot();
+                System.out.printf("snapshot write: %.2f s, %d bytes (%.1f B/key)%n", secs(t), r.bytes(),
+                        r.bytes() / (double) keys);
+            }
+            fill(db, keys, Math.max(0, walKeys));
+        }
     }
 
     private static void restart(String what, Path dir, QrrotOptions o, long expected) throws IOException {
