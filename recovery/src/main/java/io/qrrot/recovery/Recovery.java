@@ -64,7 +64,10 @@ final class Recovery {
                 LOG.info("loading snapshot {} ({} records, base LSN {}, {})", file, reader.info().recordCount(),
                         reader.info().baseLsn(), reader.hashOrdered() ? "hash-ordered: loading on "
                                 + SnapshotLoad.defaultThreads() + " threads" : "file order: loading on one thread");
+                long loadStarted = System.nanoTime();
                 current = SnapshotLoad.load(reader, target, SnapshotLoad.defaultThreads());
+                LOG.info("loaded snapshot {} in {} s", file.getFileName(),
+                        String.format("%.2f", (System.nanoTime() - loadStarted) / 1e9));
                 snapshotKeys = current.recordCount();
                 engine = candidate;
                 if (i + 1 < candidates.size()) {

@@ -56,9 +56,12 @@ final class SnapshotLoad {
         }
     }
 
-    /** The threads a restart loads with: one per available core. */
+    /**
+     * The threads a restart loads a hash-ordered snapshot with: one per available core, or the system property
+     * {@code qrrot.recovery.loadThreads} when set (for measuring).
+     */
     static int defaultThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors());
+        return Math.max(1, Integer.getInteger("qrrot.recovery.loadThreads", Runtime.getRuntime().availableProcessors()));
     }
 
     private void published(long n) {

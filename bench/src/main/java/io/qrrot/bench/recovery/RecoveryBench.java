@@ -38,6 +38,11 @@ public final class RecoveryBench {
             restart("restart", Path.of(args[1]), QrrotOptions.defaults().withFsync(FsyncPolicy.NO), -1);
             return;
         }
+        if (args.length >= 3 && args[0].equals("warm")) {
+            // Warm restarts in one JVM, alternating directories and load thread counts: CPU and wall per restart.
+            warm(Integer.parseInt(args[1]), java.util.Arrays.copyOfRange(args, 2, args.length));
+            return;
+        }
         if (args.length >= 3 && args[0].equals("prepare")) {
             // A data directory to time restarts of: N keys, a snapshot, then M more keys left in the WAL.
             prepare(Long.parseLong(args[1]), Path.of(args[2]), args.length > 3 ? Long.parseLong(args[3]) : 0);
@@ -77,6 +82,30 @@ public final class RecoveryBench {
 
         compactionRss(snapDir, base);
         delete(snapDir);
+    }
+
+    private static void warm(int rounds, String[] specs) throws IOException {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        QrrotOptions o = QrrotOptions.defaults().withFsync(FsyncPolicy.NO);
+        for (int round = 0; round < rounds; round++) {
+            for (String spec : specs) {
+                // DIR or DIR@THREADS
+                String[] parts = spec.split("@");
+                if (parts.length > 1) {
+                    System.setProperty("qrrot.recovery.loadThreads", parts[1]);
+                } else {
+                    System.clearProperty("qrrot.recovery.loadThreads");
+                }
+                System.gc();
+                long cpu = os.getProcessCpuTime();
+                long t = System.nanoTime();
+                try (DurableQrrot db = DurableQrrot.open(Path.of(parts[0]), o)) {
+                    System.out.printf("round %d %s: %.3f s wall, %.3f s cpu (%s)%n", round, spec, secs(t),
+                            (os.getProcessCpuTime() - cpu) / 1e9, db.recoverySummary());
+                }
+            }
+        }
     }
 
     private static void prepare(long keys, Path dir, long walKeys) throws IOException {
