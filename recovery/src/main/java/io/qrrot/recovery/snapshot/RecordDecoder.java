@@ -130,13 +130,23 @@ final class RecordDecoder {
         } else {
             int c = last.compareTo(hash, buf, data, keyLength);
             if (c >= 0) {
-                throw corrupt(b, p, "record out of hash order in block " + blockNo
-                        + " (the header flags the file hash-ordered)", "a key after " + last.describe()
-                        + " (hash " + Long.toUnsignedString(last.hash(), 16) + ")", c == 0 ? "the same key again"
-                        : "a key before it (hash " + Long.toUnsignedString(hash, 16) + ")");
+                throw outOfOrder(path, b.fileOffset + p, blockNo, last, hash, c);
             }
         }
         last.set(hash, buf, data, keyLength);
+    }
+
+    /**
+     * The error for a record of a hash-ordered file whose key does not sort after the one before it.
+     *
+     * @param c {@code before} compared with the record's key: 0 for the same key, positive when it sorts after
+     */
+    static SnapshotCorruptException outOfOrder(Path path, long offset, long blockNo, SnapshotOrder.LastKey before,
+                                               long hash, int c) {
+        return new SnapshotCorruptException(path, offset, "record out of hash order in block " + blockNo
+                + " (the header flags the file hash-ordered)", "a key after " + before.describe() + " (hash "
+                + Long.toHexString(before.hash()) + ")", c == 0 ? "the same key again"
+                : "a key before it (hash " + Long.toHexString(hash) + ")");
     }
 
     /** An unsigned LEB128 varint of at most {@code maxBytes} bytes and value, starting at {@link #cursor}. */

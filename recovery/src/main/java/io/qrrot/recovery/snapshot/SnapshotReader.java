@@ -189,8 +189,8 @@ public final class SnapshotReader implements AutoCloseable {
      * @param threads at most this many threads read at once (1 reads on this thread only)
      * @return the snapshot's info with {@code verified} true
      * @throws IllegalStateException    when the file is not flagged hash-ordered (use {@link #read})
-     * @throws SnapshotCorruptException the failure earliest in the file when runs fail (records of other
-     *                                  blocks have been visited: discard them)
+     * @throws SnapshotCorruptException the failure of the first run (in file order) that failed; records of
+     *                                  other blocks have been visited: discard them
      */
     public SnapshotInfo readParallel(int threads, IntFunction<? extends RunVisitor> visitorForRun) throws IOException {
         if (!hashOrdered) {
@@ -247,9 +247,8 @@ public final class SnapshotReader implements AutoCloseable {
                 SnapshotOrder.LastKey first = tasks[r].decoder.first();
                 int c = before.compareTo(first);
                 if (c >= 0) {
-                    throw new SnapshotCorruptException(path, tasks[r].decoder.firstOffset(), "record out of hash order"
-                            + " at the start of block " + bounds[r] + " (the header flags the file hash-ordered)",
-                            "a key after " + before.describe(), c == 0 ? "the same key again" : "a key before it");
+                    throw RecordDecoder.outOfOrder(path, tasks[r].decoder.firstOffset(), bounds[r], before,
+                            first.hash(), c);
                 }
             }
         }
