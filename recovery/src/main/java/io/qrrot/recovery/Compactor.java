@@ -24,9 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Folds the WAL into a new snapshot without touching the live store: seal the current WAL segment, fold the
- * sealed records since the last snapshot into one after-image per key ({@link DeltaFold}), stream the last
- * snapshot through that fold into a new one at the sealed LSN, install it atomically, then delete what it
+ * sealed records since the last snapshot into one after-image per key ({@link DeltaFold}), merge the last
+ * snapshot with that fold into a new one at the sealed LSN, install it atomically, then delete what it
  * superseded. Memory is bounded by the keys the WAL delta touches, not by the data set.
+ *
+ * <p>The new snapshot is hash-ordered ({@link SnapshotOrder}): the fold's keys are sorted that way and merged
+ * with the last snapshot, itself read in that order. Only a last snapshot in file order (from before the
+ * order existed) is folded the old way, each of its records looked up in the fold, into a file-order one.
  *
  * <p>The fold's memory is bounded by a budget: when the changes read from the WAL pass it, the pass stops at
  * that record and writes a snapshot at its LSN; the next pass folds on from there. A large backlog thus

@@ -5,6 +5,9 @@ import io.qrrot.engine.ReplySink;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.recovery.snapshot.SnapshotReader;
+import io.qrrot.recovery.snapshot.SnapshotWriter;
+import io.qrrot.wal.io.FileStorage;
 import io.qrrot.wal.FsyncPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +31,10 @@ import org.agrona.DirectBuffer;
  * </ol>
  * Run: {@code java -Xmx4g --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * io.qrrot.bench.recovery.RecoveryBench [keys] [dir]}; {@code … RecoveryBench restart DIR} times one restart.
+ * For restart measurements in fresh JVMs: {@code prepare KEYS DIR [WALKEYS]} (KEYS through the WAL, SAVE, then
+ * WALKEYS more left in the WAL; WALKEYS -1: no snapshot at all), {@code append DIR FROM COUNT} (more keys into
+ * the WAL), {@code fileorder SRC DST} (a copy whose snapshot is in file order, as older releases wrote) and
+ * {@code warm ROUNDS DIR[@THREADS]...} (repeated restarts in one JVM, wall and CPU time).
  */
 public final class RecoveryBench {
     private static final byte[] VALUE = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -41,6 +48,20 @@ public final class RecoveryBench {
         if (args.length >= 3 && args[0].equals("warm")) {
             // Warm restarts in one JVM, alternating directories and load thread counts: CPU and wall per restart.
             warm(Integer.parseInt(args[1]), java.util.Arrays.copyOfRange(args, 2, args.length));
+            return;
+        }
+        if (args.length == 4 && args[0].equals("append")) {
+            // COUNT more keys from key:FROM on, left in the WAL of an existing directory.
+            try (Qrrot db = Qrrot.open(Path.of(args[1]), QrrotOptions.defaults().withFsync(FsyncPolicy.NO)
+                    .withWal(64L << 20, Long.MAX_VALUE, Long.MAX_VALUE))) {
+                fill(db, Long.parseLong(args[2]), Long.parseLong(args[3]));
+            }
+            return;
+        }
+        if (args.length == 3 && args[0].equals("fileorder")) {
+            // A copy of a data directory whose snapshot is in file order (no hash-order flag), records in the
+            // same order: what older releases wrote and read, to compare with them and with the serial path.
+            fileOrderCopy(Path.of(args[1]), Path.of(args[2]));
             return;
         }
         if (args.length >= 3 && args[0].equals("prepare")) {
@@ -103,6 +124,36 @@ public final class RecoveryBench {
                 try (DurableQrrot db = DurableQrrot.open(Path.of(parts[0]), o)) {
                     System.out.printf("round %d %s: %.3f s wall, %.3f s cpu (%s)%n", round, spec, secs(t),
                             (os.getProcessCpuTime() - cpu) / 1e9, db.recoverySummary());
+                }
+            }
+        }
+    }
+
+    private static void fileOrderCopy(Path src, Path dst) throws IOException {
+        delete(dst);
+        try (Stream<Path> all = Files.walk(src)) {
+            for (Path p : all.sorted().toList()) {
+                Path to = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else if (!p.getFileName().toString().endsWith(".qrrt")) {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        try (Stream<Path> snaps = Files.list(src.resolve("snapshots"))) {
+            for (Path p : snaps.filter(f -> f.toString().endsWith(".qrrt")).toList()) {
+                try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, p);
+                     SnapshotWriter w = SnapshotWriter.begin(FileStorage.INSTANCE, dst.resolve("snapshots"),
+                             r.info().baseLsn(), r.info().createdMillis(), false)) {
+                    r.read((type, key, value, expiry) -> {
+                        try {
+                            w.add(type, key, value, expiry);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                    w.finish();
                 }
             }
         }
