@@ -12,8 +12,8 @@ import org.agrona.DirectBuffer;
  * releases it only when an entry belongs to another shard (or on {@link #close}), so entries that arrive
  * grouped by shard (a snapshot in key-hash order) take one lock per shard, and loaders working on disjoint
  * shard ranges run in parallel without waiting for each other. Entries in any other order load correctly,
- * one lock hand-over per shard change. The first time a loader enters a shard it reads that shard's index
- * table once sequentially, so the inserts that follow hit the CPU caches when entries come grouped by shard.
+ * one lock hand-over per shard change. In ascending hash order the entries also fill each shard's index
+ * front to back ({@code HashIndex}), which streams through the caches.
  *
  * <p>Each entry is applied exactly as a PUT effect would be: an existing key is replaced, the per-shard TTL
  * counts are kept, and an entry whose expiry has passed is skipped. Allocates nothing per entry.
@@ -25,9 +25,6 @@ public final class BulkLoader implements AutoCloseable {
     private final Engine engine;
     private final Keyspace ks;
     private final Clock clock;
-    /** Shards whose index this loader has already brought into the caches. */
-    private final boolean[] touched;
-    private long touchSum;
     private Shard held;
     private int heldIndex = -1;
     private long loaded;
@@ -37,7 +34,6 @@ public final class BulkLoader implements AutoCloseable {
         this.engine = engine;
         this.ks = engine.keyspace();
         this.clock = engine.clock();
-        this.touched = new boolean[ks.shardCount()];
     }
 
     /** The hash this engine indexes {@code key} by: what {@link #load} expects as {@code hash}. */
@@ -115,11 +111,6 @@ public final class BulkLoader implements AutoCloseable {
         s.lock();
         held = s;
         heldIndex = si;
-        if (!touched[si]) {
-            // The first entry for this shard: bring its index into the caches in one sequential pass.
-            touched[si] = true;
-            touchSum += s.touchIndex();
-        }
         return s;
     }
 }

@@ -42,7 +42,7 @@ public final class Keyspace implements AutoCloseable {
         this.shardShift = 32 - Integer.numberOfTrailingZeros(n);
         int initialCapacity = initialShardCapacity(config.expectedKeys(), n, config.loadFactor());
         for (int i = 0; i < n; i++) {
-            shards[i] = new Shard(i, budget, initialCapacity, config.loadFactor());
+            shards[i] = new Shard(i, Integer.numberOfTrailingZeros(n), budget, initialCapacity, config.loadFactor());
         }
     }
 

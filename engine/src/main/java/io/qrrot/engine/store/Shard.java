@@ -4,7 +4,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -40,12 +39,14 @@ public final class Shard {
     private final int index;
     private final MemoryBudget budget;
     private final float loadFactor;
+    /** log2 of the shard count: the hash's top bits, the same for every key of this shard. */
+    private final int shardBits;
     private final int initialCapacity;
     private final SlabAllocator allocator = new SlabAllocator();
     private final EntryView scanView = new EntryView();
     private final UnsafeBuffer valueBuffer = new UnsafeBuffer(0, 0);
     private final long[] typeCounts = new long[EntryType.COUNT];
-    private Long2LongHashMap table;
+    private HashIndex table;
     private long indexBytes;
     private int entries;
     private long liveBytes;
@@ -61,8 +62,9 @@ public final class Shard {
     private long foundList;
     private int foundListSlot;
 
-    Shard(int index, MemoryBudget budget, int initialCapacity, float loadFactor) {
+    Shard(int index, int shardBits, MemoryBudget budget, int initialCapacity, float loadFactor) {
         this.index = index;
+        this.shardBits = shardBits;
         this.budget = budget;
         this.loadFactor = loadFactor;
         this.initialCapacity = initialCapacity;
@@ -255,23 +257,6 @@ public final class Shard {
         return true;
     }
 
-    /**
-     * Reads the index table once from end to end (one load per cache line), so that the inserts of a bulk
-     * load that fills this shard next find it in the CPU caches: a sequential pass streams, random inserts
-     * into a table nobody touched since it was zeroed miss the caches one by one.
-     *
-     * @return a value computed from what was read, to keep the reads from being optimised away
-     */
-    public long touchIndex() {
-        checkAccess();
-        long[] slots = IndexSlots.entries(table);
-        long sum = 0;
-        for (int i = 0; i < slots.length; i += 8) {
-            sum += slots[i];
-        }
-        return sum;
-    }
-
     /** Number of entries in this shard (expired ones included until removed). */
     public int size() {
         checkAccess();
@@ -305,7 +290,7 @@ public final class Shard {
         // occupied, and removal only moves entries back towards their home slot. A call stops only at an
         // empty slot, so no entry beyond the cursor has its home before it; such an entry can never move
         // behind the cursor. A resized table has new slots: the shard is then scanned again from slot 0.
-        long[] slots = IndexSlots.entries(table);
+        long[] slots = table.entries();
         int capacity = slots.length >> 1;
         int capacityBits = Integer.numberOfTrailingZeros(capacity);
         int slot = 0;
@@ -354,7 +339,7 @@ public final class Shard {
         if (entries == 0) {
             return false;
         }
-        long[] slots = IndexSlots.entries(table);
+        long[] slots = table.entries();
         int mask = (slots.length >> 1) - 1;
         int start = (int) random & mask;
         for (int i = 0; i <= mask; i++) {
@@ -392,7 +377,7 @@ public final class Shard {
      */
     void verify() {
         checkAccess();
-        long[] slots = IndexSlots.entries(table);
+        long[] slots = table.entries();
         long count = 0;
         long live = 0;
         long small = 0;
@@ -455,7 +440,7 @@ public final class Shard {
     void close() {
         if (!closed) {
             releaseEverything();
-            table = new Long2LongHashMap(8, loadFactor, 0L, true);
+            table = new HashIndex(HashIndex.MIN_CAPACITY, loadFactor, shardBits);
             indexBytes = 0;
             closed = true;
         }
@@ -703,7 +688,7 @@ public final class Shard {
     /** Frees every block and zeroes the counters; the caller replaces the (now dangling) table. */
     private void releaseEverything() {
         long used = allocator.blockBytes() + indexBytes;
-        long[] slots = IndexSlots.entries(table);
+        long[] slots = table.entries();
         for (int slot = 0; slot < slots.length >> 1; slot++) {
             long value = slots[2 * slot + 1];
             if (value == 0) {
@@ -735,8 +720,8 @@ public final class Shard {
         }
     }
 
-    private Long2LongHashMap newTable() {
-        return new Long2LongHashMap(initialCapacity, loadFactor, 0L, true);
+    private HashIndex newTable() {
+        return new HashIndex(initialCapacity, loadFactor, shardBits);
     }
 
     private long tableBytes() {
