@@ -1,11 +1,13 @@
 package io.qrrot.engine.store;
 
-import java.util.Arrays;
+import org.agrona.UnsafeApi;
 
 /**
  * A shard's index: an open-addressing table from a key's 64-bit hash to a non-zero value (the shard's tagged
- * entry address), in one {@code long[]} of (hash, value) pairs with linear probing; value 0 marks an empty
- * slot.
+ * entry address), in one off-heap array of 16-byte (hash, value) slots with linear probing; value 0 marks an
+ * empty slot. Off the Java heap like the entries, so a large index costs the garbage collector nothing (a
+ * heap array of this size is copied by every young collection that finds it) and is allocated and freed
+ * with the shard.
  *
  * <p><b>Home slots follow hash order.</b> The hash is already uniform, so a key's home slot is taken straight
  * from the hash bits just below the shard's bits (which are the same for every key of the shard), not from a
@@ -18,7 +20,8 @@ import java.util.Arrays;
  * entry's home slot to its slot is occupied; removal shifts later entries of a run back, never past their
  * home slot; growing doubles the capacity and rehashes, so {@link #capacity()} tells a scan that slots moved.
  *
- * <p>Not thread-safe: used under its shard's lock. Allocates only when it grows.
+ * <p>Not thread-safe: used under its shard's lock. Allocates only when it grows; {@link #free()} gives the
+ * memory back (the shard calls it when it clears or closes).
  */
 final class HashIndex {
     static final int MIN_CAPACITY = 8;
@@ -26,7 +29,9 @@ final class HashIndex {
     private final float loadFactor;
     /** Bits of the hash above the home bits: the shard's bits. */
     private final int shardBits;
-    private long[] entries;
+    private static final int SLOT_SHIFT = 4;
+    /** Address of slot 0; 0 once freed. */
+    private long base;
     private int capacityBits;
     private int mask;
     private int size;
@@ -46,7 +51,13 @@ final class HashIndex {
         if (capacity > (1 << 30)) {
             throw new IllegalStateException("an index of more than 2^30 slots is not supported; use more shards");
         }
-        entries = new long[2 * capacity];
+        long bytes = (long) capacity << SLOT_SHIFT;
+        try {
+            base = UnsafeApi.allocateMemory(bytes);
+        } catch (OutOfMemoryError e) {
+            throw StoreMemoryException.nativeAllocationFailed(bytes, e);
+        }
+        UnsafeApi.setMemory(base, bytes, (byte) 0);
         capacityBits = Integer.numberOfTrailingZeros(capacity);
         mask = capacity - 1;
         resizeThreshold = (int) (capacity * loadFactor);
@@ -67,12 +78,20 @@ final class HashIndex {
         return resizeThreshold;
     }
 
-    /**
-     * The slot array: {@code entries[2 * slot]} holds a hash and {@code entries[2 * slot + 1]} its value, 0 for
-     * an empty slot. Valid until the table is next modified; read only.
-     */
-    long[] entries() {
-        return entries;
+    /** The hash in a slot (0 when the slot is empty). */
+    long hashAt(int slot) {
+        return UnsafeApi.getLong(base + ((long) slot << SLOT_SHIFT));
+    }
+
+    /** The value in a slot, 0 when the slot is empty. */
+    long valueAt(int slot) {
+        return UnsafeApi.getLong(base + ((long) slot << SLOT_SHIFT) + 8);
+    }
+
+    private void set(int slot, long hash, long value) {
+        long at = base + ((long) slot << SLOT_SHIFT);
+        UnsafeApi.putLong(at, hash);
+        UnsafeApi.putLong(at + 8, value);
     }
 
     /** The slot a hash probes from. */
@@ -82,11 +101,10 @@ final class HashIndex {
 
     /** The value stored for {@code hash}, or 0. */
     long get(long hash) {
-        long[] e = entries;
         int m = mask;
         for (int i = home(hash); ; i = (i + 1) & m) {
-            long v = e[2 * i + 1];
-            if (v == 0 || e[2 * i] == hash) {
+            long v = valueAt(i);
+            if (v == 0 || hashAt(i) == hash) {
                 return v;
             }
         }
@@ -102,20 +120,18 @@ final class HashIndex {
         if (value == 0) {
             throw new IllegalArgumentException("0 marks an empty slot and cannot be stored");
         }
-        long[] e = entries;
         int m = mask;
         for (int i = home(hash); ; i = (i + 1) & m) {
-            long v = e[2 * i + 1];
+            long v = valueAt(i);
             if (v == 0) {
-                e[2 * i] = hash;
-                e[2 * i + 1] = value;
+                set(i, hash, value);
                 if (++size > resizeThreshold) {
                     grow();
                 }
                 return 0;
             }
-            if (e[2 * i] == hash) {
-                e[2 * i + 1] = value;
+            if (hashAt(i) == hash) {
+                set(i, hash, value);
                 return v;
             }
         }
@@ -127,58 +143,61 @@ final class HashIndex {
      * @return the value removed, 0 when the hash was absent
      */
     long remove(long hash) {
-        long[] e = entries;
         int m = mask;
         int i = home(hash);
         while (true) {
-            long v = e[2 * i + 1];
+            long v = valueAt(i);
             if (v == 0) {
                 return 0;
             }
-            if (e[2 * i] == hash) {
+            if (hashAt(i) == hash) {
                 break;
             }
             i = (i + 1) & m;
         }
-        long removed = e[2 * i + 1];
+        long removed = valueAt(i);
         size--;
         int hole = i;
-        for (int j = (i + 1) & m; e[2 * j + 1] != 0; j = (j + 1) & m) {
-            int h = home(e[2 * j]);
+        for (int j = (i + 1) & m; valueAt(j) != 0; j = (j + 1) & m) {
+            long h = hashAt(j);
+            int home = home(h);
             // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
-            boolean homeBetween = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
+            boolean homeBetween = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
             if (!homeBetween) {
-                e[2 * hole] = e[2 * j];
-                e[2 * hole + 1] = e[2 * j + 1];
+                set(hole, h, valueAt(j));
                 hole = j;
             }
         }
-        e[2 * hole] = 0;
-        e[2 * hole + 1] = 0;
+        set(hole, 0, 0);
         return removed;
     }
 
     private void grow() {
-        long[] old = entries;
-        allocate(2 * capacity());
-        long[] e = entries;
+        long oldBase = base;
+        int oldCapacity = capacity();
+        allocate(2 * oldCapacity);
         int m = mask;
-        for (int s = 0; s < old.length; s += 2) {
-            long v = old[s + 1];
+        for (int s = 0; s < oldCapacity; s++) {
+            long at = oldBase + ((long) s << SLOT_SHIFT);
+            long v = UnsafeApi.getLong(at + 8);
             if (v != 0) {
-                int i = home(old[s]);
-                while (e[2 * i + 1] != 0) {
+                long h = UnsafeApi.getLong(at);
+                int i = home(h);
+                while (valueAt(i) != 0) {
                     i = (i + 1) & m;
                 }
-                e[2 * i] = old[s];
-                e[2 * i + 1] = v;
+                set(i, h, v);
             }
         }
+        UnsafeApi.freeMemory(oldBase);
     }
 
-    /** Empties the table, keeping its capacity. */
-    void clear() {
-        Arrays.fill(entries, 0);
-        size = 0;
+    /** Gives the memory back; the index must not be used afterwards. Idempotent. */
+    void free() {
+        if (base != 0) {
+            UnsafeApi.freeMemory(base);
+            base = 0;
+            size = 0;
+        }
     }
 }

@@ -267,6 +267,7 @@ public final class Shard {
     public void clear() {
         checkAccess();
         releaseEverything();
+        table.free();
         table = newTable();
         indexBytes = tableBytes();
         budget.force(indexBytes);
@@ -290,8 +291,8 @@ public final class Shard {
         // occupied, and removal only moves entries back towards their home slot. A call stops only at an
         // empty slot, so no entry beyond the cursor has its home before it; such an entry can never move
         // behind the cursor. A resized table has new slots: the shard is then scanned again from slot 0.
-        long[] slots = table.entries();
-        int capacity = slots.length >> 1;
+        HashIndex slots = table;
+        int capacity = slots.capacity();
         int capacityBits = Integer.numberOfTrailingZeros(capacity);
         int slot = 0;
         if (cursor != 0 && (int) (cursor >>> 32) == capacityBits) {
@@ -305,7 +306,7 @@ public final class Shard {
         int examineLimit = count > Integer.MAX_VALUE / 10 ? Integer.MAX_VALUE : count * 10;
         int expectedMods = modCount;
         for (; slot < capacity; slot++) {
-            long value = slots[2 * slot + 1];
+            long value = slots.valueAt(slot);
             if (value == 0) {
                 if (visited >= count || examined >= examineLimit) {
                     lastScanVisited = visited;
@@ -339,11 +340,11 @@ public final class Shard {
         if (entries == 0) {
             return false;
         }
-        long[] slots = table.entries();
-        int mask = (slots.length >> 1) - 1;
+        HashIndex slots = table;
+        int mask = slots.capacity() - 1;
         int start = (int) random & mask;
         for (int i = 0; i <= mask; i++) {
-            long value = slots[2 * ((start + i) & mask) + 1];
+            long value = slots.valueAt((start + i) & mask);
             if (value != 0) {
                 if ((value & LIST_TAG) == 0) {
                     view.wrap(value);
@@ -377,14 +378,14 @@ public final class Shard {
      */
     void verify() {
         checkAccess();
-        long[] slots = table.entries();
+        HashIndex slots = table;
         long count = 0;
         long live = 0;
         long small = 0;
         long large = 0;
         long[] types = new long[EntryType.COUNT];
-        for (int slot = 0; slot < slots.length >> 1; slot++) {
-            long value = slots[2 * slot + 1];
+        for (int slot = 0; slot < slots.capacity(); slot++) {
+            long value = slots.valueAt(slot);
             if (value == 0) {
                 continue;
             }
@@ -440,7 +441,7 @@ public final class Shard {
     void close() {
         if (!closed) {
             releaseEverything();
-            table = new HashIndex(HashIndex.MIN_CAPACITY, loadFactor, shardBits);
+            table.free();
             indexBytes = 0;
             closed = true;
         }
@@ -688,9 +689,9 @@ public final class Shard {
     /** Frees every block and zeroes the counters; the caller replaces the (now dangling) table. */
     private void releaseEverything() {
         long used = allocator.blockBytes() + indexBytes;
-        long[] slots = table.entries();
-        for (int slot = 0; slot < slots.length >> 1; slot++) {
-            long value = slots[2 * slot + 1];
+        HashIndex slots = table;
+        for (int slot = 0; slot < slots.capacity(); slot++) {
+            long value = slots.valueAt(slot);
             if (value == 0) {
                 continue;
             }

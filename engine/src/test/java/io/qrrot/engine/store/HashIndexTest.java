@@ -17,20 +17,19 @@ class HashIndexTest {
 
     /** Every entry sits in the run that starts at its home slot: no empty slot between home and slot. */
     private static void checkInvariants(HashIndex index, Map<Long, Long> model, String what) {
-        long[] e = index.entries();
         int capacity = index.capacity();
-        assertEquals(2 * capacity, e.length, what);
+        assertEquals(1, Integer.bitCount(capacity), what);
         int count = 0;
         for (int slot = 0; slot < capacity; slot++) {
-            if (e[2 * slot + 1] == 0) {
-                assertEquals(0, e[2 * slot], what + ": stale hash in an empty slot " + slot);
+            if (index.valueAt(slot) == 0) {
+                assertEquals(0, index.hashAt(slot), what + ": stale hash in an empty slot " + slot);
                 continue;
             }
             count++;
-            long hash = e[2 * slot];
-            assertEquals(model.get(hash), e[2 * slot + 1], what + ": value of slot " + slot);
+            long hash = index.hashAt(slot);
+            assertEquals(model.get(hash), index.valueAt(slot), what + ": value of slot " + slot);
             for (int i = index.home(hash); i != slot; i = (i + 1) & (capacity - 1)) {
-                assertTrue(e[2 * i + 1] != 0, what + ": gap at " + i + " between home and slot " + slot);
+                assertTrue(index.valueAt(i) != 0, what + ": gap at " + i + " between home and slot " + slot);
             }
         }
         assertEquals(model.size(), count, what);
@@ -77,6 +76,7 @@ class HashIndexTest {
                 }
             }
         }
+        index.free();
     }
 
     @Test
@@ -104,10 +104,10 @@ class HashIndexTest {
             assertTrue(home >= previous, "home " + home + " after " + previous);
             previous = home;
         }
-        long[] e = index.entries();
         for (int i = 0; i < 700; i++) {
-            assertEquals(i + 1, e[2 * index.home(shard | ((long) i << 50) | 12345) + 1]);
+            assertEquals(i + 1, index.valueAt(index.home(shard | ((long) i << 50) | 12345)));
         }
+        index.free();
     }
 
     @Test
@@ -115,12 +115,15 @@ class HashIndexTest {
         HashIndex index = new HashIndex(100, 0.7f, 6);
         assertEquals(128, index.capacity());
         assertEquals(89, index.resizeThreshold());
-        assertEquals(8, new HashIndex(0, 0.7f, 6).capacity());
+        HashIndex tiny = new HashIndex(0, 0.7f, 6);
+        assertEquals(8, tiny.capacity());
+        tiny.free();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> index.put(1, 0));
         assertEquals("0 marks an empty slot and cannot be stored", e.getMessage());
         for (int i = 0; i < 90; i++) {
             index.put(i * 0x0101_0101_0101_0101L, 7);
         }
         assertEquals(256, index.capacity());
+        index.free();
     }
 }
