@@ -141,8 +141,10 @@ class SnapshotOrderTest {
                 List<Rec> all = new ArrayList<>();
                 runs.forEach(all::addAll);
                 assertEquals(records, all, "seed=" + SEED + " threads=" + threads);
+                // Runs balance records, so blocks of very different record counts may give fewer runs.
                 long blocks = info.blockCount();
-                assertEquals(Math.min(threads, blocks), runs.size(), "seed=" + SEED + " blocks=" + blocks);
+                assertTrue(runs.size() >= 1 && runs.size() <= Math.min(threads, blocks),
+                        runs.size() + " runs, seed=" + SEED + " blocks=" + blocks);
             }
         }
     }
