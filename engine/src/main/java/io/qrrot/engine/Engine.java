@@ -287,6 +287,30 @@ public final class Engine implements AutoCloseable {
         return new BulkLoader(this);
     }
 
+    /**
+     * Grows the indexes of shards {@code from} (inclusive) to {@code to} (exclusive) to the size a keyspace
+     * presized for {@code expectedKeys} keys would have given them, one shard lock at a time: lets loaders
+     * that split the shards between them share the work of allocating the index (an engine built with
+     * {@link EngineConfig#expectedKeys()} 0 does it up front on one thread otherwise).
+     */
+    public void presizeShards(int from, int to, long expectedKeys) {
+        int slots = ks.shardCapacityFor(expectedKeys);
+        for (int i = from; i < to; i++) {
+            Shard s = ks.shard(i);
+            s.lock();
+            try {
+                s.reserveIndex(slots);
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    /** Number of shards (a power of two). */
+    public int shardCount() {
+        return ks.shardCount();
+    }
+
     static void checkLoadable(byte type, int vlen) {
         if (type < EffectCodec.TYPE_STRING || type > EffectCodec.TYPE_JSON) {
             throw new IllegalArgumentException("unknown value type " + type + "; expected 1 (string), 2 (int) or 3 (json)");

@@ -59,7 +59,8 @@ final class Recovery {
             Path file = candidates.get(i);
             Engine candidate = null;
             try (SnapshotReader reader = SnapshotReader.open(options.storage(), file)) {
-                candidate = newEngine(options, reader.info().recordCount());
+                // A hash-ordered file's loaders size the indexes themselves, in parallel.
+                candidate = newEngine(options, reader.hashOrdered() ? 0 : reader.info().recordCount());
                 Engine target = candidate;
                 LOG.info("loading snapshot {} ({} records, base LSN {}, {})", file, reader.info().recordCount(),
                         reader.info().baseLsn(), reader.hashOrdered() ? "hash-ordered: loading on "

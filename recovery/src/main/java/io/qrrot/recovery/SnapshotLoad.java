@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads one snapshot into a new engine. A hash-ordered file is loaded by several threads, each taking a run
  * of blocks and so a range of shards ({@link SnapshotReader#readParallel}), with one {@link BulkLoader} per
- * thread: no global lock, one shard lock per shard, the index filled one shard at a time. Any other file is
+ * thread: no global lock, one shard lock per shard, the index filled one shard at a time, front to back. The
+ * threads also share the allocation of the indexes, sized for the file's record count (so the engine may be
+ * built with no expected keys). Any other file is
  * loaded in file order on this thread (the reader's read-ahead thread reads and checks the blocks). Expired
  * entries are skipped. Logs progress every two seconds.
  *
@@ -49,7 +51,13 @@ final class SnapshotLoad {
     static SnapshotInfo load(SnapshotReader reader, Engine engine, int threads) throws IOException {
         SnapshotLoad load = new SnapshotLoad(reader, engine);
         if (reader.hashOrdered()) {
-            return reader.readParallel(threads, run -> load.new RunLoader());
+            long keys = reader.info().recordCount();
+            int shards = engine.shardCount();
+            return reader.readParallel(threads, (run, runs) -> {
+                // Each run allocates its share of the indexes, so that work is split between the threads too.
+                engine.presizeShards((int) ((long) shards * run / runs), (int) ((long) shards * (run + 1) / runs), keys);
+                return load.new RunLoader();
+            });
         }
         try (RunLoader serial = load.new RunLoader()) {
             return reader.read(serial::onRecord);

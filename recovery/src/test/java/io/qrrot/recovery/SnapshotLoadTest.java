@@ -157,7 +157,8 @@ class SnapshotLoadTest {
 
     private static String load(Path file, KeyHasher hasher, int shards, int threads) throws IOException {
         try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, file)) {
-            Engine e = engine(hasher, shards, r.info().recordCount());
+            // As recovery does: the loaders of a hash-ordered file size the indexes themselves.
+            Engine e = engine(hasher, shards, r.hashOrdered() ? 0 : r.info().recordCount());
             try {
                 SnapshotInfo info = SnapshotLoad.load(r, e, threads);
                 assertTrue(info.verified());

@@ -64,6 +64,11 @@ public final class Keyspace implements AutoCloseable {
         return (int) slots;
     }
 
+    /** Index slots per shard that a keyspace presized for {@code expectedKeys} keys gives each shard. */
+    public int shardCapacityFor(long expectedKeys) {
+        return initialShardCapacity(expectedKeys, shards.length, config.loadFactor());
+    }
+
     public KeyspaceConfig config() {
         return config;
     }

@@ -257,6 +257,32 @@ public final class Shard {
         return true;
     }
 
+    /**
+     * Grows the index now to at least {@code slots} slots, so that a bulk load that knows its size never
+     * rehashes while it fills the shard; does nothing when the index is already that large. The new size is
+     * counted as used memory whatever the limit, as a presized keyspace's initial tables are.
+     */
+    public void reserveIndex(int slots) {
+        checkAccess();
+        if (table.capacity() >= slots) {
+            return;
+        }
+        HashIndex bigger = new HashIndex(slots, loadFactor, shardBits);
+        HashIndex old = table;
+        for (int slot = 0; slot < old.capacity(); slot++) {
+            long value = old.valueAt(slot);
+            if (value != 0) {
+                bigger.put(old.hashAt(slot), value);
+            }
+        }
+        old.free();
+        table = bigger;
+        long before = indexBytes;
+        indexBytes = tableBytes();
+        budget.force(indexBytes - before);
+        modCount++;
+    }
+
     /** Number of entries in this shard (expired ones included until removed). */
     public int size() {
         checkAccess();

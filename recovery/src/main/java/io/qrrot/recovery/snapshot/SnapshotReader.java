@@ -32,7 +32,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntFunction;
 import java.util.zip.CRC32C;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -182,8 +181,8 @@ public final class SnapshotReader implements AutoCloseable {
      * its records reach the visitor, and checks the key order; at the end the order across the seams between
      * runs is checked.
      *
-     * <p>{@code visitorForRun} is called once per run, on the thread that reads it, and that thread closes
-     * the visitor when the run is done or failed. When a run fails the others stop at their next batch.
+     * <p>{@code visitorForRun} is called once per run, on the thread that reads it, with the run's number and
+     * the number of runs, and that thread closes the visitor when the run is done or failed. When a run fails the others stop at their next batch.
      * Call once (this or another read method).
      *
      * @param threads at most this many threads read at once (1 reads on this thread only)
@@ -192,7 +191,7 @@ public final class SnapshotReader implements AutoCloseable {
      * @throws SnapshotCorruptException the failure of the first run (in file order) that failed; records of
      *                                  other blocks have been visited: discard them
      */
-    public SnapshotInfo readParallel(int threads, IntFunction<? extends RunVisitor> visitorForRun) throws IOException {
+    public SnapshotInfo readParallel(int threads, RunVisitorFactory visitorForRun) throws IOException {
         if (!hashOrdered) {
             throw new IllegalStateException("snapshot " + path + " is not hash-ordered; read it in file order");
         }
@@ -210,8 +209,8 @@ public final class SnapshotReader implements AutoCloseable {
         RunTask[] tasks = new RunTask[runs];
         AtomicBoolean failed = new AtomicBoolean();
         for (int r = 0; r < runs; r++) {
-            tasks[r] = new RunTask(r, new RangeSource(path, file, index, bounds[r], bounds[r + 1]), visitorForRun,
-                    failed);
+            tasks[r] = new RunTask(r, runs, new RangeSource(path, file, index, bounds[r], bounds[r + 1]),
+                    visitorForRun, failed);
         }
         Thread[] threadsStarted = new Thread[runs];
         for (int r = 1; r < runs; r++) {
@@ -258,6 +257,16 @@ public final class SnapshotReader implements AutoCloseable {
         return info.asVerified();
     }
 
+    /** Makes the visitor of one run of {@link #readParallel}; called on the run's thread. */
+    @FunctionalInterface
+    public interface RunVisitorFactory {
+        /**
+         * @param run  0 for the run at the start of the file, up to {@code runs - 1}
+         * @param runs how many runs the file was split into (at most the threads asked for)
+         */
+        RunVisitor create(int run, int runs);
+    }
+
     /** Receives the records of one run of blocks in {@link #readParallel}, on the thread that reads the run. */
     public interface RunVisitor extends HashedRecordVisitor, AutoCloseable {
         /** The run is over (read whole, or failed): called on the run's thread. */
@@ -268,15 +277,17 @@ public final class SnapshotReader implements AutoCloseable {
     /** One run of blocks, read, checked and visited on one thread. */
     private final class RunTask implements Runnable {
         private final int run;
+        private final int runs;
         private final RangeSource source;
-        private final IntFunction<? extends RunVisitor> visitorForRun;
+        private final RunVisitorFactory visitorForRun;
         private final AtomicBoolean failed;
         final RecordDecoder decoder = new RecordDecoder(path, true);
         long visited;
         Throwable error;
 
-        RunTask(int run, RangeSource source, IntFunction<? extends RunVisitor> visitorForRun, AtomicBoolean failed) {
+        RunTask(int run, int runs, RangeSource source, RunVisitorFactory visitorForRun, AtomicBoolean failed) {
             this.run = run;
+            this.runs = runs;
             this.source = source;
             this.visitorForRun = visitorForRun;
             this.failed = failed;
@@ -285,7 +296,7 @@ public final class SnapshotReader implements AutoCloseable {
         @Override
         public void run() {
             BlockBatch b = new BlockBatch(batchCapacity);
-            try (RunVisitor visitor = visitorForRun.apply(run)) {
+            try (RunVisitor visitor = visitorForRun.create(run, runs)) {
                 while (!source.done() && !failed.get()) {
                     source.fill(b);
                     visited += decoder.decode(b, visitor);

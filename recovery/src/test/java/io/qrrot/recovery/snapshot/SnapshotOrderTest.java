@@ -99,8 +99,10 @@ class SnapshotOrderTest {
     private List<List<Rec>> readParallel(Path file, int threads, int batchCapacity) throws IOException {
         ConcurrentHashMap<Integer, RunCollect> runs = new ConcurrentHashMap<>();
         AtomicInteger closed = new AtomicInteger();
+        AtomicInteger total = new AtomicInteger();
         try (SnapshotReader r = SnapshotReader.open(FS, file, true, batchCapacity)) {
-            SnapshotInfo info = r.readParallel(threads, run -> {
+            SnapshotInfo info = r.readParallel(threads, (run, count) -> {
+                assertTrue(total.compareAndSet(0, count) || total.get() == count, "the same run count for every run");
                 RunCollect c = new RunCollect(closed);
                 assertEquals(null, runs.put(run, c), "run " + run + " made twice");
                 return c;
@@ -108,6 +110,7 @@ class SnapshotOrderTest {
             assertTrue(info.verified());
         }
         assertEquals(runs.size(), closed.get(), "every run's visitor closed once");
+        assertEquals(runs.size(), total.get(), "runs as announced");
         assertTrue(runs.size() <= threads, runs.size() + " runs for " + threads + " threads");
         List<List<Rec>> out = new ArrayList<>();
         Set<Thread> threadsSeen = new HashSet<>();
@@ -164,7 +167,7 @@ class SnapshotOrderTest {
         SnapshotInfo info = write(4, List.of(), true, 64);
         try (SnapshotReader r = SnapshotReader.open(FS, Path.of(info.file()))) {
             assertTrue(r.hashOrdered());
-            assertEquals(0, r.readParallel(2, run -> {
+            assertEquals(0, r.readParallel(2, (run, runs) -> {
                 throw new AssertionError("no run expected");
             }).recordCount());
         }
@@ -179,7 +182,7 @@ class SnapshotOrderTest {
         try (SnapshotReader r = SnapshotReader.open(FS, file)) {
             assertFalse(r.hashOrdered());
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> r.readParallel(2, run -> new RunCollect(new AtomicInteger())));
+                    () -> r.readParallel(2, (run, runs) -> new RunCollect(new AtomicInteger())));
             assertEquals("snapshot " + file + " is not hash-ordered; read it in file order", e.getMessage());
         }
         assertEquals(records, TestSnapshots.read(FS, file, true, 128));
@@ -252,7 +255,7 @@ class SnapshotOrderTest {
         }
         try (SnapshotReader r = SnapshotReader.open(FS, file)) {
             SnapshotCorruptException e = assertThrows(SnapshotCorruptException.class,
-                    () -> r.readParallel(2, run -> new RunCollect(new AtomicInteger())));
+                    () -> r.readParallel(2, (run, runs) -> new RunCollect(new AtomicInteger())));
             assertEquals(expected, e.getMessage());
         }
 
@@ -268,7 +271,7 @@ class SnapshotOrderTest {
             int n = threads;
             try (SnapshotReader r = SnapshotReader.open(FS, dupFile)) {
                 SnapshotCorruptException e = assertThrows(SnapshotCorruptException.class,
-                        () -> r.readParallel(n, run -> new RunCollect(new AtomicInteger())));
+                        () -> r.readParallel(n, (run, runs) -> new RunCollect(new AtomicInteger())));
                 assertEquals("record out of hash order in block 0 (the header flags the file hash-ordered)", e.problem());
                 assertEquals("the same key again", e.actual());
                 assertEquals(SnapshotFormat.HEADER_LENGTH + SnapshotFormat.BLOCK_HEADER_LENGTH + 4 * 18, e.offset());
@@ -312,7 +315,7 @@ class SnapshotOrderTest {
             Files.write(bad, bytes);
             for (int threads = 2; threads <= 3; threads++) {
                 try (SnapshotReader r = SnapshotReader.open(FS, bad, true, 128)) {
-                    r.readParallel(threads, run -> new RunCollect(new AtomicInteger()));
+                    r.readParallel(threads, (run, runs) -> new RunCollect(new AtomicInteger()));
                     fail("accepted a flip at byte " + at + " seed=" + SEED);
                 } catch (SnapshotCorruptException expected) {
                     // what must happen
