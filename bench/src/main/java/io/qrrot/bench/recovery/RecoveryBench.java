@@ -33,7 +33,8 @@ import org.agrona.DirectBuffer;
  * io.qrrot.bench.recovery.RecoveryBench [keys] [dir]}; {@code … RecoveryBench restart DIR} times one restart.
  * For restart measurements in fresh JVMs: {@code prepare KEYS DIR [WALKEYS]} (KEYS through the WAL, SAVE, then
  * WALKEYS more left in the WAL; WALKEYS -1: no snapshot at all), {@code append DIR FROM COUNT} (more keys into
- * the WAL), {@code fileorder SRC DST} (a copy whose snapshot is in file order, as older releases wrote) and
+ * the WAL), {@code fileorder SRC DST [bykey]} (a copy whose snapshot is in file order, as older releases
+ * wrote; {@code bykey}: sorted by key bytes, an order unrelated to the hash) and
  * {@code warm ROUNDS DIR[@THREADS]...} (repeated restarts in one JVM, wall and CPU time).
  */
 public final class RecoveryBench {
@@ -58,10 +59,10 @@ public final class RecoveryBench {
             }
             return;
         }
-        if (args.length == 3 && args[0].equals("fileorder")) {
+        if (args.length >= 3 && args[0].equals("fileorder")) {
             // A copy of a data directory whose snapshot is in file order (no hash-order flag), records in the
             // same order: what older releases wrote and read, to compare with them and with the serial path.
-            fileOrderCopy(Path.of(args[1]), Path.of(args[2]));
+            fileOrderCopy(Path.of(args[1]), Path.of(args[2]), args.length > 3 && args[3].equals("bykey"));
             return;
         }
         if (args.length >= 3 && args[0].equals("prepare")) {
@@ -129,7 +130,8 @@ public final class RecoveryBench {
         }
     }
 
-    private static void fileOrderCopy(Path src, Path dst) throws IOException {
+    /** With {@code byKey} the records are written sorted by key bytes: an order unrelated to the key hash. */
+    private static void fileOrderCopy(Path src, Path dst, boolean byKey) throws IOException {
         delete(dst);
         try (Stream<Path> all = Files.walk(src)) {
             for (Path p : all.sorted().toList()) {
@@ -146,13 +148,28 @@ public final class RecoveryBench {
                 try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, p);
                      SnapshotWriter w = SnapshotWriter.begin(FileStorage.INSTANCE, dst.resolve("snapshots"),
                              r.info().baseLsn(), r.info().createdMillis(), false)) {
-                    r.read((type, key, value, expiry) -> {
-                        try {
-                            w.add(type, key, value, expiry);
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
+                    if (byKey) {
+                        java.util.List<byte[][]> all = new java.util.ArrayList<>();
+                        r.read((type, key, value, expiry) -> {
+                            byte[] k = new byte[key.capacity()];
+                            byte[] v = new byte[value.capacity()];
+                            key.getBytes(0, k);
+                            value.getBytes(0, v);
+                            all.add(new byte[][] {k, v, {type}, java.nio.ByteBuffer.allocate(8).putLong(expiry).array()});
+                        });
+                        all.sort((a, b) -> java.util.Arrays.compareUnsigned(a[0], b[0]));
+                        for (byte[][] rec : all) {
+                            w.add(rec[2][0], rec[0], rec[1], java.nio.ByteBuffer.wrap(rec[3]).getLong());
                         }
-                    });
+                    } else {
+                        r.read((type, key, value, expiry) -> {
+                            try {
+                                w.add(type, key, value, expiry);
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
+                    }
                     w.finish();
                 }
             }
