@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qrrot.engine.EffectVisitor;
 import io.qrrot.engine.Engine;
+import io.qrrot.recovery.snapshot.SnapshotFormat;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.recovery.snapshot.SnapshotWriter;
@@ -130,6 +131,30 @@ class CompactionOrderTest {
         }
         try (DurableQrrot q = DurableQrrot.open(dir, options())) {
             assertEquals(last, entries(q.engine()), "seed=" + SEED);
+        }
+    }
+
+    @Test
+    void restoreAndOfflineSaveKeepTheHashOrder() throws IOException {
+        Random rnd = new Random(SEED);
+        Path source = dir.resolve("source");
+        TreeMap<String, String> expected;
+        Path saved;
+        try (DurableQrrot q = DurableQrrot.open(source, options())) {
+            randomWrites(new Db(q), rnd, 400);
+            expected = entries(q.engine());
+            saved = q.saveSnapshot().file();
+        }
+        Path backup = dir.resolve("backup.qrrt");
+        SnapshotInfo offline = DataTools.saveOffline(source, options(), backup, false, DataTools.Progress.NONE);
+        assertTrue(hashOrdered(backup));
+        assertEquals(expected, records(backup));
+        assertEquals(SnapshotFormat.parseLsn(saved.getFileName().toString()), offline.baseLsn());
+        Path restored = dir.resolve("restored");
+        SnapshotInfo installed = DataTools.restore(backup, restored, DataTools.Progress.NONE);
+        assertTrue(hashOrdered(Path.of(installed.file())));
+        try (DurableQrrot q = DurableQrrot.open(restored, options())) {
+            assertEquals(expected, entries(q.engine()), "seed=" + SEED);
         }
     }
 

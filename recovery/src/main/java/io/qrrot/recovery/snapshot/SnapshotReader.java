@@ -56,6 +56,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * }
  * }</pre>
  *
+ * <p>A file flagged hash-ordered ({@link #hashOrdered()}) is also checked to be in {@link SnapshotOrder}, and
+ * can be read by several threads at once with {@link #readParallel}, each taking a run of blocks.
+ *
  * <p>With read-ahead (the default) a second thread reads and CRC-checks blocks while the caller's thread
  * runs the visitor; the visitor is only ever called on the caller's thread. Not thread-safe otherwise: one
  * thread opens, reads once and closes.
