@@ -120,7 +120,7 @@ final class Applier implements EffectVisitor {
 
     // The store refuses memory only when the operating system does (the engine enforces maxmemory before a
     // command runs): the effect is already in the log, so memory and log now disagree until a restart.
-    private static IllegalStateException cannotApply(StoreMemoryException e) {
+    static IllegalStateException cannotApply(StoreMemoryException e) {
         return new IllegalStateException("the store could not apply an effect that is already logged ("
                 + e.getMessage() + "); restart the server to rebuild memory from the log", e);
     }

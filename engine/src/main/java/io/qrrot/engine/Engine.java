@@ -2,6 +2,7 @@ package io.qrrot.engine;
 
 import io.qrrot.engine.store.EntryView;
 import io.qrrot.engine.store.EntryVisitor;
+import io.qrrot.engine.store.KeyHasher;
 import io.qrrot.engine.store.Keyspace;
 import io.qrrot.engine.store.KeyspaceConfig;
 import io.qrrot.engine.store.Shard;
@@ -22,8 +23,8 @@ import org.agrona.DirectBuffer;
  *
  * <p><b>Threading.</b> Thread-safe: any number of threads may execute commands, each with its own
  * {@link Session}; commands on keys in different shards run in parallel, and a multi-key command or EXEC
- * holds the locks of all its shards at once. {@link #applyEffect} and {@link #load} may run concurrently
- * with commands but are meant for recovery. {@link #close} must run when nothing else uses the engine.
+ * holds the locks of all its shards at once. {@link #applyEffect}, {@link #load} and {@link BulkLoader}s may
+ * run concurrently with commands but are meant for recovery. {@link #close} must run when nothing else uses the engine.
  */
 public final class Engine implements AutoCloseable {
     private final EngineConfig config;
@@ -262,12 +263,7 @@ public final class Engine implements AutoCloseable {
      */
     public void load(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
                      long expiryMillis) {
-        if (type < EffectCodec.TYPE_STRING || type > EffectCodec.TYPE_JSON) {
-            throw new IllegalArgumentException("unknown value type " + type + "; expected 1 (string), 2 (int) or 3 (json)");
-        }
-        if (type == EffectCodec.TYPE_INT && vlen != 8) {
-            throw new IllegalArgumentException("an int value is 8 bytes, got " + vlen);
-        }
+        checkLoadable(type, vlen);
         if (expiryMillis != 0 && clock.millis() > expiryMillis) {
             return;
         }
@@ -279,6 +275,48 @@ public final class Engine implements AutoCloseable {
             } finally {
                 s.unlock();
             }
+        }
+    }
+
+    /**
+     * A loader for one thread that loads snapshot entries as {@link #load} does, without a global lock and
+     * keeping a shard locked while consecutive entries fall into it: several loaders on disjoint shard ranges
+     * fill the store in parallel. Close it on the thread that used it.
+     */
+    public BulkLoader newBulkLoader() {
+        return new BulkLoader(this);
+    }
+
+    /**
+     * Grows the indexes of shards {@code from} (inclusive) to {@code to} (exclusive) to the size a keyspace
+     * presized for {@code expectedKeys} keys would have given them, one shard lock at a time: lets loaders
+     * that split the shards between them share the work of allocating the index (an engine built with
+     * {@link EngineConfig#expectedKeys()} 0 does it up front on one thread otherwise).
+     */
+    public void presizeShards(int from, int to, long expectedKeys) {
+        int slots = ks.shardCapacityFor(expectedKeys);
+        for (int i = from; i < to; i++) {
+            Shard s = ks.shard(i);
+            s.lock();
+            try {
+                s.reserveIndex(slots);
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    /** Number of shards (a power of two). */
+    public int shardCount() {
+        return ks.shardCount();
+    }
+
+    static void checkLoadable(byte type, int vlen) {
+        if (type < EffectCodec.TYPE_STRING || type > EffectCodec.TYPE_JSON) {
+            throw new IllegalArgumentException("unknown value type " + type + "; expected 1 (string), 2 (int) or 3 (json)");
+        }
+        if (type == EffectCodec.TYPE_INT && vlen != 8) {
+            throw new IllegalArgumentException("an int value is 8 bytes, got " + vlen);
         }
     }
 
@@ -383,6 +421,11 @@ public final class Engine implements AutoCloseable {
         return new EngineStats(st.entries(), exp, st.entries(EffectCodec.TYPE_STRING), st.entries(EffectCodec.TYPE_INT),
                 st.entries(EffectCodec.TYPE_JSON), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
                 st.indexBytes(), st.fragmentationBytes(), st.fragmentationRatio(), maxMemory);
+    }
+
+    /** The function keys are hashed with to find their shard and index slot. */
+    public KeyHasher keyHasher() {
+        return config.hasher();
     }
 
     EngineConfig config() {

@@ -35,7 +35,7 @@ class ModelTest {
         }
 
         private long fold(long h) {
-            return h & 0x0001_0000_0000_0001L;
+            return h & 0x8000_0000_0000_0001L;
         }
     };
 

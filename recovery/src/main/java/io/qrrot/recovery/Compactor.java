@@ -2,9 +2,11 @@ package io.qrrot.recovery;
 
 import io.qrrot.engine.Clock;
 import io.qrrot.engine.EffectCodec;
+import io.qrrot.recovery.snapshot.HashedRecordVisitor;
 import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
+import io.qrrot.recovery.snapshot.SnapshotOrder;
 import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.recovery.snapshot.SnapshotWriter;
 import io.qrrot.wal.Wal;
@@ -22,9 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Folds the WAL into a new snapshot without touching the live store: seal the current WAL segment, fold the
- * sealed records since the last snapshot into one after-image per key ({@link DeltaFold}), stream the last
- * snapshot through that fold into a new one at the sealed LSN, install it atomically, then delete what it
+ * sealed records since the last snapshot into one after-image per key ({@link DeltaFold}), merge the last
+ * snapshot with that fold into a new one at the sealed LSN, install it atomically, then delete what it
  * superseded. Memory is bounded by the keys the WAL delta touches, not by the data set.
+ *
+ * <p>The new snapshot is hash-ordered ({@link SnapshotOrder}): the fold's keys are sorted that way and merged
+ * with the last snapshot, itself read in that order. Only a last snapshot in file order (from before the
+ * order existed) is folded the old way, each of its records looked up in the fold, into a file-order one.
  *
  * <p>The fold's memory is bounded by a budget: when the changes read from the WAL pass it, the pass stops at
  * that record and writes a snapshot at its LSN; the next pass folds on from there. A large backlog thus
@@ -166,43 +172,135 @@ final class Compactor {
                     + " were sealed; run `qrrot wal check " + wal.dir() + "`");
         }
         long now = clock.millis();
-        SnapshotWriter writer = snapshots.begin(upTo, now);
+        SnapshotReader old = from != null && !delta.cleared() ? SnapshotReader.open(storage, pathOf(from)) : null;
         try {
-            if (from != null && !delta.cleared()) {
-                UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
-                try (SnapshotReader reader = SnapshotReader.open(storage, pathOf(from))) {
-                    reader.read((type, key, value, expiry) -> {
-                        DeltaFold.Change c = delta.take(key, 0, key.capacity());
-                        try {
-                            if (c == null) {
-                                if (expiry == 0 || expiry > now) {
-                                    writer.add(type, key, 0, key.capacity(), value, 0, value.capacity(), expiry);
-                                }
-                            } else if (c.kind == DeltaFold.Kind.PUT) {
-                                add(writer, key, c, now, valueView);
-                            } else if (c.kind == DeltaFold.Kind.EXPIRE_ONLY && (c.expiry == 0 || c.expiry > now)) {
-                                writer.add(type, key, 0, key.capacity(), value, 0, value.capacity(), c.expiry);
-                            }
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    });
-                } catch (UncheckedIOException e) {
-                    throw e.getCause();
+            // Hash order whenever the old snapshot is (or there is none): a merge of two hash-ordered streams.
+            // An old snapshot in file order (written before the flag existed) is folded as before, unordered.
+            boolean ordered = old == null || old.hashOrdered();
+            SnapshotWriter writer = snapshots.begin(upTo, now, ordered);
+            try {
+                if (ordered) {
+                    merge(old, delta, writer, now);
+                } else {
+                    foldUnordered(old, delta, writer, now);
                 }
+                return writer.finish();
+            } finally {
+                writer.close();
             }
-            UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
-            UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
-            for (Iterator<Map.Entry<DeltaFold.Key, DeltaFold.Change>> it = delta.remaining(); it.hasNext(); ) {
-                Map.Entry<DeltaFold.Key, DeltaFold.Change> e = it.next();
-                if (e.getValue().kind == DeltaFold.Kind.PUT) {
-                    keyView.wrap(e.getKey().bytes, 0, e.getKey().length);
-                    add(writer, keyView, e.getValue(), now, valueView);
-                }
-            }
-            return writer.finish();
         } finally {
-            writer.close();
+            if (old != null) {
+                old.close();
+            }
+        }
+    }
+
+    /** Writes the merge of a hash-ordered old snapshot (or none) with the delta sorted the same way. */
+    private static void merge(SnapshotReader old, DeltaFold delta, SnapshotWriter writer, long now)
+            throws IOException {
+        Merge m = new Merge(delta.sorted(), writer, now);
+        if (old != null) {
+            try {
+                old.readHashed(m);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+        m.addChangesBefore(0, null, 0);
+    }
+
+    /**
+     * The merge step per record of the old snapshot: first every delta key that sorts before it (new keys),
+     * then the record itself as the delta leaves it.
+     */
+    private static final class Merge implements HashedRecordVisitor {
+        private final Map.Entry<DeltaFold.Key, DeltaFold.Change>[] changes;
+        private final SnapshotWriter writer;
+        private final long now;
+        private final UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
+        private final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
+        private int next;
+
+        Merge(Map.Entry<DeltaFold.Key, DeltaFold.Change>[] changes, SnapshotWriter writer, long now) {
+            this.changes = changes;
+            this.writer = writer;
+            this.now = now;
+        }
+
+        @Override
+        public void onRecord(long keyHash, byte type, DirectBuffer key, DirectBuffer value, long expiry) {
+            int klen = key.capacity();
+            try {
+                DeltaFold.Change c = addChangesBefore(keyHash, key, klen);
+                if (c == null) {
+                    if (expiry == 0 || expiry > now) {
+                        writer.add(type, key, 0, klen, value, 0, value.capacity(), expiry);
+                    }
+                } else if (c.kind == DeltaFold.Kind.PUT) {
+                    add(writer, key, c, now, valueView);
+                } else if (c.kind == DeltaFold.Kind.EXPIRE_ONLY && (c.expiry == 0 || c.expiry > now)) {
+                    writer.add(type, key, 0, klen, value, 0, value.capacity(), c.expiry);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /**
+         * Adds the new keys (PUTs) of the delta that sort before the given key (all that are left when
+         * {@code key} is null) and returns the delta's change for the key itself, or null when it has none.
+         */
+        DeltaFold.Change addChangesBefore(long keyHash, DirectBuffer key, int klen) throws IOException {
+            while (next < changes.length) {
+                DeltaFold.Key k = changes[next].getKey();
+                int c = key == null ? -1 : SnapshotOrder.compare(k.orderHash, k.bytes, k.length, keyHash, key, 0, klen);
+                if (c > 0) {
+                    return null;
+                }
+                DeltaFold.Change change = changes[next++].getValue();
+                if (c == 0) {
+                    return change;
+                }
+                if (change.kind == DeltaFold.Kind.PUT) {
+                    keyView.wrap(k.bytes, 0, k.length);
+                    add(writer, keyView, change, now, valueView);
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The fold of an old snapshot in file order: look each record up in the delta, then add the new keys. */
+    private static void foldUnordered(SnapshotReader old, DeltaFold delta, SnapshotWriter writer, long now)
+            throws IOException {
+        UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
+        try {
+            old.read((type, key, value, expiry) -> {
+                DeltaFold.Change c = delta.take(key, 0, key.capacity());
+                try {
+                    if (c == null) {
+                        if (expiry == 0 || expiry > now) {
+                            writer.add(type, key, 0, key.capacity(), value, 0, value.capacity(), expiry);
+                        }
+                    } else if (c.kind == DeltaFold.Kind.PUT) {
+                        add(writer, key, c, now, valueView);
+                    } else if (c.kind == DeltaFold.Kind.EXPIRE_ONLY && (c.expiry == 0 || c.expiry > now)) {
+                        writer.add(type, key, 0, key.capacity(), value, 0, value.capacity(), c.expiry);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
+        for (Iterator<Map.Entry<DeltaFold.Key, DeltaFold.Change>> it = delta.remaining(); it.hasNext(); ) {
+            Map.Entry<DeltaFold.Key, DeltaFold.Change> e = it.next();
+            if (e.getValue().kind == DeltaFold.Kind.PUT) {
+                keyView.wrap(e.getKey().bytes, 0, e.getKey().length);
+                add(writer, keyView, e.getValue(), now, valueView);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.qrrot.recovery;
 
 import io.qrrot.engine.EffectVisitor;
+import io.qrrot.recovery.snapshot.SnapshotOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,8 +25,11 @@ final class DeltaFold implements EffectVisitor {
         long expiry;
     }
 
-    /** Rough heap cost of one change beyond its key and value bytes (map node, key, change, arrays). */
-    static final int ENTRY_OVERHEAD = 112;
+    /**
+     * Rough heap cost of one change beyond its key and value bytes: map node, key (with its order hash),
+     * change, array headers, and the reference in {@link #sorted()}'s array and in its sort's scratch space.
+     */
+    static final int ENTRY_OVERHEAD = 136;
 
     private final HashMap<Key, Change> changes = new HashMap<>();
     private final Key probe = new Key(new byte[64], 0);
@@ -91,6 +95,17 @@ final class DeltaFold implements EffectVisitor {
         return changes.remove(probe(key, koff, klen));
     }
 
+    /**
+     * Every change, sorted by key in {@link SnapshotOrder} (key hash, then key bytes): to merge with a
+     * hash-ordered snapshot.
+     */
+    @SuppressWarnings("unchecked")
+    Map.Entry<Key, Change>[] sorted() {
+        Map.Entry<Key, Change>[] all = changes.entrySet().toArray(new Map.Entry[0]);
+        Arrays.sort(all, (x, y) -> x.getKey().compareTo(y.getKey()));
+        return all;
+    }
+
     /** The changes not taken: keys that are new since the old snapshot. */
     Iterator<Map.Entry<Key, Change>> remaining() {
         return changes.entrySet().iterator();
@@ -102,7 +117,9 @@ final class DeltaFold implements EffectVisitor {
             byte[] k = new byte[klen];
             key.getBytes(koff, k);
             c = new Change();
-            changes.put(new Key(k, klen), c);
+            Key stored = new Key(k, klen);
+            stored.orderHash = SnapshotOrder.hash(k, 0, klen);
+            changes.put(stored, c);
             estimatedBytes += klen + ENTRY_OVERHEAD;
         }
         return c;
@@ -126,16 +143,25 @@ final class DeltaFold implements EffectVisitor {
         return h;
     }
 
-    /** Key bytes with value equality; the probe instance is reused for look-ups. */
+    /**
+     * Key bytes with value equality; the probe instance is reused for look-ups. A stored key also carries its
+     * {@link SnapshotOrder#hash}, the probe does not.
+     */
     static final class Key {
         byte[] bytes;
         int length;
         int hash;
+        long orderHash;
 
         Key(byte[] bytes, int length) {
             this.bytes = bytes;
             this.length = length;
             this.hash = hash(bytes, length);
+        }
+
+        /** Order in {@link SnapshotOrder}; both keys must be stored keys (with their order hash). */
+        int compareTo(Key o) {
+            return SnapshotOrder.compare(orderHash, bytes, length, o.orderHash, o.bytes, o.length);
         }
 
         @Override

@@ -5,6 +5,9 @@ import io.qrrot.engine.ReplySink;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.recovery.snapshot.SnapshotReader;
+import io.qrrot.recovery.snapshot.SnapshotWriter;
+import io.qrrot.wal.io.FileStorage;
 import io.qrrot.wal.FsyncPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +31,11 @@ import org.agrona.DirectBuffer;
  * </ol>
  * Run: {@code java -Xmx4g --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * io.qrrot.bench.recovery.RecoveryBench [keys] [dir]}; {@code … RecoveryBench restart DIR} times one restart.
+ * For restart measurements in fresh JVMs: {@code prepare KEYS DIR [WALKEYS]} (KEYS through the WAL, SAVE, then
+ * WALKEYS more left in the WAL; WALKEYS -1: no snapshot at all), {@code append DIR FROM COUNT} (more keys into
+ * the WAL), {@code fileorder SRC DST [bykey]} (a copy whose snapshot is in file order, as older releases
+ * wrote; {@code bykey}: sorted by key bytes, an order unrelated to the hash) and
+ * {@code warm ROUNDS DIR[@THREADS]...} (repeated restarts in one JVM, wall and CPU time).
  */
 public final class RecoveryBench {
     private static final byte[] VALUE = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -36,6 +44,30 @@ public final class RecoveryBench {
         if (args.length == 2 && args[0].equals("restart")) {
             // Only the restart of an existing data directory (e.g. to compare JVM flags).
             restart("restart", Path.of(args[1]), QrrotOptions.defaults().withFsync(FsyncPolicy.NO), -1);
+            return;
+        }
+        if (args.length >= 3 && args[0].equals("warm")) {
+            // Warm restarts in one JVM, alternating directories and load thread counts: CPU and wall per restart.
+            warm(Integer.parseInt(args[1]), java.util.Arrays.copyOfRange(args, 2, args.length));
+            return;
+        }
+        if (args.length == 4 && args[0].equals("append")) {
+            // COUNT more keys from key:FROM on, left in the WAL of an existing directory.
+            try (Qrrot db = Qrrot.open(Path.of(args[1]), QrrotOptions.defaults().withFsync(FsyncPolicy.NO)
+                    .withWal(64L << 20, Long.MAX_VALUE, Long.MAX_VALUE))) {
+                fill(db, Long.parseLong(args[2]), Long.parseLong(args[3]));
+            }
+            return;
+        }
+        if (args.length >= 3 && args[0].equals("fileorder")) {
+            // A copy of a data directory whose snapshot is in file order (no hash-order flag), records in the
+            // same order: what older releases wrote and read, to compare with them and with the serial path.
+            fileOrderCopy(Path.of(args[1]), Path.of(args[2]), args.length > 3 && args[3].equals("bykey"));
+            return;
+        }
+        if (args.length >= 3 && args[0].equals("prepare")) {
+            // A data directory to time restarts of: N keys, a snapshot, then M more keys left in the WAL.
+            prepare(Long.parseLong(args[1]), Path.of(args[2]), args.length > 3 ? Long.parseLong(args[3]) : 0);
             return;
         }
         long keys = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
@@ -72,6 +104,94 @@ public final class RecoveryBench {
 
         compactionRss(snapDir, base);
         delete(snapDir);
+    }
+
+    private static void warm(int rounds, String[] specs) throws IOException {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        QrrotOptions o = QrrotOptions.defaults().withFsync(FsyncPolicy.NO);
+        for (int round = 0; round < rounds; round++) {
+            for (String spec : specs) {
+                // DIR or DIR@THREADS
+                String[] parts = spec.split("@");
+                if (parts.length > 1) {
+                    System.setProperty("qrrot.recovery.loadThreads", parts[1]);
+                } else {
+                    System.clearProperty("qrrot.recovery.loadThreads");
+                }
+                System.gc();
+                long cpu = os.getProcessCpuTime();
+                long t = System.nanoTime();
+                try (DurableQrrot db = DurableQrrot.open(Path.of(parts[0]), o)) {
+                    System.out.printf("round %d %s: %.3f s wall, %.3f s cpu (%s)%n", round, spec, secs(t),
+                            (os.getProcessCpuTime() - cpu) / 1e9, db.recoverySummary());
+                }
+            }
+        }
+    }
+
+    /** With {@code byKey} the records are written sorted by key bytes: an order unrelated to the key hash. */
+    private static void fileOrderCopy(Path src, Path dst, boolean byKey) throws IOException {
+        delete(dst);
+        try (Stream<Path> all = Files.walk(src)) {
+            for (Path p : all.sorted().toList()) {
+                Path to = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else if (!p.getFileName().toString().endsWith(".qrrt")) {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        try (Stream<Path> snaps = Files.list(src.resolve("snapshots"))) {
+            for (Path p : snaps.filter(f -> f.toString().endsWith(".qrrt")).toList()) {
+                try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, p);
+                     SnapshotWriter w = SnapshotWriter.begin(FileStorage.INSTANCE, dst.resolve("snapshots"),
+                             r.info().baseLsn(), r.info().createdMillis(), false)) {
+                    if (byKey) {
+                        java.util.List<byte[][]> all = new java.util.ArrayList<>();
+                        r.read((type, key, value, expiry) -> {
+                            byte[] k = new byte[key.capacity()];
+                            byte[] v = new byte[value.capacity()];
+                            key.getBytes(0, k);
+                            value.getBytes(0, v);
+                            all.add(new byte[][] {k, v, {type}, java.nio.ByteBuffer.allocate(8).putLong(expiry).array()});
+                        });
+                        all.sort((a, b) -> java.util.Arrays.compareUnsigned(a[0], b[0]));
+                        for (byte[][] rec : all) {
+                            w.add(rec[2][0], rec[0], rec[1], java.nio.ByteBuffer.wrap(rec[3]).getLong());
+                        }
+                    } else {
+                        r.read((type, key, value, expiry) -> {
+                            try {
+                                w.add(type, key, value, expiry);
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
+                    }
+                    w.finish();
+                }
+            }
+        }
+    }
+
+    private static void prepare(long keys, Path dir, long walKeys) throws IOException {
+        delete(dir);
+        QrrotOptions base = QrrotOptions.defaults().withFsync(FsyncPolicy.NO)
+                .withWal(64L << 20, Long.MAX_VALUE, Long.MAX_VALUE);
+        try (Qrrot db = Qrrot.open(dir, base)) {
+            long t = System.nanoTime();
+            fill(db, 0, keys);
+            System.out.printf("load %d keys through the WAL: %.2f s%n", keys, secs(t));
+            if (walKeys >= 0) {
+                t = System.nanoTime();
+                Qrrot.SnapshotResult r = db.saveSnapshot();
+                System.out.printf("snapshot write: %.2f s, %d bytes (%.1f B/key)%n", secs(t), r.bytes(),
+                        r.bytes() / (double) keys);
+            }
+            fill(db, keys, Math.max(0, walKeys));
+        }
     }
 
     private static void restart(String what, Path dir, QrrotOptions o, long expected) throws IOException {

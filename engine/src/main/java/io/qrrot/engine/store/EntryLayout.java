@@ -127,14 +127,36 @@ final class EntryLayout {
         return true;
     }
 
-    /** Copies {@code length} bytes of a buffer (heap or off-heap) to off-heap {@code address}. */
+    /**
+     * Copies {@code length} bytes of a buffer (heap or off-heap) to off-heap {@code address}; the ranges must
+     * not overlap. Up to {@link #SMALL_COPY} bytes are copied by words: the fixed cost of Unsafe.copyMemory
+     * (checks and a native call) is several times that of copying a typical key or value.
+     */
     static void copyFrom(DirectBuffer src, int offset, long address, int length) {
         if (length == 0) {
             return;
         }
         src.boundsCheck(offset, length);
-        UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, address, length);
+        Object base = src.byteArray();
+        long from = src.addressOffset() + offset;
+        if (length > SMALL_COPY) {
+            UnsafeApi.copyMemory(base, from, null, address, length);
+        } else if (length >= Long.BYTES) {
+            // From 8 bytes on, the last word overlaps the one before it instead of finishing byte by byte.
+            int last = length - Long.BYTES;
+            for (int i = 0; i < last; i += Long.BYTES) {
+                UnsafeApi.putLong(address + i, UnsafeApi.getLong(base, from + i));
+            }
+            UnsafeApi.putLong(address + last, UnsafeApi.getLong(base, from + last));
+        } else {
+            for (int i = 0; i < length; i++) {
+                UnsafeApi.putByte(address + i, UnsafeApi.getByte(base, from + i));
+            }
+        }
     }
+
+    /** Copies up to this many bytes by words in {@link #copyFrom}. */
+    static final int SMALL_COPY = 64;
 
     static long byteArrayOffset(int index) {
         return BufferUtil.ARRAY_BASE_OFFSET + index;

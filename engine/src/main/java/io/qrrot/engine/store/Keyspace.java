@@ -27,7 +27,8 @@ public final class Keyspace implements AutoCloseable {
 
     private final KeyspaceConfig config;
     private final Shard[] shards;
-    private final int shardMask;
+    /** 32 - log2(shards): {@link #shardIndex} shifts the hash's top half right by this. */
+    private final int shardShift;
     private final KeyHasher hasher;
     private final MemoryBudget budget;
     private volatile boolean closed;
@@ -38,10 +39,10 @@ public final class Keyspace implements AutoCloseable {
         this.budget = new MemoryBudget(config.maxMemoryBytes());
         int n = config.shards();
         this.shards = new Shard[n];
-        this.shardMask = n - 1;
+        this.shardShift = 32 - Integer.numberOfTrailingZeros(n);
         int initialCapacity = initialShardCapacity(config.expectedKeys(), n, config.loadFactor());
         for (int i = 0; i < n; i++) {
-            shards[i] = new Shard(i, budget, initialCapacity, config.loadFactor());
+            shards[i] = new Shard(i, Integer.numberOfTrailingZeros(n), budget, initialCapacity, config.loadFactor());
         }
     }
 
@@ -63,6 +64,11 @@ public final class Keyspace implements AutoCloseable {
         return (int) slots;
     }
 
+    /** Index slots per shard that a keyspace presized for {@code expectedKeys} keys gives each shard. */
+    public int shardCapacityFor(long expectedKeys) {
+        return initialShardCapacity(expectedKeys, shards.length, config.loadFactor());
+    }
+
     public KeyspaceConfig config() {
         return config;
     }
@@ -82,11 +88,14 @@ public final class Keyspace implements AutoCloseable {
     }
 
     /**
-     * The index of the shard that holds keys with this hash: the hash's top 16 bits, so the index inside a
-     * shard (which mixes the low bits most) still sees well-spread values.
+     * The index of the shard that holds keys with this hash: the hash's top log2(shards) bits. So keys in
+     * ascending (unsigned) hash order come shard by shard, whatever the shard count: a loader fed in that
+     * order fills one shard at a time. The index inside a shard rehashes the whole hash, so the shard's
+     * bits being equal there does not matter.
      */
     public int shardIndex(long hash) {
-        return (int) (hash >>> 48) & shardMask;
+        // Two shifts, so that one shard (0 bits) gives 0: a long shift by 64 would shift by 0.
+        return (int) ((hash >>> 32) >>> shardShift);
     }
 
     public Shard shard(int index) {
@@ -95,7 +104,7 @@ public final class Keyspace implements AutoCloseable {
 
     /** Shortcut for {@code shard(shardIndex(hash))}. */
     public Shard shardFor(long hash) {
-        return shards[(int) (hash >>> 48) & shardMask];
+        return shards[shardIndex(hash)];
     }
 
     /**

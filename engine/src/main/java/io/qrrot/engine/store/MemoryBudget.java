@@ -1,6 +1,7 @@
 package io.qrrot.engine.store;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The keyspace-wide count of used memory (entry blocks + index tables) and the {@code maxmemory} check.
@@ -8,7 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * lock: a compare-and-set loop makes concurrent reservations from different shards exact.
  */
 final class MemoryBudget {
+    /** Used when there is a maximum: reservations must be exact against it. */
     private final AtomicLong used = new AtomicLong();
+    /**
+     * Used when there is none (the engine's case: it checks maxmemory itself): only a count, kept in striped
+     * cells so shards written by different threads (a parallel restart) do not contend on one cache line.
+     */
+    private final LongAdder counted = new LongAdder();
     private final long max;
 
     MemoryBudget(long max) {
@@ -21,11 +28,11 @@ final class MemoryBudget {
      * @throws StoreMemoryException when that would exceed the maximum (nothing is accounted then)
      */
     void reserve(long bytes) {
-        if (bytes <= 0) {
-            used.addAndGet(bytes);
+        if (max == 0) {
+            counted.add(bytes);
             return;
         }
-        if (max == 0) {
+        if (bytes <= 0) {
             used.addAndGet(bytes);
             return;
         }
@@ -42,16 +49,20 @@ final class MemoryBudget {
 
     /** Accounts memory given back (or a reservation undone). */
     void release(long bytes) {
-        used.addAndGet(-bytes);
+        force(-bytes);
     }
 
     /** Accounts memory that is used whatever the limit (the initial index tables). */
     void force(long bytes) {
-        used.addAndGet(bytes);
+        if (max == 0) {
+            counted.add(bytes);
+        } else {
+            used.addAndGet(bytes);
+        }
     }
 
     long used() {
-        return used.get();
+        return max == 0 ? counted.sum() : used.get();
     }
 
     long max() {

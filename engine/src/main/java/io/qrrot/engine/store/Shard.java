@@ -4,7 +4,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -40,12 +39,14 @@ public final class Shard {
     private final int index;
     private final MemoryBudget budget;
     private final float loadFactor;
+    /** log2 of the shard count: the hash's top bits, the same for every key of this shard. */
+    private final int shardBits;
     private final int initialCapacity;
     private final SlabAllocator allocator = new SlabAllocator();
     private final EntryView scanView = new EntryView();
     private final UnsafeBuffer valueBuffer = new UnsafeBuffer(0, 0);
     private final long[] typeCounts = new long[EntryType.COUNT];
-    private Long2LongHashMap table;
+    private HashIndex table;
     private long indexBytes;
     private int entries;
     private long liveBytes;
@@ -56,11 +57,14 @@ public final class Shard {
 
     // Where the last locate() found (or did not find) the key.
     private long foundRaw;
+    /** The expiry of the entry the last put replaced; 0 when it created one or replaced one without a TTL. */
+    private long replacedExpiry;
     private long foundList;
     private int foundListSlot;
 
-    Shard(int index, MemoryBudget budget, int initialCapacity, float loadFactor) {
+    Shard(int index, int shardBits, MemoryBudget budget, int initialCapacity, float loadFactor) {
         this.index = index;
+        this.shardBits = shardBits;
         this.budget = budget;
         this.loadFactor = loadFactor;
         this.initialCapacity = initialCapacity;
@@ -130,6 +134,15 @@ public final class Shard {
         EntryLayout.copyFrom(value, valueOffset, EntryLayout.valueAddress(address), valueLength);
         finishWrite(previous, address);
         return previous != 0;
+    }
+
+    /**
+     * The expiry the entry replaced by the last {@link #put} or {@link #putLong} had: 0 when that call created
+     * the entry or the replaced one had no TTL. Saves a lookup for a caller that counts TTLs.
+     */
+    public long replacedExpiry() {
+        checkAccess();
+        return replacedExpiry;
     }
 
     /**
@@ -244,6 +257,32 @@ public final class Shard {
         return true;
     }
 
+    /**
+     * Grows the index now to at least {@code slots} slots, so that a bulk load that knows its size never
+     * rehashes while it fills the shard; does nothing when the index is already that large. The new size is
+     * counted as used memory whatever the limit, as a presized keyspace's initial tables are.
+     */
+    public void reserveIndex(int slots) {
+        checkAccess();
+        if (table.capacity() >= slots) {
+            return;
+        }
+        HashIndex bigger = new HashIndex(slots, loadFactor, shardBits);
+        HashIndex old = table;
+        for (int slot = 0; slot < old.capacity(); slot++) {
+            long value = old.valueAt(slot);
+            if (value != 0) {
+                bigger.put(old.hashAt(slot), value);
+            }
+        }
+        old.free();
+        table = bigger;
+        long before = indexBytes;
+        indexBytes = tableBytes();
+        budget.force(indexBytes - before);
+        modCount++;
+    }
+
     /** Number of entries in this shard (expired ones included until removed). */
     public int size() {
         checkAccess();
@@ -254,6 +293,7 @@ public final class Shard {
     public void clear() {
         checkAccess();
         releaseEverything();
+        table.free();
         table = newTable();
         indexBytes = tableBytes();
         budget.force(indexBytes);
@@ -277,8 +317,8 @@ public final class Shard {
         // occupied, and removal only moves entries back towards their home slot. A call stops only at an
         // empty slot, so no entry beyond the cursor has its home before it; such an entry can never move
         // behind the cursor. A resized table has new slots: the shard is then scanned again from slot 0.
-        long[] slots = IndexSlots.entries(table);
-        int capacity = slots.length >> 1;
+        HashIndex slots = table;
+        int capacity = slots.capacity();
         int capacityBits = Integer.numberOfTrailingZeros(capacity);
         int slot = 0;
         if (cursor != 0 && (int) (cursor >>> 32) == capacityBits) {
@@ -292,7 +332,7 @@ public final class Shard {
         int examineLimit = count > Integer.MAX_VALUE / 10 ? Integer.MAX_VALUE : count * 10;
         int expectedMods = modCount;
         for (; slot < capacity; slot++) {
-            long value = slots[2 * slot + 1];
+            long value = slots.valueAt(slot);
             if (value == 0) {
                 if (visited >= count || examined >= examineLimit) {
                     lastScanVisited = visited;
@@ -326,11 +366,11 @@ public final class Shard {
         if (entries == 0) {
             return false;
         }
-        long[] slots = IndexSlots.entries(table);
-        int mask = (slots.length >> 1) - 1;
+        HashIndex slots = table;
+        int mask = slots.capacity() - 1;
         int start = (int) random & mask;
         for (int i = 0; i <= mask; i++) {
-            long value = slots[2 * ((start + i) & mask) + 1];
+            long value = slots.valueAt((start + i) & mask);
             if (value != 0) {
                 if ((value & LIST_TAG) == 0) {
                     view.wrap(value);
@@ -364,14 +404,14 @@ public final class Shard {
      */
     void verify() {
         checkAccess();
-        long[] slots = IndexSlots.entries(table);
+        HashIndex slots = table;
         long count = 0;
         long live = 0;
         long small = 0;
         long large = 0;
         long[] types = new long[EntryType.COUNT];
-        for (int slot = 0; slot < slots.length >> 1; slot++) {
-            long value = slots[2 * slot + 1];
+        for (int slot = 0; slot < slots.capacity(); slot++) {
+            long value = slots.valueAt(slot);
             if (value == 0) {
                 continue;
             }
@@ -427,7 +467,7 @@ public final class Shard {
     void close() {
         if (!closed) {
             releaseEverything();
-            table = new Long2LongHashMap(8, loadFactor, 0L, true);
+            table.free();
             indexBytes = 0;
             closed = true;
         }
@@ -544,6 +584,7 @@ public final class Shard {
     private long writeEntry(long previous, DirectBuffer key, int keyOffset, int keyLength, long hash, byte type,
                             long expiry, int valueLength, Object valueBase, long valueSourceOffset) {
         long length = EntryLayout.length(keyLength, valueLength, expiry != 0);
+        replacedExpiry = previous != 0 ? EntryLayout.expiry(previous) : 0;
         if (previous != 0) {
             long oldLength = EntryLayout.length(previous);
             long oldBlock = SlabAllocator.blockBytesOf(previous, oldLength);
@@ -674,9 +715,9 @@ public final class Shard {
     /** Frees every block and zeroes the counters; the caller replaces the (now dangling) table. */
     private void releaseEverything() {
         long used = allocator.blockBytes() + indexBytes;
-        long[] slots = IndexSlots.entries(table);
-        for (int slot = 0; slot < slots.length >> 1; slot++) {
-            long value = slots[2 * slot + 1];
+        HashIndex slots = table;
+        for (int slot = 0; slot < slots.capacity(); slot++) {
+            long value = slots.valueAt(slot);
             if (value == 0) {
                 continue;
             }
@@ -706,8 +747,8 @@ public final class Shard {
         }
     }
 
-    private Long2LongHashMap newTable() {
-        return new Long2LongHashMap(initialCapacity, loadFactor, 0L, true);
+    private HashIndex newTable() {
+        return new HashIndex(initialCapacity, loadFactor, shardBits);
     }
 
     private long tableBytes() {

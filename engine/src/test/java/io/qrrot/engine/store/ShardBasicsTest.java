@@ -31,6 +31,33 @@ class ShardBasicsTest {
     }
 
     @Test
+    void reserveIndexGrowsOnceKeepingEveryEntryAndTheAccounting() {
+        for (int i = 0; i < 300; i++) {
+            store.put(bytes("key" + i), EntryType.STRING, i % 3 == 0 ? 1000 + i : 0, pattern(i % 50, i));
+        }
+        long indexBefore = store.stats().indexBytes();
+        for (int s = 0; s < keyspace.shardCount(); s++) {
+            Shard shard = keyspace.shard(s);
+            shard.lock();
+            try {
+                shard.reserveIndex(4000);
+                shard.reserveIndex(100); // smaller: nothing changes
+            } finally {
+                shard.unlock();
+            }
+        }
+        assertEquals(4 * 4096 * 16, store.stats().indexBytes());
+        assertTrue(store.stats().indexBytes() > indexBefore);
+        keyspace.verify();
+        for (int i = 0; i < 300; i++) {
+            StoreFixture.Entry e = store.get(bytes("key" + i));
+            assertArrayEquals(pattern(i % 50, i), e.value(), "key" + i);
+            assertEquals(i % 3 == 0 ? 1000 + i : 0, e.expiry());
+        }
+        assertEquals(4 * 4096 * 16 + store.stats().blockBytes(), keyspace.usedMemory());
+    }
+
+    @Test
     void putFindAndRemoveEveryTypeAndSize() {
         int[] sizes = {0, 1, 7, 8, 9, 15, 16, 17, 100, 487, 488, 489, 500, 512, 513, 1000, 4000, 4078, 4079, 4080,
             4096, 4097, 65536, 1 << 20, 3 << 20};

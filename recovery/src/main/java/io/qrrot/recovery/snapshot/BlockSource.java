@@ -138,21 +138,8 @@ final class BlockSource {
                 return;
             }
             int length = b.buffer.getInt(at + BLOCK_PAYLOAD_LENGTH_OFFSET, LITTLE_ENDIAN);
-            long maxLength = Math.min(MAX_BLOCK_PAYLOAD, left - BLOCK_HEADER_LENGTH);
-            if (length < MIN_RECORD_LENGTH || length > maxLength) {
-                throw new SnapshotCorruptException(path, filePos + BLOCK_PAYLOAD_LENGTH_OFFSET,
-                        "block " + blocks + " payload length out of range",
-                        MIN_RECORD_LENGTH + ".." + maxLength + " bytes (limit " + MAX_BLOCK_PAYLOAD
-                                + ", footer at offset " + dataEnd + ")",
-                        Integer.toUnsignedString(length) + " bytes");
-            }
             int count = b.buffer.getInt(at + BLOCK_RECORD_COUNT_OFFSET, LITTLE_ENDIAN);
-            if (count < 1 || count > length / MIN_RECORD_LENGTH) {
-                throw new SnapshotCorruptException(path, filePos + BLOCK_RECORD_COUNT_OFFSET,
-                        "block " + blocks + " record count out of range",
-                        "1.." + length / MIN_RECORD_LENGTH + " for a " + length + "-byte payload",
-                        Integer.toUnsignedString(count));
-            }
+            checkBlockHeader(path, blocks, filePos, dataEnd, length, count);
             int total = BLOCK_HEADER_LENGTH + length;
             if (avail < total) {
                 pendingLength = total;
@@ -164,9 +151,7 @@ final class BlockSource {
             crc.update(b.bytes);
             int computed = (int) crc.getValue();
             if (stored != computed) {
-                throw new SnapshotCorruptException(path, filePos + BLOCK_CRC_OFFSET,
-                        "block " + blocks + " CRC32C mismatch over bytes " + (filePos + BLOCK_PAYLOAD_LENGTH_OFFSET)
-                                + ".." + (filePos + total - 1), hex(stored) + " (stored)", hex(computed) + " (computed)");
+                throw crcMismatch(path, blocks, filePos, total, stored, computed);
             }
             digest.update(stored);
             digest.update(stored >>> 8);
@@ -179,6 +164,36 @@ final class BlockSource {
     }
 
     private void checkFooter() throws SnapshotCorruptException {
+        checkFooter(path, dataEnd, blocks, footerBlocks, records, footerRecords, (int) digest.getValue(), footerDigest);
+    }
+
+    /**
+     * The checks of a block header made before anything is read or allocated for its payload: the payload
+     * length within the format's limit and the bytes left before the footer, the record count within what
+     * the payload can hold. The caller has checked that the 12 header bytes lie before the footer.
+     */
+    static void checkBlockHeader(Path path, long blockNo, long filePos, long dataEnd, int length, int count)
+            throws SnapshotCorruptException {
+        long left = dataEnd - filePos;
+        long maxLength = Math.min(MAX_BLOCK_PAYLOAD, left - BLOCK_HEADER_LENGTH);
+        if (length < MIN_RECORD_LENGTH || length > maxLength) {
+            throw new SnapshotCorruptException(path, filePos + BLOCK_PAYLOAD_LENGTH_OFFSET,
+                    "block " + blockNo + " payload length out of range",
+                    MIN_RECORD_LENGTH + ".." + maxLength + " bytes (limit " + MAX_BLOCK_PAYLOAD
+                            + ", footer at offset " + dataEnd + ")",
+                    Integer.toUnsignedString(length) + " bytes");
+        }
+        if (count < 1 || count > length / MIN_RECORD_LENGTH) {
+            throw new SnapshotCorruptException(path, filePos + BLOCK_RECORD_COUNT_OFFSET,
+                    "block " + blockNo + " record count out of range",
+                    "1.." + length / MIN_RECORD_LENGTH + " for a " + length + "-byte payload",
+                    Integer.toUnsignedString(count));
+        }
+    }
+
+    /** After the last block: the footer's block count, record count and digest against what was read. */
+    static void checkFooter(Path path, long dataEnd, long blocks, long footerBlocks, long records, long footerRecords,
+                            int computedDigest, int footerDigest) throws SnapshotCorruptException {
         if (blocks != footerBlocks) {
             throw new SnapshotCorruptException(path, dataEnd + FOOTER_BLOCK_COUNT_OFFSET,
                     "block count in the footer does not match the blocks read", footerBlocks + " blocks",
@@ -189,13 +204,19 @@ final class BlockSource {
                     "record count in the footer does not match the blocks read", footerRecords + " records",
                     records + " records");
         }
-        int computed = (int) digest.getValue();
-        if (computed != footerDigest) {
+        if (computedDigest != footerDigest) {
             throw new SnapshotCorruptException(path, dataEnd + FOOTER_DIGEST_OFFSET,
                     "digest CRC32C over the header and block CRCs mismatch (a block was dropped, duplicated or"
                             + " reordered, or the header replaced)",
-                    hex(footerDigest) + " (stored)", hex(computed) + " (computed)");
+                    hex(footerDigest) + " (stored)", hex(computedDigest) + " (computed)");
         }
+    }
+
+    static SnapshotCorruptException crcMismatch(Path path, long blockNo, long filePos, int total, int stored,
+                                                int computed) {
+        return new SnapshotCorruptException(path, filePos + BLOCK_CRC_OFFSET,
+                "block " + blockNo + " CRC32C mismatch over bytes " + (filePos + BLOCK_PAYLOAD_LENGTH_OFFSET)
+                        + ".." + (filePos + total - 1), hex(stored) + " (stored)", hex(computed) + " (computed)");
     }
 
     static String hex(int v) {

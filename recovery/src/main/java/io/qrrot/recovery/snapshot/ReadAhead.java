@@ -19,9 +19,14 @@ final class ReadAhead {
     private ReadAhead() {
     }
 
+    /** What the caller's thread does with each filled batch: decode it, returning the records visited. */
+    @FunctionalInterface
+    interface BatchSink {
+        long accept(BlockBatch b) throws IOException;
+    }
+
     /** Visits every record; returns how many. The producer thread has ended when this returns or throws. */
-    static long run(BlockSource source, RecordDecoder decoder, SnapshotVisitor visitor, int batchCapacity,
-                    String threadName) throws IOException {
+    static long run(BlockSource source, BatchSink sink, int batchCapacity, String threadName) throws IOException {
         ArrayBlockingQueue<BlockBatch> free = new ArrayBlockingQueue<>(BATCHES + 1);
         ArrayBlockingQueue<BlockBatch> filled = new ArrayBlockingQueue<>(BATCHES + 1);
         BlockBatch[] batches = new BlockBatch[BATCHES];
@@ -40,7 +45,7 @@ final class ReadAhead {
                 if (b.error != null) {
                     throw rethrow(b.error);
                 }
-                visited += decoder.decode(b, visitor);
+                visited += sink.accept(b);
                 if (b.last) {
                     return visited;
                 }

@@ -13,27 +13,66 @@ import java.nio.file.Path;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Splits the CRC-checked blocks of a {@link BlockBatch} into records and hands each to a
- * {@link SnapshotVisitor} through two reused views. The CRC already vouches for the bytes; the framing is
- * still checked (each length within the block and the format's limits, the record count exact) so a writer
- * bug cannot turn into a read past a block.
+ * Splits the CRC-checked blocks of a {@link BlockBatch} into records and hands each to a visitor through two
+ * reused views. The CRC already vouches for the bytes; the framing is still checked (each length within the
+ * block and the format's limits, the record count exact) so a writer bug cannot turn into a read past a
+ * block. For a file flagged hash-ordered it also checks that every key sorts after the one before it
+ * ({@link SnapshotOrder}), which rules out duplicates too; the first and last key seen are kept so that
+ * decoders of consecutive block ranges can check the seam between them.
  *
  * <p>Single-threaded; allocates nothing per record.
  */
 final class RecordDecoder {
     private final Path path;
+    private final boolean checkOrder;
     private final UnsafeBuffer key = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer value = new UnsafeBuffer(new byte[0]);
+    private final SnapshotOrder.LastKey first = new SnapshotOrder.LastKey();
+    private final SnapshotOrder.LastKey last = new SnapshotOrder.LastKey();
+    /** File offset of the first record decoded. */
+    private long firstOffset = -1;
     /** Where the last varint read ended. */
     private int cursor;
 
     RecordDecoder(Path path) {
+        this(path, false);
+    }
+
+    /** @param checkOrder check the records' hash order (a file flagged {@link SnapshotFormat#FLAG_HASH_ORDERED}) */
+    RecordDecoder(Path path, boolean checkOrder) {
         this.path = path;
+        this.checkOrder = checkOrder;
+    }
+
+    /** The first key decoded (unset before any), when checking order. */
+    SnapshotOrder.LastKey first() {
+        return first;
+    }
+
+    /** The last key decoded (unset before any), when checking order. */
+    SnapshotOrder.LastKey last() {
+        return last;
+    }
+
+    /** File offset of the first record decoded, -1 before any. */
+    long firstOffset() {
+        return firstOffset;
     }
 
     /** Visits every record of the batch's whole blocks; returns how many. */
     long decode(BlockBatch b, SnapshotVisitor visitor) throws SnapshotCorruptException {
+        return decode(b, null, visitor);
+    }
+
+    /** Visits every record of the batch's whole blocks with its key's order hash; returns how many. */
+    long decode(BlockBatch b, HashedRecordVisitor visitor) throws SnapshotCorruptException {
+        return decode(b, visitor, null);
+    }
+
+    private long decode(BlockBatch b, HashedRecordVisitor hashed, SnapshotVisitor plain)
+            throws SnapshotCorruptException {
         UnsafeBuffer buf = b.buffer;
+        boolean needHash = checkOrder || hashed != null;
         long blockNo = b.firstBlock;
         long visited = 0;
         int at = 0;
@@ -59,9 +98,17 @@ final class RecordDecoder {
                             "at most " + (end - data) + " key and value bytes",
                             ((long) keyLength + valueLength) + " bytes");
                 }
+                long hash = needHash ? SnapshotOrder.hash(buf, data, keyLength) : 0;
+                if (checkOrder) {
+                    checkOrder(b, p, blockNo, buf, data, keyLength, hash);
+                }
                 key.wrap(buf, data, keyLength);
                 value.wrap(buf, data + keyLength, valueLength);
-                visitor.onRecord(type, key, value, expiry);
+                if (hashed != null) {
+                    hashed.onRecord(hash, type, key, value, expiry);
+                } else {
+                    plain.onRecord(type, key, value, expiry);
+                }
                 p = data + keyLength + valueLength;
             }
             if (p != end) {
@@ -73,6 +120,33 @@ final class RecordDecoder {
             at = end;
         }
         return visited;
+    }
+
+    private void checkOrder(BlockBatch b, int p, long blockNo, UnsafeBuffer buf, int data, int keyLength, long hash)
+            throws SnapshotCorruptException {
+        if (!last.isSet()) {
+            first.set(hash, buf, data, keyLength);
+            firstOffset = b.fileOffset + p;
+        } else {
+            int c = last.compareTo(hash, buf, data, keyLength);
+            if (c >= 0) {
+                throw outOfOrder(path, b.fileOffset + p, blockNo, last, hash, c);
+            }
+        }
+        last.set(hash, buf, data, keyLength);
+    }
+
+    /**
+     * The error for a record of a hash-ordered file whose key does not sort after the one before it.
+     *
+     * @param c {@code before} compared with the record's key: 0 for the same key, positive when it sorts after
+     */
+    static SnapshotCorruptException outOfOrder(Path path, long offset, long blockNo, SnapshotOrder.LastKey before,
+                                               long hash, int c) {
+        return new SnapshotCorruptException(path, offset, "record out of hash order in block " + blockNo
+                + " (the header flags the file hash-ordered)", "a key after " + before.describe() + " (hash "
+                + Long.toHexString(before.hash()) + ")", c == 0 ? "the same key again"
+                : "a key before it (hash " + Long.toHexString(hash) + ")");
     }
 
     /** An unsigned LEB128 varint of at most {@code maxBytes} bytes and value, starting at {@link #cursor}. */

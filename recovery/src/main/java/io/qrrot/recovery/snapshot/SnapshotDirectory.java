@@ -89,6 +89,11 @@ public final class SnapshotDirectory {
         return SnapshotWriter.begin(storage, dir, baseLsn, createdMillis);
     }
 
+    /** Starts a new snapshot in this directory, hash-ordered or not: {@link SnapshotWriter#begin}. */
+    public SnapshotWriter begin(long baseLsn, long createdMillis, boolean hashOrdered) throws IOException {
+        return SnapshotWriter.begin(storage, dir, baseLsn, createdMillis, hashOrdered);
+    }
+
     /**
      * Deletes the snapshots older than the newest, except the one just before it when {@code keepPrevious}
      * (recovery's fallback if the newest fails to read), then fsyncs the directory.

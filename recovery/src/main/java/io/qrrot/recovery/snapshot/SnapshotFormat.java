@@ -13,7 +13,7 @@ package io.qrrot.recovery.snapshot;
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  |                  Magic 'Q' 'R' 'R' 'T'                        |  0
  *  +---------------+---------------+-------------------------------+
- *  |    Version    |  Flags (= 0)  |        Reserved (= 0)         |  4
+ *  |    Version    |     Flags     |        Reserved (= 0)         |  4
  *  +---------------+---------------+-------------------------------+
  *  |                 Base LSN: every WAL record with LSN <= it      |  8
  *  |                 is inside this snapshot                       |
@@ -67,6 +67,12 @@ package io.qrrot.recovery.snapshot;
  *  +---------------------------------------------------------------+
  * </pre>
  *
+ * <p>Flags: bit 0 ({@link #FLAG_HASH_ORDERED}) says the records are in key-hash order as defined by
+ * {@link SnapshotOrder} (ascending xxHash3-64 of the key, unsigned; equal hashes by key bytes; no key twice);
+ * the other bits are 0. A reader checks the order of a file so flagged and may then load it in parallel, each
+ * thread taking a run of blocks; a file without the flag is read in file order. Readers that predate the flag
+ * refuse a flagged file as having unsupported header flags.
+ *
  * <p>The header CRC32C covers header bytes [0, 24). A block CRC32C covers the block from its payload-length
  * field to the end of its payload, so a corrupted length or count fails it too. The digest CRC32C covers the
  * 28 header bytes followed by every block's CRC (4 bytes, little-endian) in file order: it binds header and
@@ -85,6 +91,11 @@ public final class SnapshotFormat {
     public static final int TRAILER_MAGIC = 'T' | 'R' << 8 | 'R' << 16 | 'Q' << 24;
     /** The only format version this build writes and reads. */
     public static final byte VERSION = 1;
+
+    /** Header flag: the records are in {@link SnapshotOrder} (ascending key hash, no duplicates). */
+    public static final byte FLAG_HASH_ORDERED = 1;
+    /** Every flag this build knows; a header with any other bit set is refused. */
+    public static final byte KNOWN_FLAGS = FLAG_HASH_ORDERED;
 
     public static final int MAGIC_OFFSET = 0;
     public static final int MAGIC_LENGTH = 4;

@@ -4,6 +4,7 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.BASE_LSN_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_HEADER_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.CREATED_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAGS_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAG_HASH_ORDERED;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_BLOCK_COUNT_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_CRC_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_DIGEST_OFFSET;
@@ -12,6 +13,7 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_OFFSET_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_RECORD_COUNT_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_CRC_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.KNOWN_FLAGS;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MAGIC;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MAGIC_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_BLOCK_LENGTH;
@@ -29,6 +31,7 @@ import io.qrrot.wal.io.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -53,6 +56,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * }
  * }</pre>
  *
+ * <p>A file flagged hash-ordered ({@link #hashOrdered()}) is also checked to be in {@link SnapshotOrder}, and
+ * can be read by several threads at once with {@link #readParallel}, each taking a run of blocks.
+ *
  * <p>With read-ahead (the default) a second thread reads and CRC-checks blocks while the caller's thread
  * runs the visitor; the visitor is only ever called on the caller's thread. Not thread-safe otherwise: one
  * thread opens, reads once and closes.
@@ -71,17 +77,19 @@ public final class SnapshotReader implements AutoCloseable {
     private final ByteBuffer header;
     private final SnapshotInfo info;
     private final int footerDigest;
+    private final boolean hashOrdered;
     private final boolean readAhead;
     private final int batchCapacity;
     private boolean used;
 
     private SnapshotReader(Path path, StorageFile file, ByteBuffer header, SnapshotInfo info, int footerDigest,
-                           boolean readAhead, int batchCapacity) {
+                           boolean hashOrdered, boolean readAhead, int batchCapacity) {
         this.path = path;
         this.file = file;
         this.header = header;
         this.info = info;
         this.footerDigest = footerDigest;
+        this.hashOrdered = hashOrdered;
         this.readAhead = readAhead;
         this.batchCapacity = batchCapacity;
     }
@@ -140,27 +148,180 @@ public final class SnapshotReader implements AutoCloseable {
         return path;
     }
 
+    /** True when the header flags the records as hash-ordered ({@link SnapshotOrder}). */
+    public boolean hashOrdered() {
+        return hashOrdered;
+    }
+
     /**
      * Visits every record in file order, each block's records only after its CRC matched, then checks the
-     * footer's counts and digest. Call once.
+     * footer's counts and digest; in a hash-ordered file, also that every key sorts after the one before.
+     * Call once (this or another read method).
      *
      * @return the snapshot's info with {@code verified} true
      * @throws SnapshotCorruptException on the first check that fails (records of earlier blocks have been
      *                                  visited: discard them)
      */
     public SnapshotInfo read(SnapshotVisitor visitor) throws IOException {
-        if (used) {
-            throw new IllegalStateException("snapshot " + path + " was already read; open it again");
+        RecordDecoder decoder = new RecordDecoder(path, hashOrdered);
+        return readSequential(b -> decoder.decode(b, visitor));
+    }
+
+    /**
+     * As {@link #read(SnapshotVisitor)}, giving each record's key hash ({@link SnapshotOrder#hash}) too: for
+     * merging a hash-ordered snapshot with other records in that order.
+     */
+    public SnapshotInfo readHashed(HashedRecordVisitor visitor) throws IOException {
+        RecordDecoder decoder = new RecordDecoder(path, hashOrdered);
+        return readSequential(b -> decoder.decode(b, visitor));
+    }
+
+    /**
+     * Reads a hash-ordered file with up to {@code threads} threads (this one included), each taking a
+     * contiguous run of blocks holding about the same number of records, so each thread sees a contiguous
+     * range of key hashes. First all block headers are read (one small read per block) and the footer's
+     * counts and digest checked; then each thread reads its blocks, checks each block's CRC before any of
+     * its records reach the visitor, and checks the key order; at the end the order across the seams between
+     * runs is checked.
+     *
+     * <p>{@code visitorForRun} is called once per run, on the thread that reads it, with the run's number and
+     * the number of runs, and that thread closes the visitor when the run is done or failed. When a run fails the others stop at their next batch.
+     * Call once (this or another read method).
+     *
+     * @param threads at most this many threads read at once (1 reads on this thread only)
+     * @return the snapshot's info with {@code verified} true
+     * @throws IllegalStateException    when the file is not flagged hash-ordered (use {@link #read})
+     * @throws SnapshotCorruptException the failure of the first run (in file order) that failed; records of
+     *                                  other blocks have been visited: discard them
+     */
+    public SnapshotInfo readParallel(int threads, RunVisitorFactory visitorForRun) throws IOException {
+        if (!hashOrdered) {
+            throw new IllegalStateException("snapshot " + path + " is not hash-ordered; read it in file order");
         }
-        used = true;
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        markUsed();
+        BlockIndex index = BlockIndex.scan(path, file, header.duplicate().position(0).limit(HEADER_LENGTH),
+                info.fileSize() - FOOTER_LENGTH, info.recordCount(), info.blockCount(), footerDigest);
+        if (index.blocks() == 0) {
+            return info.asVerified();
+        }
+        int[] bounds = index.split(threads);
+        int runs = bounds.length - 1;
+        RunTask[] tasks = new RunTask[runs];
+        AtomicBoolean failed = new AtomicBoolean();
+        for (int r = 0; r < runs; r++) {
+            tasks[r] = new RunTask(r, runs, new RangeSource(path, file, index, bounds[r], bounds[r + 1]),
+                    visitorForRun, failed);
+        }
+        Thread[] threadsStarted = new Thread[runs];
+        for (int r = 1; r < runs; r++) {
+            threadsStarted[r] = new Thread(tasks[r], "qrrot-snapshot-read-" + r);
+            threadsStarted[r].setDaemon(true);
+            threadsStarted[r].start();
+        }
+        tasks[0].run();
+        boolean interrupted = false;
+        for (int r = 1; r < runs; r++) {
+            while (true) {
+                try {
+                    threadsStarted[r].join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        for (RunTask t : tasks) {
+            if (t.error != null) {
+                throw rethrow(t.error);
+            }
+        }
+        long visited = 0;
+        for (int r = 0; r < runs; r++) {
+            visited += tasks[r].visited;
+            if (r > 0) {
+                SnapshotOrder.LastKey before = tasks[r - 1].decoder.last();
+                SnapshotOrder.LastKey first = tasks[r].decoder.first();
+                int c = before.compareTo(first);
+                if (c >= 0) {
+                    throw RecordDecoder.outOfOrder(path, tasks[r].decoder.firstOffset(), bounds[r], before,
+                            first.hash(), c);
+                }
+            }
+        }
+        if (visited != info.recordCount()) {
+            throw new IllegalStateException("visited " + visited + " records of " + info.recordCount());
+        }
+        return info.asVerified();
+    }
+
+    /** Makes the visitor of one run of {@link #readParallel}; called on the run's thread. */
+    @FunctionalInterface
+    public interface RunVisitorFactory {
+        /**
+         * @param run  0 for the run at the start of the file, up to {@code runs - 1}
+         * @param runs how many runs the file was split into (at most the threads asked for)
+         */
+        RunVisitor create(int run, int runs);
+    }
+
+    /** Receives the records of one run of blocks in {@link #readParallel}, on the thread that reads the run. */
+    public interface RunVisitor extends HashedRecordVisitor, AutoCloseable {
+        /** The run is over (read whole, or failed): called on the run's thread. */
+        @Override
+        void close();
+    }
+
+    /** One run of blocks, read, checked and visited on one thread. */
+    private final class RunTask implements Runnable {
+        private final int run;
+        private final int runs;
+        private final RangeSource source;
+        private final RunVisitorFactory visitorForRun;
+        private final AtomicBoolean failed;
+        final RecordDecoder decoder = new RecordDecoder(path, true);
+        long visited;
+        Throwable error;
+
+        RunTask(int run, int runs, RangeSource source, RunVisitorFactory visitorForRun, AtomicBoolean failed) {
+            this.run = run;
+            this.runs = runs;
+            this.source = source;
+            this.visitorForRun = visitorForRun;
+            this.failed = failed;
+        }
+
+        @Override
+        public void run() {
+            BlockBatch b = new BlockBatch(batchCapacity);
+            try (RunVisitor visitor = visitorForRun.create(run, runs)) {
+                while (!source.done() && !failed.get()) {
+                    source.fill(b);
+                    visited += decoder.decode(b, visitor);
+                }
+            } catch (Throwable t) {
+                error = t;
+                failed.set(true);
+            } finally {
+                b.free();
+            }
+        }
+    }
+
+    private SnapshotInfo readSequential(ReadAhead.BatchSink sink) throws IOException {
+        markUsed();
         BlockSource source = new BlockSource(path, file, header.duplicate().position(0).limit(HEADER_LENGTH),
                 info.fileSize() - FOOTER_LENGTH, info.recordCount(), info.blockCount(), footerDigest);
-        RecordDecoder decoder = new RecordDecoder(path);
         long visited;
         if (readAhead) {
-            visited = ReadAhead.run(source, decoder, visitor, batchCapacity, "qrrot-snapshot-read-ahead");
+            visited = ReadAhead.run(source, sink, batchCapacity, "qrrot-snapshot-read-ahead");
         } else {
-            visited = readInline(source, decoder, visitor);
+            visited = readInline(source, sink);
         }
         if (visited != info.recordCount()) {
             // The decoder checks each block's count, so this means a bug, not a corrupt file.
@@ -169,14 +330,34 @@ public final class SnapshotReader implements AutoCloseable {
         return info.asVerified();
     }
 
-    private long readInline(BlockSource source, RecordDecoder decoder, SnapshotVisitor visitor) throws IOException {
+    private void markUsed() {
+        if (used) {
+            throw new IllegalStateException("snapshot " + path + " was already read; open it again");
+        }
+        used = true;
+    }
+
+    private static IOException rethrow(Throwable t) {
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return new IOException("snapshot read failed", t);
+    }
+
+    private long readInline(BlockSource source, ReadAhead.BatchSink sink) throws IOException {
         BlockBatch[] batches = {new BlockBatch(batchCapacity), new BlockBatch(batchCapacity)};
         long visited = 0;
         try {
             for (int i = 0; ; i ^= 1) {
                 BlockBatch b = batches[i];
                 source.fill(b);
-                visited += decoder.decode(b, visitor);
+                visited += sink.accept(b);
                 if (b.last) {
                     return visited;
                 }
@@ -220,11 +401,13 @@ public final class SnapshotReader implements AutoCloseable {
                     + (HEADER_CRC_OFFSET - 1), BlockSource.hex(storedCrc) + " (stored)",
                     BlockSource.hex(headerCrc) + " (computed)");
         }
-        if (h.getByte(FLAGS_OFFSET) != 0 || h.getShort(RESERVED_OFFSET, LITTLE_ENDIAN) != 0) {
+        byte flags = h.getByte(FLAGS_OFFSET);
+        if ((flags & ~KNOWN_FLAGS) != 0 || h.getShort(RESERVED_OFFSET, LITTLE_ENDIAN) != 0) {
             throw new SnapshotCorruptException(path, FLAGS_OFFSET, "unsupported header flags",
-                    "flags 0, reserved 0", "flags " + Byte.toUnsignedInt(h.getByte(FLAGS_OFFSET)) + ", reserved "
-                            + Short.toUnsignedInt(h.getShort(RESERVED_OFFSET, LITTLE_ENDIAN)));
+                    "flags 0 or " + KNOWN_FLAGS + " (hash-ordered), reserved 0", "flags " + Byte.toUnsignedInt(flags)
+                            + ", reserved " + Short.toUnsignedInt(h.getShort(RESERVED_OFFSET, LITTLE_ENDIAN)));
         }
+        boolean hashOrdered = (flags & FLAG_HASH_ORDERED) != 0;
         long baseLsn = h.getLong(BASE_LSN_OFFSET, LITTLE_ENDIAN);
         long createdMillis = h.getLong(CREATED_OFFSET, LITTLE_ENDIAN);
         Path fileName = path.getFileName();
@@ -275,7 +458,7 @@ public final class SnapshotReader implements AutoCloseable {
         int footerDigest = f.getInt(FOOTER_DIGEST_OFFSET, LITTLE_ENDIAN);
         SnapshotInfo info = new SnapshotInfo(path.toString(), version, baseLsn, createdMillis, recordCount,
                 blockCount, size, false);
-        return new SnapshotReader(path, file, header, info, footerDigest, readAhead, batchCapacity);
+        return new SnapshotReader(path, file, header, info, footerDigest, hashOrdered, readAhead, batchCapacity);
     }
 
     private static void readFully(Path path, StorageFile file, ByteBuffer dst, long position) throws IOException {

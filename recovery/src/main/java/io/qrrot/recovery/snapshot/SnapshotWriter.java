@@ -8,6 +8,7 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_RECORD_COUNT_OFFSE
 import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_TARGET_PAYLOAD;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.CREATED_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAGS_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAG_HASH_ORDERED;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_BLOCK_COUNT_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_CRC_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_DIGEST_OFFSET;
@@ -75,6 +76,8 @@ public final class SnapshotWriter implements AutoCloseable {
     private final long baseLsn;
     private final long createdMillis;
     private final int blockTarget;
+    /** The previous key, when the file is hash-ordered; null otherwise. */
+    private final SnapshotOrder.LastKey lastKey;
     private final StorageFile file;
     /** [0, BLOCK_HEADER_LENGTH) block header, then up to blockTarget bytes of payload. */
     private final ByteBuffer blockBytes;
@@ -97,14 +100,15 @@ public final class SnapshotWriter implements AutoCloseable {
     private long blockCount;
     private State state = State.OPEN;
 
-    private SnapshotWriter(Storage storage, Path dir, long baseLsn, long createdMillis, int blockTarget,
-                           StorageFile file) {
+    private SnapshotWriter(Storage storage, Path dir, long baseLsn, long createdMillis, boolean hashOrdered,
+                           int blockTarget, StorageFile file) {
         this.storage = storage;
         this.dir = dir;
         this.tempFile = dir.resolve(SnapshotFormat.tempFileName(baseLsn));
         this.finalFile = dir.resolve(SnapshotFormat.fileName(baseLsn));
         this.baseLsn = baseLsn;
         this.createdMillis = createdMillis;
+        this.lastKey = hashOrdered ? new SnapshotOrder.LastKey() : null;
         this.blockTarget = blockTarget;
         this.file = file;
         this.blockBytes = ByteBuffer.allocateDirect(BLOCK_HEADER_LENGTH + blockTarget);
@@ -120,12 +124,28 @@ public final class SnapshotWriter implements AutoCloseable {
      */
     public static SnapshotWriter begin(Storage storage, Path dir, long baseLsn, long createdMillis)
             throws IOException {
-        return begin(storage, dir, baseLsn, createdMillis, BLOCK_TARGET_PAYLOAD);
+        return begin(storage, dir, baseLsn, createdMillis, false);
     }
 
-    /** As {@link #begin(Storage, Path, long, long)} with another block size: tests use tiny blocks. */
+    /**
+     * As {@link #begin(Storage, Path, long, long)}; with {@code hashOrdered} the file is flagged
+     * {@link SnapshotFormat#FLAG_HASH_ORDERED} and {@link #add} refuses a record whose key does not sort after
+     * the previous one ({@link SnapshotOrder}), so a file so flagged is always in order.
+     */
+    public static SnapshotWriter begin(Storage storage, Path dir, long baseLsn, long createdMillis,
+                                       boolean hashOrdered) throws IOException {
+        return begin(storage, dir, baseLsn, createdMillis, hashOrdered, BLOCK_TARGET_PAYLOAD);
+    }
+
+    /** An unordered snapshot with another block size: tests use tiny blocks. */
     static SnapshotWriter begin(Storage storage, Path dir, long baseLsn, long createdMillis, int blockTarget)
             throws IOException {
+        return begin(storage, dir, baseLsn, createdMillis, false, blockTarget);
+    }
+
+    /** As {@link #begin(Storage, Path, long, long, boolean)} with another block size: tests use tiny blocks. */
+    static SnapshotWriter begin(Storage storage, Path dir, long baseLsn, long createdMillis, boolean hashOrdered,
+                                int blockTarget) throws IOException {
         if (baseLsn < 0) {
             throw new IllegalArgumentException("base LSN must be >= 0, got " + baseLsn);
         }
@@ -137,7 +157,8 @@ public final class SnapshotWriter implements AutoCloseable {
         Path temp = dir.resolve(SnapshotFormat.tempFileName(baseLsn));
         storage.delete(temp);
         StorageFile file = storage.open(temp, Storage.OpenMode.CREATE_NEW);
-        SnapshotWriter writer = new SnapshotWriter(storage, dir, baseLsn, createdMillis, blockTarget, file);
+        SnapshotWriter writer = new SnapshotWriter(storage, dir, baseLsn, createdMillis, hashOrdered, blockTarget,
+                file);
         try {
             writer.writeHeader();
         } catch (IOException | RuntimeException e) {
@@ -174,6 +195,9 @@ public final class SnapshotWriter implements AutoCloseable {
         if (expiryMillis < 0) {
             throw new IllegalArgumentException("expiry must be epoch millis >= 0 (0 = none), got " + expiryMillis);
         }
+        if (lastKey != null) {
+            checkOrder(key, keyOffset, keyLength);
+        }
         int headerLength = 1 + varintLength(keyLength) + varintLength(valueLength) + varintLength(expiryMillis);
         int recordLength = headerLength + keyLength + valueLength;
         try {
@@ -197,6 +221,29 @@ public final class SnapshotWriter implements AutoCloseable {
             abortAfter(e);
             throw e;
         }
+    }
+
+    private void checkOrder(DirectBuffer key, int keyOffset, int keyLength) {
+        long hash = SnapshotOrder.hash(key, keyOffset, keyLength);
+        if (lastKey.isSet()) {
+            int c = lastKey.compareTo(hash, key, keyOffset, keyLength);
+            if (c >= 0) {
+                String previous = lastKey.describe();
+                lastKey.set(hash, key, keyOffset, keyLength);
+                IllegalArgumentException e = new IllegalArgumentException("record " + recordCount + " of hash-ordered "
+                        + "snapshot " + tempFile + " is out of order: key " + lastKey.describe()
+                        + (c == 0 ? " was already added" : " sorts before the previous key " + previous)
+                        + "; the snapshot is abandoned");
+                abortAfter(e);
+                throw e;
+            }
+        }
+        lastKey.set(hash, key, keyOffset, keyLength);
+    }
+
+    /** True when the file is flagged hash-ordered. */
+    public boolean hashOrdered() {
+        return lastKey != null;
     }
 
     /**
@@ -290,7 +337,7 @@ public final class SnapshotWriter implements AutoCloseable {
         small.setMemory(0, HEADER_LENGTH, (byte) 0);
         small.putInt(MAGIC_OFFSET, MAGIC, LITTLE_ENDIAN);
         small.putByte(VERSION_OFFSET, VERSION);
-        small.putByte(FLAGS_OFFSET, (byte) 0);
+        small.putByte(FLAGS_OFFSET, lastKey != null ? FLAG_HASH_ORDERED : 0);
         small.putShort(RESERVED_OFFSET, (short) 0, LITTLE_ENDIAN);
         small.putLong(BASE_LSN_OFFSET, baseLsn, LITTLE_ENDIAN);
         small.putLong(CREATED_OFFSET, createdMillis, LITTLE_ENDIAN);

@@ -1,0 +1,116 @@
+package io.qrrot.engine;
+
+import io.qrrot.engine.store.EntryType;
+import io.qrrot.engine.store.Keyspace;
+import io.qrrot.engine.store.Shard;
+import io.qrrot.engine.store.StoreMemoryException;
+import org.agrona.DirectBuffer;
+
+/**
+ * Loads snapshot entries into an engine, for one thread: what {@link Engine#load} does per entry, without a
+ * global lock and without locking per entry. The loader keeps the lock of the shard it last wrote and
+ * releases it only when an entry belongs to another shard (or on {@link #close}), so entries that arrive
+ * grouped by shard (a snapshot in key-hash order) take one lock per shard, and loaders working on disjoint
+ * shard ranges run in parallel without waiting for each other. Entries in any other order load correctly,
+ * one lock hand-over per shard change. In ascending hash order the entries also fill each shard's index
+ * front to back ({@code HashIndex}), which streams through the caches.
+ *
+ * <p>Each entry is applied exactly as a PUT effect would be: an existing key is replaced, the per-shard TTL
+ * counts are kept, and an entry whose expiry has passed is skipped. Allocates nothing per entry.
+ *
+ * <p><b>Threading.</b> Not thread-safe: one loader per thread, closed by that thread (it may hold a shard
+ * lock until then). Any number of loaders may run at once on one engine.
+ */
+public final class BulkLoader implements AutoCloseable {
+    private final Engine engine;
+    private final Keyspace ks;
+    private final Clock clock;
+    private Shard held;
+    private int heldIndex = -1;
+    private long loaded;
+    private long skipped;
+
+    BulkLoader(Engine engine) {
+        this.engine = engine;
+        this.ks = engine.keyspace();
+        this.clock = engine.clock();
+    }
+
+    /** The hash this engine indexes {@code key} by: what {@link #load} expects as {@code hash}. */
+    public long hash(DirectBuffer key, int koff, int klen) {
+        return ks.hash(key, koff, klen);
+    }
+
+    /**
+     * Loads one entry; skipped when its expiry has already passed.
+     *
+     * @param hash         {@link #hash} of the key (a caller that already has it for the same hash function
+     *                     saves computing it twice); any other value makes the key unreachable
+     * @param type         {@link EffectCodec#TYPE_STRING}, {@link EffectCodec#TYPE_INT} (8 bytes,
+     *                     little-endian) or {@link EffectCodec#TYPE_JSON}
+     * @param expiryMillis absolute expiry in epoch ms, 0 = none
+     * @return false when the entry was skipped as expired
+     * @throws IllegalArgumentException on an unknown type or an int that is not 8 bytes (nothing changes)
+     */
+    public boolean load(long hash, byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff,
+                        int vlen, long expiryMillis) {
+        Engine.checkLoadable(type, vlen);
+        if (expiryMillis != 0 && clock.millis() > expiryMillis) {
+            skipped++;
+            return false;
+        }
+        int si = ks.shardIndex(hash);
+        Shard s = held;
+        if (si != heldIndex) {
+            s = switchTo(si);
+        }
+        boolean replaced;
+        try {
+            if (type == EntryType.INT) {
+                replaced = s.putLong(key, koff, klen, hash, expiryMillis, value.getLong(voff, EffectCodec.ORDER));
+            } else {
+                replaced = s.put(key, koff, klen, hash, type, expiryMillis, value, voff, vlen);
+            }
+        } catch (StoreMemoryException e) {
+            throw Applier.cannotApply(e);
+        }
+        boolean hadTtl = replaced && s.replacedExpiry() != 0;
+        int ttlDelta = (expiryMillis != 0 ? 1 : 0) - (hadTtl ? 1 : 0);
+        if (ttlDelta != 0) {
+            engine.adjustExpires(si, ttlDelta);
+        }
+        engine.watches().touch(si, key, koff, klen, hash, true);
+        loaded++;
+        return true;
+    }
+
+    /** Entries loaded so far (replacements included). */
+    public long loaded() {
+        return loaded;
+    }
+
+    /** Entries skipped so far because they had expired. */
+    public long skippedExpired() {
+        return skipped;
+    }
+
+    /** Releases the shard lock this loader holds, if any. The loader may be used again afterwards. */
+    @Override
+    public void close() {
+        if (held != null) {
+            Shard s = held;
+            held = null;
+            heldIndex = -1;
+            s.unlock();
+        }
+    }
+
+    private Shard switchTo(int si) {
+        close();
+        Shard s = ks.shard(si);
+        s.lock();
+        held = s;
+        heldIndex = si;
+        return s;
+    }
+}

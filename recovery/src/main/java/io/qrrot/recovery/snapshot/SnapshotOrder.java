@@ -1,0 +1,106 @@
+package io.qrrot.recovery.snapshot;
+
+import io.qrrot.engine.store.KeyHasher;
+import java.util.Arrays;
+import org.agrona.DirectBuffer;
+
+/**
+ * The record order of a snapshot flagged {@link SnapshotFormat#FLAG_HASH_ORDERED}: ascending by the
+ * xxHash3-64 (seed 0) of the key bytes read as an unsigned number, keys with equal hashes ascending by their
+ * bytes (unsigned, lexicographic, a prefix before the longer key). No key appears twice.
+ *
+ * <p>The hash is the store's {@link KeyHasher#XX3}, whose top bits choose a key's shard: a hash-ordered file
+ * is in shard order for any power-of-two shard count, so a loader fills one shard's index at a time, and
+ * loaders given disjoint runs of blocks touch disjoint shards (but for the one at the seam).
+ */
+public final class SnapshotOrder {
+    private SnapshotOrder() {
+    }
+
+    /** The order hash of a key. Allocation-free, thread-safe. */
+    public static long hash(DirectBuffer key, int offset, int length) {
+        return KeyHasher.XX3.hash(key, offset, length);
+    }
+
+    /** The order hash of a key. Allocation-free, thread-safe. */
+    public static long hash(byte[] key, int offset, int length) {
+        return KeyHasher.XX3.hash(key, offset, length);
+    }
+
+    /** Negative, zero or positive as key a (with hash ha) sorts before, equal to or after key b. */
+    public static int compare(long ha, byte[] a, int aLength, long hb, byte[] b, int bLength) {
+        int c = Long.compareUnsigned(ha, hb);
+        return c != 0 ? c : Arrays.compareUnsigned(a, 0, aLength, b, 0, bLength);
+    }
+
+    /** Negative, zero or positive as key a (with hash ha) sorts before, equal to or after key b. */
+    public static int compare(long ha, byte[] a, int aLength, long hb, DirectBuffer b, int bOffset, int bLength) {
+        int c = Long.compareUnsigned(ha, hb);
+        if (c != 0) {
+            return c;
+        }
+        int n = Math.min(aLength, bLength);
+        for (int i = 0; i < n; i++) {
+            int d = Byte.toUnsignedInt(a[i]) - Byte.toUnsignedInt(b.getByte(bOffset + i));
+            if (d != 0) {
+                return d;
+            }
+        }
+        return aLength - bLength;
+    }
+
+    /**
+     * The last key of a sequence, to check that the next one sorts after it. Reuses one array; not
+     * thread-safe.
+     */
+    public static final class LastKey {
+        private byte[] bytes = new byte[64];
+        private int length;
+        private long hash;
+        private boolean set;
+
+        /** True once a key was remembered. */
+        public boolean isSet() {
+            return set;
+        }
+
+        public long hash() {
+            return hash;
+        }
+
+        /** Compares the remembered key with key b (hash hb): negative when b sorts after it. */
+        public int compareTo(long hb, DirectBuffer b, int bOffset, int bLength) {
+            return compare(hash, bytes, length, hb, b, bOffset, bLength);
+        }
+
+        /** Compares the remembered key with another remembered key. */
+        public int compareTo(LastKey b) {
+            return compare(hash, bytes, length, b.hash, b.bytes, b.length);
+        }
+
+        /** Remembers a copy of key b with hash hb. */
+        public void set(long hb, DirectBuffer b, int bOffset, int bLength) {
+            if (bytes.length < bLength) {
+                bytes = new byte[Math.max(bLength, 2 * bytes.length)];
+            }
+            b.getBytes(bOffset, bytes, 0, bLength);
+            length = bLength;
+            hash = hb;
+            set = true;
+        }
+
+        /** The key as text for an error message: printable ASCII as is, other bytes as \xNN, cut at 64 bytes. */
+        public String describe() {
+            StringBuilder sb = new StringBuilder("\"");
+            for (int i = 0; i < Math.min(length, 64); i++) {
+                int c = Byte.toUnsignedInt(bytes[i]);
+                if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+                    sb.append((char) c);
+                } else {
+                    sb.append(String.format("\\x%02x", c));
+                }
+            }
+            return sb.append(length > 64 ? "\"…" : "\"").toString();
+        }
+    }
+}
