@@ -41,6 +41,8 @@ public final class DurableQrrot implements Qrrot {
     private static final long EXPIRE_PERIOD_MILLIS = 100;
     private static final int EXPIRE_BUDGET = 2000;
     private static final long COMPACT_CHECK_MILLIS = 200;
+    /** Below this many recovered keys the index is a few MiB and {@link #settleHeap} is not worth a pause. */
+    static final long SETTLE_HEAP_KEYS = 100_000;
 
     private final QrrotOptions options;
     private final DataDirectory dir;
@@ -79,6 +81,7 @@ public final class DurableQrrot implements Qrrot {
         try {
             SnapshotDirectory snapshots = SnapshotDirectory.open(options.storage(), dir.snapshotDir());
             Recovery.Result r = Recovery.run(dir, snapshots, options);
+            settleHeap(r.keys());
             DurableQrrot db = new DurableQrrot(options, dir, snapshots, r);
             db.compactorThread.start();
             db.expirerThread.start();
@@ -86,6 +89,23 @@ public final class DurableQrrot implements Qrrot {
         } catch (IOException | RuntimeException e) {
             dir.close();
             throw e;
+        }
+    }
+
+    /**
+     * After a large recovery, one full collection. Recovery allocates the whole index at once; a generational
+     * collector leaves much of it in the young generation's survivor spaces, copying it back and forth for
+     * many collections before promoting it, and meanwhile the compactor's short-lived fold data overflows
+     * into old-generation pages the process never touched before: RSS grows by tens of MiB at the first
+     * compactions (docs/operations.md, "JVM memory"). A full collection moves the index to the old generation
+     * once, at the end of a step that already takes seconds, so the young generation starts empty.
+     */
+    private static void settleHeap(long recoveredKeys) {
+        if (recoveredKeys >= SETTLE_HEAP_KEYS) {
+            long t0 = System.nanoTime();
+            System.gc();
+            LOG.info("moved the recovered index of {} keys to the old generation in {} ms", recoveredKeys,
+                    (System.nanoTime() - t0) / 1_000_000);
         }
     }
 

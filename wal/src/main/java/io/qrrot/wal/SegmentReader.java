@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
+import org.agrona.BufferUtil;
 
 /**
  * Reads one segment file front to back and validates every record; says exactly what it found and where.
@@ -39,6 +40,7 @@ final class SegmentReader implements AutoCloseable {
     }
 
     private static final int DEFAULT_CHUNK = 1 << 20;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0).order(WalFormat.BYTE_ORDER);
 
     private final StorageFile file;
     private final Path path;
@@ -77,6 +79,7 @@ final class SegmentReader implements AutoCloseable {
     }
 
     private void allocate(int capacity) {
+        release();
         buf = ByteBuffer.allocateDirect(capacity).order(WalFormat.BYTE_ORDER);
         crcView = buf.duplicate();
         bufLen = 0;
@@ -333,8 +336,26 @@ final class SegmentReader implements AutoCloseable {
         return zeroSector;
     }
 
+    /**
+     * Closes the file and frees the read buffer at once rather than when a collection finds it: a compaction
+     * opens a reader per segment, and buffers left to the garbage collector pile up outside the heap.
+     */
     @Override
     public void close() throws IOException {
-        file.close();
+        try {
+            file.close();
+        } finally {
+            release();
+        }
+    }
+
+    private void release() {
+        if (buf != null && buf.capacity() > 0) {
+            BufferUtil.free(buf);
+        }
+        buf = EMPTY;
+        crcView = EMPTY;
+        bufStart = 0;
+        bufLen = 0;
     }
 }

@@ -178,6 +178,7 @@ public final class WalReader implements AutoCloseable {
         if (segment != null) {
             SegmentReader s = segment;
             segment = null;
+            payload.wrap(0, 0); // the segment frees its buffer: never leave a view of freed memory
             s.close();
         }
     }

@@ -204,7 +204,11 @@ public final class RecoveryBench {
         }
     }
 
-    /** Compacts a full database while one thread writes steadily; samples VmRSS every 5 ms. */
+    /**
+     * Compacts a full database while one thread writes steadily; samples VmRSS every 5 ms. The compaction time
+     * under load is the figure to take from here; for RSS use {@link CompactionRssBench}: this JVM just loaded
+     * the data, runs without the launcher's flags and its writer allocates, so its RSS says little.
+     */
     private static void compactionRss(Path dir, QrrotOptions o) throws Exception {
         try (Qrrot db = Qrrot.open(dir, o)) {
             AtomicBoolean stop = new AtomicBoolean();

@@ -36,6 +36,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -268,6 +269,7 @@ public final class SnapshotWriter implements AutoCloseable {
             throw e;
         }
         state = State.FINISHED;
+        release();
         try {
             storage.syncDirectory(dir);
         } catch (IOException e) {
@@ -285,11 +287,21 @@ public final class SnapshotWriter implements AutoCloseable {
             return;
         }
         state = State.ABORTED;
+        release();
         try {
             file.close();
         } finally {
             storage.delete(tempFile);
         }
+    }
+
+    /**
+     * Frees the block buffers now rather than when a collection finds the writer: a compaction writes one
+     * snapshot per pass, and buffers left to the garbage collector pile up outside the heap.
+     */
+    private void release() {
+        BufferUtil.free(blockBytes);
+        BufferUtil.free(smallBytes);
     }
 
     /** {@link #abort()} unless {@link #finish()} succeeded. */
