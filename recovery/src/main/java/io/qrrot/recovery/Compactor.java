@@ -51,7 +51,8 @@ final class Compactor {
     private final long memoryBudget;
 
     /** The newest installed snapshot (null before the first) and the one before it. */
-    private SnapshotInfo current;
+    /** Written under the monitor by compact(); read without it, so INFO never waits for a running compaction. */
+    private volatile SnapshotInfo current;
     private SnapshotInfo previous;
     private volatile String lastStatus = "ok";
     private volatile long lastMillis;
@@ -71,11 +72,12 @@ final class Compactor {
     }
 
     /** The base LSN of the newest snapshot, 0 when there is none. */
-    synchronized long baseLsn() {
-        return current == null ? 0 : current.baseLsn();
+    long baseLsn() {
+        SnapshotInfo c = current;
+        return c == null ? 0 : c.baseLsn();
     }
 
-    synchronized SnapshotInfo current() {
+    SnapshotInfo current() {
         return current;
     }
 
