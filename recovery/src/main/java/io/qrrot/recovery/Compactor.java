@@ -50,8 +50,10 @@ final class Compactor {
     private final Clock clock;
     private final long memoryBudget;
 
-    /** The newest installed snapshot (null before the first) and the one before it. */
-    /** Written under the monitor by compact(); read without it, so INFO never waits for a running compaction. */
+    /**
+     * The newest installed snapshot (null before the first) and the one before it. {@code current} is written
+     * under the monitor by compact() and read without it, so INFO never waits for a running compaction.
+     */
     private volatile SnapshotInfo current;
     private SnapshotInfo previous;
     private volatile String lastStatus = "ok";
