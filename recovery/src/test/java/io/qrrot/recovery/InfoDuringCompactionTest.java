@@ -1,0 +1,105 @@
+package io.qrrot.recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qrrot.wal.io.FileStorage;
+import io.qrrot.wal.io.Storage;
+import io.qrrot.wal.io.StorageFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** INFO must not wait for a running compaction (which holds the compactor for minutes on a large data set). */
+class InfoDuringCompactionTest {
+    @TempDir
+    Path dir;
+
+    /** Holds the rename that installs a snapshot until released. */
+    static final class HeldInstall implements Storage {
+        final CountDownLatch reached = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public StorageFile open(Path path, OpenMode mode) throws IOException {
+            return FileStorage.INSTANCE.open(path, mode);
+        }
+
+        @Override
+        public void rename(Path from, Path to) throws IOException {
+            if (to.getFileName().toString().endsWith(".qrrt")) {
+                reached.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+            FileStorage.INSTANCE.rename(from, to);
+        }
+
+        @Override
+        public void delete(Path path) throws IOException {
+            FileStorage.INSTANCE.delete(path);
+        }
+
+        @Override
+        public void syncDirectory(Path d) throws IOException {
+            FileStorage.INSTANCE.syncDirectory(d);
+        }
+
+        @Override
+        public void createDirectories(Path d) throws IOException {
+            FileStorage.INSTANCE.createDirectories(d);
+        }
+
+        @Override
+        public List<Path> list(Path d) throws IOException {
+            return FileStorage.INSTANCE.list(d);
+        }
+
+        @Override
+        public boolean exists(Path path) {
+            return FileStorage.INSTANCE.exists(path);
+        }
+
+        @Override
+        public long size(Path path) throws IOException {
+            return FileStorage.INSTANCE.size(path);
+        }
+    }
+
+    @Test
+    void infoAnswersWhileACompactionIsRunning() throws Exception {
+        HeldInstall storage = new HeldInstall();
+        QrrotOptions o = QrrotOptions.defaults().withShards(8).withStorage(storage)
+                .withWal(64 * 1024, Long.MAX_VALUE, Long.MAX_VALUE);
+        try (Qrrot q = Qrrot.open(dir, o)) {
+            Db db = new Db(q);
+            assertEquals("OK", db.run("SET", "a", "1"));
+            CompletableFuture<Qrrot.SnapshotResult> save = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return q.saveSnapshot();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertTrue(storage.reached.await(60, TimeUnit.SECONDS), "the compaction never reached its install step");
+            try {
+                // Before the fix this call waited on the compactor until the install was released: forever here.
+                Map<String, Map<String, String>> info = CompletableFuture.supplyAsync(q::info).get(60, TimeUnit.SECONDS);
+                assertEquals("", info.get("persistence").get("last_snapshot"));
+            } finally {
+                storage.release.countDown();
+            }
+            assertEquals(1, save.get(60, TimeUnit.SECONDS).keys());
+        }
+    }
+}
