@@ -3,8 +3,11 @@ package io.qrrot.bench.engine;
 import io.qrrot.engine.ReplySink;
 import org.agrona.DirectBuffer;
 
-/** A reply sink that only folds what it is given into a checksum (so the JIT cannot drop the work). */
-final class NoReply implements ReplySink {
+/**
+ * A reply sink that only folds what it is given into a checksum (so the JIT cannot drop the work) and fails on
+ * an error reply. The sum is a sink, not a result: sharing one instance between threads is harmless.
+ */
+public final class NoReply implements ReplySink {
     long sum;
 
     @Override

@@ -1,6 +1,8 @@
 package io.qrrot.bench.recovery;
 
 import io.qrrot.engine.CommandArgs;
+import io.qrrot.bench.engine.NoReply;
+import io.qrrot.bench.store.Keys;
 import io.qrrot.engine.ReplySink;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
@@ -17,7 +19,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import org.agrona.DirectBuffer;
 
 /**
  * The measured process of {@link CompactionRssBench}: a server-like JVM (the launcher's flags) that opens a
@@ -40,7 +41,6 @@ import org.agrona.DirectBuffer;
  */
 public final class CompactionLoad {
     private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PREFIX = "key:".getBytes(StandardCharsets.US_ASCII);
     private static final int BATCH = 64;
 
     private final Qrrot db;
@@ -102,7 +102,6 @@ public final class CompactionLoad {
         Qrrot.Session s = db.newSession();
         CommandArgs a = new CommandArgs();
         byte[] key = new byte[32];
-        System.arraycopy(PREFIX, 0, key, 0, PREFIX.length);
         byte[] value = new byte[16];
         long seed = 0x9E3779B97F4A7C15L;
         long start = System.nanoTime();
@@ -114,7 +113,7 @@ public final class CompactionLoad {
                 seed ^= seed << 13;
                 seed ^= seed >>> 7;
                 seed ^= seed << 17;
-                int keyLength = PREFIX.length + digits(Math.floorMod(seed, keys), key, PREFIX.length);
+                int keyLength = Keys.write(key, Math.floorMod(seed, keys));
                 hex(n + i, value);
                 a.clear();
                 a.add(SET);
@@ -186,19 +185,6 @@ public final class CompactionLoad {
         }
     }
 
-    /** Writes {@code v} in decimal at {@code at}; returns the digit count. */
-    static int digits(long v, byte[] dst, int at) {
-        int n = 1;
-        for (long x = v; x >= 10; x /= 10) {
-            n++;
-        }
-        for (int i = at + n - 1; i >= at; i--) {
-            dst[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
-        return n;
-    }
-
     /** Fills {@code dst} (16 bytes) with {@code v} as hex digits, so each write stores a different value. */
     static void hex(long v, byte[] dst) {
         for (int i = dst.length - 1; i >= 0; i--) {
@@ -207,62 +193,5 @@ public final class CompactionLoad {
         }
     }
 
-    static final ReplySink NO_REPLY = new ReplySink() {
-        @Override
-        public void simple(String status) {
-        }
-
-        @Override
-        public void error(String message) {
-            throw new IllegalStateException(message);
-        }
-
-        @Override
-        public void integer(long value) {
-        }
-
-        @Override
-        public void bulk(DirectBuffer bytes, int off, int len) {
-        }
-
-        @Override
-        public void bulk(byte[] bytes, int off, int len) {
-        }
-
-        @Override
-        public void bulkLong(long value) {
-        }
-
-        @Override
-        public void nil() {
-        }
-
-        @Override
-        public void nilArray() {
-        }
-
-        @Override
-        public void array(int count) {
-        }
-
-        @Override
-        public void map(int count) {
-        }
-
-        @Override
-        public void set(int count) {
-        }
-
-        @Override
-        public void doubleValue(double value) {
-        }
-
-        @Override
-        public void bool(boolean value) {
-        }
-
-        @Override
-        public void verbatim(String text) {
-        }
-    };
+    static final ReplySink NO_REPLY = new NoReply();
 }

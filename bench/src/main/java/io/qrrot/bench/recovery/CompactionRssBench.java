@@ -1,5 +1,6 @@
 package io.qrrot.bench.recovery;
 
+import io.qrrot.bench.store.Keys;
 import io.qrrot.engine.CommandArgs;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
@@ -77,12 +78,10 @@ public final class CompactionRssBench {
             Qrrot.Session s = db.newSession();
             CommandArgs a = new CommandArgs();
             byte[] key = new byte[32];
-            byte[] prefix = "key:".getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(prefix, 0, key, 0, prefix.length);
             byte[] value = new byte[16];
             byte[] set = "SET".getBytes(StandardCharsets.US_ASCII);
             for (long i = 0; i < keys; i++) {
-                int len = prefix.length + CompactionLoad.digits(i, key, prefix.length);
+                int len = Keys.write(key, i);
                 CompactionLoad.hex(i, value);
                 a.clear();
                 a.add(set);

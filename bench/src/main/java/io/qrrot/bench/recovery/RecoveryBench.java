@@ -1,6 +1,7 @@
 package io.qrrot.bench.recovery;
 
 import io.qrrot.engine.CommandArgs;
+import io.qrrot.bench.engine.NoReply;
 import io.qrrot.engine.ReplySink;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
@@ -17,7 +18,6 @@ import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.agrona.DirectBuffer;
 
 /**
  * Restart and compaction figures for the durable database with N keys {@code key:0..key:N-1} of 16-byte
@@ -302,62 +302,5 @@ public final class RecoveryBench {
         }
     }
 
-    private static final ReplySink NO_REPLY = new ReplySink() {
-        @Override
-        public void simple(String status) {
-        }
-
-        @Override
-        public void error(String message) {
-            throw new IllegalStateException(message);
-        }
-
-        @Override
-        public void integer(long value) {
-        }
-
-        @Override
-        public void bulk(DirectBuffer bytes, int off, int len) {
-        }
-
-        @Override
-        public void bulk(byte[] bytes, int off, int len) {
-        }
-
-        @Override
-        public void bulkLong(long value) {
-        }
-
-        @Override
-        public void nil() {
-        }
-
-        @Override
-        public void nilArray() {
-        }
-
-        @Override
-        public void array(int count) {
-        }
-
-        @Override
-        public void map(int count) {
-        }
-
-        @Override
-        public void set(int count) {
-        }
-
-        @Override
-        public void doubleValue(double value) {
-        }
-
-        @Override
-        public void bool(boolean value) {
-        }
-
-        @Override
-        public void verbatim(String text) {
-        }
-    };
+    private static final ReplySink NO_REPLY = new NoReply();
 }

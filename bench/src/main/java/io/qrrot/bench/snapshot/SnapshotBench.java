@@ -1,5 +1,6 @@
 package io.qrrot.bench.snapshot;
 
+import io.qrrot.bench.store.Keys;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.recovery.snapshot.SnapshotVisitor;
@@ -113,7 +114,7 @@ public final class SnapshotBench {
         long cpu0 = CPU.getCurrentThreadCpuTime();
         try (SnapshotWriter w = SnapshotWriter.begin(FS, dir, 1000L + round, System.currentTimeMillis())) {
             for (long i = 0; i < records; i++) {
-                int keyLength = 4 + putDigits(key, 4, i);
+                int keyLength = Keys.write(key, i);
                 valueBuf.putLong(0, i * 0x9E3779B97F4A7C15L);
                 valueBuf.putLong(8, i);
                 w.add((byte) 1, keyBuf, 0, keyLength, valueBuf, 0, 16, 0);
@@ -124,18 +125,6 @@ public final class SnapshotBench {
             finishNanos[0] = System.nanoTime() - t0;
             return info;
         }
-    }
-
-    private static int putDigits(byte[] dst, int at, long v) {
-        int n = 1;
-        for (long x = v; x >= 10; x /= 10) {
-            n++;
-        }
-        for (int i = at + n - 1; i >= at; i--) {
-            dst[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
-        return n;
     }
 
     private static void read(Path file, boolean readAhead, SnapshotVisitor visitor) throws IOException {

@@ -43,7 +43,7 @@ final class ReadAhead {
             while (true) {
                 BlockBatch b = filled.take();
                 if (b.error != null) {
-                    throw rethrow(b.error);
+                    throw rethrow(b.error, "snapshot read-ahead failed");
                 }
                 visited += sink.accept(b);
                 if (b.last) {
@@ -88,7 +88,8 @@ final class ReadAhead {
         }
     }
 
-    private static IOException rethrow(Throwable t) {
+    /** A failure from another thread, rethrown here: unchecked ones as they are, anything else as an IOException. */
+    static IOException rethrow(Throwable t, String what) {
         if (t instanceof IOException io) {
             return io;
         }
@@ -98,7 +99,7 @@ final class ReadAhead {
         if (t instanceof Error err) {
             throw err;
         }
-        return new IOException("snapshot read-ahead failed", t);
+        return new IOException(what, t);
     }
 
     private static void joinUninterruptibly(Thread t) {

@@ -238,7 +238,7 @@ public final class SnapshotReader implements AutoCloseable {
         }
         for (RunTask t : tasks) {
             if (t.error != null) {
-                throw rethrow(t.error);
+                throw ReadAhead.rethrow(t.error, "snapshot read failed");
             }
         }
         long visited = 0;
@@ -335,19 +335,6 @@ public final class SnapshotReader implements AutoCloseable {
             throw new IllegalStateException("snapshot " + path + " was already read; open it again");
         }
         used = true;
-    }
-
-    private static IOException rethrow(Throwable t) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error err) {
-            throw err;
-        }
-        return new IOException("snapshot read failed", t);
     }
 
     private long readInline(BlockSource source, ReadAhead.BatchSink sink) throws IOException {
