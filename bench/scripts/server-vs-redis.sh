@@ -9,12 +9,18 @@
 #   Redis:  redis-server --appendonly yes --appendfsync POLICY --save ''   (AOF only, like qrrot's WAL)
 # then redis-benchmark runs SET, GET and INCR with -c CLIENTS at -P 1 and -P 16, interleaved
 # (qrrot, Redis, qrrot, Redis ... for ROUNDS rounds) because absolute numbers drift run to run on a shared
-# machine. It prints a table of medians with the qrrot/Redis ratio and writes, under OUT:
+# machine. Before the first round every server gets one unmeasured pass of WARMUP_REQUESTS per test (the
+# JVM compiles its hot paths during the first seconds; Redis gets the same pass). For every run it records
+# the share of CPU time the hypervisor stole (/proc/stat), the main source of noise on a shared VM.
+# It prints a table of medians with the qrrot/Redis ratio and writes, under OUT:
 #   results.tsv (every run), summary.md (the table), chart.png (when gnuplot or matplotlib is present).
+# With CEILING=1 a third server joins the interleaving: Redis with no persistence at all. Its column is the
+# most this client reaches on this machine in the same window; no persistent server can beat it.
 #
 # Settings (environment):
 #   ROUNDS=3  FSYNC="always everysec"  CLIENTS=50  PIPELINES="1 16"  TESTS=set,get,incr
-#   REQUESTS_P1=100000  REQUESTS_PN=1000000  KEYSPACE=100000
+#   REQUESTS_P1=100000  REQUESTS_PN=1000000  KEYSPACE=100000  WARMUP_REQUESTS=50000 (0: none)
+#   CEILING=0
 #   OUT=${TMPDIR:-/tmp}/qrrot-bench/server-vs-redis-<time>
 #   QRROT_SERVE  command template for the qrrot side; {dir} {port} {fsync} are substituted.
 #                Default: "<repo>/qrrot serve --wal {dir} --port {port} --fsync {fsync}".
@@ -37,6 +43,8 @@ TESTS="${TESTS:-set,get,incr}"
 REQUESTS_P1="${REQUESTS_P1:-100000}"
 REQUESTS_PN="${REQUESTS_PN:-1000000}"
 KEYSPACE="${KEYSPACE:-100000}"
+WARMUP_REQUESTS="${WARMUP_REQUESTS:-50000}"
+CEILING="${CEILING:-0}"
 OUT="${OUT:-${TMPDIR:-/tmp}/qrrot-bench/server-vs-redis-$(date +%Y%m%d-%H%M%S)}"
 default_serve="$repo/qrrot serve --wal {dir} --port {port} --fsync {fsync}"
 QRROT_SERVE="${QRROT_SERVE:-$default_serve}"
@@ -99,20 +107,42 @@ stop() {
   wait "$pid" 2>/dev/null || true
 }
 
-# bench NAME PORT PIPELINE ROUND FSYNC -> appends rows to results.tsv
-bench() {
-  local name=$1 port=$2 pl=$3 round=$4 fsync=$5 n
-  if [ "$pl" -le 1 ]; then n=$REQUESTS_P1; else n=$REQUESTS_PN; fi
-  redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -P "$pl" -n "$n" -r "$KEYSPACE" -t "$TESTS" --csv 2>/dev/null \
-    | tr -d '"' | awk -F, -v f="$fsync" -v p="$pl" -v t="$name" -v r="$round" \
-        'NR > 1 && $1 != "test" { printf "%s\t%s\t%s\t%s\t%s\t%s\n", f, p, $1, t, r, $2 }' >> "$OUT/results.tsv"
+# cpu_times -> "total steal" jiffies of all CPUs since boot (/proc/stat; steal is the 8th field)
+cpu_times() {
+  awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9; exit }' /proc/stat 2>/dev/null || echo "0 0"
 }
 
-printf 'fsync\tpipeline\ttest\tserver\tround\trps\n' > "$OUT/results.tsv"
+# bench NAME PORT PIPELINE ROUND FSYNC -> appends rows to results.tsv (one per test, with the run's steal %)
+bench() {
+  local name=$1 port=$2 pl=$3 round=$4 fsync=$5 n before after steal
+  if [ "$pl" -le 1 ]; then n=$REQUESTS_P1; else n=$REQUESTS_PN; fi
+  for test in ${TESTS//,/ }; do
+    before=$(cpu_times)
+    redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -P "$pl" -n "$n" -r "$KEYSPACE" -t "$test" --csv \
+        2>/dev/null > "$work/run.csv"
+    after=$(cpu_times)
+    steal=$(echo "$before $after" | awk '{ d = $3 - $1; printf "%.1f", (d > 0 ? 100 * ($4 - $2) / d : 0) }')
+    tr -d '"' < "$work/run.csv" | awk -F, -v f="$fsync" -v p="$pl" -v t="$name" -v r="$round" -v s="$steal" \
+        'NR > 1 && $1 != "test" { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f, p, $1, t, r, $2, s }' >> "$OUT/results.tsv"
+  done
+}
+
+# warmup PORT: one unmeasured pass of every test at every pipeline depth
+warmup() {
+  local port=$1 pl
+  [ "$WARMUP_REQUESTS" -gt 0 ] || return 0
+  for pl in $PIPELINES; do
+    redis-benchmark -h 127.0.0.1 -p "$port" -c "$CLIENTS" -P "$pl" -n "$WARMUP_REQUESTS" -r "$KEYSPACE" \
+        -t "$TESTS" -q > /dev/null 2>&1 || true
+  done
+}
+
+printf 'fsync\tpipeline\ttest\tserver\tround\trps\tsteal_pct\n' > "$OUT/results.tsv"
 {
   echo "# server-vs-redis $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "host: $(uname -srm), $(nproc) cores; $(redis-server --version | awk '{print $1, $2, $3}')"
   echo "clients=$CLIENTS rounds=$ROUNDS requests(-P1)=$REQUESTS_P1 requests(-P>1)=$REQUESTS_PN keyspace=$KEYSPACE"
+  echo "warm-up requests per test=$WARMUP_REQUESTS ceiling=$CEILING"
   echo "qrrot command: $QRROT_SERVE"
 } > "$OUT/environment.txt"
 
@@ -127,17 +157,34 @@ for fsync in $FSYNC; do
   redis-server --bind 127.0.0.1 --port "$rport" --dir "$work/redis-$fsync" --save '' \
       --appendonly yes --appendfsync "$fsync" > "$work/redis.log" 2>&1 &
   rpid=$!; pids+=("$rpid")
+  servers="qrrot:$qport redis:$rport"
+  cpid=
+  if [ "$CEILING" = 1 ]; then
+    cport=$(free_port)
+    while [ "$cport" = "$qport" ] || [ "$cport" = "$rport" ]; do cport=$(free_port); done
+    mkdir -p "$work/ceiling-$fsync"
+    redis-server --bind 127.0.0.1 --port "$cport" --dir "$work/ceiling-$fsync" --save '' --appendonly no \
+        > "$work/ceiling.log" 2>&1 &
+    cpid=$!; pids+=("$cpid")
+    wait_ready "$cport" "$cpid" 30 ceiling
+    servers="$servers ceiling:$cport"
+  fi
   wait_ready "$rport" "$rpid" 30 redis
   wait_ready "$qport" "$qpid" 600 qrrot   # the launcher may build the jar first
+  for s in $servers; do
+    echo "   warm-up: ${s%%:*}" >&2
+    warmup "${s##*:}"
+  done
   for round in $(seq 1 "$ROUNDS"); do
     for pl in $PIPELINES; do
-      echo "   round $round/$ROUNDS  -P $pl: qrrot" >&2
-      bench qrrot "$qport" "$pl" "$round" "$fsync"
-      echo "   round $round/$ROUNDS  -P $pl: Redis" >&2
-      bench redis "$rport" "$pl" "$round" "$fsync"
+      for s in $servers; do
+        echo "   round $round/$ROUNDS  -P $pl: ${s%%:*}" >&2
+        bench "${s%%:*}" "${s##*:}" "$pl" "$round" "$fsync"
+      done
     done
   done
   stop "$qpid"; stop "$rpid"
+  if [ -n "$cpid" ]; then stop "$cpid"; fi
 done
 
 # Medians per (fsync, pipeline, test, server), then the qrrot/Redis ratio.
@@ -146,21 +193,34 @@ awk -F'\t' 'NR > 1 { k = $1 "\t" $2 "\t" $3 "\t" $4; v[k] = v[k] " " $6 }
           for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
           m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2; print k "\t" m } }' "$OUT/results.tsv" \
   | sort > "$work/medians.tsv"
-awk -F'\t' '{ key = $1 "\t" $2 "\t" $3; if ($4 == "qrrot") q[key] = $5; else r[key] = $5 }
-  END { for (k in q) if (k in r) printf "%s\t%.0f\t%.0f\t%.2f\n", k, q[k], r[k], (r[k] > 0 ? q[k] / r[k] : 0) }' \
+awk -F'\t' '{ key = $1 "\t" $2 "\t" $3; if ($4 == "qrrot") q[key] = $5; else if ($4 == "redis") r[key] = $5; else c[key] = $5 }
+  END { for (k in q) if (k in r) printf "%s\t%.0f\t%.0f\t%.2f\t%s\n", k, q[k], r[k], (r[k] > 0 ? q[k] / r[k] : 0),
+          (k in c) ? sprintf("%.0f", c[k]) : "-" }' \
   "$work/medians.tsv" | sort -t$'\t' -k1,1 -k2,2n -k3,3 > "$OUT/medians.tsv"
+steal=$(awk -F'\t' 'NR > 1 { n++; s += $7; if ($7 > m) m = $7 } END { if (n) printf "mean %.1f %%, max %.1f %%", s / n, m }' \
+  "$OUT/results.tsv")
 
 {
-  echo "| fsync | -P | test | qrrot ops/s | Redis ops/s | qrrot/Redis |"
-  echo "|---|---:|---|---:|---:|---:|"
-  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$OUT/medians.tsv"
+  if [ "$CEILING" = 1 ]; then
+    echo "| fsync | -P | test | qrrot ops/s | Redis ops/s | qrrot/Redis | Redis, no persistence |"
+    echo "|---|---:|---|---:|---:|---:|---:|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$OUT/medians.tsv"
+  else
+    echo "| fsync | -P | test | qrrot ops/s | Redis ops/s | qrrot/Redis |"
+    echo "|---|---:|---|---:|---:|---:|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$OUT/medians.tsv"
+  fi
   echo
-  echo "Medians of $ROUNDS interleaved rounds, -c $CLIENTS; $(cat "$OUT/environment.txt" | sed -n 2p)."
+  echo "Medians of $ROUNDS interleaved rounds after a warm-up pass, -c $CLIENTS; CPU time stolen by the"
+  echo "hypervisor during the runs: $steal; $(sed -n 2p "$OUT/environment.txt")."
 } > "$OUT/summary.md"
 cat "$OUT/summary.md"
 
 # Chart: grouped bars of the ratio per case.
-awk -F'\t' '{ printf "\"%s -P%s %s\"\t%s\t%s\t%s\n", $1, $2, $3, $4, $5, $6 }' "$OUT/medians.tsv" > "$work/chart.dat"
+awk -F'\t' '{ printf "\"%s -P%s %s\"\t%s\t%s\t%s\t%s\n", $1, $2, $3, $4, $5, $6, ($7 == "-" ? 0 : $7) }' "$OUT/medians.tsv" \
+  > "$work/chart.dat"
+ceiling_plot=""
+if [ "$CEILING" = 1 ]; then ceiling_plot=", '' using 5 title \"Redis, no persistence\""; fi
 if command -v gnuplot >/dev/null 2>&1; then
   gnuplot <<GP
 set terminal pngcairo size 1100,520 noenhanced font ",10"
@@ -173,7 +233,7 @@ set ylabel "ops/s"
 set xtics rotate by -30
 set key top left
 set grid ytics
-plot "$work/chart.dat" using 2:xtic(1) title "qrrot", '' using 3 title "Redis"
+plot "$work/chart.dat" using 2:xtic(1) title "qrrot", '' using 3 title "Redis"$ceiling_plot
 GP
   echo "chart: $OUT/chart.png" >&2
 elif python3 -c 'import matplotlib' >/dev/null 2>&1; then
@@ -183,10 +243,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 labels = [r[0].strip('"') for r in rows]
-q = [float(r[1]) for r in rows]; r_ = [float(r[2]) for r in rows]
-x = range(len(rows)); w = 0.4
+q = [float(r[1]) for r in rows]; r_ = [float(r[2]) for r in rows]; c = [float(r[4]) for r in rows]
+x = range(len(rows)); w = 0.3 if any(c) else 0.4
 plt.figure(figsize=(11, 5))
 plt.bar([i - w / 2 for i in x], q, w, label="qrrot"); plt.bar([i + w / 2 for i in x], r_, w, label="Redis")
+if any(c):
+    plt.bar([i + 1.5 * w for i in x], c, w, label="Redis, no persistence")
 plt.xticks(list(x), labels, rotation=30, ha="right"); plt.ylabel("ops/s"); plt.legend(); plt.tight_layout()
 plt.savefig(sys.argv[2], dpi=100)
 PY
