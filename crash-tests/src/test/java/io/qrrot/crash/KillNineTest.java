@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * kill -9 of the real {@code qrrot serve} process, again and again, under concurrent clients (owned keys
@@ -37,9 +39,11 @@ class KillNineTest {
         return report;
     }
 
-    @Test
-    void fsyncAlwaysLosesNothingAcknowledged(@TempDir Path tmp) throws Exception {
-        CrashLoop.Report r = run(tmp, "always", LONG ? 500 : 12, List.of());
+    /** Both ways of fsyncing a batch: on the event loop that read it, and on the WAL's writer thread. */
+    @ParameterizedTest(name = "--fsync-thread {0}")
+    @ValueSource(strings = {"loop", "writer"})
+    void fsyncAlwaysLosesNothingAcknowledged(String fsyncThread, @TempDir Path tmp) throws Exception {
+        CrashLoop.Report r = run(tmp, "always", LONG ? 500 : 12, List.of("--fsync-thread", fsyncThread));
         assertEquals(0, r.lost(), r.summary());
         assertTrue(r.opsAcked() > 100, "the workload hardly ran: " + r.summary());
     }

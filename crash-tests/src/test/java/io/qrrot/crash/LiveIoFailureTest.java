@@ -19,6 +19,8 @@ import java.util.function.LongSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -61,9 +63,12 @@ class LiveIoFailureTest {
      * The WAL syncs its segments with FileChannel.force(false), which is fdatasync(2) on this JDK (fsync(2)
      * is left to directory syncs): failing fdatasync under load must fail the log cleanly.
      */
-    @Test
-    void fsyncFailingUnderLoadRefusesWritesAndLosesNothingAcknowledged(@TempDir Path tmp) throws Exception {
-        Run r = run(tmp, new Scenario("always", Fiu.FDATASYNC, Fiu.EIO, false, false, List.of()));
+    @ParameterizedTest(name = "--fsync-thread {0}")
+    @ValueSource(strings = {"loop", "writer"})
+    void fsyncFailingUnderLoadRefusesWritesAndLosesNothingAcknowledged(String fsyncThread, @TempDir Path tmp)
+            throws Exception {
+        Run r = run(tmp, new Scenario("always", Fiu.FDATASYNC, Fiu.EIO, false, false,
+                List.of("--fsync-thread", fsyncThread)));
         assertRefusedCleanly(r, "fsync", "Input/output error");
         assertRecovered(r);
     }

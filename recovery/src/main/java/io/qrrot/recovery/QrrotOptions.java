@@ -23,61 +23,75 @@ import io.qrrot.wal.io.Storage;
  *                           intermediate snapshot (default 16 MiB)
  * @param walPreallocation   how the next WAL segment is prepared (default in the background; tests that
  *                           replay an exact I/O sequence use {@code NONE})
+ * @param walSyncOnFlush     with {@code ALWAYS}, the thread that ends a batch of writes fsyncs it itself when
+ *                           the log is idle, instead of handing it to the WAL's writer thread (default false;
+ *                           see {@link WalOptions#syncOnFlush()})
  */
 public record QrrotOptions(FsyncPolicy fsync, int shards, long maxMemoryBytes, long maxKeyBytes,
                            long maxValueBytes, long walSegmentBytes, long compactWalBytes,
                            long compactAfterMillis, long compactMemoryBytes, Clock clock,
-                           Storage storage, WalOptions.Preallocation walPreallocation) {
+                           Storage storage, WalOptions.Preallocation walPreallocation,
+                           boolean walSyncOnFlush) {
 
     public static final long MIB = 1L << 20;
 
     public static QrrotOptions defaults() {
         return new QrrotOptions(FsyncPolicy.ALWAYS, 64, 0, MIB, 512 * MIB, 64 * MIB, 256 * MIB,
-                3_600_000L, 16 * MIB, Clock.SYSTEM, FileStorage.INSTANCE, WalOptions.Preallocation.BACKGROUND);
+                3_600_000L, 16 * MIB, Clock.SYSTEM, FileStorage.INSTANCE, WalOptions.Preallocation.BACKGROUND,
+                false);
     }
 
     public QrrotOptions withFsync(FsyncPolicy v) {
         return new QrrotOptions(v, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation,
+                walSyncOnFlush);
     }
 
     public QrrotOptions withShards(int v) {
         return new QrrotOptions(fsync, v, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation,
+                walSyncOnFlush);
     }
 
     public QrrotOptions withMaxMemoryBytes(long v) {
         return new QrrotOptions(fsync, shards, v, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation,
+                walSyncOnFlush);
     }
 
     public QrrotOptions withLimits(long maxKey, long maxValue) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKey, maxValue, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation,
+                walSyncOnFlush);
     }
 
     public QrrotOptions withWal(long segmentBytes, long compactBytes, long compactAfter) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, segmentBytes,
-                compactBytes, compactAfter, compactMemoryBytes, clock, storage, walPreallocation);
+                compactBytes, compactAfter, compactMemoryBytes, clock, storage, walPreallocation, walSyncOnFlush);
     }
 
     public QrrotOptions withClock(Clock v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, v, storage, walPreallocation);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, v, storage, walPreallocation, walSyncOnFlush);
     }
 
     public QrrotOptions withStorage(Storage v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, v, walPreallocation);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, v, walPreallocation, walSyncOnFlush);
     }
 
     public QrrotOptions withWalPreallocation(WalOptions.Preallocation v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, v);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, v, walSyncOnFlush);
     }
 
     public QrrotOptions withCompactMemoryBytes(long v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, v, clock, storage, walPreallocation);
+                compactWalBytes, compactAfterMillis, v, clock, storage, walPreallocation, walSyncOnFlush);
+    }
+
+    public QrrotOptions withWalSyncOnFlush(boolean v) {
+        return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation, v);
     }
 }

@@ -110,7 +110,8 @@ final class Recovery {
                     .withMaxPayloadBytes(maxPayload(options))
                     .withFirstLsn(base + 1)
                     .withStorage(options.storage())
-                    .withPreallocation(options.walPreallocation()));
+                    .withPreallocation(options.walPreallocation())
+                    .withSyncOnFlush(options.walSyncOnFlush()));
         } catch (IOException | RuntimeException e) {
             engine.close();
             throw e;

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * writes everything buffered with one write call (group commit):
  * <ul>
  *   <li>{@code always}: the writer thread writes and fsyncs; every record in the batch becomes durable
- *   with that one fsync. {@link #flush()} only wakes the writer.</li>
+ *   with that one fsync. {@link #flush()} only wakes the writer. With {@link WalOptions#syncOnFlush()} the
+ *   thread that calls {@link #flush()} writes and fsyncs the batch itself when no write is in progress
+ *   (listeners then run on that thread), and wakes the writer only when one is.</li>
  *   <li>{@code everysec}, {@code no}: the thread that calls {@link #flush()} (the end of a network read
  *   batch) writes the batch itself, so no thread hand-off is needed; a record is durable once written.
  *   The background thread fsyncs at least every second ({@code everysec}).</li>
@@ -49,6 +51,7 @@ public final class Wal implements AutoCloseable {
 
     private final WalOptions options;
     private final FsyncPolicy policy;
+    private final boolean syncOnFlush;
     private final Storage storage;
     private final Path dir;
     private final SegmentFiles files;
@@ -71,7 +74,7 @@ public final class Wal implements AutoCloseable {
     private volatile long appendSeq;
     private volatile long takenSeq;
 
-    // Write side, guarded by ioLock (with always, only the writer thread takes it).
+    // Write side, guarded by ioLock (with always: the writer thread, or a flush() caller with syncOnFlush).
     private final ReentrantLock ioLock = new ReentrantLock();
     private final SegmentWriter segmentWriter;
     private Batch spare;
@@ -97,6 +100,7 @@ public final class Wal implements AutoCloseable {
     private Wal(WalOptions options, Path dir, LogScan scan, TailRepair tailRepair) throws IOException {
         this.options = options;
         this.policy = options.fsync();
+        this.syncOnFlush = options.syncOnFlush();
         this.storage = options.storage();
         this.dir = dir;
         this.files = new SegmentFiles(storage, dir);
@@ -301,13 +305,25 @@ public final class Wal implements AutoCloseable {
 
     /**
      * Marks the end of a batch of appends (a network read): gets everything buffered written. With
-     * {@code always} this wakes the writer thread; with {@code everysec}/{@code no} the calling thread
-     * writes the batch itself (a write to the page cache, no fsync) unless another thread is writing,
-     * which then writes it too. Never waits for the disk.
+     * {@code always} this wakes the writer thread, or with {@link WalOptions#syncOnFlush()} writes and fsyncs
+     * the batch on the calling thread (waiting for the disk) unless the writer is busy with an earlier batch;
+     * with {@code everysec}/{@code no} the calling thread writes the batch itself (a write to the page cache,
+     * no fsync) unless another thread is writing, which then writes it too.
      */
     public void flush() {
         if (policy == FsyncPolicy.ALWAYS) {
-            if (hasPending()) {
+            if (!hasPending()) {
+                return;
+            }
+            // A busy writer takes this batch as soon as its fsync returns; waiting for the lock would
+            // only stall the caller behind that fsync.
+            if (syncOnFlush && ioLock.tryLock()) {
+                try {
+                    writeOnce(true);
+                } finally {
+                    ioLock.unlock();
+                }
+            } else {
                 wakeWriter();
             }
             return;
@@ -773,7 +789,7 @@ public final class Wal implements AutoCloseable {
         return new WalStats(policy, bytes, count, first, last, writtenLsn, durableLsn(), syncedLsn, batches,
                 fsyncStats.count(), fsyncStats.lastMicros(), FsyncStats.percentileMicros(h, 0.50),
                 FsyncStats.percentileMicros(h, 0.99), fsyncStats.maxMicros(), fsyncStats.slowCount(), h,
-                status);
+                status, policy == FsyncPolicy.ALWAYS && syncOnFlush ? "caller" : "writer");
     }
 
     // ------------------------------------------------------------------------------------------- closing

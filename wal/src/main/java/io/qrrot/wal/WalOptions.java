@@ -23,10 +23,15 @@ import java.util.function.LongSupplier;
  * @param firstLsn           the LSN of the first record when the directory holds no segment (default 1)
  * @param storage            the file I/O seam (default the real file system)
  * @param wallClock          milliseconds since the epoch, for the segment header's creation time
+ * @param syncOnFlush        {@link FsyncPolicy#ALWAYS}: {@link Wal#flush()} writes and fsyncs the batch on
+ *                           the calling thread when no write is in progress, instead of waking the writer
+ *                           thread (default false). No thread hand-off per batch, at the price of the caller
+ *                           waiting for the fsync: right for a server with no core to spare for the writer
  */
 public record WalOptions(FsyncPolicy fsync, long segmentBytes, int maxPayloadBytes, int bufferBytes,
                          long syncIntervalMillis, long flushDelayMillis, Preallocation preallocation,
-                         long slowFsyncMillis, long firstLsn, Storage storage, LongSupplier wallClock) {
+                         long slowFsyncMillis, long firstLsn, Storage storage, LongSupplier wallClock,
+                         boolean syncOnFlush) {
 
     public static final long MIB = 1L << 20;
 
@@ -66,61 +71,66 @@ public record WalOptions(FsyncPolicy fsync, long segmentBytes, int maxPayloadByt
 
     public static WalOptions defaults() {
         return new WalOptions(FsyncPolicy.ALWAYS, 64 * MIB, (int) (514 * MIB), (int) MIB, 1000, 5,
-                Preallocation.BACKGROUND, 1000, 1, FileStorage.INSTANCE, System::currentTimeMillis);
+                Preallocation.BACKGROUND, 1000, 1, FileStorage.INSTANCE, System::currentTimeMillis, false);
     }
 
     public WalOptions withFsync(FsyncPolicy v) {
         return new WalOptions(v, segmentBytes, maxPayloadBytes, bufferBytes, syncIntervalMillis, flushDelayMillis,
-                preallocation, slowFsyncMillis, firstLsn, storage, wallClock);
+                preallocation, slowFsyncMillis, firstLsn, storage, wallClock, syncOnFlush);
     }
 
     public WalOptions withSegmentBytes(long v) {
         return new WalOptions(fsync, v, maxPayloadBytes, bufferBytes, syncIntervalMillis, flushDelayMillis,
-                preallocation, slowFsyncMillis, firstLsn, storage, wallClock);
+                preallocation, slowFsyncMillis, firstLsn, storage, wallClock, syncOnFlush);
     }
 
     public WalOptions withMaxPayloadBytes(int v) {
         return new WalOptions(fsync, segmentBytes, v, bufferBytes, syncIntervalMillis, flushDelayMillis,
-                preallocation, slowFsyncMillis, firstLsn, storage, wallClock);
+                preallocation, slowFsyncMillis, firstLsn, storage, wallClock, syncOnFlush);
     }
 
     public WalOptions withBufferBytes(int v) {
         return new WalOptions(fsync, segmentBytes, maxPayloadBytes, v, syncIntervalMillis, flushDelayMillis,
-                preallocation, slowFsyncMillis, firstLsn, storage, wallClock);
+                preallocation, slowFsyncMillis, firstLsn, storage, wallClock, syncOnFlush);
     }
 
     public WalOptions withSyncIntervalMillis(long v) {
         return new WalOptions(fsync, segmentBytes, maxPayloadBytes, bufferBytes, v, flushDelayMillis,
-                preallocation, slowFsyncMillis, firstLsn, storage, wallClock);
+                preallocation, slowFsyncMillis, firstLsn, storage, wallClock, syncOnFlush);
     }
 
     public WalOptions withFlushDelayMillis(long v) {
         return new WalOptions(fsync, segmentBytes, maxPayloadBytes, bufferBytes, syncIntervalMillis, v,
-                preallocation, slowFsyncMillis, firstLsn, storage, wallClock);
+                preallocation, slowFsyncMillis, firstLsn, storage, wallClock, syncOnFlush);
     }
 
     public WalOptions withPreallocation(Preallocation v) {
         return new WalOptions(fsync, segmentBytes, maxPayloadBytes, bufferBytes, syncIntervalMillis, flushDelayMillis,
-                v, slowFsyncMillis, firstLsn, storage, wallClock);
+                v, slowFsyncMillis, firstLsn, storage, wallClock, syncOnFlush);
     }
 
     public WalOptions withSlowFsyncMillis(long v) {
         return new WalOptions(fsync, segmentBytes, maxPayloadBytes, bufferBytes, syncIntervalMillis, flushDelayMillis,
-                preallocation, v, firstLsn, storage, wallClock);
+                preallocation, v, firstLsn, storage, wallClock, syncOnFlush);
     }
 
     public WalOptions withFirstLsn(long v) {
         return new WalOptions(fsync, segmentBytes, maxPayloadBytes, bufferBytes, syncIntervalMillis, flushDelayMillis,
-                preallocation, slowFsyncMillis, v, storage, wallClock);
+                preallocation, slowFsyncMillis, v, storage, wallClock, syncOnFlush);
     }
 
     public WalOptions withStorage(Storage v) {
         return new WalOptions(fsync, segmentBytes, maxPayloadBytes, bufferBytes, syncIntervalMillis, flushDelayMillis,
-                preallocation, slowFsyncMillis, firstLsn, v, wallClock);
+                preallocation, slowFsyncMillis, firstLsn, v, wallClock, syncOnFlush);
     }
 
     public WalOptions withWallClock(LongSupplier v) {
         return new WalOptions(fsync, segmentBytes, maxPayloadBytes, bufferBytes, syncIntervalMillis, flushDelayMillis,
-                preallocation, slowFsyncMillis, firstLsn, storage, v);
+                preallocation, slowFsyncMillis, firstLsn, storage, v, syncOnFlush);
+    }
+
+    public WalOptions withSyncOnFlush(boolean v) {
+        return new WalOptions(fsync, segmentBytes, maxPayloadBytes, bufferBytes, syncIntervalMillis, flushDelayMillis,
+                preallocation, slowFsyncMillis, firstLsn, storage, wallClock, v);
     }
 }

@@ -23,16 +23,19 @@ import java.util.Map;
  * @param slowFsyncs      fsyncs slower than the warning threshold
  * @param fsyncHistogram  bucket i counts fsyncs of [2^i, 2^(i+1)) microseconds
  * @param lastStatus      {@code ok}, or the error that failed the log
+ * @param fsyncThread     who fsyncs: {@code writer} (the log's writer thread) or, with {@code always} and
+ *                        {@link WalOptions#syncOnFlush()}, {@code caller} (the thread that calls flush)
  */
 public record WalStats(FsyncPolicy fsync, long bytesOnDisk, int segments, long firstLsn, long lastLsn,
                        long writtenLsn, long durableLsn, long syncedLsn, long writes, long fsyncCount,
                        long lastFsyncMicros, long fsyncP50Micros, long fsyncP99Micros, long fsyncMaxMicros,
-                       long slowFsyncs, long[] fsyncHistogram, String lastStatus) {
+                       long slowFsyncs, long[] fsyncHistogram, String lastStatus, String fsyncThread) {
 
     /** The fields as INFO lines ({@code wal_…} names, in display order). */
     public Map<String, String> toInfo() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("wal_fsync", fsync.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("wal_fsync_thread", fsyncThread);
         m.put("wal_bytes", Long.toString(bytesOnDisk));
         m.put("wal_segments", Integer.toString(segments));
         m.put("wal_first_lsn", Long.toString(firstLsn));

@@ -14,16 +14,24 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Many threads appending with {@code always}: LSNs are unique and consecutive, every completion arrives
  * only after an fsync that covers its LSN, and the log reads back exactly what each thread appended.
  */
 class WalConcurrencyTest {
-    @Test
-    void manyWritersWithAlwaysAreToldOnlyAfterTheCoveringFsync() throws Exception {
+    /**
+     * With syncOnFlush the flushing threads fsync themselves while the log is idle and hand off to the writer
+     * when it is busy; without, the writer does every fsync. Either way, nobody is told early.
+     */
+    @ParameterizedTest(name = "syncOnFlush {0}")
+    @ValueSource(booleans = {false, true})
+    void manyWritersWithAlwaysAreToldOnlyAfterTheCoveringFsync(boolean syncOnFlush) throws Exception {
         FaultyStorage storage = new FaultyStorage().recordHistory(false);
-        WalOptions opts = WalTestSupport.memOptions(storage).withSegmentBytes(64 * 1024).withFlushDelayMillis(1);
+        WalOptions opts = WalTestSupport.memOptions(storage).withSegmentBytes(64 * 1024).withFlushDelayMillis(1)
+                .withSyncOnFlush(syncOnFlush);
         int threads = 16;
         int perThread = 300;
         Map<Long, byte[]> byLsn = new ConcurrentHashMap<>();

@@ -37,11 +37,12 @@ class WalStatsTest {
             assertEquals(2, java.util.Arrays.stream(s.fsyncHistogram()).sum());
             assertTrue(s.fsyncP50Micros() >= 2 && s.fsyncP99Micros() >= s.fsyncP50Micros());
             Map<String, String> info = s.toInfo();
-            assertEquals(List.of("wal_fsync", "wal_bytes", "wal_segments", "wal_first_lsn", "wal_last_lsn",
+            assertEquals(List.of("wal_fsync", "wal_fsync_thread", "wal_bytes", "wal_segments", "wal_first_lsn", "wal_last_lsn",
                     "wal_written_lsn", "wal_durable_lsn", "wal_synced_lsn", "wal_writes", "wal_fsyncs",
                     "wal_last_fsync_us", "wal_fsync_p50_us", "wal_fsync_p99_us", "wal_fsync_max_us",
                     "wal_slow_fsyncs", "wal_last_status"), List.copyOf(info.keySet()));
             assertEquals("always", info.get("wal_fsync"));
+            assertEquals("writer", info.get("wal_fsync_thread"));
             assertEquals("ok", info.get("wal_last_status"));
         }
     }

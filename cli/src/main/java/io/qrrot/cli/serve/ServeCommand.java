@@ -14,7 +14,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code qrrot serve}: opens (recovers) a data directory and serves it over the Redis protocol until
@@ -59,6 +61,12 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Event-loop threads that read, execute and reply (0 = half the cores, at least one). Default: ${DEFAULT-VALUE}")
     int ioThreads = 0;
 
+    @Option(names = "--fsync-thread", paramLabel = "auto|loop|writer",
+            description = "With --fsync always, which thread fsyncs a batch of writes: loop (the event loop that read it,"
+                    + " no thread hand-off), writer (the WAL's own thread, so the loop keeps reading during the fsync),"
+                    + " auto (loop when the machine has no more than io-threads + 1 cores). Default: ${DEFAULT-VALUE}")
+    String fsyncThread = "auto";
+
     @Option(names = "--shards", description = "Keyspace shards, a power of two. Default: ${DEFAULT-VALUE}")
     int shards = 64;
 
@@ -72,9 +80,28 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--compact-after-seconds", description = "... or when the oldest unfolded write is this old. Default: ${DEFAULT-VALUE}")
     long compactAfterSeconds = 3600;
 
+    @Spec
+    CommandSpec spec;
+
     /** A deliberately broken build for the crash tests: replies before the write is in the WAL. Never use. */
     @Option(names = "--unsafe-ack-before-wal", hidden = true)
     boolean unsafeAckBeforeWal;
+
+    /**
+     * Whether the event loops fsync their own batches ({@code --fsync-thread}). A hand-off to the WAL's writer
+     * thread lets a loop keep reading during the fsync, but the writer needs a free core to wake on at once:
+     * with every core busy (the loops plus, on a small machine, the clients) it waits for one, longer than the
+     * fsync itself. So {@code auto} picks the loop unless a core is left over (docs/decisions.md).
+     */
+    static boolean fsyncOnLoop(String choice, int ioThreads, int cores) {
+        return switch (choice) {
+            case "loop" -> true;
+            case "writer" -> false;
+            case "auto" -> cores <= ioThreads + 1;
+            default -> throw new IllegalArgumentException("--fsync-thread must be auto, loop or writer, not '"
+                    + choice + "'");
+        };
+    }
 
     public ServeCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -97,8 +124,11 @@ public final class ServeCommand implements Callable<Integer> {
             if (ioThreads > 0) {
                 serverOptions = serverOptions.withIoThreads(ioThreads);
             }
+            options = options.withWalSyncOnFlush(
+                    fsyncOnLoop(fsyncThread, serverOptions.ioThreads(), Runtime.getRuntime().availableProcessors()));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "qrrot serve: " + e.getMessage());
+            // The spec's command line, not a new one: its error stream is the one the caller configured.
+            throw new CommandLine.ParameterException(spec.commandLine(), "qrrot serve: " + e.getMessage());
         }
 
         if (System.getProperty("io.netty.leakDetection.level") == null) {

@@ -1,0 +1,41 @@
+package io.qrrot.cli.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qrrot.cli.testing.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code serve --fsync-thread}: who fsyncs a batch with fsync always. */
+class FsyncThreadTest {
+
+    @Test
+    void autoPicksTheLoopOnlyWhenNoCoreIsLeftForTheWriter() {
+        assertTrue(ServeCommand.fsyncOnLoop("auto", 1, 1));
+        assertTrue(ServeCommand.fsyncOnLoop("auto", 1, 2));
+        assertFalse(ServeCommand.fsyncOnLoop("auto", 1, 3));
+        assertTrue(ServeCommand.fsyncOnLoop("auto", 4, 5));
+        assertFalse(ServeCommand.fsyncOnLoop("auto", 4, 8));
+        assertTrue(ServeCommand.fsyncOnLoop("loop", 4, 64));
+        assertFalse(ServeCommand.fsyncOnLoop("writer", 1, 1));
+    }
+
+    @Test
+    void anUnknownChoiceIsAUsageError(@TempDir Path tmp) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServeCommand.fsyncOnLoop("sometimes", 1, 2));
+        assertEquals("--fsync-thread must be auto, loop or writer, not 'sometimes'", e.getMessage());
+
+        Path dir = tmp.resolve("data");
+        CliRun.Result r = new CliRun().run("serve", "--wal", dir.toString(), "--port", "0", "--fsync-thread", "sometimes");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("qrrot serve: --fsync-thread must be auto, loop or writer, not 'sometimes'\n"),
+                r.err());
+        assertFalse(Files.exists(dir), "a usage error must not create the data directory");
+    }
+}
