@@ -8,7 +8,8 @@ import io.qrrot.wal.io.FaultyStorage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Power cuts at every I/O point of seeded scripts, each followed by a crash mode for the unsynced writes.
@@ -20,8 +21,10 @@ class PowerCutTest {
         FaultyStorage.CrashMode.NONE, FaultyStorage.CrashMode.TORN, FaultyStorage.CrashMode.SUBSET,
         FaultyStorage.CrashMode.ZEROED_SECTORS, FaultyStorage.CrashMode.PREFIX, FaultyStorage.CrashMode.ALL};
 
-    @Test
-    void nothingAcknowledgedIsLostAndTheStateIsAPrefix() {
+    /** With the WAL writer fsyncing, and with the thread that ends the batch fsyncing (the server's loop mode). */
+    @ParameterizedTest(name = "syncOnFlush {0}")
+    @ValueSource(booleans = {false, true})
+    void nothingAcknowledgedIsLostAndTheStateIsAPrefix(boolean syncOnFlush) {
         boolean longMode = Boolean.getBoolean("qrrot.crash.long");
         Long fixedSeed = Long.getLong("qrrot.seed");
         long minStates = longMode ? 10_000 : 2_000;
@@ -34,11 +37,11 @@ class PowerCutTest {
             long seed = fixedSeed != null ? fixedSeed : seeds.nextLong();
             seedsRun.add(seed);
             List<String[]> script = PowerCutHarness.script(seed, 70);
-            long ioCount = PowerCutHarness.ioCount(script);
+            long ioCount = PowerCutHarness.ioCount(script, syncOnFlush);
             Random rnd = new Random(seed);
             for (long n = 1; n <= ioCount; n++) {
                 FaultyStorage.CrashMode mode = MODES[(int) ((n + seed) % MODES.length & 0x7fffffff) % MODES.length];
-                PowerCutHarness.Outcome o = PowerCutHarness.cut(seed, script, n, mode, rnd);
+                PowerCutHarness.Outcome o = PowerCutHarness.cut(seed, script, n, mode, rnd, syncOnFlush);
                 states++;
                 acknowledged += o.acknowledged();
                 if (o.problem() != null) {
@@ -50,8 +53,8 @@ class PowerCutTest {
                 break;
             }
         }
-        System.out.printf("power cuts: %d states over seeds %s, %d acknowledged steps checked, lost %d%n",
-                states, seedsRun, acknowledged, problems.size());
+        System.out.printf("power cuts (syncOnFlush %s): %d states over seeds %s, %d acknowledged steps checked,"
+                + " lost %d%n", syncOnFlush, states, seedsRun, acknowledged, problems.size());
         assertEquals(List.of(), problems);
         assertTrue(fixedSeed != null || states >= minStates);
     }

@@ -34,8 +34,10 @@ public final class PowerCutHarness {
     private PowerCutHarness() {
     }
 
-    static QrrotOptions options(FaultyStorage storage) {
+    /** {@code syncOnFlush}: the thread that ends a batch fsyncs it (the server's loop mode), else the WAL writer. */
+    static QrrotOptions options(FaultyStorage storage, boolean syncOnFlush) {
         return QrrotOptions.defaults().withStorage(storage).withShards(4).withFsync(FsyncPolicy.ALWAYS)
+                .withWalSyncOnFlush(syncOnFlush)
                 .withClock(() -> NOW)
                 .withWal(1024, Long.MAX_VALUE, Long.MAX_VALUE)
                 .withWalPreallocation(WalOptions.Preallocation.NONE)
@@ -109,10 +111,10 @@ public final class PowerCutHarness {
     }
 
     /** Runs the script until the first failure; returns how many steps were acknowledged (-1: the open failed). */
-    static int run(FaultyStorage storage, List<String[]> ops) {
+    static int run(FaultyStorage storage, List<String[]> ops, boolean syncOnFlush) {
         Qrrot q;
         try {
-            q = Qrrot.open(DIR, options(storage));
+            q = Qrrot.open(DIR, options(storage, syncOnFlush));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -156,8 +158,8 @@ public final class PowerCutHarness {
     }
 
     /** Opens the crashed storage and reads every key; the recovered database must also take a write. */
-    static Map<String, String> recover(FaultyStorage storage) throws IOException {
-        try (Qrrot q = Qrrot.open(DIR, options(storage))) {
+    static Map<String, String> recover(FaultyStorage storage, boolean syncOnFlush) throws IOException {
+        try (Qrrot q = Qrrot.open(DIR, options(storage, syncOnFlush))) {
             Db db = new Db(q);
             Map<String, String> m = new TreeMap<>();
             String keys = db.run("KEYS", "*");
@@ -175,9 +177,9 @@ public final class PowerCutHarness {
     }
 
     /** How many counted I/O operations the whole script does without faults. */
-    public static long ioCount(List<String[]> ops) {
+    public static long ioCount(List<String[]> ops, boolean syncOnFlush) {
         FaultyStorage reference = new FaultyStorage();
-        int acked = run(reference, ops);
+        int acked = run(reference, ops, syncOnFlush);
         if (acked != ops.size()) {
             throw new IllegalStateException("the script did not run through without faults: " + acked + " of " + ops.size());
         }
@@ -185,13 +187,14 @@ public final class PowerCutHarness {
     }
 
     /** Cuts the power at I/O {@code cutAt}, crashes with {@code mode}, recovers and checks. */
-    public static Outcome cut(long seed, List<String[]> ops, long cutAt, FaultyStorage.CrashMode mode, Random rnd) {
+    public static Outcome cut(long seed, List<String[]> ops, long cutAt, FaultyStorage.CrashMode mode, Random rnd,
+                              boolean syncOnFlush) {
         FaultyStorage storage = new FaultyStorage().powerCutAt(cutAt);
-        int acked = Math.max(0, run(storage, ops));
+        int acked = Math.max(0, run(storage, ops, syncOnFlush));
         FaultyStorage after = storage.crash(mode, rnd);
         Map<String, String> found;
         try {
-            found = recover(after);
+            found = recover(after, syncOnFlush);
         } catch (IOException | RuntimeException e) {
             return new Outcome(seed, cutAt, mode, acked, "recovery failed: " + e);
         }
