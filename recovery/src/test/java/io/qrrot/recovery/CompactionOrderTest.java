@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.qrrot.engine.EffectVisitor;
-import io.qrrot.engine.Engine;
 import io.qrrot.recovery.snapshot.SnapshotFormat;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotReader;
@@ -15,13 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,43 +39,12 @@ class CompactionOrderTest {
                 .withWal(64 * 1024, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
-    /** key hex → "type value-hex expiry" for every entry of the store. */
-    static TreeMap<String, String> entries(Engine e) {
-        TreeMap<String, String> out = new TreeMap<>();
-        e.forEachEntry(new EffectVisitor() {
-            @Override
-            public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
-                            long expiry) {
-                out.put(hex(key, koff, klen), type + " " + hex(value, voff, vlen) + " " + expiry);
-            }
-
-            @Override
-            public void delete(DirectBuffer key, int koff, int klen) {
-            }
-
-            @Override
-            public void expire(DirectBuffer key, int koff, int klen, long expiry) {
-            }
-
-            @Override
-            public void clear() {
-            }
-        });
-        return out;
-    }
-
-    static String hex(DirectBuffer b, int off, int len) {
-        byte[] bytes = new byte[len];
-        b.getBytes(off, bytes);
-        return HexFormat.of().formatHex(bytes);
-    }
-
     /** The records of a snapshot file (read with every check, the hash order included when flagged). */
     static TreeMap<String, String> records(Path file) throws IOException {
         TreeMap<String, String> out = new TreeMap<>();
         try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, file)) {
-            r.read((type, key, value, expiry) -> out.put(hex(key, 0, key.capacity()),
-                    type + " " + hex(value, 0, value.capacity()) + " " + expiry));
+            r.read((type, key, value, expiry) -> out.put(StoreContents.hex(key, 0, key.capacity()),
+                    type + " " + StoreContents.hex(value, 0, value.capacity()) + " " + expiry));
         }
         return out;
     }
@@ -120,7 +85,7 @@ class CompactionOrderTest {
                 Qrrot.SnapshotResult r = q.saveSnapshot();
                 assertTrue(hashOrdered(r.file()), "seed=" + SEED);
                 last = records(r.file());
-                assertEquals(entries(q.engine()), last, "seed=" + SEED + " round=" + round);
+                assertEquals(StoreContents.entries(q.engine()), last, "seed=" + SEED + " round=" + round);
                 assertEquals(last.size(), r.keys());
             }
         }
@@ -130,7 +95,7 @@ class CompactionOrderTest {
             }
         }
         try (DurableQrrot q = DurableQrrot.open(dir, options())) {
-            assertEquals(last, entries(q.engine()), "seed=" + SEED);
+            assertEquals(last, StoreContents.entries(q.engine()), "seed=" + SEED);
         }
     }
 
@@ -142,7 +107,7 @@ class CompactionOrderTest {
         Path saved;
         try (DurableQrrot q = DurableQrrot.open(source, options())) {
             randomWrites(new Db(q), rnd, 400);
-            expected = entries(q.engine());
+            expected = StoreContents.entries(q.engine());
             saved = q.saveSnapshot().file();
         }
         Path backup = dir.resolve("backup.qrrt");
@@ -154,7 +119,7 @@ class CompactionOrderTest {
         SnapshotInfo installed = DataTools.restore(backup, restored, DataTools.Progress.NONE);
         assertTrue(hashOrdered(Path.of(installed.file())));
         try (DurableQrrot q = DurableQrrot.open(restored, options())) {
-            assertEquals(expected, entries(q.engine()), "seed=" + SEED);
+            assertEquals(expected, StoreContents.entries(q.engine()), "seed=" + SEED);
         }
     }
 
@@ -191,15 +156,15 @@ class CompactionOrderTest {
         assertFalse(hashOrdered(snapshot));
         TreeMap<String, String> expected = records(snapshot);
         try (DurableQrrot q = DurableQrrot.open(dir, options())) {
-            assertEquals(expected, entries(q.engine()), "seed=" + SEED);
+            assertEquals(expected, StoreContents.entries(q.engine()), "seed=" + SEED);
             randomWrites(new Db(q), rnd, 300);
-            expected = entries(q.engine());
+            expected = StoreContents.entries(q.engine());
             Qrrot.SnapshotResult r = q.saveSnapshot();
             assertFalse(hashOrdered(r.file()));
             assertEquals(expected, records(r.file()), "seed=" + SEED);
         }
         try (DurableQrrot q = DurableQrrot.open(dir, options())) {
-            assertEquals(expected, entries(q.engine()), "seed=" + SEED);
+            assertEquals(expected, StoreContents.entries(q.engine()), "seed=" + SEED);
         }
     }
 }

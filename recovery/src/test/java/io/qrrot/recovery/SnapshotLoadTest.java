@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qrrot.engine.EffectCodec;
-import io.qrrot.engine.EffectVisitor;
 import io.qrrot.engine.Engine;
 import io.qrrot.engine.EngineConfig;
 import io.qrrot.engine.EngineStats;
@@ -110,30 +109,7 @@ class SnapshotLoadTest {
 
     /** Everything the store holds, keyed by hex key, plus the stats. */
     static String dump(Engine e) {
-        TreeMap<String, String> out = new TreeMap<>();
-        e.forEachEntry(new EffectVisitor() {
-            @Override
-            public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
-                            long expiry) {
-                byte[] k = new byte[klen];
-                byte[] v = new byte[vlen];
-                key.getBytes(koff, k);
-                value.getBytes(voff, v);
-                out.put(HexFormat.of().formatHex(k), type + " " + HexFormat.of().formatHex(v) + " " + expiry);
-            }
-
-            @Override
-            public void delete(DirectBuffer key, int koff, int klen) {
-            }
-
-            @Override
-            public void expire(DirectBuffer key, int koff, int klen, long expiry) {
-            }
-
-            @Override
-            public void clear() {
-            }
-        });
+        TreeMap<String, String> out = StoreContents.entries(e);
         // Slab memory obtained from the system (and so fragmentation) may differ with the insertion order when
         // collision lists grow and free blocks get reused; what is used may not.
         EngineStats s = e.stats();
