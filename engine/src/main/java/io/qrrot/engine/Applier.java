@@ -59,16 +59,17 @@ final class Applier implements EffectVisitor {
         long h = hash(key, koff, klen);
         int si = ks.shardIndex(h);
         Shard s = ks.shard(si);
-        boolean hadTtl = s.find(key, koff, klen, h, view) && view.expiry() != 0;
+        boolean replaced;
         try {
             if (type == EntryType.INT) {
-                s.putLong(key, koff, klen, h, expiry, value.getLong(voff, EffectCodec.ORDER));
+                replaced = s.putLong(key, koff, klen, h, expiry, value.getLong(voff, EffectCodec.ORDER));
             } else {
-                s.put(key, koff, klen, h, type, expiry, value, voff, vlen);
+                replaced = s.put(key, koff, klen, h, type, expiry, value, voff, vlen);
             }
         } catch (StoreMemoryException e) {
             throw cannotApply(e);
         }
+        boolean hadTtl = replaced && s.replacedExpiry() != 0;
         engine.adjustExpires(si, (expiry != 0 ? 1 : 0) - (hadTtl ? 1 : 0));
         engine.watches().touch(si, key, koff, klen, h, true);
     }

@@ -93,18 +93,18 @@ public final class DurableQrrot implements Qrrot {
     }
 
     /**
-     * After a large recovery, one full collection. Recovery allocates the whole index at once; a generational
-     * collector leaves much of it in the young generation's survivor spaces, copying it back and forth for
-     * many collections before promoting it, and meanwhile the compactor's short-lived fold data overflows
-     * into old-generation pages the process never touched before: RSS grows by tens of MiB at the first
-     * compactions (docs/operations.md, "JVM memory"). A full collection moves the index to the old generation
-     * once, at the end of a step that already takes seconds, so the young generation starts empty.
+     * After a large recovery, one full collection. It was added when the shard index lived on the heap, to
+     * promote it once instead of copying it between survivor spaces; the index is off the heap now, and what
+     * the collection still does is clear recovery's garbage (read buffers, decoded batches, replay objects)
+     * and, with the launcher's {@code -XX:+UseAdaptiveSizePolicyWithSystemGC}, size the old generation once,
+     * so the first compaction's young collections start from an empty young generation. The compaction RSS
+     * figure in docs/benchmarks.md (+2.2 %) was measured with it; it costs 0.05–0.4 s at 10M keys.
      */
     private static void settleHeap(long recoveredKeys) {
         if (recoveredKeys >= SETTLE_HEAP_KEYS) {
             long t0 = System.nanoTime();
             System.gc();
-            LOG.info("moved the recovered index of {} keys to the old generation in {} ms", recoveredKeys,
+            LOG.info("collected recovery's garbage after loading {} keys in {} ms", recoveredKeys,
                     (System.nanoTime() - t0) / 1_000_000);
         }
     }

@@ -121,6 +121,9 @@ public final class ServeCommand implements Callable<Integer> {
             serverOptions = ServerOptions.defaults().withBind(bind).withPort(port).withRequirePass(requirePass)
                     .withMaxClients(maxClients).withProtectedMode(yesNo("--protected-mode", protectedMode))
                     .withIdleTimeoutSeconds(idleTimeout);
+            if (ioThreads < 0) {
+                throw new IllegalArgumentException("--io-threads must be 0 (half the cores) or more, not " + ioThreads);
+            }
             if (ioThreads > 0) {
                 serverOptions = serverOptions.withIoThreads(ioThreads);
             }

@@ -47,19 +47,20 @@ final class HashIndex {
         allocate(Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, initialCapacity - 1)) << 1));
     }
 
-    private void allocate(int capacity) {
+    /** Points the index at a new zeroed table; on failure nothing changes. */
+    private void allocate(long capacity) {
         if (capacity > (1 << 30)) {
             throw new IllegalStateException("an index of more than 2^30 slots is not supported; use more shards");
         }
-        long bytes = (long) capacity << SLOT_SHIFT;
+        long bytes = capacity << SLOT_SHIFT;
         try {
             base = UnsafeApi.allocateMemory(bytes);
         } catch (OutOfMemoryError e) {
             throw StoreMemoryException.nativeAllocationFailed(bytes, e);
         }
         UnsafeApi.setMemory(base, bytes, (byte) 0);
-        capacityBits = Integer.numberOfTrailingZeros(capacity);
-        mask = capacity - 1;
+        capacityBits = Long.numberOfTrailingZeros(capacity);
+        mask = (int) capacity - 1;
         resizeThreshold = (int) (capacity * loadFactor);
     }
 
@@ -111,8 +112,9 @@ final class HashIndex {
     }
 
     /**
-     * Stores {@code value} (not 0) for {@code hash}; grows the table when this insert takes the size past the
-     * threshold.
+     * Stores {@code value} (not 0) for {@code hash}. An insert that would take the size past the threshold
+     * first doubles the table, so a failed allocation ({@link StoreMemoryException}) leaves the index as it
+     * was and the caller can undo its own part.
      *
      * @return the value replaced, 0 when the hash was new
      */
@@ -124,10 +126,12 @@ final class HashIndex {
         for (int i = home(hash); ; i = (i + 1) & m) {
             long v = valueAt(i);
             if (v == 0) {
-                set(i, hash, value);
-                if (++size > resizeThreshold) {
+                if (size + 1 > resizeThreshold) {
                     grow();
+                    return put(hash, value);
                 }
+                set(i, hash, value);
+                size++;
                 return 0;
             }
             if (hashAt(i) == hash) {
@@ -175,7 +179,7 @@ final class HashIndex {
     private void grow() {
         long oldBase = base;
         int oldCapacity = capacity();
-        allocate(2 * oldCapacity);
+        allocate(2L * oldCapacity);
         int m = mask;
         for (int s = 0; s < oldCapacity; s++) {
             long at = oldBase + ((long) s << SLOT_SHIFT);

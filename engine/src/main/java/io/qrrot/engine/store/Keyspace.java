@@ -90,8 +90,8 @@ public final class Keyspace implements AutoCloseable {
     /**
      * The index of the shard that holds keys with this hash: the hash's top log2(shards) bits. So keys in
      * ascending (unsigned) hash order come shard by shard, whatever the shard count: a loader fed in that
-     * order fills one shard at a time. The index inside a shard rehashes the whole hash, so the shard's
-     * bits being equal there does not matter.
+     * order fills one shard at a time. The index inside a shard takes its home slot from the bits just below
+     * the shard's ({@code HashIndex}), which the shard's keys do not share.
      */
     public int shardIndex(long hash) {
         // Two shifts, so that one shard (0 bits) gives 0: a long shift by 64 would shift by 0.

@@ -618,7 +618,8 @@ public final class Shard {
         try {
             link(hash, address);
         } catch (StoreMemoryException e) {
-            // Only a collision list allocation can fail here, before the index changed.
+            // Only an allocation can fail here (a collision list, or the index growing), before the index
+            // changed.
             allocator.free(address, length);
             budget.release(newBlock + linkCost);
             throw e;

@@ -216,25 +216,21 @@ public final class SnapshotReader implements AutoCloseable {
                     visitorForRun, failed);
         }
         Thread[] threadsStarted = new Thread[runs];
-        for (int r = 1; r < runs; r++) {
-            threadsStarted[r] = new Thread(tasks[r], "qrrot-snapshot-read-" + r);
-            threadsStarted[r].setDaemon(true);
-            threadsStarted[r].start();
-        }
-        tasks[0].run();
-        boolean interrupted = false;
-        for (int r = 1; r < runs; r++) {
-            while (true) {
-                try {
-                    threadsStarted[r].join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+        boolean allStarted = false;
+        try {
+            for (int r = 1; r < runs; r++) {
+                Thread t = new Thread(tasks[r], "qrrot-snapshot-read-" + r);
+                t.setDaemon(true);
+                t.start();
+                threadsStarted[r] = t;
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+            allStarted = true;
+            tasks[0].run();
+        } finally {
+            if (!allStarted) {
+                failed.set(true); // a thread could not be started: the runs already going stop at their next batch
+            }
+            joinAll(threadsStarted);
         }
         for (RunTask t : tasks) {
             if (t.error != null) {
@@ -258,6 +254,24 @@ public final class SnapshotReader implements AutoCloseable {
             throw new IllegalStateException("visited " + visited + " records of " + info.recordCount());
         }
         return info.asVerified();
+    }
+
+    /** Waits for every started thread, even when interrupted (the interrupt is kept for the caller). */
+    private static void joinAll(Thread[] threads) {
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (t != null) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Makes the visitor of one run of {@link #readParallel}; called on the run's thread. */

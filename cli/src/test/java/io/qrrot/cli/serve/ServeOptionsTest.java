@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code serve --fsync-thread}: who fsyncs a batch with fsync always. */
-class FsyncThreadTest {
+/** {@code serve} options checked before anything is opened: {@code --fsync-thread}, {@code --io-threads}. */
+class ServeOptionsTest {
 
     @Test
     void autoPicksTheLoopOnlyWhenNoCoreIsLeftForTheWriter() {
@@ -35,6 +35,16 @@ class FsyncThreadTest {
         CliRun.Result r = new CliRun().run("serve", "--wal", dir.toString(), "--port", "0", "--fsync-thread", "sometimes");
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("qrrot serve: --fsync-thread must be auto, loop or writer, not 'sometimes'\n"),
+                r.err());
+        assertFalse(Files.exists(dir), "a usage error must not create the data directory");
+    }
+
+    @Test
+    void aNegativeIoThreadCountIsAUsageError(@TempDir Path tmp) {
+        Path dir = tmp.resolve("data");
+        CliRun.Result r = new CliRun().run("serve", "--wal", dir.toString(), "--port", "0", "--io-threads", "-4");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("qrrot serve: --io-threads must be 0 (half the cores) or more, not -4\n"),
                 r.err());
         assertFalse(Files.exists(dir), "a usage error must not create the data directory");
     }
