@@ -63,7 +63,7 @@ public final class Checker {
                 History.OwnedKey k = keys.get(n);
                 String v = values.get(n).get();
                 long pexpiretime = expiries.get(n).get();
-                KeyState seen = v == null ? KeyState.ABSENT : new KeyState(v, pexpiretime < 0 ? 0 : pexpiretime);
+                KeyState seen = seen(v, pexpiretime);
                 KeyState acked = k.acked;
                 KeyState pending = k.pending;
                 if (matches(seen, acked, nowBefore, nowAfter) || (pending != null && matches(seen, pending, nowBefore, nowAfter))) {
@@ -115,6 +115,17 @@ public final class Checker {
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         }
         return new Result(verified, violations);
+    }
+
+    /**
+     * A key as read by GET then PEXPIRETIME. When GET found it but PEXPIRETIME no longer did (-2), its TTL ran
+     * out between the two reads: by the second one it was absent, and that is what it is checked as.
+     */
+    static KeyState seen(String value, long pexpiretime) {
+        if (value == null || pexpiretime == -2) {
+            return KeyState.ABSENT;
+        }
+        return new KeyState(value, pexpiretime < 0 ? 0 : pexpiretime);
     }
 
     static boolean matches(KeyState seen, KeyState expected, long nowBefore, long nowAfter) {
