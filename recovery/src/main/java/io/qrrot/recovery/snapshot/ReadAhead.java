@@ -102,7 +102,8 @@ final class ReadAhead {
         return new IOException(what, t);
     }
 
-    private static void joinUninterruptibly(Thread t) {
+    /** Waits for {@code t} even when interrupted; the interrupt is kept for the caller. */
+    static void joinUninterruptibly(Thread t) {
         boolean interrupted = false;
         while (true) {
             try {

@@ -230,7 +230,11 @@ public final class SnapshotReader implements AutoCloseable {
             if (!allStarted) {
                 failed.set(true); // a thread could not be started: the runs already going stop at their next batch
             }
-            joinAll(threadsStarted);
+            for (Thread t : threadsStarted) {
+                if (t != null) {
+                    ReadAhead.joinUninterruptibly(t);
+                }
+            }
         }
         for (RunTask t : tasks) {
             if (t.error != null) {
@@ -254,24 +258,6 @@ public final class SnapshotReader implements AutoCloseable {
             throw new IllegalStateException("visited " + visited + " records of " + info.recordCount());
         }
         return info.asVerified();
-    }
-
-    /** Waits for every started thread, even when interrupted (the interrupt is kept for the caller). */
-    private static void joinAll(Thread[] threads) {
-        boolean interrupted = false;
-        for (Thread t : threads) {
-            while (t != null) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Makes the visitor of one run of {@link #readParallel}; called on the run's thread. */
