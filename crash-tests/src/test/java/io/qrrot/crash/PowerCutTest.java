@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qrrot.crash.powercut.PowerCutHarness;
-import io.qrrot.wal.io.FaultyStorage;
+import io.qrrot.testkit.FaultyStorage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

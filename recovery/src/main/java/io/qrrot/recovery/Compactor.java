@@ -11,7 +11,7 @@ import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.recovery.snapshot.SnapshotWriter;
 import io.qrrot.wal.Wal;
 import io.qrrot.wal.WalReader;
-import io.qrrot.wal.io.Storage;
+import io.qrrot.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -3,8 +3,8 @@ package io.qrrot.recovery;
 import io.qrrot.engine.Clock;
 import io.qrrot.wal.FsyncPolicy;
 import io.qrrot.wal.WalOptions;
-import io.qrrot.wal.io.FileStorage;
-import io.qrrot.wal.io.Storage;
+import io.qrrot.storage.FileStorage;
+import io.qrrot.storage.Storage;
 
 /**
  * How a database is opened. Immutable; change one field with the {@code with…} methods.

@@ -1,6 +1,7 @@
 package io.qrrot.recovery;
 
 import io.qrrot.engine.CommandArgs;
+import io.qrrot.testkit.TextReply;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

@@ -3,9 +3,9 @@ package io.qrrot.recovery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.qrrot.wal.io.FileStorage;
-import io.qrrot.wal.io.Storage;
-import io.qrrot.wal.io.StorageFile;
+import io.qrrot.storage.FileStorage;
+import io.qrrot.storage.Storage;
+import io.qrrot.storage.StorageFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -15,7 +15,7 @@ import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotOrder;
 import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.recovery.snapshot.SnapshotWriter;
-import io.qrrot.wal.io.FileStorage;
+import io.qrrot.storage.FileStorage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -8,7 +8,7 @@ import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.snapshot.SnapshotFormat;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotReader;
-import io.qrrot.wal.io.FileStorage;
+import io.qrrot.storage.FileStorage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

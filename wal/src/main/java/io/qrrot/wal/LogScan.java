@@ -1,6 +1,6 @@
 package io.qrrot.wal;
 
-import io.qrrot.wal.io.Storage;
+import io.qrrot.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.qrrot.wal;
 
-import io.qrrot.wal.io.StorageFile;
+import io.qrrot.storage.StorageFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package io.qrrot.wal;
 
-import io.qrrot.wal.io.FileStorage;
-import io.qrrot.wal.io.Storage;
+import io.qrrot.storage.FileStorage;
+import io.qrrot.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

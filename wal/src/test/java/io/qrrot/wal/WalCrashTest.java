@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.qrrot.wal.io.FaultyStorage;
-import io.qrrot.wal.io.FaultyStorage.CrashMode;
+import io.qrrot.testkit.FaultyStorage;
+import io.qrrot.testkit.FaultyStorage.CrashMode;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;

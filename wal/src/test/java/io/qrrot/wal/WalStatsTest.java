@@ -5,7 +5,7 @@ import static io.qrrot.wal.WalTestSupport.memOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.qrrot.wal.io.FaultyStorage;
+import io.qrrot.testkit.FaultyStorage;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

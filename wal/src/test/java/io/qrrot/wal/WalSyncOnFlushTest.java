@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.qrrot.wal.io.FaultyStorage;
+import io.qrrot.testkit.FaultyStorage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,7 @@ import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
 import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.recovery.snapshot.SnapshotWriter;
-import io.qrrot.wal.io.FileStorage;
+import io.qrrot.storage.FileStorage;
 import io.qrrot.wal.FsyncPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -18,7 +18,7 @@ import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.server.QrrotServer;
 import io.qrrot.server.ServerOptions;
 import io.qrrot.wal.WalOptions;
-import io.qrrot.wal.io.FileStorage;
+import io.qrrot.storage.FileStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.qrrot.crash.powercut;
 
-import io.qrrot.recovery.Db;
+import io.qrrot.cli.embedded.EmbeddedClient;
+import io.qrrot.cli.resp.Reply;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
-import io.qrrot.recovery.TextReply;
 import io.qrrot.wal.FsyncPolicy;
 import io.qrrot.wal.WalOptions;
-import io.qrrot.wal.io.FaultyStorage;
+import io.qrrot.testkit.FaultyStorage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,7 +120,7 @@ public final class PowerCutHarness {
         }
         int acked = 0;
         try {
-            Db db = new Db(q);
+            EmbeddedClient db = new EmbeddedClient(q, 2);
             for (String[] op : ops) {
                 if (!step(q, db, op)) {
                     break;
@@ -139,20 +139,20 @@ public final class PowerCutHarness {
         return acked;
     }
 
-    private static boolean step(Qrrot q, Db db, String[] op) throws IOException {
+    private static boolean step(Qrrot q, EmbeddedClient db, String[] op) throws IOException {
         switch (op[0]) {
             case "SAVE" -> {
                 q.saveSnapshot();
                 return true;
             }
             case "TRANSFER" -> {
-                db.run("MULTI");
-                db.run("DECRBY", op[1], op[3]);
-                db.run("INCRBY", op[2], op[3]);
-                return !db.run("EXEC").startsWith("(error)");
+                db.call("MULTI");
+                db.call("DECRBY", op[1], op[3]);
+                db.call("INCRBY", op[2], op[3]);
+                return !(db.call("EXEC") instanceof Reply.ErrorReply);
             }
             default -> {
-                return !db.run(op).startsWith("(error)");
+                return !(db.call(op) instanceof Reply.ErrorReply);
             }
         }
     }
@@ -160,16 +160,19 @@ public final class PowerCutHarness {
     /** Opens the crashed storage and reads every key; the recovered database must also take a write. */
     static Map<String, String> recover(FaultyStorage storage, boolean syncOnFlush) throws IOException {
         try (Qrrot q = Qrrot.open(DIR, options(storage, syncOnFlush))) {
-            Db db = new Db(q);
+            EmbeddedClient db = new EmbeddedClient(q, 2);
             Map<String, String> m = new TreeMap<>();
-            String keys = db.run("KEYS", "*");
-            if (!keys.equals("[]")) {
-                for (String k : TextReply.split(keys.substring(1, keys.length() - 1))) {
-                    m.put(k, db.run("GET", k));
-                }
+            Reply keys = db.call("KEYS", "*");
+            if (!(keys instanceof Reply.ArrayReply array)) {
+                throw new IOException("KEYS * answered " + keys);
             }
-            String ok = db.run("SET", "after-recovery", "1");
-            if (!ok.equals("OK")) {
+            for (Reply k : array.elements()) {
+                String key = ((Reply.BulkString) k).utf8();
+                Reply value = db.call("GET", key);
+                m.put(key, value instanceof Reply.BulkString b ? b.utf8() : value.toString());
+            }
+            Reply ok = db.call("SET", "after-recovery", "1");
+            if (!ok.equals(new Reply.SimpleString("OK"))) {
                 throw new IOException("the recovered database refused a write: " + ok);
             }
             return m;

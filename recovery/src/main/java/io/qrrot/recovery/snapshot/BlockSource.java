@@ -11,7 +11,7 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.MAX_BLOCK_PAYLOAD;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_RECORD_LENGTH;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
-import io.qrrot.wal.io.StorageFile;
+import io.qrrot.storage.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_PAYLOAD_LENGTH_OFF
 import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_RECORD_COUNT_OFFSET;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
-import io.qrrot.wal.io.StorageFile;
+import io.qrrot.storage.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

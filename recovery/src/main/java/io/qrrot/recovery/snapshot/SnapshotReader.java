@@ -26,8 +26,8 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION_OFFSET;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
-import io.qrrot.wal.io.Storage;
-import io.qrrot.wal.io.StorageFile;
+import io.qrrot.storage.Storage;
+import io.qrrot.storage.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.qrrot.recovery.snapshot;
 
-import io.qrrot.wal.io.Storage;
-import io.qrrot.wal.io.StorageFile;
+import io.qrrot.storage.Storage;
+import io.qrrot.storage.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

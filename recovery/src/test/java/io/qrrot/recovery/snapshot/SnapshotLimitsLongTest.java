@@ -2,7 +2,7 @@ package io.qrrot.recovery.snapshot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.qrrot.wal.io.FileStorage;
+import io.qrrot.storage.FileStorage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

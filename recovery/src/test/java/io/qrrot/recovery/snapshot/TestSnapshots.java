@@ -6,7 +6,7 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_RECORD_COUNT_OFFSE
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_LENGTH;
 
-import io.qrrot.wal.io.Storage;
+import io.qrrot.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package io.qrrot.wal.io;
+package io.qrrot.storage;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.qrrot.recovery;
+package io.qrrot.testkit;
 
 import io.qrrot.engine.ReplySink;
 import java.nio.charset.StandardCharsets;

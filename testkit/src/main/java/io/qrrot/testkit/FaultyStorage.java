@@ -1,5 +1,7 @@
-package io.qrrot.wal.io;
+package io.qrrot.testkit;
 
+import io.qrrot.storage.Storage;
+import io.qrrot.storage.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;

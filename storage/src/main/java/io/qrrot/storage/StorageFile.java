@@ -1,4 +1,4 @@
-package io.qrrot.wal.io;
+package io.qrrot.storage;
 
 import java.io.Closeable;
 import java.io.IOException;
