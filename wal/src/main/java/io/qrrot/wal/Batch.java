@@ -23,6 +23,11 @@ final class Batch {
     long lastLsn;
     /** Bytes of oversized records, counted for back-pressure. */
     long oversizedBytes;
+    /**
+     * Where the batch's durability mark goes (reserved with its first record, filled in by the writer just
+     * before the batch is written), or -1 while the batch has no record.
+     */
+    int markAt = -1;
 
     Batch(int capacity) {
         buf = ByteBuffer.allocateDirect(capacity).order(WalFormat.BYTE_ORDER);
@@ -38,10 +43,16 @@ final class Batch {
         return buf.capacity() - limit;
     }
 
+    /** Bytes a record of {@code recordLength} takes in this batch: its mark as well if it is the first. */
+    int bytesFor(int recordLength) {
+        return markAt < 0 ? recordLength + WalFormat.MARK_LENGTH : recordLength;
+    }
+
     void clear() {
         limit = 0;
         lastLsn = 0;
         oversizedBytes = 0;
+        markAt = -1;
         if (!marks.isEmpty()) {
             marks.clear();
         }

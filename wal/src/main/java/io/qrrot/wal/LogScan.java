@@ -9,18 +9,27 @@ import java.util.List;
 
 /**
  * Validates a whole WAL directory, segment by segment, and judges what it finds: a clean end, a torn tail
- * (repairable) or corruption before the tail (fatal). Read-only.
+ * (repairable) or corruption (fatal). Read-only.
  *
- * <p>The rules, which rely on how the writer works (segments are zero-filled before use, records are
- * 8-byte aligned, a sealed segment is fsynced before the next one is created, a new segment's header is
- * fsynced before it gets its name):
+ * <p>The rules, which rely on how the writer works (segments are zero-filled before use and their header
+ * records that length, records are 8-byte aligned, every written batch starts with a durability mark
+ * stating the last fsynced LSN, a sealed segment is fsynced before the next one is created, a new segment's
+ * header is fsynced before it gets its name):
  * <ul>
- *   <li>In the last segment, an incomplete record (it runs past the end of the file) or a zero-filled one
- *   (length 0 followed by non-zero bytes, or a CRC mismatch where a 512-byte sector of the record is all
- *   zero) is a <b>torn tail</b>: what a power cut leaves of writes that were never fsynced.</li>
+ *   <li>A torn write only ever damages what was written after the last fsync, so only the end of the last
+ *   segment. There, an incomplete record (it runs past the end of the file) or a zero-filled one (length 0
+ *   followed by non-zero bytes, or a CRC mismatch where a 512-byte sector of the record is all zero) is a
+ *   <b>torn tail</b> — unless something proves the damaged records had been fsynced: a valid durability
+ *   mark later in the segment whose durable LSN reaches them (in a version 1 file, which has no marks, any
+ *   valid later record whose LSN continues the sequence), or a file shorter than it was preallocated (its
+ *   end was cut off). Then it is corruption.</li>
  *   <li>Any other damage is <b>corruption</b>: a CRC mismatch without a zeroed sector, an impossible
  *   length, an LSN out of sequence, a bad header, a gap between segments, or damage in a sealed
  *   segment.</li>
+ *   <li>Damage confined to records that a snapshot already holds ({@code coveredThroughLsn}: a sealed
+ *   segment whose every LSN is at most that, or a gap below it) costs nothing: the segment is
+ *   <b>superseded</b>, and so is every older one (they only led up to it, for falling back to an older
+ *   snapshot, which the damage already rules out); the log starts after it.</li>
  * </ul>
  */
 final class LogScan {
@@ -57,9 +66,16 @@ final class LogScan {
         final long droppedBytes;
         /** The header itself is bad: the whole segment goes. */
         final boolean badHeader;
+        /** It looks like a torn write and nothing proves the damaged records were fsynced. */
+        final boolean tornLooking;
 
         Damage(int segmentIndex, Path path, long offset, String detail, long firstLostLsn, long droppedBytes,
                boolean badHeader) {
+            this(segmentIndex, path, offset, detail, firstLostLsn, droppedBytes, badHeader, false);
+        }
+
+        Damage(int segmentIndex, Path path, long offset, String detail, long firstLostLsn, long droppedBytes,
+               boolean badHeader, boolean tornLooking) {
             this.segmentIndex = segmentIndex;
             this.path = path;
             this.offset = offset;
@@ -67,7 +83,15 @@ final class LogScan {
             this.firstLostLsn = firstLostLsn;
             this.droppedBytes = droppedBytes;
             this.badHeader = badHeader;
+            this.tornLooking = tornLooking;
         }
+    }
+
+    /**
+     * A segment left out of the log because a snapshot holds all its records: {@code damage} says what is
+     * wrong with it, or is null for an intact older segment that only led up to a damaged one.
+     */
+    record Superseded(Path path, long firstLsn, long lastLsn, String damage) {
     }
 
     final Path dir;
@@ -75,13 +99,16 @@ final class LogScan {
     final List<Path> tempFiles;
     final Status status;
     final Damage damage;
+    final List<Superseded> superseded;
 
-    private LogScan(Path dir, List<Segment> segments, List<Path> tempFiles, Status status, Damage damage) {
+    private LogScan(Path dir, List<Segment> segments, List<Path> tempFiles, Status status, Damage damage,
+                    List<Superseded> superseded) {
         this.dir = dir;
         this.segments = Collections.unmodifiableList(segments);
         this.tempFiles = tempFiles;
         this.status = status;
         this.damage = damage;
+        this.superseded = Collections.unmodifiableList(superseded);
     }
 
     /** LSN after the last valid record, or 0 when there is no segment. */
@@ -108,73 +135,156 @@ final class LogScan {
         return out;
     }
 
+    /** {@link #scan(Storage, Path, int, long)} with no snapshot: every record is needed. */
     static LogScan scan(Storage storage, Path dir, int maxPayload) throws IOException {
+        return scan(storage, dir, maxPayload, 0);
+    }
+
+    /**
+     * Scans {@code dir}; records up to {@code coveredThroughLsn} are held by a snapshot (0: none), so damage
+     * confined to them supersedes segments instead of stopping the log.
+     */
+    static LogScan scan(Storage storage, Path dir, int maxPayload, long coveredThroughLsn) throws IOException {
         List<Path> temps = new ArrayList<>();
         List<Path> paths = listSegments(storage, dir, temps);
         List<Segment> segments = new ArrayList<>();
+        List<Superseded> superseded = new ArrayList<>();
         for (int i = 0; i < paths.size(); i++) {
             Path path = paths.get(i);
             boolean last = i == paths.size() - 1;
+            // Every record of a sealed segment is below the next segment's first LSN.
+            long coveredEnd = last ? -1 : WalFormat.parseSegmentName(paths.get(i + 1)) - 1;
+            boolean covered = !last && coveredEnd <= coveredThroughLsn;
             Segment seg = new Segment(path, WalFormat.parseSegmentName(path));
-            segments.add(seg);
-            if (i > 0) {
-                Segment prev = segments.get(i - 1);
+            if (!segments.isEmpty()) {
+                Segment prev = segments.get(segments.size() - 1);
                 if (seg.firstLsn != prev.lastLsn + 1) {
-                    String detail = seg.firstLsn > prev.lastLsn + 1
-                            ? "segment starts at LSN " + seg.firstLsn + " but the previous segment ends at LSN "
-                              + prev.lastLsn + " (LSNs " + (prev.lastLsn + 1) + " to " + (seg.firstLsn - 1)
-                              + " are missing)"
-                            : "segment starts at LSN " + seg.firstLsn + " but the previous segment already"
-                              + " reaches LSN " + prev.lastLsn;
-                    return corrupt(dir, segments, temps, new Damage(i, path, 0, detail, prev.lastLsn + 1,
-                            storage.size(path), true));
+                    if (seg.firstLsn > prev.lastLsn + 1 && seg.firstLsn - 1 <= coveredThroughLsn) {
+                        // The missing records are all in the snapshot: the log starts here.
+                        supersede(segments, superseded, null, 0, null);
+                    } else {
+                        String detail = seg.firstLsn > prev.lastLsn + 1
+                                ? "segment starts at LSN " + seg.firstLsn + " but the previous segment ends at LSN "
+                                  + prev.lastLsn + " (LSNs " + (prev.lastLsn + 1) + " to " + (seg.firstLsn - 1)
+                                  + " are missing)"
+                                : "segment starts at LSN " + seg.firstLsn + " but the previous segment already"
+                                  + " reaches LSN " + prev.lastLsn;
+                        segments.add(seg);
+                        return corrupt(dir, segments, temps, superseded, new Damage(segments.size() - 1, path, 0,
+                                detail, prev.lastLsn + 1, storage.size(path), true));
+                    }
                 }
             }
-            try (SegmentReader r = new SegmentReader(storage, path, maxPayload)) {
-                seg.fileSize = r.fileSize();
-                String headerProblem = r.readHeader(seg.firstLsn);
-                if (headerProblem != null) {
-                    return corrupt(dir, segments, temps, new Damage(i, path, 0, headerProblem, seg.firstLsn,
-                            r.fileSize(), true));
-                }
-                while (true) {
-                    SegmentReader.Step step = r.next();
-                    if (step == SegmentReader.Step.RECORD) {
-                        seg.records++;
-                        seg.lastLsn = r.lsn();
-                        seg.dataEnd = r.offset();
-                        continue;
-                    }
-                    long at = r.recordOffset();
-                    long nonZeroEnd = r.lastNonZeroEnd(at);
-                    if (step == SegmentReader.Step.END) {
-                        if (nonZeroEnd == at) {
-                            break; // clean end: only zeros (or nothing) follow
-                        }
-                        String detail = "record length 0 (end of data) followed by " + (nonZeroEnd - at)
-                                + " bytes that are not zero";
-                        if (last) {
-                            return new LogScan(dir, segments, temps, Status.TORN_TAIL,
-                                    new Damage(i, path, at, detail, seg.lastLsn + 1, nonZeroEnd - at, false));
-                        }
-                        return corrupt(dir, segments, temps,
-                                new Damage(i, path, at, detail, seg.lastLsn + 1, nonZeroEnd - at, false));
-                    }
-                    Damage d = new Damage(i, path, at, r.detail(), seg.lastLsn + 1, nonZeroEnd - at, false);
-                    boolean torn = r.problem() == SegmentReader.Problem.INCOMPLETE
-                            || (r.problem() == SegmentReader.Problem.CRC_MISMATCH && r.zeroSector());
-                    if (last && torn) {
-                        return new LogScan(dir, segments, temps, Status.TORN_TAIL, d);
-                    }
-                    return corrupt(dir, segments, temps, d);
-                }
+            segments.add(seg);
+            int index = segments.size() - 1;
+            Damage d = readSegment(storage, seg, index, last, maxPayload);
+            if (d == null) {
+                continue;
             }
+            if (covered) {
+                supersede(segments, superseded, seg, coveredEnd, d.detail + " at offset " + d.offset);
+                continue;
+            }
+            if (last && d.tornLooking) {
+                return new LogScan(dir, segments, temps, Status.TORN_TAIL, d, superseded);
+            }
+            return corrupt(dir, segments, temps, superseded, d);
         }
-        return new LogScan(dir, segments, temps, Status.CLEAN, null);
+        return new LogScan(dir, segments, temps, Status.CLEAN, null, superseded);
     }
 
-    private static LogScan corrupt(Path dir, List<Segment> segments, List<Path> temps, Damage d) {
-        return new LogScan(dir, segments, temps, Status.CORRUPT, d);
+    /**
+     * Reads one segment to its end or its first damage; null when it is valid to its end. In the last segment,
+     * damage that looks like a torn write is checked for proof that its records were fsynced.
+     */
+    private static Damage readSegment(Storage storage, Segment seg, int index, boolean last, int maxPayload)
+            throws IOException {
+        Path path = seg.path;
+        try (SegmentReader r = new SegmentReader(storage, path, maxPayload)) {
+            seg.fileSize = r.fileSize();
+            String headerProblem = r.readHeader(seg.firstLsn);
+            if (headerProblem != null) {
+                return new Damage(index, path, 0, headerProblem, seg.firstLsn, r.fileSize(), true);
+            }
+            while (true) {
+                SegmentReader.Step step = r.next();
+                if (step == SegmentReader.Step.RECORD) {
+                    seg.records++;
+                    seg.lastLsn = r.lsn();
+                    seg.dataEnd = r.offset();
+                    continue;
+                }
+                long at = r.recordOffset();
+                long nonZeroEnd = r.lastNonZeroEnd(at);
+                String detail;
+                boolean tornLooking;
+                if (step == SegmentReader.Step.END) {
+                    if (nonZeroEnd == at) {
+                        return null; // clean end: only zeros (or nothing) follow
+                    }
+                    detail = "record length 0 (end of data) followed by " + (nonZeroEnd - at)
+                            + " bytes that are not zero";
+                    tornLooking = true;
+                } else {
+                    detail = r.detail();
+                    tornLooking = r.problem() == SegmentReader.Problem.INCOMPLETE
+                            || (r.problem() == SegmentReader.Problem.CRC_MISMATCH && r.zeroSector());
+                }
+                long firstLost = seg.lastLsn + 1;
+                if (last && tornLooking) {
+                    String proof = durabilityProof(r, at, firstLost);
+                    if (proof != null) {
+                        detail = detail + "; " + proof;
+                        tornLooking = false;
+                    }
+                }
+                return new Damage(index, path, at, detail, firstLost, nonZeroEnd - at, false, last && tornLooking);
+            }
+        }
+    }
+
+    /**
+     * Why damage at {@code at} cannot be a torn write although it looks like one, or null: the file lost
+     * its end, or a later mark (or, in a version 1 file, a later record) shows the records were fsynced.
+     */
+    private static String durabilityProof(SegmentReader r, long at, long firstLost) throws IOException {
+        if (r.preallocatedSize() > r.fileSize()) {
+            return "the file is " + r.fileSize() + " bytes but was zero-filled to " + r.preallocatedSize()
+                    + " bytes when it became a segment, so its end was cut off (not a torn write); records from LSN "
+                    + firstLost + " on are lost";
+        }
+        SegmentReader.Evidence e = r.evidenceBeyond(at, firstLost);
+        if (e == null) {
+            return null;
+        }
+        String what = r.version() >= 2
+                ? "a durability mark at offset " + e.offset() + " says records up to LSN " + e.durableLsn()
+                  + " were fsynced"
+                : "a valid record with LSN " + e.durableLsn() + " follows at offset " + e.offset();
+        return what + ", so this is damage to written records, not a torn write (LSNs " + firstLost + " to at least "
+                + e.highestLsn() + " are at stake)";
+    }
+
+    /**
+     * Leaves every segment scanned so far out of the log ({@code damaged}, if given, with what is wrong with
+     * it; the others intact), because a snapshot holds all their records.
+     */
+    private static void supersede(List<Segment> segments, List<Superseded> out, Segment damaged, long damagedEnd,
+                                  String damage) {
+        for (Segment s : segments) {
+            if (s != damaged) {
+                out.add(new Superseded(s.path, s.firstLsn, s.lastLsn, null));
+            }
+        }
+        if (damaged != null) {
+            out.add(new Superseded(damaged.path, damaged.firstLsn, damagedEnd, damage));
+        }
+        segments.clear();
+    }
+
+    private static LogScan corrupt(Path dir, List<Segment> segments, List<Path> temps, List<Superseded> superseded,
+                                   Damage d) {
+        return new LogScan(dir, segments, temps, Status.CORRUPT, d, superseded);
     }
 
     /** The exception that stops an open at corruption: file, offset, what is wrong, and the repair. */

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 
 /**
  * File-level operations on a WAL directory, each in its crash-safe order: creating a segment (temp file,
- * header, fsync, rename, fsync the directory), zero-filling the next segment, sealing, copying a damaged
- * segment to {@code *.broken} before a repair, truncating. Stateless apart from its arguments; every
+ * header, fsync, rename, fsync the directory), zero-filling the next segment, sealing, setting damaged bytes
+ * aside to {@code *.broken} before a repair zeroes them. Stateless apart from its arguments; every
  * failure names its step.
  */
 final class SegmentFiles {
@@ -66,15 +66,15 @@ final class SegmentFiles {
     }
 
     /**
-     * Turns {@code tmp} (open as {@code file}, preallocated or empty) into the segment for
-     * {@code firstLsn}: header, fsync, rename, fsync of the directory. When this returns, the segment and
-     * its header survive a power cut.
+     * Turns {@code tmp} (open as {@code file}, zero-filled to {@code preallocatedSize} bytes, or empty and 0)
+     * into the segment for {@code firstLsn}: header, fsync, rename, fsync of the directory. When this
+     * returns, the segment and its header survive a power cut.
      */
-    StorageFile install(StorageFile file, Path tmp, long firstLsn, long createdAt, long segmentBytes)
+    StorageFile install(StorageFile file, Path tmp, long firstLsn, long createdAt, long preallocatedSize)
             throws IOException {
         Path target = segmentPath(firstLsn);
         ByteBuffer header = ByteBuffer.allocate(WalFormat.HEADER_LENGTH).order(WalFormat.BYTE_ORDER);
-        WalFormat.encodeHeader(header, firstLsn, createdAt, segmentBytes);
+        WalFormat.encodeHeader(header, firstLsn, createdAt, preallocatedSize);
         try {
             StepException.exec("write of " + tmp, () -> file.write(header, 0));
             StepException.exec("fsync of " + tmp, file::force);
@@ -87,57 +87,106 @@ final class SegmentFiles {
         }
     }
 
-    /** Creates the segment for {@code firstLsn} without preallocation. */
-    StorageFile create(long firstLsn, long createdAt, long segmentBytes) throws IOException {
+    /** Creates the segment for {@code firstLsn} without preallocation: it grows as records are written. */
+    StorageFile create(long firstLsn, long createdAt) throws IOException {
         Path tmp = dir.resolve(WalFormat.segmentName(firstLsn) + ".tmp");
         if (storage.exists(tmp)) {
             StepException.exec("delete of " + tmp, () -> storage.delete(tmp));
         }
         StorageFile f = StepException.run("creating " + tmp, () -> storage.open(tmp, Storage.OpenMode.CREATE_NEW));
-        return install(f, tmp, firstLsn, createdAt, segmentBytes);
+        return install(f, tmp, firstLsn, createdAt, 0);
     }
 
-    /** Seals a segment: cuts off the unused zero tail, fsyncs, closes. */
+    /**
+     * Seals a segment: fsyncs it, cuts off the unused zero tail, fsyncs again, closes. The records are
+     * durable before the file shrinks: a segment shorter than it was preallocated is only ever one whose
+     * records all reached the disk, so a short file with damage in it is never taken for a torn write.
+     */
     void seal(StorageFile file, Path path, long dataEnd) throws IOException {
+        StepException.exec("fsync of " + path, file::force);
         if (StepException.run("size of " + path, file::size) > dataEnd) {
             StepException.exec("truncate of " + path, () -> file.truncate(dataEnd));
+            StepException.exec("fsync of " + path, file::force);
         }
-        StepException.exec("fsync of " + path, file::force);
         closeQuietly(file);
     }
 
     /**
-     * Copies {@code segment} to a fresh {@code *.broken} file (temp, fsync, rename, fsync directory) so a
-     * repair never destroys the only copy of anything.
+     * Sets the damaged end of a segment aside: copies bytes {@code from..end} to a fresh
+     * {@code NNN.wal.from-OFFSET.broken} (temp, fsync, rename, fsync directory), then overwrites them with
+     * zeros in the segment and fsyncs it, so the log ends at {@code from}. The file keeps its length (a
+     * preallocated segment shorter than its header says would read as cut off), and zeroing blocks the file
+     * already has needs no free space. Only the damaged bytes are copied, not the whole segment, so a repair
+     * needs little space.
+     *
+     * @param copyRequired whether a failed copy stops the repair; when false (a torn tail: bytes of writes
+     *                     that were never acknowledged) the repair goes on without it
      */
-    Path copyToBroken(Path segment) throws IOException {
-        Path target = brokenName(segment);
+    TailCopy setAsideTail(Path segment, long from, long end, boolean copyRequired) throws IOException {
+        TailCopy copy = new TailCopy(null, null);
+        if (end > from) {
+            try {
+                copy = new TailCopy(copyRange(segment, from, end, brokenName(segment, ".from-" + from)), null);
+            } catch (IOException e) {
+                if (copyRequired) {
+                    throw e;
+                }
+                copy = new TailCopy(null, e.getMessage());
+            }
+        }
+        try (StorageFile f = StepException.run("open of " + segment,
+                () -> storage.open(segment, Storage.OpenMode.WRITE))) {
+            long pos = from;
+            while (pos < end) {
+                ByteBuffer z = ZEROS.duplicate();
+                z.limit((int) Math.min(ZERO_CHUNK, end - pos));
+                long at = pos;
+                StepException.exec("write of " + segment, () -> f.write(z, at));
+                pos += z.limit();
+            }
+            StepException.exec("fsync of " + segment, f::force);
+        }
+        return copy;
+    }
+
+    /** Where {@link #setAsideTail} kept the damaged bytes, or why it could not (both null: nothing to keep). */
+    record TailCopy(Path path, String failure) {
+    }
+
+    /** Copies bytes {@code from..end} of {@code src} to {@code target}: temp, fsync, rename, fsync directory. */
+    private Path copyRange(Path src, long from, long end, Path target) throws IOException {
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
         if (storage.exists(tmp)) {
             StepException.exec("delete of " + tmp, () -> storage.delete(tmp));
         }
-        try (StorageFile src = StepException.run("open of " + segment,
-                () -> storage.open(segment, Storage.OpenMode.READ));
-             StorageFile dst = StepException.run("creating " + tmp,
-                     () -> storage.open(tmp, Storage.OpenMode.CREATE_NEW))) {
-            ByteBuffer buf = ByteBuffer.allocateDirect(ZERO_CHUNK);
-            long pos = 0;
-            while (true) {
-                buf.clear();
-                long at = pos;
-                int n = StepException.run("read of " + segment, () -> src.read(buf, at));
-                if (n < 0) {
-                    break;
+        try {
+            try (StorageFile in = StepException.run("open of " + src, () -> storage.open(src, Storage.OpenMode.READ));
+                 StorageFile out = StepException.run("creating " + tmp,
+                         () -> storage.open(tmp, Storage.OpenMode.CREATE_NEW))) {
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK, end - from));
+                long pos = from;
+                while (pos < end) {
+                    buf.clear();
+                    buf.limit((int) Math.min(buf.capacity(), end - pos));
+                    long at = pos;
+                    int n = StepException.run("read of " + src, () -> in.read(buf, at));
+                    if (n < 0) {
+                        break;
+                    }
+                    buf.flip();
+                    long to = pos - from;
+                    StepException.exec("write of " + tmp, () -> out.write(buf, to));
+                    pos += n;
                 }
-                buf.flip();
-                StepException.exec("write of " + tmp, () -> dst.write(buf, at));
-                pos += n;
+                StepException.exec("fsync of " + tmp, out::force);
             }
-            StepException.exec("fsync of " + tmp, dst::force);
+            StepException.exec("rename of " + tmp + " to " + target, () -> storage.rename(tmp, target));
+            StepException.exec("fsync of directory " + dir, () -> storage.syncDirectory(dir));
+            return target;
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw e;
         }
-        StepException.exec("rename of " + tmp + " to " + target, () -> storage.rename(tmp, target));
-        StepException.exec("fsync of directory " + dir, () -> storage.syncDirectory(dir));
-        return target;
     }
 
     /** Renames a segment out of the log to a fresh {@code *.broken} name; the caller syncs the directory. */
@@ -145,15 +194,6 @@ final class SegmentFiles {
         Path target = brokenName(segment);
         StepException.exec("rename of " + segment + " to " + target, () -> storage.rename(segment, target));
         return target;
-    }
-
-    /** Cuts {@code segment} to {@code size} bytes and fsyncs it. */
-    void truncate(Path segment, long size) throws IOException {
-        try (StorageFile f = StepException.run("open of " + segment,
-                () -> storage.open(segment, Storage.OpenMode.WRITE))) {
-            StepException.exec("truncate of " + segment, () -> f.truncate(size));
-            StepException.exec("fsync of " + segment, f::force);
-        }
     }
 
     /** Deletes a segment; durable once the caller syncs the directory. */
@@ -166,12 +206,17 @@ final class SegmentFiles {
     }
 
     private Path brokenName(Path segment) {
-        Path first = dir.resolve(segment.getFileName() + WalFormat.BROKEN_SUFFIX);
+        return brokenName(segment, "");
+    }
+
+    /** {@code NNN.wal<infix>.broken}, or with {@code .2}, {@code .3} … before the suffix if that exists. */
+    private Path brokenName(Path segment, String infix) {
+        Path first = dir.resolve(segment.getFileName() + infix + WalFormat.BROKEN_SUFFIX);
         if (!storage.exists(first)) {
             return first;
         }
         for (int n = 2; ; n++) {
-            Path p = dir.resolve(segment.getFileName() + "." + n + WalFormat.BROKEN_SUFFIX);
+            Path p = dir.resolve(segment.getFileName() + infix + "." + n + WalFormat.BROKEN_SUFFIX);
             if (!storage.exists(p)) {
                 return p;
             }

@@ -10,8 +10,10 @@ import org.agrona.BufferUtil;
 
 /**
  * Reads one segment file front to back and validates every record; says exactly what it found and where.
- * It never judges (torn tail or corruption is decided by {@link LogScan}, which knows whether this is the
- * last segment). Not thread-safe.
+ * Durability marks are checked and skipped; the highest durable LSN they state is kept. It never judges
+ * (torn tail or corruption is decided by {@link LogScan}, which knows whether this is the last segment),
+ * but it can look past damage for what proves the damaged records were fsynced
+ * ({@link #evidenceBeyond}). Not thread-safe.
  *
  * <p>Lengths are checked against the maximum payload and the file size before any buffer grows, so a
  * damaged length field cannot make it allocate.
@@ -40,6 +42,8 @@ final class SegmentReader implements AutoCloseable {
     }
 
     private static final int DEFAULT_CHUNK = 1 << 20;
+    /** Records looked at past damage are at most this big, so a damaged stretch cannot make the read buffer grow. */
+    private static final int EVIDENCE_MAX_PAYLOAD = DEFAULT_CHUNK - 64;
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0).order(WalFormat.BYTE_ORDER);
 
     private final StorageFile file;
@@ -64,6 +68,11 @@ final class SegmentReader implements AutoCloseable {
     private Problem problem;
     private String detail;
     private boolean zeroSector;
+
+    private int version;
+    private long preallocatedSize;
+    /** The highest durable LSN a valid mark read so far states, or -1. */
+    private long markedDurableLsn = -1;
 
     SegmentReader(Storage storage, Path path, int maxPayload) throws IOException {
         this(storage.open(path, Storage.OpenMode.READ), path, maxPayload, DEFAULT_CHUNK);
@@ -120,9 +129,9 @@ final class SegmentReader implements AutoCloseable {
                     + WalFormat.hex(computed);
         }
         int version = header.getInt(WalFormat.VERSION_OFFSET);
-        if (version != WalFormat.VERSION) {
-            return "unsupported segment format version " + version + " (this build reads version "
-                    + WalFormat.VERSION + ")";
+        if (version < WalFormat.MIN_VERSION || version > WalFormat.VERSION) {
+            return "unsupported segment format version " + version + " (this build reads versions "
+                    + WalFormat.MIN_VERSION + " to " + WalFormat.VERSION + ")";
         }
         int headerLength = header.getInt(WalFormat.HEADER_LENGTH_OFFSET);
         if (headerLength != WalFormat.HEADER_LENGTH) {
@@ -136,7 +145,27 @@ final class SegmentReader implements AutoCloseable {
         }
         expectedLsn = firstLsn;
         offset = WalFormat.HEADER_LENGTH;
+        this.version = version;
+        this.preallocatedSize = version >= 2 ? header.getLong(WalFormat.PREALLOCATED_SIZE_OFFSET) : 0;
         return null;
+    }
+
+    /** The segment's format version (after {@link #readHeader}). */
+    int version() {
+        return version;
+    }
+
+    /**
+     * The length the file had, zero-filled, when it became a segment (0 when it grows as written, and for
+     * version 1 files, which do not record it); a shorter file has lost its end.
+     */
+    long preallocatedSize() {
+        return preallocatedSize;
+    }
+
+    /** The highest durable LSN stated by a valid mark read so far, or -1 if none was read. */
+    long markedDurableLsn() {
+        return markedDurableLsn;
     }
 
     /** Starts reading records at {@code fileOffset}, expecting {@code lsn} first (no header check). */
@@ -145,8 +174,17 @@ final class SegmentReader implements AutoCloseable {
         this.expectedLsn = lsn;
     }
 
-    /** The next record, or where and why reading stops. */
+    /** The next record (marks are checked and skipped), or where and why reading stops. */
     Step next() throws IOException {
+        Step step;
+        do {
+            step = nextEntry();
+        } while (step == null);
+        return step;
+    }
+
+    /** The next record, end or problem; null for a valid mark (read past it). */
+    private Step nextEntry() throws IOException {
         problem = null;
         detail = null;
         zeroSector = false;
@@ -187,6 +225,16 @@ final class SegmentReader implements AutoCloseable {
             zeroSector = hasZeroSector(offset, base, WalFormat.RECORD_HEADER_LENGTH + length);
             return problem(Problem.CRC_MISMATCH, "CRC32C mismatch: expected " + WalFormat.hex(stored)
                     + ", actual " + WalFormat.hex(computed));
+        }
+        if (recordLsn == WalFormat.MARK_LSN && version >= 2 && length == WalFormat.MARK_PAYLOAD_LENGTH) {
+            long durable = buf.getLong(base + WalFormat.PAYLOAD_OFFSET);
+            if (durable >= expectedLsn) {
+                return problem(Problem.LSN_MISMATCH, "durability mark says LSN " + durable
+                        + " was fsynced, but the log before it ends at LSN " + (expectedLsn - 1));
+            }
+            markedDurableLsn = Math.max(markedDurableLsn, durable);
+            offset += recordLength;
+            return null;
         }
         if (recordLsn != expectedLsn) {
             return problem(Problem.LSN_MISMATCH, "LSN out of sequence: expected " + expectedLsn + ", actual "
@@ -255,6 +303,62 @@ final class SegmentReader implements AutoCloseable {
             pos += n;
         }
         return end;
+    }
+
+    /** What {@link #evidenceBeyond} found past damage. */
+    record Evidence(long offset, long durableLsn, long highestLsn) {
+    }
+
+    /**
+     * Looks past damage at {@code from} for proof that records from {@code firstLost} on had been fsynced,
+     * which makes the damage corruption rather than a torn write: at the writer's alignment, a valid mark
+     * whose durable LSN is at least {@code firstLost} (version 2), or, in a version 1 file (which has no
+     * marks), any valid record whose LSN continues the sequence. Read-only; moves no reading position.
+     *
+     * @return where the proof is, the LSN it shows durable, and the highest LSN of a valid record seen past
+     * the damage (the LSNs at stake reach at least that far); null when nothing proves durability
+     */
+    Evidence evidenceBeyond(long from, long firstLost) throws IOException {
+        long end = lastNonZeroEnd(from);
+        long highest = -1;
+        Evidence proof = null;
+        // Each record takes at least 16 bytes, so no record of this stretch can have a higher LSN.
+        long maxLsn = firstLost + (end - from) / WalFormat.RECORD_HEADER_LENGTH;
+        for (long p = from + WalFormat.ALIGNMENT; p + WalFormat.RECORD_HEADER_LENGTH <= end; p += WalFormat.ALIGNMENT) {
+            if (ensure(p, WalFormat.RECORD_HEADER_LENGTH) < WalFormat.RECORD_HEADER_LENGTH) {
+                break;
+            }
+            int base = index(p);
+            long declared = Integer.toUnsignedLong(buf.getInt(base + WalFormat.LENGTH_OFFSET));
+            long lsnField = buf.getLong(base + WalFormat.LSN_OFFSET);
+            boolean mark = version >= 2 && lsnField == WalFormat.MARK_LSN && declared == WalFormat.MARK_LENGTH;
+            boolean record = lsnField >= firstLost && lsnField <= maxLsn && declared >= WalFormat.RECORD_HEADER_LENGTH
+                    && declared - WalFormat.RECORD_HEADER_LENGTH <= Math.min(maxPayload, EVIDENCE_MAX_PAYLOAD);
+            if (!mark && !record) {
+                continue;
+            }
+            int length = (int) (declared - WalFormat.RECORD_HEADER_LENGTH);
+            long padded = WalFormat.paddedLength(length);
+            if (p + padded > fileSize || ensure(p, (int) padded) < padded) {
+                continue;
+            }
+            base = index(p);
+            if (buf.getInt(base + WalFormat.CRC_OFFSET) != WalFormat.recordCrc(crc, crcView, base, length)) {
+                continue;
+            }
+            if (mark) {
+                long durable = buf.getLong(base + WalFormat.PAYLOAD_OFFSET);
+                if (durable >= firstLost && proof == null) {
+                    proof = new Evidence(p, durable, -1);
+                }
+            } else {
+                highest = Math.max(highest, lsnField);
+                if (version < 2 && proof == null) {
+                    proof = new Evidence(p, lsnField, -1);
+                }
+            }
+        }
+        return proof == null ? null : new Evidence(proof.offset(), proof.durableLsn(), Math.max(highest, proof.durableLsn()));
     }
 
     /**

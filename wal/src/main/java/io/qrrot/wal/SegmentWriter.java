@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+import org.agrona.BufferUtil;
 
 /**
  * Writes batches into the current segment, rolls to a new segment where a batch says so, and fsyncs.
@@ -16,7 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * rolls hold {@code syncLock}, so an fsync never meets a half-rolled or closed segment.
  */
 final class SegmentWriter implements AutoCloseable {
-    private static final int OVERSIZED_SLICE = 1 << 20;
+    /** Size of the direct buffer oversized records are staged through. */
+    private static final int STAGING_BYTES = 256 << 10;
 
     private final SegmentFiles files;
     private final SegmentSet segments;
@@ -24,6 +27,15 @@ final class SegmentWriter implements AutoCloseable {
     private final FsyncStats fsyncStats;
     private final WalOptions options;
     private final ReentrantLock syncLock = new ReentrantLock();
+    /**
+     * Oversized records are heap buffers; writing one directly would make the JDK allocate a temporary
+     * direct buffer on the write path, which fails when direct memory is short. They are copied through this
+     * buffer, allocated once with the log.
+     */
+    private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
+    private final ByteBuffer markBuf = ByteBuffer.allocateDirect(WalFormat.MARK_LENGTH).order(WalFormat.BYTE_ORDER);
+    private final ByteBuffer markView = markBuf.duplicate();
+    private final CRC32C markCrc = new CRC32C();
 
     private StorageFile current;
     private Path currentPath;
@@ -82,9 +94,9 @@ final class SegmentWriter implements AutoCloseable {
         Preallocator.Prepared p = currentInfo == null ? preallocator.prepareNow() : preallocator.take();
         long createdAt = options.wallClock().getAsLong();
         long segmentBytes = options.segmentBytes();
-        StorageFile f = p != null ? files.install(p.file(), p.path(), firstLsn, createdAt, segmentBytes)
-                : files.create(firstLsn, createdAt, segmentBytes);
         long size = p != null ? Math.max(segmentBytes, WalFormat.HEADER_LENGTH) : WalFormat.HEADER_LENGTH;
+        StorageFile f = p != null ? files.install(p.file(), p.path(), firstLsn, createdAt, size)
+                : files.create(firstLsn, createdAt);
         currentInfo = new SegmentSet.Info(files.segmentPath(firstLsn), firstLsn, size);
         segments.add(currentInfo);
         writePos = WalFormat.HEADER_LENGTH;
@@ -136,19 +148,39 @@ final class SegmentWriter implements AutoCloseable {
     }
 
     private void writeOversized(ByteBuffer big) throws StepException {
-        // Slices, so the JDK's temporary direct buffer for a heap write stays small.
         ByteBuffer v = big.duplicate();
         int total = big.capacity();
-        for (int pos = 0; pos < total; pos += OVERSIZED_SLICE) {
+        for (int pos = 0; pos < total; pos += STAGING_BYTES) {
             v.clear();
-            v.position(pos).limit(Math.min(total, pos + OVERSIZED_SLICE));
+            v.position(pos).limit(Math.min(total, pos + STAGING_BYTES));
+            staging.clear();
+            staging.put(v).flip();
             try {
-                current.write(v, writePos + pos);
+                current.write(staging, writePos + pos);
             } catch (IOException e) {
                 throw new StepException("write of " + currentPath, e);
             }
         }
         writePos += total;
+    }
+
+    /**
+     * Writes a durability mark at the write position without moving it: the next batch starts over it with
+     * its own mark. Written right after an fsync (and at a clean close), it is what shows later that the
+     * batch before it reached the disk, so that damage found there is corruption and not a torn write: a
+     * mark written after the fsync returned cannot be on disk unless the fsync was.
+     */
+    void writeMark(long durableLsn) throws StepException {
+        if (current == null) {
+            return;
+        }
+        WalFormat.encodeMark(markCrc, markBuf, markView, 0, durableLsn);
+        markBuf.clear();
+        try {
+            current.write(markBuf, writePos);
+        } catch (IOException e) {
+            throw new StepException("write of " + currentPath, e);
+        }
     }
 
     /** fsyncs the current segment (every earlier segment was fsynced when it was sealed). */
@@ -212,6 +244,8 @@ final class SegmentWriter implements AutoCloseable {
             }
         } finally {
             syncLock.unlock();
+            BufferUtil.free(staging);
+            BufferUtil.free(markBuf);
         }
     }
 }

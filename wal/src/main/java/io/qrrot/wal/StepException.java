@@ -9,7 +9,7 @@ final class StepException extends IOException {
 
     private final String step;
 
-    StepException(String step, IOException cause) {
+    StepException(String step, Throwable cause) {
         super(step + ": " + reason(cause), cause);
         this.step = step;
     }
@@ -25,6 +25,10 @@ final class StepException extends IOException {
             return reason(s.getCause());
         } else if (e instanceof FileSystemException fse && fse.getReason() != null) {
             text = fse.getReason();
+        } else if (!(e instanceof IOException)) {
+            // An Error or an unexpected exception: its type is half of what happened.
+            text = e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
         } else {
             text = e.getMessage();
         }

@@ -3,23 +3,27 @@ package io.qrrot.wal;
 import java.nio.file.Path;
 
 /**
- * What opening the log did about a torn tail: the last segment was copied to {@code brokenCopy}, then cut
- * at {@code offset}, dropping {@code droppedBytes} non-zero bytes that held no complete record.
+ * What opening the log did about a torn tail: the damaged bytes of the last segment, from {@code offset} on,
+ * were copied to {@code brokenCopy} and zeroed in the segment, so the log now ends at {@code lastLsn}.
  *
  * @param segment      the last segment
- * @param offset       where it was cut (the first byte that was not a valid record)
- * @param droppedBytes non-zero bytes dropped from {@code offset} on
+ * @param offset       where the log now ends (the first byte that was not a valid record)
+ * @param droppedBytes non-zero bytes set aside from {@code offset} on
  * @param lastLsn      the last LSN kept (the log now ends there)
- * @param brokenCopy   the copy of the segment as it was before the repair
+ * @param brokenCopy   the copy of the bytes set aside, or null when none could be made
+ * @param copyFailure  why no copy could be made (a full disk, say), or null
  * @param detail       what was found at {@code offset}
  */
 public record TailRepair(Path segment, long offset, long droppedBytes, long lastLsn, Path brokenCopy,
-                         String detail) {
+                         String copyFailure, String detail) {
 
     /** One line for the log and the operator. */
     public String message() {
-        return "WAL torn tail repaired: " + segment + " cut at offset " + offset + " (" + detail + "); dropped "
-                + droppedBytes + " bytes of records that were never completely written (LSN " + (lastLsn + 1)
-                + " on); the log ends at LSN " + lastLsn + "; the segment as it was is kept as " + brokenCopy;
+        String kept = brokenCopy != null ? "kept as " + brokenCopy
+                : copyFailure != null ? "no copy could be kept (" + copyFailure + ")" : "nothing to keep";
+        return "WAL torn tail repaired: " + segment + " ends at offset " + offset + " (" + detail + "); "
+                + droppedBytes + " bytes from LSN " + (lastLsn + 1) + " on, written after the last fsync the log"
+                + " can prove and damaged as an interrupted write leaves them, were set aside (" + kept
+                + "); the log ends at LSN " + lastLsn;
     }
 }

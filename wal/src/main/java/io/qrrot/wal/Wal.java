@@ -4,6 +4,8 @@ import io.qrrot.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -60,6 +62,7 @@ public final class Wal implements AutoCloseable {
     private final int oversizedThreshold;
     private final long oversizedBacklog;
     private final TailRepair tailRepair;
+    private final SupersededSegments superseded;
 
     // Append side, guarded by appendLock.
     private final ReentrantLock appendLock = new ReentrantLock();
@@ -76,6 +79,8 @@ public final class Wal implements AutoCloseable {
 
     // Write side, guarded by ioLock (with always: the writer thread, or a flush() caller with syncOnFlush).
     private final ReentrantLock ioLock = new ReentrantLock();
+    /** For the durability marks, filled in by whoever holds ioLock. */
+    private final CRC32C markCrc = new CRC32C();
     private final SegmentWriter segmentWriter;
     private Batch spare;
     private volatile long batches;
@@ -97,7 +102,8 @@ public final class Wal implements AutoCloseable {
     private volatile boolean writerParked;
     private volatile boolean stopping;
 
-    private Wal(WalOptions options, Path dir, LogScan scan, TailRepair tailRepair) throws IOException {
+    private Wal(WalOptions options, Path dir, LogScan scan, TailRepair tailRepair, SupersededSegments superseded)
+            throws IOException {
         this.options = options;
         this.policy = options.fsync();
         this.syncOnFlush = options.syncOnFlush();
@@ -109,6 +115,7 @@ public final class Wal implements AutoCloseable {
         this.oversizedThreshold = options.bufferBytes() / 2;
         this.oversizedBacklog = 8L * options.bufferBytes();
         this.tailRepair = tailRepair;
+        this.superseded = superseded;
         this.fsyncStats = new FsyncStats(options.slowFsyncMillis());
         this.active = new Batch(options.bufferBytes());
         this.spare = new Batch(options.bufferBytes());
@@ -131,18 +138,25 @@ public final class Wal implements AutoCloseable {
         writer.start();
     }
 
-    /**
-     * Opens (or creates) the log in {@code dir}: validates every segment, repairs a torn tail (the last
-     * segment is copied to {@code *.broken}, cut after its last valid record and fsynced; see
-     * {@link #tailRepair()}), and starts the writer.
-     *
-     * @throws WalCorruptionException when the log is damaged before its tail: the message names the file,
-     *                                the offset and the repair command
-     */
+    /** {@link #open(Path, WalOptions, long)} for a log whose every record is needed (no snapshot). */
     public static Wal open(Path dir, WalOptions options) throws IOException {
+        return open(dir, options, 0);
+    }
+
+    /**
+     * Opens (or creates) the log in {@code dir}: validates every segment, repairs a torn tail (the damaged
+     * bytes of the last segment are copied to {@code *.broken} and zeroed; see {@link #tailRepair()}), sets
+     * aside damage that a snapshot already covers (see {@link #superseded()}), and starts the writer.
+     *
+     * @param coveredThroughLsn the last LSN a snapshot holds (0: none): damage confined to records up to it
+     *                          loses nothing and does not stop the open
+     * @throws WalCorruptionException when the log is damaged where no snapshot covers it and not as a torn
+     *                                write: the message names the file, the offset and the repair command
+     */
+    public static Wal open(Path dir, WalOptions options, long coveredThroughLsn) throws IOException {
         Storage storage = options.storage();
         StepException.exec("creating directory " + dir, () -> storage.createDirectories(dir));
-        LogScan scan = LogScan.scan(storage, dir, options.maxPayloadBytes());
+        LogScan scan = LogScan.scan(storage, dir, options.maxPayloadBytes(), coveredThroughLsn);
         SegmentFiles files = new SegmentFiles(storage, dir);
         if (!scan.tempFiles.isEmpty()) {
             for (Path tmp : scan.tempFiles) {
@@ -153,17 +167,49 @@ public final class Wal implements AutoCloseable {
         if (scan.status == LogScan.Status.CORRUPT) {
             throw scan.corruption();
         }
+        SupersededSegments superseded = setAsideSuperseded(files, scan, coveredThroughLsn);
         TailRepair repair = null;
         if (scan.status == LogScan.Status.TORN_TAIL) {
-            LogScan.Damage d = scan.damage;
-            Path broken = files.copyToBroken(d.path);
-            files.truncate(d.path, d.offset);
-            LogScan.Segment last = scan.segments.get(scan.segments.size() - 1);
-            last.fileSize = d.offset;
-            repair = new TailRepair(d.path, d.offset, d.droppedBytes, last.lastLsn, broken, d.detail);
+            repair = repairTornTail(files, scan);
             LOG.warn(repair.message());
         }
-        return new Wal(options, dir, scan, repair);
+        return new Wal(options, dir, scan, repair, superseded);
+    }
+
+    /**
+     * Zeroes a torn tail after copying it aside. The copy is not required: on a full disk (the usual reason a
+     * log stopped mid-write) the repair must still let the database start.
+     */
+    static TailRepair repairTornTail(SegmentFiles files, LogScan scan) throws IOException {
+        LogScan.Damage d = scan.damage;
+        SegmentFiles.TailCopy copy = files.setAsideTail(d.path, d.offset, d.offset + d.droppedBytes, false);
+        LogScan.Segment last = scan.segments.get(scan.segments.size() - 1);
+        return new TailRepair(d.path, d.offset, d.droppedBytes, last.lastLsn, copy.path(), copy.failure(), d.detail);
+    }
+
+    /** Renames damaged superseded segments to {@code *.broken} and deletes the intact ones; null if none. */
+    static SupersededSegments setAsideSuperseded(SegmentFiles files, LogScan scan, long coveredThroughLsn)
+            throws IOException {
+        if (scan.superseded.isEmpty()) {
+            return null;
+        }
+        List<String> damaged = new ArrayList<>();
+        List<Path> deleted = new ArrayList<>();
+        for (LogScan.Superseded s : scan.superseded) {
+            if (s.damage() != null) {
+                Path moved = files.moveToBroken(s.path());
+                damaged.add(s.path() + " (LSN " + s.firstLsn() + ".." + s.lastLsn() + "): " + s.damage()
+                        + "; moved aside as " + moved.getFileName());
+            } else {
+                files.delete(s.path());
+                deleted.add(s.path());
+            }
+        }
+        files.syncDirectory();
+        long first = scan.segments.isEmpty() ? coveredThroughLsn + 1 : scan.segments.get(0).firstLsn;
+        SupersededSegments report = new SupersededSegments(coveredThroughLsn, damaged, deleted, first);
+        LOG.warn(report.message());
+        return report;
     }
 
     /** Opens {@code dir} with the default options. */
@@ -207,23 +253,31 @@ public final class Wal implements AutoCloseable {
         }
         int recordLength = (int) WalFormat.paddedLength(length);
         boolean oversized = recordLength > oversizedThreshold;
+        // Allocated before anything changes, so running out of memory here leaves the log as it was.
+        ByteBuffer big = oversized ? ByteBuffer.allocate(recordLength).order(WalFormat.BYTE_ORDER) : null;
         final ReentrantLock lock = appendLock;
         lock.lock();
         try {
             checkAccepting();
             while (oversized
-                    ? active.oversizedBytes > 0 && active.oversizedBytes + recordLength > oversizedBacklog
-                    : active.remaining() < recordLength) {
+                    ? (active.oversizedBytes > 0 && active.oversizedBytes + recordLength > oversizedBacklog)
+                      || active.remaining() < active.bytesFor(0)
+                    : active.remaining() < active.bytesFor(recordLength)) {
                 awaitSpace();
             }
             long lsn = nextLsn;
             Batch b = active;
-            if (appendSegmentPos + recordLength > segmentBytes && appendSegmentPos > WalFormat.HEADER_LENGTH) {
+            int inSegment = b.bytesFor(recordLength);
+            if (appendSegmentPos + inSegment > segmentBytes && appendSegmentPos > WalFormat.HEADER_LENGTH) {
                 b.marks.add(new Batch.Mark(b.limit, lsn, null));
                 appendSegmentPos = WalFormat.HEADER_LENGTH;
             }
+            if (b.markAt < 0) {
+                b.markAt = b.limit;
+                b.limit += WalFormat.MARK_LENGTH;
+                appendSegmentPos += WalFormat.MARK_LENGTH;
+            }
             if (oversized) {
-                ByteBuffer big = ByteBuffer.allocate(recordLength).order(WalFormat.BYTE_ORDER);
                 encode(big, big.duplicate(), 0, direct, array, nio, offset, length, lsn);
                 b.marks.add(new Batch.Mark(b.limit, 0, big));
                 b.oversizedBytes += recordLength;
@@ -378,12 +432,21 @@ public final class Wal implements AutoCloseable {
         long last = b.lastLsn;
         long sealedBefore = segmentWriter.sealedLsn();
         try {
+            if (b.markAt >= 0) {
+                WalFormat.encodeMark(markCrc, b.buf, b.crcView, b.markAt, syncedLsn);
+            }
             segmentWriter.write(b);
             if (force && last > 0) {
                 segmentWriter.force();
+                segmentWriter.writeMark(last);
             }
         } catch (StepException e) {
             fail(e);
+            return true;
+        } catch (Throwable t) {
+            // Out of memory, say: the batch's LSNs are handed out but not written, so nothing after them may
+            // be written or reported durable (a later batch would land where this one belongs).
+            fail(new StepException("writing a batch to " + dir, t));
             return true;
         } finally {
             b.clear();
@@ -534,6 +597,9 @@ public final class Wal implements AutoCloseable {
         } catch (StepException e) {
             fail(e);
             return;
+        } catch (Throwable t) {
+            fail(new StepException("fsync of the current segment in " + dir, t));
+            return;
         }
         advanceSynced(target);
     }
@@ -574,6 +640,15 @@ public final class Wal implements AutoCloseable {
     // ------------------------------------------------------------------------------------- writer thread
 
     private void runWriter() {
+        try {
+            writerLoop();
+        } catch (Throwable t) {
+            // Whatever stops this thread stops the log with it: nothing may wait for a writer that is gone.
+            fail(new StepException("the WAL writer thread of " + dir, t));
+        }
+    }
+
+    private void writerLoop() {
         long nextSync = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.syncIntervalMillis());
         long flushDelay = TimeUnit.MILLISECONDS.toNanos(options.flushDelayMillis());
         long cohort = 0;
@@ -769,6 +844,11 @@ public final class Wal implements AutoCloseable {
         return tailRepair;
     }
 
+    /** What opening set aside because a snapshot already covers it, or null if nothing. */
+    public SupersededSegments superseded() {
+        return superseded;
+    }
+
     /** The error that failed the log, or null. */
     public WalFailedException failure() {
         return failure;
@@ -822,6 +902,16 @@ public final class Wal implements AutoCloseable {
                 writeOnce(false);
             }
             syncNow();
+            if (failure == null) {
+                try {
+                    segmentWriter.writeMark(syncedLsn);
+                    segmentWriter.force();
+                } catch (StepException e) {
+                    // Everything is fsynced already; without the mark, damage to the last batch would only
+                    // read as a torn tail later.
+                    LOG.warn("could not write the closing durability mark: {}", e.getMessage());
+                }
+            }
         } finally {
             ioLock.unlock();
         }

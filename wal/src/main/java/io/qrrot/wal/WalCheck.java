@@ -44,10 +44,11 @@ public final class WalCheck {
      * @param droppedBytes   bytes cut off (non-zero bytes of the damaged segment after the damage, plus
      *                       whole later segments)
      * @param brokenFiles    copies kept of everything cut
+     * @param superseded     damage a snapshot already covers (what was or would be set aside), or null
      */
     public record Report(Path dir, Status status, List<SegmentSummary> segments, long lastLsn, long records,
                          Path damagedSegment, long damageOffset, String problem, boolean fixed,
-                         long droppedBytes, List<Path> brokenFiles) {
+                         long droppedBytes, List<Path> brokenFiles, SupersededSegments superseded) {
 
         /** Human-readable lines for the terminal. */
         public List<String> lines() {
@@ -55,6 +56,9 @@ public final class WalCheck {
             for (SegmentSummary s : segments) {
                 out.add(s.path().getFileName() + ": LSN " + s.firstLsn() + ".." + s.lastLsn() + ", " + s.records()
                         + " records, " + s.dataBytes() + " data bytes, " + s.fileBytes() + " bytes on disk");
+            }
+            if (superseded != null) {
+                out.add((fixed ? "" : "opening the log sets this aside: ") + superseded.message());
             }
             switch (status) {
                 case CLEAN -> out.add("clean: " + records + " records, last LSN " + lastLsn);
@@ -81,17 +85,39 @@ public final class WalCheck {
 
     /** Checks {@code dir} on the real file system; with {@code fix}, cuts the log at the first bad record. */
     public static Report check(Path dir, boolean fix) throws IOException {
-        return check(FileStorage.INSTANCE, dir, fix, WalOptions.defaults().maxPayloadBytes());
+        return check(dir, fix, 0);
+    }
+
+    /** {@link #check(Storage, Path, boolean, int, long)} on the real file system with the default maximum payload. */
+    public static Report check(Path dir, boolean fix, long coveredThroughLsn) throws IOException {
+        return check(FileStorage.INSTANCE, dir, fix, WalOptions.defaults().maxPayloadBytes(), coveredThroughLsn);
+    }
+
+    /** {@link #check(Storage, Path, boolean, int, long)} with no snapshot: every record is needed. */
+    public static Report check(Storage storage, Path dir, boolean fix, int maxPayload) throws IOException {
+        return check(storage, dir, fix, maxPayload, 0);
     }
 
     /**
-     * Checks every segment of {@code dir}. With {@code fix}, cuts the log at the first bad record: the
-     * damaged segment is copied to {@code *.broken} and truncated there (or renamed to {@code *.broken}
-     * when its header is bad), and every later segment is renamed to {@code *.broken}. The log must not be
-     * open.
+     * Checks every segment of {@code dir} by the rules the log is opened with ({@link Wal#open(Path, WalOptions,
+     * long)}), including what {@code coveredThroughLsn} (the last LSN a snapshot holds, 0 for none) makes
+     * harmless. With {@code fix}: damage a snapshot covers is set aside as opening the log would; a torn tail
+     * is set aside and zeroed as opening would; corruption cuts the log at the first bad record: the damaged
+     * bytes are copied to {@code NNN.wal.from-OFFSET.broken} and zeroed in the segment (or the segment is
+     * renamed to {@code *.broken} when its header is bad), and every later segment is renamed to
+     * {@code *.broken}. The log must not be open.
      */
-    public static Report check(Storage storage, Path dir, boolean fix, int maxPayload) throws IOException {
-        LogScan scan = LogScan.scan(storage, dir, maxPayload);
+    public static Report check(Storage storage, Path dir, boolean fix, int maxPayload, long coveredThroughLsn)
+            throws IOException {
+        LogScan scan = LogScan.scan(storage, dir, maxPayload, coveredThroughLsn);
+        SupersededSegments wouldSupersede = scan.superseded.isEmpty() ? null
+                : new SupersededSegments(coveredThroughLsn, scan.superseded.stream()
+                        .filter(x -> x.damage() != null)
+                        .map(x -> x.path() + " (LSN " + x.firstLsn() + ".." + x.lastLsn() + "): " + x.damage())
+                        .toList(),
+                        scan.superseded.stream().filter(x -> x.damage() == null).map(LogScan.Superseded::path)
+                                .toList(),
+                        scan.segments.isEmpty() ? coveredThroughLsn + 1 : scan.segments.get(0).firstLsn);
         List<SegmentSummary> summaries = new ArrayList<>();
         long records = 0;
         long lastLsn = 0;
@@ -112,25 +138,40 @@ public final class WalCheck {
             case CORRUPT -> Status.CORRUPT;
         };
         LogScan.Damage d = scan.damage;
-        if (d == null) {
-            return new Report(dir, status, summaries, lastLsn, records, null, 0, null, false, 0, List.of());
-        }
         if (!fix) {
-            return new Report(dir, status, summaries, lastLsn, records, d.path, d.offset, d.detail, false,
-                    d.droppedBytes, List.of());
+            return d == null
+                    ? new Report(dir, status, summaries, lastLsn, records, null, 0, null, false, 0, List.of(),
+                            wouldSupersede)
+                    : new Report(dir, status, summaries, lastLsn, records, d.path, d.offset, d.detail, false,
+                            d.droppedBytes, List.of(), wouldSupersede);
         }
         SegmentFiles files = new SegmentFiles(storage, dir);
+        SupersededSegments superseded = Wal.setAsideSuperseded(files, scan, coveredThroughLsn);
+        if (d == null) {
+            return new Report(dir, status, summaries, lastLsn, records, null, 0, null, superseded != null, 0,
+                    List.of(), superseded);
+        }
         List<Path> broken = new ArrayList<>();
         long dropped = 0;
         List<Path> all = LogScan.listSegments(storage, dir, null);
-        int from;
+        int from = all.indexOf(d.path);
         if (d.badHeader) {
-            from = d.segmentIndex;
-        } else {
-            broken.add(files.copyToBroken(d.path));
-            files.truncate(d.path, d.offset);
+            // the whole segment goes, with the later ones
+        } else if (scan.status == LogScan.Status.TORN_TAIL) {
+            TailRepair repair = Wal.repairTornTail(files, scan);
+            if (repair.brokenCopy() != null) {
+                broken.add(repair.brokenCopy());
+            }
             dropped += d.droppedBytes;
-            from = d.segmentIndex + 1;
+            from++;
+        } else {
+            // Corruption: these bytes may hold acknowledged records, so no copy, no cut.
+            Path copy = files.setAsideTail(d.path, d.offset, d.offset + d.droppedBytes, true).path();
+            if (copy != null) {
+                broken.add(copy);
+            }
+            dropped += d.droppedBytes;
+            from++;
         }
         for (int i = from; i < all.size(); i++) {
             dropped += storage.size(all.get(i));
@@ -138,7 +179,7 @@ public final class WalCheck {
         }
         files.syncDirectory();
         return new Report(dir, status, summaries, lastLsn, records, d.path, d.offset, d.detail, true, dropped,
-                broken);
+                broken, superseded);
     }
 
     /** {@link #dump(Storage, Path, int)} on the real file system with the default maximum payload. */

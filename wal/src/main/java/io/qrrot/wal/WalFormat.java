@@ -30,7 +30,7 @@ import java.util.zip.CRC32C;
  *  |            Created At (milliseconds since the epoch)          | 24
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |          Target Segment Size in bytes (when created)          | 32
+ *  |     Preallocated Size in bytes (0: the file grows as written)  | 32
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |                 Reserved (20 bytes, zero)                    ...| 40
@@ -38,7 +38,9 @@ import java.util.zip.CRC32C;
  *  |                        Header CRC32C                          | 60
  *  +---------------------------------------------------------------+
  * </pre>
- * The header CRC32C covers header bytes 0 to 59.
+ * The header CRC32C covers header bytes 0 to 59. Preallocated Size is the file's length, zero-filled, when it
+ * became a segment: a file shorter than that has lost its end (format version 1 stored the target segment
+ * size there, whatever the file's length, so version 1 files are not judged by it).
  *
  * <h2>Record (16-byte header + payload + padding)</h2>
  * <pre>
@@ -61,6 +63,25 @@ import java.util.zip.CRC32C;
  * CRC field itself and not the padding). A real record's length is at least 16, so an empty payload is
  * never mistaken for the end of data.
  *
+ * <h2>Durability mark (a record with LSN 0, format version 2)</h2>
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |                   Record Length (= 24)                        |  0
+ *  +---------------------------------------------------------------+
+ *  |                         Record CRC32C                         |  4
+ *  +---------------------------------------------------------------+
+ *  |                            LSN = 0                            |  8
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |          Durable LSN: every record up to it was fsynced        | 16
+ *  |                  before this mark was written                 |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * The writer starts every batch it writes with a mark (24 bytes per batch, not per record). Marks take no
+ * LSN; readers skip them. They are what tells a torn tail from corruption: a power cut can only damage what
+ * was written after the last fsync, so damage followed, anywhere later in the segment, by a valid mark whose
+ * durable LSN reaches the damaged records is damage to fsynced records: corruption, never a torn tail.
+ *
  * <p>Why it looks like this: a record starts 8-byte aligned, so its length field never straddles a disk
  * sector and cannot tear; space after the last record is zero (segments are preallocated with zeros), so
  * a length of 0 marks the end of data; LSNs are consecutive from segment to segment, so a missing or
@@ -70,7 +91,10 @@ public final class WalFormat {
     /** "QRROTWAL" read as a little-endian long. */
     public static final long MAGIC = ByteBuffer.wrap("QRROTWAL".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
             .order(ByteOrder.LITTLE_ENDIAN).getLong();
-    public static final int VERSION = 1;
+    /** The version this build writes: 2 adds durability marks and the preallocated size. */
+    public static final int VERSION = 2;
+    /** The oldest version this build reads. */
+    public static final int MIN_VERSION = 1;
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
     public static final int MAGIC_OFFSET = 0;
@@ -83,9 +107,9 @@ public final class WalFormat {
     public static final int FIRST_LSN_LENGTH = 8;
     public static final int CREATED_AT_OFFSET = FIRST_LSN_OFFSET + FIRST_LSN_LENGTH;
     public static final int CREATED_AT_LENGTH = 8;
-    public static final int SEGMENT_SIZE_OFFSET = CREATED_AT_OFFSET + CREATED_AT_LENGTH;
-    public static final int SEGMENT_SIZE_LENGTH = 8;
-    public static final int RESERVED_OFFSET = SEGMENT_SIZE_OFFSET + SEGMENT_SIZE_LENGTH;
+    public static final int PREALLOCATED_SIZE_OFFSET = CREATED_AT_OFFSET + CREATED_AT_LENGTH;
+    public static final int PREALLOCATED_SIZE_LENGTH = 8;
+    public static final int RESERVED_OFFSET = PREALLOCATED_SIZE_OFFSET + PREALLOCATED_SIZE_LENGTH;
     public static final int RESERVED_LENGTH = 20;
     public static final int HEADER_CRC_OFFSET = RESERVED_OFFSET + RESERVED_LENGTH;
     public static final int HEADER_CRC_LENGTH = 4;
@@ -106,6 +130,13 @@ public final class WalFormat {
     /** The unit in which a disk may lose or zero data on a power cut; used to recognise a torn record. */
     public static final int SECTOR = 512;
 
+    /** The LSN field of a durability mark; real records start at LSN 1. */
+    public static final long MARK_LSN = 0;
+    /** A mark's payload: the durable LSN. */
+    public static final int MARK_PAYLOAD_LENGTH = 8;
+    /** Bytes of a mark on disk (a multiple of {@link #ALIGNMENT}, so no padding). */
+    public static final int MARK_LENGTH = RECORD_HEADER_LENGTH + MARK_PAYLOAD_LENGTH;
+
     /** The largest payload the format can express (the length is a signed 32-bit int, padding included). */
     public static final int MAX_FORMAT_PAYLOAD = Integer.MAX_VALUE - RECORD_HEADER_LENGTH - ALIGNMENT;
 
@@ -117,6 +148,9 @@ public final class WalFormat {
     static {
         if (HEADER_LENGTH != 64 || HEADER_LENGTH % ALIGNMENT != 0) {
             throw new AssertionError("segment header must be 64 bytes");
+        }
+        if (MARK_LENGTH % ALIGNMENT != 0) {
+            throw new AssertionError("a mark must need no padding");
         }
     }
 
@@ -164,8 +198,11 @@ public final class WalFormat {
         return name == null ? -1 : parseSegmentName(name.toString());
     }
 
-    /** Writes a complete segment header into {@code dst} at its position 0..63 (absolute puts). */
-    public static void encodeHeader(ByteBuffer dst, long firstLsn, long createdAtMillis, long segmentBytes) {
+    /**
+     * Writes a complete segment header into {@code dst} at its position 0..63 (absolute puts);
+     * {@code preallocatedSize} is the file's zero-filled length, or 0 for a file that grows as written.
+     */
+    public static void encodeHeader(ByteBuffer dst, long firstLsn, long createdAtMillis, long preallocatedSize) {
         ByteBuffer b = dst.duplicate().order(BYTE_ORDER);
         for (int i = 0; i < HEADER_LENGTH; i++) {
             b.put(i, (byte) 0);
@@ -175,7 +212,7 @@ public final class WalFormat {
         b.putInt(HEADER_LENGTH_OFFSET, HEADER_LENGTH);
         b.putLong(FIRST_LSN_OFFSET, firstLsn);
         b.putLong(CREATED_AT_OFFSET, createdAtMillis);
-        b.putLong(SEGMENT_SIZE_OFFSET, segmentBytes);
+        b.putLong(PREALLOCATED_SIZE_OFFSET, preallocatedSize);
         b.putInt(HEADER_CRC_OFFSET, headerCrc(b));
     }
 
@@ -200,6 +237,17 @@ public final class WalFormat {
         view.limit(start + PAYLOAD_OFFSET + payloadLength).position(start + LSN_OFFSET);
         crc.update(view);
         return (int) crc.getValue();
+    }
+
+    /**
+     * Writes a durability mark at {@code at} of {@code dst}: every record up to {@code durableLsn} was
+     * fsynced. {@code view} is a reusable duplicate of {@code dst}.
+     */
+    public static void encodeMark(CRC32C crc, ByteBuffer dst, ByteBuffer view, int at, long durableLsn) {
+        dst.putInt(at + LENGTH_OFFSET, MARK_LENGTH);
+        dst.putLong(at + LSN_OFFSET, MARK_LSN);
+        dst.putLong(at + PAYLOAD_OFFSET, durableLsn);
+        dst.putInt(at + CRC_OFFSET, recordCrc(crc, view, at, MARK_PAYLOAD_LENGTH));
     }
 
     /** Formats a CRC for messages: {@code 0x1a2b3c4d}. */

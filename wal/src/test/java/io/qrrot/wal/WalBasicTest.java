@@ -121,7 +121,8 @@ class WalBasicTest {
             }
             assertEquals(lsn, wal.stats().syncedLsn(), "the background fsync never came");
             byte[] durable = storage.durableContents(DIR.resolve("00000000000000000001.wal"));
-            assertEquals(7, durable[WalFormat.HEADER_LENGTH + WalFormat.PAYLOAD_OFFSET]);
+            // The batch starts with its durability mark, then the record.
+            assertEquals(7, durable[WalFormat.HEADER_LENGTH + WalFormat.MARK_LENGTH + WalFormat.PAYLOAD_OFFSET]);
         }
     }
 

@@ -83,14 +83,23 @@ class WalCheckTest {
         WalCheck.Report f = WalCheck.check(s, DIR, true, MAX);
         assertTrue(f.fixed());
         List<Path> broken = new ArrayList<>();
-        broken.add(Path.of(bad + ".broken"));
+        Path tail = Path.of(bad + ".from-" + off + ".broken");
+        broken.add(tail);
         for (int i = 2; i < segs.size(); i++) {
             broken.add(Path.of(segs.get(i) + ".broken"));
         }
         assertEquals(broken, f.brokenFiles());
         assertEquals(List.of(segs.get(0), bad), segments(s));
-        assertEquals(b.length, s.durableContents(Path.of(bad + ".broken")).length);
-        assertEquals(off, s.durableContents(bad).length);
+        // The bytes from the damage on are kept aside and zeroed in place; the file keeps its length.
+        int nonZeroEnd = b.length;
+        while (b[nonZeroEnd - 1] == 0) {
+            nonZeroEnd--;
+        }
+        assertArrayEquals(java.util.Arrays.copyOfRange(b, off, nonZeroEnd), s.durableContents(tail));
+        byte[] cut = s.durableContents(bad);
+        assertEquals(b.length, cut.length);
+        assertArrayEquals(java.util.Arrays.copyOf(b, off), java.util.Arrays.copyOf(cut, off));
+        assertArrayEquals(new byte[b.length - off], java.util.Arrays.copyOfRange(cut, off, b.length));
         assertTrue(s.durableNames().containsAll(broken), "renames must be durable: " + s.durableNames());
 
         WalCheck.Report after = WalCheck.check(s, DIR, false, MAX);
@@ -108,7 +117,7 @@ class WalCheckTest {
         b[off + 3] = (byte) 0xff;
         s.setContents(bad, b);
         WalCheck.Report again = WalCheck.check(s, DIR, true, MAX);
-        assertEquals(List.of(Path.of(bad + ".2.broken")), again.brokenFiles());
+        assertEquals(List.of(Path.of(bad + ".from-" + off + ".2.broken")), again.brokenFiles());
     }
 
     @Test

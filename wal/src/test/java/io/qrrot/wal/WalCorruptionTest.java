@@ -15,7 +15,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
@@ -40,8 +42,11 @@ class WalCorruptionTest {
         }
     }
 
-    /** Record offsets in a segment, parsed independently of the reader: [offset, lsn, length]. */
-    private static List<long[]> records(byte[] seg) {
+    /**
+     * Record offsets in a segment, parsed independently of the reader: [offset, lsn, length]; durability
+     * marks (LSN 0) are left out unless {@code withMarks}.
+     */
+    static List<long[]> records(byte[] seg, boolean withMarks) {
         List<long[]> out = new ArrayList<>();
         ByteBuffer b = ByteBuffer.wrap(seg).order(ByteOrder.LITTLE_ENDIAN);
         int off = 64;
@@ -50,10 +55,17 @@ class WalCorruptionTest {
             if (len == -16) {
                 break;
             }
-            out.add(new long[]{off, b.getLong(off + 8), len});
+            long lsn = b.getLong(off + 8);
+            if (lsn != 0 || withMarks) {
+                out.add(new long[]{off, lsn, len});
+            }
             off += (16 + len + 7) & -8;
         }
         return out;
+    }
+
+    static List<long[]> records(byte[] seg) {
+        return records(seg, false);
     }
 
     private static Log write(WalOptions.Preallocation prealloc) throws Exception {
@@ -110,6 +122,20 @@ class WalCorruptionTest {
             assertEquals(wal.lastLsn(), n, where);
             assertEquals(n + 1, wal.append(new byte[]{1, 2, 3}), where);
             wal.sync();
+            return n;
+        }
+    }
+
+    /** Opens, reads everything, checks it is a prefix of what was written, returns the count; appends nothing. */
+    private static long countRecords(Log log, String where) throws Exception {
+        try (Wal wal = Wal.open(DIR, opts(log))) {
+            long n = 0;
+            try (WalReader r = wal.reader(1)) {
+                while (r.next()) {
+                    n++;
+                    assertArrayEquals(log.payloads.get((int) n - 1), r.payloadBytes(), where);
+                }
+            }
             return n;
         }
     }
@@ -238,56 +264,133 @@ class WalCorruptionTest {
         return lsn;
     }
 
+    /**
+     * The image a killed process leaves: everything written, nothing after the last write (no closing mark).
+     * With {@code fsynced} every record was acknowledged after an fsync (policy always, so a durability mark
+     * follows the last one); without, nothing was ever fsynced (everysec before its first fsync: the marks
+     * claim nothing), which is what a power cut can tear.
+     */
+    private static Log killImage(WalOptions.Preallocation prealloc, boolean fsynced) throws Exception {
+        Log log = new Log();
+        Random rnd = new Random(11);
+        Map<Path, byte[]> image = new HashMap<>();
+        try (Wal wal = Wal.open(DIR, memOptions(log.storage).withPreallocation(prealloc)
+                .withFsync(fsynced ? FsyncPolicy.ALWAYS : FsyncPolicy.EVERYSEC))) {
+            for (int i = 1; i <= RECORDS; i++) {
+                byte[] p = new byte[rnd.nextInt(300) + (i % 10 == 0 ? 900 : 0)];
+                rnd.nextBytes(p);
+                log.payloads.add(p);
+                long lsn = wal.append(p);
+                wal.flush();
+                if (fsynced) {
+                    wal.durable(lsn).get();
+                }
+            }
+            for (Path p : log.storage.list(DIR)) {
+                if (p.toString().endsWith(".wal")) {
+                    log.segments.add(p);
+                    image.put(p, log.storage.contents(p));
+                }
+            }
+        }
+        image.forEach(log.storage::setContents);
+        assertTrue(log.segments.size() >= 4, "segments " + log.segments);
+        return log;
+    }
+
+    private static long padded(long[] rec) {
+        return (16 + rec[2] + 7) & -8;
+    }
+
     @Test
-    void truncationAtEveryOffsetOfTheLastRecordIsRepairedAsATornTail() throws Exception {
-        Log log = write(WalOptions.Preallocation.NONE);
+    void truncationAtEveryOffsetOfTheLastRecordIsRepairedAsATornTailInAGrowingSegment() throws Exception {
+        Log log = killImage(WalOptions.Preallocation.NONE, true);
         Path seg = log.segments.get(log.segments.size() - 1);
         byte[] orig = log.bytes(seg);
         List<long[]> recs = records(orig);
         long[] last = recs.get(recs.size() - 1);
         int start = (int) last[0];
-        assertEquals(orig.length, start + ((16 + last[2] + 7) & -8));
+        int recEnd = (int) (start + padded(last));
+        // After the last record: the durability mark written after its fsync.
+        assertEquals(orig.length, recEnd + WalFormat.MARK_LENGTH);
         for (int cut = start; cut < orig.length; cut++) {
             byte[] b = Arrays.copyOf(orig, cut);
             log.storage.setContents(seg, b);
             String where = "cut at " + cut;
+            // Cut inside the record: it is lost; cut inside the mark after it: only the mark's bytes go.
+            int at = cut < recEnd ? start : recEnd;
+            long lastKept = cut < recEnd ? last[1] - 1 : last[1];
+            int nonZeroEnd = cut;
+            while (nonZeroEnd > at && b[nonZeroEnd - 1] == 0) {
+                nonZeroEnd--;
+            }
             try (Wal wal = Wal.open(DIR, opts(log))) {
                 TailRepair t = wal.tailRepair();
-                if (cut == start) {
-                    assertNull(t, where);
+                if (cut == at || (cut - at < 16 && nonZeroEnd == at)) {
+                    assertNull(t, where); // nothing, or only zero bytes of a header: a clean end
                 } else {
                     assertNotNull(t, where);
-                    int nonZeroEnd = cut;
-                    while (nonZeroEnd > start && b[nonZeroEnd - 1] == 0) {
-                        nonZeroEnd--;
-                    }
-                    String detail = cut - start < 16
-                            ? "incomplete record header: " + (cut - start) + " bytes before the end of the file"
-                            : "incomplete record: length " + (16 + last[2]) + " needs " + ((16 + last[2] + 7) & -8)
-                              + " bytes but the file ends " + (cut - start) + " bytes after it";
-                    if (nonZeroEnd == start && cut - start < 16) {
-                        assertNull(t, where); // only zero bytes of a header: a clean end
-                        continue;
-                    }
-                    assertEquals(new TailRepair(seg, start, nonZeroEnd - start, last[1] - 1,
-                            Path.of(seg + ".broken"), detail), t, where);
-                    assertEquals("WAL torn tail repaired: " + seg + " cut at offset " + start + " (" + detail
-                            + "); dropped " + (nonZeroEnd - start) + " bytes of records that were never completely"
-                            + " written (LSN " + last[1] + " on); the log ends at LSN " + (last[1] - 1)
-                            + "; the segment as it was is kept as " + seg + ".broken", t.message());
-                    assertArrayEquals(b, log.storage.durableContents(Path.of(seg + ".broken")), where);
-                    assertEquals(start, log.storage.durableContents(seg).length, where);
+                    int length = cut < recEnd ? (int) (16 + last[2]) : WalFormat.MARK_LENGTH;
+                    String detail = cut - at < 16
+                            ? "incomplete record header: " + (cut - at) + " bytes before the end of the file"
+                            : "incomplete record: length " + length + " needs " + ((length + 7) & -8)
+                              + " bytes but the file ends " + (cut - at) + " bytes after it";
+                    Path copy = Path.of(seg + ".from-" + at + ".broken");
+                    assertEquals(new TailRepair(seg, at, nonZeroEnd - at, lastKept, copy, null, detail), t, where);
+                    assertEquals("WAL torn tail repaired: " + seg + " ends at offset " + at + " (" + detail + "); "
+                            + (nonZeroEnd - at) + " bytes from LSN " + (lastKept + 1) + " on, written after the last"
+                            + " fsync the log can prove and damaged as an interrupted write leaves them, were set aside"
+                            + " (kept as " + copy + "); the log ends at LSN " + lastKept, t.message());
+                    assertArrayEquals(Arrays.copyOfRange(b, at, nonZeroEnd), log.storage.durableContents(copy), where);
+                    byte[] after = log.storage.durableContents(seg);
+                    assertEquals(cut, after.length, "the segment keeps its length; " + where);
+                    assertArrayEquals(new byte[cut - at], Arrays.copyOfRange(after, at, cut), "zeroed; " + where);
+                    log.storage.delete(copy);
                 }
-                assertEquals(last[1] - 1, wal.lastLsn(), where);
+                assertEquals(lastKept, wal.lastLsn(), where);
             }
-            log.storage.delete(Path.of(seg + ".broken"));
-            assertEquals(last[1] - 1 + 1, openAndCheckPrefix(log, where) + 1, where);
+            assertEquals(lastKept, openAndCheckPrefix(log, where), where);
         }
     }
 
     @Test
-    void zeroedSectorsAreATornTailInTheLastSegmentAndCorruptionBefore() throws Exception {
-        Log log = write(WalOptions.Preallocation.NONE);
+    void aPreallocatedSegmentCutShortIsCorruptionNotATornTail() throws Exception {
+        Log log = killImage(WalOptions.Preallocation.INLINE, true);
+        Path seg = log.segments.get(log.segments.size() - 1);
+        byte[] orig = log.bytes(seg);
+        assertEquals(4096, orig.length, "preallocated to the segment size");
+        List<long[]> recs = records(orig);
+        for (int r = 0; r < recs.size(); r++) {
+            long[] rec = recs.get(r);
+            for (long cut = rec[0] + 1; cut < rec[0] + padded(rec); cut++) {
+                log.storage.setContents(seg, Arrays.copyOf(orig, (int) cut));
+                WalCorruptionException e = assertThrows(WalCorruptionException.class, () -> Wal.open(DIR, opts(log)),
+                        "cut at " + cut);
+                assertEquals(rec[0], e.offset(), "cut at " + cut);
+                assertEquals(rec[1], e.firstLostLsn(), "cut at " + cut);
+                assertTrue(e.getMessage().contains("; the file is " + cut + " bytes but was zero-filled to 4096 bytes"
+                        + " when it became a segment, so its end was cut off (not a torn write); records from LSN "
+                        + rec[1] + " on are lost; records from LSN " + rec[1] + " on cannot be read."),
+                        e.getMessage());
+            }
+        }
+        log.storage.setContents(seg, orig);
+        assertEquals(RECORDS, openAndCheckPrefix(log, "intact"));
+    }
+
+    /** The record whose bytes include file offset {@code pos}, or the first one after it. */
+    private static long[] recordAt(List<long[]> recs, long pos) {
+        for (long[] r : recs) {
+            if (r[0] + padded(r) > pos) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void zeroedSectorsOfWritesNeverFsyncedAreATornTailInTheLastSegmentAndCorruptionBefore() throws Exception {
+        Log log = killImage(WalOptions.Preallocation.NONE, false);
         for (int si : new int[]{log.segments.size() - 1, 1}) {
             boolean lastSegment = si == log.segments.size() - 1;
             Path seg = log.segments.get(si);
@@ -298,41 +401,73 @@ class WalCorruptionTest {
                 Arrays.fill(b, sector * 512, Math.min(b.length, sector * 512 + 512), (byte) 0);
                 log.storage.setContents(seg, b);
                 String where = "segment " + seg + " sector " + sector;
+                long[] hit = recordAt(recs, sector * 512L);
                 if (sector == 0) {
                     WalCorruptionException e = assertThrows(WalCorruptionException.class,
                             () -> Wal.open(DIR, opts(log)), where);
                     assertEquals(corrupt(seg, 0, "bad segment header: magic expected 0x4c4157544f525251, actual 0x0",
                             WalFormat.parseSegmentName(seg)), e.getMessage(), where);
+                } else if (hit == null) {
+                    assertEquals(RECORDS, countRecords(log, where), where); // only a mark was hit
+                } else if (lastSegment) {
+                    try (Wal wal = Wal.open(DIR, opts(log))) {
+                        assertNotNull(wal.tailRepair(), where);
+                        assertTrue(wal.tailRepair().offset() <= hit[0], where);
+                        assertEquals(hit[1] - 1, wal.lastLsn(), where);
+                    }
+                    for (Path p : log.storage.list(DIR)) {
+                        if (p.toString().endsWith(".broken")) {
+                            log.storage.delete(p);
+                        }
+                    }
                 } else {
-                    long[] hit = null;
-                    for (long[] r : recs) {
-                        if (r[0] + ((16 + r[2] + 7) & -8) > sector * 512L) {
-                            hit = r;
-                            break;
-                        }
-                    }
-                    if (lastSegment) {
-                        try (Wal wal = Wal.open(DIR, opts(log))) {
-                            assertNotNull(wal.tailRepair(), where);
-                            assertEquals(hit[0], wal.tailRepair().offset(), where);
-                            assertEquals(hit[1] - 1, wal.lastLsn(), where);
-                        }
-                        log.storage.delete(Path.of(seg + ".broken"));
-                    } else {
-                        WalCorruptionException e = assertThrows(WalCorruptionException.class,
-                                () -> Wal.open(DIR, opts(log)), where);
-                        assertEquals(hit[0], e.offset(), where);
-                        assertEquals(hit[1], e.firstLostLsn(), where);
-                        boolean headerZeroed = hit[0] >= sector * 512L;
-                        String expected = headerZeroed
-                                ? "record length 0 (end of data) followed by "
-                                : "CRC32C mismatch: expected ";
-                        assertTrue(e.getMessage().startsWith("WAL corrupt in " + seg + " at offset " + hit[0] + ": "
-                                + expected), where + ": " + e.getMessage());
-                    }
+                    WalCorruptionException e = assertThrows(WalCorruptionException.class,
+                            () -> Wal.open(DIR, opts(log)), where);
+                    assertTrue(e.offset() <= hit[0], where);
+                    assertEquals(hit[1], e.firstLostLsn(), where);
                 }
                 log.storage.setContents(seg, orig);
             }
+        }
+    }
+
+    @Test
+    void zeroedSectorsOfFsyncedRecordsAreCorruptionEvenInTheLastSegmentSaveTheLastRecord() throws Exception {
+        Log log = killImage(WalOptions.Preallocation.NONE, true);
+        Path seg = log.segments.get(log.segments.size() - 1);
+        byte[] orig = log.bytes(seg);
+        List<long[]> recs = records(orig);
+        List<long[]> marks = records(orig, true).stream().filter(r -> r[1] == 0).toList();
+        long[] finalMark = marks.get(marks.size() - 1);
+        for (int sector = 1; sector * 512 < orig.length; sector++) {
+            byte[] b = orig.clone();
+            int from = sector * 512;
+            int to = Math.min(b.length, from + 512);
+            Arrays.fill(b, from, to, (byte) 0);
+            log.storage.setContents(seg, b);
+            String where = "sector " + sector;
+            long[] hit = recordAt(recs, from);
+            if (hit == null) {
+                assertEquals(RECORDS, countRecords(log, where), where);
+            } else if (finalMark[0] < to) {
+                // The mark written after the last fsync is gone too: nothing proves the rest was fsynced.
+                try (Wal wal = Wal.open(DIR, opts(log))) {
+                    assertEquals(hit[1] - 1, wal.lastLsn(), where);
+                }
+                for (Path p : log.storage.list(DIR)) {
+                    if (p.toString().endsWith(".broken")) {
+                        log.storage.delete(p);
+                    }
+                }
+            } else {
+                WalCorruptionException e = assertThrows(WalCorruptionException.class,
+                        () -> Wal.open(DIR, opts(log)), where);
+                assertEquals(hit[1], e.firstLostLsn(), where);
+                assertTrue(e.getMessage().contains(" says records up to LSN "), e.getMessage());
+                assertTrue(e.getMessage().contains(" were fsynced, so this is damage to written records, not a torn"
+                        + " write (LSNs " + hit[1] + " to at least "), e.getMessage());
+            }
+            log.storage.setContents(seg, orig);
         }
     }
 
@@ -349,9 +484,11 @@ class WalCorruptionTest {
         byte[] b = Arrays.copyOf(orig, orig.length + 100);
         Arrays.fill(b, orig.length, b.length, (byte) 0x5a);
         log.storage.setContents(seg, b);
+        int markEnd = end + WalFormat.MARK_LENGTH; // the closing mark
         try (Wal wal = Wal.open(DIR, opts(log))) {
-            assertEquals(new TailRepair(seg, end, b.length - end, last[1], Path.of(seg + ".broken"),
-                    "record length 0 (end of data) followed by " + (b.length - end) + " bytes that are not zero"),
+            assertEquals(new TailRepair(seg, markEnd, b.length - markEnd, last[1],
+                    Path.of(seg + ".from-" + markEnd + ".broken"), null,
+                    "record length 0 (end of data) followed by " + (b.length - markEnd) + " bytes that are not zero"),
                     wal.tailRepair());
         }
 
