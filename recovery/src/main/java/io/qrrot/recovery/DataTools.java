@@ -1,6 +1,8 @@
 package io.qrrot.recovery;
 
+import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
+import io.qrrot.recovery.snapshot.SnapshotFormat;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.wal.WalCheck;
@@ -171,7 +173,10 @@ public final class DataTools {
 
     /**
      * {@link WalCheck#check} on {@link #walDir}. With {@code fix} (which cuts the log) it first takes the data
-     * directory's lock when the WAL belongs to one, so a running server's log is never cut under it.
+     * directory's lock when the WAL belongs to one, so a running server's log is never cut under it. When the
+     * log is corrupt and belongs to a data directory, it is judged again as opening the database would: damage
+     * that the newest snapshot which verifies already holds is only set aside, never a reason to cut off
+     * records after it.
      */
     public static WalCheck.Report checkWal(Path dir, boolean fix) throws IOException {
         Path wal = walDir(dir);
@@ -181,12 +186,40 @@ public final class DataTools {
         Path root = wal.getParent();
         boolean inDataDir = root != null && wal.getFileName().toString().equals(DataDirectory.WAL_DIR)
                 && Files.exists(root.resolve(DataDirectory.LOCK_FILE));
-        if (!fix || !inDataDir) {
+        if (!inDataDir) {
             return WalCheck.check(wal, fix);
         }
-        try (DataDirectory locked = DataDirectory.open(root, FileStorage.INSTANCE)) {
-            return WalCheck.check(wal, true);
+        WalCheck.Report plain = WalCheck.check(wal, false);
+        long covered = plain.status() == WalCheck.Status.CORRUPT ? newestVerifiedSnapshotLsn(root) : 0;
+        if (!fix) {
+            return covered == 0 ? plain : WalCheck.check(wal, false, covered);
         }
+        try (DataDirectory locked = DataDirectory.open(root, FileStorage.INSTANCE)) {
+            return WalCheck.check(wal, true, covered);
+        }
+    }
+
+    /** The base LSN of the newest snapshot in {@code dataDir} that verifies, as recovery would pick it; 0 if none. */
+    private static long newestVerifiedSnapshotLsn(Path dataDir) throws IOException {
+        Path dir = dataDir.resolve(DataDirectory.SNAPSHOT_DIR);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> files = new ArrayList<>();
+        for (Path p : FileStorage.INSTANCE.list(dir)) {
+            if (SnapshotFormat.parseLsn(p.getFileName().toString()) >= 0) {
+                files.add(p);
+            }
+        }
+        files.sort(Comparator.comparingLong((Path p) -> SnapshotFormat.parseLsn(p.getFileName().toString())).reversed());
+        for (Path p : files) {
+            try {
+                return verify(p, Progress.NONE).baseLsn();
+            } catch (SnapshotCorruptException e) {
+                // recovery would fall back to the previous one too
+            }
+        }
+        return 0;
     }
 
     private static void requireDataDirectory(Path dataDir) throws IOException {

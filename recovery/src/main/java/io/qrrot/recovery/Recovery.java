@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Rebuilds the store from disk: the newest snapshot that reads without error (a broken one is moved aside
  * as {@code .broken} and the previous one used), then every WAL record after its base LSN, in order. A torn
- * WAL tail is repaired and reported by the WAL itself; corruption before the tail stops the open with the
- * WAL's error (file, offset, repair command).
+ * WAL tail is repaired and reported by the WAL itself, and so is damage to records the snapshot already holds
+ * (the WAL is told the snapshot's base LSN); other corruption stops the open with the WAL's error (file,
+ * offset, repair command).
  */
 final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
@@ -111,12 +112,15 @@ final class Recovery {
                     .withFirstLsn(base + 1)
                     .withStorage(options.storage())
                     .withPreallocation(options.walPreallocation())
-                    .withSyncOnFlush(options.walSyncOnFlush()));
+                    .withSyncOnFlush(options.walSyncOnFlush()), base);
         } catch (IOException | RuntimeException e) {
             engine.close();
             throw e;
         }
         try {
+            if (wal.superseded() != null) {
+                problems.add(wal.superseded().message());
+            }
             if (wal.tailRepair() != null) {
                 problems.add(wal.tailRepair().message());
             }

@@ -44,6 +44,8 @@ final class LogScan {
         /** Offset just after the last valid record. */
         long dataEnd;
         long fileSize;
+        /** Durability marks found damaged and read past (they hold no record; the disk damaged them). */
+        int damagedMarks;
 
         Segment(Path path, long firstLsn) {
             this.path = path;
@@ -208,6 +210,7 @@ final class LogScan {
             }
             while (true) {
                 SegmentReader.Step step = r.next();
+                seg.damagedMarks = r.damagedMarks();
                 if (step == SegmentReader.Step.RECORD) {
                     seg.records++;
                     seg.lastLsn = r.lsn();

@@ -73,6 +73,7 @@ final class SegmentReader implements AutoCloseable {
     private long preallocatedSize;
     /** The highest durable LSN a valid mark read so far states, or -1. */
     private long markedDurableLsn = -1;
+    private int damagedMarks;
 
     SegmentReader(Storage storage, Path path, int maxPayload) throws IOException {
         this(storage.open(path, Storage.OpenMode.READ), path, maxPayload, DEFAULT_CHUNK);
@@ -222,6 +223,15 @@ final class SegmentReader implements AutoCloseable {
         int computed = WalFormat.recordCrc(crc, crcView, base, length);
         long recordLsn = buf.getLong(base + WalFormat.LSN_OFFSET);
         if (stored != computed) {
+            if (recordLsn == WalFormat.MARK_LSN && declared == WalFormat.MARK_LENGTH && version >= 2
+                    && nothingMissingAfter(offset + recordLength)) {
+                // A damaged durability mark: it held no record, and the log goes on with the record it must.
+                damagedMarks++;
+                offset += recordLength;
+                return null;
+            }
+            ensure(offset, (int) recordLength); // the look ahead may have moved the buffer
+            base = index(offset);
             zeroSector = hasZeroSector(offset, base, WalFormat.RECORD_HEADER_LENGTH + length);
             return problem(Problem.CRC_MISMATCH, "CRC32C mismatch: expected " + WalFormat.hex(stored)
                     + ", actual " + WalFormat.hex(computed));
@@ -261,6 +271,37 @@ final class SegmentReader implements AutoCloseable {
         }
         fileSize = size;
         return needed <= size;
+    }
+
+    /**
+     * True if what follows {@code pos} shows no record is missing before it: only zeros to the end of the
+     * file, or a valid record with exactly the LSN expected next.
+     */
+    private boolean nothingMissingAfter(long pos) throws IOException {
+        if (lastNonZeroEnd(pos) == pos) {
+            return true;
+        }
+        if (ensure(pos, WalFormat.RECORD_HEADER_LENGTH) < WalFormat.RECORD_HEADER_LENGTH) {
+            return false;
+        }
+        int base = index(pos);
+        long declared = Integer.toUnsignedLong(buf.getInt(base + WalFormat.LENGTH_OFFSET));
+        if (buf.getLong(base + WalFormat.LSN_OFFSET) != expectedLsn || declared < WalFormat.RECORD_HEADER_LENGTH
+                || declared - WalFormat.RECORD_HEADER_LENGTH > maxPayload) {
+            return false;
+        }
+        int length = (int) (declared - WalFormat.RECORD_HEADER_LENGTH);
+        long padded = WalFormat.paddedLength(length);
+        if (pos + padded > fileSize || ensure(pos, (int) padded) < padded) {
+            return false;
+        }
+        base = index(pos);
+        return buf.getInt(base + WalFormat.CRC_OFFSET) == WalFormat.recordCrc(crc, crcView, base, length);
+    }
+
+    /** Damaged durability marks read past so far (each held no record; the disk damaged them). */
+    int damagedMarks() {
+        return damagedMarks;
     }
 
     /** True if some 512-byte disk sector's share of the record is all zero: the mark of a torn write. */

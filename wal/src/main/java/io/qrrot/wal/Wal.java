@@ -167,6 +167,12 @@ public final class Wal implements AutoCloseable {
         if (scan.status == LogScan.Status.CORRUPT) {
             throw scan.corruption();
         }
+        for (LogScan.Segment s : scan.segments) {
+            if (s.damagedMarks > 0) {
+                LOG.warn("WAL segment {} has {} damaged durability mark(s); they hold no record and every record"
+                        + " around them is intact, but the disk changed bytes it had written", s.path, s.damagedMarks);
+            }
+        }
         SupersededSegments superseded = setAsideSuperseded(files, scan, coveredThroughLsn);
         TailRepair repair = null;
         if (scan.status == LogScan.Status.TORN_TAIL) {

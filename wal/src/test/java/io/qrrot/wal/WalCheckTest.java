@@ -125,7 +125,7 @@ class WalCheckTest {
         FaultyStorage s = log(10);
         Path seg = segments(s).get(0);
         byte[] b = s.contents(seg);
-        b[WalFormat.HEADER_LENGTH + 20] ^= 0x40;
+        b[WalFormat.HEADER_LENGTH + WalFormat.MARK_LENGTH + 20] ^= 0x40; // the first record, after the batch's mark
         s.setContents(seg, b);
         Iterator<WalCheck.DumpEntry> it = WalCheck.dump(s, DIR, MAX);
         WalCheck.DumpEntry last = null;
