@@ -103,15 +103,16 @@ class WalVerbsTest {
         Path dir = data();
         Path seg = segment(dir);
         long size = Files.size(seg);
+        long data = size - WalFormat.MARK_LENGTH; // the durability mark a clean close leaves after the last record
         CliRun.Result r = qrrot("wal", "check", dir.toString());
         assertEquals(0, r.exit(), r.err());
-        assertEquals(seg.getFileName() + ": LSN 1..8, 8 records, " + size + " data bytes, " + size + " bytes on disk\n"
+        assertEquals(seg.getFileName() + ": LSN 1..8, 8 records, " + data + " data bytes, " + size + " bytes on disk\n"
                 + "clean: 8 records, last LSN 8\n", r.out());
         CliRun.Result j = qrrot("wal", "check", dir.toString(), "--json");
         assertEquals(0, j.exit());
         assertEquals("{\"dir\":\"" + dir.resolve("wal") + "\",\"status\":\"clean\",\"records\":8,\"lastLsn\":8,"
                 + "\"segments\":[{\"file\":\"" + seg + "\",\"firstLsn\":1,\"lastLsn\":8,\"records\":8,\"dataBytes\":"
-                + size + ",\"fileBytes\":" + size + "}],\"damage\":null,\"fixed\":false,\"droppedBytes\":0,"
+                + data + ",\"fileBytes\":" + size + "}],\"damage\":null,\"fixed\":false,\"droppedBytes\":0,"
                 + "\"brokenFiles\":[]}\n", j.out());
     }
 
@@ -120,8 +121,9 @@ class WalVerbsTest {
         Path dir = data();
         Path seg = segment(dir);
         long size = Files.size(seg);
+        long cut = size - WalFormat.MARK_LENGTH - 3;
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
-            ch.truncate(size - 3); // the last record (CLEAR) was never completely written
+            ch.truncate(cut); // the last record (CLEAR) was never completely written, nor its fsync
         }
         WalCheck.Report expected = WalCheck.check(dir.resolve("wal"), false);
         assertEquals(WalCheck.Status.TORN_TAIL, expected.status());
@@ -135,10 +137,12 @@ class WalVerbsTest {
         assertEquals(0, fix.exit(), fix.err());
         assertTrue(fix.out().startsWith("{\"dir\":\"" + dir.resolve("wal") + "\",\"status\":\"torn_tail\",\"records\":7,"
                 + "\"lastLsn\":7,"), fix.out());
+        Path copy = Path.of(seg + ".from-" + expected.damageOffset() + ".broken");
         assertTrue(fix.out().endsWith(",\"fixed\":true,\"droppedBytes\":" + expected.droppedBytes()
-                + ",\"brokenFiles\":[\"" + seg + ".broken\"]}\n"), fix.out());
-        assertEquals(expected.damageOffset(), Files.size(seg));
-        assertEquals(size - 3, Files.size(Path.of(seg + ".broken")));
+                + ",\"brokenFiles\":[\"" + copy + "\"]}\n"), fix.out());
+        // The damaged bytes are kept aside and zeroed in place; the file keeps its length.
+        assertEquals(cut, Files.size(seg));
+        assertEquals(expected.droppedBytes(), Files.size(copy));
         assertEquals("clean: 7 records, last LSN 7\n", lastLine(qrrot("wal", "check", dir.toString()).out()));
         try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS); EmbeddedClient c = new EmbeddedClient(db, 2)) {
             assertEquals(new Reply.BulkString(BIG.getBytes()), c.call("GET", "big"), "FLUSHALL never happened");
