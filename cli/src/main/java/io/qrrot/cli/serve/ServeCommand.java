@@ -157,26 +157,35 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(() -> stop(server, db), "qrrot-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        StopSignals.install(server::close);
         ctx.err().printf(Locale.ROOT, "qrrot ready on %s:%d (data %s, fsync %s%s); %s%n", bind, server.port(),
                 dir.toAbsolutePath(), options.fsync().name().toLowerCase(Locale.ROOT),
                 unsafeAckBeforeWal ? ", UNSAFE: replies before the WAL write" : "", db.recoverySummary());
         server.awaitTermination();
-        stop(server, db);
+        boolean clean = stop(server, db);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // already shutting down: the hook is running
         }
+        if (db.wal().failure() != null) {
+            ctx.err().println("qrrot stopped; the write-ahead log had failed (" + db.wal().failure().getMessage()
+                    + "): writes sent after the failure were refused");
+            return 1;
+        }
         ctx.err().println("qrrot stopped");
-        return 0;
+        return clean ? 0 : 1;
     }
 
-    private void stop(QrrotServer server, DurableQrrot db) {
+    /** Stops serving and closes the data directory; false if closing it failed (said on the error stream). */
+    private boolean stop(QrrotServer server, DurableQrrot db) {
         server.close();
         try {
             db.close();
+            return true;
         } catch (IOException e) {
             ctx.err().println("qrrot serve: closing the data directory failed: " + e.getMessage());
+            return false;
         }
     }
 
