@@ -256,7 +256,7 @@ final class AgentTools {
                 throw new Args.BadArguments("each command must be an object with a 'command' name and 'args'");
             }
             List<String> cmd = new ArrayList<>();
-            cmd.add(name.toUpperCase(java.util.Locale.ROOT));
+            cmd.add(name);
             Object a = c.get("args");
             if (a != null && !(a instanceof List<?>)) {
                 throw new Args.BadArguments("'args' of " + name + " must be an array of strings");
@@ -271,6 +271,10 @@ final class AgentTools {
         List<String> problems = WritePolicy.check(commands);
         if (!problems.isEmpty()) {
             throw new Args.BadArguments(String.join("; ", problems));
+        }
+        for (List<String> c : commands) {
+            // Checked: a single word naming an allowed command, in any case.
+            c.set(0, c.get(0).strip().toUpperCase(java.util.Locale.ROOT));
         }
         Object why = args.get("explanation");
         return new Plan(commands, readKeys(), why instanceof String s ? s : "");
