@@ -37,6 +37,11 @@ public final class Agent implements AutoCloseable {
     }
 
     public AgentOutcome run(String request) {
+        String badUrl = AgentConfig.baseUrlProblem(config.baseUrl());
+        if (badUrl != null) {
+            // The command line refuses such a URL before a request starts; this covers other ways in.
+            return failed("the Gemini API base URL " + badUrl);
+        }
         List<Content> history = new ArrayList<>();
         history.add(Content.builder().role("user").parts(Part.fromText(request)).build());
         for (int step = 1; step <= config.maxSteps(); step++) {

@@ -57,7 +57,7 @@ final class GeminiModel implements AutoCloseable {
         }
         this.client = Client.builder().apiKey(cfg.apiKey()).httpOptions(http.build()).build();
         this.model = cfg.model();
-        this.endpoint = cfg.baseUrl() == null ? "https://generativelanguage.googleapis.com" : cfg.baseUrl();
+        this.endpoint = cfg.baseUrl() == null ? AgentConfig.DEFAULT_BASE_URL : cfg.baseUrl();
         this.timeoutMillis = cfg.timeoutMillis();
         this.config = GenerateContentConfig.builder()
                 .systemInstruction(Content.fromParts(Part.fromText(SYSTEM_INSTRUCTION)))

@@ -9,6 +9,7 @@ import io.qrrot.recovery.Qrrot;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,6 +58,11 @@ public final class AiCommand implements Callable<Integer> {
     public Integer call() {
         if (embedded != null) {
             ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot ai", "--embedded");
+        }
+        String badUrl = ai.environmentBaseUrlProblem(ctx.env());
+        if (badUrl != null) {
+            ctx.err().println("qrrot ai: " + badUrl);
+            return CommandLine.ExitCode.USAGE;
         }
         AgentConfig agent = ai.resolve(ctx.env());
         if (agent == null) {

@@ -270,6 +270,58 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void malformedBaseUrlIsAUsageError() throws Exception {
+        String usage = new CliRun().run("ai", "--help").out();
+        String example = " (e.g. https://generativelanguage.googleapis.com)";
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("garbage", "'garbage' is not an http:// or https:// URL" + example);
+        cases.put("ftp://gemini.example", "'ftp://gemini.example' is not an http:// or https:// URL" + example);
+        cases.put("localhost:8080", "'localhost:8080' is not an http:// or https:// URL" + example);
+        cases.put("http://", "'http://' has no host" + example);
+        cases.put("https:///v1beta", "'https:///v1beta' has no host" + example);
+        cases.put("https://exa mple.com", "'https://exa mple.com' is not a valid URL (Illegal character in authority "
+                + "at index 8)");
+        cases.put("http://127.0.0.1:port", "'http://127.0.0.1:port' is not a valid URL (port 'port' is not a number)");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("ai"));
+            args.addAll(db.target());
+            args.addAll(List.of("--ai-base-url", c.getKey(), "delete ivan"));
+            CliRun.Result r = cli().interactive().stdin("yes\n").run(args.toArray(String[]::new));
+            assertEquals(2, r.exit(), r.err());
+            assertEquals("", r.out());
+            assertEquals("Invalid value for option '--ai-base-url': " + c.getValue() + "\n" + usage, r.err());
+        }
+        // The REPL's ai command takes the same option.
+        List<String> repl = new ArrayList<>(List.of("cli", "--ai-base-url", "garbage"));
+        repl.addAll(db.target());
+        CliRun.Result r = cli().run(repl.toArray(String[]::new));
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("Invalid value for option '--ai-base-url': 'garbage' is not an http:// or "
+                + "https:// URL" + example + "\nUsage: qrrot cli "), r.err());
+        // The same URL from the environment.
+        List<String> args = new ArrayList<>(List.of("ai"));
+        args.addAll(db.target());
+        args.add("delete ivan");
+        CliRun.Result env = cli().env("GOOGLE_GEMINI_BASE_URL", "garbage").run(args.toArray(String[]::new));
+        assertEquals(2, env.exit(), env.err());
+        assertEquals("", env.out());
+        assertEquals("qrrot ai: GOOGLE_GEMINI_BASE_URL 'garbage' is not an http:// or https:// URL" + example + "\n",
+                env.err());
+        assertEquals(0, gemini.requests().size(), "no request was made with a bad URL");
+        assertEquals(IVAN, value("ivan"));
+
+        // A good URL in any case of its scheme is used as given.
+        gemini.then(FakeGemini.text("ok"));
+        List<String> upper = new ArrayList<>(List.of("ai"));
+        upper.addAll(db.target());
+        upper.addAll(List.of("--ai-base-url", gemini.baseUrl().replace("http://", "HTTP://"), "hi"));
+        CliRun.Result ok = cli().run(upper.toArray(String[]::new));
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals(1, gemini.requests().size());
+        assertEquals(IVAN, value("ivan"));
+    }
+
+    @Test
     void flushallProposalIsRefused() throws Exception {
         gemini.then(FakeGemini.call("propose_writes", Map.of(
                         "commands", List.of(Map.of("command", "FLUSHALL", "args", List.of())),
