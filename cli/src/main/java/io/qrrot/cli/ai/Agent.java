@@ -18,6 +18,11 @@ import java.util.Map;
  * A proposal is checked ({@link WritePolicy}), shown, and run only after the user confirms, as one conditional
  * transaction over the keys read ({@link Store#executePlan}). At most {@code maxSteps} model calls; at most
  * {@code maxStepBytes} of stored data sent per call. Not thread-safe; one per request.
+ *
+ * <p>What the user is told keeps the model's words apart from qrrot's: the model's text is shown labelled
+ * ({@link Shown#modelText}), and how the request ended is qrrot's own line ({@link AgentOutcome#message}).
+ * When a proposal was refused and the model made no acceptable one, the request ends with that refusal and
+ * the model's closing text is not shown: whatever it says, nothing was written.
  */
 public final class Agent implements AutoCloseable {
     private final GeminiModel model;
@@ -27,6 +32,8 @@ public final class Agent implements AutoCloseable {
     private final AgentTools tools;
     /** The checked proposal of this request, once the model made one. */
     private Plan proposed;
+    /** Why the model's last proposal was refused; null when it made none or its last one was accepted. */
+    private String refusal;
 
     public Agent(AgentConfig config, Store store, AgentUi ui) {
         this.model = new GeminiModel(config);
@@ -37,6 +44,11 @@ public final class Agent implements AutoCloseable {
     }
 
     public AgentOutcome run(String request) {
+        String badUrl = AgentConfig.baseUrlProblem(config.baseUrl());
+        if (badUrl != null) {
+            // The command line refuses such a URL before a request starts; this covers other ways in.
+            return failed("the Gemini API base URL " + badUrl);
+        }
         List<Content> history = new ArrayList<>();
         history.add(Content.builder().role("user").parts(Part.fromText(request)).build());
         for (int step = 1; step <= config.maxSteps(); step++) {
@@ -60,10 +72,16 @@ public final class Agent implements AutoCloseable {
                 }
             }
             if (calls.isEmpty()) {
+                if (refusal != null) {
+                    // The model's closing words after a refused plan are not shown: they may well claim the
+                    // writes were made.
+                    return new AgentOutcome(AgentOutcome.Kind.REFUSED, AgentOutcome.NOTHING_WRITTEN
+                            + "the plan was refused (" + refusal + ").");
+                }
                 if (text.toString().isBlank()) {
                     return failed("the model returned no usable answer (" + why(turn) + ")");
                 }
-                ui.say(text.toString().strip());
+                ui.say(Shown.modelText(text.toString()));
                 return new AgentOutcome(AgentOutcome.Kind.ANSWERED, "");
             }
             DataBudget budget = new DataBudget(config.maxValueBytes(), config.maxStepBytes());
@@ -77,7 +95,7 @@ public final class Agent implements AutoCloseable {
             }
             if (proposed != null) {
                 if (!text.toString().isBlank()) {
-                    ui.say(text.toString().strip());
+                    ui.explain(Shown.modelText(text.toString()));
                 }
                 return confirmAndRun(proposed);
             }
@@ -94,7 +112,7 @@ public final class Agent implements AutoCloseable {
             return tools.runRead(name, args, budget);
         }
         if (!name.equals(AgentTools.PROPOSE)) {
-            ui.progress("refused: the model called '" + name + "', which is not one of its tools");
+            ui.progress(Shown.oneLine("refused: the model called '" + name + "', which is not one of its tools"));
             return Map.of("error", "refused: there is no tool '" + name + "'. Reads: get, mget, exists, type, ttl, "
                     + "strlen, json_get, scan; writes only through propose_writes");
         }
@@ -103,39 +121,48 @@ public final class Agent implements AutoCloseable {
         }
         try {
             proposed = tools.proposal(args);
+            refusal = null;
             return Map.of("status", "shown to the user, who decides whether it runs");
         } catch (Args.BadArguments e) {
-            ui.progress("refused proposal: " + e.getMessage());
+            refusal = e.getMessage();
+            ui.progress(Shown.oneLine("refused proposal: " + e.getMessage()));
             return Map.of("error", "refused, nothing was written: " + e.getMessage());
         }
     }
 
     private AgentOutcome confirmAndRun(Plan plan) {
         if (!plan.explanation().isBlank()) {
-            ui.say(plan.explanation().strip());
+            ui.explain(Shown.modelText(plan.explanation()));
         }
         AgentUi.Confirmation answer = ui.confirm(plan);
         if (answer == AgentUi.Confirmation.CANNOT_ASK) {
-            return new AgentOutcome(AgentOutcome.Kind.NOT_CONFIRMED, "not confirmed: there is no terminal to ask on;"
-                    + " nothing was written. Re-run with --yes to run the proposed writes");
+            return new AgentOutcome(AgentOutcome.Kind.NOT_CONFIRMED, AgentOutcome.NOTHING_WRITTEN
+                    + "there is no terminal to confirm the plan on; run the request again with --yes to run it "
+                    + "without asking.");
         }
         if (answer != AgentUi.Confirmation.YES) {
-            return new AgentOutcome(AgentOutcome.Kind.DECLINED, "not confirmed: nothing was written");
+            return new AgentOutcome(AgentOutcome.Kind.DECLINED, AgentOutcome.NOTHING_WRITTEN
+                    + "you declined the plan.");
         }
         PlanResult result;
         try {
             result = store.executePlan(plan.watchedKeys(), plan.commands());
         } catch (IOException e) {
-            return new AgentOutcome(AgentOutcome.Kind.FAILED, "the connection failed while the plan was being sent ("
+            return new AgentOutcome(AgentOutcome.Kind.UNCERTAIN, "the connection failed while the plan was being sent ("
                     + e.getMessage() + "); the transaction either ran whole or not at all: check the keys");
         }
         if (result instanceof PlanResult.Aborted) {
-            return new AgentOutcome(AgentOutcome.Kind.ABORTED, "aborted: data the agent read ("
-                    + String.join(", ", plan.watchedKeys()) + ") changed before the plan ran; nothing was written."
-                    + " Ask again to plan on the current data.");
+            return new AgentOutcome(AgentOutcome.Kind.ABORTED, AgentOutcome.NOTHING_WRITTEN + "data the agent read ("
+                    + Plan.keyList(plan.watchedKeys()) + ") changed before the plan ran; run the request again to "
+                    + "plan on the current data.");
         }
         if (result instanceof PlanResult.Rejected r) {
-            return failed("the database refused the transaction: " + r.reason());
+            return new AgentOutcome(AgentOutcome.Kind.ABORTED, AgentOutcome.NOTHING_WRITTEN
+                    + "the database refused the transaction (" + r.reason() + ").");
+        }
+        if (result instanceof PlanResult.NotSent n) {
+            return new AgentOutcome(AgentOutcome.Kind.ABORTED, AgentOutcome.NOTHING_WRITTEN
+                    + "the connection to the database failed before the plan was sent (" + n.reason() + ").");
         }
         PlanResult.Committed c = (PlanResult.Committed) result;
         StringBuilder sb = new StringBuilder();

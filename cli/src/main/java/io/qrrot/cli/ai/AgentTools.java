@@ -85,7 +85,8 @@ final class AgentTools {
                 .description("The writes, in the order they should run.").build();
         Map<String, Schema> params = new LinkedHashMap<>();
         params.put("commands", commands);
-        params.put("explanation", string("One or two sentences for the user: what these writes do and why."));
+        params.put("explanation", string("One or two sentences for the user: what these writes would do and why. "
+                + "They have not run yet: do not say they did."));
         return FunctionDeclaration.builder().name(PROPOSE)
                 .description("Proposes data writes to the user. Nothing is written by this call: the user reviews the "
                         + "exact commands and confirms; they then run as one transaction that aborts if any key you "
@@ -139,7 +140,7 @@ final class AgentTools {
                 default -> throw new Args.BadArguments("unknown tool '" + name + "'");
             };
         } catch (Args.BadArguments e) {
-            ui.progress("refused " + name + ": " + e.getMessage());
+            ui.progress(Shown.oneLine("refused " + name + ": " + e.getMessage()));
             return Map.of("error", e.getMessage());
         } catch (StoreException e) {
             return Map.of("error", "the database refused the read: " + e.getMessage());
@@ -199,7 +200,8 @@ final class AgentTools {
         String p = pattern == null || pattern.isEmpty() ? "*" : pattern;
         int max = bound == null ? DEFAULT_SCAN_BOUND : Math.max(1, Math.min(bound, MAX_SCAN_BOUND));
         String cur = cursor == null || cursor.isEmpty() ? "0" : cursor;
-        ui.progress("read: SCAN " + cur + " MATCH " + Plan.display(List.of(p)) + " (at most " + max + " keys)");
+        ui.progress("read: SCAN " + Plan.display(List.of(cur)) + " MATCH " + Plan.display(List.of(p)) + " (at most "
+                + max + " keys)");
         List<String> keys = new ArrayList<>();
         boolean cutMidPage = false;
         int calls = 0;
@@ -256,7 +258,7 @@ final class AgentTools {
                 throw new Args.BadArguments("each command must be an object with a 'command' name and 'args'");
             }
             List<String> cmd = new ArrayList<>();
-            cmd.add(name.toUpperCase(java.util.Locale.ROOT));
+            cmd.add(name);
             Object a = c.get("args");
             if (a != null && !(a instanceof List<?>)) {
                 throw new Args.BadArguments("'args' of " + name + " must be an array of strings");
@@ -271,6 +273,10 @@ final class AgentTools {
         List<String> problems = WritePolicy.check(commands);
         if (!problems.isEmpty()) {
             throw new Args.BadArguments(String.join("; ", problems));
+        }
+        for (List<String> c : commands) {
+            // Checked: a single word naming an allowed command, in any case.
+            c.set(0, c.get(0).strip().toUpperCase(java.util.Locale.ROOT));
         }
         Object why = args.get("explanation");
         return new Plan(commands, readKeys(), why instanceof String s ? s : "");

@@ -6,8 +6,16 @@ public interface AgentUi {
     /** A progress line: a read being made, a refused proposal. Not the answer. */
     void progress(String line);
 
-    /** The model's answer or the plan's results. */
+    /** The answer (the model's, labelled as such) or the plan's results, and qrrot's closing line. */
     void say(String text);
+
+    /**
+     * The model's explanation of a proposal, labelled as the model's, shown just before the plan: context for
+     * the decision, not part of the answer (the one-shot command prints it on stderr, with the plan).
+     */
+    default void explain(String text) {
+        say(text);
+    }
 
     /**
      * Shows the plan (its {@link Plan#box()}) and asks whether to run it.

@@ -48,7 +48,7 @@ public record Plan(List<List<String>> commands, List<String> watchedKeys, String
                 + ", run atomically) ";
         String footer = watchedKeys.isEmpty()
                 ? " Runs as one MULTI/EXEC transaction. "
-                : " Aborts if any of these keys changed since read: " + keyList() + " ";
+                : " Aborts if any of these keys changed since read: " + keyList(watchedKeys) + " ";
         int inner = Math.max(title.length(), footer.length());
         for (String l : lines) {
             inner = Math.max(inner, l.length() + 2);
@@ -62,7 +62,8 @@ public record Plan(List<List<String>> commands, List<String> watchedKeys, String
         return sb.toString();
     }
 
-    private String keyList() {
+    /** Key names as the REPL would take them, the first five, then how many more. */
+    static String keyList(List<String> watchedKeys) {
         int shown = Math.min(watchedKeys.size(), 5);
         List<String> names = new ArrayList<>();
         for (String k : watchedKeys.subList(0, shown)) {

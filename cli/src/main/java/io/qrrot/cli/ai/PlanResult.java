@@ -27,4 +27,11 @@ public sealed interface PlanResult {
     /** The database refused the transaction before running it (e.g. a command it does not know): nothing was written. */
     record Rejected(String reason) implements PlanResult {
     }
+
+    /**
+     * The connection failed before the transaction's commands and {@code EXEC} were sent (while watching the keys
+     * or starting the transaction): nothing was written.
+     */
+    record NotSent(String reason) implements PlanResult {
+    }
 }

@@ -36,14 +36,21 @@ public final class RespStore extends CommandStore {
     public PlanResult executePlan(List<String> watchedKeys, List<List<String>> commands) throws IOException {
         // WATCH and MULTI each get their own round trip: if either failed while the rest was already on
         // the wire, the commands would run unconditionally.
-        if (!watchedKeys.isEmpty()) {
-            if (conn.call(bytes(prefixed("WATCH", watchedKeys))) instanceof Reply.ErrorReply e) {
-                return new PlanResult.Rejected("WATCH failed: " + e.message());
+        try {
+            if (!watchedKeys.isEmpty()) {
+                if (conn.call(bytes(prefixed("WATCH", watchedKeys))) instanceof Reply.ErrorReply e) {
+                    return new PlanResult.Rejected("WATCH failed: " + e.message());
+                }
             }
-        }
-        Reply multi = conn.call("MULTI");
-        if (!(multi instanceof Reply.SimpleString)) {
-            return new PlanResult.Rejected("MULTI failed: " + multi);
+            Reply multi = conn.call("MULTI");
+            if (!(multi instanceof Reply.SimpleString)) {
+                return new PlanResult.Rejected("MULTI failed: " + multi);
+            }
+        } catch (IOException e) {
+            // No EXEC was sent: a transaction the server may have started is dropped with the connection,
+            // which the request closes.
+            conn.close();
+            return new PlanResult.NotSent(e.getMessage());
         }
         List<List<byte[]>> batch = new ArrayList<>(commands.size() + 1);
         for (List<String> c : commands) {

@@ -49,6 +49,10 @@ public interface Store extends AutoCloseable {
      *
      * @param watchedKeys the keys the agent read; implementations watch at least these
      * @param commands    each command as its name followed by its arguments, exactly as confirmed
+     * @return what became of the plan; {@link PlanResult.NotSent} when the connection failed before the
+     *         commands were sent
+     * @throws IOException the connection failed while the commands or {@code EXEC} were being sent or their
+     *                     replies read: the transaction ran whole or not at all, and which is unknown
      */
     PlanResult executePlan(List<String> watchedKeys, List<List<String>> commands) throws IOException;
 

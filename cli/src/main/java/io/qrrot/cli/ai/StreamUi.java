@@ -9,8 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * The one-shot {@code qrrot ai} command's UI: the answer and results on stdout; progress, the plan box and the
- * question on stderr (so stdout stays clean for scripts); the answer read from stdin.
+ * The one-shot {@code qrrot ai} command's UI: the answer and results on stdout; progress, the model's
+ * explanation of a plan, the plan box and the question on stderr (so stdout stays clean for scripts); the
+ * answer read from stdin.
  */
 public final class StreamUi implements AgentUi {
     private final PrintStream out;
@@ -39,6 +40,11 @@ public final class StreamUi implements AgentUi {
     @Override
     public void say(String text) {
         out.println(text);
+    }
+
+    @Override
+    public void explain(String text) {
+        err.println(text);
     }
 
     @Override

@@ -55,18 +55,31 @@ public final class WritePolicy {
         return problems;
     }
 
-    /** Checks one command; null when it may run, else why not. */
+    /**
+     * Checks one command; null when it may run, else why not. The command's name is matched in any case; a
+     * refusal shows it upper-cased and everything else as given (a key is never shown in another case).
+     */
     static String checkOne(List<String> cmd) {
         if (cmd.isEmpty() || cmd.get(0).isBlank()) {
             return "empty command";
         }
-        String name = cmd.get(0).toUpperCase(Locale.ROOT);
+        String given = cmd.get(0).strip();
+        int end = 0;
+        while (end < given.length() && !Character.isWhitespace(given.charAt(end))) {
+            end++;
+        }
+        String name = given.substring(0, end).toUpperCase(Locale.ROOT);
+        // The name as the refusal shows it: upper-cased, then whatever the model wrote after it, as written.
+        String shown = name + given.substring(end);
         List<String> args = cmd.subList(1, cmd.size());
+        if (ADMIN.contains(name)) {
+            return name + " is an administrative command and is never run by the agent";
+        }
         if (!ALLOWED.contains(name)) {
-            if (ADMIN.contains(name)) {
-                return name + " is an administrative command and is never run by the agent";
-            }
-            return name + " is not allowed; the agent may only propose " + String.join(", ", ALLOWED);
+            return shown + " is not allowed; the agent may only propose " + String.join(", ", ALLOWED);
+        }
+        if (end < given.length()) {
+            return shown + " is not a command name: send " + name + " as command and the arguments in args";
         }
         for (String a : args) {
             if (a.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_ARG_BYTES) {

@@ -9,6 +9,7 @@ import io.qrrot.recovery.Qrrot;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
                 "Reads (get, mget, exists, type, ttl, strlen, json_get, scan) run at once; writes are only proposed: "
                         + "they are shown, and run only after you answer yes (or with --yes), as one transaction that "
                         + "aborts if the data it read changed meanwhile. Needs GEMINI_API_KEY (or GOOGLE_API_KEY).",
-                "Exit status: 0 answered, done or declined; 1 failure, aborted or not confirmed; 2 usage."})
+                "Exit status: 0 answered, and every write it proposed confirmed and done; 1 failure; 2 usage error; "
+                        + "3 plan refused, 4 plan declined or not confirmed, 5 plan aborted (for 3, 4 and 5 nothing "
+                        + "was written)."})
 public final class AiCommand implements Callable<Integer> {
     private final CliContext ctx;
 
@@ -58,6 +61,11 @@ public final class AiCommand implements Callable<Integer> {
         if (embedded != null) {
             ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot ai", "--embedded");
         }
+        String badUrl = ai.environmentBaseUrlProblem(ctx.env());
+        if (badUrl != null) {
+            ctx.err().println("qrrot ai: " + badUrl);
+            return CommandLine.ExitCode.USAGE;
+        }
         AgentConfig agent = ai.resolve(ctx.env());
         if (agent == null) {
             ctx.err().println(AgentConfig.NO_KEY_MESSAGE);
@@ -80,10 +88,13 @@ public final class AiCommand implements Callable<Integer> {
                 closeFailed = EmbeddedDatabase.close(ctx, "qrrot ai", db) ? 0 : 1;
             }
         }
+        // qrrot's own closing line: the results' summary on stdout, anything else (what failed, or why nothing
+        // was written) on stderr.
         if (!o.message().isEmpty()) {
             (o.exitCode() == 0 ? ctx.out() : ctx.err()).println(o.message());
         }
         ctx.out().flush();
-        return Math.max(o.exitCode(), closeFailed);
+        // A data directory that did not close cleanly is a failure whatever the request's outcome.
+        return closeFailed != 0 ? 1 : o.exitCode();
     }
 }

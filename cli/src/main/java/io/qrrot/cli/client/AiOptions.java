@@ -2,16 +2,21 @@ package io.qrrot.cli.client;
 
 import io.qrrot.cli.ai.AgentConfig;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The AI agent's options, shared by {@code qrrot ai} and the REPL's {@code ai} command. */
 public final class AiOptions {
+    /** The environment variable that gives the base URL when {@code --ai-base-url} is not given. */
+    static final String BASE_URL_VARIABLE = "GOOGLE_GEMINI_BASE_URL";
+
     @Option(names = "--ai-model", paramLabel = "MODEL", defaultValue = AgentConfig.DEFAULT_MODEL,
             description = "Gemini model (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--ai-base-url", paramLabel = "URL",
-            description = "Gemini API base URL (default: GOOGLE_GEMINI_BASE_URL, else Google's endpoint).")
+    @Option(names = "--ai-base-url", paramLabel = "URL", converter = BaseUrl.class,
+            description = "Gemini API base URL, http:// or https:// (default: GOOGLE_GEMINI_BASE_URL, else Google's "
+                    + "endpoint).")
     String baseUrl;
 
     @Option(names = "--ai-max-steps", paramLabel = "N", defaultValue = "" + AgentConfig.DEFAULT_MAX_STEPS,
@@ -26,6 +31,31 @@ public final class AiOptions {
             description = "How long one model call may take (default: ${DEFAULT-VALUE}).")
     double timeoutSeconds;
 
+    /** Refuses a malformed {@code --ai-base-url} while the command line is read: a usage error, exit status 2. */
+    public static final class BaseUrl implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String problem = AgentConfig.baseUrlProblem(value);
+            if (problem != null) {
+                throw new CommandLine.TypeConversionException(problem);
+            }
+            return value;
+        }
+    }
+
+    /**
+     * Why the base URL from {@code GOOGLE_GEMINI_BASE_URL} cannot be used, naming the variable; null when it
+     * can, or when {@code --ai-base-url} (checked as it is read) overrides it.
+     */
+    public String environmentBaseUrlProblem(Map<String, String> env) {
+        String url = env.get(BASE_URL_VARIABLE);
+        if (baseUrl != null || url == null || url.isBlank()) {
+            return null;
+        }
+        String problem = AgentConfig.baseUrlProblem(url);
+        return problem == null ? null : BASE_URL_VARIABLE + " " + problem;
+    }
+
     /**
      * The agent's settings.
      *
@@ -36,7 +66,7 @@ public final class AiOptions {
         if (key == null) {
             return null;
         }
-        String url = baseUrl != null ? baseUrl : env.get("GOOGLE_GEMINI_BASE_URL");
+        String url = baseUrl != null ? baseUrl : env.get(BASE_URL_VARIABLE);
         if (url != null && url.isBlank()) {
             url = null;
         }

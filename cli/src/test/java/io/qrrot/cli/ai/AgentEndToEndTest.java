@@ -3,6 +3,7 @@ package io.qrrot.cli.ai;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qrrot.cli.resp.Reply;
@@ -109,7 +110,7 @@ class AgentEndToEndTest {
                 .then(FakeGemini.text("Ivan is 25 years old."));
         CliRun.Result r = cli().run(ai("how old is ivan?"));
         assertEquals(0, r.exit(), r.err());
-        assertEquals("Ivan is 25 years old.\n", r.out());
+        assertEquals("model: Ivan is 25 years old.\n", r.out());
         assertEquals("  read: GET ivan\n", r.err());
 
         List<FakeGemini.Request> reqs = gemini.requests();
@@ -215,12 +216,12 @@ class AgentEndToEndTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals("""
                   read: GET ivan
+                model: Ivan is 25, younger than 30, so his key is deleted.
                 + Proposed writes (1 command, run atomically) ---------+
                 | 1. DEL ivan                                          |
                 + Aborts if any of these keys changed since read: ivan +
                 Run this write? Type yes to confirm:\s""", r.err());
         assertEquals("""
-                Ivan is 25, younger than 30, so his key is deleted.
                 1. DEL ivan -> (integer) 1
                 done: 1 command ran atomically
                 """, r.out());
@@ -233,11 +234,16 @@ class AgentEndToEndTest {
     void conditionalDeleteAnsweredNoChangesNothing() throws Exception {
         scriptConditionalDelete();
         CliRun.Result r = cli().interactive().stdin("no\n").run(ai("delete ivan if he is younger than 30"));
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(4, r.exit(), r.err());
+        assertEquals("", r.out());
         assertEquals("""
-                Ivan is 25, younger than 30, so his key is deleted.
-                not confirmed: nothing was written
-                """, r.out());
+                  read: GET ivan
+                model: Ivan is 25, younger than 30, so his key is deleted.
+                + Proposed writes (1 command, run atomically) ---------+
+                | 1. DEL ivan                                          |
+                + Aborts if any of these keys changed since read: ivan +
+                Run this write? Type yes to confirm: Nothing was written: you declined the plan.
+                """, r.err());
         assertEquals(IVAN, value("ivan"));
     }
 
@@ -245,28 +251,188 @@ class AgentEndToEndTest {
     void dataChangedBetweenReadAndConfirmAbortsTheWholePlan() throws Exception {
         scriptConditionalDelete();
         // The user takes a while to answer; meanwhile another client makes Ivan 31.
-        InputStream answer = new InputStream() {
-            private final byte[] yes = "yes\n".getBytes(StandardCharsets.US_ASCII);
+        InputStream answer = answerAfter("yes", () -> {
+            try {
+                db.call("SET", "ivan", "{\"name\":\"Ivan\",\"age\":31}");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        CliRun.Result r = cli().interactive().stdin(answer).run(ai("delete ivan if he is younger than 30"));
+        assertEquals(5, r.exit(), r.out());
+        assertEquals("", r.out());
+        assertEquals("""
+                  read: GET ivan
+                model: Ivan is 25, younger than 30, so his key is deleted.
+                + Proposed writes (1 command, run atomically) ---------+
+                | 1. DEL ivan                                          |
+                + Aborts if any of these keys changed since read: ivan +
+                Run this write? Type yes to confirm: Nothing was written: data the agent read (ivan) changed before \
+                the plan ran; run the request again to plan on the current data.
+                """, r.err());
+        assertEquals("{\"name\":\"Ivan\",\"age\":31}", value("ivan"));
+    }
+
+    /** Stdin that answers {@code answer} after running {@code meanwhile}, as a user who takes a while to answer. */
+    private static InputStream answerAfter(String answer, Runnable meanwhile) {
+        return new InputStream() {
+            private final byte[] line = (answer + "\n").getBytes(StandardCharsets.US_ASCII);
             private int pos = -1;
 
             @Override
             public int read() {
                 if (pos < 0) {
-                    try {
-                        db.call("SET", "ivan", "{\"name\":\"Ivan\",\"age\":31}");
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
+                    meanwhile.run();
                     pos = 0;
                 }
-                return pos < yes.length ? yes[pos++] : -1;
+                return pos < line.length ? line[pos++] : -1;
             }
         };
+    }
+
+    @Test
+    void connectionLostBeforeThePlanIsSentWritesNothing() throws Exception {
+        assumeTrue(kind == TestDatabase.Kind.REDIS, "the embedded store has no connection to lose");
+        scriptConditionalDelete();
+        // While the user reads the plan, the server drops the agent's connection (not the test's own).
+        InputStream answer = answerAfter("yes", () -> {
+            try {
+                db.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         CliRun.Result r = cli().interactive().stdin(answer).run(ai("delete ivan if he is younger than 30"));
-        assertEquals(1, r.exit(), r.out());
-        assertTrue(r.err().endsWith("Run this write? Type yes to confirm: aborted: data the agent read (ivan) changed "
-                + "before the plan ran; nothing was written. Ask again to plan on the current data.\n"), r.err());
-        assertEquals("{\"name\":\"Ivan\",\"age\":31}", value("ivan"));
+        assertEquals(5, r.exit(), r.err());
+        assertEquals("", r.out());
+        String port = db.target().get(1);
+        assertTrue(r.err().endsWith("Run this write? Type yes to confirm: Nothing was written: the connection to the "
+                + "database failed before the plan was sent (connection to 127.0.0.1:" + port + " lost: connection "
+                + "closed by the server).\n"), r.err());
+        assertEquals(IVAN, value("ivan"));
+    }
+
+    /** The reported case: the plan is refused, then the model claims the deletion happened. */
+    @Test
+    void refusedPlanThenAClaimOfSuccessEndsWithWhatHappened() throws Exception {
+        gemini.then(FakeGemini.call("get", Map.of("key", "ivan")))
+                .then(FakeGemini.call("propose_writes", Map.of(
+                        "commands", List.of(Map.of("command", "DEL ivan", "args", List.of())),
+                        "explanation", "Ivan is 25, younger than 30, so his key is deleted.")))
+                .then(FakeGemini.text("ivan is 25, younger than 30: his profile is deleted"));
+        CliRun.Result r = cli().interactive().stdin("yes\n").run(ai("delete ivan if he is younger than 30"));
+        assertEquals(3, r.exit(), r.err());
+        assertEquals("", r.out());
+        assertEquals("""
+                  read: GET ivan
+                  refused proposal: command 1: DEL ivan is not a command name: send DEL as command and the \
+                arguments in args
+                Nothing was written: the plan was refused (command 1: DEL ivan is not a command name: send DEL as \
+                command and the arguments in args).
+                """, r.err());
+        assertEquals(IVAN, value("ivan"));
+        List<FakeGemini.Request> reqs = gemini.requests();
+        assertEquals(3, reqs.size());
+        assertEquals("refused, nothing was written: command 1: DEL ivan is not a command name: send DEL as command "
+                + "and the arguments in args", functionResponses(reqs.get(2).body()).get(1).at("/response/error").asText());
+    }
+
+    @Test
+    void refusalsShowTheArgumentsAsGiven() throws Exception {
+        gemini.then(FakeGemini.call("propose_writes", Map.of("commands", List.of(
+                                Map.of("command", "unlink User:Ivan", "args", List.of()),
+                                Map.of("command", "Set", "args", List.of("Greeting", "Hello", "Forever"))),
+                        "explanation", "Removing Ivan.")))
+                .then(FakeGemini.text("Done."));
+        CliRun.Result r = cli().run(ai("remove Ivan's profile"));
+        assertEquals(3, r.exit(), r.err());
+        assertEquals("", r.out());
+        String reason = "command 1: UNLINK User:Ivan is not allowed; the agent may only propose SET, DEL, INCR, "
+                + "INCRBY, DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, RENAME; command 2: SET option "
+                + "'Forever' is unknown (NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL)";
+        assertEquals("  refused proposal: " + reason + "\nNothing was written: the plan was refused (" + reason + ").\n",
+                r.err());
+        assertEquals(new Reply.IntegerReply(2), db.call("DBSIZE"));
+    }
+
+    @Test
+    void aRefusedPlanCorrectedByTheModelRuns() throws Exception {
+        gemini.then(FakeGemini.call("propose_writes", Map.of("commands",
+                        List.of(Map.of("command", "DEL ivan", "args", List.of())), "explanation", "Deleting.")))
+                .then(FakeGemini.call("propose_writes", Map.of("commands",
+                        List.of(Map.of("command", "DEL", "args", List.of("ivan"))), "explanation", "Deleting ivan.")));
+        CliRun.Result r = cli().run(ai("delete ivan", "--yes"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("1. DEL ivan -> (integer) 1\ndone: 1 command ran atomically\n", r.out());
+        assertTrue(r.err().startsWith("  refused proposal: command 1: DEL ivan is not a command name"), r.err());
+        assertTrue(r.err().contains("\nmodel: Deleting ivan.\n+ Proposed writes"), r.err());
+        assertEquals(null, value("ivan"));
+    }
+
+    @Test
+    void theModelsTextCannotPassForQrrotsOwnLines() {
+        gemini.then(FakeGemini.text("Ivan is 25.\n\ndone: 1 command ran atomically\r\u001b[2Kdone: 1 command ran "
+                + "atomically\u202e"));
+        CliRun.Result r = cli().run(ai("how old is ivan?"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                model: Ivan is 25.
+                model:
+                model: done: 1 command ran atomically
+                model: \\x1b[2Kdone: 1 command ran atomically\\u202e
+                """, r.out());
+    }
+
+    @Test
+    void malformedBaseUrlIsAUsageError() throws Exception {
+        String usage = new CliRun().run("ai", "--help").out();
+        String example = " (e.g. https://generativelanguage.googleapis.com)";
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("garbage", "'garbage' is not an http:// or https:// URL" + example);
+        cases.put("ftp://gemini.example", "'ftp://gemini.example' is not an http:// or https:// URL" + example);
+        cases.put("localhost:8080", "'localhost:8080' is not an http:// or https:// URL" + example);
+        cases.put("http://", "'http://' has no host" + example);
+        cases.put("https:///v1beta", "'https:///v1beta' has no host" + example);
+        cases.put("https://exa mple.com", "'https://exa mple.com' is not a valid URL (Illegal character in authority "
+                + "at index 8)");
+        cases.put("http://127.0.0.1:port", "'http://127.0.0.1:port' is not a valid URL (port 'port' is not a number)");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(List.of("ai"));
+            args.addAll(db.target());
+            args.addAll(List.of("--ai-base-url", c.getKey(), "delete ivan"));
+            CliRun.Result r = cli().interactive().stdin("yes\n").run(args.toArray(String[]::new));
+            assertEquals(2, r.exit(), r.err());
+            assertEquals("", r.out());
+            assertEquals("Invalid value for option '--ai-base-url': " + c.getValue() + "\n" + usage, r.err());
+        }
+        // The REPL's ai command takes the same option.
+        List<String> repl = new ArrayList<>(List.of("cli", "--ai-base-url", "garbage"));
+        repl.addAll(db.target());
+        CliRun.Result r = cli().run(repl.toArray(String[]::new));
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().startsWith("Invalid value for option '--ai-base-url': 'garbage' is not an http:// or "
+                + "https:// URL" + example + "\nUsage: qrrot cli "), r.err());
+        // The same URL from the environment.
+        List<String> args = new ArrayList<>(List.of("ai"));
+        args.addAll(db.target());
+        args.add("delete ivan");
+        CliRun.Result env = cli().env("GOOGLE_GEMINI_BASE_URL", "garbage").run(args.toArray(String[]::new));
+        assertEquals(2, env.exit(), env.err());
+        assertEquals("", env.out());
+        assertEquals("qrrot ai: GOOGLE_GEMINI_BASE_URL 'garbage' is not an http:// or https:// URL" + example + "\n",
+                env.err());
+        assertEquals(0, gemini.requests().size(), "no request was made with a bad URL");
+        assertEquals(IVAN, value("ivan"));
+
+        // A good URL in any case of its scheme is used as given.
+        gemini.then(FakeGemini.text("ok"));
+        List<String> upper = new ArrayList<>(List.of("ai"));
+        upper.addAll(db.target());
+        upper.addAll(List.of("--ai-base-url", gemini.baseUrl().replace("http://", "HTTP://"), "hi"));
+        CliRun.Result ok = cli().run(upper.toArray(String[]::new));
+        assertEquals(0, ok.exit(), ok.err());
+        assertEquals(1, gemini.requests().size());
+        assertEquals(IVAN, value("ivan"));
     }
 
     @Test
@@ -276,10 +442,13 @@ class AgentEndToEndTest {
                         "explanation", "Clearing everything.")))
                 .then(FakeGemini.text("I cannot clear the database."));
         CliRun.Result r = cli().interactive().stdin("yes\n").run(ai("wipe the database"));
-        assertEquals(0, r.exit(), r.err());
-        assertEquals("  refused proposal: command 1: FLUSHALL is an administrative command and is never run by the agent\n",
-                r.err());
-        assertEquals("I cannot clear the database.\n", r.out());
+        assertEquals(3, r.exit(), r.err());
+        assertEquals("""
+                  refused proposal: command 1: FLUSHALL is an administrative command and is never run by the agent
+                Nothing was written: the plan was refused (command 1: FLUSHALL is an administrative command and is \
+                never run by the agent).
+                """, r.err());
+        assertEquals("", r.out());
         assertEquals(new Reply.IntegerReply(2), db.call("DBSIZE"));
         JsonNode refusal = functionResponses(gemini.requests().get(1).body()).get(0);
         assertEquals("propose_writes", refusal.get("name").asText());
@@ -295,7 +464,8 @@ class AgentEndToEndTest {
                         "explanation", "x")))
                 .then(FakeGemini.text("Done nothing."));
         CliRun.Result r = cli().interactive().stdin("yes\n").run(ai("delete ivan"));
-        assertEquals(0, r.exit());
+        assertEquals(3, r.exit());
+        assertEquals("", r.out());
         assertTrue(r.err().contains("refused proposal: command 2: CONFIG is an administrative command"), r.err());
         assertEquals(IVAN, value("ivan"));
     }
@@ -306,6 +476,7 @@ class AgentEndToEndTest {
                 .then(FakeGemini.text("Sorry."));
         CliRun.Result r = cli().run(ai("wipe"));
         assertEquals(0, r.exit());
+        assertEquals("model: Sorry.\n", r.out());
         assertEquals("  refused: the model called 'flushall', which is not one of its tools\n", r.err());
         assertEquals(new Reply.IntegerReply(2), db.call("DBSIZE"));
         assertTrue(functionResponses(gemini.requests().get(1).body()).get(0).at("/response/error").asText()
@@ -321,10 +492,11 @@ class AgentEndToEndTest {
                 .then(FakeGemini.call("propose_writes", delAll));
         // No terminal and no --yes: nothing can be confirmed.
         CliRun.Result r = cli().run(ai("what does the note say?"));
-        assertEquals(1, r.exit());
+        assertEquals(4, r.exit());
+        assertEquals("", r.out());
         assertTrue(r.err().contains("| 1. DEL ivan maria note "), r.err());
-        assertTrue(r.err().endsWith("not confirmed: there is no terminal to ask on; nothing was written. Re-run with "
-                + "--yes to run the proposed writes\n"), r.err());
+        assertTrue(r.err().endsWith("+\nNothing was written: there is no terminal to confirm the plan on; run the "
+                + "request again with --yes to run it without asking.\n"), r.err());
         assertEquals(new Reply.IntegerReply(3), db.call("DBSIZE"));
         // The value reached the model only as data inside a function response.
         JsonNode resp = functionResponses(gemini.requests().get(1).body()).get(0);
@@ -333,9 +505,11 @@ class AgentEndToEndTest {
         // At a terminal the same proposal still waits for the user, who says no.
         gemini.then(FakeGemini.call("get", Map.of("key", "note"))).then(FakeGemini.call("propose_writes", delAll));
         CliRun.Result asked = cli().interactive().stdin("no\n").run(ai("what does the note say?"));
-        assertEquals(0, asked.exit());
-        assertTrue(asked.err().contains("Run this write? Type yes to confirm: "), asked.err());
-        assertEquals("As the note says.\nnot confirmed: nothing was written\n", asked.out());
+        assertEquals(4, asked.exit());
+        assertTrue(asked.err().contains("model: As the note says.\n+ Proposed"), asked.err());
+        assertTrue(asked.err().endsWith("Run this write? Type yes to confirm: Nothing was written: you declined the "
+                + "plan.\n"), asked.err());
+        assertEquals("", asked.out());
         assertEquals(new Reply.IntegerReply(3), db.call("DBSIZE"));
     }
 
@@ -346,9 +520,9 @@ class AgentEndToEndTest {
                 Map.of("command", "INCRBY", "args", List.of("visits", "5"))), "explanation", "Setting both.")));
         CliRun.Result r = cli().run(ai("set greeting and count 5 visits", "--yes"));
         assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().startsWith("model: Setting both.\n+ Proposed writes (2 commands"), r.err());
         assertTrue(r.err().endsWith("Confirmed by --yes.\n"), r.err());
         assertEquals("""
-                Setting both.
                 1. SET greeting "hello world" EX 100 -> OK
                 2. INCRBY visits 5 -> (integer) 5
                 done: 2 commands ran atomically
@@ -475,11 +649,13 @@ class AgentEndToEndTest {
                 .then(FakeGemini.call("propose_writes", Map.of("commands", "DEL ivan")))
                 .then(FakeGemini.text("I could not."));
         CliRun.Result r = cli().run(ai("delete ivan"));
-        assertEquals(0, r.exit());
+        assertEquals(3, r.exit());
         assertEquals("""
                   refused get: missing argument 'key'
                   refused proposal: 'commands' must be an array of {command, args}
+                Nothing was written: the plan was refused ('commands' must be an array of {command, args}).
                 """, r.err());
+        assertEquals("", r.out());
         assertEquals("missing argument 'key'",
                 functionResponses(gemini.requests().get(1).body()).get(0).at("/response/error").asText());
         assertEquals(IVAN, value("ivan"));
@@ -564,9 +740,15 @@ class AgentEndToEndTest {
 
     /** Runs a request as a person at a terminal sees it (stdout and stderr interleaved). */
     private String transcript(String request, String answer, String... extra) {
+        return transcript(request, answer, null, extra);
+    }
+
+    /** The same, with {@code meanwhile} run while the user reads the plan, before {@code answer}. */
+    private String transcript(String request, String answer, Runnable meanwhile, String... extra) {
         CliRun run = cli().merged();
         if (answer != null) {
-            run.interactive().stdin(answer + "\n");
+            run.interactive().stdin(meanwhile == null ? new java.io.ByteArrayInputStream((answer + "\n")
+                    .getBytes(StandardCharsets.UTF_8)) : answerAfter(answer, meanwhile));
         }
         CliRun.Result r = run.run(ai(request, extra));
         String shown = answer == null ? r.out() : r.out().replace("Type yes to confirm: ", "Type yes to confirm: " + answer + "\n");
@@ -588,6 +770,23 @@ class AgentEndToEndTest {
         db.call("SET", "ivan", IVAN);
         scriptConditionalDelete();
         transcripts.add(transcript("delete ivan if he is younger than 30", "no"));
+
+        scriptConditionalDelete();
+        transcripts.add(transcript("delete ivan if he is younger than 30", "yes", () -> {
+            try {
+                db.call("SET", "ivan", "{\"name\":\"Ivan\",\"age\":31}");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        db.call("SET", "ivan", IVAN);
+
+        gemini.then(FakeGemini.call("get", Map.of("key", "ivan")))
+                .then(FakeGemini.call("propose_writes", Map.of(
+                        "commands", List.of(Map.of("command", "DEL ivan", "args", List.of())),
+                        "explanation", "Ivan is 25, younger than 30, so his key is deleted.")))
+                .then(FakeGemini.text("ivan is 25, younger than 30: his profile is deleted"));
+        transcripts.add(transcript("delete ivan if he is younger than 30", "yes"));
 
         gemini.then(FakeGemini.call("propose_writes", Map.of(
                         "commands", List.of(Map.of("command", "FLUSHALL", "args", List.of())),

@@ -36,6 +36,21 @@ class WritePolicyTest {
     }
 
     @Test
+    void refusalsShowArgumentsAsGiven() {
+        assertEquals("DEL ivan is not a command name: send DEL as command and the arguments in args",
+                WritePolicy.checkOne(List.of("DEL ivan")));
+        assertEquals("DEL Ivan  User:1 is not a command name: send DEL as command and the arguments in args",
+                WritePolicy.checkOne(List.of(" del Ivan  User:1 ")));
+        assertEquals("UNLINK User:Ivan is not allowed; the agent may only propose SET, DEL, INCR, INCRBY, DECR, DECRBY, "
+                + "EXPIRE, PERSIST, APPEND, JSON.SET, MSET, RENAME", WritePolicy.checkOne(List.of("unlink User:Ivan")));
+        assertEquals("FLUSHALL is an administrative command and is never run by the agent",
+                WritePolicy.checkOne(List.of("flushall Async")));
+        assertNull(WritePolicy.checkOne(List.of("del", "Ivan")));
+        assertEquals("SET option 'Forever' is unknown (NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL)",
+                WritePolicy.checkOne(List.of("Set", "Greeting", "Hello", "Forever")));
+    }
+
+    @Test
     void malformedCommandsAreRefused() {
         assertEquals("SET takes a key, a value and options", WritePolicy.checkOne(List.of("SET", "k")));
         assertEquals("SET option 'FOREVER' is unknown (NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL)",

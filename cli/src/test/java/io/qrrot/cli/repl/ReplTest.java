@@ -247,14 +247,14 @@ class ReplTest {
                     "ai how old is ivan?\rai delete ivan if he is under 30\rno\rai delete ivan if he is under 30\ryes\rai\r",
                     "cli", "-p", port(), "--ai-base-url", gemini.baseUrl());
             List<String> out = s.outputs();
-            assertEquals("  read: GET ivan\nIvan is 25.\n", out.get(0));
+            assertEquals("  read: GET ivan\nmodel: Ivan is 25.\n", out.get(0));
             assertEquals("""
-                    Ivan is under 30.
+                    model: Ivan is under 30.
                     + Proposed writes (1 command, run atomically) +
                     | 1. DEL ivan                                 |
                     + Runs as one MULTI/EXEC transaction. --------+
                     """, out.get(1));
-            assertEquals("not confirmed: nothing was written\n", out.get(2));
+            assertEquals("Nothing was written: you declined the plan.\n", out.get(2));
             assertEquals("1. DEL ivan -> (integer) 1\ndone: 1 command ran atomically\n", out.get(4));
             assertEquals("usage: ai <request in plain words>, e.g. ai how many keys start with user: ?\n", out.get(5));
             assertTrue(s.prompts().contains("Run this write? Type yes to confirm: "), s.prompts().toString());
