@@ -575,15 +575,23 @@ class WalDamageTest {
             this.delegate = delegate;
         }
 
-        abstract void beforeWrite(Path path);
+        /** Runs before a write of {@code length} bytes at {@code position} to a file of {@code size} bytes. */
+        abstract void beforeWrite(Path path, long position, int length, long size) throws java.io.IOException;
+
+        /** Runs before a file is created. */
+        void beforeCreate(Path path) throws java.io.IOException {
+        }
 
         @Override
         public io.qrrot.storage.StorageFile open(Path path, OpenMode mode) throws java.io.IOException {
+            if (mode == OpenMode.CREATE_NEW) {
+                beforeCreate(path);
+            }
             io.qrrot.storage.StorageFile f = delegate.open(path, mode);
             return new io.qrrot.storage.StorageFile() {
                 @Override
                 public void write(ByteBuffer src, long position) throws java.io.IOException {
-                    beforeWrite(path);
+                    beforeWrite(path, position, src.remaining(), f.size());
                     f.write(src, position);
                 }
 
@@ -661,10 +669,63 @@ class WalDamageTest {
         }
 
         @Override
-        void beforeWrite(Path path) {
+        void beforeWrite(Path path, long position, int length, long size) {
             if (path.toString().endsWith(".wal") && ++writes == failAt) {
                 throw new OutOfMemoryError("Direct buffer memory");
             }
+        }
+    }
+
+    /** A full disk: no new file, no write past a file's end; bytes a file already has can be overwritten. */
+    private static final class FullDisk extends FaultyStorageDelegate {
+        FullDisk(FaultyStorage delegate) {
+            super(delegate);
+        }
+
+        @Override
+        void beforeWrite(Path path, long position, int length, long size) throws java.io.IOException {
+            if (position + length > size) {
+                throw new java.io.IOException("No space left on device");
+            }
+        }
+
+        @Override
+        void beforeCreate(Path path) throws java.io.IOException {
+            throw new java.io.IOException("No space left on device");
+        }
+    }
+
+    @Test
+    void aLogThatStoppedOnAFullDiskOpensOnThatFullDisk() throws Exception {
+        // The log stopped mid-write when the disk filled: the last record is incomplete.
+        FaultyStorage base = singleSegmentLog(700, WalOptions.Preallocation.NONE, true);
+        Path seg = DIR.resolve(WalFormat.segmentName(1));
+        byte[] orig = base.contents(seg);
+        long[] last = recordByLsn(orig, COUNT);
+        int cut = (int) last[0] + 300;
+        base.setContents(seg, Arrays.copyOf(orig, cut));
+        WalOptions full = memOptions(base).withStorage(new FullDisk(base)).withSegmentBytes(64 << 10)
+                .withPreallocation(WalOptions.Preallocation.NONE);
+        try (Wal wal = Wal.open(DIR, full)) {
+            TailRepair t = wal.tailRepair();
+            assertNull(t.brokenCopy());
+            assertEquals("creating " + DIR.resolve(WalFormat.segmentName(1) + ".from-" + last[0] + ".broken.tmp")
+                    + ": No space left on device", t.copyFailure());
+            assertTrue(t.message().contains("were set aside (no copy could be kept (creating "), t.message());
+            assertEquals(COUNT - 1, wal.lastLsn());
+            assertEquals(COUNT - 1, WalTestSupport.readAll(wal, 1).size());
+            // Writing still needs space: refused, and said so.
+            long lsn = wal.append(new byte[4000]);
+            wal.flush();
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> wal.durable(lsn).get());
+            assertEquals("IOERR write-ahead log failed: write of " + seg + ": No space left on device; writes are"
+                    + " refused until restart", e.getCause().getMessage());
+        }
+        assertEquals(cut, base.contents(seg).length, "the file kept its length");
+        try (Wal wal = Wal.open(DIR, memOptions(base).withPreallocation(WalOptions.Preallocation.NONE))) {
+            assertNull(wal.tailRepair(), "the repair was complete");
+            assertEquals(COUNT - 1, wal.lastLsn());
+            assertEquals(COUNT, wal.append(new byte[] {1}));
         }
     }
 
