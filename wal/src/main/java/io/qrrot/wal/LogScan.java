@@ -46,6 +46,8 @@ final class LogScan {
         long fileSize;
         /** Durability marks found damaged and read past (they hold no record; the disk damaged them). */
         int damagedMarks;
+        /** The segment's format version (0 if its header could not be read). */
+        int version;
 
         Segment(Path path, long firstLsn) {
             this.path = path;
@@ -208,6 +210,7 @@ final class LogScan {
             if (headerProblem != null) {
                 return new Damage(index, path, 0, headerProblem, seg.firstLsn, r.fileSize(), true);
             }
+            seg.version = r.version();
             while (true) {
                 SegmentReader.Step step = r.next();
                 seg.damagedMarks = r.damagedMarks();

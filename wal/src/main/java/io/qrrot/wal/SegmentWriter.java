@@ -86,7 +86,37 @@ final class SegmentWriter implements AutoCloseable {
         w.currentPath = path;
         w.writePos = last.dataEnd;
         w.sealedLsn = last.firstLsn - 1;
+        if (last.version < WalFormat.VERSION) {
+            w.leaveOlderFormat(last);
+        }
         return w;
+    }
+
+    /**
+     * The last segment is in an older format, whose readers know no durability marks: it is sealed as it is
+     * and the log goes on in a new segment (or, holding no record, it is replaced by one).
+     */
+    private void leaveOlderFormat(LogScan.Segment last) throws StepException {
+        if (last.records > 0) {
+            rollTo(last.lastLsn + 1);
+            return;
+        }
+        syncLock.lock();
+        try {
+            SegmentFiles.closeQuietly(current);
+            current = null;
+            try {
+                files.delete(currentPath);
+                files.syncDirectory();
+                current = createSegment(last.firstLsn);
+            } catch (StepException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new StepException("replacing " + currentPath, e);
+            }
+        } finally {
+            syncLock.unlock();
+        }
     }
 
     /** Installs the segment for {@code firstLsn} (the preallocated file if ready) and makes it current. */
