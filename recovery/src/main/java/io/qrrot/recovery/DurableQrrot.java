@@ -68,7 +68,17 @@ public final class DurableQrrot implements Qrrot {
         this.maxMemory = options.maxMemoryBytes();
         this.compactor = new Compactor(options.storage(), snapshots, wal, options.clock(),
                 options.compactMemoryBytes(), r.current(), r.previous());
-        this.effectLog = this::appendEffect;
+        this.effectLog = new EffectLog() {
+            @Override
+            public long append(DirectBuffer effect, int offset, int length) {
+                return appendEffect(effect, offset, length);
+            }
+
+            @Override
+            public EffectLogException cannotApply(long lsn, String reason, RuntimeException cause) {
+                return stopWrites(reason, cause);
+            }
+        };
         this.compactorThread = new Thread(this::compactLoop, "qrrot-compactor");
         this.compactorThread.setDaemon(true);
         this.expirerThread = new Thread(this::expireLoop, "qrrot-expirer");
@@ -121,6 +131,17 @@ public final class DurableQrrot implements Qrrot {
                     + " bytes, above the write-ahead log's record limit of " + wal.options().maxPayloadBytes()
                     + " bytes; split it into smaller commands", e);
         }
+    }
+
+    /**
+     * Memory no longer matches the log (a logged effect could not be applied): writes stop for good, through
+     * the WAL's own fail-stop, as after a failed fsync. Appends are refused with {@code IOERR <reason>; writes
+     * are refused until restart}, replies still waiting get that error, INFO shows the reason as
+     * {@code wal_last_status}, and reads keep working. A restart rebuilds memory from the log.
+     */
+    private EffectLogException stopWrites(String reason, Throwable cause) {
+        WalFailedException f = wal.fail(reason, cause);
+        return new EffectLogException(f.getMessage(), f);
     }
 
     @Override
