@@ -3,12 +3,7 @@ package io.qrrot.recovery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.qrrot.engine.Clock;
-import io.qrrot.storage.FileStorage;
-import io.qrrot.storage.Storage;
-import io.qrrot.storage.StorageFile;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,56 +22,8 @@ class BackgroundFailuresTest {
     @TempDir
     Path dir;
 
-    /** The real file system, except that opening a snapshot's temp file throws an Error while told to. */
-    static final class ErrorOnSnapshotOpen implements Storage {
-        final AtomicBoolean failing = new AtomicBoolean(true);
-
-        @Override
-        public StorageFile open(Path path, OpenMode mode) throws IOException {
-            if (failing.get() && path.getFileName().toString().endsWith(".qrrt.tmp")) {
-                throw new OutOfMemoryError("injected: Java heap space");
-            }
-            return FileStorage.INSTANCE.open(path, mode);
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws IOException {
-            FileStorage.INSTANCE.rename(from, to);
-        }
-
-        @Override
-        public void delete(Path path) throws IOException {
-            FileStorage.INSTANCE.delete(path);
-        }
-
-        @Override
-        public void syncDirectory(Path d) throws IOException {
-            FileStorage.INSTANCE.syncDirectory(d);
-        }
-
-        @Override
-        public void createDirectories(Path d) throws IOException {
-            FileStorage.INSTANCE.createDirectories(d);
-        }
-
-        @Override
-        public List<Path> list(Path d) throws IOException {
-            return FileStorage.INSTANCE.list(d);
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return FileStorage.INSTANCE.exists(path);
-        }
-
-        @Override
-        public long size(Path path) throws IOException {
-            return FileStorage.INSTANCE.size(path);
-        }
-    }
-
     /** Waits until {@code value} returns {@code expected}; fails with the last value seen otherwise. */
-    private static void await(String what, String expected, Supplier<String> value) throws InterruptedException {
+    static void await(String what, String expected, Supplier<String> value) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PATIENCE_MILLIS);
         String last = value.get();
         while (!expected.equals(last) && System.nanoTime() < deadline) {
@@ -88,7 +35,8 @@ class BackgroundFailuresTest {
 
     @Test
     void anErrorInACompactionIsShownAndTheCompactorTriesAgain() throws Exception {
-        ErrorOnSnapshotOpen storage = new ErrorOnSnapshotOpen();
+        SnapshotTempFaults storage = new SnapshotTempFaults();
+        storage.failOn(SnapshotTempFaults.Step.OPEN, new OutOfMemoryError("injected: Java heap space"));
         QrrotOptions options = QrrotOptions.defaults().withShards(8).withStorage(storage)
                 .withWal(64 * 1024, 1, Long.MAX_VALUE); // any write makes a compaction due
         try (Qrrot q = Qrrot.open(dir, options)) {
@@ -98,7 +46,7 @@ class BackgroundFailuresTest {
                     () -> q.info().get("persistence").get("last_snapshot_status"));
             assertEquals("0", q.info().get("persistence").get("snapshots_written"));
 
-            storage.failing.set(false);
+            storage.clear();
             await("snapshots written once the Error is gone", "1",
                     () -> q.info().get("persistence").get("snapshots_written"));
             assertEquals("ok", q.info().get("persistence").get("last_snapshot_status"));
