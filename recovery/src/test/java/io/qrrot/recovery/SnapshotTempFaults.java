@@ -113,4 +113,9 @@ final class SnapshotTempFaults implements Storage {
     public long size(Path path) throws IOException {
         return FileStorage.INSTANCE.size(path);
     }
+
+    @Override
+    public long usableSpace(Path path) throws IOException {
+        return FileStorage.INSTANCE.usableSpace(path);
+    }
 }
