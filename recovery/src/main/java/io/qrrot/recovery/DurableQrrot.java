@@ -89,9 +89,23 @@ public final class DurableQrrot implements Qrrot {
         this.expirerThread.setDaemon(true);
     }
 
-    /** Opens (creating if needed) a data directory; see {@link Qrrot}. */
+    /**
+     * Opens (creating if needed) a data directory; see {@link Qrrot}. As {@link #open(Path, QrrotOptions,
+     * DataDirectory.Mode)} in {@link DataDirectory.Mode#CREATE_IN_ANY_DIRECTORY}.
+     */
     public static DurableQrrot open(Path path, QrrotOptions options) throws IOException {
-        DataDirectory dir = DataDirectory.open(path, options.storage());
+        return open(path, options, DataDirectory.Mode.CREATE_IN_ANY_DIRECTORY);
+    }
+
+    /**
+     * Opens a data directory; see {@link Qrrot}.
+     *
+     * @param mode where a new data directory may be made; a file, or another data directory's {@code wal/} or
+     *             {@code snapshots/}, is always refused
+     * @throws DataDirectory.NotADataDirectoryException naming the path and what is wrong with it
+     */
+    public static DurableQrrot open(Path path, QrrotOptions options, DataDirectory.Mode mode) throws IOException {
+        DataDirectory dir = DataDirectory.open(path, options.storage(), mode);
         try {
             SnapshotDirectory snapshots = SnapshotDirectory.open(options.storage(), dir.snapshotDir());
             Recovery.Result r = Recovery.run(dir, snapshots, options);
