@@ -9,7 +9,10 @@ import java.nio.file.Path;
 /** Opens a data directory in this process: for {@code qrrot cli --embedded} and {@code qrrot ai --embedded}. */
 @FunctionalInterface
 public interface DatabaseOpener {
-    /** The durable database with the default options (fsync always), creating the directory if needed. */
+    /**
+     * The durable database with the default options (fsync always), making a new data directory where there
+     * is none: the verbs check the path first ({@code EmbeddedDatabase}), so it is only asked to when told to.
+     */
     DatabaseOpener DURABLE = dir -> DurableQrrot.open(dir, QrrotOptions.defaults());
 
     /**

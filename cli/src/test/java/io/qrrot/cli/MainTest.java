@@ -26,7 +26,7 @@ class MainTest {
 
         CliRun.Result cli = new CliRun().run("cli", "--help");
         assertEquals(0, cli.exit());
-        assertTrue(cli.out().startsWith("Usage: qrrot cli [-3] [--help] [-a=PASSWORD] [--ai-base-url=URL]"),
+        assertTrue(cli.out().startsWith("Usage: qrrot cli [-3] [--create] [--help] [-a=PASSWORD] [--ai-base-url=URL]"),
                 cli.out());
         assertTrue(cli.out().contains("--ai-model=MODEL"), cli.out());
 

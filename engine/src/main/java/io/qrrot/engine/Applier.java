@@ -121,8 +121,26 @@ final class Applier implements EffectVisitor {
 
     // The store refuses memory only when the operating system does (the engine enforces maxmemory before a
     // command runs): the effect is already in the log, so memory and log now disagree until a restart.
-    static IllegalStateException cannotApply(StoreMemoryException e) {
-        return new IllegalStateException("the store could not apply an effect that is already logged ("
-                + e.getMessage() + "); restart the server to rebuild memory from the log", e);
+    static CannotApply cannotApply(StoreMemoryException e) {
+        return new CannotApply(e);
+    }
+
+    /** What the log is told when the record it accepted as {@code lsn} could not be applied. */
+    static String cannotApplyReason(long lsn, CannotApply e) {
+        return "the store could not apply the effect at LSN " + lsn + ", which is already in the log ("
+                + e.getCause().getMessage() + ")";
+    }
+
+    /**
+     * The store refused an op of an effect the log already holds; the ops before it are applied. A command
+     * turns it into {@link EffectLog#cannotApply}; replay and loading let it through.
+     */
+    static final class CannotApply extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        CannotApply(StoreMemoryException cause) {
+            super("the store could not apply an effect that is already logged (" + cause.getMessage()
+                    + "); restart the server to rebuild memory from the log", cause);
+        }
     }
 }

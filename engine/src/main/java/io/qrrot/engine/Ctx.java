@@ -283,7 +283,9 @@ final class Ctx {
      * shard it touches.
      *
      * @return the record's LSN, or 0 when the command changed nothing
-     * @throws EffectLogException when the log refused (the effect is dropped and the store is unchanged)
+     * @throws EffectLogException when the log refused (the effect is dropped and the store is unchanged), or
+     *                            the one {@link EffectLog#cannotApply} returned when the store refused an op
+     *                            of the logged record (the ops before it stay applied)
      */
     long commit(EffectLog log) {
         if (effect.ops() == 0) {
@@ -299,6 +301,11 @@ final class Ctx {
         }
         try {
             applier.apply(effect);
+        } catch (Applier.CannotApply e) {
+            // Memory no longer matches the log, and a multi-op record may be half applied. The log hears of
+            // it while this command still holds the shard locks, so no other command sees that state
+            // before the log refuses writes.
+            throw log.cannotApply(appended, Applier.cannotApplyReason(appended, e), e);
         } finally {
             effect.reset();
         }

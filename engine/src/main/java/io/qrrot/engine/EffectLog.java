@@ -21,6 +21,23 @@ public interface EffectLog {
      */
     long append(DirectBuffer effect, int offset, int length);
 
+    /**
+     * The record this log accepted as {@code lsn} could not be applied to the store (the operating system
+     * refused memory), possibly after some of its ops were: memory no longer matches the log, and only a
+     * restart, which rebuilds memory from the log, makes them agree again. Called while the engine still
+     * holds the locks of every shard the record touches, so no command has seen that state yet.
+     *
+     * <p>A log that keeps its records must stop accepting them from now on (fail-stop, as after a failed
+     * write), so that no later write builds on the half-applied state, and return the error that every
+     * later append will throw. The default, for a log that keeps nothing, only returns the error.
+     *
+     * @param reason one line, fit for a client, without a code word
+     * @return the error the command replies with, code word first
+     */
+    default EffectLogException cannotApply(long lsn, String reason, RuntimeException cause) {
+        return new EffectLogException("ERR " + reason, cause);
+    }
+
     /** An effect log that records nothing: for a purely in-memory engine and for replay. */
     EffectLog NONE = (effect, offset, length) -> 0L;
 }

@@ -44,12 +44,14 @@ public final class Engine implements AutoCloseable {
     public Engine(EngineConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        // The store gets no memory limit: maxmemory is enforced before a command runs (Redis semantics, and
-        // changeable at run time), so an effect already in the log is never refused when applied.
+        // The store gets no memory limit of its own (but the test seam's): maxmemory is enforced before a
+        // command runs (Redis semantics, and changeable at run time), so an effect already in the log is
+        // refused when applied only when the operating system refuses memory.
         this.ks = new Keyspace(KeyspaceConfig.defaults()
                 .withShards(config.shards())
                 .withExpectedKeys(config.expectedKeys())
-                .withHasher(config.hasher()));
+                .withHasher(config.hasher())
+                .withMaxMemoryBytes(config.storeMemoryLimitBytes()));
         this.watches = new Watches(ks);
         this.expires = new long[config.shards()];
         this.maxMemory = config.maxMemoryBytes();
@@ -68,6 +70,8 @@ public final class Engine implements AutoCloseable {
      * locks of every shard it touches, then applies it; the reply goes to {@code out}. If
      * {@code log.append} throws {@link EffectLogException}, the store is unchanged and the reply is the
      * exception's message as an error (a read that only had expired keys to delete still gets its reply).
+     * If the store then refuses the logged effect, the reply is the error {@link EffectLog#cannotApply}
+     * returned.
      *
      * @return the highest LSN appended (0 if none): the reply must not reach the client before it is durable
      */

@@ -16,9 +16,13 @@ import io.qrrot.engine.store.KeyHasher;
  * @param activeExpireBatch  entries one shard visit of {@link Engine#activeExpireCycle} examines at most
  *                           (default 64); the cycle's budget bounds the total
  * @param hasher             key hash function (default xxHash3); tests inject a weak one to force collisions
+ * @param storeMemoryLimitBytes a hard limit inside the store, 0 = none (default). Not maxmemory: the store
+ *                           refuses memory past it as it does when the operating system refuses, after the log
+ *                           has accepted the effect, so the write fails stop (see {@link EffectLog#cannotApply}).
+ *                           A test seam for that path
  */
 public record EngineConfig(int shards, long maxMemoryBytes, long maxKeyBytes, long maxValueBytes, long expectedKeys,
-                           int activeExpireBatch, KeyHasher hasher) {
+                           int activeExpireBatch, KeyHasher hasher, long storeMemoryLimitBytes) {
 
     public static final long MIB = 1L << 20;
 
@@ -44,33 +48,48 @@ public record EngineConfig(int shards, long maxMemoryBytes, long maxKeyBytes, lo
         if (hasher == null) {
             throw new IllegalArgumentException("hasher must not be null");
         }
+        if (storeMemoryLimitBytes < 0) {
+            throw new IllegalArgumentException("storeMemoryLimitBytes must be >= 0 (0 = none), got "
+                    + storeMemoryLimitBytes);
+        }
     }
 
     public static EngineConfig defaults() {
-        return new EngineConfig(64, 0, MIB, 512 * MIB, 0, 64, KeyHasher.XX3);
+        return new EngineConfig(64, 0, MIB, 512 * MIB, 0, 64, KeyHasher.XX3, 0);
     }
 
     public EngineConfig withShards(int v) {
-        return new EngineConfig(v, maxMemoryBytes, maxKeyBytes, maxValueBytes, expectedKeys, activeExpireBatch, hasher);
+        return new EngineConfig(v, maxMemoryBytes, maxKeyBytes, maxValueBytes, expectedKeys, activeExpireBatch, hasher,
+                storeMemoryLimitBytes);
     }
 
     public EngineConfig withMaxMemoryBytes(long v) {
-        return new EngineConfig(shards, v, maxKeyBytes, maxValueBytes, expectedKeys, activeExpireBatch, hasher);
+        return new EngineConfig(shards, v, maxKeyBytes, maxValueBytes, expectedKeys, activeExpireBatch, hasher,
+                storeMemoryLimitBytes);
     }
 
     public EngineConfig withLimits(long maxKey, long maxValue) {
-        return new EngineConfig(shards, maxMemoryBytes, maxKey, maxValue, expectedKeys, activeExpireBatch, hasher);
+        return new EngineConfig(shards, maxMemoryBytes, maxKey, maxValue, expectedKeys, activeExpireBatch, hasher,
+                storeMemoryLimitBytes);
     }
 
     public EngineConfig withExpectedKeys(long v) {
-        return new EngineConfig(shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, v, activeExpireBatch, hasher);
+        return new EngineConfig(shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, v, activeExpireBatch, hasher,
+                storeMemoryLimitBytes);
     }
 
     public EngineConfig withActiveExpireBatch(int v) {
-        return new EngineConfig(shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, expectedKeys, v, hasher);
+        return new EngineConfig(shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, expectedKeys, v, hasher,
+                storeMemoryLimitBytes);
     }
 
     public EngineConfig withHasher(KeyHasher v) {
-        return new EngineConfig(shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, expectedKeys, activeExpireBatch, v);
+        return new EngineConfig(shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, expectedKeys, activeExpireBatch, v,
+                storeMemoryLimitBytes);
+    }
+
+    public EngineConfig withStoreMemoryLimitBytes(long v) {
+        return new EngineConfig(shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, expectedKeys, activeExpireBatch,
+                hasher, v);
     }
 }

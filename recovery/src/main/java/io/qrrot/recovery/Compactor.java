@@ -118,8 +118,9 @@ final class Compactor {
             lastStatus = "ok";
             lastFinishedAt = clock.millis();
             return current;
-        } catch (IOException | RuntimeException e) {
-            lastStatus = "err: " + e.getMessage();
+        } catch (IOException | RuntimeException | Error e) {
+            // An Error too (an OutOfMemoryError in the fold): INFO must not go on saying "ok".
+            lastStatus = "err: " + (e instanceof Error ? e.toString() : e.getMessage());
             throw e;
         } finally {
             lastMillis = (System.nanoTime() - started) / 1_000_000;

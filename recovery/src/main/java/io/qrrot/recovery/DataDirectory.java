@@ -7,8 +7,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.regex.Pattern;
 
 /**
  * The layout of a data directory and its lock.
@@ -22,11 +25,73 @@ import java.nio.file.StandardOpenOption;
  *
  * The newest snapshot that reads without error plus the WAL records after its base LSN are the database;
  * the names alone say which files belong together, so no manifest is needed.
+ *
+ * <p>A directory is recognised as a data directory by its layout: a {@code wal/} or a {@code snapshots/}
+ * directory inside. Everything that opens one goes through {@link #check} with a {@link Mode}, so a wrong
+ * path is refused with what is wrong instead of getting a new database made inside it: a file, a live
+ * server's {@code wal/} directory, and for the ops verbs and {@code --embedded} anything that is not a data
+ * directory already, unless they are told to make one.
  */
 public final class DataDirectory implements AutoCloseable {
     public static final String LOCK_FILE = "LOCK";
     public static final String WAL_DIR = "wal";
     public static final String SNAPSHOT_DIR = "snapshots";
+    /** A fresh file system's mount point holds this and nothing else: it counts as empty. */
+    private static final String LOST_FOUND = "lost+found";
+    private static final Pattern SEGMENT_NAME = Pattern.compile("\\d{20}\\.wal");
+
+    /** What a path is, seen as a data directory. */
+    public enum Kind {
+        /** Nothing there. */
+        MISSING,
+        /** A file (or something else that is not a directory). */
+        NOT_A_DIRECTORY,
+        /** A directory with nothing in it (but perhaps {@code lost+found}). */
+        EMPTY,
+        /** A directory with {@code wal/} or {@code snapshots/} in it. */
+        DATA_DIRECTORY,
+        /** The {@code wal/} or {@code snapshots/} directory of a data directory. */
+        PART_OF_DATA_DIRECTORY,
+        /** A directory with other things in it. */
+        OTHER
+    }
+
+    /** Which paths {@link #open} accepts besides a data directory, where it then makes a new one. */
+    public enum Mode {
+        /** None: the ops verbs, and {@code --embedded} unless told to create. */
+        EXISTING,
+        /** A missing path or an empty directory: {@code --embedded --create}. */
+        CREATE,
+        /**
+         * Any directory, as the server and the library always did (a data directory may live in a directory
+         * that holds other things): only a file, or another data directory's {@code wal/} or
+         * {@code snapshots/}, is refused.
+         */
+        CREATE_IN_ANY_DIRECTORY
+    }
+
+    /** A path refused as a data directory; the message names it and says what is wrong. */
+    public static final class NotADataDirectoryException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        private final transient Path path;
+        private final Kind kind;
+
+        NotADataDirectoryException(Path path, Kind kind, String message) {
+            super(message);
+            this.path = path;
+            this.kind = kind;
+        }
+
+        public Path path() {
+            return path;
+        }
+
+        /** What the path is: {@link Kind#MISSING} and {@link Kind#EMPTY} are refused only in {@link Mode#EXISTING}. */
+        public Kind kind() {
+            return kind;
+        }
+    }
 
     private final Path root;
     private final FileChannel lockChannel;
@@ -38,14 +103,140 @@ public final class DataDirectory implements AutoCloseable {
         this.lock = lock;
     }
 
+    /** What {@code path} is on the real file system. */
+    public static Kind inspect(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return Files.isSymbolicLink(path) ? Kind.NOT_A_DIRECTORY : Kind.MISSING;
+        }
+        if (!Files.isDirectory(path)) {
+            return Kind.NOT_A_DIRECTORY;
+        }
+        if (hasLayout(path)) {
+            return Kind.DATA_DIRECTORY;
+        }
+        if (dataDirectoryAbove(path) != null) {
+            return Kind.PART_OF_DATA_DIRECTORY;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
+            for (Path p : entries) {
+                if (!p.getFileName().toString().equals(LOST_FOUND)) {
+                    return Kind.OTHER;
+                }
+            }
+        }
+        return Kind.EMPTY;
+    }
+
+    private static boolean hasLayout(Path dir) {
+        return Files.isDirectory(dir.resolve(WAL_DIR)) || Files.isDirectory(dir.resolve(SNAPSHOT_DIR));
+    }
+
+    /** The data directory {@code dir} is the {@code wal/} or {@code snapshots/} directory of, or null. */
+    private static Path dataDirectoryAbove(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path name = abs.getFileName();
+        Path parent = abs.getParent();
+        if (name == null || parent == null || !(name.toString().equals(WAL_DIR) || name.toString().equals(SNAPSHOT_DIR))
+                || !hasLayout(parent)) {
+            return null;
+        }
+        return dir.getParent() != null ? dir.getParent() : parent;
+    }
+
     /**
-     * Creates the directory if needed and locks it. The lock is an OS file lock, released by the kernel when
-     * the process dies, so a kill -9 never leaves a stale lock behind. With a storage other than the real
-     * file system (tests) there is no lock file.
+     * Checks, on the real file system and without changing anything, that {@code root} can be opened as a
+     * data directory in {@code mode}: it must be one, or be a path where {@code mode} lets {@link #open} make
+     * a new one.
      *
-     * @throws IOException when another process (or this one) holds the lock
+     * @return what {@code root} is
+     * @throws NotADataDirectoryException naming the path and what is wrong with it
      */
+    public static Kind check(Path root, Mode mode) throws IOException {
+        Kind kind = inspect(root);
+        boolean accepted = switch (kind) {
+            case DATA_DIRECTORY -> true;
+            case MISSING, EMPTY -> mode != Mode.EXISTING;
+            case OTHER -> mode == Mode.CREATE_IN_ANY_DIRECTORY;
+            case NOT_A_DIRECTORY, PART_OF_DATA_DIRECTORY -> false;
+        };
+        if (!accepted) {
+            throw refusal(root, kind);
+        }
+        return kind;
+    }
+
+    private static NotADataDirectoryException refusal(Path root, Kind kind) throws IOException {
+        String message = switch (kind) {
+            case MISSING -> "no such data directory: " + root;
+            case EMPTY -> root + " is not a qrrot data directory (it is empty)";
+            case NOT_A_DIRECTORY -> root + " is " + (Files.isRegularFile(root) ? "a file" : "not a directory")
+                    + ", not a qrrot data directory";
+            case PART_OF_DATA_DIRECTORY -> {
+                Path data = dataDirectoryAbove(root);
+                yield root + " is not a qrrot data directory (no " + WAL_DIR + "/ or " + SNAPSHOT_DIR + "/ in it);"
+                        + " it is the " + root.toAbsolutePath().normalize().getFileName() + "/ directory of the data"
+                        + " directory " + data + ": give " + data;
+            }
+            default -> root + " is not a qrrot data directory (no " + WAL_DIR + "/ or " + SNAPSHOT_DIR
+                    + "/ in it); give the directory that qrrot serve --wal uses";
+        };
+        return new NotADataDirectoryException(root, kind, message);
+    }
+
+    /**
+     * The WAL directory {@code qrrot wal check|dump DIR} reads: {@code DIR/wal} when DIR is a data directory,
+     * DIR itself when it is the {@code wal/} directory of one or holds WAL segments (a copy of a log).
+     *
+     * @throws NotADataDirectoryException when DIR is neither
+     */
+    public static Path walDirOf(Path dir) throws IOException {
+        Kind kind = inspect(dir);
+        if (kind == Kind.DATA_DIRECTORY) {
+            Path wal = dir.resolve(WAL_DIR);
+            if (Files.isDirectory(wal)) {
+                return wal;
+            }
+            throw new NotADataDirectoryException(dir, kind, "data directory " + dir + " has no " + WAL_DIR
+                    + "/ directory (only " + SNAPSHOT_DIR + "/): there is no log to read");
+        }
+        if (kind == Kind.PART_OF_DATA_DIRECTORY
+                && dir.toAbsolutePath().normalize().getFileName().toString().equals(WAL_DIR)
+                || kind == Kind.OTHER && holdsSegments(dir)) {
+            return dir;
+        }
+        throw refusal(dir, kind);
+    }
+
+    private static boolean holdsSegments(Path dir) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                if (SEGMENT_NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** {@link #open(Path, Storage, Mode)} in {@link Mode#CREATE_IN_ANY_DIRECTORY}, as the server opens. */
     public static DataDirectory open(Path root, Storage storage) throws IOException {
+        return open(root, storage, Mode.CREATE_IN_ANY_DIRECTORY);
+    }
+
+    /**
+     * Checks the path ({@link #check}, on the real file system only), creates the layout if needed and locks
+     * the directory. The lock is an OS file lock, released by the kernel when the process dies, so a kill -9
+     * never leaves a stale lock behind. With a storage other than the real file system (tests) there is no
+     * lock file.
+     *
+     * @param mode where a new data directory may be made
+     * @throws NotADataDirectoryException when the path is not a data directory (and may not become one)
+     * @throws IOException                when another process (or this one) holds the lock
+     */
+    public static DataDirectory open(Path root, Storage storage, Mode mode) throws IOException {
+        if (storage == FileStorage.INSTANCE) {
+            check(root, mode);
+        }
         storage.createDirectories(root);
         storage.createDirectories(root.resolve(WAL_DIR));
         storage.createDirectories(root.resolve(SNAPSHOT_DIR));

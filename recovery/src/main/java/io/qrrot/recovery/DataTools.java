@@ -79,9 +79,9 @@ public final class DataTools {
      */
     public static SnapshotInfo saveOffline(Path dataDir, QrrotOptions options, Path target, boolean overwrite,
                                            Progress progress) throws IOException {
-        requireDataDirectory(dataDir);
+        DataDirectory.check(dataDir, DataDirectory.Mode.EXISTING);
         refuseExisting(target, overwrite);
-        try (DurableQrrot db = DurableQrrot.open(dataDir, options)) {
+        try (DurableQrrot db = DurableQrrot.open(dataDir, options, DataDirectory.Mode.EXISTING)) {
             Qrrot.SnapshotResult saved = db.saveSnapshot();
             Path part = partFile(target);
             Files.deleteIfExists(part);
@@ -129,12 +129,15 @@ public final class DataTools {
         if (!Files.isRegularFile(snapshot)) {
             throw new NoSuchFileException(snapshot.toString(), null, "no such snapshot file");
         }
-        boolean existed = Files.exists(dataDir);
+        // Making a new data directory is what restore is for: a missing path, or an empty directory.
+        DataDirectory.Kind kind = DataDirectory.inspect(dataDir);
+        boolean existed = kind != DataDirectory.Kind.MISSING;
         if (existed) {
-            if (!Files.isDirectory(dataDir)) {
+            if (kind == DataDirectory.Kind.NOT_A_DIRECTORY) {
                 throw new FileAlreadyExistsException(dataDir.toString(), null,
                         "it exists and is not a directory; restore into a new or empty directory");
             }
+            // Strictly empty (a lost+found too is refused): a failed restore removes what is inside again.
             List<String> entries = entries(dataDir);
             if (!entries.isEmpty()) {
                 throw new IOException("refusing to restore into " + dataDir + ": the directory is not empty (it holds "
@@ -148,7 +151,7 @@ public final class DataTools {
         boolean done = false;
         try {
             SnapshotInfo installed;
-            try (DataDirectory dir = DataDirectory.open(dataDir, storage)) {
+            try (DataDirectory dir = DataDirectory.open(dataDir, storage, DataDirectory.Mode.CREATE)) {
                 SnapshotDirectory snapshots = SnapshotDirectory.open(storage, dir.snapshotDir());
                 installed = snapshots.importSnapshot(snapshot);
                 storage.syncDirectory(dataDir);
@@ -164,11 +167,12 @@ public final class DataTools {
 
     /**
      * The WAL directory {@code qrrot wal check|dump DIR} means: {@code DIR/wal} when DIR is a data directory,
-     * else DIR itself.
+     * DIR itself when it is the {@code wal/} directory of one or a copy of a log ({@link DataDirectory#walDirOf}).
+     *
+     * @throws DataDirectory.NotADataDirectoryException when DIR is neither
      */
-    public static Path walDir(Path dir) {
-        Path inner = dir.resolve(DataDirectory.WAL_DIR);
-        return Files.isDirectory(inner) ? inner : dir;
+    public static Path walDir(Path dir) throws IOException {
+        return DataDirectory.walDirOf(dir);
     }
 
     /**
@@ -180,12 +184,9 @@ public final class DataTools {
      */
     public static WalCheck.Report checkWal(Path dir, boolean fix) throws IOException {
         Path wal = walDir(dir);
-        if (!Files.isDirectory(wal)) {
-            throw new NoSuchFileException(dir.toString(), null, "no such directory");
-        }
-        Path root = wal.getParent();
-        boolean inDataDir = root != null && wal.getFileName().toString().equals(DataDirectory.WAL_DIR)
-                && Files.exists(root.resolve(DataDirectory.LOCK_FILE));
+        Path root = wal.toAbsolutePath().normalize().getParent();
+        boolean inDataDir = root != null && wal.toAbsolutePath().normalize().getFileName().toString()
+                .equals(DataDirectory.WAL_DIR) && DataDirectory.inspect(root) == DataDirectory.Kind.DATA_DIRECTORY;
         if (!inDataDir) {
             return WalCheck.check(wal, fix);
         }
@@ -194,7 +195,7 @@ public final class DataTools {
         if (!fix) {
             return covered == 0 ? plain : WalCheck.check(wal, false, covered);
         }
-        try (DataDirectory locked = DataDirectory.open(root, FileStorage.INSTANCE)) {
+        try (DataDirectory locked = DataDirectory.open(root, FileStorage.INSTANCE, DataDirectory.Mode.EXISTING)) {
             return WalCheck.check(wal, true, covered);
         }
     }
@@ -220,14 +221,6 @@ public final class DataTools {
             }
         }
         return 0;
-    }
-
-    private static void requireDataDirectory(Path dataDir) throws IOException {
-        if (!Files.isDirectory(dataDir.resolve(DataDirectory.WAL_DIR))
-                && !Files.isDirectory(dataDir.resolve(DataDirectory.SNAPSHOT_DIR))) {
-            throw new NoSuchFileException(dataDir.toString(), null, "not a qrrot data directory (it has no "
-                    + DataDirectory.WAL_DIR + "/ or " + DataDirectory.SNAPSHOT_DIR + "/ inside)");
-        }
     }
 
     private static void refuseExisting(Path target, boolean overwrite) throws IOException {

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class DurableQrrot implements Qrrot {
     private static final Logger LOG = LoggerFactory.getLogger(DurableQrrot.class);
     private static final long EXPIRE_PERIOD_MILLIS = 100;
+    /** The longest pause between two tries of active expiry while it keeps failing. */
+    private static final long EXPIRE_MAX_BACKOFF_MILLIS = 10_000;
     private static final int EXPIRE_BUDGET = 2000;
     private static final long COMPACT_CHECK_MILLIS = 200;
     /** Below this many recovered keys the index is a few MiB and {@link #settleHeap} is not worth a pause. */
@@ -58,6 +60,8 @@ public final class DurableQrrot implements Qrrot {
     private final Object compactSignal = new Object();
     private volatile long maxMemory;
     private volatile long lastSnapshotBytesMark;
+    /** {@code ok}, or {@code err: <what failed>} while active expiry keeps failing (INFO stats). */
+    private volatile String expireStatus = "ok";
 
     private DurableQrrot(QrrotOptions options, DataDirectory dir, SnapshotDirectory snapshots, Recovery.Result r) {
         this.options = options;
@@ -68,16 +72,40 @@ public final class DurableQrrot implements Qrrot {
         this.maxMemory = options.maxMemoryBytes();
         this.compactor = new Compactor(options.storage(), snapshots, wal, options.clock(),
                 options.compactMemoryBytes(), r.current(), r.previous());
-        this.effectLog = this::appendEffect;
+        this.effectLog = new EffectLog() {
+            @Override
+            public long append(DirectBuffer effect, int offset, int length) {
+                return appendEffect(effect, offset, length);
+            }
+
+            @Override
+            public EffectLogException cannotApply(long lsn, String reason, RuntimeException cause) {
+                return stopWrites(reason, cause);
+            }
+        };
         this.compactorThread = new Thread(this::compactLoop, "qrrot-compactor");
         this.compactorThread.setDaemon(true);
         this.expirerThread = new Thread(this::expireLoop, "qrrot-expirer");
         this.expirerThread.setDaemon(true);
     }
 
-    /** Opens (creating if needed) a data directory; see {@link Qrrot}. */
+    /**
+     * Opens (creating if needed) a data directory; see {@link Qrrot}. As {@link #open(Path, QrrotOptions,
+     * DataDirectory.Mode)} in {@link DataDirectory.Mode#CREATE_IN_ANY_DIRECTORY}.
+     */
     public static DurableQrrot open(Path path, QrrotOptions options) throws IOException {
-        DataDirectory dir = DataDirectory.open(path, options.storage());
+        return open(path, options, DataDirectory.Mode.CREATE_IN_ANY_DIRECTORY);
+    }
+
+    /**
+     * Opens a data directory; see {@link Qrrot}.
+     *
+     * @param mode where a new data directory may be made; a file, or another data directory's {@code wal/} or
+     *             {@code snapshots/}, is always refused
+     * @throws DataDirectory.NotADataDirectoryException naming the path and what is wrong with it
+     */
+    public static DurableQrrot open(Path path, QrrotOptions options, DataDirectory.Mode mode) throws IOException {
+        DataDirectory dir = DataDirectory.open(path, options.storage(), mode);
         try {
             SnapshotDirectory snapshots = SnapshotDirectory.open(options.storage(), dir.snapshotDir());
             Recovery.Result r = Recovery.run(dir, snapshots, options);
@@ -121,6 +149,17 @@ public final class DurableQrrot implements Qrrot {
                     + " bytes, above the write-ahead log's record limit of " + wal.options().maxPayloadBytes()
                     + " bytes; split it into smaller commands", e);
         }
+    }
+
+    /**
+     * Memory no longer matches the log (a logged effect could not be applied): writes stop for good, through
+     * the WAL's own fail-stop, as after a failed fsync. Appends are refused with {@code IOERR <reason>; writes
+     * are refused until restart}, replies still waiting get that error, INFO shows the reason as
+     * {@code wal_last_status}, and reads keep working. A restart rebuilds memory from the log.
+     */
+    private EffectLogException stopWrites(String reason, Throwable cause) {
+        WalFailedException f = wal.fail(reason, cause);
+        return new EffectLogException(f.getMessage(), f);
     }
 
     @Override
@@ -197,6 +236,10 @@ public final class DurableQrrot implements Qrrot {
         persistence.put("snapshots_written", Long.toString(compactor.compactions()));
         persistence.put("rdb_last_save_time", Long.toString(lastSaveEpochSeconds()));
         out.put("persistence", persistence);
+
+        Map<String, String> stats = new LinkedHashMap<>();
+        stats.put("active_expiry_status", expireStatus);
+        out.put("stats", stats);
 
         Map<String, String> keyspace = new LinkedHashMap<>();
         keyspace.put("db0", "keys=" + s.keys() + ",expires=" + s.expires() + ",avg_ttl=0");
@@ -295,20 +338,28 @@ public final class DurableQrrot implements Qrrot {
                 failures = 0;
             } catch (WalFailedException e) {
                 return; // the log is failed: nothing more can be folded safely; INFO shows the WAL's status
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
+                // An Error too (an OutOfMemoryError in the fold): this loop is the last place that can report
+                // it, and the next pass may well succeed. INFO's last_snapshot_status shows it meanwhile.
                 failures++;
                 if (closed.get()) {
                     return;
                 }
-                LOG.error("compaction failed ({} in a row): {}", failures, e.getMessage());
+                if (e instanceof IOException) {
+                    LOG.error("compaction failed ({} in a row): {}", failures, e.getMessage());
+                } else {
+                    LOG.error("compaction failed ({} in a row): {}", failures, e, e);
+                }
             }
         }
     }
 
     private void expireLoop() {
+        int failures = 0;
         while (!closed.get()) {
             try {
-                Thread.sleep(EXPIRE_PERIOD_MILLIS);
+                Thread.sleep(failures == 0 ? EXPIRE_PERIOD_MILLIS
+                        : Math.min(EXPIRE_MAX_BACKOFF_MILLIS, EXPIRE_PERIOD_MILLIS << Math.min(7, failures)));
             } catch (InterruptedException e) {
                 return;
             }
@@ -320,13 +371,28 @@ public final class DurableQrrot implements Qrrot {
                         wal.flush();
                     }
                 } while (deleted > EXPIRE_BUDGET / 4 && !closed.get());
+                if (failures > 0) {
+                    LOG.info("active expiry works again after {} failed cycles", failures);
+                }
+                failures = 0;
+                expireStatus = "ok";
             } catch (EffectLogException e) {
                 // The log refuses writes: expired keys stay invisible (lazy expiry) until a restart.
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // An Error too (an OutOfMemoryError, say): were this thread to die, expired keys nobody reads
+                // would stay in memory, and in DBSIZE, for good without a word. So: log, show it in INFO,
+                // and try again with a growing pause.
                 if (closed.get()) {
                     return;
                 }
-                LOG.error("active expiry failed: {}", e.toString());
+                failures++;
+                expireStatus = "err: " + e;
+                if (failures == 1) {
+                    LOG.error("active expiry failed; expired keys stay in memory until it works again (reads never"
+                            + " return them); retrying: {}", e.toString(), e);
+                } else {
+                    LOG.error("active expiry failed ({} in a row): {}", failures, e.toString());
+                }
             }
         }
     }

@@ -26,7 +26,9 @@ public interface Qrrot extends AutoCloseable {
 
     /**
      * Opens (creating if needed) the data directory: takes its lock file, recovers the newest valid snapshot
-     * plus the WAL after it, and starts the WAL writer, the compactor and active expiry.
+     * plus the WAL after it, and starts the WAL writer, the compactor and active expiry. A file, or another
+     * data directory's {@code wal/} or {@code snapshots/}, is refused
+     * ({@link DataDirectory.NotADataDirectoryException}).
      *
      * @throws IOException with an actionable message when the directory is locked by another process, or a
      *                     file is corrupt in a way that needs an operator (file, offset, repair command)

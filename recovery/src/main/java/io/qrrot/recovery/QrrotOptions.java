@@ -26,72 +26,87 @@ import io.qrrot.storage.Storage;
  * @param walSyncOnFlush     with {@code ALWAYS}, the thread that ends a batch of writes fsyncs it itself when
  *                           the log is idle, instead of handing it to the WAL's writer thread (default false;
  *                           see {@link WalOptions#syncOnFlush()})
+ * @param storeMemoryLimitBytes a test seam: the store refuses memory past this (0 = no limit, the default)
+ *                           as it does when the operating system refuses it, after the WAL has accepted the
+ *                           effect (see {@link io.qrrot.engine.EngineConfig#storeMemoryLimitBytes()})
  */
 public record QrrotOptions(FsyncPolicy fsync, int shards, long maxMemoryBytes, long maxKeyBytes,
                            long maxValueBytes, long walSegmentBytes, long compactWalBytes,
                            long compactAfterMillis, long compactMemoryBytes, Clock clock,
                            Storage storage, WalOptions.Preallocation walPreallocation,
-                           boolean walSyncOnFlush) {
+                           boolean walSyncOnFlush, long storeMemoryLimitBytes) {
 
     public static final long MIB = 1L << 20;
 
     public static QrrotOptions defaults() {
         return new QrrotOptions(FsyncPolicy.ALWAYS, 64, 0, MIB, 512 * MIB, 64 * MIB, 256 * MIB,
                 3_600_000L, 16 * MIB, Clock.SYSTEM, FileStorage.INSTANCE, WalOptions.Preallocation.BACKGROUND,
-                false);
+                false, 0);
     }
 
     public QrrotOptions withFsync(FsyncPolicy v) {
         return new QrrotOptions(v, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
                 compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation,
-                walSyncOnFlush);
+                walSyncOnFlush, storeMemoryLimitBytes);
     }
 
     public QrrotOptions withShards(int v) {
         return new QrrotOptions(fsync, v, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
                 compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation,
-                walSyncOnFlush);
+                walSyncOnFlush, storeMemoryLimitBytes);
     }
 
     public QrrotOptions withMaxMemoryBytes(long v) {
         return new QrrotOptions(fsync, shards, v, maxKeyBytes, maxValueBytes, walSegmentBytes,
                 compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation,
-                walSyncOnFlush);
+                walSyncOnFlush, storeMemoryLimitBytes);
     }
 
     public QrrotOptions withLimits(long maxKey, long maxValue) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKey, maxValue, walSegmentBytes,
                 compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation,
-                walSyncOnFlush);
+                walSyncOnFlush, storeMemoryLimitBytes);
     }
 
     public QrrotOptions withWal(long segmentBytes, long compactBytes, long compactAfter) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, segmentBytes,
-                compactBytes, compactAfter, compactMemoryBytes, clock, storage, walPreallocation, walSyncOnFlush);
+                compactBytes, compactAfter, compactMemoryBytes, clock, storage, walPreallocation,
+                walSyncOnFlush, storeMemoryLimitBytes);
     }
 
     public QrrotOptions withClock(Clock v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, v, storage, walPreallocation, walSyncOnFlush);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, v, storage, walPreallocation,
+                walSyncOnFlush, storeMemoryLimitBytes);
     }
 
     public QrrotOptions withStorage(Storage v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, v, walPreallocation, walSyncOnFlush);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, v, walPreallocation,
+                walSyncOnFlush, storeMemoryLimitBytes);
     }
 
     public QrrotOptions withWalPreallocation(WalOptions.Preallocation v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, v, walSyncOnFlush);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, v,
+                walSyncOnFlush, storeMemoryLimitBytes);
     }
 
     public QrrotOptions withCompactMemoryBytes(long v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, v, clock, storage, walPreallocation, walSyncOnFlush);
+                compactWalBytes, compactAfterMillis, v, clock, storage, walPreallocation, walSyncOnFlush,
+                storeMemoryLimitBytes);
     }
 
     public QrrotOptions withWalSyncOnFlush(boolean v) {
         return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
-                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation, v);
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation, v,
+                storeMemoryLimitBytes);
+    }
+
+    public QrrotOptions withStoreMemoryLimitBytes(long v) {
+        return new QrrotOptions(fsync, shards, maxMemoryBytes, maxKeyBytes, maxValueBytes, walSegmentBytes,
+                compactWalBytes, compactAfterMillis, compactMemoryBytes, clock, storage, walPreallocation,
+                walSyncOnFlush, v);
     }
 }

@@ -169,7 +169,8 @@ final class Recovery {
                 .withShards(o.shards())
                 .withMaxMemoryBytes(o.maxMemoryBytes())
                 .withLimits(o.maxKeyBytes(), o.maxValueBytes())
-                .withExpectedKeys(expectedKeys), o.clock());
+                .withExpectedKeys(expectedKeys)
+                .withStoreMemoryLimitBytes(o.storeMemoryLimitBytes()), o.clock());
     }
 
     /** The largest effect record: the largest value plus its key and the record's own framing. */

@@ -178,14 +178,24 @@ class DurableQrrotTest {
 
     @Test
     void aSecondOpenOfTheSameDirectoryIsRefused() throws IOException {
+        String inUse = "data directory " + dir + " is in use by another qrrot process (pid "
+                + ProcessHandle.current().pid() + ") (lock file " + dir.resolve("LOCK")
+                + "); stop that process or choose another directory";
         try (Qrrot q = Qrrot.open(dir, options())) {
+            assertEquals("OK", new Db(q).run("SET", "k", "first"));
             IOException e = assertThrows(IOException.class, () -> Qrrot.open(dir, options()));
-            assertEquals("data directory " + dir + " is in use by another qrrot process (pid "
-                    + ProcessHandle.current().pid() + ") (lock file " + dir.resolve("LOCK")
-                    + "); stop that process or choose another directory", e.getMessage());
+            assertEquals(inUse, e.getMessage());
+            assertEquals("OK", new Db(q).run("SET", "k", "second"), "the refused open left the open one alone");
+        }
+        // close released the lock: the directory opens again, with what was written, and is locked again.
+        try (Qrrot q = Qrrot.open(dir, options())) {
+            Db db = new Db(q);
+            assertEquals("second", db.run("GET", "k"));
+            assertEquals("OK", db.run("SET", "k", "third"));
+            assertEquals(inUse, assertThrows(IOException.class, () -> Qrrot.open(dir, options())).getMessage());
         }
         try (Qrrot q = Qrrot.open(dir, options())) {
-            assertEquals("PONG", "PONG"); // the lock was released by close
+            assertEquals("third", new Db(q).run("GET", "k"));
         }
     }
 

@@ -74,6 +74,11 @@ class InfoDuringCompactionTest {
         public long size(Path path) throws IOException {
             return FileStorage.INSTANCE.size(path);
         }
+
+        @Override
+        public long usableSpace(Path path) throws IOException {
+            return FileStorage.INSTANCE.usableSpace(path);
+        }
     }
 
     @Test

@@ -302,7 +302,9 @@ final class ServerCommands {
             saveNow(s);
             return true;
         } catch (Exception e) {
-            log.error("snapshot failed", e);
+            // The message names the step and the file (the snapshot code's errors do): the reply sends the
+            // operator here, so it belongs on this line, not only in the stack trace below it.
+            log.error("snapshot failed: {}", e.getMessage() != null ? e.getMessage() : e.toString(), e);
             return false;
         } finally {
             s.saveInProgress.set(false);

@@ -113,7 +113,8 @@ final class SnapshotCommand {
                 try {
                     pin = saveAndOpen(s);
                 } catch (Exception e) {
-                    log.error("SNAPSHOT BEGIN for client {} failed", c.id, e);
+                    log.error("SNAPSHOT BEGIN for client {} failed: {}", c.id,
+                            e.getMessage() != null ? e.getMessage() : e.toString(), e);
                     String message = e instanceof NoSuchFileException
                             ? "ERR the snapshot file was replaced before it could be opened; send SNAPSHOT BEGIN again"
                             : "ERR the snapshot failed; the server log names the file and the cause";

@@ -45,6 +45,8 @@ final class InMemoryQrrot implements Qrrot {
     private long maxMemory;
     private int endOfBatchCalls;
     private int snapshots;
+    /** What the next {@link #saveSnapshot} throws, when set. */
+    volatile java.io.IOException saveFailure;
 
     InMemoryQrrot(Durability mode) {
         this.mode = mode;
@@ -178,7 +180,11 @@ final class InMemoryQrrot implements Qrrot {
     }
 
     @Override
-    public synchronized SnapshotResult saveSnapshot() {
+    public synchronized SnapshotResult saveSnapshot() throws java.io.IOException {
+        java.io.IOException f = saveFailure;
+        if (f != null) {
+            throw f;
+        }
         snapshots++;
         return new SnapshotResult(Path.of("snapshots", "snapshot-" + durable + ".qrrt"), durable, data.size(),
                 data.size() * 32L, 1);

@@ -95,6 +95,11 @@ public final class FileStorage implements Storage {
         return Files.size(path);
     }
 
+    @Override
+    public long usableSpace(Path path) throws IOException {
+        return Files.getFileStore(path).getUsableSpace();
+    }
+
     private static final class ChannelFile implements StorageFile {
         private final FileChannel ch;
 

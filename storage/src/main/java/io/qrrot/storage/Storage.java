@@ -35,6 +35,16 @@ public interface Storage {
     /** The file's size in bytes. */
     long size(Path path) throws IOException;
 
+    /**
+     * Bytes this process may still write to the file system that holds {@code path} (an existing file or
+     * directory): what the WAL checks before it zero-fills a segment ahead of need, so as never to take the
+     * last free space the live segment needs. The default, for a storage that cannot tell, is
+     * {@link Long#MAX_VALUE}.
+     */
+    default long usableSpace(Path path) throws IOException {
+        return Long.MAX_VALUE;
+    }
+
     /** How a file is opened. */
     enum OpenMode {
         /** Read only; the file must exist. */

@@ -108,6 +108,7 @@ public final class FaultyStorage implements Storage {
     private long ioCount;
     private long powerCutAt = Long.MAX_VALUE;
     private boolean recordHistory = true;
+    private long usableSpace = Long.MAX_VALUE;
 
     public FaultyStorage() {
     }
@@ -143,6 +144,12 @@ public final class FaultyStorage implements Storage {
     /** The {@code nth} operation of {@code kind} (1-based, counted from now on too) fails; optionally later ones. */
     public synchronized FaultyStorage failOn(Op kind, long nth, boolean persistent, String message) {
         faults.add(new Fault(kind, countsByKind.getOrDefault(kind, 0L) + nth, persistent, message));
+        return this;
+    }
+
+    /** What {@link #usableSpace} reports from now on (default {@link Long#MAX_VALUE}): a nearly full disk. */
+    public synchronized FaultyStorage usableSpace(long bytes) {
+        usableSpace = bytes;
         return this;
     }
 
@@ -471,6 +478,15 @@ public final class FaultyStorage implements Storage {
             throw new NoSuchFileException(path.toString());
         }
         return f.size;
+    }
+
+    /** What {@link #usableSpace(long)} set, whatever is written: not counted, never fails. */
+    @Override
+    public synchronized long usableSpace(Path path) throws IOException {
+        if (!exists(path)) {
+            throw new NoSuchFileException(path.toString());
+        }
+        return usableSpace;
     }
 
     private final class Handle implements StorageFile {

@@ -10,9 +10,15 @@ import org.slf4j.LoggerFactory;
  * Keeps one zero-filled, fsynced temp file ready to become the next segment, so a roll costs a header
  * write and a rename instead of growing a file on the write path. A failure here (a full disk, say) is
  * only logged: the roll then creates the segment directly and fails the log if the disk is still full.
+ *
+ * <p>It never takes the last free space: a segment is zero-filled only if at least a segment's worth stays
+ * usable afterwards, for the live segment (which grows as it is written when it was not preallocated) and
+ * the roll. Otherwise preallocation is skipped, with a warning at most once a minute, until there is room.
  */
 final class Preallocator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Preallocator.class);
+    /** The shortest time between two warnings that preallocation is skipped for lack of space. */
+    private static final long SKIP_WARNING_INTERVAL_NANOS = 60_000_000_000L;
 
     /** A ready temp file. */
     record Prepared(StorageFile file, Path path) {
@@ -27,6 +33,11 @@ final class Preallocator implements AutoCloseable {
     private boolean requested;
     private boolean busy;
     private boolean stopped;
+    /** Skips for lack of space since the last warning, and when that warning was (guarded by skipLock). */
+    private final Object skipLock = new Object();
+    private long skippedSinceWarning;
+    private long lastSkipWarning;
+    private boolean skipping;
 
     Preallocator(SegmentFiles files, long bytes, WalOptions.Preallocation mode, String name) {
         this.files = files;
@@ -117,6 +128,9 @@ final class Preallocator implements AutoCloseable {
     private Prepared prepare() {
         Path tmp = files.preallocatedPath();
         try {
+            if (!roomFor(tmp)) {
+                return null;
+            }
             if (files.storage().exists(tmp)) {
                 files.delete(tmp);
             }
@@ -125,6 +139,53 @@ final class Preallocator implements AutoCloseable {
             LOG.warn("could not preallocate the next WAL segment ({}); the next roll creates it directly",
                     e.getMessage());
             return null;
+        } catch (RuntimeException | Error e) {
+            // Preallocation only saves time: whatever goes wrong here must not kill the background thread
+            // (close() would then wait for it forever), and the roll can do without the file.
+            LOG.error("preallocating the next WAL segment failed; the next roll creates it directly", e);
+            return null;
+        }
+    }
+
+    /**
+     * Whether zero-filling {@code bytes} leaves at least as much again usable (a leftover temp file counts as
+     * free: it is deleted first). When the storage cannot tell, preallocation goes ahead as it always did.
+     */
+    private boolean roomFor(Path tmp) {
+        long usable;
+        try {
+            usable = files.storage().usableSpace(files.dir());
+            if (usable != Long.MAX_VALUE && files.storage().exists(tmp)) {
+                usable += files.storage().size(tmp);
+            }
+        } catch (IOException e) {
+            LOG.debug("could not read the usable space of {}: {}", files.dir(), e.toString());
+            return true;
+        }
+        boolean room = usable - bytes >= bytes;
+        synchronized (skipLock) {
+            long now = System.nanoTime();
+            if (room) {
+                if (skipping) {
+                    LOG.info("preallocating the next WAL segment again: {} bytes are usable in {}", usable,
+                            files.dir());
+                    skipping = false;
+                }
+                return true;
+            }
+            if (!skipping || now - lastSkipWarning >= SKIP_WARNING_INTERVAL_NANOS) {
+                LOG.warn("not preallocating the next WAL segment: {} bytes are usable in {}, and zero-filling {}"
+                        + " would leave less than {} free for the live segment; rolls create segments directly"
+                        + " meanwhile{}", usable, files.dir(), bytes, bytes,
+                        skippedSinceWarning == 0 ? "" : " (skipped " + skippedSinceWarning
+                                + " times since the last warning)");
+                lastSkipWarning = now;
+                skippedSinceWarning = 0;
+            } else {
+                skippedSinceWarning++;
+            }
+            skipping = true;
+            return false;
         }
     }
 

@@ -620,15 +620,36 @@ public final class Wal implements AutoCloseable {
     }
 
     private void fail(StepException e) {
-        String message = "IOERR write-ahead log failed: " + e.getMessage() + "; writes are refused until restart";
+        failWith("IOERR write-ahead log failed: " + e.getMessage() + "; writes are refused until restart",
+                e.getMessage(), e, "write-ahead log failed");
+    }
+
+    /**
+     * Fails the log as a failed write or fsync does, for a reason outside it: a caller whose own state no
+     * longer matches the log (a record it appended that it then could not apply) must stop writes until a
+     * restart rebuilds that state from the log. From now on {@link #append} and {@link #roll} throw
+     * {@link WalFailedException} with {@code IOERR <reason>; writes are refused until restart}, waiting
+     * listeners get that message, nothing more is written, and {@link WalStats#lastStatus()} is
+     * {@code reason}. Does nothing if the log has already failed: the first failure stays.
+     *
+     * @param reason one line, fit for a client, without a code word
+     * @param cause  what went wrong, for the log; may be null
+     * @return the failure in force: this one, or the one that came first
+     */
+    public WalFailedException fail(String reason, Throwable cause) {
+        failWith("IOERR " + reason + "; writes are refused until restart", reason, cause, "writes stopped");
+        return failure;
+    }
+
+    private void failWith(String message, String newStatus, Throwable cause, String what) {
         synchronized (this) {
             if (failure != null) {
                 return;
             }
-            failure = new WalFailedException(message, e);
-            status = e.getMessage();
+            failure = new WalFailedException(message, cause);
+            status = newStatus;
         }
-        LOG.error("write-ahead log failed, refusing writes until restart: {}", e.getMessage(), e);
+        LOG.error(what + ", refusing writes until restart: {}", newStatus, cause);
         appendLock.lock();
         try {
             active.clear();

@@ -40,7 +40,7 @@ public final class AiCommand implements Callable<Integer> {
 
     @Option(names = "--embedded", paramLabel = "DIR",
             description = "Open the data directory DIR in this process instead of connecting to a server (no server "
-                    + "may have it open).")
+                    + "may have it open; it must exist: qrrot cli --embedded DIR --create makes one).")
     Path embedded;
 
     @Option(names = "--yes", description = "Run proposed writes without asking (they are still shown).")
@@ -78,7 +78,7 @@ public final class AiCommand implements Callable<Integer> {
         if (embedded == null) {
             o = AgentRunner.run(agent, connection.config(ctx.env(), false), text, ui);
         } else {
-            Qrrot db = EmbeddedDatabase.open(ctx, "qrrot ai", embedded);
+            Qrrot db = EmbeddedDatabase.open(ctx, "qrrot ai", embedded, null, false);
             if (db == null) {
                 return 1;
             }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jline.terminal.Terminal;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,8 +46,12 @@ public final class ClientCommand implements Callable<Integer> {
 
     @Option(names = "--embedded", paramLabel = "DIR",
             description = "Open the data directory DIR in this process instead of connecting to a server (no server "
-                    + "may have it open; it is created if missing).")
+                    + "may have it open).")
     Path embedded;
+
+    @Option(names = "--create", description = "With --embedded: make a new data directory at DIR if it is missing "
+            + "or an empty directory.")
+    boolean create;
 
     @ArgGroup(exclusive = true)
     Output output = new Output();
@@ -77,6 +82,10 @@ public final class ClientCommand implements Callable<Integer> {
         ReplyFormat format = output.json ? ReplyFormat.json() : output.raw ? ReplyFormat.raw() : ReplyFormat.standard();
         RespConfig config = connection.config(ctx.env(), output.json);
         if (embedded == null) {
+            if (create) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "qrrot cli: --create goes with --embedded DIR (it makes a new data directory there)");
+            }
             try (ClientSession session = new ClientSession(config)) {
                 return command.isEmpty()
                         ? repl(session, format, (agent, request, ui) -> AgentRunner.run(agent, config, request, ui))
@@ -84,7 +93,7 @@ public final class ClientCommand implements Callable<Integer> {
             }
         }
         ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot cli", "--embedded");
-        Qrrot db = EmbeddedDatabase.open(ctx, "qrrot cli", embedded);
+        Qrrot db = EmbeddedDatabase.open(ctx, "qrrot cli", embedded, "--create", create);
         if (db == null) {
             return 1;
         }

@@ -1,9 +1,9 @@
 package io.qrrot.cli.embedded;
 
 import io.qrrot.cli.CliContext;
+import io.qrrot.recovery.DataDirectory;
 import io.qrrot.recovery.Qrrot;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Opening and closing the data directory of an embedded run, with the errors reported the same way. */
@@ -12,17 +12,33 @@ public final class EmbeddedDatabase {
     }
 
     /**
-     * Opens {@code dir} through the context's opener (recovery runs, the lock is taken).
+     * Opens {@code dir} through the context's opener (recovery runs, the lock is taken), after checking that
+     * it is a data directory ({@link DataDirectory#check}): a mistyped path, a file or a live server's
+     * {@code wal/} directory never gets a new database made inside it.
      *
-     * @param verb how the command names itself in messages, e.g. {@code qrrot cli}
-     * @return the database, or null after printing why it could not be opened (a server holding the
-     *         directory, corruption …) to stderr
+     * @param verb         how the command names itself in messages, e.g. {@code qrrot cli}
+     * @param createOption the option that lets a missing path or an empty directory become a new data
+     *                     directory, when the verb has one and it was given ({@code --create}); null otherwise
+     * @param create       whether it was given
+     * @return the database, or null after printing why it could not be opened (not a data directory, a
+     *         server holding the directory, corruption …) to stderr
      */
-    public static Qrrot open(CliContext ctx, String verb, Path dir) {
-        boolean existed = Files.exists(dir);
+    public static Qrrot open(CliContext ctx, String verb, Path dir, String createOption, boolean create) {
+        DataDirectory.Kind kind;
+        try {
+            kind = DataDirectory.check(dir, create ? DataDirectory.Mode.CREATE : DataDirectory.Mode.EXISTING);
+        } catch (DataDirectory.NotADataDirectoryException e) {
+            boolean creatable = e.kind() == DataDirectory.Kind.MISSING || e.kind() == DataDirectory.Kind.EMPTY;
+            ctx.err().println(verb + ": " + e.getMessage() + (creatable && createOption != null
+                    ? "; pass " + createOption + " to make a new data directory there" : ""));
+            return null;
+        } catch (IOException e) {
+            ctx.err().println(verb + ": cannot open " + dir + ": " + e.getMessage());
+            return null;
+        }
         try {
             Qrrot db = ctx.databases().open(dir);
-            if (!existed) {
+            if (kind != DataDirectory.Kind.DATA_DIRECTORY) {
                 ctx.err().println(verb + ": created a new data directory " + dir);
             }
             return db;

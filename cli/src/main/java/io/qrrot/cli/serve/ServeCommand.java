@@ -2,6 +2,7 @@ package io.qrrot.cli.serve;
 
 import io.netty.util.ResourceLeakDetector;
 import io.qrrot.cli.CliContext;
+import io.qrrot.recovery.DataDirectory;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
 public final class ServeCommand implements Callable<Integer> {
     private final CliContext ctx;
 
-    @Option(names = "--wal", paramLabel = "DIR", description = "Data directory (WAL, snapshots). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--wal", paramLabel = "DIR", description = "Data directory (WAL, snapshots), made if it is not one "
+            + "yet. Default: ${DEFAULT-VALUE}")
     Path dir = Path.of("data");
 
     @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on. Default: ${DEFAULT-VALUE}")
@@ -142,6 +144,9 @@ public final class ServeCommand implements Callable<Integer> {
         DurableQrrot db;
         try {
             db = DurableQrrot.open(dir, options);
+        } catch (DataDirectory.NotADataDirectoryException e) {
+            ctx.err().println("qrrot serve: " + e.getMessage());
+            return 1;
         } catch (IOException e) {
             ctx.err().println("qrrot serve: cannot open " + dir + ": " + e.getMessage());
             return 1;

@@ -6,7 +6,6 @@ import io.qrrot.engine.EffectFormatException;
 import io.qrrot.recovery.DataTools;
 import io.qrrot.wal.WalCheck;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
@@ -50,9 +49,11 @@ public final class WalDumpCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     VERB + ": --from must be at least 1 and --limit at least 0");
         }
-        Path wal = DataTools.walDir(dir);
-        if (!Files.isDirectory(wal)) {
-            ctx.err().println(VERB + ": no such directory: " + dir);
+        Path wal;
+        try {
+            wal = DataTools.walDir(dir);
+        } catch (IOException e) {
+            ctx.err().println(VERB + ": " + Problems.describe(e));
             return 1;
         }
         int exit = 0;

@@ -64,7 +64,7 @@ class EmbeddedCliTest {
         try (DurableQrrot remoteDb = DurableQrrot.open(tmp.resolve("remote"), SMALL);
              QrrotServer server = new QrrotServer(remoteDb, ServerOptions.defaults().withPort(0)).start()) {
             List<String> remote = List.of("-p", Integer.toString(server.port()));
-            List<String> embedded = List.of("--embedded", local.toString());
+            List<String> embedded = List.of("--embedded", local.toString(), "--create");
             boolean first = true;
             for (String[] c : commands) {
                 for (List<String> format : List.of(List.<String>of(), List.of("--raw"), List.of("--json"))) {
@@ -125,7 +125,7 @@ class EmbeddedCliTest {
     void replOnADataDirectory() throws Exception {
         Path dir = tmp.resolve("data");
         ReplDriver.Session s = new ReplDriver(tmp).type("SET k \"a b\"\rGET k\rMULTI\rINCR n\rGET k\rEXEC\rPING\r"
-                + "SELECT 1\rHSET h a b\r", "cli", "--embedded", dir.toString());
+                + "SELECT 1\rHSET h a b\r", "cli", "--embedded", dir.toString(), "--create");
         assertEquals(0, s.exit(), s.err());
         List<String> out = s.outputs();
         assertEquals(List.of("OK\n", "\"a b\"\n", "OK\n", "QUEUED\n", "QUEUED\n", "1) (integer) 1\n2) \"a b\"\n", "PONG\n",

@@ -199,10 +199,10 @@ class WalVerbsTest {
     void missingDirectory() {
         CliRun.Result r = qrrot("wal", "check", tmp.resolve("nope").toString());
         assertEquals(1, r.exit());
-        assertEquals("qrrot wal check: " + tmp.resolve("nope") + ": no such directory\n", r.err());
+        assertEquals("qrrot wal check: no such data directory: " + tmp.resolve("nope") + "\n", r.err());
         CliRun.Result d = qrrot("wal", "dump", tmp.resolve("nope").toString());
         assertEquals(1, d.exit());
-        assertEquals("qrrot wal dump: no such directory: " + tmp.resolve("nope") + "\n", d.err());
+        assertEquals("qrrot wal dump: no such data directory: " + tmp.resolve("nope") + "\n", d.err());
     }
 
     private static long offsetOf(Path wal, long lsn) throws IOException {

@@ -109,7 +109,12 @@ final class BlockSource {
         ByteBuffer bytes = b.bytes;
         bytes.limit(b.dataEnd + (int) want).position(b.dataEnd);
         while (bytes.hasRemaining()) {
-            int n = file.read(bytes, readPos);
+            int n;
+            try {
+                n = file.read(bytes, readPos);
+            } catch (IOException e) {
+                throw IoStep.failed("read of " + path + " at offset " + readPos, e);
+            }
             if (n < 0) {
                 throw new SnapshotCorruptException(path, readPos, "file ended while reading blocks",
                         "blocks up to offset " + dataEnd, "end of file at offset " + readPos);

@@ -39,17 +39,17 @@ public final class SnapshotDirectory {
      * interrupted; the snapshots it would have superseded are still there), then fsyncs the directory.
      */
     public static SnapshotDirectory open(Storage storage, Path dir) throws IOException {
-        storage.createDirectories(dir);
+        IoStep.exec("creating directory " + dir, () -> storage.createDirectories(dir));
         List<Path> swept = new ArrayList<>();
-        for (Path p : storage.list(dir)) {
+        for (Path p : IoStep.run("listing " + dir, () -> storage.list(dir))) {
             String name = p.getFileName().toString();
             if (name.startsWith(SnapshotFormat.FILE_PREFIX) && name.endsWith(SnapshotFormat.TEMP_SUFFIX)) {
-                storage.delete(p);
+                IoStep.exec("delete of " + p, () -> storage.delete(p));
                 swept.add(p);
             }
         }
         if (!swept.isEmpty()) {
-            storage.syncDirectory(dir);
+            IoStep.exec("fsync of directory " + dir, () -> storage.syncDirectory(dir));
         }
         return new SnapshotDirectory(storage, dir, List.copyOf(swept));
     }
@@ -70,7 +70,7 @@ public final class SnapshotDirectory {
     /** Snapshot files, newest (highest base LSN) first; other names are ignored. Not verified. */
     public List<Path> snapshots() throws IOException {
         List<Path> out = new ArrayList<>();
-        for (Path p : storage.list(dir)) {
+        for (Path p : IoStep.run("listing " + dir, () -> storage.list(dir))) {
             if (SnapshotFormat.parseLsn(p.getFileName().toString()) >= 0) {
                 out.add(p);
             }
@@ -105,11 +105,12 @@ public final class SnapshotDirectory {
         int keep = keepPrevious ? 2 : 1;
         List<Path> deleted = new ArrayList<>();
         for (int i = keep; i < all.size(); i++) {
-            storage.delete(all.get(i));
-            deleted.add(all.get(i));
+            Path p = all.get(i);
+            IoStep.exec("delete of " + p, () -> storage.delete(p));
+            deleted.add(p);
         }
         if (!deleted.isEmpty()) {
-            storage.syncDirectory(dir);
+            IoStep.exec("fsync of directory " + dir, () -> storage.syncDirectory(dir));
         }
         return deleted;
     }
@@ -122,8 +123,8 @@ public final class SnapshotDirectory {
      */
     public Path quarantine(Path snapshot) throws IOException {
         Path broken = snapshot.resolveSibling(snapshot.getFileName() + SnapshotFormat.BROKEN_SUFFIX);
-        storage.rename(snapshot, broken);
-        storage.syncDirectory(dir);
+        IoStep.exec("rename of " + snapshot + " to " + broken, () -> storage.rename(snapshot, broken));
+        IoStep.exec("fsync of directory " + dir, () -> storage.syncDirectory(dir));
         return broken;
     }
 

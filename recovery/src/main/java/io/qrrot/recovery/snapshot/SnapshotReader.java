@@ -451,7 +451,12 @@ public final class SnapshotReader implements AutoCloseable {
     private static void readFully(Path path, StorageFile file, ByteBuffer dst, long position) throws IOException {
         long at = position;
         while (dst.hasRemaining()) {
-            int n = file.read(dst, at);
+            int n;
+            try {
+                n = file.read(dst, at);
+            } catch (IOException e) {
+                throw IoStep.failed("read of " + path + " at offset " + at, e);
+            }
             if (n < 0) {
                 throw new SnapshotCorruptException(path, at, "file ended early", (position + dst.limit()) + " bytes",
                         at + " bytes");

@@ -154,10 +154,10 @@ public final class SnapshotWriter implements AutoCloseable {
             throw new IllegalArgumentException("block target must be in [" + MAX_RECORD_HEADER_LENGTH + ", "
                     + BLOCK_TARGET_PAYLOAD + "], got " + blockTarget);
         }
-        storage.createDirectories(dir);
+        IoStep.exec("creating directory " + dir, () -> storage.createDirectories(dir));
         Path temp = dir.resolve(SnapshotFormat.tempFileName(baseLsn));
-        storage.delete(temp);
-        StorageFile file = storage.open(temp, Storage.OpenMode.CREATE_NEW);
+        IoStep.exec("delete of " + temp, () -> storage.delete(temp));
+        StorageFile file = IoStep.run("creating " + temp, () -> storage.open(temp, Storage.OpenMode.CREATE_NEW));
         SnapshotWriter writer = new SnapshotWriter(storage, dir, baseLsn, createdMillis, hashOrdered, blockTarget,
                 file);
         try {
@@ -261,9 +261,9 @@ public final class SnapshotWriter implements AutoCloseable {
         try {
             flushBlock();
             writeFooter();
-            file.force();
-            file.close();
-            storage.rename(tempFile, finalFile);
+            IoStep.exec("fsync of " + tempFile, file::force);
+            IoStep.exec("close of " + tempFile, file::close);
+            IoStep.exec("rename of " + tempFile + " to " + finalFile, () -> storage.rename(tempFile, finalFile));
         } catch (IOException | RuntimeException e) {
             abortAfter(e);
             throw e;
@@ -274,8 +274,8 @@ public final class SnapshotWriter implements AutoCloseable {
             storage.syncDirectory(dir);
         } catch (IOException e) {
             throw new IOException("installed snapshot " + finalFile + " but the fsync of directory " + dir
-                    + " failed, so the rename may not survive a power cut; keep the older snapshots and WAL"
-                    + " segments until a later snapshot installs cleanly", e);
+                    + " failed (" + IoStep.reason(e) + "), so the rename may not survive a power cut; keep the"
+                    + " older snapshots and WAL segments until a later snapshot installs cleanly", e);
         }
         return new SnapshotInfo(finalFile.toString(), VERSION, baseLsn, createdMillis, recordCount, blockCount,
                 position, false);
@@ -373,7 +373,15 @@ public final class SnapshotWriter implements AutoCloseable {
 
     private void writeSmall(int length, long at) throws IOException {
         smallBytes.limit(length).position(0);
-        file.write(smallBytes, at);
+        write(smallBytes, at);
+    }
+
+    private void write(ByteBuffer bytes, long at) throws IOException {
+        try {
+            file.write(bytes, at);
+        } catch (IOException e) {
+            throw IoStep.failed("write of " + tempFile, e);
+        }
     }
 
     private void flushBlock() throws IOException {
@@ -386,7 +394,7 @@ public final class SnapshotWriter implements AutoCloseable {
         int crc = crc(blockBytes, BLOCK_PAYLOAD_LENGTH_OFFSET, end);
         block.putInt(BLOCK_CRC_OFFSET, crc, LITTLE_ENDIAN);
         blockBytes.limit(end).position(0);
-        file.write(blockBytes, position);
+        write(blockBytes, position);
         position += end;
         blockDone(crc);
         payloadLength = 0;
@@ -431,7 +439,7 @@ public final class SnapshotWriter implements AutoCloseable {
         blockBytes.limit(streamFill).position(streamCrcFrom);
         blockCrc.update(blockBytes);
         blockBytes.limit(streamFill).position(0);
-        file.write(blockBytes, position);
+        write(blockBytes, position);
         position += streamFill;
         streamFill = 0;
         streamCrcFrom = 0;

@@ -133,4 +133,9 @@ final class FaultyStorage implements Storage {
     public long size(Path path) throws IOException {
         return delegate.size(path);
     }
+
+    @Override
+    public long usableSpace(Path path) throws IOException {
+        return delegate.usableSpace(path);
+    }
 }

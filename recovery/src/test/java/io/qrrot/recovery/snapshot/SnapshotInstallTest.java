@@ -109,8 +109,9 @@ class SnapshotInstallTest {
         }
         IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, w::finish);
         assertEquals("installed snapshot " + dir.resolve(FINAL) + " but the fsync of directory " + dir
-                + " failed, so the rename may not survive a power cut; keep the older snapshots and WAL segments"
-                + " until a later snapshot installs cleanly", e.getMessage());
+                + " failed (injected fault at I/O " + counting.ops() + ": syncDirectory d), so the rename may not"
+                + " survive a power cut; keep the older snapshots and WAL segments until a later snapshot installs"
+                + " cleanly", e.getMessage());
         assertEquals("injected fault at I/O " + counting.ops() + ": syncDirectory d", e.getCause().getMessage());
         w.close();
         assertTrue(Files.exists(dir.resolve(FINAL)), "close() after a finished rename keeps the file");

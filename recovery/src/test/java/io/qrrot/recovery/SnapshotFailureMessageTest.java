@@ -1,0 +1,91 @@
+package io.qrrot.recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A failed SAVE or compaction says which step failed on which file, as the WAL's errors do. */
+class SnapshotFailureMessageTest {
+    @TempDir
+    Path dir;
+
+    private Path temp(long baseLsn) {
+        return dir.resolve("snapshots").resolve(String.format("snapshot-%020d.qrrt.tmp", baseLsn));
+    }
+
+    @Test
+    void aFailedSaveNamesTheStepAndTheFile() throws IOException {
+        SnapshotTempFaults storage = new SnapshotTempFaults();
+        QrrotOptions options = QrrotOptions.defaults().withShards(8).withStorage(storage);
+        try (Qrrot q = Qrrot.open(dir, options)) {
+            Db db = new Db(q);
+            db.run("SET", "a", "1");
+            db.run("SET", "b", "2");
+            storage.failOn(SnapshotTempFaults.Step.WRITE, new IOException("No space left on device"));
+            IOException e = assertThrows(IOException.class, q::saveSnapshot);
+            String expected = "write of " + temp(2) + ": No space left on device";
+            assertEquals(expected, e.getMessage());
+            assertEquals("err: " + expected, q.info().get("persistence").get("last_snapshot_status"));
+
+            storage.failOn(SnapshotTempFaults.Step.FORCE, new IOException("Input/output error"));
+            assertEquals("fsync of " + temp(2) + ": Input/output error",
+                    assertThrows(IOException.class, q::saveSnapshot).getMessage());
+
+            storage.clear();
+            assertEquals(2, q.saveSnapshot().keys());
+            assertEquals("ok", q.info().get("persistence").get("last_snapshot_status"));
+        }
+    }
+
+    @Test
+    void theCompactorsLogLineNamesTheStepAndTheFile() throws Exception {
+        SnapshotTempFaults storage = new SnapshotTempFaults();
+        storage.failOn(SnapshotTempFaults.Step.FORCE, new IOException("No space left on device"));
+        QrrotOptions options = QrrotOptions.defaults().withShards(8).withStorage(storage)
+                .withWal(64 * 1024, 1, Long.MAX_VALUE); // any write makes a compaction due
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        // The test logger writes to whatever System.err is when it logs; keep showing it too.
+        System.setErr(new PrintStream(new OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                captured.write(b);
+                err.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                captured.write(b, off, len);
+                err.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8));
+        String expected = "compaction failed (1 in a row): fsync of " + temp(1) + ": No space left on device";
+        try (Qrrot q = Qrrot.open(dir, options)) {
+            new Db(q).run("SET", "a", "1");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!text(captured).contains(expected) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } finally {
+            System.setErr(err);
+        }
+        assertTrue(text(captured).contains(expected), "expected a log line with: " + expected + "\ngot:\n"
+                + text(captured));
+    }
+
+    private static String text(ByteArrayOutputStream out) {
+        synchronized (out) {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+}

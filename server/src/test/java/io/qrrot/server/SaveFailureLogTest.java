@@ -1,0 +1,50 @@
+package io.qrrot.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** A failed SAVE's reply sends the operator to the server log, so the log line names the step and the file. */
+class SaveFailureLogTest {
+    @Test
+    void theLogLineOfAFailedSaveCarriesTheDatabasesMessage() throws Exception {
+        String cause = "write of /srv/data/snapshots/snapshot-00000000000000000007.qrrt.tmp: No space left on device";
+        InMemoryQrrot db = new InMemoryQrrot(InMemoryQrrot.Durability.AUTO);
+        db.saveFailure = new IOException(cause);
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        // The test logger writes to whatever System.err is when it logs; keep showing it too.
+        System.setErr(new PrintStream(new OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                captured.write(b);
+                err.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                captured.write(b, off, len);
+                err.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8));
+        QrrotServer server = TestBackends.start(db, TestBackends.options());
+        try (RawClient c = new RawClient(server.port())) {
+            assertEquals("-ERR the snapshot failed; the server log names the file and the cause\r\n", c.call("SAVE"));
+        } finally {
+            server.close();
+            db.close();
+            System.setErr(err);
+        }
+        String log;
+        synchronized (captured) {
+            log = captured.toString(StandardCharsets.UTF_8);
+        }
+        assertTrue(log.contains("snapshot failed: " + cause + "\n"), log);
+    }
+}

@@ -1,0 +1,62 @@
+package io.qrrot.wal;
+
+import static io.qrrot.wal.WalTestSupport.DIR;
+import static io.qrrot.wal.WalTestSupport.memOptions;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.qrrot.testkit.FaultyStorage;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** {@link Wal#fail}: a caller stops the log for a reason of its own, exactly as a failed fsync would. */
+class WalFailStopTest {
+    private static final String REASON = "the store could not apply the effect at LSN 2 (out of memory)";
+    private static final String EXPECTED = "IOERR " + REASON + "; writes are refused until restart";
+
+    private static final class Recorder implements DurabilityListener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onDurable() {
+            events.add("durable");
+        }
+
+        @Override
+        public void onFailure(String message) {
+            events.add(message);
+        }
+    }
+
+    @Test
+    void anOutsideFailureRefusesAppendsFailsWaitersAndWritesNothingMore() throws Exception {
+        FaultyStorage storage = new FaultyStorage();
+        try (Wal wal = Wal.open(DIR, memOptions(storage))) {
+            long ok = wal.append(new byte[]{1});
+            wal.sync();
+            long pending = wal.append(new byte[]{2});
+            Recorder waiting = new Recorder();
+            wal.whenDurable(pending, waiting);
+
+            WalFailedException f = wal.fail(REASON, new IllegalStateException("cause"));
+
+            assertEquals(EXPECTED, f.getMessage());
+            assertSame(f, wal.failure());
+            assertEquals(List.of(EXPECTED), waiting.events);
+            assertEquals(EXPECTED, assertThrows(WalFailedException.class, () -> wal.append(new byte[]{3})).getMessage());
+            assertEquals(EXPECTED, assertThrows(WalFailedException.class, wal::roll).getMessage());
+            assertEquals(REASON, wal.stats().lastStatus());
+            assertEquals(ok, wal.durableLsn());
+            Recorder done = new Recorder();
+            wal.whenDurable(ok, done);
+            assertEquals(List.of("durable"), done.events, "what was durable before stays durable");
+            assertSame(f, wal.fail("a second reason", null), "the first failure stays");
+            assertEquals(REASON, wal.stats().lastStatus());
+        }
+        try (Wal wal = Wal.open(DIR, memOptions(storage))) {
+            assertEquals(1, wal.lastLsn(), "the record buffered when the log was failed was never written");
+        }
+    }
+}
