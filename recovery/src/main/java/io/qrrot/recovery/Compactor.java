@@ -143,6 +143,12 @@ final class Compactor {
     }
 
     private void install(SnapshotInfo written) throws IOException {
+        if (wal.failure() != null) {
+            // The log stopped (a failed disk, a lost lock): another process may own this directory now, so
+            // nothing is deleted; the snapshot just written holds only records the log already had.
+            throw new IOException("not deleting superseded files: the write-ahead log has failed ("
+                    + wal.failure().getMessage() + ")");
+        }
         previous = current;
         current = written;
         long keepFrom = previous == null ? written.baseLsn() : previous.baseLsn();

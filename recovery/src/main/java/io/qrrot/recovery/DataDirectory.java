@@ -9,9 +9,14 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The layout of a data directory and its lock.
@@ -26,6 +31,12 @@ import java.util.regex.Pattern;
  * The newest snapshot that reads without error plus the WAL records after its base LSN are the database;
  * the names alone say which files belong together, so no manifest is needed.
  *
+ * <p>The lock is an fcntl lock on {@code LOCK}, which a deleted file no longer provides: a second process
+ * would create a new {@code LOCK} and lock that. So the holder watches its lock file ({@link #watchLock}) and
+ * stops writing as soon as the file is gone or replaced, and a process that finds no {@code LOCK} in a
+ * directory that holds data waits {@link #LOCK_GRACE_MILLIS} before it reads anything, long enough for a
+ * holder to have noticed and stopped. Either way no two processes write one log.
+ *
  * <p>A directory is recognised as a data directory by its layout: a {@code wal/} or a {@code snapshots/}
  * directory inside. Everything that opens one goes through {@link #check} with a {@link Mode}, so a wrong
  * path is refused with what is wrong instead of getting a new database made inside it: a file, a live
@@ -39,6 +50,11 @@ public final class DataDirectory implements AutoCloseable {
     /** A fresh file system's mount point holds this and nothing else: it counts as empty. */
     private static final String LOST_FOUND = "lost+found";
     private static final Pattern SEGMENT_NAME = Pattern.compile("\\d{20}\\.wal");
+    /** How often a holder looks at its lock file. */
+    static final long LOCK_WATCH_MILLIS = 200;
+    /** How long an opener that found no lock file in a directory holding data waits before reading it. */
+    static final long LOCK_GRACE_MILLIS = 5 * LOCK_WATCH_MILLIS;
+    private static final Logger LOG = LoggerFactory.getLogger(DataDirectory.class);
 
     /** What a path is, seen as a data directory. */
     public enum Kind {
@@ -96,11 +112,16 @@ public final class DataDirectory implements AutoCloseable {
     private final Path root;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    /** The lock file's identity (device and inode) when it was locked; null without a lock file. */
+    private final Object lockKey;
+    private volatile Thread lockWatcher;
+    private volatile boolean closed;
 
-    private DataDirectory(Path root, FileChannel lockChannel, FileLock lock) {
+    private DataDirectory(Path root, FileChannel lockChannel, FileLock lock, Object lockKey) {
         this.root = root;
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.lockKey = lockKey;
     }
 
     /** What {@code path} is on the real file system. */
@@ -241,9 +262,10 @@ public final class DataDirectory implements AutoCloseable {
         storage.createDirectories(root.resolve(WAL_DIR));
         storage.createDirectories(root.resolve(SNAPSHOT_DIR));
         if (storage != FileStorage.INSTANCE) {
-            return new DataDirectory(root, null, null);
+            return new DataDirectory(root, null, null, null);
         }
         Path lockPath = root.resolve(LOCK_FILE);
+        boolean lockFileWasMissing = !Files.exists(lockPath, LinkOption.NOFOLLOW_LINKS);
         FileChannel ch = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
         FileLock lock;
@@ -258,14 +280,82 @@ public final class DataDirectory implements AutoCloseable {
             throw new IOException("data directory " + root + " is in use by another qrrot process" + holder
                     + " (lock file " + lockPath + "); stop that process or choose another directory");
         }
+        Object key;
         try {
-            ch.truncate(0);
-            ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            // Written over the old content, then cut: no new block is needed, so a full disk does not stop it.
+            byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
+            ch.write(java.nio.ByteBuffer.wrap(pid), 0);
+            ch.truncate(pid.length);
+            key = fileKey(lockPath);
         } catch (IOException e) {
             ch.close(); // releases the lock too
             throw new IOException("writing the pid to the lock file " + lockPath + ": " + e.getMessage(), e);
         }
-        return new DataDirectory(root, ch, lock);
+        if (lockFileWasMissing && holdsData(root)) {
+            LOG.warn("the lock file {} was missing though {} holds data: if another process has this directory open"
+                    + " (its lock file deleted), it stops writing when it sees that; waiting {} ms for it before"
+                    + " reading anything", lockPath, root, LOCK_GRACE_MILLIS);
+            try {
+                Thread.sleep(LOCK_GRACE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ch.close();
+                throw new IOException("interrupted while waiting before opening " + root, e);
+            }
+        }
+        return new DataDirectory(root, ch, lock, key);
+    }
+
+    private static Object fileKey(Path p) throws IOException {
+        return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    private static boolean holdsData(Path root) throws IOException {
+        Path snapshots = root.resolve(SNAPSHOT_DIR);
+        if (holdsSegments(root.resolve(WAL_DIR))) {
+            return true;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(snapshots)) {
+            return entries.iterator().hasNext();
+        }
+    }
+
+    /**
+     * Watches the lock file from a daemon thread: if it is deleted or replaced by another file while this
+     * directory is open, {@code onLost} is told once, with a sentence saying so (then the owner must stop
+     * writing: another process may open the directory). Does nothing without a lock file (tests' storage).
+     */
+    public void watchLock(Consumer<String> onLost) {
+        if (lockKey == null) {
+            return;
+        }
+        Path lockPath = root.resolve(LOCK_FILE);
+        Thread t = new Thread(() -> {
+            while (!closed) {
+                Object now;
+                try {
+                    now = fileKey(lockPath);
+                } catch (IOException e) {
+                    now = null;
+                }
+                if (!lockKey.equals(now)) {
+                    if (!closed) {
+                        onLost.accept("the lock file " + lockPath + " was " + (now == null ? "deleted" : "replaced")
+                                + " while this process had the data directory open, so another process may open it"
+                                + " and write to the same log");
+                    }
+                    return;
+                }
+                try {
+                    Thread.sleep(LOCK_WATCH_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "qrrot-lock-watch");
+        t.setDaemon(true);
+        lockWatcher = t;
+        t.start();
     }
 
     private static String readHolder(FileChannel ch) {
@@ -293,6 +383,11 @@ public final class DataDirectory implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
+        Thread t = lockWatcher;
+        if (t != null) {
+            t.interrupt();
+        }
         if (lock != null) {
             lock.release();
             lockChannel.close();

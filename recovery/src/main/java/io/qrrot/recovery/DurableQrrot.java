@@ -111,6 +111,10 @@ public final class DurableQrrot implements Qrrot {
             Recovery.Result r = Recovery.run(dir, snapshots, options);
             settleHeap(r.keys());
             DurableQrrot db = new DurableQrrot(options, dir, snapshots, r);
+            dir.watchLock(reason -> {
+                LOG.error("{}: writes stop now", reason);
+                db.stopWrites(reason, null);
+            });
             db.compactorThread.start();
             db.expirerThread.start();
             return db;
