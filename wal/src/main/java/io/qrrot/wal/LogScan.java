@@ -20,9 +20,9 @@ import java.util.List;
  *   segment. There, an incomplete record (it runs past the end of the file) or a zero-filled one (length 0
  *   followed by non-zero bytes, or a CRC mismatch where a 512-byte sector of the record is all zero) is a
  *   <b>torn tail</b> — unless something proves the damaged records had been fsynced: a valid durability
- *   mark later in the segment whose durable LSN reaches them (in a version 1 file, which has no marks, any
- *   valid later record whose LSN continues the sequence), or a file shorter than it was preallocated (its
- *   end was cut off). Then it is corruption.</li>
+ *   mark later in the segment whose durable LSN reaches them, or a file shorter than it was preallocated (its
+ *   end was cut off). Then it is corruption. (Version 1 files have neither, and are judged as that version
+ *   did.)</li>
  *   <li>Any other damage is <b>corruption</b>: a CRC mismatch without a zeroed sector, an impossible
  *   length, an LSN out of sequence, a bad header, a gap between segments, or damage in a sealed
  *   segment.</li>
@@ -48,6 +48,10 @@ final class LogScan {
         int damagedMarks;
         /** The segment's format version (0 if its header could not be read). */
         int version;
+        /** The file's length when it became a segment (0: it grows as written, or version 1). */
+        long preallocatedSize;
+        /** The salt of its durability marks. */
+        long markSalt;
 
         Segment(Path path, long firstLsn) {
             this.path = path;
@@ -211,6 +215,8 @@ final class LogScan {
                 return new Damage(index, path, 0, headerProblem, seg.firstLsn, r.fileSize(), true);
             }
             seg.version = r.version();
+            seg.preallocatedSize = r.preallocatedSize();
+            seg.markSalt = r.markSalt();
             while (true) {
                 SegmentReader.Step step = r.next();
                 seg.damagedMarks = r.damagedMarks();
@@ -251,24 +257,20 @@ final class LogScan {
 
     /**
      * Why damage at {@code at} cannot be a torn write although it looks like one, or null: the file lost
-     * its end, or a later mark (or, in a version 1 file, a later record) shows the records were fsynced.
+     * its end, or a later mark shows the records were fsynced.
      */
     private static String durabilityProof(SegmentReader r, long at, long firstLost) throws IOException {
         if (r.preallocatedSize() > r.fileSize()) {
             return "the file is " + r.fileSize() + " bytes but was zero-filled to " + r.preallocatedSize()
-                    + " bytes when it became a segment, so its end was cut off (not a torn write); records from LSN "
-                    + firstLost + " on are lost";
+                    + " bytes when it became a segment, so its end was cut off (not a torn write)";
         }
         SegmentReader.Evidence e = r.evidenceBeyond(at, firstLost);
         if (e == null) {
             return null;
         }
-        String what = r.version() >= 2
-                ? "a durability mark at offset " + e.offset() + " says records up to LSN " + e.durableLsn()
-                  + " were fsynced"
-                : "a valid record with LSN " + e.durableLsn() + " follows at offset " + e.offset();
-        return what + ", so this is damage to written records, not a torn write (LSNs " + firstLost + " to at least "
-                + e.highestLsn() + " are at stake)";
+        return "a durability mark at offset " + e.offset() + " says records up to LSN " + e.durableLsn()
+                + " were fsynced, so this is damage to written records, not a torn write (LSNs " + firstLost
+                + " to at least " + e.durableLsn() + " are at stake)";
     }
 
     /**

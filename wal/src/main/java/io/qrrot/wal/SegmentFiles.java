@@ -67,14 +67,15 @@ final class SegmentFiles {
 
     /**
      * Turns {@code tmp} (open as {@code file}, zero-filled to {@code preallocatedSize} bytes, or empty and 0)
-     * into the segment for {@code firstLsn}: header, fsync, rename, fsync of the directory. When this
-     * returns, the segment and its header survive a power cut.
+     * into the segment for {@code firstLsn}, whose marks are salted with {@code markSalt}: header, fsync, rename
+     * (replacing a file of that name), fsync of the directory. When this returns, the segment and its header
+     * survive a power cut.
      */
-    StorageFile install(StorageFile file, Path tmp, long firstLsn, long createdAt, long preallocatedSize)
-            throws IOException {
+    StorageFile install(StorageFile file, Path tmp, long firstLsn, long createdAt, long preallocatedSize,
+                        long markSalt) throws IOException {
         Path target = segmentPath(firstLsn);
         ByteBuffer header = ByteBuffer.allocate(WalFormat.HEADER_LENGTH).order(WalFormat.BYTE_ORDER);
-        WalFormat.encodeHeader(header, firstLsn, createdAt, preallocatedSize);
+        WalFormat.encodeHeader(header, firstLsn, createdAt, preallocatedSize, markSalt);
         try {
             StepException.exec("write of " + tmp, () -> file.write(header, 0));
             StepException.exec("fsync of " + tmp, file::force);
@@ -88,13 +89,13 @@ final class SegmentFiles {
     }
 
     /** Creates the segment for {@code firstLsn} without preallocation: it grows as records are written. */
-    StorageFile create(long firstLsn, long createdAt) throws IOException {
+    StorageFile create(long firstLsn, long createdAt, long markSalt) throws IOException {
         Path tmp = dir.resolve(WalFormat.segmentName(firstLsn) + ".tmp");
         if (storage.exists(tmp)) {
             StepException.exec("delete of " + tmp, () -> storage.delete(tmp));
         }
         StorageFile f = StepException.run("creating " + tmp, () -> storage.open(tmp, Storage.OpenMode.CREATE_NEW));
-        return install(f, tmp, firstLsn, createdAt, 0);
+        return install(f, tmp, firstLsn, createdAt, 0, markSalt);
     }
 
     /**

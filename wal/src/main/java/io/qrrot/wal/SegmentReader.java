@@ -42,8 +42,6 @@ final class SegmentReader implements AutoCloseable {
     }
 
     private static final int DEFAULT_CHUNK = 1 << 20;
-    /** Records looked at past damage are at most this big, so a damaged stretch cannot make the read buffer grow. */
-    private static final int EVIDENCE_MAX_PAYLOAD = DEFAULT_CHUNK - 64;
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0).order(WalFormat.BYTE_ORDER);
 
     private final StorageFile file;
@@ -71,6 +69,7 @@ final class SegmentReader implements AutoCloseable {
 
     private int version;
     private long preallocatedSize;
+    private long markSalt;
     /** The highest durable LSN a valid mark read so far states, or -1. */
     private long markedDurableLsn = -1;
     private int damagedMarks;
@@ -148,7 +147,13 @@ final class SegmentReader implements AutoCloseable {
         offset = WalFormat.HEADER_LENGTH;
         this.version = version;
         this.preallocatedSize = version >= 2 ? header.getLong(WalFormat.PREALLOCATED_SIZE_OFFSET) : 0;
+        this.markSalt = version >= 2 ? header.getLong(WalFormat.MARK_SALT_OFFSET) : 0;
         return null;
+    }
+
+    /** The salt this segment's durability marks are checked with (after {@link #readHeader}). */
+    long markSalt() {
+        return markSalt;
     }
 
     /** The segment's format version (after {@link #readHeader}). */
@@ -220,23 +225,22 @@ final class SegmentReader implements AutoCloseable {
         ensure(offset, (int) recordLength);
         base = index(offset);
         int stored = buf.getInt(base + WalFormat.CRC_OFFSET);
-        int computed = WalFormat.recordCrc(crc, crcView, base, length);
         long recordLsn = buf.getLong(base + WalFormat.LSN_OFFSET);
+        boolean markShaped = version >= 2 && recordLsn == WalFormat.MARK_LSN && length == WalFormat.MARK_PAYLOAD_LENGTH;
+        int computed = markShaped ? WalFormat.markCrc(crc, crcView, base, markSalt)
+                : WalFormat.recordCrc(crc, crcView, base, length);
         if (stored != computed) {
-            if (recordLsn == WalFormat.MARK_LSN && declared == WalFormat.MARK_LENGTH && version >= 2
-                    && nothingMissingAfter(offset + recordLength)) {
+            zeroSector = hasZeroSector(offset, base, WalFormat.RECORD_HEADER_LENGTH + length);
+            if (markShaped && damagedMarkOnly(offset + recordLength, zeroSector)) {
                 // A damaged durability mark: it held no record, and the log goes on with the record it must.
                 damagedMarks++;
                 offset += recordLength;
                 return null;
             }
-            ensure(offset, (int) recordLength); // the look ahead may have moved the buffer
-            base = index(offset);
-            zeroSector = hasZeroSector(offset, base, WalFormat.RECORD_HEADER_LENGTH + length);
             return problem(Problem.CRC_MISMATCH, "CRC32C mismatch: expected " + WalFormat.hex(stored)
                     + ", actual " + WalFormat.hex(computed));
         }
-        if (recordLsn == WalFormat.MARK_LSN && version >= 2 && length == WalFormat.MARK_PAYLOAD_LENGTH) {
+        if (markShaped) {
             long durable = buf.getLong(base + WalFormat.PAYLOAD_OFFSET);
             if (durable >= expectedLsn) {
                 return problem(Problem.LSN_MISMATCH, "durability mark says LSN " + durable
@@ -274,19 +278,24 @@ final class SegmentReader implements AutoCloseable {
     }
 
     /**
-     * True if what follows {@code pos} shows no record is missing before it: only zeros to the end of the
-     * file, or a valid record with exactly the LSN expected next.
+     * Whether the damaged mark-shaped bytes ending at {@code pos} held no record: a valid record with exactly
+     * the LSN expected next follows them, or (for bytes that are not a zeroed sector, which a torn write would
+     * leave of a small record) nothing but zeros does. May move the read buffer.
      */
-    private boolean nothingMissingAfter(long pos) throws IOException {
-        if (lastNonZeroEnd(pos) == pos) {
+    private boolean damagedMarkOnly(long pos, boolean zeroed) throws IOException {
+        if (validRecordAt(pos, expectedLsn)) {
             return true;
         }
+        return !zeroed && zerosFrom(pos);
+    }
+
+    private boolean validRecordAt(long pos, long lsn) throws IOException {
         if (ensure(pos, WalFormat.RECORD_HEADER_LENGTH) < WalFormat.RECORD_HEADER_LENGTH) {
             return false;
         }
         int base = index(pos);
         long declared = Integer.toUnsignedLong(buf.getInt(base + WalFormat.LENGTH_OFFSET));
-        if (buf.getLong(base + WalFormat.LSN_OFFSET) != expectedLsn || declared < WalFormat.RECORD_HEADER_LENGTH
+        if (buf.getLong(base + WalFormat.LSN_OFFSET) != lsn || declared < WalFormat.RECORD_HEADER_LENGTH
                 || declared - WalFormat.RECORD_HEADER_LENGTH > maxPayload) {
             return false;
         }
@@ -297,6 +306,24 @@ final class SegmentReader implements AutoCloseable {
         }
         base = index(pos);
         return buf.getInt(base + WalFormat.CRC_OFFSET) == WalFormat.recordCrc(crc, crcView, base, length);
+    }
+
+    /** True if every byte from {@code pos} to the end of the file is zero; stops at the first that is not. */
+    private boolean zerosFrom(long pos) throws IOException {
+        while (pos < fileSize) {
+            int n = ensure(pos, (int) Math.min(buf.capacity(), fileSize - pos));
+            if (n <= 0) {
+                return true;
+            }
+            int base = index(pos);
+            for (int i = 0; i < n; i++) {
+                if (buf.get(base + i) != 0) {
+                    return false;
+                }
+            }
+            pos += n;
+        }
+        return true;
     }
 
     /** Damaged durability marks read past so far (each held no record; the disk damaged them). */
@@ -346,60 +373,46 @@ final class SegmentReader implements AutoCloseable {
         return end;
     }
 
-    /** What {@link #evidenceBeyond} found past damage. */
-    record Evidence(long offset, long durableLsn, long highestLsn) {
+    /** What {@link #evidenceBeyond} found past damage: a valid mark at {@code offset} stating {@code durableLsn}. */
+    record Evidence(long offset, long durableLsn) {
     }
 
     /**
      * Looks past damage at {@code from} for proof that records from {@code firstLost} on had been fsynced,
-     * which makes the damage corruption rather than a torn write: at the writer's alignment, a valid mark
-     * whose durable LSN is at least {@code firstLost} (version 2), or, in a version 1 file (which has no
-     * marks), any valid record whose LSN continues the sequence. Read-only; moves no reading position.
+     * which makes the damage corruption rather than a torn write: a valid durability mark of this segment (its
+     * CRC salted with the segment's salt, so no stored value can pass for one) at the writer's alignment,
+     * whose durable LSN is at least {@code firstLost} and no more than the records that fit between the damage
+     * and the mark. Version 1 files have no marks: nothing proves anything there, as that version judged.
+     * Read-only as far as the reading position goes.
      *
-     * @return where the proof is, the LSN it shows durable, and the highest LSN of a valid record seen past
-     * the damage (the LSNs at stake reach at least that far); null when nothing proves durability
+     * @return the first such mark, or null
      */
     Evidence evidenceBeyond(long from, long firstLost) throws IOException {
+        if (version < 2) {
+            return null;
+        }
+        // A mark's last bytes may be zeros (a small durable LSN): it only has to start before the last non-zero byte.
         long end = lastNonZeroEnd(from);
-        long highest = -1;
-        Evidence proof = null;
-        // Each record takes at least 16 bytes, so no record of this stretch can have a higher LSN.
-        long maxLsn = firstLost + (end - from) / WalFormat.RECORD_HEADER_LENGTH;
-        for (long p = from + WalFormat.ALIGNMENT; p + WalFormat.RECORD_HEADER_LENGTH <= end; p += WalFormat.ALIGNMENT) {
-            if (ensure(p, WalFormat.RECORD_HEADER_LENGTH) < WalFormat.RECORD_HEADER_LENGTH) {
+        for (long p = from + WalFormat.ALIGNMENT; p < end && p + WalFormat.MARK_LENGTH <= fileSize; p += WalFormat.ALIGNMENT) {
+            if (ensure(p, WalFormat.MARK_LENGTH) < WalFormat.MARK_LENGTH) {
                 break;
             }
             int base = index(p);
-            long declared = Integer.toUnsignedLong(buf.getInt(base + WalFormat.LENGTH_OFFSET));
-            long lsnField = buf.getLong(base + WalFormat.LSN_OFFSET);
-            boolean mark = version >= 2 && lsnField == WalFormat.MARK_LSN && declared == WalFormat.MARK_LENGTH;
-            boolean record = lsnField >= firstLost && lsnField <= maxLsn && declared >= WalFormat.RECORD_HEADER_LENGTH
-                    && declared - WalFormat.RECORD_HEADER_LENGTH <= Math.min(maxPayload, EVIDENCE_MAX_PAYLOAD);
-            if (!mark && !record) {
+            if (buf.getInt(base + WalFormat.LENGTH_OFFSET) != WalFormat.MARK_LENGTH
+                    || buf.getLong(base + WalFormat.LSN_OFFSET) != WalFormat.MARK_LSN) {
                 continue;
             }
-            int length = (int) (declared - WalFormat.RECORD_HEADER_LENGTH);
-            long padded = WalFormat.paddedLength(length);
-            if (p + padded > fileSize || ensure(p, (int) padded) < padded) {
+            long durable = buf.getLong(base + WalFormat.PAYLOAD_OFFSET);
+            // Each record takes at least 16 bytes: no more of them fit between the damage and the mark.
+            long mostBefore = firstLost - 1 + (p - from) / WalFormat.RECORD_HEADER_LENGTH;
+            if (durable < firstLost || durable > mostBefore) {
                 continue;
             }
-            base = index(p);
-            if (buf.getInt(base + WalFormat.CRC_OFFSET) != WalFormat.recordCrc(crc, crcView, base, length)) {
-                continue;
-            }
-            if (mark) {
-                long durable = buf.getLong(base + WalFormat.PAYLOAD_OFFSET);
-                if (durable >= firstLost && proof == null) {
-                    proof = new Evidence(p, durable, -1);
-                }
-            } else {
-                highest = Math.max(highest, lsnField);
-                if (version < 2 && proof == null) {
-                    proof = new Evidence(p, lsnField, -1);
-                }
+            if (buf.getInt(base + WalFormat.CRC_OFFSET) == WalFormat.markCrc(crc, crcView, base, markSalt)) {
+                return new Evidence(p, durable);
             }
         }
-        return proof == null ? null : new Evidence(proof.offset(), proof.durableLsn(), Math.max(highest, proof.durableLsn()));
+        return null;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 import org.agrona.BufferUtil;
@@ -39,6 +40,10 @@ final class SegmentWriter implements AutoCloseable {
 
     private StorageFile current;
     private Path currentPath;
+    /** The mark salt of the current segment. */
+    private long currentSalt;
+    /** What the mark of the batch being written states. */
+    private long batchDurableLsn;
     private SegmentSet.Info currentInfo;
     private long writePos;
     /** The last LSN of the newest sealed segment. */
@@ -60,12 +65,23 @@ final class SegmentWriter implements AutoCloseable {
     static SegmentWriter open(SegmentFiles files, SegmentSet segments, Preallocator preallocator,
                               FsyncStats fsyncStats, WalOptions options, LogScan scan) throws IOException {
         SegmentWriter w = new SegmentWriter(files, segments, preallocator, fsyncStats, options);
+        try {
+            w.start(scan);
+            return w;
+        } catch (IOException | RuntimeException | Error e) {
+            w.releaseBuffers();
+            throw e;
+        }
+    }
+
+    private void start(LogScan scan) throws IOException {
+        SegmentWriter w = this;
         if (scan.segments.isEmpty()) {
             long first = options.firstLsn();
             w.current = w.createSegment(first);
             w.currentPath = files.segmentPath(first);
             w.sealedLsn = first - 1;
-            return w;
+            return;
         }
         for (LogScan.Segment s : scan.segments) {
             segments.add(new SegmentSet.Info(s.path, s.firstLsn, s.fileSize));
@@ -84,19 +100,21 @@ final class SegmentWriter implements AutoCloseable {
         }
         w.current = f;
         w.currentPath = path;
+        w.currentSalt = last.markSalt;
         w.writePos = last.dataEnd;
         w.sealedLsn = last.firstLsn - 1;
-        if (last.version < WalFormat.VERSION) {
-            w.leaveOlderFormat(last);
+        if (last.version < WalFormat.VERSION || last.fileSize < last.preallocatedSize) {
+            w.startNewSegment(last);
         }
-        return w;
     }
 
     /**
-     * The last segment is in an older format, whose readers know no durability marks: it is sealed as it is
-     * and the log goes on in a new segment (or, holding no record, it is replaced by one).
+     * The last segment must not be written on: it is in an older format, whose readers know no durability
+     * marks, or it is shorter than it was preallocated (a segment sealed by a roll that never finished, or cut
+     * by {@code wal check --fix}), so that any later torn write in it would read as a file cut short. It is
+     * sealed as it is and the log goes on in a new segment, or, holding no record, it is replaced by one.
      */
-    private void leaveOlderFormat(LogScan.Segment last) throws StepException {
+    private void startNewSegment(LogScan.Segment last) throws StepException {
         if (last.records > 0) {
             rollTo(last.lastLsn + 1);
             return;
@@ -106,8 +124,7 @@ final class SegmentWriter implements AutoCloseable {
             SegmentFiles.closeQuietly(current);
             current = null;
             try {
-                files.delete(currentPath);
-                files.syncDirectory();
+                // Installed under the same name: the rename replaces the old file in one step.
                 current = createSegment(last.firstLsn);
             } catch (StepException e) {
                 throw e;
@@ -125,8 +142,10 @@ final class SegmentWriter implements AutoCloseable {
         long createdAt = options.wallClock().getAsLong();
         long segmentBytes = options.segmentBytes();
         long size = p != null ? Math.max(segmentBytes, WalFormat.HEADER_LENGTH) : WalFormat.HEADER_LENGTH;
-        StorageFile f = p != null ? files.install(p.file(), p.path(), firstLsn, createdAt, size)
-                : files.create(firstLsn, createdAt);
+        long salt = ThreadLocalRandom.current().nextLong();
+        StorageFile f = p != null ? files.install(p.file(), p.path(), firstLsn, createdAt, size, salt)
+                : files.create(firstLsn, createdAt, salt);
+        currentSalt = salt;
         currentInfo = new SegmentSet.Info(files.segmentPath(firstLsn), firstLsn, size);
         segments.add(currentInfo);
         writePos = WalFormat.HEADER_LENGTH;
@@ -142,8 +161,12 @@ final class SegmentWriter implements AutoCloseable {
         return writePos;
     }
 
-    /** Writes a batch in order: its byte ranges, rolls and oversized records. */
-    void write(Batch b) throws StepException {
+    /**
+     * Writes a batch in order: its byte ranges, rolls and oversized records. Its durability mark is filled in
+     * on the way, stating {@code durableLsn}, with the salt of the segment it lands in.
+     */
+    void write(Batch b, long durableLsn) throws StepException {
+        batchDurableLsn = durableLsn;
         int cursor = 0;
         List<Batch.Mark> marks = b.marks;
         for (int i = 0, n = marks.size(); i < n; i++) {
@@ -165,6 +188,9 @@ final class SegmentWriter implements AutoCloseable {
     private void writeRange(Batch b, int from, int to) throws StepException {
         if (to <= from) {
             return;
+        }
+        if (b.markAt >= from && b.markAt < to) {
+            WalFormat.encodeMark(markCrc, b.buf, b.crcView, b.markAt, batchDurableLsn, currentSalt);
         }
         ByteBuffer v = b.writeView;
         v.clear();
@@ -204,7 +230,7 @@ final class SegmentWriter implements AutoCloseable {
         if (current == null) {
             return;
         }
-        WalFormat.encodeMark(markCrc, markBuf, markView, 0, durableLsn);
+        WalFormat.encodeMark(markCrc, markBuf, markView, 0, durableLsn, currentSalt);
         markBuf.clear();
         try {
             current.write(markBuf, writePos);
@@ -274,8 +300,12 @@ final class SegmentWriter implements AutoCloseable {
             }
         } finally {
             syncLock.unlock();
-            BufferUtil.free(staging);
-            BufferUtil.free(markBuf);
+            releaseBuffers();
         }
+    }
+
+    private void releaseBuffers() {
+        BufferUtil.free(staging);
+        BufferUtil.free(markBuf);
     }
 }

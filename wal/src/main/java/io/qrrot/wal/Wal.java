@@ -79,9 +79,9 @@ public final class Wal implements AutoCloseable {
 
     // Write side, guarded by ioLock (with always: the writer thread, or a flush() caller with syncOnFlush).
     private final ReentrantLock ioLock = new ReentrantLock();
-    /** For the durability marks, filled in by whoever holds ioLock. */
-    private final CRC32C markCrc = new CRC32C();
     private final SegmentWriter segmentWriter;
+    /** When a durability mark last failed to be written, for a rate-limited warning (nanoTime, 0 never). */
+    private long markFailureLogged;
     private Batch spare;
     private volatile long batches;
     private volatile boolean flushRequested;
@@ -438,13 +438,10 @@ public final class Wal implements AutoCloseable {
         long last = b.lastLsn;
         long sealedBefore = segmentWriter.sealedLsn();
         try {
-            if (b.markAt >= 0) {
-                WalFormat.encodeMark(markCrc, b.buf, b.crcView, b.markAt, syncedLsn);
-            }
-            segmentWriter.write(b);
+            segmentWriter.write(b, syncedLsn);
             if (force && last > 0) {
                 segmentWriter.force();
-                segmentWriter.writeMark(last);
+                markDurable(last);
             }
         } catch (StepException e) {
             fail(e);
@@ -607,7 +604,33 @@ public final class Wal implements AutoCloseable {
             fail(new StepException("fsync of the current segment in " + dir, t));
             return;
         }
+        ioLock.lock();
+        try {
+            markDurable(target);
+        } finally {
+            ioLock.unlock();
+        }
         advanceSynced(target);
+    }
+
+    /**
+     * With ioLock held, right after an fsync that made {@code lsn} durable: writes a durability mark where the
+     * next batch will start (no fsync), which later tells damage to these records from a torn write. It is
+     * only evidence, never needed to read the log, so failing to write it (a full disk) does not fail the log:
+     * the records stay as durable as the fsync made them, and later damage to them may read as a torn tail.
+     */
+    private void markDurable(long lsn) {
+        try {
+            segmentWriter.writeMark(lsn);
+        } catch (StepException e) {
+            long now = System.nanoTime();
+            if (markFailureLogged == 0 || now - markFailureLogged > TimeUnit.MINUTES.toNanos(1)) {
+                markFailureLogged = now;
+                LOG.warn("could not write a durability mark after an fsync ({}); the log goes on, but damage to the"
+                        + " records before it could later read as a torn write (warned at most once a minute)",
+                        e.getMessage());
+            }
+        }
     }
 
     /** syncedLsn only grows; it is advanced by the writing thread and by the background fsync. */
@@ -930,13 +953,13 @@ public final class Wal implements AutoCloseable {
             }
             syncNow();
             if (failure == null) {
+                markDurable(syncedLsn);
                 try {
-                    segmentWriter.writeMark(syncedLsn);
                     segmentWriter.force();
                 } catch (StepException e) {
-                    // Everything is fsynced already; without the mark, damage to the last batch would only
+                    // Everything else is fsynced already; without the mark, damage to the last batch would only
                     // read as a torn tail later.
-                    LOG.warn("could not write the closing durability mark: {}", e.getMessage());
+                    LOG.warn("could not fsync the closing durability mark: {}", e.getMessage());
                 }
             }
         } finally {

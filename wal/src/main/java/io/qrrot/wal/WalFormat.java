@@ -33,14 +33,18 @@ import java.util.zip.CRC32C;
  *  |     Preallocated Size in bytes (0: the file grows as written)  | 32
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                 Reserved (20 bytes, zero)                    ...| 40
+ *  |            Mark Salt (random, version 2; 0 in version 1)       | 40
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                 Reserved (12 bytes, zero)                    ...| 48
  *  +---------------------------------------------------------------+
  *  |                        Header CRC32C                          | 60
  *  +---------------------------------------------------------------+
  * </pre>
  * The header CRC32C covers header bytes 0 to 59. Preallocated Size is the file's length, zero-filled, when it
  * became a segment: a file shorter than that has lost its end (format version 1 stored the target segment
- * size there, whatever the file's length, so version 1 files are not judged by it).
+ * size there, whatever the file's length, so version 1 files are not judged by it). Mark Salt is a random
+ * number drawn for the segment that its durability marks' CRCs start from (below).
  *
  * <h2>Record (16-byte header + payload + padding)</h2>
  * <pre>
@@ -77,10 +81,14 @@ import java.util.zip.CRC32C;
  *  |                  before this mark was written                 |
  *  +---------------------------------------------------------------+
  * </pre>
- * The writer starts every batch it writes with a mark (24 bytes per batch, not per record). Marks take no
- * LSN; readers skip them. They are what tells a torn tail from corruption: a power cut can only damage what
- * was written after the last fsync, so damage followed, anywhere later in the segment, by a valid mark whose
- * durable LSN reaches the damaged records is damage to fsynced records: corruption, never a torn tail.
+ * The writer starts every batch it writes with a mark (24 bytes per batch, not per record), writes one right
+ * after every fsync where the next batch will start (that batch's mark then overwrites it), and one at a
+ * clean close. Marks take no LSN; readers skip them. They are what tells a torn tail from corruption: a power
+ * cut can only damage what was written after the last fsync, so damage followed, anywhere later in the
+ * segment, by a valid mark whose durable LSN reaches the damaged records is damage to fsynced records:
+ * corruption, never a torn tail. A mark's CRC32C starts from the segment's Mark Salt (8 bytes, little-endian)
+ * and then covers what a record's does, so bytes that a client stored in a value (a copy of a WAL file, say)
+ * can never pass for a mark of this segment.
  *
  * <p>Why it looks like this: a record starts 8-byte aligned, so its length field never straddles a disk
  * sector and cannot tear; space after the last record is zero (segments are preallocated with zeros), so
@@ -109,8 +117,10 @@ public final class WalFormat {
     public static final int CREATED_AT_LENGTH = 8;
     public static final int PREALLOCATED_SIZE_OFFSET = CREATED_AT_OFFSET + CREATED_AT_LENGTH;
     public static final int PREALLOCATED_SIZE_LENGTH = 8;
-    public static final int RESERVED_OFFSET = PREALLOCATED_SIZE_OFFSET + PREALLOCATED_SIZE_LENGTH;
-    public static final int RESERVED_LENGTH = 20;
+    public static final int MARK_SALT_OFFSET = PREALLOCATED_SIZE_OFFSET + PREALLOCATED_SIZE_LENGTH;
+    public static final int MARK_SALT_LENGTH = 8;
+    public static final int RESERVED_OFFSET = MARK_SALT_OFFSET + MARK_SALT_LENGTH;
+    public static final int RESERVED_LENGTH = 12;
     public static final int HEADER_CRC_OFFSET = RESERVED_OFFSET + RESERVED_LENGTH;
     public static final int HEADER_CRC_LENGTH = 4;
     /** Bytes of the segment header; the first record starts here. */
@@ -200,9 +210,11 @@ public final class WalFormat {
 
     /**
      * Writes a complete segment header into {@code dst} at its position 0..63 (absolute puts);
-     * {@code preallocatedSize} is the file's zero-filled length, or 0 for a file that grows as written.
+     * {@code preallocatedSize} is the file's zero-filled length, or 0 for a file that grows as written;
+     * {@code markSalt} seeds its marks' CRCs.
      */
-    public static void encodeHeader(ByteBuffer dst, long firstLsn, long createdAtMillis, long preallocatedSize) {
+    public static void encodeHeader(ByteBuffer dst, long firstLsn, long createdAtMillis, long preallocatedSize,
+                                    long markSalt) {
         ByteBuffer b = dst.duplicate().order(BYTE_ORDER);
         for (int i = 0; i < HEADER_LENGTH; i++) {
             b.put(i, (byte) 0);
@@ -213,6 +225,7 @@ public final class WalFormat {
         b.putLong(FIRST_LSN_OFFSET, firstLsn);
         b.putLong(CREATED_AT_OFFSET, createdAtMillis);
         b.putLong(PREALLOCATED_SIZE_OFFSET, preallocatedSize);
+        b.putLong(MARK_SALT_OFFSET, markSalt);
         b.putInt(HEADER_CRC_OFFSET, headerCrc(b));
     }
 
@@ -230,8 +243,24 @@ public final class WalFormat {
      * payload. {@code view} is a reusable duplicate of {@code buf} (its position and limit are changed).
      */
     public static int recordCrc(CRC32C crc, ByteBuffer view, int start, int payloadLength) {
-        // The length field is read from the buffer, so it must be written before this is called.
         crc.reset();
+        return updateRecordCrc(crc, view, start, payloadLength);
+    }
+
+    /**
+     * The CRC32C of a durability mark at {@code start} in {@code buf}: the segment's mark salt, then what a
+     * record's CRC covers. {@code view} as for {@link #recordCrc}.
+     */
+    public static int markCrc(CRC32C crc, ByteBuffer view, int start, long markSalt) {
+        crc.reset();
+        for (int i = 0; i < MARK_SALT_LENGTH; i++) {
+            crc.update((int) (markSalt >>> (8 * i)) & 0xff);
+        }
+        return updateRecordCrc(crc, view, start, MARK_PAYLOAD_LENGTH);
+    }
+
+    private static int updateRecordCrc(CRC32C crc, ByteBuffer view, int start, int payloadLength) {
+        // The length field is read from the buffer, so it must be written before this is called.
         view.limit(start + LENGTH_OFFSET + LENGTH_LENGTH).position(start + LENGTH_OFFSET);
         crc.update(view);
         view.limit(start + PAYLOAD_OFFSET + payloadLength).position(start + LSN_OFFSET);
@@ -241,13 +270,15 @@ public final class WalFormat {
 
     /**
      * Writes a durability mark at {@code at} of {@code dst}: every record up to {@code durableLsn} was
-     * fsynced. {@code view} is a reusable duplicate of {@code dst}.
+     * fsynced. {@code view} is a reusable duplicate of {@code dst}; {@code markSalt} is the salt of the segment
+     * the mark goes into.
      */
-    public static void encodeMark(CRC32C crc, ByteBuffer dst, ByteBuffer view, int at, long durableLsn) {
+    public static void encodeMark(CRC32C crc, ByteBuffer dst, ByteBuffer view, int at, long durableLsn,
+                                  long markSalt) {
         dst.putInt(at + LENGTH_OFFSET, MARK_LENGTH);
         dst.putLong(at + LSN_OFFSET, MARK_LSN);
         dst.putLong(at + PAYLOAD_OFFSET, durableLsn);
-        dst.putInt(at + CRC_OFFSET, recordCrc(crc, view, at, MARK_PAYLOAD_LENGTH));
+        dst.putInt(at + CRC_OFFSET, markCrc(crc, view, at, markSalt));
     }
 
     /** Formats a CRC for messages: {@code 0x1a2b3c4d}. */

@@ -23,7 +23,7 @@ class WalFormatVersionTest {
     /** A version 1 segment holding records {@code first..first+count-1}, as that version wrote them. */
     private static byte[] versionOneSegment(long first, int count, int preallocated) {
         ByteBuffer b = ByteBuffer.allocate(preallocated).order(ByteOrder.LITTLE_ENDIAN);
-        WalFormat.encodeHeader(b, first, 1_700_000_000_000L, preallocated);
+        WalFormat.encodeHeader(b, first, 1_700_000_000_000L, preallocated, 0);
         b.putInt(WalFormat.VERSION_OFFSET, 1);
         b.putInt(WalFormat.HEADER_CRC_OFFSET, WalFormat.headerCrc(b));
         int at = WalFormat.HEADER_LENGTH;
