@@ -79,6 +79,8 @@ class LimitsAndSafetyTest {
             } catch (java.io.IOException closedWhileSending) {
                 // the server may close while we are still sending
             }
+            assertEquals("-ERR max query buffer length reached: the request passed client-query-buffer-limit"
+                    + " (100000 bytes); closing the connection\r\n", c.read(), "answered before the close");
             assertTrue(c.closedByServer());
             assertEquals("+PONG\r\n", other.call("PING"), "other clients are unaffected");
         }

@@ -70,8 +70,12 @@ class RedisDifferentialTest {
     }
 
     private static void same(List<String> requests) throws IOException {
-        List<String> expected = run(redis.port, requests);
-        List<String> actual = run(qrrot.port(), requests);
+        same(redis.port, qrrot.port(), requests);
+    }
+
+    private static void same(int redisPort, int qrrotPort, List<String> requests) throws IOException {
+        List<String> expected = run(redisPort, requests);
+        List<String> actual = run(qrrotPort, requests);
         for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
             String req = i < requests.size() ? requests.get(i) : "(after the last request)";
             assertEquals(expected.get(i), actual.get(i), "reply " + i + " to " + show(req));
@@ -157,6 +161,26 @@ class RedisDifferentialTest {
         for (String bad : new String[] {"*1\r\nx3\r\n", "*x\r\n", "*1\r\n$-1\r\n", "*1\r\n$999999999999\r\n",
                 "*1\r\n$x\r\n", "*2147483648\r\n", "*0\r\n*-5\r\nPING\r\n", "*1\r\n$4\r\nPINGxx", "*1\r\n$ 4\r\n"}) {
             same(List.of(bad));
+        }
+    }
+
+    @Test
+    void requestsBeforeAuthenticationAreLimitedAsInRedis() throws Exception {
+        Path d = dir.resolve("requirepass");
+        java.nio.file.Files.createDirectories(d);
+        try (RedisServerProcess secured = RedisServerProcess.start(d, "--requirepass", "pw");
+             QrrotServer q = TestBackends.start(db, TestBackends.options().withRequirePass("pw"))) {
+            String arg16k = "a".repeat(16384);
+            String arg100k = "b".repeat(100_000);
+            String tenArgs = cmd("PING", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+            for (List<String> script : List.of(List.of("*1\r\n$100000000\r\n"), List.of("*11\r\n"),
+                    List.of("*1\r\n$16385\r\n"), List.of("*2\r\n$4\r\nECHO\r\n$16385\r\n"),
+                    List.of(cmd("ECHO", arg16k), tenArgs, "*11\r\n"),
+                    List.of(cmd("AUTH", "pw"), cmd("ECHO", arg100k), cmd("ECHO", "1", "2", "3", "4", "5", "6", "7",
+                            "8", "9", "10")),
+                    List.of("PING " + "x".repeat(20_000) + "\r\n"))) {
+                same(secured.port, q.port(), script);
+            }
         }
     }
 
