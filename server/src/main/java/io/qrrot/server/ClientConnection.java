@@ -51,7 +51,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-    /** Stop reading from a client whose unsent replies pass this (it is not reading them). */
+    /**
+     * Stop reading from a client whose unsent replies pass this (it is not reading them), replies waiting for
+     * durability included; or, sooner, when Netty's outbound buffer passes its high-water mark (1 MiB).
+     */
     private static final long PAUSE_READING_AT = 4L << 20;
     private static final long RESUME_READING_AT = 1L << 20;
     /**
@@ -87,6 +90,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     CommandArgs args = new CommandArgs();
     private final RequestDecoder decoder;
     private final RequestDecoder.Gate gate = this::admitRequest;
+    private boolean resumeQueued;
+    private final Runnable resume = () -> {
+        resumeQueued = false;
+        try {
+            maybeResume();
+        } catch (Throwable t) {
+            fail(t, "resuming reads");
+        }
+    };
     final RespEncoder reply = new RespEncoder();
 
     private ByteBuf in;
@@ -357,15 +369,32 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Netty's outbound buffer passed its high-water mark (the socket is full and 1 MiB waits behind it): stop
+     * reading this client until it reads its replies; resume once the buffer is under the low-water mark and
+     * the connection's unsent replies (those waiting for durability included) under 1 MiB.
+     */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         try {
             if (channel.isWritable()) {
-                maybeResume();
+                // Netty may call this from inside a write or flush of this connection: resume from the task
+                // queue, not in the middle of that.
+                if (paused && !resumeQueued) {
+                    resumeQueued = true;
+                    loop.execute(resume);
+                }
+            } else if (!paused && !closed) {
+                pause();
             }
         } catch (Throwable t) {
-            fail(t, "resuming reads");
+            fail(t, "pausing or resuming reads");
         }
+    }
+
+    private void pause() {
+        paused = true;
+        channel.config().setAutoRead(false);
     }
 
     /** Executes every complete command in the input buffer, unless paused, blocked or closing. */
@@ -630,9 +659,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             closeNow();
             return;
         }
-        if (unsent > PAUSE_READING_AT && !paused) {
-            paused = true;
-            channel.config().setAutoRead(false);
+        if (!paused && (unsent > PAUSE_READING_AT || !channel.isWritable())) {
+            pause();
         }
     }
 
@@ -705,9 +733,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (out != null && out.isReadable()) {
-            netOutput += out.readableBytes();
-            ctx.writeAndFlush(out, ctx.voidPromise());
+            // Hand the buffer over before the write: a flush can call back into this connection (a writability
+            // change), and nothing may encode into a buffer Netty owns (or has already released).
+            ByteBuf o = out;
             out = null;
+            netOutput += o.readableBytes();
+            ctx.writeAndFlush(o, ctx.voidPromise());
         }
         if (tail != null && !tail.registered) {
             tail.registered = true;
@@ -725,6 +756,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         if ((closeAfterReply || draining) && tail == null) {
             closeAfterFlush();
+        } else if (paused && !resumeQueued && unsentBytes() <= RESUME_READING_AT) {
+            // The socket took everything at once: no writability change and no durability completion will come
+            // to resume this connection, so resume it from the loop's task queue (not by recursing from here).
+            resumeQueued = true;
+            loop.execute(resume);
         }
     }
 
@@ -752,13 +788,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 break;
             }
             held.pollFirst();
-            heldBytes -= c.buf.readableBytes();
+            ByteBuf b = c.buf;
+            c.buf = null;
+            heldBytes -= b.readableBytes();
             if (failure == null) {
-                netOutput += c.buf.readableBytes();
-                ctx.write(c.buf, ctx.voidPromise());
+                netOutput += b.readableBytes();
+                ctx.write(b, ctx.voidPromise());
             } else {
                 server.durabilityFailures.incrementAndGet();
-                c.buf.release();
+                b.release();
                 ByteBuf err = ctx.alloc().directBuffer(64 * c.replies);
                 reply.target(err);
                 for (int i = 0; i < c.replies; i++) {
@@ -767,7 +805,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 netOutput += err.readableBytes();
                 ctx.write(err, ctx.voidPromise());
             }
-            c.buf = null;
             chunkPool.addFirst(c);
             wrote = true;
         }

@@ -295,6 +295,28 @@ class MemoryLimitsTest {
         }
     }
 
+    @Test
+    void aClientReadingWhileItPipelinesIsNeverLeftPaused() throws Exception {
+        // Reading pauses when 4 MiB of replies pile up in one batch; if the socket then takes them all at once
+        // (the client reads as fast as they come), no writability change follows to resume it.
+        int port = start(o -> o);
+        try (RawClient c = new RawClient(port)) {
+            String value = "w".repeat(200_000);
+            assertEquals("+OK\r\n", c.call("SET", "wide2", value));
+            int gets = 400;
+            StringBuilder all = new StringBuilder();
+            for (int i = 0; i < gets; i++) {
+                all.append(RawClient.multibulk("GET", "wide2"));
+            }
+            c.send(all.toString()); // 9 KB of requests: one read, 80 MB of replies
+            String expected = "$200000\r\n" + value + "\r\n";
+            for (int i = 0; i < gets; i++) {
+                assertEquals(expected, c.read(), "reply " + i);
+            }
+            assertEquals("+PONG\r\n", c.call("PING"));
+        }
+    }
+
     private static long field(String text, String name) {
         Matcher m = Pattern.compile("(?:^|[ \\r\\n])" + Pattern.quote(name) + "[=:](\\d+)").matcher(text);
         assertTrue(m.find(), name + " in " + text);
