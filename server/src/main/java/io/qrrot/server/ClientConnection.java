@@ -512,10 +512,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    /** Gives back what the connection no longer holds: a request that ran, a transaction that ended. */
+    /**
+     * After each command: a transaction that ended (EXEC, DISCARD, RESET) takes its error flag and its queue's
+     * memory with it; what the connection no longer holds goes back to the budget.
+     */
     private void settleMemory() {
         if (session == null || !session.inTransaction()) {
             multiBytes = 0;
+            txDirty = false;
         }
         long footprint = multiBytes + (decoder.inRequest() ? decoder.pendingBytes() : 0);
         long want = Math.max(0, footprint - ClientMemory.FREE_PER_CLIENT);

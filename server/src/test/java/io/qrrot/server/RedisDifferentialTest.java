@@ -101,6 +101,7 @@ class RedisDifferentialTest {
         same(List.of(cmd("HELLO", "4"), cmd("HELLO", "x"), cmd("HELLO", "2", "SETNAME"), cmd("HELLO", "2", "FOO"),
                 cmd("HELLO", "1"), cmd("HELLO", "3", "AUTH", "a"), cmd("HELLO", "2", "SETNAME", "a b")));
         same(List.of(cmd("quit")));
+        same(List.of(cmd("MULTI"), cmd("FOO"), cmd("RESET"), cmd("EXEC"), cmd("MULTI"), cmd("EXEC")));
     }
 
     @Test
