@@ -68,7 +68,7 @@ public final class RequestDecoder {
         this.maxBulkLength = v;
     }
 
-    /** The protocol error's reply text, code word first (valid after {@link #PROTOCOL_ERROR}). */
+    /** The reply text, code word first, after {@link #PROTOCOL_ERROR} or {@link #REFUSED}. */
     public String error() {
         return error;
     }
