@@ -90,6 +90,44 @@ public final class CommandArgs {
         return at;
     }
 
+    /**
+     * Appends an empty argument that {@link #extendLast} then grows piece by piece: a decoder copying a large
+     * argument as its bytes arrive holds only what has arrived, not the length the argument was announced with.
+     */
+    public void beginArg() {
+        reserve(0);
+    }
+
+    /**
+     * Makes the last argument {@code len} bytes longer and returns the offset at which the caller writes those
+     * bytes into {@link #array()}. The array grows by doubling, but never past what {@code stillToCome} more
+     * bytes of this argument need, so a growing argument never holds more than twice what it has received,
+     * nor more than its final length.
+     *
+     * @param stillToCome bytes of this argument not received yet, {@code len} included
+     */
+    public int extendLast(int len, long stillToCome) {
+        if (count == 0) {
+            throw new IllegalStateException("no argument to extend; call beginArg first");
+        }
+        if (len < 0 || stillToCome < len) {
+            throw new IllegalArgumentException("len " + len + " must be 0.." + stillToCome);
+        }
+        long need = (long) used + len;
+        if (need > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("arguments of " + need + " bytes do not fit one array");
+        }
+        if (data.length < need) {
+            long want = Math.max(need, Math.min((long) data.length * 2, (long) used + stillToCome));
+            data = java.util.Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 8, want));
+            view.wrap(data);
+        }
+        int at = used;
+        lengths[count - 1] += len;
+        used += len;
+        return at;
+    }
+
     /** Number of arguments, the command name included. */
     public int count() {
         return count;

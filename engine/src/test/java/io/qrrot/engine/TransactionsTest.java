@@ -41,6 +41,24 @@ class TransactionsTest {
     }
 
     @Test
+    void aLargeTransactionIsNotKeptAfterExecOrDiscard() {
+        try (Harness h = new Harness()) {
+            for (String end : new String[] {"EXEC", "DISCARD"}) {
+                expect(h, "MULTI", "+OK");
+                for (int i = 0; i < 1000; i++) {
+                    expect(h, "SET k" + i + " v", "+QUEUED");
+                }
+                h.call(end);
+                assertEquals(Session.KEEP_QUEUED, h.session.heldQueueSlots(), "after " + end);
+            }
+            expect(h, "MULTI", "+OK");
+            expect(h, "SET big " + "x".repeat(Session.KEEP_ARGS_BYTES + 1), "+QUEUED");
+            expect(h, "EXEC", "[+OK]");
+            assertEquals(Session.KEEP_QUEUED - 1, h.session.heldQueueSlots(), "an oversized holder is dropped");
+        }
+    }
+
+    @Test
     void execIsOneEffectRecordAndSeesItsOwnWrites() {
         try (Harness h = new Harness()) {
             expect(h, "MULTI", "+OK");

@@ -160,7 +160,9 @@ final class ClientCommand {
         long now = System.currentTimeMillis();
         boolean mine = self == o;
         long qbuf = mine ? o.queryBufferBytes() : 0;
-        long omem = mine ? o.unsentBytes() : o.heldBytes();
+        long omem = mine ? o.unsentBytes() : o.unsentSnapshot;
+        long argv = o.requestMemorySnapshot;
+        long multi = o.multiMemorySnapshot;
         return "id=" + o.id
                 + " addr=" + address(o.channel.remoteAddress())
                 + " laddr=" + address(o.channel.localAddress())
@@ -169,9 +171,9 @@ final class ClientCommand {
                 + " age=" + (now - o.createdMillis) / 1000
                 + " idle=" + Math.max(0, now - o.lastInteractionMillis) / 1000
                 + " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1"
-                + " qbuf=" + qbuf + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0"
+                + " qbuf=" + qbuf + " qbuf-free=0 argv-mem=" + argv + " multi-mem=" + multi + " rbs=0 rbp=0 obl=0"
                 + " oll=" + (mine ? o.heldChunks() : 0)
-                + " omem=" + omem + " tot-mem=" + (qbuf + omem)
+                + " omem=" + omem + " tot-mem=" + (qbuf + argv + multi + omem)
                 + " events=r cmd=" + o.lastCommand
                 + " user=default redir=-1 resp=" + (mine ? o.reply.protocol() : o.protocolSnapshot)
                 + " lib-name=" + o.libName + " lib-ver=" + o.libVersion;

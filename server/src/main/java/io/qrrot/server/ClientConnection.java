@@ -8,15 +8,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.qrrot.engine.CommandArgs;
 import io.qrrot.engine.CommandSpec.Flag;
+import io.qrrot.engine.Session;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.server.resp.RequestDecoder;
 import io.qrrot.server.resp.RespEncoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,18 +34,49 @@ import org.slf4j.LoggerFactory;
  * When the facade reports an LSN durable, the chunks up to it are written in order. The event loop never
  * blocks: the only hand-off is the facade's completion, queued back to this connection's loop.
  *
+ * <p><b>Memory.</b> What a client can make the connection hold is bounded before it is allocated: the
+ * request being received by the query buffer limit and, beyond {@link ClientMemory#FREE_PER_CLIENT}, by the
+ * server's {@link ClientMemory} budget (the decoder asks {@link #admitRequest} before each copy); commands
+ * queued in MULTI by {@code client-multi-queue-limit} and the same budget (asked before queueing, with
+ * Redis' rule that a refused command fails the transaction at EXEC); unsent replies by pausing reads past
+ * 4 MiB. {@link #settleMemory} gives back to the budget what the connection no longer holds.
+ *
+ * <p><b>Failures.</b> Every entry point (the Netty callbacks and the tasks queued to the loop) catches any
+ * {@link Throwable}, an {@link OutOfMemoryError} included: {@link #fail} logs it (rate-limited), releases all
+ * the connection holds, answers an error if it can and closes this connection only; the loop goes on serving
+ * the others. (A loop thread that dies anyway stops the process: {@link QrrotServer}.)
+ *
  * <p><b>Threading.</b> Confined to its event loop, except the fields read by CLIENT LIST and INFO from other
  * threads (plain reads of counters and names: informational, may be a moment stale).
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-    /** Stop reading from a client whose unsent replies pass this (it is not reading them). */
+    /**
+     * Stop reading from a client whose unsent replies pass this (it is not reading them), replies waiting for
+     * durability included; or, sooner, when Netty's outbound buffer passes its high-water mark (1 MiB).
+     */
     private static final long PAUSE_READING_AT = 4L << 20;
     private static final long RESUME_READING_AT = 1L << 20;
-    /** Arguments arrays grown past this by one big command are dropped after it. */
-    private static final int SHRINK_ARGS_ABOVE = 1 << 20;
+    /**
+     * Arguments arrays grown past this by one big command are dropped after it, so an idle connection keeps at
+     * most this much (outside the budget: it is the same for every connection).
+     */
+    private static final int SHRINK_ARGS_ABOVE = 64 * 1024;
     private static final int DISCARD_READ_BYTES_AT = 64 * 1024;
+    /** After an error that closes a connection in the middle of its request, how long its input is drained. */
+    private static final long LINGER_MILLIS = 2000;
     static final String NOAUTH = "NOAUTH Authentication required.";
+    static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
+    /** Refusal of a command (queued in MULTI) past the server's budget; the transaction then fails at EXEC. */
+    static final String CLIENT_MEMORY_OOM = "OOM command not allowed when client memory > 'client-memory-budget'.";
+    /** Refusal of a request still being received past the server's budget; the connection then closes. */
+    static final String CLIENT_MEMORY_OOM_CLOSING =
+            "OOM request not accepted when client memory > 'client-memory-budget'; closing the connection";
+    // Whole replies made before they are needed: answering an OutOfMemoryError must not need memory.
+    private static final byte[] FAILED_OOM = ("-ERR the server ran out of memory serving this connection;"
+            + " closing it (see the server log)\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FAILED_INTERNAL = ("-ERR internal error serving this connection; closing it"
+            + " (see the server log)\r\n").getBytes(StandardCharsets.US_ASCII);
 
     final ServerContext server;
     final long id;
@@ -55,6 +89,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     Qrrot.Session session;
     CommandArgs args = new CommandArgs();
     private final RequestDecoder decoder;
+    private final RequestDecoder.Gate gate = this::admitRequest;
+    private boolean resumeQueued;
+    private final Runnable resume = () -> {
+        resumeQueued = false;
+        try {
+            maybeResume();
+        } catch (Throwable t) {
+            fail(t, "resuming reads");
+        }
+    };
     final RespEncoder reply = new RespEncoder();
 
     private ByteBuf in;
@@ -71,9 +115,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     boolean closeAfterReply;
     private boolean draining;
     private boolean paused;
+    /** Close by half-closing and draining the input first, so the client reads the error before the close. */
+    private boolean lingerOnClose;
     /** A server command is running on the admin thread; its reply and the next commands wait for it. */
     boolean blocked;
     private boolean txDirty;
+    /** Heap the commands queued in this connection's MULTI hold ({@link Session#queuedBytes}). */
+    private long multiBytes;
+    /** What this connection has taken from the server's {@link ClientMemory} budget. */
+    private long charged;
     private boolean processing;
     private boolean registered;
     boolean closed;
@@ -90,6 +140,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     long commandsProcessed;
     long netInput;
     long netOutput;
+    /** Bytes the partial request and the MULTI queue hold, for CLIENT LIST (plain: informational). */
+    long requestMemorySnapshot;
+    long multiMemorySnapshot;
+    /** Unsent reply bytes after the last command, for CLIENT LIST (plain: informational). */
+    long unsentSnapshot;
     private volatile boolean resetStats;
 
     ClientConnection(ServerContext server) {
@@ -105,31 +160,35 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.channel = ctx.channel();
         this.loop = channel.eventLoop();
-        this.batch = LoopBatch.of(server, loop);
-        server.totalConnections.incrementAndGet();
-        if (server.connected.incrementAndGet() > server.maxClients) {
-            server.connected.decrementAndGet();
-            server.rejectedConnections.incrementAndGet();
-            refuse("ERR max number of clients reached");
-            return;
-        }
-        registered = true;
-        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-        if (server.protectedMode && server.requirePass == null && remote != null
-                && !remote.getAddress().isLoopbackAddress()) {
-            server.rejectedConnections.incrementAndGet();
-            refuse(ProtectedMode.DENIED);
-            return;
-        }
         try {
-            session = server.db.newSession();
-        } catch (RuntimeException e) {
-            log.error("client {}: the database refused a new session; closing the connection", id, e);
-            refuse("ERR the database is not accepting connections (closing or failed); see the server log");
-            return;
+            this.batch = LoopBatch.of(server, loop);
+            server.totalConnections.incrementAndGet();
+            if (server.connected.incrementAndGet() > server.maxClients) {
+                server.connected.decrementAndGet();
+                server.rejectedConnections.incrementAndGet();
+                refuse("ERR max number of clients reached");
+                return;
+            }
+            registered = true;
+            InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+            if (server.protectedMode && server.requirePass == null && remote != null
+                    && !remote.getAddress().isLoopbackAddress()) {
+                server.rejectedConnections.incrementAndGet();
+                refuse(ProtectedMode.DENIED);
+                return;
+            }
+            try {
+                session = server.db.newSession();
+            } catch (RuntimeException e) {
+                log.error("client {}: the database refused a new session; closing the connection", id, e);
+                refuse("ERR the database is not accepting connections (closing or failed); see the server log");
+                return;
+            }
+            authenticated = server.requirePass == null;
+            server.clients.put(id, this);
+        } catch (Throwable t) {
+            fail(t, "accepting the connection");
         }
-        authenticated = server.requirePass == null;
-        server.clients.put(id, this);
     }
 
     private void refuse(String error) {
@@ -151,38 +210,124 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             server.closedNetInput.addAndGet(netInput);
             server.closedNetOutput.addAndGet(netOutput);
         }
-        if (in != null) {
-            in.release();
-            in = null;
+        releaseAll();
+    }
+
+    /**
+     * Lets go of everything the connection holds: buffers, replies waiting for durability, the snapshot it
+     * pinned, its session (and with it a MULTI queue), its share of the memory budget. Idempotent; each step
+     * runs even when an earlier one fails.
+     */
+    private void releaseAll() {
+        try {
+            if (in != null) {
+                ByteBuf b = in;
+                in = null;
+                b.release();
+            }
+        } catch (Throwable t) {
+            log.debug("client {}: releasing the input buffer: {}", id, t.toString());
         }
-        if (out != null) {
-            out.release();
-            out = null;
+        try {
+            if (out != null) {
+                ByteBuf b = out;
+                out = null;
+                b.release();
+            }
+        } catch (Throwable t) {
+            log.debug("client {}: releasing the reply buffer: {}", id, t.toString());
         }
-        for (Chunk c : held) {
-            c.buf.release();
+        try {
+            Chunk c;
+            while ((c = held.pollFirst()) != null) {
+                if (c.buf != null) {
+                    c.buf.release();
+                    c.buf = null;
+                }
+            }
+        } catch (Throwable t) {
+            log.debug("client {}: releasing held replies: {}", id, t.toString());
         }
-        held.clear();
         tail = null;
         heldBytes = 0;
-        SnapshotCommand.release(this);
+        try {
+            SnapshotCommand.release(this);
+        } catch (Throwable t) {
+            log.warn("client {}: closing its snapshot file failed", id, t);
+        }
         if (session != null) {
+            Qrrot.Session s = session;
+            session = null;
             try {
-                session.close();
-            } catch (RuntimeException e) {
-                log.warn("client {}: closing its database session failed", id, e);
+                s.close();
+            } catch (Throwable t) {
+                log.warn("client {}: closing its database session failed", id, t);
             }
         }
+        try {
+            args = new CommandArgs(16, 2); // drop a large request's array now, not when the channel is collected
+        } catch (Throwable t) {
+            // out of memory even for that: the array goes with the connection
+        }
+        multiBytes = 0;
+        if (charged > 0) {
+            server.clientMemory.release(charged);
+            charged = 0;
+        }
+        requestMemorySnapshot = 0;
+        multiMemorySnapshot = 0;
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof java.io.IOException) {
             log.debug("client {}: connection error: {}", id, cause.toString());
+            ctx.close();
         } else {
-            log.error("client {}: unexpected error; closing the connection", id, cause);
+            fail(cause, "in the network pipeline");
         }
-        ctx.close();
+    }
+
+    /**
+     * A {@link Throwable} escaped this connection's code: log it (rate-limited), release everything the
+     * connection holds (for an {@link OutOfMemoryError}, that is what gives memory back), answer an error if a
+     * reply can still be written, and close this connection. The loop and every other connection go on. Replies
+     * not yet written are dropped: the client gets the error in their place, then the close.
+     */
+    void fail(Throwable t, String doing) {
+        boolean wasOpen = !closed;
+        closed = true;
+        try {
+            server.connectionFailures.incrementAndGet();
+            if (t instanceof OutOfMemoryError) {
+                Runtime rt = Runtime.getRuntime();
+                server.failureLog.error("client {}: out of memory {} (heap {} of {} MiB used); closing this connection"
+                        + " and releasing what it held", id, doing, (rt.totalMemory() - rt.freeMemory()) >> 20,
+                        rt.maxMemory() >> 20, t);
+            } else {
+                server.failureLog.error("client {}: unexpected error {}; closing this connection", id, doing, t);
+            }
+        } catch (Throwable logging) {
+            // nothing more can be said: the close below still happens
+        }
+        releaseAll();
+        if (channel == null) {
+            return;
+        }
+        try {
+            if (wasOpen && channel.isActive()) {
+                writeThenClose(Unpooled.wrappedBuffer(t instanceof OutOfMemoryError ? FAILED_OOM : FAILED_INTERNAL),
+                        true);
+            } else {
+                channel.close();
+            }
+        } catch (Throwable again) {
+            try {
+                channel.close();
+            } catch (Throwable ignored) {
+                // the channel is unusable; the loop closes it with its selector
+            }
+        }
     }
 
     // ---------------------------------------------------------------- input
@@ -190,32 +335,66 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf data = (ByteBuf) msg;
-        netInput += data.readableBytes();
-        lastInteractionMillis = System.currentTimeMillis();
-        if (resetStats) {
-            resetStats = false;
-            commandsProcessed = 0;
-            netInput = data.readableBytes();
-            netOutput = 0;
+        try {
+            netInput += data.readableBytes();
+            lastInteractionMillis = System.currentTimeMillis();
+            if (resetStats) {
+                resetStats = false;
+                commandsProcessed = 0;
+                netInput = data.readableBytes();
+                netOutput = 0;
+            }
+            if (closed || closeAfterReply || draining) {
+                data.release();
+                return;
+            }
+            ByteBuf d = data;
+            data = null; // the cumulator owns it from here
+            in = in == null ? d : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), in, d);
+            processInput();
+        } catch (Throwable t) {
+            if (data != null && data.refCnt() > 0) {
+                data.release();
+            }
+            fail(t, "reading a request");
         }
-        if (closed || closeAfterReply || draining) {
-            data.release();
-            return;
-        }
-        in = in == null ? data : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), in, data);
-        processInput();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        endBatch();
+        try {
+            endBatch();
+        } catch (Throwable t) {
+            fail(t, "sending replies");
+        }
     }
 
+    /**
+     * Netty's outbound buffer passed its high-water mark (the socket is full and 1 MiB waits behind it): stop
+     * reading this client until it reads its replies; resume once the buffer is under the low-water mark and
+     * the connection's unsent replies (those waiting for durability included) under 1 MiB.
+     */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (channel.isWritable()) {
-            maybeResume();
+        try {
+            if (channel.isWritable()) {
+                // Netty may call this from inside a write or flush of this connection: resume from the task
+                // queue, not in the middle of that.
+                if (paused && !resumeQueued) {
+                    resumeQueued = true;
+                    loop.execute(resume);
+                }
+            } else if (!paused && !closed) {
+                pause();
+            }
+        } catch (Throwable t) {
+            fail(t, "pausing or resuming reads");
         }
+    }
+
+    private void pause() {
+        paused = true;
+        channel.config().setAutoRead(false);
     }
 
     /** Executes every complete command in the input buffer, unless paused, blocked or closing. */
@@ -227,7 +406,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         try {
             decoder.maxBulkLength(server.maxBulkLength);
             while (!paused && !blocked && !closeAfterReply && !draining && !closed) {
-                int r = decoder.decode(in, args, authRequired());
+                int r = decoder.decode(in, args, authRequired(), gate);
                 if (r == RequestDecoder.NEED_MORE) {
                     break;
                 }
@@ -240,6 +419,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     closeAfterReply = true;
                     break;
                 }
+                if (r == RequestDecoder.REFUSED) {
+                    // The counter and the log line come from admitRequest, which knows which limit it was.
+                    beginReply();
+                    reply.error(decoder.error());
+                    endReply(0);
+                    closeAfterReply = true;
+                    lingerOnClose = true;
+                    settleMemory();
+                    break;
+                }
                 execute();
                 afterCommand();
             }
@@ -247,16 +436,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 if (!in.isReadable()) {
                     in.release();
                     in = null;
-                } else if (in.readableBytes() + decoder.pendingBytes() > server.queryBufferLimit) {
-                    server.queryLimitDisconnections.incrementAndGet();
-                    log.warn("client {} ({}): closed: an incomplete command passed the query buffer limit of {} bytes"
-                            + " (CONFIG SET client-query-buffer-limit to raise it)", id, channel.remoteAddress(),
-                            server.queryBufferLimit);
-                    closeNow();
+                } else if (!closeAfterReply && in.readableBytes() + decoder.pendingBytes() > server.queryBufferLimit) {
+                    // Bytes that arrived while reading was paused or blocked, not yet decoded.
+                    refuseQueryBuffer(in.readableBytes() + decoder.pendingBytes());
+                    in.release();
+                    in = null;
+                    beginReply();
+                    reply.error(queryLimitError());
+                    endReply(0);
+                    closeAfterReply = true;
+                    lingerOnClose = true;
                 } else if (in.readerIndex() > DISCARD_READ_BYTES_AT) {
                     in.discardSomeReadBytes();
                 }
             }
+            requestMemorySnapshot = decoder.inRequest() ? decoder.pendingBytes() : 0;
         } finally {
             processing = false;
         }
@@ -264,6 +458,110 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     boolean authRequired() {
         return !authenticated && server.requirePass != null;
+    }
+
+    // ---------------------------------------------------------------- memory limits
+
+    /**
+     * The decoder's {@link RequestDecoder.Gate}: may the request being received hold {@code pendingAfter}
+     * bytes? No past the query buffer limit, nor past the server's budget.
+     */
+    private String admitRequest(long pendingAfter) {
+        long limit = Math.min(server.queryBufferLimit, ServerOptions.MAX_BULK_CEILING);
+        if (pendingAfter > limit) {
+            refuseQueryBuffer(pendingAfter);
+            return queryLimitError();
+        }
+        if (!charge(pendingAfter + multiBytes)) {
+            server.clientMemoryRefusals.incrementAndGet();
+            server.limitLog.warn("client {} ({}): request refused and connection closed: the server's memory for"
+                    + " client requests is used up ({} of client-memory-budget {} bytes)", id,
+                    channel.remoteAddress(), server.clientMemory.used(), server.clientMemory.budget());
+            return CLIENT_MEMORY_OOM_CLOSING;
+        }
+        return null;
+    }
+
+    private void refuseQueryBuffer(long bytes) {
+        server.queryLimitDisconnections.incrementAndGet();
+        server.limitLog.warn("client {} ({}): closed: an incomplete command passed the query buffer limit of {} bytes"
+                + " ({} bytes; CONFIG SET client-query-buffer-limit to raise it)", id, channel.remoteAddress(),
+                server.queryBufferLimit, bytes);
+    }
+
+    private String queryLimitError() {
+        return "ERR max query buffer length reached: the request passed client-query-buffer-limit ("
+                + server.queryBufferLimit + " bytes); closing the connection";
+    }
+
+    /**
+     * Makes this connection's share of the budget cover a footprint of {@code footprint} bytes (the first
+     * {@link ClientMemory#FREE_PER_CLIENT} are free).
+     *
+     * @return false, taking nothing, when the budget has no room for the growth
+     */
+    private boolean charge(long footprint) {
+        long want = Math.max(0, footprint - ClientMemory.FREE_PER_CLIENT);
+        if (want <= charged) {
+            return true;
+        }
+        if (!server.clientMemory.tryReserve(want - charged)) {
+            return false;
+        }
+        charged = want;
+        return true;
+    }
+
+    /**
+     * After each command: a transaction that ended (EXEC, DISCARD, RESET) takes its error flag and its queue's
+     * memory with it; what the connection no longer holds goes back to the budget.
+     */
+    private void settleMemory() {
+        if (session == null || !session.inTransaction()) {
+            multiBytes = 0;
+            txDirty = false;
+        }
+        long footprint = multiBytes + (decoder.inRequest() ? decoder.pendingBytes() : 0);
+        long want = Math.max(0, footprint - ClientMemory.FREE_PER_CLIENT);
+        if (want < charged) {
+            server.clientMemory.release(charged - want);
+            charged = want;
+        }
+        multiMemorySnapshot = multiBytes;
+    }
+
+    /**
+     * Checks a command about to be queued in MULTI against the client's queue limit and the server's budget.
+     *
+     * @return null to queue it, else the error that refuses it (and fails the transaction at EXEC)
+     */
+    private String admitQueued(long cost) {
+        if (multiBytes + cost > server.multiQueueLimit) {
+            server.multiQueueLimitRefusals.incrementAndGet();
+            server.limitLog.warn("client {} ({}): command not queued: its MULTI queue would pass"
+                    + " client-multi-queue-limit ({} bytes)", id, channel.remoteAddress(), server.multiQueueLimit);
+            return "ERR MULTI queue limit reached: the queued commands would hold more than client-multi-queue-limit ("
+                    + server.multiQueueLimit + " bytes); EXEC will discard the transaction";
+        }
+        if (!charge(decoder.pendingBytes() + multiBytes + cost)) {
+            server.clientMemoryRefusals.incrementAndGet();
+            server.limitLog.warn("client {} ({}): command not queued: the server's memory for client requests is"
+                    + " used up ({} of client-memory-budget {} bytes)", id, channel.remoteAddress(),
+                    server.clientMemory.used(), server.clientMemory.budget());
+            return CLIENT_MEMORY_OOM;
+        }
+        return null;
+    }
+
+    /** MULTI, EXEC, DISCARD and WATCH run at once inside a transaction; every other data command is queued. */
+    private static boolean controlsTransaction(CommandArgs a) {
+        return a.is(0, "EXEC") || a.is(0, "DISCARD") || a.is(0, "MULTI") || a.is(0, "WATCH");
+    }
+
+    /** A server command runs on the admin thread: stop reading until its reply is written. */
+    void block() {
+        blocked = true;
+        channel.config().setAutoRead(false);
     }
 
     // ---------------------------------------------------------------- dispatch
@@ -306,9 +604,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (txDirty && args.is(0, "EXEC")) {
             session.execute(CommandArgs.of("DISCARD"), DiscardingSink.INSTANCE);
             txDirty = false;
-            reply.error("EXECABORT Transaction discarded because of previous errors.");
+            reply.error(EXECABORT);
             endReply(0);
             return;
+        }
+        long queueCost = 0;
+        if (session.inTransaction() && !controlsTransaction(args)) {
+            queueCost = Session.queuedBytes(args);
+            String refusal = admitQueued(queueCost);
+            if (refusal != null) {
+                reply.error(refusal);
+                txDirty = true;
+                endReply(0);
+                return;
+            }
         }
         long lsn;
         try {
@@ -321,6 +630,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         if (!session.inTransaction()) {
             txDirty = false;
+        } else if (queueCost > 0 && reply.target().getByte(replyStart) == '+') {
+            multiBytes += queueCost; // +QUEUED (the engine may still refuse: arity, no-multi, OOM)
         }
         if (lsn > 0) {
             batch.logged();
@@ -338,18 +649,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (args.array().length > SHRINK_ARGS_ABOVE) {
             args = new CommandArgs();
         }
+        settleMemory();
+        if (closed) {
+            return;
+        }
         long unsent = unsentBytes();
+        unsentSnapshot = unsent;
         long limit = server.outputBufferLimit;
         if (limit > 0 && unsent > limit) {
             server.outputLimitDisconnections.incrementAndGet();
-            log.warn("client {} ({}): closed: {} bytes of replies unread, over the output buffer limit of {} bytes",
-                    id, channel.remoteAddress(), unsent, limit);
+            server.limitLog.warn("client {} ({}): closed: {} bytes of replies unread, over the output buffer limit of"
+                    + " {} bytes", id, channel.remoteAddress(), unsent, limit);
             closeNow();
             return;
         }
-        if (unsent > PAUSE_READING_AT && !paused) {
-            paused = true;
-            channel.config().setAutoRead(false);
+        if (!paused && (unsent > PAUSE_READING_AT || !channel.isWritable())) {
+            pause();
         }
     }
 
@@ -422,9 +737,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (out != null && out.isReadable()) {
-            netOutput += out.readableBytes();
-            ctx.writeAndFlush(out, ctx.voidPromise());
+            // Hand the buffer over before the write: a flush can call back into this connection (a writability
+            // change), and nothing may encode into a buffer Netty owns (or has already released).
+            ByteBuf o = out;
             out = null;
+            netOutput += o.readableBytes();
+            ctx.writeAndFlush(o, ctx.voidPromise());
         }
         if (tail != null && !tail.registered) {
             tail.registered = true;
@@ -442,11 +760,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         if ((closeAfterReply || draining) && tail == null) {
             closeAfterFlush();
+        } else if (paused && !resumeQueued && unsentBytes() <= RESUME_READING_AT) {
+            // The socket took everything at once: no writability change and no durability completion will come
+            // to resume this connection, so resume it from the loop's task queue (not by recursing from here).
+            resumeQueued = true;
+            loop.execute(resume);
         }
     }
 
     /** Called on this connection's loop when {@code lsn} is durable, or failed ({@code failure} != null). */
     void durabilityReached(long lsn, String failure) {
+        try {
+            sendDurable(lsn, failure);
+        } catch (Throwable t) {
+            fail(t, "sending replies that became durable");
+        }
+    }
+
+    private void sendDurable(long lsn, String failure) {
         if (closed) {
             return;
         }
@@ -461,13 +792,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 break;
             }
             held.pollFirst();
-            heldBytes -= c.buf.readableBytes();
+            ByteBuf b = c.buf;
+            c.buf = null;
+            heldBytes -= b.readableBytes();
             if (failure == null) {
-                netOutput += c.buf.readableBytes();
-                ctx.write(c.buf, ctx.voidPromise());
+                netOutput += b.readableBytes();
+                ctx.write(b, ctx.voidPromise());
             } else {
                 server.durabilityFailures.incrementAndGet();
-                c.buf.release();
+                b.release();
                 ByteBuf err = ctx.alloc().directBuffer(64 * c.replies);
                 reply.target(err);
                 for (int i = 0; i < c.replies; i++) {
@@ -476,7 +809,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 netOutput += err.readableBytes();
                 ctx.write(err, ctx.voidPromise());
             }
-            c.buf = null;
             chunkPool.addFirst(c);
             wrote = true;
         }
@@ -503,7 +835,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         paused = false;
-        channel.config().setAutoRead(true);
+        if (!blocked && !draining) {
+            channel.config().setAutoRead(true);
+        }
         processInput();
         endBatch();
     }
@@ -532,7 +866,36 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         closed = true;
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (lingerOnClose && in != null) {
+            in.release();
+            in = null;
+        }
+        writeThenClose(Unpooled.EMPTY_BUFFER, lingerOnClose);
+    }
+
+    /**
+     * Writes {@code last} (after everything written before it) and closes. With {@code linger}, for a client
+     * that may still be sending (a request refused half-way, a failure in the middle of a pipeline): closing with
+     * its bytes unread would reset the connection, and a reset can destroy the error reply before the client
+     * reads it. So the connection half-closes after the reply, drains (and drops) what still arrives, and closes
+     * when the client does or after {@link #LINGER_MILLIS}.
+     */
+    private void writeThenClose(ByteBuf last, boolean linger) {
+        if (!linger || !(channel instanceof DuplexChannel duplex)) {
+            channel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        channel.config().setAutoRead(true);
+        channel.writeAndFlush(last).addListener(f -> {
+            if (!f.isSuccess()) {
+                channel.close();
+                return;
+            }
+            duplex.shutdownOutput();
+            loop.schedule(() -> {
+                channel.close();
+            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        });
     }
 
     void closeNow() {
@@ -546,13 +909,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Shutdown: stop reading; close once every held reply has been sent. Runs on the loop. */
     void beginDrain() {
-        if (closed) {
-            return;
-        }
-        draining = true;
-        channel.config().setAutoRead(false);
-        if (tail == null && !blocked) {
-            closeAfterFlush();
+        try {
+            if (closed) {
+                return;
+            }
+            draining = true;
+            channel.config().setAutoRead(false);
+            if (tail == null && !blocked) {
+                closeAfterFlush();
+            }
+        } catch (Throwable t) {
+            fail(t, "closing for shutdown");
         }
     }
 
@@ -562,7 +929,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             loop.execute(() -> {
                 blocked = false;
                 beginDrain();
-            });
+            }); // beginDrain contains its own failures
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the loop is already stopped: the connection is closed
         }
@@ -570,12 +937,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Idle timeout check; runs on the loop. */
     void checkIdle(long nowMillis, int timeoutSeconds) {
-        if (closed || tail != null || blocked) {
-            return;
-        }
-        if (nowMillis - lastInteractionMillis > timeoutSeconds * 1000L) {
-            log.debug("client {}: closed after {} s idle (timeout)", id, timeoutSeconds);
-            closeNow();
+        try {
+            if (closed || tail != null || blocked) {
+                return;
+            }
+            if (nowMillis - lastInteractionMillis > timeoutSeconds * 1000L) {
+                log.debug("client {}: closed after {} s idle (timeout)", id, timeoutSeconds);
+                closeNow();
+            }
+        } catch (Throwable t) {
+            fail(t, "checking the idle timeout");
         }
     }
 
@@ -595,16 +966,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     void completeBlocked(java.util.function.Consumer<RespEncoder> writeReply, Runnable ifDropped) {
         try {
             loop.execute(() -> {
-                if (closed) {
-                    ifDropped.run();
-                    return;
+                try {
+                    if (closed) {
+                        ifDropped.run();
+                        return;
+                    }
+                    blocked = false;
+                    if (!paused && !draining) {
+                        channel.config().setAutoRead(true);
+                    }
+                    beginReply();
+                    writeReply.accept(reply);
+                    endReply(0);
+                    processInput();
+                    endBatch();
+                } catch (Throwable t) {
+                    fail(t, "answering a server command");
                 }
-                blocked = false;
-                beginReply();
-                writeReply.accept(reply);
-                endReply(0);
-                processInput();
-                endBatch();
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             ifDropped.run();

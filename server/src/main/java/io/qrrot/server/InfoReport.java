@@ -91,6 +91,8 @@ final class InfoReport {
                 put(f, "jvm_heap_used", Long.toString(rt.totalMemory() - rt.freeMemory()));
                 put(f, "jvm_heap_max", Long.toString(rt.maxMemory()));
                 put(f, "network_buffers_direct", Long.toString(io.netty.util.internal.PlatformDependent.usedDirectMemory()));
+                put(f, "client_memory_used", Long.toString(s.clientMemory.used()));
+                put(f, "client_memory_budget", Long.toString(s.clientMemory.budget()));
                 put(f, "maxmemory", Long.toString(s.db.options().maxMemoryBytes()));
                 put(f, "maxmemory_policy", "noeviction");
             }
@@ -119,6 +121,9 @@ final class InfoReport {
                 put(f, "total_error_replies_protocol", Long.toString(s.protocolErrors.get()));
                 put(f, "client_output_buffer_limit_disconnections", Long.toString(s.outputLimitDisconnections.get()));
                 put(f, "client_query_buffer_limit_disconnections", Long.toString(s.queryLimitDisconnections.get()));
+                put(f, "client_multi_queue_limit_refusals", Long.toString(s.multiQueueLimitRefusals.get()));
+                put(f, "client_memory_budget_refusals", Long.toString(s.clientMemoryRefusals.get()));
+                put(f, "client_connections_failed", Long.toString(s.connectionFailures.get()));
                 put(f, "durability_failed_replies", Long.toString(s.durabilityFailures.get()));
             }
             default -> { }

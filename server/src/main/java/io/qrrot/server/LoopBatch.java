@@ -1,8 +1,6 @@
 package io.qrrot.server;
 
 import io.netty.channel.EventLoop;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Group commit across the connections of one event loop: the first command that logs something in a loop
@@ -11,8 +9,6 @@ import org.slf4j.LoggerFactory;
  * fifty. Confined to its loop.
  */
 final class LoopBatch implements Runnable {
-    private static final Logger log = LoggerFactory.getLogger(LoopBatch.class);
-
     private final ServerContext server;
     private final EventLoop loop;
     private boolean scheduled;
@@ -39,8 +35,10 @@ final class LoopBatch implements Runnable {
         scheduled = false;
         try {
             server.db.endOfBatch();
-        } catch (RuntimeException e) {
-            log.error("ending a WAL batch failed; waiting replies will get the log's failure", e);
+        } catch (Throwable e) {
+            // An Error too (an OutOfMemoryError in the log's writer): the loop goes on, the log reports its state
+            // to the waiting replies.
+            server.failureLog.error("ending a WAL batch failed; waiting replies will get the log's failure", e);
         }
     }
 }

@@ -40,9 +40,17 @@ import org.slf4j.LoggerFactory;
  * executes (through the facade, on that same thread) and encodes. The facade's durability completion is
  * the only hand-off back to a loop. SAVE, BGSAVE and SHUTDOWN's work run on one admin thread. The server
  * does not own the database: close the server first, then the database.
+ *
+ * <p>Failures: a connection contains whatever its own code throws (it closes, the loop goes on). An event
+ * loop thread that ends while the server is not closing (an error thrown inside Netty's own loop) stops the
+ * process with exit status {@value #LOOP_DIED_EXIT} after one log line: its connections could never be read
+ * or answered again, and a process that looks alive but answers nothing is worse than one that is gone
+ * (docs/decisions.md).
  */
 public final class QrrotServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QrrotServer.class);
+    /** Exit status of a process stopped because an event loop thread died (sysexits' EX_SOFTWARE). */
+    public static final int LOOP_DIED_EXIT = 70;
 
     private final ServerContext context;
     private final ServerOptions options;
@@ -78,7 +86,7 @@ public final class QrrotServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         context.transport = epoll ? "epoll" : "nio";
-        group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("qrrot-io", true), io);
+        group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new LoopThreads(), io);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(channelType)
@@ -96,6 +104,7 @@ public final class QrrotServer implements AutoCloseable {
         try {
             serverChannel = b.bind(new InetSocketAddress(options.bind(), options.port())).sync().channel();
         } catch (Exception e) {
+            closing.set(true);
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             context.admin.shutdownNow();
             context.fileReads.shutdownNow();
@@ -143,6 +152,50 @@ public final class QrrotServer implements AutoCloseable {
         }
     }
 
+    /** Event loop threads that stop the process if they end while the server is not closing. */
+    private final class LoopThreads extends DefaultThreadFactory {
+        LoopThreads() {
+            super("qrrot-io", true);
+        }
+
+        @Override
+        protected Thread newThread(Runnable r, String name) {
+            return super.newThread(() -> {
+                try {
+                    r.run();
+                } finally {
+                    loopEnded(name);
+                }
+            }, name);
+        }
+    }
+
+    /**
+     * Runs as an event loop thread ends. While closing that is the plan. Otherwise an error was thrown inside
+     * Netty's loop itself (Netty logged it just before, if it still could): the loop's connections will never be
+     * read or answered again, and the other loops cannot take them over. Fail-stop: one log line, then the
+     * process halts, so clients see their connections close and a supervisor restarts the server; every
+     * acknowledged write is in the WAL (the same as after kill -9, which the crash tests cover).
+     */
+    private void loopEnded(String thread) {
+        if (closing.get()) {
+            return;
+        }
+        try {
+            log.error("FATAL: event loop thread {} stopped unexpectedly (the error is logged above); its clients"
+                    + " can no longer be served. Stopping the process with exit status {}.", thread, LOOP_DIED_EXIT);
+        } catch (Throwable t) {
+            try {
+                System.err.println("qrrot: FATAL: event loop thread " + thread + " stopped unexpectedly; stopping"
+                        + " the process with exit status " + LOOP_DIED_EXIT);
+            } catch (Throwable ignored) {
+                // halt anyway
+            }
+        } finally {
+            Runtime.getRuntime().halt(LOOP_DIED_EXIT);
+        }
+    }
+
     private void idleSweep() {
         int timeout = context.idleTimeoutSeconds;
         if (timeout <= 0) {
@@ -181,7 +234,11 @@ public final class QrrotServer implements AutoCloseable {
             if (serverChannel != null) {
                 serverChannel.close().syncUninterruptibly();
                 for (ClientConnection c : context.clients.values()) {
-                    c.loop.execute(c::beginDrain);
+                    try {
+                        c.loop.execute(c::beginDrain);
+                    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                        // its loop is gone, and the connection with it
+                    }
                 }
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.shutdownTimeoutMillis());
                 while (!context.clients.isEmpty() && System.nanoTime() < deadline) {

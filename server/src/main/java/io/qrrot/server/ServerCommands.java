@@ -264,7 +264,7 @@ final class ServerCommands {
             r.error("ERR Background save already in progress");
             return;
         }
-        c.blocked = true;
+        c.block();
         submit(c, () -> {
             boolean ok = snapshot(s);
             c.completeBlocked(out -> {
@@ -351,7 +351,7 @@ final class ServerCommands {
         boolean doSave = save;
         boolean doForce = force;
         log.info("SHUTDOWN requested by client {} ({}){}", c.id, c.channel.remoteAddress(), save ? " with SAVE" : "");
-        c.blocked = true;
+        c.block();
         submit(c, () -> {
             if (doSave) {
                 boolean started = s.saveInProgress.compareAndSet(false, true);

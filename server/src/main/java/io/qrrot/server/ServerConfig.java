@@ -60,6 +60,23 @@ final class ServerConfig {
             }
             return () -> s.queryBufferLimit = n;
         });
+        add("client-multi-queue-limit", () -> Long.toString(s.multiQueueLimit), v -> {
+            long n = memory(v);
+            if (n < 1024) {
+                throw new Invalid("argument must be at least 1kb");
+            }
+            return () -> s.multiQueueLimit = n;
+        });
+        add("client-memory-budget", () -> Long.toString(s.clientMemory.budget()), v -> {
+            long n = memory(v);
+            if (n != 0 && n < ClientMemory.FREE_PER_CLIENT) {
+                throw new Invalid("argument must be 0 (a quarter of the heap) or at least 64kb");
+            }
+            return () -> {
+                s.clientMemoryBudget = n;
+                s.clientMemory.budget(ClientMemory.effective(n));
+            };
+        });
         add("proto-max-bulk-len", () -> Long.toString(s.maxBulkLength), v -> {
             long n = memory(v);
             if (n < 1024 * 1024 || n > ServerOptions.MAX_BULK_CEILING) {

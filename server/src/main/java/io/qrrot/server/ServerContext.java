@@ -26,6 +26,10 @@ final class ServerContext {
     volatile int maxClients;
     volatile boolean protectedMode;
     volatile long queryBufferLimit;
+    volatile long multiQueueLimit;
+    /** The budget as configured: 0 means the default ({@link ClientMemory#defaultBudget()}). */
+    volatile long clientMemoryBudget;
+    final ClientMemory clientMemory;
     volatile long maxBulkLength;
     volatile long outputBufferLimit;
     volatile int idleTimeoutSeconds;
@@ -45,7 +49,14 @@ final class ServerContext {
     final AtomicLong protocolErrors = new AtomicLong();
     final AtomicLong outputLimitDisconnections = new AtomicLong();
     final AtomicLong queryLimitDisconnections = new AtomicLong();
+    final AtomicLong multiQueueLimitRefusals = new AtomicLong();
+    final AtomicLong clientMemoryRefusals = new AtomicLong();
+    final AtomicLong connectionFailures = new AtomicLong();
     final AtomicLong durabilityFailures = new AtomicLong();
+    /** Clients refused for a limit: one line per 10 s at most. */
+    final RateLimitedLog limitLog = new RateLimitedLog(org.slf4j.LoggerFactory.getLogger(ClientConnection.class), 10_000);
+    /** Connections closed for an unexpected error while serving them: one line per 10 s at most. */
+    final RateLimitedLog failureLog = new RateLimitedLog(org.slf4j.LoggerFactory.getLogger(ClientConnection.class), 10_000);
 
     /** Unix seconds of the last successful SAVE/BGSAVE (start time until one happens, as Redis). */
     volatile long lastSaveSeconds = startMillis / 1000;
@@ -74,6 +85,9 @@ final class ServerContext {
         this.maxClients = options.maxClients();
         this.protectedMode = options.protectedMode();
         this.queryBufferLimit = options.queryBufferLimit();
+        this.multiQueueLimit = options.multiQueueLimit();
+        this.clientMemoryBudget = options.clientMemoryBudget();
+        this.clientMemory = new ClientMemory(ClientMemory.effective(options.clientMemoryBudget()));
         this.maxBulkLength = options.maxBulkLength();
         this.outputBufferLimit = options.outputBufferLimit();
         this.idleTimeoutSeconds = options.idleTimeoutSeconds();
@@ -118,6 +132,9 @@ final class ServerContext {
         protocolErrors.set(0);
         outputLimitDisconnections.set(0);
         queryLimitDisconnections.set(0);
+        multiQueueLimitRefusals.set(0);
+        clientMemoryRefusals.set(0);
+        connectionFailures.set(0);
         durabilityFailures.set(0);
     }
 

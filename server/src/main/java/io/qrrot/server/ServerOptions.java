@@ -9,8 +9,15 @@ package io.qrrot.server;
  * @param requirePass        password for AUTH, or null for none (default null; runtime)
  * @param maxClients         connections accepted at once (default 10000, as Redis; runtime)
  * @param protectedMode      without a password accept only loopback clients (default true; runtime)
- * @param queryBufferLimit   bytes one client may have buffered for an incomplete command before it is
- *                           disconnected (default 1 GiB, Redis' client-query-buffer-limit)
+ * @param queryBufferLimit   bytes one client may have buffered for an incomplete command before it gets an
+ *                           error and is disconnected (default 1 GiB, Redis' client-query-buffer-limit; runtime)
+ * @param multiQueueLimit    bytes of heap the commands one client queues inside MULTI may hold; a command past
+ *                           it is refused with an error and the transaction fails at EXEC (default 1 GiB;
+ *                           runtime)
+ * @param clientMemoryBudget bytes all clients together may make the server hold for requests being received and
+ *                           for MULTI queues, beyond {@link ClientMemory#FREE_PER_CLIENT} each; a client whose
+ *                           request or queued command would pass it gets an error (default 0: a quarter of the
+ *                           maximum heap, see {@link ClientMemory#defaultBudget()}; runtime)
  * @param maxBulkLength      largest bulk string a client may send (default 512 MiB, Redis'
  *                           proto-max-bulk-len; at most 2 GiB − 64)
  * @param outputBufferLimit  bytes of replies a client may leave unread before it is disconnected;
@@ -23,9 +30,9 @@ package io.qrrot.server;
  *                           durability before it closes their connections anyway (default 10 s)
  */
 public record ServerOptions(String bind, int port, String requirePass, int maxClients, boolean protectedMode,
-                            long queryBufferLimit, long maxBulkLength, long outputBufferLimit,
-                            int idleTimeoutSeconds, int ioThreads, Transport transport,
-                            long shutdownTimeoutMillis) {
+                            long queryBufferLimit, long multiQueueLimit, long clientMemoryBudget,
+                            long maxBulkLength, long outputBufferLimit, int idleTimeoutSeconds, int ioThreads,
+                            Transport transport, long shutdownTimeoutMillis) {
 
     public static final long MIB = 1L << 20;
     /** The largest bulk a connection can hold: a Java array and a Netty buffer both index with an int. */
@@ -50,6 +57,13 @@ public record ServerOptions(String bind, int port, String requirePass, int maxCl
         if (queryBufferLimit < 1024) {
             throw new IllegalArgumentException("queryBufferLimit must be at least 1024 bytes, not " + queryBufferLimit);
         }
+        if (multiQueueLimit < 1024) {
+            throw new IllegalArgumentException("multiQueueLimit must be at least 1024 bytes, not " + multiQueueLimit);
+        }
+        if (clientMemoryBudget < 0) {
+            throw new IllegalArgumentException("clientMemoryBudget must be >= 0 (0 = a quarter of the heap), not "
+                    + clientMemoryBudget);
+        }
         if (outputBufferLimit < 0 || idleTimeoutSeconds < 0 || shutdownTimeoutMillis < 0) {
             throw new IllegalArgumentException("outputBufferLimit, idleTimeoutSeconds and shutdownTimeoutMillis must be >= 0");
         }
@@ -65,8 +79,8 @@ public record ServerOptions(String bind, int port, String requirePass, int maxCl
     }
 
     public static ServerOptions defaults() {
-        return new ServerOptions("127.0.0.1", 6379, null, 10_000, true, 1024 * MIB, 512 * MIB, 1024 * MIB, 0,
-                defaultIoThreads(), Transport.AUTO, 10_000);
+        return new ServerOptions("127.0.0.1", 6379, null, 10_000, true, 1024 * MIB, 1024 * MIB, 0, 512 * MIB,
+                1024 * MIB, 0, defaultIoThreads(), Transport.AUTO, 10_000);
     }
 
     /**
@@ -78,62 +92,86 @@ public record ServerOptions(String bind, int port, String requirePass, int maxCl
     }
 
     public ServerOptions withBind(String v) {
-        return new ServerOptions(v, port, requirePass, maxClients, protectedMode, queryBufferLimit, maxBulkLength,
-                outputBufferLimit, idleTimeoutSeconds, ioThreads, transport, shutdownTimeoutMillis);
+        return new ServerOptions(v, port, requirePass, maxClients, protectedMode, queryBufferLimit, multiQueueLimit,
+                clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
     }
 
     public ServerOptions withPort(int v) {
-        return new ServerOptions(bind, v, requirePass, maxClients, protectedMode, queryBufferLimit, maxBulkLength,
-                outputBufferLimit, idleTimeoutSeconds, ioThreads, transport, shutdownTimeoutMillis);
+        return new ServerOptions(bind, v, requirePass, maxClients, protectedMode, queryBufferLimit, multiQueueLimit,
+                clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
     }
 
     public ServerOptions withRequirePass(String v) {
-        return new ServerOptions(bind, port, v, maxClients, protectedMode, queryBufferLimit, maxBulkLength,
-                outputBufferLimit, idleTimeoutSeconds, ioThreads, transport, shutdownTimeoutMillis);
+        return new ServerOptions(bind, port, v, maxClients, protectedMode, queryBufferLimit, multiQueueLimit,
+                clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
     }
 
     public ServerOptions withMaxClients(int v) {
-        return new ServerOptions(bind, port, requirePass, v, protectedMode, queryBufferLimit, maxBulkLength,
-                outputBufferLimit, idleTimeoutSeconds, ioThreads, transport, shutdownTimeoutMillis);
+        return new ServerOptions(bind, port, requirePass, v, protectedMode, queryBufferLimit, multiQueueLimit,
+                clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
     }
 
     public ServerOptions withProtectedMode(boolean v) {
-        return new ServerOptions(bind, port, requirePass, maxClients, v, queryBufferLimit, maxBulkLength,
-                outputBufferLimit, idleTimeoutSeconds, ioThreads, transport, shutdownTimeoutMillis);
+        return new ServerOptions(bind, port, requirePass, maxClients, v, queryBufferLimit, multiQueueLimit,
+                clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
     }
 
     public ServerOptions withQueryBufferLimit(long v) {
-        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, v, maxBulkLength,
-                outputBufferLimit, idleTimeoutSeconds, ioThreads, transport, shutdownTimeoutMillis);
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, v, multiQueueLimit,
+                clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
+    }
+
+    public ServerOptions withMultiQueueLimit(long v) {
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit, v,
+                clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
+    }
+
+    public ServerOptions withClientMemoryBudget(long v) {
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
+                multiQueueLimit, v, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
     }
 
     public ServerOptions withMaxBulkLength(long v) {
-        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit, v,
-                outputBufferLimit, idleTimeoutSeconds, ioThreads, transport, shutdownTimeoutMillis);
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
+                multiQueueLimit, clientMemoryBudget, v, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
     }
 
     public ServerOptions withOutputBufferLimit(long v) {
-        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit, maxBulkLength,
-                v, idleTimeoutSeconds, ioThreads, transport, shutdownTimeoutMillis);
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
+                multiQueueLimit, clientMemoryBudget, maxBulkLength, v, idleTimeoutSeconds, ioThreads, transport,
+                shutdownTimeoutMillis);
     }
 
     public ServerOptions withIdleTimeoutSeconds(int v) {
-        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit, maxBulkLength,
-                outputBufferLimit, v, ioThreads, transport, shutdownTimeoutMillis);
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
+                multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, v, ioThreads, transport,
+                shutdownTimeoutMillis);
     }
 
     public ServerOptions withIoThreads(int v) {
-        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit, maxBulkLength,
-                outputBufferLimit, idleTimeoutSeconds, v, transport, shutdownTimeoutMillis);
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
+                multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, v,
+                transport, shutdownTimeoutMillis);
     }
 
     public ServerOptions withTransport(Transport v) {
-        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit, maxBulkLength,
-                outputBufferLimit, idleTimeoutSeconds, ioThreads, v, shutdownTimeoutMillis);
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
+                multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads,
+                v, shutdownTimeoutMillis);
     }
 
     public ServerOptions withShutdownTimeoutMillis(long v) {
-        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit, maxBulkLength,
-                outputBufferLimit, idleTimeoutSeconds, ioThreads, transport, v);
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
+                multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads,
+                transport, v);
     }
 }

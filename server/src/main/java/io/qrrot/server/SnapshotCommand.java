@@ -106,7 +106,7 @@ final class SnapshotCommand {
     private static void begin(ClientConnection c) {
         ServerContext s = c.server;
         release(c);
-        c.blocked = true;
+        c.block();
         try {
             s.admin.execute(() -> {
                 Pin pin;
@@ -182,7 +182,7 @@ final class SnapshotCommand {
             r.bulk("");
             return;
         }
-        c.blocked = true;
+        c.block();
         try {
             c.server.fileReads.execute(() -> {
                 byte[] chunk = new byte[n];

@@ -3,32 +3,57 @@ package io.qrrot.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qrrot.recovery.DurableQrrot;
+import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.testkit.FaultyStorage;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Replies to writes are released only when their LSN is durable, in request order, reads included. */
+/**
+ * Replies to writes are released only when their LSN is durable, in request order, reads included. The real
+ * database, with its durability completions held back by the test ({@link HeldDurability}); LSNs are counted
+ * from {@code base}, the log's last LSN when the test starts.
+ */
 class DurableRepliesTest {
-    private InMemoryQrrot db;
+    @TempDir
+    static Path dir;
+    private static DurableQrrot real;
+    private HeldDurability db;
     private QrrotServer server;
+    private long base;
+
+    @BeforeAll
+    static void open() {
+        real = TestBackends.open(dir);
+    }
+
+    @AfterAll
+    static void closeDatabase() {
+        TestBackends.close(real);
+    }
 
     @BeforeEach
     void start() throws Exception {
-        db = new InMemoryQrrot(InMemoryQrrot.Durability.MANUAL);
+        db = new HeldDurability(real);
+        base = db.appendedLsn();
         server = TestBackends.start(db, TestBackends.options().withIoThreads(1));
     }
 
     @AfterEach
     void stop() {
-        db.makeDurable(Long.MAX_VALUE);
+        db.releaseAll();
         server.close();
-        db.close();
     }
 
     @Test
     void readsWithNothingPendingAreAnsweredAtOnce() throws Exception {
         try (RawClient c = new RawClient(server.port())) {
-            assertEquals("$-1\r\n", c.call("GET", "k"));
+            assertEquals("$-1\r\n", c.call("GET", "nothing-pending"));
             assertEquals("+PONG\r\n", c.call("PING"));
         }
     }
@@ -39,7 +64,7 @@ class DurableRepliesTest {
             c.command("SET", "k", "v");
             assertTrue(c.silentFor(200), "no reply before the write is durable");
             waitForPendingWaits(1);
-            db.makeDurable(1);
+            db.release(base + 1);
             assertEquals("+OK\r\n", c.read());
         }
     }
@@ -48,12 +73,12 @@ class DurableRepliesTest {
     void pipelinedRepliesStayInOrderAndReadsBehindWritesWait() throws Exception {
         try (RawClient c = new RawClient(server.port())) {
             // GET before any write goes at once; everything after the first SET waits for it.
-            c.send(RawClient.multibulk("GET", "a") + RawClient.multibulk("SET", "a", "1")
-                    + RawClient.multibulk("GET", "a") + RawClient.multibulk("PING"));
+            c.send(RawClient.multibulk("GET", "ordered") + RawClient.multibulk("SET", "ordered", "1")
+                    + RawClient.multibulk("GET", "ordered") + RawClient.multibulk("PING"));
             assertEquals("$-1\r\n", c.read());
             assertTrue(c.silentFor(200));
             waitForPendingWaits(1);
-            db.makeDurable(1);
+            db.release(base + 1);
             assertEquals("+OK\r\n", c.read());
             assertEquals("$1\r\n1\r\n", c.read());
             assertEquals("+PONG\r\n", c.read());
@@ -63,18 +88,18 @@ class DurableRepliesTest {
     @Test
     void laterBatchesWaitForTheirOwnLsnOnly() throws Exception {
         try (RawClient c = new RawClient(server.port())) {
-            c.command("SET", "a", "1");
+            c.command("SET", "later-a", "1");
             waitForPendingWaits(1);
-            c.command("GET", "a"); // a read queued behind the first write
-            c.command("INCR", "n"); // a second write, LSN 2
-            waitForAppended(2);
+            c.command("GET", "later-a"); // a read queued behind the first write
+            c.command("INCR", "later-n"); // a second write, LSN 2
+            waitForAppended(base + 2);
             waitForPendingWaits(2);
             assertTrue(c.silentFor(100));
-            db.makeDurable(1);
+            db.release(base + 1);
             assertEquals("+OK\r\n", c.read());
             assertEquals("$1\r\n1\r\n", c.read());
             assertTrue(c.silentFor(200), "INCR waits for LSN 2");
-            db.makeDurable(2);
+            db.release(base + 2);
             assertEquals(":1\r\n", c.read());
         }
     }
@@ -85,7 +110,7 @@ class DurableRepliesTest {
             writer.command("SET", "k", "v");
             waitForPendingWaits(1);
             assertEquals("+PONG\r\n", reader.call("PING"));
-            db.makeDurable(1);
+            db.release(base + 1);
             assertEquals("+OK\r\n", writer.read());
         }
     }
@@ -94,30 +119,55 @@ class DurableRepliesTest {
     void aTransactionIsOneRecordAndItsExecReplyWaits() throws Exception {
         try (RawClient c = new RawClient(server.port())) {
             assertEquals("+OK\r\n", c.call("MULTI"));
-            assertEquals("+QUEUED\r\n", c.call("SET", "a", "1"));
-            assertEquals("+QUEUED\r\n", c.call("INCR", "n"));
+            assertEquals("+QUEUED\r\n", c.call("SET", "tx-a", "1"));
+            assertEquals("+QUEUED\r\n", c.call("INCR", "tx-n"));
             c.command("EXEC");
             waitForPendingWaits(1);
-            assertEquals(1, db.appendedLsn(), "one LSN for the whole EXEC");
-            db.makeDurable(1);
+            assertEquals(base + 1, db.appendedLsn(), "one LSN for the whole EXEC");
+            db.release(base + 1);
             assertEquals("*2\r\n+OK\r\n:1\r\n", c.read());
         }
     }
 
     @Test
     void aFailedLogTurnsEveryWaitingReplyIntoTheError() throws Exception {
-        try (RawClient c = new RawClient(server.port())) {
+        // A real log failure: the storage fails every fsync from now on, so the batch below never becomes durable.
+        FaultyStorage storage = new FaultyStorage();
+        DurableQrrot failing = TestBackends.open(Path.of("/failing-disk/data"),
+                QrrotOptions.defaults().withStorage(storage));
+        QrrotServer s = TestBackends.start(failing, TestBackends.options().withIoThreads(1));
+        try (RawClient c = new RawClient(s.port())) {
+            assertEquals("+OK\r\n", c.call("SET", "before", "1"));
+            storage.failOn(FaultyStorage.Op.FORCE, 1, true, "Input/output error");
             c.send(RawClient.multibulk("SET", "a", "1") + RawClient.multibulk("GET", "a")
                     + RawClient.multibulk("SET", "b", "2"));
-            waitForAppended(2);
-            waitForPendingWaits(1);
-            db.fail("IOERR fsync failed on wal/00000000000000000001.wal; the database is read-only");
-            String err = "-IOERR fsync failed on wal/00000000000000000001.wal; the database is read-only\r\n";
+            String err = "-IOERR write-ahead log failed: fsync of /failing-disk/data/wal/00000000000000000001.wal:"
+                    + " Input/output error; writes are refused until restart\r\n";
             assertEquals(err, c.read());
             assertEquals(err, c.read(), "the read behind the failed write is not answered as if all were well");
             assertEquals(err, c.read());
-            assertEquals("-IOERR the write-ahead log failed; the database is read-only\r\n", c.call("SET", "c", "3"));
+            assertEquals(err, c.call("SET", "c", "3"), "later writes are refused with the log's failure");
+            assertEquals("$1\r\n1\r\n", c.call("GET", "before"), "reads keep working");
             assertEquals("+PONG\r\n", c.call("PING"), "the connection stays usable");
+        } finally {
+            s.close();
+            try {
+                failing.close();
+            } catch (java.io.IOException expected) {
+                // closing a failed log reports the failure again
+            }
+        }
+    }
+
+    @Test
+    void aWaitFailedByTheFacadeAnswersItsHeldRepliesWithTheError() throws Exception {
+        try (RawClient c = new RawClient(server.port())) {
+            c.send(RawClient.multibulk("SET", "fa", "1") + RawClient.multibulk("GET", "fa"));
+            waitForPendingWaits(1);
+            db.fail("IOERR the write could not be confirmed durable");
+            assertEquals("-IOERR the write could not be confirmed durable\r\n", c.read());
+            assertEquals("-IOERR the write could not be confirmed durable\r\n", c.read());
+            assertEquals("+PONG\r\n", c.call("PING"));
         }
     }
 
@@ -131,7 +181,7 @@ class DurableRepliesTest {
                 Thread.sleep(5);
             }
             assertTrue(db.endOfBatchCalls() > 0);
-            db.makeDurable(1);
+            db.release(base + 1);
             assertEquals("+OK\r\n", c.read());
         }
     }
@@ -144,7 +194,7 @@ class DurableRepliesTest {
             Thread closer = new Thread(server::close);
             closer.start();
             assertTrue(c.silentFor(200), "close waits for durability instead of dropping the reply");
-            db.makeDurable(1);
+            db.release(base + 1);
             assertEquals("+OK\r\n", c.read());
             assertTrue(c.closedByServer());
             closer.join(10_000);

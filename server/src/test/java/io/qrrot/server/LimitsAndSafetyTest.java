@@ -4,21 +4,40 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.qrrot.recovery.DurableQrrot;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Connection limits, buffer limits, timeouts, protected mode, authentication and protocol errors. */
+/**
+ * Connection limits, buffer limits, timeouts, protected mode, authentication and protocol errors. One database
+ * for the class; each test starts its own server on it.
+ */
 class LimitsAndSafetyTest {
-    private InMemoryQrrot db;
+    @TempDir
+    static Path dir;
+    private static DurableQrrot db;
     private QrrotServer server;
 
+    @BeforeAll
+    static void open() {
+        db = TestBackends.open(dir);
+    }
+
+    @AfterAll
+    static void closeDatabase() {
+        TestBackends.close(db);
+    }
+
     private int start(UnaryOperator<ServerOptions> configure) throws Exception {
-        db = new InMemoryQrrot(InMemoryQrrot.Durability.AUTO);
         server = TestBackends.start(db, configure.apply(TestBackends.options()));
         return server.port();
     }
@@ -27,7 +46,6 @@ class LimitsAndSafetyTest {
     void stop() {
         if (server != null) {
             server.close();
-            db.close();
         }
     }
 
@@ -61,6 +79,8 @@ class LimitsAndSafetyTest {
             } catch (java.io.IOException closedWhileSending) {
                 // the server may close while we are still sending
             }
+            assertEquals("-ERR max query buffer length reached: the request passed client-query-buffer-limit"
+                    + " (100000 bytes); closing the connection\r\n", c.read(), "answered before the close");
             assertTrue(c.closedByServer());
             assertEquals("+PONG\r\n", other.call("PING"), "other clients are unaffected");
         }

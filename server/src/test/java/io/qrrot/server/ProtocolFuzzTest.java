@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.netty.util.internal.PlatformDependent;
+import io.qrrot.recovery.Qrrot;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -15,10 +16,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Random and mutated RESP frames, huge declared lengths and slowloris partial frames against a running
@@ -30,13 +33,16 @@ class ProtocolFuzzTest {
     private static final int CASES = Integer.getInteger("qrrot.fuzz.cases", 400);
     private static final long DIRECT_MEMORY_BOUND = 64L << 20;
 
+    @TempDir
+    Path dir;
+
     @Test
     void nothingAClientSendsBreaksTheServer() throws Exception {
         long seed = Long.getLong("qrrot.seed", System.nanoTime());
         Random rnd = new Random(seed);
         String where = "seed=" + seed + " (replay with -Dqrrot.seed=" + seed + ")";
         System.out.println("ProtocolFuzzTest " + where);
-        InMemoryQrrot db = new InMemoryQrrot(InMemoryQrrot.Durability.AUTO);
+        Qrrot db = TestBackends.open(dir);
         QrrotServer server = TestBackends.start(db, TestBackends.options().withQueryBufferLimit(8L << 20));
         List<Socket> slowloris = new ArrayList<>();
         List<byte[]> slowFrames = new ArrayList<>();
@@ -72,7 +78,7 @@ class ProtocolFuzzTest {
                 s.close();
             }
             server.close();
-            db.close();
+            TestBackends.close(db);
         }
     }
 

@@ -24,7 +24,7 @@ final class RawClient implements AutoCloseable {
         socket.connect(new InetSocketAddress(host, port), 5000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
-        in = socket.getInputStream();
+        in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
         out = socket.getOutputStream();
         reader = new RespReader(in);
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The same bytes sent to qrrot and to a real redis-server 7.0 must get the same reply bytes. Each script
  * runs on a fresh connection per server; a script may end in a protocol error (both must then close).
- * Server-level commands run now; data commands run once {@link TestBackends#open} is the real engine.
+ * Both the server's own commands and the engine's data commands (the database is the real one).
  */
 @Tag("integration")
 class RedisDifferentialTest {
@@ -70,8 +70,12 @@ class RedisDifferentialTest {
     }
 
     private static void same(List<String> requests) throws IOException {
-        List<String> expected = run(redis.port, requests);
-        List<String> actual = run(qrrot.port(), requests);
+        same(redis.port, qrrot.port(), requests);
+    }
+
+    private static void same(int redisPort, int qrrotPort, List<String> requests) throws IOException {
+        List<String> expected = run(redisPort, requests);
+        List<String> actual = run(qrrotPort, requests);
         for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
             String req = i < requests.size() ? requests.get(i) : "(after the last request)";
             assertEquals(expected.get(i), actual.get(i), "reply " + i + " to " + show(req));
@@ -97,6 +101,7 @@ class RedisDifferentialTest {
         same(List.of(cmd("HELLO", "4"), cmd("HELLO", "x"), cmd("HELLO", "2", "SETNAME"), cmd("HELLO", "2", "FOO"),
                 cmd("HELLO", "1"), cmd("HELLO", "3", "AUTH", "a"), cmd("HELLO", "2", "SETNAME", "a b")));
         same(List.of(cmd("quit")));
+        same(List.of(cmd("MULTI"), cmd("FOO"), cmd("RESET"), cmd("EXEC"), cmd("MULTI"), cmd("EXEC")));
     }
 
     @Test
@@ -161,8 +166,27 @@ class RedisDifferentialTest {
     }
 
     @Test
-    void dataCommandsOnceTheEngineIsReal() throws IOException {
-        assumeTrue(TestBackends.realEngine(db), "data-command differential runs against the real engine only");
+    void requestsBeforeAuthenticationAreLimitedAsInRedis() throws Exception {
+        Path d = dir.resolve("requirepass");
+        java.nio.file.Files.createDirectories(d);
+        try (RedisServerProcess secured = RedisServerProcess.start(d, "--requirepass", "pw");
+             QrrotServer q = TestBackends.start(db, TestBackends.options().withRequirePass("pw"))) {
+            String arg16k = "a".repeat(16384);
+            String arg100k = "b".repeat(100_000);
+            String tenArgs = cmd("PING", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+            for (List<String> script : List.of(List.of("*1\r\n$100000000\r\n"), List.of("*11\r\n"),
+                    List.of("*1\r\n$16385\r\n"), List.of("*2\r\n$4\r\nECHO\r\n$16385\r\n"),
+                    List.of(cmd("ECHO", arg16k), tenArgs, "*11\r\n"),
+                    List.of(cmd("AUTH", "pw"), cmd("ECHO", arg100k), cmd("ECHO", "1", "2", "3", "4", "5", "6", "7",
+                            "8", "9", "10")),
+                    List.of("PING " + "x".repeat(20_000) + "\r\n"))) {
+                same(secured.port, q.port(), script);
+            }
+        }
+    }
+
+    @Test
+    void dataCommands() throws IOException {
         same(List.of(cmd("DEL", "d:k", "d:n"), cmd("SET", "d:k", "v"), cmd("GET", "d:k"), cmd("GET", "d:none"),
                 cmd("INCR", "d:n"), cmd("INCR", "d:k"), cmd("EXISTS", "d:k", "d:n", "d:x"), cmd("MULTI"),
                 cmd("SET", "d:k", "w"), cmd("INCR", "d:n"), cmd("EXEC"), cmd("MGET", "d:k", "d:n", "d:x"),

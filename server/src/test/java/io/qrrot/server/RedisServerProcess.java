@@ -20,13 +20,17 @@ final class RedisServerProcess implements AutoCloseable {
         return Files.isExecutable(Path.of("/usr/bin/redis-server"));
     }
 
-    static RedisServerProcess start(Path dir) throws IOException, InterruptedException {
+    /** Starts redis-server in {@code dir}, with {@code extra} settings after the defaults (e.g. "--requirepass", "pw"). */
+    static RedisServerProcess start(Path dir, String... extra) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("redis-server", "--port",
+                Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+                dir.toString(), "--daemonize", "no"));
+        cmd.addAll(java.util.List.of(extra));
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {

@@ -32,9 +32,11 @@ final class RespReader {
             case '$', '=', '!' -> {
                 long n = Long.parseLong(line);
                 if (n >= 0) {
-                    for (long i = 0; i < n + 2; i++) {
-                        out.write(next());
+                    byte[] data = in.readNBytes((int) (n + 2));
+                    if (data.length < n + 2) {
+                        throw new EOFException("connection closed");
                     }
+                    out.write(data, 0, data.length);
                 }
             }
             case '*', '~', '>' -> {

@@ -3,20 +3,33 @@ package io.qrrot.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qrrot.recovery.DurableQrrot;
+import io.qrrot.recovery.ForwardingQrrot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A failed SAVE's reply sends the operator to the server log, so the log line names the step and the file. */
 class SaveFailureLogTest {
+    @TempDir
+    Path dir;
+
     @Test
     void theLogLineOfAFailedSaveCarriesTheDatabasesMessage() throws Exception {
         String cause = "write of /srv/data/snapshots/snapshot-00000000000000000007.qrrt.tmp: No space left on device";
-        InMemoryQrrot db = new InMemoryQrrot(InMemoryQrrot.Durability.AUTO);
-        db.saveFailure = new IOException(cause);
+        DurableQrrot real = TestBackends.open(dir);
+        // The real database, with a save that fails as a full disk makes it fail.
+        ForwardingQrrot db = new ForwardingQrrot(real) {
+            @Override
+            public SnapshotResult saveSnapshot() throws IOException {
+                throw new IOException(cause);
+            }
+        };
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream err = System.err;
         // The test logger writes to whatever System.err is when it logs; keep showing it too.

@@ -3,25 +3,30 @@ package io.qrrot.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qrrot.recovery.DurableQrrot;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The server's own commands, over a real socket, with Redis 7.0's exact reply bytes. */
 class ServerCommandsTest {
-    private static InMemoryQrrot db;
+    @TempDir
+    static Path dir;
+    private static DurableQrrot db;
     private static QrrotServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        db = new InMemoryQrrot(InMemoryQrrot.Durability.AUTO);
+        db = TestBackends.open(dir);
         server = TestBackends.start(db, TestBackends.options());
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        db.close();
+        TestBackends.close(db);
     }
 
     private static RawClient client() throws Exception {
@@ -201,9 +206,9 @@ class ServerCommandsTest {
     @Test
     void saveBgsaveLastsave() throws Exception {
         try (RawClient c = client()) {
-            int before = db.snapshots();
+            long before = snapshotsWritten(c);
             assertEquals("+OK\r\n", c.call("SAVE"));
-            assertEquals(before + 1, db.snapshots());
+            assertEquals(before + 1, snapshotsWritten(c));
             long lastsave = Long.parseLong(c.call("LASTSAVE").substring(1).trim());
             assertTrue(Math.abs(lastsave - System.currentTimeMillis() / 1000) < 60);
             String bg = c.call("BGSAVE");
@@ -259,5 +264,13 @@ class ServerCommandsTest {
             assertEquals("$-1\r\n", c.call("CLIENT", "GETNAME"), "back to RESP2, no name");
             assertEquals("-ERR EXEC without MULTI\r\n", c.call("EXEC"));
         }
+    }
+
+    /** INFO persistence's count of snapshots the database has written. */
+    private static long snapshotsWritten(RawClient c) throws Exception {
+        String info = c.call("INFO", "persistence");
+        int at = info.indexOf("snapshots_written:");
+        assertTrue(at >= 0, info);
+        return Long.parseLong(info.substring(at + "snapshots_written:".length(), info.indexOf("\r\n", at)));
     }
 }

@@ -3,13 +3,20 @@ package io.qrrot.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qrrot.recovery.DurableQrrot;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ShutdownTest {
+    @TempDir
+    Path dir;
+
     @Test
     void shutdownCommandStopsTheServerAfterSendingWaitingReplies() throws Exception {
-        InMemoryQrrot db = new InMemoryQrrot(InMemoryQrrot.Durability.MANUAL);
+        DurableQrrot real = TestBackends.open(dir);
+        HeldDurability db = new HeldDurability(real);
         QrrotServer server = TestBackends.start(db, TestBackends.options().withShutdownTimeoutMillis(120_000));
         try (RawClient writer = new RawClient(server.port()); RawClient admin = new RawClient(server.port())) {
             writer.command("SET", "k", "v");
@@ -21,20 +28,20 @@ class ShutdownTest {
             assertTrue(admin.closedByServer(), "SHUTDOWN gets no reply; its connection closes");
             assertEquals(1, db.snapshots(), "SHUTDOWN SAVE wrote a snapshot first");
             assertTrue(writer.silentFor(200), "the pending write is not answered before it is durable");
-            db.makeDurable(1);
+            db.releaseAll();
             assertEquals("+OK\r\n", writer.read(), "the waiting reply is delivered during shutdown");
             assertTrue(writer.closedByServer());
             server.termination().get(30, TimeUnit.SECONDS);
         } finally {
-            db.makeDurable(Long.MAX_VALUE);
+            db.releaseAll();
             server.close();
-            db.close();
+            TestBackends.close(real);
         }
     }
 
     @Test
     void closeIsIdempotentAndRefusesNewConnections() throws Exception {
-        InMemoryQrrot db = new InMemoryQrrot(InMemoryQrrot.Durability.AUTO);
+        DurableQrrot db = TestBackends.open(dir);
         QrrotServer server = TestBackends.start(db, TestBackends.options());
         int port = server.port();
         server.close();
@@ -45,7 +52,7 @@ class ShutdownTest {
         } catch (java.net.ConnectException expected) {
             // refused
         } finally {
-            db.close();
+            TestBackends.close(db);
         }
     }
 }

@@ -6,25 +6,24 @@ import io.qrrot.recovery.QrrotOptions;
 import java.nio.file.Path;
 
 /**
- * The database the integration, fuzz and differential tests run against: the real durable database on a
- * temporary directory. (Tests of reply ordering under held-back durability use {@link InMemoryQrrot}
- * directly.)
+ * The database every server test runs against: the real durable database ({@link DurableQrrot}, WAL with
+ * fsync always, snapshots) on a temporary directory. Tests that must hold back or fail durability wrap it
+ * in {@link HeldDurability}.
  */
 final class TestBackends {
     private TestBackends() {
     }
 
-    static Qrrot open(Path dir) {
+    static DurableQrrot open(Path dir) {
+        return open(dir, QrrotOptions.defaults());
+    }
+
+    static DurableQrrot open(Path dir, QrrotOptions options) {
         try {
-            return DurableQrrot.open(dir, QrrotOptions.defaults().withShards(8));
+            return DurableQrrot.open(dir, options.withShards(8));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /** True when {@code db} is the real engine (turns on the data-command differential tests). */
-    static boolean realEngine(Qrrot db) {
-        return !(db instanceof InMemoryQrrot);
     }
 
     /** Starts a server on a free loopback port. */
@@ -34,5 +33,17 @@ final class TestBackends {
 
     static ServerOptions options() {
         return ServerOptions.defaults().withPort(0).withIoThreads(2).withShutdownTimeoutMillis(5000);
+    }
+
+    /** Closes a database at the end of a test, failing the test if that fails. */
+    static void close(Qrrot db) {
+        if (db == null) {
+            return;
+        }
+        try {
+            db.close();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -52,6 +52,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--maxclients", description = "Most concurrent clients. Default: ${DEFAULT-VALUE}")
     int maxClients = 10_000;
 
+    @Option(names = "--client-memory-budget", paramLabel = "SIZE",
+            description = "Memory all clients together may make the server hold for requests being received and"
+                    + " MULTI queues (64 KiB per client is free); a client that would pass it gets an OOM error."
+                    + " 0 = a quarter of the maximum heap. Default: ${DEFAULT-VALUE}")
+    String clientMemoryBudget = "0";
+
     @Option(names = "--protected-mode", paramLabel = "yes|no",
             description = "Without a password, accept only loopback clients. Default: ${DEFAULT-VALUE}")
     String protectedMode = "yes";
@@ -122,7 +128,8 @@ public final class ServeCommand implements Callable<Integer> {
                             compactAfterSeconds * 1000);
             serverOptions = ServerOptions.defaults().withBind(bind).withPort(port).withRequirePass(requirePass)
                     .withMaxClients(maxClients).withProtectedMode(yesNo("--protected-mode", protectedMode))
-                    .withIdleTimeoutSeconds(idleTimeout);
+                    .withIdleTimeoutSeconds(idleTimeout)
+                    .withClientMemoryBudget(clientMemoryBudget("--client-memory-budget", clientMemoryBudget));
             if (ioThreads < 0) {
                 throw new IllegalArgumentException("--io-threads must be 0 (half the cores) or more, not " + ioThreads);
             }
@@ -192,6 +199,16 @@ public final class ServeCommand implements Callable<Integer> {
             ctx.err().println("qrrot serve: closing the data directory failed: " + e.getMessage());
             return false;
         }
+    }
+
+    /** A budget of 0 (the default: a quarter of the heap) or at least 64 KiB, as CONFIG SET takes it. */
+    static long clientMemoryBudget(String option, String v) {
+        long n = Sizes.parse(option, v);
+        if (n != 0 && n < 64 * 1024) {
+            throw new IllegalArgumentException(option + " must be 0 (a quarter of the heap) or at least 64kb, not '"
+                    + v + "'");
+        }
+        return n;
     }
 
     private static boolean yesNo(String option, String v) {

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code serve} options checked before anything is opened: {@code --fsync-thread}, {@code --io-threads}. */
+/**
+ * {@code serve} options checked before anything is opened: {@code --fsync-thread}, {@code --io-threads},
+ * {@code --client-memory-budget}.
+ */
 class ServeOptionsTest {
 
     @Test
@@ -46,6 +49,18 @@ class ServeOptionsTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("qrrot serve: --io-threads must be 0 (half the cores) or more, not -4\n"),
                 r.err());
+        assertFalse(Files.exists(dir), "a usage error must not create the data directory");
+    }
+
+    @Test
+    void aClientMemoryBudgetIsZeroOrAtLeast64KiB(@TempDir Path tmp) {
+        assertEquals(0, ServeCommand.clientMemoryBudget("--client-memory-budget", "0"));
+        assertEquals(512L << 20, ServeCommand.clientMemoryBudget("--client-memory-budget", "512mb"));
+        Path dir = tmp.resolve("data");
+        CliRun.Result r = new CliRun().run("serve", "--wal", dir.toString(), "--port", "0", "--client-memory-budget", "1kb");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("qrrot serve: --client-memory-budget must be 0 (a quarter of the heap) or at least"
+                + " 64kb, not '1kb'\n"), r.err());
         assertFalse(Files.exists(dir), "a usage error must not create the data directory");
     }
 }

@@ -139,4 +139,80 @@ class RequestDecoderTest {
         assertEquals(List.of("ERR Protocol error: unbalanced quotes in request"), decodeAll("X 'a\r\n"));
         assertEquals(List.of("ERR Protocol error: unbalanced quotes in request"), decodeAll("X \"a\\\"\r\n"));
     }
+
+    @Test
+    void aBigBulkLeavesTheInputBufferAsItArrivesAndHoldsOnlyWhatArrived() {
+        RequestDecoder d = new RequestDecoder(MAX_BULK);
+        CommandArgs args = new CommandArgs();
+        int size = 1_000_000;
+        ByteBuf in = Unpooled.buffer();
+        in.writeCharSequence("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + size + "\r\n", StandardCharsets.US_ASCII);
+        assertEquals(RequestDecoder.NEED_MORE, d.decode(in, args, false));
+        byte[] chunk = new byte[10_000];
+        int sent = 0;
+        while (sent < size) {
+            java.util.Arrays.fill(chunk, (byte) ('a' + (sent / chunk.length) % 26));
+            in.writeBytes(chunk);
+            sent += chunk.length;
+            int r = d.decode(in, args, false);
+            if (sent < size) {
+                assertEquals(RequestDecoder.NEED_MORE, r);
+                assertEquals(0, in.readableBytes(), "copied out of the input buffer at once");
+                assertTrue(args.array().length <= 2 * (sent + 64L), args.array().length + " bytes held after " + sent);
+                assertTrue(d.pendingBytes() >= sent && d.pendingBytes() < sent + 100, "pending " + d.pendingBytes());
+            } else {
+                assertEquals(RequestDecoder.NEED_MORE, r, "the CRLF after the data has not arrived");
+            }
+            in.discardReadBytes();
+        }
+        in.writeCharSequence("\r\n*1\r\n$4\r\nPING\r\n", StandardCharsets.US_ASCII);
+        assertEquals(RequestDecoder.COMMAND, d.decode(in, args, false));
+        assertEquals(3, args.count());
+        assertEquals(size, args.length(2));
+        assertEquals('a', args.array()[args.offset(2)]);
+        assertEquals('a' + 99 % 26, args.array()[args.offset(2) + size - 1]);
+        assertEquals(RequestDecoder.COMMAND, d.decode(in, args, false));
+        assertEquals("[PING]", render(args));
+    }
+
+    @Test
+    void everyByteSplitOfABigBulkGivesTheSameCommand() {
+        String value = "v".repeat(RequestDecoder.BIG_ARG + 7);
+        String input = "*2\r\n$4\r\nECHO\r\n$" + value.length() + "\r\n" + value + "\r\n*1\r\n$4\r\nPING\r\n";
+        RequestDecoder d = new RequestDecoder(MAX_BULK);
+        CommandArgs args = new CommandArgs();
+        ByteBuf in = Unpooled.buffer();
+        List<String> got = new ArrayList<>();
+        for (byte b : input.getBytes(StandardCharsets.ISO_8859_1)) {
+            in.writeByte(b);
+            int r;
+            while ((r = d.decode(in, args, false)) == RequestDecoder.COMMAND) {
+                got.add(render(args));
+            }
+            assertEquals(RequestDecoder.NEED_MORE, r);
+        }
+        assertEquals(List.of("[ECHO|" + value + "]", "[PING]"), got);
+    }
+
+    @Test
+    void theGateIsAskedBeforeEveryCopyAndCanRefuseTheRequest() {
+        RequestDecoder d = new RequestDecoder(MAX_BULK);
+        CommandArgs args = new CommandArgs();
+        List<Long> asked = new ArrayList<>();
+        RequestDecoder.Gate upTo100k = after -> {
+            asked.add(after);
+            return after > 100_000 ? "OOM no room" : null;
+        };
+        ByteBuf in = Unpooled.copiedBuffer("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", StandardCharsets.US_ASCII);
+        assertEquals(RequestDecoder.COMMAND, d.decode(in, args, false, upTo100k));
+        assertEquals(List.of(19L, 36L), asked, "each argument with its 16 bytes of bookkeeping");
+        in = Unpooled.copiedBuffer("*2\r\n$3\r\nSET\r\n$200000\r\n" + "x".repeat(60_000), StandardCharsets.US_ASCII);
+        assertEquals(RequestDecoder.NEED_MORE, d.decode(in, args, false, upTo100k));
+        assertEquals(60_035, d.pendingBytes());
+        in.writeCharSequence("x".repeat(60_000), StandardCharsets.US_ASCII);
+        assertEquals(RequestDecoder.REFUSED, d.decode(in, args, false, upTo100k));
+        assertEquals("OOM no room", d.error());
+        assertEquals(0, args.count(), "what the refused request held is let go");
+        assertEquals(0, d.pendingBytes());
+    }
 }
