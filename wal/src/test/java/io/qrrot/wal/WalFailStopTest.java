@@ -30,14 +30,29 @@ class WalFailStopTest {
         }
     }
 
+    /** Waits until the named thread sleeps in a timed park (the WAL writer with nothing to write). */
+    private static void awaitParked(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals(name) && t.getState() == Thread.State.TIMED_WAITING) {
+                    return;
+                }
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError(name + " never parked");
+    }
+
     @Test
     void anOutsideFailureRefusesAppendsFailsWaitersAndWritesNothingMore() throws Exception {
         FaultyStorage storage = new FaultyStorage();
-        // everysec: a buffered record is written only by flush() (or after the 60 s flush delay), so the
-        // second record is still buffered when the log is failed; with always the writer thread could take it.
+        // everysec: once its writer thread has parked (for the 60 s flush delay), a buffered record is written
+        // only by flush(), so the second record is still buffered when the log is failed.
         try (Wal wal = Wal.open(DIR, memOptions(storage).withFsync(FsyncPolicy.EVERYSEC))) {
             long ok = wal.append(new byte[]{1});
             wal.sync();
+            awaitParked("qrrot-wal-writer " + DIR.getFileName());
             long pending = wal.append(new byte[]{2});
             Recorder waiting = new Recorder();
             wal.whenDurable(pending, waiting);
