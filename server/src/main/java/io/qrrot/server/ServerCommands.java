@@ -296,12 +296,15 @@ final class ServerCommands {
         }
     }
 
-    /** Runs on the admin thread; clears the in-progress flag. */
+    /**
+     * Runs on the admin thread; clears the in-progress flag. Catches any Throwable (an OutOfMemoryError while
+     * folding, say): a SAVE client is blocked until this returns, and must get its answer.
+     */
     private static boolean snapshot(ServerContext s) {
         try {
             saveNow(s);
             return true;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             // The message names the step and the file (the snapshot code's errors do): the reply sends the
             // operator here, so it belongs on this line, not only in the stack trace below it.
             log.error("snapshot failed: {}", e.getMessage() != null ? e.getMessage() : e.toString(), e);
@@ -321,7 +324,7 @@ final class ServerCommands {
             log.info("snapshot written: {} at LSN {}, {} keys, {} bytes, {} ms", res.file(), res.baseLsn(),
                     res.keys(), res.bytes(), res.millis());
             return res;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (java.io.IOException | RuntimeException | Error e) {
             s.lastSaveStatus = "err";
             throw e;
         }

@@ -1,0 +1,39 @@
+package io.qrrot.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.qrrot.recovery.DurableQrrot;
+import io.qrrot.recovery.ForwardingQrrot;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A SAVE whose snapshot dies of an Error (out of memory while folding) still answers, and the next one works. */
+class SaveErrorTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSaveThatFailsWithAnErrorIsAnsweredAndTheServerSavesAgain() throws Exception {
+        DurableQrrot real = TestBackends.open(dir);
+        boolean[] fail = {true};
+        ForwardingQrrot db = new ForwardingQrrot(real) {
+            @Override
+            public SnapshotResult saveSnapshot() throws java.io.IOException {
+                if (fail[0]) {
+                    fail[0] = false;
+                    throw new OutOfMemoryError("Java heap space");
+                }
+                return super.saveSnapshot();
+            }
+        };
+        QrrotServer server = TestBackends.start(db, TestBackends.options());
+        try (RawClient c = new RawClient(server.port())) {
+            assertEquals("-ERR the snapshot failed; the server log names the file and the cause\r\n", c.call("SAVE"));
+            assertEquals("+OK\r\n", c.call("SAVE"));
+        } finally {
+            server.close();
+            db.close();
+        }
+    }
+}
