@@ -11,7 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.qrrot.storage.StorageFile;
 import io.qrrot.testkit.FaultyStorage;
+import io.qrrot.testkit.ForwardingStorage;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -571,99 +574,8 @@ class WalDamageTest {
 
     // --------------------------------------------------------------------------- errors on the path
 
-    /** Forwards to a {@link FaultyStorage}; {@link #beforeWrite} runs before every write of a file. */
-    private abstract static class FaultyStorageDelegate implements io.qrrot.storage.Storage {
-        private final FaultyStorage delegate;
-
-        FaultyStorageDelegate(FaultyStorage delegate) {
-            this.delegate = delegate;
-        }
-
-        /** Runs before a write of {@code length} bytes at {@code position} to a file of {@code size} bytes. */
-        abstract void beforeWrite(Path path, long position, int length, long size) throws java.io.IOException;
-
-        /** Runs before a file is created. */
-        void beforeCreate(Path path) throws java.io.IOException {
-        }
-
-        @Override
-        public io.qrrot.storage.StorageFile open(Path path, OpenMode mode) throws java.io.IOException {
-            if (mode == OpenMode.CREATE_NEW) {
-                beforeCreate(path);
-            }
-            io.qrrot.storage.StorageFile f = delegate.open(path, mode);
-            return new io.qrrot.storage.StorageFile() {
-                @Override
-                public void write(ByteBuffer src, long position) throws java.io.IOException {
-                    beforeWrite(path, position, src.remaining(), f.size());
-                    f.write(src, position);
-                }
-
-                @Override
-                public int read(ByteBuffer dst, long position) throws java.io.IOException {
-                    return f.read(dst, position);
-                }
-
-                @Override
-                public void force() throws java.io.IOException {
-                    f.force();
-                }
-
-                @Override
-                public void truncate(long size) throws java.io.IOException {
-                    f.truncate(size);
-                }
-
-                @Override
-                public long size() throws java.io.IOException {
-                    return f.size();
-                }
-
-                @Override
-                public void close() throws java.io.IOException {
-                    f.close();
-                }
-            };
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws java.io.IOException {
-            delegate.rename(from, to);
-        }
-
-        @Override
-        public void delete(Path path) throws java.io.IOException {
-            delegate.delete(path);
-        }
-
-        @Override
-        public void syncDirectory(Path dir) throws java.io.IOException {
-            delegate.syncDirectory(dir);
-        }
-
-        @Override
-        public void createDirectories(Path dir) throws java.io.IOException {
-            delegate.createDirectories(dir);
-        }
-
-        @Override
-        public List<Path> list(Path dir) throws java.io.IOException {
-            return delegate.list(dir);
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return delegate.exists(path);
-        }
-
-        @Override
-        public long size(Path path) throws java.io.IOException {
-            return delegate.size(path);
-        }
-    }
-
     /** Throws an Error from the n-th write to a segment, as a JVM out of direct memory does. */
-    private static final class ErrorOnWrite extends FaultyStorageDelegate {
+    private static final class ErrorOnWrite extends ForwardingStorage {
         private int writes;
         private final int failAt;
 
@@ -673,7 +585,7 @@ class WalDamageTest {
         }
 
         @Override
-        void beforeWrite(Path path, long position, int length, long size) {
+        protected void beforeWrite(Path path, StorageFile file, long position, int length) {
             if (path.toString().endsWith(".wal") && ++writes == failAt) {
                 throw new OutOfMemoryError("Direct buffer memory");
             }
@@ -681,21 +593,24 @@ class WalDamageTest {
     }
 
     /** A full disk: no new file, no write past a file's end; bytes a file already has can be overwritten. */
-    private static final class FullDisk extends FaultyStorageDelegate {
+    private static final class FullDisk extends ForwardingStorage {
         FullDisk(FaultyStorage delegate) {
             super(delegate);
         }
 
         @Override
-        void beforeWrite(Path path, long position, int length, long size) throws java.io.IOException {
-            if (position + length > size) {
-                throw new java.io.IOException("No space left on device");
+        protected void beforeWrite(Path path, StorageFile file, long position, int length) throws IOException {
+            if (position + length > file.size()) {
+                throw new IOException("No space left on device");
             }
         }
 
         @Override
-        void beforeCreate(Path path) throws java.io.IOException {
-            throw new java.io.IOException("No space left on device");
+        public StorageFile open(Path path, OpenMode mode) throws IOException {
+            if (mode == OpenMode.CREATE_NEW) {
+                throw new IOException("No space left on device");
+            }
+            return super.open(path, mode);
         }
     }
 
