@@ -1,7 +1,11 @@
 package io.qrrot.wal;
 
 import static io.qrrot.wal.WalTestSupport.DIR;
+import static io.qrrot.wal.WalTestSupport.clearBroken;
+import static io.qrrot.wal.WalTestSupport.log;
 import static io.qrrot.wal.WalTestSupport.memOptions;
+import static io.qrrot.wal.WalTestSupport.readPrefix;
+import static io.qrrot.wal.WalTestSupport.segments;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,19 +47,21 @@ class WalDamageTest {
 
     // ---------------------------------------------------------------------------------- real files
 
-    /** Writes {@code count} records of 40..59 bytes with fsync always, {@code perBatch} to a batch; closes. */
-    private static long writeReal(Path dir, int count, int perBatch) throws Exception {
-        long last = 0;
+    /**
+     * Writes {@code count} records of 40..59 bytes with fsync always, {@code perBatch} to a batch; closes and
+     * returns the log's only segment.
+     */
+    private static Path writeReal(Path dir, int count, int perBatch) throws Exception {
         try (Wal wal = Wal.open(dir, WalOptions.defaults().withSegmentBytes(4L << 20))) {
             for (int i = 1; i <= count; i++) {
-                last = wal.append(("set key:" + i + " value-" + "x".repeat(20 + i % 20)).getBytes());
+                long last = wal.append(("set key:" + i + " value-" + "x".repeat(20 + i % 20)).getBytes());
                 if (i % perBatch == 0 || i == count) {
                     wal.flush();
                     wal.durable(last).get();
                 }
             }
         }
-        return last;
+        return onlySegment(dir);
     }
 
     private static Path onlySegment(Path dir) throws Exception {
@@ -109,8 +115,7 @@ class WalDamageTest {
     void flippedBytesInTheMiddleOfAKilledLogAreRefusedNotRepairedAsATornTail() throws Exception {
         // 2,000 records, each acknowledged after its own fsync; the image a kill -9 leaves.
         Path dir = tmp.resolve("wal");
-        writeReal(dir, 2000, 1);
-        Path seg = onlySegment(dir);
+        Path seg = writeReal(dir, 2000, 1);
         byte[] orig = Files.readAllBytes(seg);
         long middle = (WalFormat.HEADER_LENGTH + writtenEnd(orig)) / 2;
         // The low bit of 8 consecutive bytes at the middle, and the same on the length field of the record
@@ -123,15 +128,21 @@ class WalDamageTest {
                 eight[i] ^= 1;
             }
             overwrite(seg, at, eight);
-            long[] hit = recordHolding(orig, at);
-            assertRefused(dir, seg, hit[1] != 0 ? hit[1] : hit[1] + nextLsnAfter(orig, hit[0]), "flip at " + at);
+            assertRefused(dir, seg, firstLost(orig, at), "flip at " + at);
         }
     }
 
-    /** For a mark at {@code offset}: the LSN of the first record after it. */
-    private static long nextLsnAfter(byte[] seg, long offset) {
+    /**
+     * The first LSN that damage at byte {@code pos} costs: that of the record holding it, or, for a mark, that
+     * of the first record after it.
+     */
+    private static long firstLost(byte[] seg, long pos) {
+        long[] hit = recordHolding(seg, pos);
+        if (hit[1] != 0) {
+            return hit[1];
+        }
         for (long[] r : WalCorruptionTest.records(seg, false)) {
-            if (r[0] > offset) {
+            if (r[0] > hit[0]) {
                 return r[1];
             }
         }
@@ -142,25 +153,21 @@ class WalDamageTest {
     void aZeroedBlockInTheActiveSegmentOfACleanlyClosedLogIsRefused() throws Exception {
         // 20,000 records, clean shutdown, then dd if=/dev/zero bs=4096 seek=256 count=1 conv=notrunc.
         Path dir = tmp.resolve("wal");
-        writeReal(dir, 20_000, 50);
-        Path seg = onlySegment(dir);
+        Path seg = writeReal(dir, 20_000, 50);
         byte[] orig = Files.readAllBytes(seg);
         assertTrue(writtenEnd(orig) > 256 * 4096 + 4096, "the log must reach past the zeroed block");
         overwrite(seg, 256 * 4096, new byte[4096]);
-        long[] hit = recordHolding(orig, 256 * 4096);
-        assertRefused(dir, seg, hit[1] != 0 ? hit[1] : nextLsnAfter(orig, hit[0]), "zeroed block");
+        assertRefused(dir, seg, firstLost(orig, 256 * 4096), "zeroed block");
     }
 
     @Test
     void aZeroedSectorNearTheStartIsRefused() throws Exception {
         Path dir = tmp.resolve("wal");
-        writeReal(dir, 5000, 10);
-        Path seg = onlySegment(dir);
+        Path seg = writeReal(dir, 5000, 10);
         byte[] orig = Files.readAllBytes(seg);
         overwrite(seg, 512, new byte[512]);
-        long[] hit = recordHolding(orig, 512);
         WalCorruptionException e = assertThrows(WalCorruptionException.class, () -> Wal.open(dir));
-        long firstLost = hit[1] != 0 ? hit[1] : nextLsnAfter(orig, hit[0]);
+        long firstLost = firstLost(orig, 512);
         assertEquals(firstLost, e.firstLostLsn());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("; a durability mark at offset (\\d+) says records"
                 + " up to LSN (\\d+) were fsynced, so this is damage to written records, not a torn write \\(LSNs "
@@ -175,15 +182,14 @@ class WalDamageTest {
     @Test
     void aPreallocatedActiveSegmentTruncatedIsRefused() throws Exception {
         Path dir = tmp.resolve("wal");
-        writeReal(dir, 8000, 25);
-        Path seg = onlySegment(dir);
+        Path seg = writeReal(dir, 8000, 25);
         byte[] orig = Files.readAllBytes(seg);
         assertTrue(writtenEnd(orig) > 300_001, "the log must reach past the cut");
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
             ch.truncate(300_001); // truncate -s 300001
         }
         long[] hit = recordHolding(orig, 300_000);
-        long firstLost = hit[1] != 0 ? hit[1] : nextLsnAfter(orig, hit[0]);
+        long firstLost = firstLost(orig, 300_000);
         WalCorruptionException e = assertThrows(WalCorruptionException.class, () -> Wal.open(dir));
         assertEquals("WAL corrupt in " + seg + " at offset " + hit[0] + ": " + e.getMessage()
                 .substring(("WAL corrupt in " + seg + " at offset " + hit[0] + ": ").length()), e.getMessage());
@@ -357,14 +363,6 @@ class WalDamageTest {
                 + " torn write (LSNs " + COUNT + " to at least " + COUNT + " are at stake)"), e.getMessage());
     }
 
-    private static void clearBroken(FaultyStorage s) throws Exception {
-        for (Path p : s.list(DIR)) {
-            if (p.toString().endsWith(".broken")) {
-                s.delete(p);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------------------------------- fuzz
 
     /**
@@ -417,15 +415,7 @@ class WalDamageTest {
             String where = "seed=" + seed + " trial=" + trial + " damage " + kind + " at " + at + " of " + seg;
             Long last;
             try (Wal wal = Wal.open(DIR, memOptions(s))) {
-                long n = 0;
-                try (WalReader r = wal.reader(1)) {
-                    while (r.next()) {
-                        n++;
-                        assertEquals(n, r.lsn(), where);
-                        assertArrayEquals(written.get(n), r.payloadBytes(), where);
-                    }
-                }
-                last = n;
+                last = readPrefix(wal, written::get, where);
             } catch (WalCorruptionException e) {
                 last = null;
             }
@@ -472,7 +462,7 @@ class WalDamageTest {
                 wal.durable(lsn).get();
             }
         }
-        List<Path> segs = s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
+        List<Path> segs = segments(s);
         assertTrue(segs.size() >= 5, "segments " + segs);
         Path damaged = segs.get(1);
         long coveredEnd = WalFormat.parseSegmentName(segs.get(3)) - 1; // the snapshot covers segments 0..2
@@ -488,7 +478,7 @@ class WalDamageTest {
         WalCheck.Report r = WalCheck.check(s, DIR, false, o.maxPayloadBytes(), coveredEnd);
         assertEquals(WalCheck.Status.CLEAN, r.status());
         assertNotNull(r.superseded());
-        assertEquals(segs, s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList());
+        assertEquals(segs, segments(s));
 
         try (Wal wal = Wal.open(DIR, o, coveredEnd)) {
             SupersededSegments sup = wal.superseded();
@@ -523,14 +513,8 @@ class WalDamageTest {
 
     @Test
     void fixSetsAsideOnlyWhatTheSnapshotCoversAndKeepsEverySegmentTheLogNeeds() throws Exception {
-        FaultyStorage s = new FaultyStorage();
-        try (Wal wal = Wal.open(DIR, memOptions(s).withPreallocation(WalOptions.Preallocation.NONE))) {
-            for (int i = 1; i <= 100; i++) {
-                wal.append(WalTestSupport.payload(i));
-            }
-            wal.sync();
-        }
-        List<Path> segs = s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
+        FaultyStorage s = log(100);
+        List<Path> segs = segments(s);
         Path damaged = segs.get(1);
         long coveredEnd = WalFormat.parseSegmentName(segs.get(2)) - 1;
         byte[] b = s.contents(damaged);
@@ -540,7 +524,7 @@ class WalDamageTest {
         assertTrue(f.fixed());
         assertEquals(List.of(), f.brokenFiles());
         assertEquals(segs.subList(2, segs.size()),
-                s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList());
+                segments(s));
         assertTrue(s.durableNames().contains(Path.of(damaged + ".broken")));
         assertTrue(f.lines().stream().anyMatch(l -> l.startsWith("WAL damage that the snapshot through LSN "
                 + coveredEnd + " already covers: " + damaged + " (LSN ")), f.lines().toString());
@@ -552,14 +536,8 @@ class WalDamageTest {
     /** A gap in the log that lies wholly below the snapshot loses nothing either. */
     @Test
     void aMissingSegmentBelowTheSnapshotIsNoLoss() throws Exception {
-        FaultyStorage s = new FaultyStorage();
-        try (Wal wal = Wal.open(DIR, memOptions(s).withPreallocation(WalOptions.Preallocation.NONE))) {
-            for (int i = 1; i <= 60; i++) {
-                wal.append(WalTestSupport.payload(i));
-            }
-            wal.sync();
-        }
-        List<Path> segs = s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
+        FaultyStorage s = log(60);
+        List<Path> segs = segments(s);
         s.delete(segs.get(1));
         long coveredEnd = WalFormat.parseSegmentName(segs.get(2)) - 1;
         WalOptions o = memOptions(s).withPreallocation(WalOptions.Preallocation.NONE);
