@@ -48,8 +48,7 @@ class SnapshotFailureMessageTest {
     void theCompactorsLogLineNamesTheStepAndTheFile() throws Exception {
         SnapshotTempFaults storage = new SnapshotTempFaults();
         storage.failOn(SnapshotTempFaults.Step.FORCE, new IOException("No space left on device"));
-        QrrotOptions options = QrrotOptions.defaults().withShards(8).withStorage(storage)
-                .withWal(64 * 1024, 1, Long.MAX_VALUE); // any write makes a compaction due
+        QrrotOptions options = storage.compactingOnEveryWrite();
         CapturedStderr stderr = new CapturedStderr();
         String expected = "compaction failed (1 in a row): fsync of " + temp(1) + ": No space left on device";
         try (stderr; Qrrot q = Qrrot.open(dir, options)) {

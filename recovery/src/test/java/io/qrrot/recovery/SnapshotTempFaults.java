@@ -29,6 +29,11 @@ final class SnapshotTempFaults extends ForwardingStorage {
         step = null;
     }
 
+    /** Options on this storage under which any write makes a compaction due (8 shards, 64 KiB WAL segments). */
+    QrrotOptions compactingOnEveryWrite() {
+        return QrrotOptions.defaults().withShards(8).withStorage(this).withWal(64 * 1024, 1, Long.MAX_VALUE);
+    }
+
     private void check(Step s, Path path) throws IOException {
         Throwable t = fault;
         if (step == s && path.getFileName().toString().endsWith(".qrrt.tmp")) {
