@@ -79,10 +79,9 @@ class ForwardingStorageTest {
         assertEquals(12_345, s.usableSpace(D));
         s.delete(B);
         assertFalse(inner.exists(B));
-        try (StorageFile f = s.open(D.resolve("c"), Storage.OpenMode.CREATE_NEW)) {
-            f.close();
-            assertThrows(IOException.class, () -> f.size(), "close reached the delegate");
-        }
+        StorageFile c = s.open(D.resolve("c"), Storage.OpenMode.CREATE_NEW);
+        c.close();
+        assertThrows(IOException.class, c::size, "close reached the delegate");
         assertEquals(List.of("1 CREATE_DIRS /d", "2 OPEN /d/a", "3 WRITE /d/a", "4 TRUNCATE /d/a", "5 FORCE /d/a",
                 "6 SYNC_DIR /d", "7 RENAME /d/a", "8 DELETE /d/b", "9 OPEN /d/c"), inner.history());
     }
