@@ -37,8 +37,7 @@ class BackgroundFailuresTest {
     void anErrorInACompactionIsShownAndTheCompactorTriesAgain() throws Exception {
         SnapshotTempFaults storage = new SnapshotTempFaults();
         storage.failOn(SnapshotTempFaults.Step.OPEN, new OutOfMemoryError("injected: Java heap space"));
-        QrrotOptions options = QrrotOptions.defaults().withShards(8).withStorage(storage)
-                .withWal(64 * 1024, 1, Long.MAX_VALUE); // any write makes a compaction due
+        QrrotOptions options = storage.compactingOnEveryWrite();
         try (Qrrot q = Qrrot.open(dir, options)) {
             Db db = new Db(q);
             assertEquals("OK", db.run("SET", "k", "v"));

@@ -35,8 +35,7 @@ class CompactionOrderTest {
     final AtomicLong now = new AtomicLong(1_700_000_000_000L);
 
     QrrotOptions options() {
-        return QrrotOptions.defaults().withClock(now::get).withShards(8).withCompactMemoryBytes(8192)
-                .withWal(64 * 1024, Long.MAX_VALUE, Long.MAX_VALUE);
+        return TestOptions.clocked(now).withCompactMemoryBytes(8192);
     }
 
     /** The records of a snapshot file (read with every check, the hash order included when flagged). */

@@ -24,8 +24,7 @@ class DurableQrrotTest {
     final AtomicLong now = new AtomicLong(1_700_000_000_000L);
 
     QrrotOptions options() {
-        return QrrotOptions.defaults().withClock(now::get).withShards(8)
-                .withWal(64 * 1024, Long.MAX_VALUE, Long.MAX_VALUE);
+        return TestOptions.clocked(now);
     }
 
     @Test

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qrrot.storage.FileStorage;
-import io.qrrot.storage.Storage;
-import io.qrrot.storage.StorageFile;
+import io.qrrot.testkit.ForwardingStorage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -22,13 +20,12 @@ class InfoDuringCompactionTest {
     Path dir;
 
     /** Holds the rename that installs a snapshot until released. */
-    static final class HeldInstall implements Storage {
+    static final class HeldInstall extends ForwardingStorage {
         final CountDownLatch reached = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
-        @Override
-        public StorageFile open(Path path, OpenMode mode) throws IOException {
-            return FileStorage.INSTANCE.open(path, mode);
+        HeldInstall() {
+            super(FileStorage.INSTANCE);
         }
 
         @Override
@@ -42,42 +39,7 @@ class InfoDuringCompactionTest {
                     throw new IOException("interrupted", e);
                 }
             }
-            FileStorage.INSTANCE.rename(from, to);
-        }
-
-        @Override
-        public void delete(Path path) throws IOException {
-            FileStorage.INSTANCE.delete(path);
-        }
-
-        @Override
-        public void syncDirectory(Path d) throws IOException {
-            FileStorage.INSTANCE.syncDirectory(d);
-        }
-
-        @Override
-        public void createDirectories(Path d) throws IOException {
-            FileStorage.INSTANCE.createDirectories(d);
-        }
-
-        @Override
-        public List<Path> list(Path d) throws IOException {
-            return FileStorage.INSTANCE.list(d);
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return FileStorage.INSTANCE.exists(path);
-        }
-
-        @Override
-        public long size(Path path) throws IOException {
-            return FileStorage.INSTANCE.size(path);
-        }
-
-        @Override
-        public long usableSpace(Path path) throws IOException {
-            return FileStorage.INSTANCE.usableSpace(path);
+            super.rename(from, to);
         }
     }
 

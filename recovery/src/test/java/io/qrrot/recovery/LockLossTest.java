@@ -23,8 +23,7 @@ class LockLossTest {
     final AtomicLong now = new AtomicLong(1_700_000_000_000L);
 
     QrrotOptions options() {
-        return QrrotOptions.defaults().withClock(now::get).withShards(8)
-                .withWal(64 * 1024, Long.MAX_VALUE, Long.MAX_VALUE);
+        return TestOptions.clocked(now);
     }
 
     /** Writes until one is refused (the holder saw its lock go) and returns the refusal; fails after 30 s. */

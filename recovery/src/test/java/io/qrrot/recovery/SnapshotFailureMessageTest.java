@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
+import io.qrrot.testkit.CapturedStderr;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -51,41 +48,17 @@ class SnapshotFailureMessageTest {
     void theCompactorsLogLineNamesTheStepAndTheFile() throws Exception {
         SnapshotTempFaults storage = new SnapshotTempFaults();
         storage.failOn(SnapshotTempFaults.Step.FORCE, new IOException("No space left on device"));
-        QrrotOptions options = QrrotOptions.defaults().withShards(8).withStorage(storage)
-                .withWal(64 * 1024, 1, Long.MAX_VALUE); // any write makes a compaction due
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream err = System.err;
-        // The test logger writes to whatever System.err is when it logs; keep showing it too.
-        System.setErr(new PrintStream(new OutputStream() {
-            @Override
-            public synchronized void write(int b) {
-                captured.write(b);
-                err.write(b);
-            }
-
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                captured.write(b, off, len);
-                err.write(b, off, len);
-            }
-        }, true, StandardCharsets.UTF_8));
+        QrrotOptions options = storage.compactingOnEveryWrite();
+        CapturedStderr stderr = new CapturedStderr();
         String expected = "compaction failed (1 in a row): fsync of " + temp(1) + ": No space left on device";
-        try (Qrrot q = Qrrot.open(dir, options)) {
+        try (stderr; Qrrot q = Qrrot.open(dir, options)) {
             new Db(q).run("SET", "a", "1");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!text(captured).contains(expected) && System.nanoTime() < deadline) {
+            while (!stderr.text().contains(expected) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-        } finally {
-            System.setErr(err);
         }
-        assertTrue(text(captured).contains(expected), "expected a log line with: " + expected + "\ngot:\n"
-                + text(captured));
-    }
-
-    private static String text(ByteArrayOutputStream out) {
-        synchronized (out) {
-            return out.toString(StandardCharsets.UTF_8);
-        }
+        assertTrue(stderr.text().contains(expected), "expected a log line with: " + expected + "\ngot:\n"
+                + stderr.text());
     }
 }

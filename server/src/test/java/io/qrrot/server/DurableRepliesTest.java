@@ -7,47 +7,30 @@ import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.QrrotOptions;
 import io.qrrot.testkit.FaultyStorage;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replies to writes are released only when their LSN is durable, in request order, reads included. The real
  * database, with its durability completions held back by the test ({@link HeldDurability}); LSNs are counted
  * from {@code base}, the log's last LSN when the test starts.
  */
-class DurableRepliesTest {
-    @TempDir
-    static Path dir;
-    private static DurableQrrot real;
+class DurableRepliesTest extends SharedDatabaseTest {
     private HeldDurability db;
-    private QrrotServer server;
     private long base;
-
-    @BeforeAll
-    static void open() {
-        real = TestBackends.open(dir);
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        TestBackends.close(real);
-    }
 
     @BeforeEach
     void start() throws Exception {
         db = new HeldDurability(real);
         base = db.appendedLsn();
-        server = TestBackends.start(db, TestBackends.options().withIoThreads(1));
+        startServer(db, TestBackends.options().withIoThreads(1));
     }
 
+    /** Lets every held reply go; runs before {@link SharedDatabaseTest} closes the server. */
     @AfterEach
-    void stop() {
+    void release() {
         db.releaseAll();
-        server.close();
     }
 
     @Test

@@ -5,16 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qrrot.engine.CommandArgs;
 import io.qrrot.engine.ReplySink;
-import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.ForwardingQrrot;
 import io.qrrot.recovery.Qrrot;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whatever is thrown while serving one connection, an {@link OutOfMemoryError} included, closes that
@@ -22,35 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
  * goes on serving the others. The database is the real one; its sessions throw when a command names the key
  * {@code throw:oom}, {@code throw:error} or {@code throw:runtime}.
  */
-class FailureContainmentTest {
+class FailureContainmentTest extends SharedDatabaseTest {
     private static final String OOM_REPLY =
             "-ERR the server ran out of memory serving this connection; closing it (see the server log)\r\n";
     private static final String INTERNAL_REPLY =
             "-ERR internal error serving this connection; closing it (see the server log)\r\n";
 
-    @TempDir
-    static Path dir;
-    private static DurableQrrot real;
-    private QrrotServer server;
-
-    @BeforeAll
-    static void open() {
-        real = TestBackends.open(dir);
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        TestBackends.close(real);
-    }
-
     @BeforeEach
     void start() throws Exception {
-        server = TestBackends.start(new Throwing(real), TestBackends.options().withIoThreads(1));
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
+        startServer(new Throwing(real), TestBackends.options().withIoThreads(1));
     }
 
     @Test

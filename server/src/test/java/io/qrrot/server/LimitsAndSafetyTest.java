@@ -4,49 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.qrrot.recovery.DurableQrrot;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Connection limits, buffer limits, timeouts, protected mode, authentication and protocol errors. One database
  * for the class; each test starts its own server on it.
  */
-class LimitsAndSafetyTest {
-    @TempDir
-    static Path dir;
-    private static DurableQrrot db;
-    private QrrotServer server;
-
-    @BeforeAll
-    static void open() {
-        db = TestBackends.open(dir);
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        TestBackends.close(db);
-    }
-
+class LimitsAndSafetyTest extends SharedDatabaseTest {
     private int start(UnaryOperator<ServerOptions> configure) throws Exception {
-        server = TestBackends.start(db, configure.apply(TestBackends.options()));
-        return server.port();
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
+        return startServer(real, configure.apply(TestBackends.options()));
     }
 
     @Test

@@ -5,20 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qrrot.engine.CommandArgs;
 import io.qrrot.engine.Session;
-import io.qrrot.recovery.DurableQrrot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What clients can make the server hold is bounded, with an error reply to the client over a limit: requests
@@ -26,37 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * limit), MULTI queues (per client and server-wide), and replies a client does not read. Each test uses small
  * configured limits, so nothing needs gigabytes.
  */
-class MemoryLimitsTest {
+class MemoryLimitsTest extends SharedDatabaseTest {
     private static final String EXECABORT = "-EXECABORT Transaction discarded because of previous errors.\r\n";
     private static final String QUEUE_OOM = "-OOM command not allowed when client memory > 'client-memory-budget'.\r\n";
     private static final String REQUEST_OOM =
             "-OOM request not accepted when client memory > 'client-memory-budget'; closing the connection\r\n";
 
-    @TempDir
-    static Path dir;
-    private static DurableQrrot db;
-    private QrrotServer server;
-
-    @BeforeAll
-    static void open() {
-        db = TestBackends.open(dir);
-    }
-
-    @AfterAll
-    static void closeDatabase() {
-        TestBackends.close(db);
-    }
-
     private int start(UnaryOperator<ServerOptions> configure) throws Exception {
-        server = TestBackends.start(db, configure.apply(TestBackends.options().withIoThreads(1)));
-        return server.port();
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
+        return startServer(real, configure.apply(TestBackends.options().withIoThreads(1)));
     }
 
     @Test

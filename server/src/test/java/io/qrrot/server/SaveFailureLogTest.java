@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.ForwardingQrrot;
-import java.io.ByteArrayOutputStream;
+import io.qrrot.testkit.CapturedStderr;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,34 +27,17 @@ class SaveFailureLogTest {
                 throw new IOException(cause);
             }
         };
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream err = System.err;
-        // The test logger writes to whatever System.err is when it logs; keep showing it too.
-        System.setErr(new PrintStream(new OutputStream() {
-            @Override
-            public synchronized void write(int b) {
-                captured.write(b);
-                err.write(b);
+        CapturedStderr stderr = new CapturedStderr();
+        try (stderr) {
+            QrrotServer server = TestBackends.start(db, TestBackends.options());
+            try (RawClient c = new RawClient(server.port())) {
+                assertEquals("-ERR the snapshot failed; the server log names the file and the cause\r\n", c.call("SAVE"));
+            } finally {
+                server.close();
+                db.close();
             }
-
-            @Override
-            public synchronized void write(byte[] b, int off, int len) {
-                captured.write(b, off, len);
-                err.write(b, off, len);
-            }
-        }, true, StandardCharsets.UTF_8));
-        QrrotServer server = TestBackends.start(db, TestBackends.options());
-        try (RawClient c = new RawClient(server.port())) {
-            assertEquals("-ERR the snapshot failed; the server log names the file and the cause\r\n", c.call("SAVE"));
-        } finally {
-            server.close();
-            db.close();
-            System.setErr(err);
         }
-        String log;
-        synchronized (captured) {
-            log = captured.toString(StandardCharsets.UTF_8);
-        }
+        String log = stderr.text();
         assertTrue(log.contains("snapshot failed: " + cause + "\n"), log);
     }
 }

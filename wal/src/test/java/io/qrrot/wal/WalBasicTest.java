@@ -4,6 +4,7 @@ import static io.qrrot.wal.WalTestSupport.DIR;
 import static io.qrrot.wal.WalTestSupport.memOptions;
 import static io.qrrot.wal.WalTestSupport.payload;
 import static io.qrrot.wal.WalTestSupport.readAll;
+import static io.qrrot.wal.WalTestSupport.segments;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qrrot.testkit.FaultyStorage;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +62,7 @@ class WalBasicTest {
             wal.append(payload(21));
             wal.sync();
             assertEquals(List.of(DIR.resolve("00000000000000000001.wal"), DIR.resolve("00000000000000000011.wal"),
-                    DIR.resolve("00000000000000000021.wal")), segmentFiles(storage));
+                    DIR.resolve("00000000000000000021.wal")), segments(storage));
             WalReader r = wal.reader(5);
             assertEquals(0, wal.dropBelow(21));
             assertTrue(r.next());
@@ -74,7 +74,7 @@ class WalBasicTest {
             r.close();
             assertEquals(1, wal.dropBelow(21));
             assertEquals(0, wal.dropBelow(1000));
-            assertEquals(List.of(DIR.resolve("00000000000000000021.wal")), segmentFiles(storage));
+            assertEquals(List.of(DIR.resolve("00000000000000000021.wal")), segments(storage));
             assertEquals(21, wal.stats().firstLsn());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wal.reader(3));
             assertEquals("LSN 3 is no longer in the log: its oldest record is LSN 21", e.getMessage());
@@ -133,9 +133,5 @@ class WalBasicTest {
             long lsn = wal.append(new byte[]{7});
             assertEquals(lsn, wal.durable(lsn).get(10, java.util.concurrent.TimeUnit.SECONDS));
         }
-    }
-
-    private static List<Path> segmentFiles(FaultyStorage storage) {
-        return storage.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
     }
 }

@@ -1,7 +1,9 @@
 package io.qrrot.wal;
 
 import static io.qrrot.wal.WalTestSupport.DIR;
+import static io.qrrot.wal.WalTestSupport.log;
 import static io.qrrot.wal.WalTestSupport.memOptions;
+import static io.qrrot.wal.WalTestSupport.segments;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,21 +21,6 @@ import org.junit.jupiter.api.Test;
 /** The offline verbs: check (read-only), check --fix (cut at the first bad record), dump. */
 class WalCheckTest {
     private static final int MAX = WalOptions.defaults().maxPayloadBytes();
-
-    private static List<Path> segments(FaultyStorage s) {
-        return s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
-    }
-
-    private static FaultyStorage log(int records) throws Exception {
-        FaultyStorage s = new FaultyStorage();
-        try (Wal wal = Wal.open(DIR, memOptions(s).withPreallocation(WalOptions.Preallocation.NONE))) {
-            for (int i = 1; i <= records; i++) {
-                wal.append(WalTestSupport.payload(i));
-            }
-            wal.sync();
-        }
-        return s;
-    }
 
     @Test
     void cleanLogChecksCleanAndDumpsEveryRecord() throws Exception {

@@ -1,7 +1,9 @@
 package io.qrrot.wal;
 
 import static io.qrrot.wal.WalTestSupport.DIR;
+import static io.qrrot.wal.WalTestSupport.clearBroken;
 import static io.qrrot.wal.WalTestSupport.memOptions;
+import static io.qrrot.wal.WalTestSupport.readPrefix;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -111,14 +113,7 @@ class WalCorruptionTest {
     /** Opens, reads everything, checks it is a prefix of what was written, returns the record count. */
     private static long openAndCheckPrefix(Log log, String where) throws Exception {
         try (Wal wal = Wal.open(DIR, opts(log))) {
-            long n = 0;
-            try (WalReader r = wal.reader(1)) {
-                while (r.next()) {
-                    n++;
-                    assertEquals(n, r.lsn(), where);
-                    assertArrayEquals(log.payloads.get((int) n - 1), r.payloadBytes(), where);
-                }
-            }
+            long n = readPrefix(wal, i -> log.payloads.get((int) i - 1), where);
             assertEquals(wal.lastLsn(), n, where);
             assertEquals(n + 1, wal.append(new byte[]{1, 2, 3}), where);
             wal.sync();
@@ -414,11 +409,7 @@ class WalCorruptionTest {
                         assertTrue(wal.tailRepair().offset() <= hit[0], where);
                         assertEquals(hit[1] - 1, wal.lastLsn(), where);
                     }
-                    for (Path p : log.storage.list(DIR)) {
-                        if (p.toString().endsWith(".broken")) {
-                            log.storage.delete(p);
-                        }
-                    }
+                    clearBroken(log.storage);
                 } else {
                     WalCorruptionException e = assertThrows(WalCorruptionException.class,
                             () -> Wal.open(DIR, opts(log)), where);
@@ -453,11 +444,7 @@ class WalCorruptionTest {
                 try (Wal wal = Wal.open(DIR, opts(log))) {
                     assertEquals(hit[1] - 1, wal.lastLsn(), where);
                 }
-                for (Path p : log.storage.list(DIR)) {
-                    if (p.toString().endsWith(".broken")) {
-                        log.storage.delete(p);
-                    }
-                }
+                clearBroken(log.storage);
             } else {
                 WalCorruptionException e = assertThrows(WalCorruptionException.class,
                         () -> Wal.open(DIR, opts(log)), where);

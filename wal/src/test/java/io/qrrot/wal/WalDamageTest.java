@@ -1,7 +1,11 @@
 package io.qrrot.wal;
 
 import static io.qrrot.wal.WalTestSupport.DIR;
+import static io.qrrot.wal.WalTestSupport.clearBroken;
+import static io.qrrot.wal.WalTestSupport.log;
 import static io.qrrot.wal.WalTestSupport.memOptions;
+import static io.qrrot.wal.WalTestSupport.readPrefix;
+import static io.qrrot.wal.WalTestSupport.segments;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.qrrot.storage.StorageFile;
 import io.qrrot.testkit.FaultyStorage;
+import io.qrrot.testkit.ForwardingStorage;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -40,19 +47,21 @@ class WalDamageTest {
 
     // ---------------------------------------------------------------------------------- real files
 
-    /** Writes {@code count} records of 40..59 bytes with fsync always, {@code perBatch} to a batch; closes. */
-    private static long writeReal(Path dir, int count, int perBatch) throws Exception {
-        long last = 0;
+    /**
+     * Writes {@code count} records of 40..59 bytes with fsync always, {@code perBatch} to a batch; closes and
+     * returns the log's only segment.
+     */
+    private static Path writeReal(Path dir, int count, int perBatch) throws Exception {
         try (Wal wal = Wal.open(dir, WalOptions.defaults().withSegmentBytes(4L << 20))) {
             for (int i = 1; i <= count; i++) {
-                last = wal.append(("set key:" + i + " value-" + "x".repeat(20 + i % 20)).getBytes());
+                long last = wal.append(("set key:" + i + " value-" + "x".repeat(20 + i % 20)).getBytes());
                 if (i % perBatch == 0 || i == count) {
                     wal.flush();
                     wal.durable(last).get();
                 }
             }
         }
-        return last;
+        return onlySegment(dir);
     }
 
     private static Path onlySegment(Path dir) throws Exception {
@@ -106,8 +115,7 @@ class WalDamageTest {
     void flippedBytesInTheMiddleOfAKilledLogAreRefusedNotRepairedAsATornTail() throws Exception {
         // 2,000 records, each acknowledged after its own fsync; the image a kill -9 leaves.
         Path dir = tmp.resolve("wal");
-        writeReal(dir, 2000, 1);
-        Path seg = onlySegment(dir);
+        Path seg = writeReal(dir, 2000, 1);
         byte[] orig = Files.readAllBytes(seg);
         long middle = (WalFormat.HEADER_LENGTH + writtenEnd(orig)) / 2;
         // The low bit of 8 consecutive bytes at the middle, and the same on the length field of the record
@@ -120,15 +128,21 @@ class WalDamageTest {
                 eight[i] ^= 1;
             }
             overwrite(seg, at, eight);
-            long[] hit = recordHolding(orig, at);
-            assertRefused(dir, seg, hit[1] != 0 ? hit[1] : hit[1] + nextLsnAfter(orig, hit[0]), "flip at " + at);
+            assertRefused(dir, seg, firstLost(orig, at), "flip at " + at);
         }
     }
 
-    /** For a mark at {@code offset}: the LSN of the first record after it. */
-    private static long nextLsnAfter(byte[] seg, long offset) {
+    /**
+     * The first LSN that damage at byte {@code pos} costs: that of the record holding it, or, for a mark, that
+     * of the first record after it.
+     */
+    private static long firstLost(byte[] seg, long pos) {
+        long[] hit = recordHolding(seg, pos);
+        if (hit[1] != 0) {
+            return hit[1];
+        }
         for (long[] r : WalCorruptionTest.records(seg, false)) {
-            if (r[0] > offset) {
+            if (r[0] > hit[0]) {
                 return r[1];
             }
         }
@@ -139,25 +153,21 @@ class WalDamageTest {
     void aZeroedBlockInTheActiveSegmentOfACleanlyClosedLogIsRefused() throws Exception {
         // 20,000 records, clean shutdown, then dd if=/dev/zero bs=4096 seek=256 count=1 conv=notrunc.
         Path dir = tmp.resolve("wal");
-        writeReal(dir, 20_000, 50);
-        Path seg = onlySegment(dir);
+        Path seg = writeReal(dir, 20_000, 50);
         byte[] orig = Files.readAllBytes(seg);
         assertTrue(writtenEnd(orig) > 256 * 4096 + 4096, "the log must reach past the zeroed block");
         overwrite(seg, 256 * 4096, new byte[4096]);
-        long[] hit = recordHolding(orig, 256 * 4096);
-        assertRefused(dir, seg, hit[1] != 0 ? hit[1] : nextLsnAfter(orig, hit[0]), "zeroed block");
+        assertRefused(dir, seg, firstLost(orig, 256 * 4096), "zeroed block");
     }
 
     @Test
     void aZeroedSectorNearTheStartIsRefused() throws Exception {
         Path dir = tmp.resolve("wal");
-        writeReal(dir, 5000, 10);
-        Path seg = onlySegment(dir);
+        Path seg = writeReal(dir, 5000, 10);
         byte[] orig = Files.readAllBytes(seg);
         overwrite(seg, 512, new byte[512]);
-        long[] hit = recordHolding(orig, 512);
         WalCorruptionException e = assertThrows(WalCorruptionException.class, () -> Wal.open(dir));
-        long firstLost = hit[1] != 0 ? hit[1] : nextLsnAfter(orig, hit[0]);
+        long firstLost = firstLost(orig, 512);
         assertEquals(firstLost, e.firstLostLsn());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("; a durability mark at offset (\\d+) says records"
                 + " up to LSN (\\d+) were fsynced, so this is damage to written records, not a torn write \\(LSNs "
@@ -172,15 +182,14 @@ class WalDamageTest {
     @Test
     void aPreallocatedActiveSegmentTruncatedIsRefused() throws Exception {
         Path dir = tmp.resolve("wal");
-        writeReal(dir, 8000, 25);
-        Path seg = onlySegment(dir);
+        Path seg = writeReal(dir, 8000, 25);
         byte[] orig = Files.readAllBytes(seg);
         assertTrue(writtenEnd(orig) > 300_001, "the log must reach past the cut");
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
             ch.truncate(300_001); // truncate -s 300001
         }
         long[] hit = recordHolding(orig, 300_000);
-        long firstLost = hit[1] != 0 ? hit[1] : nextLsnAfter(orig, hit[0]);
+        long firstLost = firstLost(orig, 300_000);
         WalCorruptionException e = assertThrows(WalCorruptionException.class, () -> Wal.open(dir));
         assertEquals("WAL corrupt in " + seg + " at offset " + hit[0] + ": " + e.getMessage()
                 .substring(("WAL corrupt in " + seg + " at offset " + hit[0] + ": ").length()), e.getMessage());
@@ -354,14 +363,6 @@ class WalDamageTest {
                 + " torn write (LSNs " + COUNT + " to at least " + COUNT + " are at stake)"), e.getMessage());
     }
 
-    private static void clearBroken(FaultyStorage s) throws Exception {
-        for (Path p : s.list(DIR)) {
-            if (p.toString().endsWith(".broken")) {
-                s.delete(p);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------------------------------- fuzz
 
     /**
@@ -414,15 +415,7 @@ class WalDamageTest {
             String where = "seed=" + seed + " trial=" + trial + " damage " + kind + " at " + at + " of " + seg;
             Long last;
             try (Wal wal = Wal.open(DIR, memOptions(s))) {
-                long n = 0;
-                try (WalReader r = wal.reader(1)) {
-                    while (r.next()) {
-                        n++;
-                        assertEquals(n, r.lsn(), where);
-                        assertArrayEquals(written.get(n), r.payloadBytes(), where);
-                    }
-                }
-                last = n;
+                last = readPrefix(wal, written::get, where);
             } catch (WalCorruptionException e) {
                 last = null;
             }
@@ -469,7 +462,7 @@ class WalDamageTest {
                 wal.durable(lsn).get();
             }
         }
-        List<Path> segs = s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
+        List<Path> segs = segments(s);
         assertTrue(segs.size() >= 5, "segments " + segs);
         Path damaged = segs.get(1);
         long coveredEnd = WalFormat.parseSegmentName(segs.get(3)) - 1; // the snapshot covers segments 0..2
@@ -485,7 +478,7 @@ class WalDamageTest {
         WalCheck.Report r = WalCheck.check(s, DIR, false, o.maxPayloadBytes(), coveredEnd);
         assertEquals(WalCheck.Status.CLEAN, r.status());
         assertNotNull(r.superseded());
-        assertEquals(segs, s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList());
+        assertEquals(segs, segments(s));
 
         try (Wal wal = Wal.open(DIR, o, coveredEnd)) {
             SupersededSegments sup = wal.superseded();
@@ -520,14 +513,8 @@ class WalDamageTest {
 
     @Test
     void fixSetsAsideOnlyWhatTheSnapshotCoversAndKeepsEverySegmentTheLogNeeds() throws Exception {
-        FaultyStorage s = new FaultyStorage();
-        try (Wal wal = Wal.open(DIR, memOptions(s).withPreallocation(WalOptions.Preallocation.NONE))) {
-            for (int i = 1; i <= 100; i++) {
-                wal.append(WalTestSupport.payload(i));
-            }
-            wal.sync();
-        }
-        List<Path> segs = s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
+        FaultyStorage s = log(100);
+        List<Path> segs = segments(s);
         Path damaged = segs.get(1);
         long coveredEnd = WalFormat.parseSegmentName(segs.get(2)) - 1;
         byte[] b = s.contents(damaged);
@@ -537,7 +524,7 @@ class WalDamageTest {
         assertTrue(f.fixed());
         assertEquals(List.of(), f.brokenFiles());
         assertEquals(segs.subList(2, segs.size()),
-                s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList());
+                segments(s));
         assertTrue(s.durableNames().contains(Path.of(damaged + ".broken")));
         assertTrue(f.lines().stream().anyMatch(l -> l.startsWith("WAL damage that the snapshot through LSN "
                 + coveredEnd + " already covers: " + damaged + " (LSN ")), f.lines().toString());
@@ -549,14 +536,8 @@ class WalDamageTest {
     /** A gap in the log that lies wholly below the snapshot loses nothing either. */
     @Test
     void aMissingSegmentBelowTheSnapshotIsNoLoss() throws Exception {
-        FaultyStorage s = new FaultyStorage();
-        try (Wal wal = Wal.open(DIR, memOptions(s).withPreallocation(WalOptions.Preallocation.NONE))) {
-            for (int i = 1; i <= 60; i++) {
-                wal.append(WalTestSupport.payload(i));
-            }
-            wal.sync();
-        }
-        List<Path> segs = s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
+        FaultyStorage s = log(60);
+        List<Path> segs = segments(s);
         s.delete(segs.get(1));
         long coveredEnd = WalFormat.parseSegmentName(segs.get(2)) - 1;
         WalOptions o = memOptions(s).withPreallocation(WalOptions.Preallocation.NONE);
@@ -571,99 +552,8 @@ class WalDamageTest {
 
     // --------------------------------------------------------------------------- errors on the path
 
-    /** Forwards to a {@link FaultyStorage}; {@link #beforeWrite} runs before every write of a file. */
-    private abstract static class FaultyStorageDelegate implements io.qrrot.storage.Storage {
-        private final FaultyStorage delegate;
-
-        FaultyStorageDelegate(FaultyStorage delegate) {
-            this.delegate = delegate;
-        }
-
-        /** Runs before a write of {@code length} bytes at {@code position} to a file of {@code size} bytes. */
-        abstract void beforeWrite(Path path, long position, int length, long size) throws java.io.IOException;
-
-        /** Runs before a file is created. */
-        void beforeCreate(Path path) throws java.io.IOException {
-        }
-
-        @Override
-        public io.qrrot.storage.StorageFile open(Path path, OpenMode mode) throws java.io.IOException {
-            if (mode == OpenMode.CREATE_NEW) {
-                beforeCreate(path);
-            }
-            io.qrrot.storage.StorageFile f = delegate.open(path, mode);
-            return new io.qrrot.storage.StorageFile() {
-                @Override
-                public void write(ByteBuffer src, long position) throws java.io.IOException {
-                    beforeWrite(path, position, src.remaining(), f.size());
-                    f.write(src, position);
-                }
-
-                @Override
-                public int read(ByteBuffer dst, long position) throws java.io.IOException {
-                    return f.read(dst, position);
-                }
-
-                @Override
-                public void force() throws java.io.IOException {
-                    f.force();
-                }
-
-                @Override
-                public void truncate(long size) throws java.io.IOException {
-                    f.truncate(size);
-                }
-
-                @Override
-                public long size() throws java.io.IOException {
-                    return f.size();
-                }
-
-                @Override
-                public void close() throws java.io.IOException {
-                    f.close();
-                }
-            };
-        }
-
-        @Override
-        public void rename(Path from, Path to) throws java.io.IOException {
-            delegate.rename(from, to);
-        }
-
-        @Override
-        public void delete(Path path) throws java.io.IOException {
-            delegate.delete(path);
-        }
-
-        @Override
-        public void syncDirectory(Path dir) throws java.io.IOException {
-            delegate.syncDirectory(dir);
-        }
-
-        @Override
-        public void createDirectories(Path dir) throws java.io.IOException {
-            delegate.createDirectories(dir);
-        }
-
-        @Override
-        public List<Path> list(Path dir) throws java.io.IOException {
-            return delegate.list(dir);
-        }
-
-        @Override
-        public boolean exists(Path path) {
-            return delegate.exists(path);
-        }
-
-        @Override
-        public long size(Path path) throws java.io.IOException {
-            return delegate.size(path);
-        }
-    }
-
     /** Throws an Error from the n-th write to a segment, as a JVM out of direct memory does. */
-    private static final class ErrorOnWrite extends FaultyStorageDelegate {
+    private static final class ErrorOnWrite extends ForwardingStorage {
         private int writes;
         private final int failAt;
 
@@ -673,7 +563,7 @@ class WalDamageTest {
         }
 
         @Override
-        void beforeWrite(Path path, long position, int length, long size) {
+        protected void beforeWrite(Path path, StorageFile file, long position, int length) {
             if (path.toString().endsWith(".wal") && ++writes == failAt) {
                 throw new OutOfMemoryError("Direct buffer memory");
             }
@@ -681,21 +571,24 @@ class WalDamageTest {
     }
 
     /** A full disk: no new file, no write past a file's end; bytes a file already has can be overwritten. */
-    private static final class FullDisk extends FaultyStorageDelegate {
+    private static final class FullDisk extends ForwardingStorage {
         FullDisk(FaultyStorage delegate) {
             super(delegate);
         }
 
         @Override
-        void beforeWrite(Path path, long position, int length, long size) throws java.io.IOException {
-            if (position + length > size) {
-                throw new java.io.IOException("No space left on device");
+        protected void beforeWrite(Path path, StorageFile file, long position, int length) throws IOException {
+            if (position + length > file.size()) {
+                throw new IOException("No space left on device");
             }
         }
 
         @Override
-        void beforeCreate(Path path) throws java.io.IOException {
-            throw new java.io.IOException("No space left on device");
+        public StorageFile open(Path path, OpenMode mode) throws IOException {
+            if (mode == OpenMode.CREATE_NEW) {
+                throw new IOException("No space left on device");
+            }
+            return super.open(path, mode);
         }
     }
 

@@ -7,28 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qrrot.testkit.FaultyStorage;
+import io.qrrot.wal.WalTestSupport.Recorder;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** {@link Wal#fail}: a caller stops the log for a reason of its own, exactly as a failed fsync would. */
 class WalFailStopTest {
     private static final String REASON = "the store could not apply the effect at LSN 2 (out of memory)";
     private static final String EXPECTED = "IOERR " + REASON + "; writes are refused until restart";
-
-    private static final class Recorder implements DurabilityListener {
-        final List<String> events = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onDurable() {
-            events.add("durable");
-        }
-
-        @Override
-        public void onFailure(String message) {
-            events.add(message);
-        }
-    }
 
     /** Waits until the named thread sleeps in a timed park (the WAL writer with nothing to write). */
     private static void awaitParked(String name) throws InterruptedException {

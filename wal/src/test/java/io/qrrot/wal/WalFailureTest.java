@@ -9,29 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qrrot.testkit.FaultyStorage;
+import io.qrrot.wal.WalTestSupport.Recorder;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** A failed write or fsync is final: appends refused with IOERR, waiters failed, nothing falsely durable. */
 class WalFailureTest {
     private static final String SEG1 = DIR.resolve("00000000000000000001.wal").toString();
-
-    private static final class Recorder implements DurabilityListener {
-        final List<String> events = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onDurable() {
-            events.add("durable");
-        }
-
-        @Override
-        public void onFailure(String message) {
-            events.add(message);
-        }
-    }
 
     @Test
     void failedFsyncWithAlwaysFailsTheLogForGood() throws Exception {

@@ -2,6 +2,7 @@ package io.qrrot.wal;
 
 import static io.qrrot.wal.WalTestSupport.DIR;
 import static io.qrrot.wal.WalTestSupport.memOptions;
+import static io.qrrot.wal.WalTestSupport.segments;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * version does not allow one.
  */
 class WalFormatVersionTest {
+    private static final Path OLD = DIR.resolve(WalFormat.segmentName(1));
+
     /** A version 1 segment holding records {@code first..first+count-1}, as that version wrote them. */
     private static byte[] versionOneSegment(long first, int count, int preallocated) {
         ByteBuffer b = ByteBuffer.allocate(preallocated).order(ByteOrder.LITTLE_ENDIAN);
@@ -39,24 +42,25 @@ class WalFormatVersionTest {
         return b.array();
     }
 
-    private static List<Path> segments(FaultyStorage s) {
-        return s.list(DIR).stream().filter(p -> p.toString().endsWith(".wal")).toList();
+    /** A storage holding one version 1 segment, {@link #OLD}, of records 1..{@code count}. */
+    private static FaultyStorage versionOneLog(int count) throws Exception {
+        FaultyStorage s = new FaultyStorage();
+        s.createDirectories(DIR);
+        s.setContents(OLD, versionOneSegment(1, count, 4096));
+        return s;
     }
 
     @Test
     void aVersionOneLogIsReadAndContinuedInANewSegment() throws Exception {
-        FaultyStorage s = new FaultyStorage();
-        s.createDirectories(DIR);
-        Path old = DIR.resolve(WalFormat.segmentName(1));
-        s.setContents(old, versionOneSegment(1, 5, 4096));
+        FaultyStorage s = versionOneLog(5);
         try (Wal wal = Wal.open(DIR, memOptions(s))) {
             assertNull(wal.tailRepair());
             assertEquals(5, wal.lastLsn());
             assertEquals(6, wal.append(WalTestSupport.payload(6)));
             wal.sync();
         }
-        assertEquals(List.of(old, DIR.resolve(WalFormat.segmentName(6))), segments(s));
-        assertEquals(1, ByteBuffer.wrap(s.contents(old)).order(ByteOrder.LITTLE_ENDIAN).getInt(WalFormat.VERSION_OFFSET));
+        assertEquals(List.of(OLD, DIR.resolve(WalFormat.segmentName(6))), segments(s));
+        assertEquals(1, ByteBuffer.wrap(s.contents(OLD)).order(ByteOrder.LITTLE_ENDIAN).getInt(WalFormat.VERSION_OFFSET));
         try (Wal wal = Wal.open(DIR, memOptions(s))) {
             List<WalTestSupport.Rec> recs = WalTestSupport.readAll(wal, 1);
             assertEquals(6, recs.size());
@@ -69,17 +73,14 @@ class WalFormatVersionTest {
 
     @Test
     void anEmptyVersionOneSegmentIsReplaced() throws Exception {
-        FaultyStorage s = new FaultyStorage();
-        s.createDirectories(DIR);
-        Path old = DIR.resolve(WalFormat.segmentName(1));
-        s.setContents(old, versionOneSegment(1, 0, 4096));
+        FaultyStorage s = versionOneLog(0);
         try (Wal wal = Wal.open(DIR, memOptions(s))) {
             assertEquals(1, wal.append(WalTestSupport.payload(1)));
             wal.sync();
         }
-        assertEquals(List.of(old), segments(s));
+        assertEquals(List.of(OLD), segments(s));
         assertEquals(WalFormat.VERSION,
-                ByteBuffer.wrap(s.contents(old)).order(ByteOrder.LITTLE_ENDIAN).getInt(WalFormat.VERSION_OFFSET));
+                ByteBuffer.wrap(s.contents(OLD)).order(ByteOrder.LITTLE_ENDIAN).getInt(WalFormat.VERSION_OFFSET));
         try (Wal wal = Wal.open(DIR, memOptions(s))) {
             assertEquals(1, WalTestSupport.readAll(wal, 1).size());
         }

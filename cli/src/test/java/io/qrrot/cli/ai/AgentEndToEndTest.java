@@ -202,6 +202,15 @@ class AgentEndToEndTest {
         assertFalse(allowed.contains("FLUSHALL"));
     }
 
+    /** What the conditional delete writes to stderr up to the user's answer: the read, the model's words, the plan. */
+    private static final String CONDITIONAL_DELETE_PLAN = """
+              read: GET ivan
+            model: Ivan is 25, younger than 30, so his key is deleted.
+            + Proposed writes (1 command, run atomically) ---------+
+            | 1. DEL ivan                                          |
+            + Aborts if any of these keys changed since read: ivan +
+            Run this write? Type yes to confirm:\s""";
+
     private void scriptConditionalDelete() {
         gemini.then(FakeGemini.call("get", Map.of("key", "ivan")))
                 .then(FakeGemini.call("propose_writes", Map.of(
@@ -214,13 +223,7 @@ class AgentEndToEndTest {
         scriptConditionalDelete();
         CliRun.Result r = cli().interactive().stdin("yes\n").run(ai("delete ivan if he is younger than 30"));
         assertEquals(0, r.exit(), r.err());
-        assertEquals("""
-                  read: GET ivan
-                model: Ivan is 25, younger than 30, so his key is deleted.
-                + Proposed writes (1 command, run atomically) ---------+
-                | 1. DEL ivan                                          |
-                + Aborts if any of these keys changed since read: ivan +
-                Run this write? Type yes to confirm:\s""", r.err());
+        assertEquals(CONDITIONAL_DELETE_PLAN, r.err());
         assertEquals("""
                 1. DEL ivan -> (integer) 1
                 done: 1 command ran atomically
@@ -236,14 +239,7 @@ class AgentEndToEndTest {
         CliRun.Result r = cli().interactive().stdin("no\n").run(ai("delete ivan if he is younger than 30"));
         assertEquals(4, r.exit(), r.err());
         assertEquals("", r.out());
-        assertEquals("""
-                  read: GET ivan
-                model: Ivan is 25, younger than 30, so his key is deleted.
-                + Proposed writes (1 command, run atomically) ---------+
-                | 1. DEL ivan                                          |
-                + Aborts if any of these keys changed since read: ivan +
-                Run this write? Type yes to confirm: Nothing was written: you declined the plan.
-                """, r.err());
+        assertEquals(CONDITIONAL_DELETE_PLAN + "Nothing was written: you declined the plan.\n", r.err());
         assertEquals(IVAN, value("ivan"));
     }
 
@@ -261,15 +257,8 @@ class AgentEndToEndTest {
         CliRun.Result r = cli().interactive().stdin(answer).run(ai("delete ivan if he is younger than 30"));
         assertEquals(5, r.exit(), r.out());
         assertEquals("", r.out());
-        assertEquals("""
-                  read: GET ivan
-                model: Ivan is 25, younger than 30, so his key is deleted.
-                + Proposed writes (1 command, run atomically) ---------+
-                | 1. DEL ivan                                          |
-                + Aborts if any of these keys changed since read: ivan +
-                Run this write? Type yes to confirm: Nothing was written: data the agent read (ivan) changed before \
-                the plan ran; run the request again to plan on the current data.
-                """, r.err());
+        assertEquals(CONDITIONAL_DELETE_PLAN + "Nothing was written: data the agent read (ivan) changed before the plan"
+                + " ran; run the request again to plan on the current data.\n", r.err());
         assertEquals("{\"name\":\"Ivan\",\"age\":31}", value("ivan"));
     }
 

@@ -2,8 +2,8 @@ package io.qrrot.recovery.snapshot;
 
 import io.qrrot.storage.Storage;
 import io.qrrot.storage.StorageFile;
+import io.qrrot.testkit.ForwardingStorage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +12,7 @@ import java.util.List;
  * A {@link Storage} over another that logs every mutating operation and can fail the n-th one (counting from
  * 1): once, or from then on (a process that can no longer do I/O, as after a crash: even its cleanup fails).
  */
-final class FaultyStorage implements Storage {
-    private final Storage delegate;
+final class FaultyStorage extends ForwardingStorage {
     private final int failAt;
     private final boolean persistent;
     final List<String> log = new ArrayList<>();
@@ -21,7 +20,7 @@ final class FaultyStorage implements Storage {
     private boolean failed;
 
     FaultyStorage(Storage delegate, int failAt, boolean persistent) {
-        this.delegate = delegate;
+        super(delegate);
         this.failAt = failAt;
         this.persistent = persistent;
     }
@@ -57,85 +56,45 @@ final class FaultyStorage implements Storage {
         if (mode != OpenMode.READ) {
             op("open " + mode + " " + name(path));
         }
-        StorageFile f = delegate.open(path, mode);
-        String n = name(path);
-        return new StorageFile() {
-            @Override
-            public void write(ByteBuffer src, long position) throws IOException {
-                op("write " + n);
-                f.write(src, position);
-            }
+        return super.open(path, mode);
+    }
 
-            @Override
-            public int read(ByteBuffer dst, long position) throws IOException {
-                return f.read(dst, position);
-            }
+    @Override
+    protected void beforeWrite(Path path, StorageFile file, long position, int length) throws IOException {
+        op("write " + name(path));
+    }
 
-            @Override
-            public void force() throws IOException {
-                op("force " + n);
-                f.force();
-            }
+    @Override
+    protected void beforeForce(Path path) throws IOException {
+        op("force " + name(path));
+    }
 
-            @Override
-            public void truncate(long size) throws IOException {
-                op("truncate " + n);
-                f.truncate(size);
-            }
-
-            @Override
-            public long size() throws IOException {
-                return f.size();
-            }
-
-            @Override
-            public void close() throws IOException {
-                f.close();
-            }
-        };
+    @Override
+    protected void beforeTruncate(Path path, long size) throws IOException {
+        op("truncate " + name(path));
     }
 
     @Override
     public void rename(Path from, Path to) throws IOException {
         op("rename " + name(from) + " " + name(to));
-        delegate.rename(from, to);
+        super.rename(from, to);
     }
 
     @Override
     public void delete(Path path) throws IOException {
         op("delete " + name(path));
-        delegate.delete(path);
+        super.delete(path);
     }
 
     @Override
     public void syncDirectory(Path dir) throws IOException {
         op("syncDirectory " + name(dir));
-        delegate.syncDirectory(dir);
+        super.syncDirectory(dir);
     }
 
     @Override
     public void createDirectories(Path dir) throws IOException {
         op("createDirectories " + name(dir));
-        delegate.createDirectories(dir);
-    }
-
-    @Override
-    public List<Path> list(Path dir) throws IOException {
-        return delegate.list(dir);
-    }
-
-    @Override
-    public boolean exists(Path path) {
-        return delegate.exists(path);
-    }
-
-    @Override
-    public long size(Path path) throws IOException {
-        return delegate.size(path);
-    }
-
-    @Override
-    public long usableSpace(Path path) throws IOException {
-        return delegate.usableSpace(path);
+        super.createDirectories(dir);
     }
 }

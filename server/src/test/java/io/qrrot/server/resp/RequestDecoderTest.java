@@ -37,6 +37,23 @@ class RequestDecoderTest {
         return decodeAll(input, false);
     }
 
+    /** Decodes {@code input} handed over one byte at a time: the commands; no byte may end in a protocol error. */
+    private static List<String> decodeByteByByte(String input) {
+        RequestDecoder d = new RequestDecoder(MAX_BULK);
+        CommandArgs args = new CommandArgs();
+        ByteBuf in = Unpooled.buffer();
+        List<String> got = new ArrayList<>();
+        for (byte b : input.getBytes(StandardCharsets.ISO_8859_1)) {
+            in.writeByte(b);
+            int r;
+            while ((r = d.decode(in, args, false)) == RequestDecoder.COMMAND) {
+                got.add(render(args));
+            }
+            assertEquals(RequestDecoder.NEED_MORE, r);
+        }
+        return got;
+    }
+
     private static String render(CommandArgs a) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < a.count(); i++) {
@@ -66,19 +83,7 @@ class RequestDecoderTest {
         String input = "*3\r\n$3\r\nSET\r\n$5\r\nhello\r\n$3\r\nw o\r\nGET \"a b\"\r\n*1\r\n$4\r\nPING\r\n";
         List<String> whole = decodeAll(input);
         assertEquals(List.of("[SET|hello|w o]", "[GET|a b]", "[PING]"), whole);
-        RequestDecoder d = new RequestDecoder(MAX_BULK);
-        CommandArgs args = new CommandArgs();
-        ByteBuf in = Unpooled.buffer();
-        List<String> got = new ArrayList<>();
-        for (byte b : input.getBytes(StandardCharsets.ISO_8859_1)) {
-            in.writeByte(b);
-            int r;
-            while ((r = d.decode(in, args, false)) == RequestDecoder.COMMAND) {
-                got.add(render(args));
-            }
-            assertEquals(RequestDecoder.NEED_MORE, r);
-        }
-        assertEquals(whole, got);
+        assertEquals(whole, decodeByteByByte(input));
     }
 
     @Test
@@ -179,19 +184,7 @@ class RequestDecoderTest {
     void everyByteSplitOfABigBulkGivesTheSameCommand() {
         String value = "v".repeat(RequestDecoder.BIG_ARG + 7);
         String input = "*2\r\n$4\r\nECHO\r\n$" + value.length() + "\r\n" + value + "\r\n*1\r\n$4\r\nPING\r\n";
-        RequestDecoder d = new RequestDecoder(MAX_BULK);
-        CommandArgs args = new CommandArgs();
-        ByteBuf in = Unpooled.buffer();
-        List<String> got = new ArrayList<>();
-        for (byte b : input.getBytes(StandardCharsets.ISO_8859_1)) {
-            in.writeByte(b);
-            int r;
-            while ((r = d.decode(in, args, false)) == RequestDecoder.COMMAND) {
-                got.add(render(args));
-            }
-            assertEquals(RequestDecoder.NEED_MORE, r);
-        }
-        assertEquals(List.of("[ECHO|" + value + "]", "[PING]"), got);
+        assertEquals(List.of("[ECHO|" + value + "]", "[PING]"), decodeByteByByte(input));
     }
 
     @Test
