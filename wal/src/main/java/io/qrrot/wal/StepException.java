@@ -1,7 +1,7 @@
 package io.qrrot.wal;
 
+import io.qrrot.storage.IoErrors;
 import java.io.IOException;
-import java.nio.file.FileSystemException;
 
 /** An I/O failure with the step that failed ("fsync of /data/wal/…wal"), for messages fit for a client. */
 final class StepException extends IOException {
@@ -18,25 +18,9 @@ final class StepException extends IOException {
         return step;
     }
 
-    /** The operating system's reason, one line, without the path the step already names. */
+    /** The operating system's reason, one line ({@link IoErrors#reason}), looking through a step's own wrapping. */
     static String reason(Throwable e) {
-        String text;
-        if (e instanceof StepException s) {
-            return reason(s.getCause());
-        } else if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            text = fse.getReason();
-        } else if (!(e instanceof IOException)) {
-            // An Error or an unexpected exception: its type is half of what happened.
-            text = e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e.getClass().getSimpleName() + ": " + e.getMessage();
-        } else {
-            text = e.getMessage();
-        }
-        if (text == null || text.isBlank()) {
-            text = e.getClass().getSimpleName();
-        }
-        text = text.replace('\n', ' ').replace('\r', ' ');
-        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+        return e instanceof StepException s ? reason(s.getCause()) : IoErrors.reason(e);
     }
 
     /** Runs one I/O step, naming it if it fails. */

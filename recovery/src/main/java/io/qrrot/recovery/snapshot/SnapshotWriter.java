@@ -30,6 +30,7 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.varintLength;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
+import io.qrrot.storage.IoErrors;
 import io.qrrot.storage.Storage;
 import io.qrrot.storage.StorageFile;
 import java.io.IOException;
@@ -274,7 +275,7 @@ public final class SnapshotWriter implements AutoCloseable {
             storage.syncDirectory(dir);
         } catch (IOException e) {
             throw new IOException("installed snapshot " + finalFile + " but the fsync of directory " + dir
-                    + " failed (" + IoStep.reason(e) + "), so the rename may not survive a power cut; keep the"
+                    + " failed (" + IoErrors.reason(e) + "), so the rename may not survive a power cut; keep the"
                     + " older snapshots and WAL segments until a later snapshot installs cleanly", e);
         }
         return new SnapshotInfo(finalFile.toString(), VERSION, baseLsn, createdMillis, recordCount, blockCount,
