@@ -2,7 +2,6 @@ package io.qrrot.recovery;
 
 import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
-import io.qrrot.recovery.snapshot.SnapshotFormat;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.wal.WalCheck;
@@ -206,14 +205,7 @@ public final class DataTools {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
-        List<Path> files = new ArrayList<>();
-        for (Path p : FileStorage.INSTANCE.list(dir)) {
-            if (SnapshotFormat.parseLsn(p.getFileName().toString()) >= 0) {
-                files.add(p);
-            }
-        }
-        files.sort(Comparator.comparingLong((Path p) -> SnapshotFormat.parseLsn(p.getFileName().toString())).reversed());
-        for (Path p : files) {
+        for (Path p : SnapshotDirectory.snapshots(FileStorage.INSTANCE, dir)) {
             try {
                 return verify(p, Progress.NONE).baseLsn();
             } catch (SnapshotCorruptException e) {

@@ -100,6 +100,15 @@ final class LogScan {
      * wrong with it, or is null for an intact older segment that only led up to a damaged one.
      */
     record Superseded(Path path, long firstLsn, long lastLsn, String damage) {
+        /** One line for a damaged one: file, LSNs, what is wrong. */
+        String describe() {
+            return path + " (LSN " + firstLsn + ".." + lastLsn + "): " + damage;
+        }
+    }
+
+    /** The first LSN the log holds once the superseded segments are gone. */
+    long firstKeptLsn(long coveredThroughLsn) {
+        return segments.isEmpty() ? coveredThroughLsn + 1 : segments.get(0).firstLsn;
     }
 
     final Path dir;
@@ -244,7 +253,7 @@ final class LogScan {
                 }
                 long firstLost = seg.lastLsn + 1;
                 if (last && tornLooking) {
-                    String proof = durabilityProof(r, at, firstLost);
+                    String proof = durabilityProof(r, at, nonZeroEnd, firstLost);
                     if (proof != null) {
                         detail = detail + "; " + proof;
                         tornLooking = false;
@@ -259,12 +268,13 @@ final class LogScan {
      * Why damage at {@code at} cannot be a torn write although it looks like one, or null: the file lost
      * its end, or a later mark shows the records were fsynced.
      */
-    private static String durabilityProof(SegmentReader r, long at, long firstLost) throws IOException {
+    private static String durabilityProof(SegmentReader r, long at, long nonZeroEnd, long firstLost)
+            throws IOException {
         if (r.preallocatedSize() > r.fileSize()) {
             return "the file is " + r.fileSize() + " bytes but was zero-filled to " + r.preallocatedSize()
                     + " bytes when it became a segment, so its end was cut off (not a torn write)";
         }
-        SegmentReader.Evidence e = r.evidenceBeyond(at, firstLost);
+        SegmentReader.Evidence e = r.evidenceBeyond(at, nonZeroEnd, firstLost);
         if (e == null) {
             return null;
         }

@@ -48,14 +48,7 @@ final class SegmentFiles {
     StorageFile preallocate(Path tmp, long bytes) throws IOException {
         StorageFile f = StepException.run("creating " + tmp, () -> storage.open(tmp, Storage.OpenMode.CREATE_NEW));
         try {
-            long pos = 0;
-            while (pos < bytes) {
-                ByteBuffer z = ZEROS.duplicate();
-                z.limit((int) Math.min(ZERO_CHUNK, bytes - pos));
-                long at = pos;
-                StepException.exec("write of " + tmp, () -> f.write(z, at));
-                pos += Math.min(ZERO_CHUNK, bytes - pos);
-            }
+            zeroFill(f, tmp, 0, bytes);
             StepException.exec("fsync of " + tmp, f::force);
             return f;
         } catch (IOException e) {
@@ -120,8 +113,8 @@ final class SegmentFiles {
      * already has needs no free space. Only the damaged bytes are copied, not the whole segment, so a repair
      * needs little space.
      *
-     * @param copyRequired whether a failed copy stops the repair; when false (a torn tail: bytes of writes
-     *                     that were never acknowledged) the repair goes on without it
+     * @param copyRequired whether a failed copy stops the repair; when false (a torn tail: bytes written after
+     *                     the last fsync the log can prove) the repair goes on without it
      */
     TailCopy setAsideTail(Path segment, long from, long end, boolean copyRequired) throws IOException {
         TailCopy copy = new TailCopy(null, null);
@@ -137,17 +130,20 @@ final class SegmentFiles {
         }
         try (StorageFile f = StepException.run("open of " + segment,
                 () -> storage.open(segment, Storage.OpenMode.WRITE))) {
-            long pos = from;
-            while (pos < end) {
-                ByteBuffer z = ZEROS.duplicate();
-                z.limit((int) Math.min(ZERO_CHUNK, end - pos));
-                long at = pos;
-                StepException.exec("write of " + segment, () -> f.write(z, at));
-                pos += z.limit();
-            }
+            zeroFill(f, segment, from, end);
             StepException.exec("fsync of " + segment, f::force);
         }
         return copy;
+    }
+
+    /** Writes zeros over bytes {@code from..end} of {@code f} (no fsync). */
+    private static void zeroFill(StorageFile f, Path path, long from, long end) throws StepException {
+        for (long pos = from; pos < end; pos += ZERO_CHUNK) {
+            ByteBuffer z = ZEROS.duplicate();
+            z.limit((int) Math.min(ZERO_CHUNK, end - pos));
+            long at = pos;
+            StepException.exec("write of " + path, () -> f.write(z, at));
+        }
     }
 
     /** Where {@link #setAsideTail} kept the damaged bytes, or why it could not (both null: nothing to keep). */

@@ -10,7 +10,7 @@ import org.agrona.BufferUtil;
 
 /**
  * Reads one segment file front to back and validates every record; says exactly what it found and where.
- * Durability marks are checked and skipped; the highest durable LSN they state is kept. It never judges
+ * Durability marks are checked and skipped. It never judges
  * (torn tail or corruption is decided by {@link LogScan}, which knows whether this is the last segment),
  * but it can look past damage for what proves the damaged records were fsynced
  * ({@link #evidenceBeyond}). Not thread-safe.
@@ -70,8 +70,6 @@ final class SegmentReader implements AutoCloseable {
     private int version;
     private long preallocatedSize;
     private long markSalt;
-    /** The highest durable LSN a valid mark read so far states, or -1. */
-    private long markedDurableLsn = -1;
     private int damagedMarks;
 
     SegmentReader(Storage storage, Path path, int maxPayload) throws IOException {
@@ -169,11 +167,6 @@ final class SegmentReader implements AutoCloseable {
         return preallocatedSize;
     }
 
-    /** The highest durable LSN stated by a valid mark read so far, or -1 if none was read. */
-    long markedDurableLsn() {
-        return markedDurableLsn;
-    }
-
     /** Starts reading records at {@code fileOffset}, expecting {@code lsn} first (no header check). */
     void seek(long fileOffset, long lsn) {
         this.offset = fileOffset;
@@ -246,7 +239,6 @@ final class SegmentReader implements AutoCloseable {
                 return problem(Problem.LSN_MISMATCH, "durability mark says LSN " + durable
                         + " was fsynced, but the log before it ends at LSN " + (expectedLsn - 1));
             }
-            markedDurableLsn = Math.max(markedDurableLsn, durable);
             offset += recordLength;
             return null;
         }
@@ -378,7 +370,7 @@ final class SegmentReader implements AutoCloseable {
     }
 
     /**
-     * Looks past damage at {@code from} for proof that records from {@code firstLost} on had been fsynced,
+     * Looks past damage at {@code from}, up to {@code end} (the end of the last non-zero byte after it), for proof that records from {@code firstLost} on had been fsynced,
      * which makes the damage corruption rather than a torn write: a valid durability mark of this segment (its
      * CRC salted with the segment's salt, so no stored value can pass for one) at the writer's alignment,
      * whose durable LSN is at least {@code firstLost} and no more than the records that fit between the damage
@@ -387,12 +379,11 @@ final class SegmentReader implements AutoCloseable {
      *
      * @return the first such mark, or null
      */
-    Evidence evidenceBeyond(long from, long firstLost) throws IOException {
+    Evidence evidenceBeyond(long from, long end, long firstLost) throws IOException {
         if (version < 2) {
             return null;
         }
         // A mark's last bytes may be zeros (a small durable LSN): it only has to start before the last non-zero byte.
-        long end = lastNonZeroEnd(from);
         for (long p = from + WalFormat.ALIGNMENT; p < end && p + WalFormat.MARK_LENGTH <= fileSize; p += WalFormat.ALIGNMENT) {
             if (ensure(p, WalFormat.MARK_LENGTH) < WalFormat.MARK_LENGTH) {
                 break;

@@ -75,12 +75,11 @@ final class SegmentWriter implements AutoCloseable {
     }
 
     private void start(LogScan scan) throws IOException {
-        SegmentWriter w = this;
         if (scan.segments.isEmpty()) {
             long first = options.firstLsn();
-            w.current = w.createSegment(first);
-            w.currentPath = files.segmentPath(first);
-            w.sealedLsn = first - 1;
+            current = createSegment(first);
+            currentPath = files.segmentPath(first);
+            sealedLsn = first - 1;
             return;
         }
         for (LogScan.Segment s : scan.segments) {
@@ -92,19 +91,19 @@ final class SegmentWriter implements AutoCloseable {
         try {
             // What a killed process left in the page cache is made durable before anything is built on it.
             StepException.exec("fsync of " + path, f::force);
-            w.currentInfo = segments.get(last.firstLsn);
-            w.currentInfo.size = StepException.run("size of " + path, f::size);
+            currentInfo = segments.get(last.firstLsn);
+            currentInfo.size = StepException.run("size of " + path, f::size);
         } catch (IOException e) {
             SegmentFiles.closeQuietly(f);
             throw e;
         }
-        w.current = f;
-        w.currentPath = path;
-        w.currentSalt = last.markSalt;
-        w.writePos = last.dataEnd;
-        w.sealedLsn = last.firstLsn - 1;
+        current = f;
+        currentPath = path;
+        currentSalt = last.markSalt;
+        writePos = last.dataEnd;
+        sealedLsn = last.firstLsn - 1;
         if (last.version < WalFormat.VERSION || last.fileSize < last.preallocatedSize) {
-            w.startNewSegment(last);
+            startNewSegment(last);
         }
     }
 

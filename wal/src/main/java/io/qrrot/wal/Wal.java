@@ -204,16 +204,15 @@ public final class Wal implements AutoCloseable {
         for (LogScan.Superseded s : scan.superseded) {
             if (s.damage() != null) {
                 Path moved = files.moveToBroken(s.path());
-                damaged.add(s.path() + " (LSN " + s.firstLsn() + ".." + s.lastLsn() + "): " + s.damage()
-                        + "; moved aside as " + moved.getFileName());
+                damaged.add(s.describe() + "; moved aside as " + moved.getFileName());
             } else {
                 files.delete(s.path());
                 deleted.add(s.path());
             }
         }
         files.syncDirectory();
-        long first = scan.segments.isEmpty() ? coveredThroughLsn + 1 : scan.segments.get(0).firstLsn;
-        SupersededSegments report = new SupersededSegments(coveredThroughLsn, damaged, deleted, first);
+        SupersededSegments report = new SupersededSegments(coveredThroughLsn, damaged, deleted,
+                scan.firstKeptLsn(coveredThroughLsn));
         LOG.warn(report.message());
         return report;
     }

@@ -111,13 +111,12 @@ public final class WalCheck {
             throws IOException {
         LogScan scan = LogScan.scan(storage, dir, maxPayload, coveredThroughLsn);
         SupersededSegments wouldSupersede = scan.superseded.isEmpty() ? null
-                : new SupersededSegments(coveredThroughLsn, scan.superseded.stream()
-                        .filter(x -> x.damage() != null)
-                        .map(x -> x.path() + " (LSN " + x.firstLsn() + ".." + x.lastLsn() + "): " + x.damage())
-                        .toList(),
+                : new SupersededSegments(coveredThroughLsn,
+                        scan.superseded.stream().filter(x -> x.damage() != null).map(LogScan.Superseded::describe)
+                                .toList(),
                         scan.superseded.stream().filter(x -> x.damage() == null).map(LogScan.Superseded::path)
                                 .toList(),
-                        scan.segments.isEmpty() ? coveredThroughLsn + 1 : scan.segments.get(0).firstLsn);
+                        scan.firstKeptLsn(coveredThroughLsn));
         List<SegmentSummary> summaries = new ArrayList<>();
         long records = 0;
         long lastLsn = 0;

@@ -69,6 +69,14 @@ public final class SnapshotDirectory {
 
     /** Snapshot files, newest (highest base LSN) first; other names are ignored. Not verified. */
     public List<Path> snapshots() throws IOException {
+        return snapshots(storage, dir);
+    }
+
+    /**
+     * The snapshot files of {@code dir}, newest first, read without opening it as a directory of this process's
+     * (nothing is swept): for tools looking at a directory another process may have open.
+     */
+    public static List<Path> snapshots(Storage storage, Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
         for (Path p : IoStep.run("listing " + dir, () -> storage.list(dir))) {
             if (SnapshotFormat.parseLsn(p.getFileName().toString()) >= 0) {
