@@ -306,6 +306,17 @@ public final class DataDirectory implements AutoCloseable {
         return new DataDirectory(root, ch, lock, key);
     }
 
+    /** Sleeps one watch period; false when interrupted (the directory is closing). */
+    private static boolean sleepQuietly() {
+        try {
+            Thread.sleep(LOCK_WATCH_MILLIS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private static Object fileKey(Path p) throws IOException {
         return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
@@ -337,6 +348,11 @@ public final class DataDirectory implements AutoCloseable {
                     now = fileKey(lockPath);
                 } catch (IOException e) {
                     now = null;
+                } catch (RuntimeException | Error e) {
+                    // Out of memory, say: no answer this time; the watch must outlive it, so look again.
+                    LOG.warn("could not look at the lock file {}: {}; looking again", lockPath, e.toString());
+                    sleepQuietly();
+                    continue;
                 }
                 if (!lockKey.equals(now)) {
                     if (!closed) {
@@ -346,9 +362,7 @@ public final class DataDirectory implements AutoCloseable {
                     }
                     return;
                 }
-                try {
-                    Thread.sleep(LOCK_WATCH_MILLIS);
-                } catch (InterruptedException e) {
+                if (!sleepQuietly()) {
                     return;
                 }
             }
