@@ -112,11 +112,12 @@ class ServerCommandsTest {
             assertEquals("-ERR wrong number of arguments for 'client' command\r\n", c.call("CLIENT"));
             assertEquals("-ERR wrong number of arguments for 'client|setname' command\r\n", c.call("CLIENT", "SETNAME"));
             assertEquals("-ERR unknown subcommand 'FOO'. Try CLIENT HELP.\r\n", c.call("CLIENT", "FOO"));
+            // Asked first: a connection is listed once the server has accepted it, which its first reply proves.
+            String otherId = other.call("CLIENT", "ID").substring(1).trim();
             String list = c.call("CLIENT", "LIST");
             assertTrue(list.contains("name=worker-1 "), list);
             assertTrue(list.contains("lib-name=jedis lib-ver=8.0.2"), list);
             assertTrue(list.contains("cmd=client"), list);
-            String otherId = other.call("CLIENT", "ID").substring(1).trim();
             assertTrue(list.contains("id=" + otherId + " "), list);
             assertEquals("-ERR No such client\r\n", c.call("CLIENT", "KILL", "1.2.3.4:5"));
             assertEquals(":0\r\n", c.call("CLIENT", "KILL", "ID", "999999"));

@@ -52,9 +52,10 @@ class WalCheckTest {
         assertTrue(segs.size() >= 3);
         Path bad = segs.get(1);
         byte[] b = s.contents(bad);
-        int off = WalFormat.HEADER_LENGTH;
+        // The first record of the second segment: after the batch's durability mark if a batch began there.
+        int off = (int) WalCorruptionTest.records(b, false).get(0)[0];
         long firstLsn = WalFormat.parseSegmentName(bad);
-        b[off + 20] ^= 1; // first record of the second segment
+        b[off + 20] ^= 1;
         s.setContents(bad, b);
 
         WalCheck.Report r = WalCheck.check(s, DIR, false, MAX);
@@ -63,7 +64,7 @@ class WalCheckTest {
         assertEquals(off, r.damageOffset());
         assertEquals(firstLsn - 1, r.lastLsn());
         assertFalse(r.fixed());
-        assertTrue(r.lines().get(r.lines().size() - 1).startsWith("WAL corrupt in " + bad + " at offset 64: CRC32C"
+        assertTrue(r.lines().get(r.lines().size() - 1).startsWith("WAL corrupt in " + bad + " at offset " + off + ": CRC32C"
                 + " mismatch: expected "), r.lines().toString());
         assertThrows(WalCorruptionException.class, () -> Wal.open(DIR, memOptions(s)));
 
