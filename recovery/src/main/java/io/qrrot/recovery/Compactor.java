@@ -2,9 +2,14 @@ package io.qrrot.recovery;
 
 import io.qrrot.engine.Clock;
 import io.qrrot.engine.EffectCodec;
+import io.qrrot.recovery.fold.Change;
+import io.qrrot.recovery.fold.ChangeCursor;
+import io.qrrot.recovery.fold.DeltaSort;
+import io.qrrot.recovery.fold.FoldAbortedException;
 import io.qrrot.recovery.snapshot.HashedRecordVisitor;
 import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
+import io.qrrot.recovery.snapshot.SnapshotFormat;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotOrder;
 import io.qrrot.recovery.snapshot.SnapshotReader;
@@ -15,34 +20,36 @@ import io.qrrot.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.Map;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds the WAL into a new snapshot without touching the live store: seal the current WAL segment, fold the
- * sealed records since the last snapshot into one after-image per key ({@link DeltaFold}), merge the last
- * snapshot with that fold into a new one at the sealed LSN, install it atomically, then delete what it
- * superseded. Memory is bounded by the keys the WAL delta touches, not by the data set.
+ * Folds the WAL into a new snapshot without touching the live store: seal the current WAL segment, sort the
+ * sealed records since the last snapshot by key with an external merge sort ({@link DeltaSort}), merge the
+ * last snapshot with them into a new one at the sealed LSN, install it atomically, then delete what it
+ * superseded.
  *
- * <p>The new snapshot is hash-ordered ({@link SnapshotOrder}): the fold's keys are sorted that way and merged
- * with the last snapshot, itself read in that order. Only a last snapshot in file order (from before the
- * order existed) is folded the old way, each of its records looked up in the fold, into a file-order one.
- *
- * <p>The fold's memory is bounded by a budget: when the changes read from the WAL pass it, the pass stops at
- * that record and writes a snapshot at its LSN; the next pass folds on from there. A large backlog thus
- * takes several passes, but memory never grows with it.
+ * <p>One pass per compaction, whatever the size of the delta: the WAL delta is read once, the last snapshot
+ * read once and the new snapshot written once. The sort's memory is bounded by a budget; a delta larger than
+ * it spills sorted runs to temporary files next to the snapshots, merged in the same pass. The new snapshot
+ * is hash-ordered ({@link SnapshotOrder}): the delta's keys are sorted that way and merged with the last
+ * snapshot, itself read in that order. A last snapshot in file order (from before the order existed) is fed
+ * into the sort as the oldest changes, so its successor is hash-ordered too.
  *
  * <p>Retention keeps one fallback: the previous snapshot and the WAL from its base LSN on, so if the newest
  * snapshot turns out unreadable, recovery (and the next compaction) start from the previous one.
+ *
+ * <p>{@link #abort} gives up a running fold at its next check (every few thousand records) and refuses new
+ * ones: shutdown does not wait for an optimisation, the WAL holds everything. The temp files are deleted.
  *
  * <p>Thread-safe: compactions are serialised; the background thread and SAVE share {@link #compact}.
  */
 final class Compactor {
     private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
+    /** The fold checks for {@link #abort} once per this many records (plus one). */
+    static final int ABORT_CHECK_MASK = 4095;
 
     private final Storage storage;
     private final SnapshotDirectory snapshots;
@@ -60,6 +67,11 @@ final class Compactor {
     private volatile long lastMillis;
     private volatile long lastFinishedAt;
     private volatile long compactions;
+    private volatile boolean aborting;
+    private volatile boolean running;
+    /** Bytes written by compactions since open: snapshots and spilled runs. */
+    private volatile long bytesWritten;
+    private volatile long spilledBytes;
 
     Compactor(Storage storage, SnapshotDirectory snapshots, Wal wal, Clock clock, long memoryBudget,
               SnapshotInfo current, SnapshotInfo previous) {
@@ -99,36 +111,65 @@ final class Compactor {
         return compactions;
     }
 
+    /** True while a compaction runs (INFO's {@code compaction_in_progress}). */
+    boolean running() {
+        return running;
+    }
+
+    /** Bytes compactions wrote since open (snapshots and spilled runs). */
+    long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /** Of {@link #bytesWritten}, the spilled runs of the external sort. */
+    long spilledBytes() {
+        return spilledBytes;
+    }
+
+    /**
+     * Gives up a running compaction at its next check and refuses every later one (shutdown): its caller
+     * gets a {@link FoldAbortedException}. Returns at once; {@link #compact}'s monitor shows when it is over.
+     */
+    void abort() {
+        aborting = true;
+    }
+
     /**
      * Writes a snapshot holding every record appended so far. Returns the newest snapshot unchanged when the
      * WAL holds nothing after it.
+     *
+     * @throws FoldAbortedException after {@link #abort}
      */
     synchronized SnapshotInfo compact() throws IOException {
         long started = System.nanoTime();
+        running = true;
         try {
+            checkAbort();
             long sealed = wal.roll();
             if (current != null && sealed <= baseLsn()) {
                 lastStatus = "ok";
                 return current;
             }
-            do {
-                install(foldPass(sealed));
-            } while (baseLsn() < sealed);
+            install(foldOnce(sealed));
             compactions++;
             lastStatus = "ok";
             lastFinishedAt = clock.millis();
             return current;
+        } catch (FoldAbortedException e) {
+            lastStatus = "aborted: " + e.getMessage();
+            throw e;
         } catch (IOException | RuntimeException | Error e) {
             // An Error too (an OutOfMemoryError in the fold): INFO must not go on saying "ok".
             lastStatus = "err: " + (e instanceof Error ? e.toString() : e.getMessage());
             throw e;
         } finally {
+            running = false;
             lastMillis = (System.nanoTime() - started) / 1_000_000;
         }
     }
 
-    /** One pass: folds from the newest snapshot towards {@code sealed}, as far as the memory budget allows. */
-    private SnapshotInfo foldPass(long sealed) throws IOException {
+    /** Folds from the newest snapshot to {@code sealed}; from the one before it if the newest went bad. */
+    private SnapshotInfo foldOnce(long sealed) throws IOException {
         try {
             return fold(current, baseLsn(), sealed);
         } catch (SnapshotCorruptException e) {
@@ -159,57 +200,94 @@ final class Compactor {
     }
 
     /**
-     * Folds WAL records {@code (base, upTo]} over {@code from} (null: no snapshot) into a new snapshot, where
-     * {@code upTo} is {@code sealed} or the record at which the fold passed the memory budget.
+     * Folds WAL records {@code (base, sealed]} over {@code from} (null: no snapshot) into a new snapshot at
+     * {@code sealed}, in one pass: the WAL delta is read once into an external sort ({@link DeltaSort}), the
+     * old snapshot read once and merged with the sorted delta, the new snapshot written once.
      */
     private SnapshotInfo fold(SnapshotInfo from, long base, long sealed) throws IOException {
-        DeltaFold delta = new DeltaFold();
-        long upTo = base;
-        if (sealed > base) {
-            try (WalReader reader = wal.reader(base + 1, sealed)) {
-                while (reader.next()) {
-                    DirectBuffer p = reader.payload();
-                    EffectCodec.decode(p, 0, p.capacity(), delta);
-                    upTo = reader.lsn();
-                    if (delta.estimatedBytes() >= memoryBudget) {
-                        break;
-                    }
-                }
-            }
-        }
-        if (upTo == base && sealed > base) {
-            // Never install a snapshot that makes no progress: the loop in compact() would not end.
-            throw new IOException("the WAL holds no record after LSN " + base + " although LSNs up to " + sealed
-                    + " were sealed; run `qrrot wal check " + wal.dir() + "`");
-        }
-        long now = clock.millis();
-        SnapshotReader old = from != null && !delta.cleared() ? SnapshotReader.open(storage, pathOf(from)) : null;
-        try {
-            // Hash order whenever the old snapshot is (or there is none): a merge of two hash-ordered streams.
-            // An old snapshot in file order (written before the flag existed) is folded as before, unordered.
-            boolean ordered = old == null || old.hashOrdered();
-            SnapshotWriter writer = snapshots.begin(upTo, now, ordered);
+        String runPrefix = SnapshotFormat.fileName(sealed) + ".run";
+        try (DeltaSort delta = new DeltaSort(storage, snapshots.dir(), runPrefix, memoryBudget, this::checkAbort)) {
+            SnapshotReader old = from == null ? null : SnapshotReader.open(storage, pathOf(from));
             try {
-                if (ordered) {
-                    merge(old, delta, writer, now);
-                } else {
-                    foldUnordered(old, delta, writer, now);
+                if (old != null && !old.hashOrdered()) {
+                    // A snapshot from before hash order: its records become the oldest changes of the sort,
+                    // so the result is hash-ordered like any other.
+                    feed(old, delta);
+                    old.close();
+                    old = null;
                 }
-                return writer.finish();
+                long records = readDelta(base, sealed, delta);
+                if (records == 0 && sealed > base) {
+                    throw new IOException("the WAL holds no record after LSN " + base + " although LSNs up to "
+                            + sealed + " were sealed; run `qrrot wal check " + wal.dir() + "`");
+                }
+                if (delta.cleared() && old != null) {
+                    old.close(); // a FLUSHALL in the delta: nothing before it counts
+                    old = null;
+                }
+                ChangeCursor changes = delta.finish();
+                long now = clock.millis();
+                try (SnapshotWriter writer = snapshots.begin(sealed, now, true)) {
+                    merge(old, changes, writer, now, this::checkAbort);
+                    checkAbort();
+                    SnapshotInfo written = writer.finish();
+                    bytesWritten += written.fileSize() + delta.spilledBytes();
+                    spilledBytes += delta.spilledBytes();
+                    if (delta.spilledBytes() > 0) {
+                        LOG.info("fold of {} WAL records spilled {} bytes in {} sorted runs", records,
+                                delta.spilledBytes(), delta.runsWritten());
+                    }
+                    return written;
+                }
             } finally {
-                writer.close();
-            }
-        } finally {
-            if (old != null) {
-                old.close();
+                if (old != null) {
+                    old.close();
+                }
             }
         }
     }
 
-    /** Writes the merge of a hash-ordered old snapshot (or none) with the delta sorted the same way. */
-    private static void merge(SnapshotReader old, DeltaFold delta, SnapshotWriter writer, long now)
-            throws IOException {
-        Merge m = new Merge(delta.sorted(), writer, now);
+    /** Reads WAL records {@code (base, sealed]} into the sort; returns how many. */
+    private long readDelta(long base, long sealed, DeltaSort delta) throws IOException {
+        long records = 0;
+        if (sealed <= base) {
+            return 0;
+        }
+        try (WalReader reader = wal.reader(base + 1, sealed)) {
+            while (reader.next()) {
+                DirectBuffer p = reader.payload();
+                EffectCodec.decode(p, 0, p.capacity(), delta);
+                if ((++records & ABORT_CHECK_MASK) == 0) {
+                    checkAbort();
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return records;
+    }
+
+    /** Adds the records of a snapshot in file order to the sort, as puts. */
+    private static void feed(SnapshotReader old, DeltaSort delta) throws IOException {
+        try {
+            old.read((type, key, value, expiry) ->
+                    delta.put(type, key, 0, key.capacity(), value, 0, value.capacity(), expiry));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Throws once {@link #abort} was called. */
+    private void checkAbort() throws FoldAbortedException {
+        if (aborting) {
+            throw new FoldAbortedException("the snapshot was abandoned: the database is shutting down");
+        }
+    }
+
+    /** Writes the merge of a hash-ordered old snapshot (or none) with the sorted delta. */
+    private static void merge(SnapshotReader old, ChangeCursor changes, SnapshotWriter writer, long now,
+                              DeltaSort.Abort abort) throws IOException {
+        Merge m = new Merge(changes, writer, now, abort);
         if (old != null) {
             try {
                 old.readHashed(m);
@@ -217,41 +295,50 @@ final class Compactor {
                 throw e.getCause();
             }
         }
-        m.addChangesBefore(0, null, 0);
+        m.addChangesBefore(0, null, 0, 0);
     }
 
     /**
-     * The merge step per record of the old snapshot: first every delta key that sorts before it (new keys),
-     * then the record itself as the delta leaves it.
+     * The merge step per record of the old snapshot: first every change that sorts before it (new keys), then
+     * the record itself as the delta leaves it.
      */
     private static final class Merge implements HashedRecordVisitor {
-        private final Map.Entry<DeltaFold.Key, DeltaFold.Change>[] changes;
+        private final ChangeCursor changes;
         private final SnapshotWriter writer;
         private final long now;
-        private final UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
-        private final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
-        private int next;
+        private final DeltaSort.Abort abort;
+        private boolean more;
+        private long records;
 
-        Merge(Map.Entry<DeltaFold.Key, DeltaFold.Change>[] changes, SnapshotWriter writer, long now) {
+        Merge(ChangeCursor changes, SnapshotWriter writer, long now, DeltaSort.Abort abort) throws IOException {
             this.changes = changes;
             this.writer = writer;
             this.now = now;
+            this.abort = abort;
+            this.more = changes.next();
         }
 
         @Override
         public void onRecord(long keyHash, byte type, DirectBuffer key, DirectBuffer value, long expiry) {
             int klen = key.capacity();
             try {
-                DeltaFold.Change c = addChangesBefore(keyHash, key, klen);
-                if (c == null) {
+                if ((++records & ABORT_CHECK_MASK) == 0) {
+                    abort.check();
+                }
+                if (!addChangesBefore(keyHash, key, 0, klen)) {
                     if (expiry == 0 || expiry > now) {
                         writer.add(type, key, 0, klen, value, 0, value.capacity(), expiry);
                     }
-                } else if (c.kind == DeltaFold.Kind.PUT) {
-                    add(writer, key, c, now, valueView);
-                } else if (c.kind == DeltaFold.Kind.EXPIRE_ONLY && (c.expiry == 0 || c.expiry > now)) {
-                    writer.add(type, key, 0, klen, value, 0, value.capacity(), c.expiry);
+                    return;
                 }
+                byte kind = changes.kind();
+                long e = changes.expiry();
+                if (kind == Change.PUT) {
+                    add(writer, changes, now);
+                } else if (kind == Change.EXPIRE && (e == 0 || e > now)) {
+                    writer.add(type, key, 0, klen, value, 0, value.capacity(), e);
+                }
+                more = changes.next();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -259,69 +346,37 @@ final class Compactor {
 
         /**
          * Adds the new keys (PUTs) of the delta that sort before the given key (all that are left when
-         * {@code key} is null) and returns the delta's change for the key itself, or null when it has none.
+         * {@code key} is null). True when the delta's current change is for the key itself: the caller
+         * applies it and moves on.
          */
-        DeltaFold.Change addChangesBefore(long keyHash, DirectBuffer key, int klen) throws IOException {
-            while (next < changes.length) {
-                DeltaFold.Key k = changes[next].getKey();
-                int c = key == null ? -1 : SnapshotOrder.compare(k.orderHash, k.bytes, k.length, keyHash, key, 0, klen);
-                if (c > 0) {
-                    return null;
-                }
-                DeltaFold.Change change = changes[next++].getValue();
+        boolean addChangesBefore(long keyHash, DirectBuffer key, int koff, int klen) throws IOException {
+            while (more) {
+                int c = key == null ? -1
+                        : -Change.compareKey(keyHash, key, koff, klen, changes.buffer(), changes.at());
                 if (c == 0) {
-                    return change;
+                    return true;
                 }
-                if (change.kind == DeltaFold.Kind.PUT) {
-                    keyView.wrap(k.bytes, 0, k.length);
-                    add(writer, keyView, change, now, valueView);
+                if (c > 0) {
+                    return false;
                 }
+                if (changes.kind() == Change.PUT) {
+                    add(writer, changes, now);
+                }
+                more = changes.next();
             }
-            return null;
+            return false;
         }
     }
 
-    /** The fold of an old snapshot in file order: look each record up in the delta, then add the new keys. */
-    private static void foldUnordered(SnapshotReader old, DeltaFold delta, SnapshotWriter writer, long now)
-            throws IOException {
-        UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
-        try {
-            old.read((type, key, value, expiry) -> {
-                DeltaFold.Change c = delta.take(key, 0, key.capacity());
-                try {
-                    if (c == null) {
-                        if (expiry == 0 || expiry > now) {
-                            writer.add(type, key, 0, key.capacity(), value, 0, value.capacity(), expiry);
-                        }
-                    } else if (c.kind == DeltaFold.Kind.PUT) {
-                        add(writer, key, c, now, valueView);
-                    } else if (c.kind == DeltaFold.Kind.EXPIRE_ONLY && (c.expiry == 0 || c.expiry > now)) {
-                        writer.add(type, key, 0, key.capacity(), value, 0, value.capacity(), c.expiry);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
-        for (Iterator<Map.Entry<DeltaFold.Key, DeltaFold.Change>> it = delta.remaining(); it.hasNext(); ) {
-            Map.Entry<DeltaFold.Key, DeltaFold.Change> e = it.next();
-            if (e.getValue().kind == DeltaFold.Kind.PUT) {
-                keyView.wrap(e.getKey().bytes, 0, e.getKey().length);
-                add(writer, keyView, e.getValue(), now, valueView);
-            }
-        }
-    }
-
-    private static void add(SnapshotWriter writer, DirectBuffer key, DeltaFold.Change c, long now,
-                            UnsafeBuffer valueView) throws IOException {
-        if (c.expiry != 0 && c.expiry <= now) {
+    private static void add(SnapshotWriter writer, ChangeCursor c, long now) throws IOException {
+        long expiry = c.expiry();
+        if (expiry != 0 && expiry <= now) {
             return; // already expired: leaving it out is what a reader would see anyway
         }
-        valueView.wrap(c.value);
-        writer.add(c.type, key, 0, key.capacity(), valueView, 0, c.value.length, c.expiry);
+        DirectBuffer b = c.buffer();
+        int at = c.at();
+        writer.add(Change.type(b, at), b, Change.keyOffset(at), Change.keyLength(b, at), b,
+                Change.valueOffset(b, at), Change.valueLength(b, at), expiry);
     }
 
     /** The path of a snapshot by its info (the info keeps the path as given). */

@@ -9,6 +9,7 @@ import io.qrrot.engine.EngineStats;
 import io.qrrot.engine.ReplySink;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
+import io.qrrot.wal.Backlog;
 import io.qrrot.wal.Wal;
 import io.qrrot.wal.WalFailedException;
 import io.qrrot.wal.WalStats;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,13 +53,11 @@ public final class DurableQrrot implements Qrrot {
     private final Compactor compactor;
     private final Recovery.Result recovery;
     private final EffectLog effectLog;
-    private final LongAdder bytesSinceSnapshot = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread compactorThread;
     private final Thread expirerThread;
     private final Object compactSignal = new Object();
     private volatile long maxMemory;
-    private volatile long lastSnapshotBytesMark;
     /** {@code ok}, or {@code err: <what failed>} while active expiry keeps failing (INFO stats). */
     private volatile String expireStatus = "ok";
 
@@ -143,9 +141,7 @@ public final class DurableQrrot implements Qrrot {
 
     private long appendEffect(DirectBuffer effect, int offset, int length) {
         try {
-            long lsn = wal.append(effect, offset, length);
-            bytesSinceSnapshot.add(length);
-            return lsn;
+            return wal.append(effect, offset, length);
         } catch (WalFailedException e) {
             throw new EffectLogException(e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -229,8 +225,8 @@ public final class DurableQrrot implements Qrrot {
         persistence.put("recovery_millis", Long.toString(recovery.millis()));
         WalStats w = wal.stats();
         persistence.putAll(w.toInfo());
-        persistence.put("wal_bytes_since_snapshot", Long.toString(bytesSinceSnapshot.sum()));
         SnapshotInfo snap = compactor.current();
+        persistence.put("wal_bytes_since_snapshot", Long.toString(backlog(snap).bytes()));
         persistence.put("last_snapshot", snap == null ? "" : Path.of(snap.file()).getFileName().toString());
         persistence.put("last_snapshot_lsn", Long.toString(snap == null ? 0 : snap.baseLsn()));
         persistence.put("last_snapshot_keys", Long.toString(snap == null ? 0 : snap.recordCount()));
@@ -238,6 +234,9 @@ public final class DurableQrrot implements Qrrot {
         persistence.put("last_snapshot_status", compactor.lastStatus());
         persistence.put("last_snapshot_millis", Long.toString(compactor.lastMillis()));
         persistence.put("snapshots_written", Long.toString(compactor.compactions()));
+        persistence.put("compaction_in_progress", compactor.running() ? "1" : "0");
+        persistence.put("compaction_bytes_written", Long.toString(compactor.bytesWritten()));
+        persistence.put("compaction_spilled_bytes", Long.toString(compactor.spilledBytes()));
         persistence.put("rdb_last_save_time", Long.toString(lastSaveEpochSeconds()));
         out.put("persistence", persistence);
 
@@ -261,11 +260,14 @@ public final class DurableQrrot implements Qrrot {
     public SnapshotResult saveSnapshot() throws IOException {
         checkOpen();
         long t0 = System.nanoTime();
-        long mark = bytesSinceSnapshot.sum();
         SnapshotInfo info = compactor.compact();
-        bytesSinceSnapshot.add(-mark);
         return new SnapshotResult(Path.of(info.file()), info.baseLsn(), info.recordCount(), info.fileSize(),
                 (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Override
+    public void abortSnapshots() {
+        compactor.abort();
     }
 
     @Override
@@ -284,6 +286,8 @@ public final class DurableQrrot implements Qrrot {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // The fold is an optimisation and the WAL holds everything: give it up rather than wait for it.
+        abortSnapshots();
         compactorThread.interrupt();
         expirerThread.interrupt();
         join(compactorThread);
@@ -313,42 +317,52 @@ public final class DurableQrrot implements Qrrot {
         }
     }
 
+    /** What the WAL holds past the newest snapshot, from the segment files. */
+    private Backlog backlog(SnapshotInfo snap) {
+        return wal.backlogAfter(snap == null ? 0 : snap.baseLsn());
+    }
+
+    /**
+     * True when the WAL past the newest snapshot passed the size threshold, or holds records and the newest
+     * snapshot (with none, the oldest segment holding records) is older than the age threshold. Both read
+     * from the files, so a restart neither forgets a backlog nor restarts the clock.
+     */
+    boolean compactionDue(long now) {
+        SnapshotInfo snap = compactor.current();
+        Backlog b = backlog(snap);
+        if (b.bytes() <= 0) {
+            return false;
+        }
+        if (b.bytes() >= options.compactWalBytes()) {
+            return true;
+        }
+        long since = snap != null ? snap.createdMillis() : b.oldestMillis();
+        return now - since >= options.compactAfterMillis();
+    }
+
     private void compactLoop() {
         long failures = 0;
-        long pendingSince = 0; // when the WAL first held records not folded into a snapshot
         while (!closed.get()) {
             try {
                 Thread.sleep(failures == 0 ? COMPACT_CHECK_MILLIS : Math.min(60_000, 1000L << Math.min(6, failures)));
             } catch (InterruptedException e) {
                 return;
             }
-            long pending = bytesSinceSnapshot.sum();
-            long now = options.clock().millis();
-            if (pending <= 0) {
-                pendingSince = 0;
-            } else if (pendingSince == 0) {
-                pendingSince = now;
-            }
-            boolean due = pending >= options.compactWalBytes()
-                    || (pending > 0 && now - pendingSince >= options.compactAfterMillis());
-            if (!due || closed.get()) {
+            if (closed.get() || !compactionDue(options.clock().millis())) {
                 continue;
             }
             try {
-                long mark = bytesSinceSnapshot.sum();
                 compactor.compact();
-                bytesSinceSnapshot.add(-mark);
-                pendingSince = 0;
                 failures = 0;
             } catch (WalFailedException e) {
                 return; // the log is failed: nothing more can be folded safely; INFO shows the WAL's status
             } catch (Throwable e) {
                 // An Error too (an OutOfMemoryError in the fold): this loop is the last place that can report
                 // it, and the next pass may well succeed. INFO's last_snapshot_status shows it meanwhile.
-                failures++;
                 if (closed.get()) {
-                    return;
+                    return; // aborted by close, or failed because of it
                 }
+                failures++;
                 if (e instanceof IOException) {
                     LOG.error("compaction failed ({} in a row): {}", failures, e.getMessage());
                 } else {

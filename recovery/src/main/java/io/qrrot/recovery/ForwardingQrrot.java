@@ -44,6 +44,11 @@ public abstract class ForwardingQrrot implements Qrrot {
     }
 
     @Override
+    public void abortSnapshots() {
+        delegate.abortSnapshots();
+    }
+
+    @Override
     public QrrotOptions options() {
         return delegate.options();
     }

@@ -62,6 +62,14 @@ public interface Qrrot extends AutoCloseable {
     /** Writes a snapshot of everything acknowledged so far (folds the WAL), then returns what it wrote. */
     SnapshotResult saveSnapshot() throws IOException;
 
+    /**
+     * Gives up a snapshot being written (SAVE's or the background compaction's: its temp files are deleted,
+     * and a waiting {@link #saveSnapshot} throws {@link io.qrrot.recovery.fold.FoldAbortedException}) and
+     * refuses every later one. The first step of a shutdown, which must not wait for an optimisation: the WAL
+     * holds every write. Reads and writes go on working until {@link #close}.
+     */
+    void abortSnapshots();
+
     /** The options in force (max memory reflects {@link #setMaxMemory}). */
     QrrotOptions options();
 

@@ -112,7 +112,8 @@ final class Recovery {
                     .withFirstLsn(base + 1)
                     .withStorage(options.storage())
                     .withPreallocation(options.walPreallocation())
-                    .withSyncOnFlush(options.walSyncOnFlush()), base);
+                    .withSyncOnFlush(options.walSyncOnFlush())
+                    .withWallClock(options.clock()::millis), base);
         } catch (IOException | RuntimeException e) {
             engine.close();
             throw e;

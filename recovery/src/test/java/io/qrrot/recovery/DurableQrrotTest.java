@@ -106,7 +106,7 @@ class DurableQrrotTest {
     }
 
     @Test
-    void aBacklogLargerThanTheMemoryBudgetIsFoldedInSeveralPasses() throws IOException {
+    void aBacklogLargerThanTheMemoryBudgetIsFoldedInOnePass() throws IOException {
         QrrotOptions small = options().withCompactMemoryBytes(4096);
         try (Qrrot q = Qrrot.open(dir, small)) {
             Db db = new Db(q);

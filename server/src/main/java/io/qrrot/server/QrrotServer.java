@@ -230,6 +230,9 @@ public final class QrrotServer implements AutoCloseable {
             terminated.join();
             return;
         }
+        // A SAVE or BGSAVE folding on the admin thread would hold the stop below for as long as it takes:
+        // the WAL holds every write, so the snapshot is given up (its SAVE client gets an error).
+        context.db.abortSnapshots();
         try {
             if (serverChannel != null) {
                 serverChannel.close().syncUninterruptibly();

@@ -2,6 +2,7 @@ package io.qrrot.server;
 
 import io.qrrot.engine.CommandArgs;
 import io.qrrot.recovery.Qrrot;
+import io.qrrot.recovery.fold.FoldAbortedException;
 import io.qrrot.server.resp.RespEncoder;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
@@ -266,12 +267,13 @@ final class ServerCommands {
         }
         c.block();
         submit(c, () -> {
-            boolean ok = snapshot(s);
+            SaveOutcome outcome = snapshot(s);
             c.completeBlocked(out -> {
-                if (ok) {
-                    out.simple("OK");
-                } else {
-                    out.error("ERR the snapshot failed; the server log names the file and the cause");
+                switch (outcome) {
+                    case OK -> out.simple("OK");
+                    case ABANDONED -> out.error("ERR the snapshot was abandoned: the server is shutting down"
+                            + " (every acknowledged write is in the WAL)");
+                    case FAILED -> out.error("ERR the snapshot failed; the server log names the file and the cause");
                 }
             });
         });
@@ -300,19 +302,24 @@ final class ServerCommands {
      * Runs on the admin thread; clears the in-progress flag. Catches any Throwable (an OutOfMemoryError while
      * folding, say): a SAVE client is blocked until this returns, and must get its answer.
      */
-    private static boolean snapshot(ServerContext s) {
+    private static SaveOutcome snapshot(ServerContext s) {
         try {
             saveNow(s);
-            return true;
+            return SaveOutcome.OK;
+        } catch (FoldAbortedException e) {
+            log.info("snapshot abandoned: {}", e.getMessage());
+            return SaveOutcome.ABANDONED;
         } catch (Exception | Error e) {
             // The message names the step and the file (the snapshot code's errors do): the reply sends the
             // operator here, so it belongs on this line, not only in the stack trace below it.
             log.error("snapshot failed: {}", e.getMessage() != null ? e.getMessage() : e.toString(), e);
-            return false;
+            return SaveOutcome.FAILED;
         } finally {
             s.saveInProgress.set(false);
         }
     }
+
+    private enum SaveOutcome { OK, ABANDONED, FAILED }
 
     /** Writes a snapshot and records the outcome for INFO and LASTSAVE. Runs on the admin thread. */
     static Qrrot.SnapshotResult saveNow(ServerContext s) throws java.io.IOException {
@@ -358,7 +365,7 @@ final class ServerCommands {
         submit(c, () -> {
             if (doSave) {
                 boolean started = s.saveInProgress.compareAndSet(false, true);
-                if ((!started || !snapshot(s)) && !doForce) {
+                if ((!started || snapshot(s) != SaveOutcome.OK) && !doForce) {
                     c.completeBlocked(out -> out.error("ERR Errors trying to SHUTDOWN. Check logs."));
                     return;
                 }

@@ -52,6 +52,8 @@ final class LogScan {
         long preallocatedSize;
         /** The salt of its durability marks. */
         long markSalt;
+        /** When it was made, epoch millis (its header's word). */
+        long createdAtMillis;
 
         Segment(Path path, long firstLsn) {
             this.path = path;
@@ -226,6 +228,7 @@ final class LogScan {
             seg.version = r.version();
             seg.preallocatedSize = r.preallocatedSize();
             seg.markSalt = r.markSalt();
+            seg.createdAtMillis = r.createdAtMillis();
             while (true) {
                 SegmentReader.Step step = r.next();
                 seg.damagedMarks = r.damagedMarks();

@@ -70,6 +70,7 @@ final class SegmentReader implements AutoCloseable {
     private int version;
     private long preallocatedSize;
     private long markSalt;
+    private long createdAtMillis;
     private int damagedMarks;
 
     SegmentReader(Storage storage, Path path, int maxPayload) throws IOException {
@@ -146,7 +147,13 @@ final class SegmentReader implements AutoCloseable {
         this.version = version;
         this.preallocatedSize = version >= 2 ? header.getLong(WalFormat.PREALLOCATED_SIZE_OFFSET) : 0;
         this.markSalt = version >= 2 ? header.getLong(WalFormat.MARK_SALT_OFFSET) : 0;
+        this.createdAtMillis = header.getLong(WalFormat.CREATED_AT_OFFSET);
         return null;
+    }
+
+    /** When the segment was made, epoch millis, as its header says (after {@link #readHeader}). */
+    long createdAtMillis() {
+        return createdAtMillis;
     }
 
     /** The salt this segment's durability marks are checked with (after {@link #readHeader}). */

@@ -16,12 +16,17 @@ final class SegmentSet implements WalReader.SegmentIndex {
     static final class Info {
         final Path path;
         final long firstLsn;
+        final long createdAtMillis;
         volatile long size;
+        /** Where its records end: the file size once sealed; the write position while it is written. */
+        volatile long end;
 
-        Info(Path path, long firstLsn, long size) {
+        Info(Path path, long firstLsn, long createdAtMillis, long size) {
             this.path = path;
             this.firstLsn = firstLsn;
+            this.createdAtMillis = createdAtMillis;
             this.size = size;
+            this.end = size;
         }
     }
 
@@ -55,6 +60,28 @@ final class SegmentSet implements WalReader.SegmentIndex {
             bytes += s.size;
         }
         return bytes;
+    }
+
+    /**
+     * Bytes of records in the segments that hold records after {@code lsn} (a segment holding {@code lsn}
+     * as well counts whole), and when the first of them was made; {@code lastLsn} is the last record written.
+     */
+    synchronized Backlog backlogAfter(long lsn, long lastLsn) {
+        long bytes = 0;
+        long oldest = 0;
+        Map.Entry<Long, Info> e = segments.firstEntry();
+        while (e != null) {
+            Map.Entry<Long, Info> next = segments.higherEntry(e.getKey());
+            long segmentLast = next == null ? lastLsn : next.getKey() - 1;
+            if (segmentLast > lsn) {
+                bytes += Math.max(0, e.getValue().end - WalFormat.HEADER_LENGTH);
+                if (oldest == 0) {
+                    oldest = e.getValue().createdAtMillis;
+                }
+            }
+            e = next;
+        }
+        return new Backlog(bytes, oldest);
     }
 
     @Override

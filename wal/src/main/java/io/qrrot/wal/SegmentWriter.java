@@ -83,7 +83,7 @@ final class SegmentWriter implements AutoCloseable {
             return;
         }
         for (LogScan.Segment s : scan.segments) {
-            segments.add(new SegmentSet.Info(s.path, s.firstLsn, s.fileSize));
+            segments.add(new SegmentSet.Info(s.path, s.firstLsn, s.createdAtMillis, s.fileSize));
         }
         LogScan.Segment last = scan.segments.get(scan.segments.size() - 1);
         Path path = last.path;
@@ -101,6 +101,7 @@ final class SegmentWriter implements AutoCloseable {
         currentPath = path;
         currentSalt = last.markSalt;
         writePos = last.dataEnd;
+        currentInfo.end = writePos;
         sealedLsn = last.firstLsn - 1;
         if (last.version < WalFormat.VERSION || last.fileSize < last.preallocatedSize) {
             startNewSegment(last);
@@ -145,9 +146,10 @@ final class SegmentWriter implements AutoCloseable {
         StorageFile f = p != null ? files.install(p.file(), p.path(), firstLsn, createdAt, size, salt)
                 : files.create(firstLsn, createdAt, salt);
         currentSalt = salt;
-        currentInfo = new SegmentSet.Info(files.segmentPath(firstLsn), firstLsn, size);
-        segments.add(currentInfo);
+        currentInfo = new SegmentSet.Info(files.segmentPath(firstLsn), firstLsn, createdAt, size);
         writePos = WalFormat.HEADER_LENGTH;
+        currentInfo.end = writePos;
+        segments.add(currentInfo);
         return f;
     }
 
@@ -182,6 +184,7 @@ final class SegmentWriter implements AutoCloseable {
         if (writePos > currentInfo.size) {
             currentInfo.size = writePos;
         }
+        currentInfo.end = writePos;
     }
 
     private void writeRange(Batch b, int from, int to) throws StepException {
@@ -274,6 +277,7 @@ final class SegmentWriter implements AutoCloseable {
             }
             fsyncStats.record(System.nanoTime() - t0, currentPath);
             currentInfo.size = writePos;
+            currentInfo.end = writePos;
             try {
                 current = createSegment(firstLsn);
             } catch (StepException e) {

@@ -875,6 +875,15 @@ public final class Wal implements AutoCloseable {
         return writtenLsn;
     }
 
+    /**
+     * What the segment files hold after {@code lsn} (a snapshot's base LSN): bytes of records written, and
+     * when the first segment holding them was made. Compaction's size and age triggers, read from the files
+     * so that a restart does not reset them.
+     */
+    public Backlog backlogAfter(long lsn) {
+        return segments.backlogAfter(lsn, writtenLsn);
+    }
+
     /** The first LSN of the oldest segment. */
     public long firstLsn() {
         return segments.firstLsn();

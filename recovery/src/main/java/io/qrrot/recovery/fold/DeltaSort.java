@@ -1,0 +1,245 @@
+package io.qrrot.recovery.fold;
+
+import io.qrrot.engine.EffectVisitor;
+import io.qrrot.recovery.snapshot.SnapshotOrder;
+import io.qrrot.storage.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The WAL delta of one compaction, sorted by key in {@link SnapshotOrder} with an external merge sort whose
+ * memory is bounded by a budget, whatever the size of the delta:
+ * <ol>
+ *   <li>Changes ({@link EffectVisitor} calls, in log order) go into a {@link SortBuffer} of the budget's size.
+ *   <li>When it is full, it is sorted, each key's changes folded into one, and written out as a run file
+ *       ({@link RunFile}) next to the snapshots; the buffer starts over. A change too large for the buffer
+ *       is a run of its own.
+ *   <li>{@link #finish} returns the changes in key order, one per key: straight from the buffer when nothing
+ *       was spilled; otherwise the buffer is spilled too and the runs are merged ({@link RunMerge}), oldest
+ *       first so that later changes win. Runs beyond what the budget can read at once (one read buffer
+ *       each) are first merged in groups of the oldest into bigger runs.
+ * </ol>
+ * A {@code clear} (FLUSHALL) forgets everything before it, spilled runs included. {@link #close} frees the
+ * buffer and deletes every run file.
+ *
+ * <p>Single-threaded: the compactor's thread.
+ */
+public final class DeltaSort implements EffectVisitor, AutoCloseable {
+    /** Per open run: its read buffer. The budget divided by it is how many runs are merged at once. */
+    static final int MAX_IO_BUFFER = 64 << 10;
+    static final int MIN_IO_BUFFER = 4 << 10;
+    private static final int MIN_FAN_IN = 2;
+    private static final int MAX_FAN_IN = 1024;
+
+    /** Says whether to give up; checked between runs and in long merges. */
+    public interface Abort {
+        void check() throws FoldAbortedException;
+    }
+
+    private final Storage storage;
+    private final Path dir;
+    private final String runPrefix;
+    private final SortBuffer buffer;
+    private final int ioBuffer;
+    private final int fanIn;
+    private final Abort abort;
+    private final List<Path> runs = new ArrayList<>();
+    private final List<Path> created = new ArrayList<>();
+    private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
+    private ChangeCursor open;
+    private boolean cleared;
+    private long changes;
+    private long spilledBytes;
+    private int runsWritten;
+
+    /**
+     * @param dir         where run files go (the snapshots directory: its temp-file sweep removes them after a crash)
+     * @param runPrefix   run files are named {@code <runPrefix>-<n>.tmp}
+     * @param budgetBytes memory for the sort buffer, and later for the read buffers of the runs being merged
+     */
+    public DeltaSort(Storage storage, Path dir, String runPrefix, long budgetBytes, Abort abort) {
+        this.storage = storage;
+        this.dir = dir;
+        this.runPrefix = runPrefix;
+        int budget = (int) Math.min(Integer.MAX_VALUE - 64, Math.max(budgetBytes, 1024));
+        this.buffer = new SortBuffer(budget);
+        this.ioBuffer = Math.max(MIN_IO_BUFFER, Math.min(MAX_IO_BUFFER, budget / 64));
+        this.fanIn = Math.max(MIN_FAN_IN, Math.min(MAX_FAN_IN, budget / ioBuffer));
+        this.abort = abort;
+    }
+
+    /** True when a {@code clear} (FLUSHALL) came: what was there before the delta does not count. */
+    public boolean cleared() {
+        return cleared;
+    }
+
+    /** Changes added (every put, delete and expire). */
+    public long changes() {
+        return changes;
+    }
+
+    /** Bytes written to run files so far. */
+    public long spilledBytes() {
+        return spilledBytes;
+    }
+
+    /** Run files written so far (intermediate merges included). */
+    public int runsWritten() {
+        return runsWritten;
+    }
+
+    @Override
+    public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen, long expiry) {
+        add(Change.PUT, type, key, koff, klen, value, voff, vlen, expiry);
+    }
+
+    @Override
+    public void delete(DirectBuffer key, int koff, int klen) {
+        add(Change.DELETE, (byte) 0, key, koff, klen, empty, 0, 0, 0);
+    }
+
+    @Override
+    public void expire(DirectBuffer key, int koff, int klen, long expiry) {
+        add(Change.EXPIRE, (byte) 0, key, koff, klen, empty, 0, 0, expiry);
+    }
+
+    @Override
+    public void clear() {
+        buffer.clear();
+        try {
+            deleteRuns();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        runs.clear();
+        cleared = true;
+    }
+
+    private void add(byte kind, byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff,
+                     int vlen, long expiry) {
+        changes++;
+        long hash = SnapshotOrder.hash(key, koff, klen);
+        try {
+            if (buffer.add(hash, kind, type, key, koff, klen, value, voff, vlen, expiry)) {
+                return;
+            }
+            spillBuffer();
+            if (buffer.fitsEmpty(klen, vlen)) {
+                buffer.add(hash, kind, type, key, koff, klen, value, voff, vlen, expiry);
+                return;
+            }
+            // Larger than the whole buffer: a run of one, streamed to its file.
+            try (RunFile.Writer w = newRun()) {
+                w.add(hash, kind, type, key, koff, klen, value, voff, vlen, expiry);
+                finishRun(w);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void spillBuffer() throws IOException {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        abort.check();
+        ChangeCursor sorted = buffer.sorted();
+        try (RunFile.Writer w = newRun()) {
+            while (sorted.next()) {
+                w.add(sorted);
+            }
+            finishRun(w);
+        }
+        buffer.clear();
+    }
+
+    private RunFile.Writer newRun() throws IOException {
+        Path p = dir.resolve(runPrefix + "-" + runsWritten++ + ".tmp");
+        storage.delete(p); // left by a fold of the same LSN that failed before it could delete it
+        created.add(p);
+        return new RunFile.Writer(storage, p, ioBuffer);
+    }
+
+    private void finishRun(RunFile.Writer w) throws IOException {
+        w.finish();
+        spilledBytes += w.bytes();
+        runs.add(w.path());
+    }
+
+    /**
+     * Every change in key order, one per key. Call once, after the last change; the cursor belongs to this
+     * sort and is closed by {@link #close}.
+     */
+    public ChangeCursor finish() throws IOException {
+        if (runs.isEmpty()) {
+            open = buffer.sorted();
+            return open;
+        }
+        spillBuffer();
+        buffer.close(); // its memory now goes to the runs' read buffers
+        while (runs.size() > fanIn) {
+            abort.check();
+            List<Path> oldest = new ArrayList<>(runs.subList(0, fanIn));
+            try (RunMerge m = openMerge(oldest); RunFile.Writer w = newRun()) {
+                while (m.next()) {
+                    w.add(m);
+                }
+                w.finish();
+                spilledBytes += w.bytes();
+                runs.subList(0, fanIn).clear();
+                runs.add(0, w.path()); // the merged run takes the place (and age) of those it merged
+            }
+            for (Path p : oldest) {
+                storage.delete(p);
+            }
+        }
+        open = openMerge(runs);
+        return open;
+    }
+
+    private RunMerge openMerge(List<Path> paths) throws IOException {
+        ChangeCursor[] readers = new ChangeCursor[paths.size()];
+        try {
+            for (int i = 0; i < readers.length; i++) {
+                readers[i] = new RunFile.Reader(storage, paths.get(i), ioBuffer);
+            }
+            return new RunMerge(readers);
+        } catch (IOException | RuntimeException e) {
+            for (ChangeCursor r : readers) {
+                if (r != null) {
+                    try {
+                        r.close();
+                    } catch (IOException ce) {
+                        e.addSuppressed(ce);
+                    }
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void deleteRuns() throws IOException {
+        for (Path p : created) {
+            storage.delete(p);
+        }
+        created.clear();
+    }
+
+    /** Frees the buffer, closes the runs and deletes every run file this sort wrote. */
+    @Override
+    public void close() throws IOException {
+        try {
+            if (open != null) {
+                open.close();
+            }
+        } finally {
+            buffer.close();
+            deleteRuns();
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.qrrot.recovery.fold;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qrrot.recovery.snapshot.SnapshotOrder;
+import io.qrrot.storage.FileStorage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The external sort against a model: seeded random changes (puts, deletes, expires, clears; values from empty
+ * to larger than the whole budget) with budgets from tiny (a spill every few changes, intermediate merges of
+ * two runs) to larger than the delta (no spill), folded and ordered exactly as a map of the last state per key
+ * sorted by {@link SnapshotOrder} says; no run file outlives the sort. Prints its seed.
+ */
+class DeltaSortTest {
+    private static final long SEED = Long.getLong("qrrot.seed", System.nanoTime());
+
+    @TempDir
+    Path dir;
+
+    /** The model's folded change of one key. */
+    record Expected(byte kind, byte type, String value, long expiry) {
+    }
+
+    @Test
+    void randomDeltasFoldAndSortAsTheModelSays() throws IOException {
+        System.out.println("DeltaSortTest seed=" + SEED + " (rerun with -Dqrrot.seed=" + SEED + ")");
+        Random rnd = new Random(SEED);
+        int[] budgets = {1024, 3000, 8192, 64 << 10, 4 << 20};
+        for (int round = 0; round < 60; round++) {
+            int budget = budgets[round % budgets.length];
+            int keys = 1 + rnd.nextInt(round % 3 == 0 ? 20 : 2000);
+            int changes = rnd.nextInt(round % 4 == 0 ? 50 : 5000);
+            String where = "seed=" + SEED + " round=" + round + " budget=" + budget;
+            Map<String, Expected> model = new HashMap<>();
+            boolean cleared = false;
+            try (DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-r" + round + ".run", budget,
+                    () -> { })) {
+                for (int i = 0; i < changes; i++) {
+                    String key = "k" + rnd.nextInt(keys);
+                    UnsafeBuffer k = bytes(key);
+                    int op = rnd.nextInt(100);
+                    if (op < 55) {
+                        int len = rnd.nextInt(10) == 0 ? rnd.nextInt(budget * 2) : rnd.nextInt(40);
+                        String value = "v".repeat(len) + i;
+                        byte type = (byte) (1 + rnd.nextInt(3));
+                        long expiry = rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(1_000_000);
+                        sort.put(type, k, 0, k.capacity(), bytes(value), 0, value.length(), expiry);
+                        model.put(key, new Expected(Change.PUT, type, value, expiry));
+                    } else if (op < 75) {
+                        sort.delete(k, 0, k.capacity());
+                        model.put(key, new Expected(Change.DELETE, (byte) 0, "", 0));
+                    } else if (op < 99) {
+                        long expiry = rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(1_000_000);
+                        sort.expire(k, 0, k.capacity(), expiry);
+                        Expected e = model.get(key);
+                        if (e == null || e.kind == Change.EXPIRE) {
+                            model.put(key, new Expected(Change.EXPIRE, (byte) 0, "", expiry));
+                        } else if (e.kind == Change.PUT) {
+                            model.put(key, new Expected(Change.PUT, e.type, e.value, expiry));
+                        }
+                    } else {
+                        sort.clear();
+                        model.clear();
+                        cleared = true;
+                    }
+                }
+                assertEquals(cleared, sort.cleared(), where);
+                List<String> expectedOrder = new ArrayList<>(model.keySet());
+                expectedOrder.sort((a, b) -> {
+                    byte[] x = a.getBytes(StandardCharsets.UTF_8);
+                    byte[] y = b.getBytes(StandardCharsets.UTF_8);
+                    return SnapshotOrder.compare(SnapshotOrder.hash(x, 0, x.length), x, x.length,
+                            SnapshotOrder.hash(y, 0, y.length), y, y.length);
+                });
+                ChangeCursor c = sort.finish();
+                List<String> order = new ArrayList<>();
+                while (c.next()) {
+                    DirectBuffer b = c.buffer();
+                    int at = c.at();
+                    String key = b.getStringWithoutLengthUtf8(Change.keyOffset(at), Change.keyLength(b, at));
+                    order.add(key);
+                    Expected e = model.get(key);
+                    assertEquals(e.kind, c.kind(), where + " key=" + key);
+                    assertEquals(e.expiry, c.expiry(), where + " key=" + key);
+                    if (e.kind == Change.PUT) {
+                        assertEquals(e.type, Change.type(b, at), where + " key=" + key);
+                        assertEquals(e.value, b.getStringWithoutLengthUtf8(Change.valueOffset(b, at),
+                                Change.valueLength(b, at)), where + " key=" + key);
+                    }
+                    assertEquals(SnapshotOrder.hash(b, Change.keyOffset(at), Change.keyLength(b, at)),
+                            Change.hash(b, at), where);
+                }
+                assertEquals(expectedOrder, order, where);
+            }
+            assertEquals(List.of(), files(), where + ": run files left behind");
+        }
+    }
+
+    @Test
+    void aDeltaLargerThanTheBudgetSpillsRunsAndMergesThemInOnePass() throws IOException {
+        try (DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-x.run", 64 << 10, () -> { })) {
+            for (int i = 0; i < 20_000; i++) {
+                UnsafeBuffer k = bytes("key:" + i);
+                UnsafeBuffer v = bytes("value-" + i);
+                sort.put((byte) 1, k, 0, k.capacity(), v, 0, v.capacity(), 0);
+            }
+            ChangeCursor c = sort.finish();
+            assertTrue(sort.spilledBytes() > 0);
+            assertTrue(sort.runsWritten() > 1, "runs: " + sort.runsWritten());
+            int n = 0;
+            while (c.next()) {
+                n++;
+            }
+            assertEquals(20_000, n);
+            assertTrue(!files().isEmpty(), "the runs exist while they are merged");
+        }
+        assertEquals(List.of(), files());
+    }
+
+    @Test
+    void anAbortStopsTheSortAtItsNextSpillAndItsRunsAreDeleted() throws IOException {
+        boolean[] abort = {false};
+        DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-y.run", 4096, () -> {
+            if (abort[0]) {
+                throw new FoldAbortedException("stop");
+            }
+        });
+        try (sort) {
+            UnsafeBuffer v = bytes("x".repeat(100));
+            for (int i = 0; i < 200; i++) {
+                UnsafeBuffer k = bytes("k" + i);
+                sort.put((byte) 1, k, 0, k.capacity(), v, 0, v.capacity(), 0);
+            }
+            assertTrue(!files().isEmpty());
+            abort[0] = true;
+            UncheckedAbort e = new UncheckedAbort(assertThrows(java.io.UncheckedIOException.class, () -> {
+                for (int i = 0; i < 200; i++) {
+                    UnsafeBuffer k = bytes("k" + i);
+                    sort.put((byte) 1, k, 0, k.capacity(), v, 0, v.capacity(), 0);
+                }
+            }));
+            assertTrue(e.cause instanceof FoldAbortedException, String.valueOf(e.cause));
+        }
+        assertEquals(List.of(), files());
+    }
+
+    private record UncheckedAbort(IOException cause) {
+        UncheckedAbort(java.io.UncheckedIOException e) {
+            this(e.getCause());
+        }
+    }
+
+    private List<Path> files() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    private static UnsafeBuffer bytes(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return new UnsafeBuffer(Arrays.copyOf(b, b.length));
+    }
+}
