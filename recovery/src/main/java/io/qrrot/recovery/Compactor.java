@@ -216,6 +216,7 @@ final class Compactor {
                     old.close();
                     old = null;
                 }
+                long t0 = System.nanoTime();
                 long records = readDelta(base, sealed, delta);
                 if (records == 0 && sealed > base) {
                     throw new IOException("the WAL holds no record after LSN " + base + " although LSNs up to "
@@ -226,6 +227,7 @@ final class Compactor {
                     old = null;
                 }
                 ChangeCursor changes = delta.finish();
+                long t1 = System.nanoTime();
                 long now = clock.millis();
                 try (SnapshotWriter writer = snapshots.begin(sealed, now, true)) {
                     merge(old, changes, writer, now, this::checkAbort);
@@ -233,10 +235,9 @@ final class Compactor {
                     SnapshotInfo written = writer.finish();
                     bytesWritten += written.fileSize() + delta.spilledBytes();
                     spilledBytes += delta.spilledBytes();
-                    if (delta.spilledBytes() > 0) {
-                        LOG.info("fold of {} WAL records spilled {} bytes in {} sorted runs", records,
-                                delta.spilledBytes(), delta.runsWritten());
-                    }
+                    LOG.info("folded {} WAL records: read and sorted in {} ms ({} bytes spilled in {} runs), merged"
+                                    + " with the previous snapshot in {} ms", records, (t1 - t0) / 1_000_000,
+                            delta.spilledBytes(), delta.runsWritten(), (System.nanoTime() - t1) / 1_000_000);
                     return written;
                 }
             } finally {

@@ -16,11 +16,12 @@ import io.qrrot.storage.Storage;
  * @param maxValueBytes      largest value (default 512 MiB, as Redis)
  * @param walSegmentBytes    WAL segment size before a roll (default 64 MiB)
  * @param compactWalBytes    compact when the WAL since the last snapshot passes this size (default 256 MiB)
- * @param compactAfterMillis ... or when the oldest unfolded WAL record is this old (default 1 hour)
+ * @param compactAfterMillis ... or when the WAL holds records past the newest snapshot and that snapshot (with none,
+ *                           the oldest WAL segment) is this old (default 1 hour)
  * @param clock              wall clock for TTLs
  * @param storage            the file I/O seam (tests inject faults through it)
- * @param compactMemoryBytes heap the compactor's fold of the WAL delta may hold before it writes an
- *                           intermediate snapshot (default 16 MiB)
+ * @param compactMemoryBytes memory outside the heap a compaction sorts the WAL delta in; a larger delta
+ *                           spills sorted runs to temp files, merged in the same pass (default 64 MiB)
  * @param walPreallocation   how the next WAL segment is prepared (default in the background; tests that
  *                           replay an exact I/O sequence use {@code NONE})
  * @param walSyncOnFlush     with {@code ALWAYS}, the thread that ends a batch of writes fsyncs it itself when
@@ -40,7 +41,7 @@ public record QrrotOptions(FsyncPolicy fsync, int shards, long maxMemoryBytes, l
 
     public static QrrotOptions defaults() {
         return new QrrotOptions(FsyncPolicy.ALWAYS, 64, 0, MIB, 512 * MIB, 64 * MIB, 256 * MIB,
-                3_600_000L, 16 * MIB, Clock.SYSTEM, FileStorage.INSTANCE, WalOptions.Preallocation.BACKGROUND,
+                3_600_000L, 64 * MIB, Clock.SYSTEM, FileStorage.INSTANCE, WalOptions.Preallocation.BACKGROUND,
                 false, 0);
     }
 

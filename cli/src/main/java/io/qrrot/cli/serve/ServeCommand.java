@@ -85,8 +85,12 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Fold the WAL into a snapshot when it grows past this. Default: ${DEFAULT-VALUE}")
     String compactWal = "256mb";
 
-    @Option(names = "--compact-after-seconds", description = "... or when the oldest unfolded write is this old. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--compact-after-seconds", description = "... or when the newest snapshot is this old and writes came since. Default: ${DEFAULT-VALUE}")
     long compactAfterSeconds = 3600;
+
+    @Option(names = "--compact-memory", paramLabel = "SIZE",
+            description = "Memory (outside the heap) a compaction sorts the WAL in; a larger backlog spills sorted runs to disk. Default: ${DEFAULT-VALUE}")
+    String compactMemory = "64mb";
 
     @Spec
     CommandSpec spec;
@@ -125,7 +129,8 @@ public final class ServeCommand implements Callable<Integer> {
                     .withShards(shards)
                     .withMaxMemoryBytes(Sizes.parse("--maxmemory", maxMemory))
                     .withWal(Sizes.parse("--wal-segment-bytes", walSegment), Sizes.parse("--compact-wal-bytes", compactWal),
-                            compactAfterSeconds * 1000);
+                            compactAfterSeconds * 1000)
+                    .withCompactMemoryBytes(Sizes.parse("--compact-memory", compactMemory));
             serverOptions = ServerOptions.defaults().withBind(bind).withPort(port).withRequirePass(requirePass)
                     .withMaxClients(maxClients).withProtectedMode(yesNo("--protected-mode", protectedMode))
                     .withIdleTimeoutSeconds(idleTimeout)

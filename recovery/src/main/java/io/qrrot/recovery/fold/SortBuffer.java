@@ -9,13 +9,19 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Changes gathered outside the heap, up to a fixed number of bytes, then sorted by key: one run of the
- * external sort. Changes are appended from the start of the buffer; their offsets (4 bytes each) from its
- * end, downwards, so one allocation holds both and the budget counts both:
+ * external sort. Changes are appended from the start of the buffer; their index entries (12 bytes each: the
+ * key's order hash, then the change's offset) from its end, downwards, so one allocation holds both and the
+ * budget counts both:
  *
  * <pre>
- *   0                                                        capacity
- *   | change | change | ... |   (free)   | offset[n-1] ... offset[1] offset[0] |
+ *   0                                                                  capacity
+ *   | change | change | ... |   (free)   | entry[n-1] ... entry[1] entry[0] |
+ *   entry: | order hash (8) | offset of the change (4) |
  * </pre>
+ *
+ * <p>The sort compares the hashes in the index, next to each other, and reads a change only when two hashes
+ * are equal: comparing changes where they lie, scattered over the buffer, made the sort of a large buffer
+ * wait on memory for most of its time.
  *
  * <p>{@link #sorted()} sorts the offsets by key in {@link io.qrrot.recovery.snapshot.SnapshotOrder}, changes to
  * one key in the order they were added, and returns a cursor that folds each key's changes into one. The
@@ -25,6 +31,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class SortBuffer implements AutoCloseable {
     private static final int INITIAL_CAPACITY = 1 << 20;
     private static final int INSERTION_SORT_MAX = 16;
+    /** An index entry: order hash, offset. */
+    private static final int ENTRY = Long.BYTES + Integer.BYTES;
 
     private final int maxCapacity;
     private ByteBuffer bytes;
@@ -39,7 +47,7 @@ final class SortBuffer implements AutoCloseable {
 
     /** True when a change with this key and value fits an empty buffer. */
     boolean fitsEmpty(int klen, int vlen) {
-        return Change.length(klen, vlen) + Integer.BYTES <= maxCapacity;
+        return Change.length(klen, vlen) + ENTRY <= maxCapacity;
     }
 
     boolean isEmpty() {
@@ -54,8 +62,8 @@ final class SortBuffer implements AutoCloseable {
     /** Adds a change; false when the buffer is full (at its limit) and nothing was added. */
     boolean add(long hash, byte kind, byte type, DirectBuffer key, int koff, int klen,
                 DirectBuffer value, int voff, int vlen, long expiry) {
-        long need = Change.length(klen, vlen) + Integer.BYTES;
-        while (dataEnd + need > (long) capacity - (long) Integer.BYTES * count) {
+        long need = Change.length(klen, vlen) + ENTRY;
+        while (dataEnd + need > (long) capacity - (long) ENTRY * count) {
             if (capacity >= maxCapacity) {
                 return false;
             }
@@ -63,8 +71,10 @@ final class SortBuffer implements AutoCloseable {
         }
         Change.write(buf, dataEnd, hash, kind, type, key, koff, klen, value, voff, vlen, expiry);
         count++;
-        buf.putInt(indexAt(count - 1), dataEnd, LITTLE_ENDIAN);
-        dataEnd += (int) (need - Integer.BYTES);
+        int e = entryAt(count - 1);
+        buf.putLong(e, hash, LITTLE_ENDIAN);
+        buf.putInt(e + Long.BYTES, dataEnd, LITTLE_ENDIAN);
+        dataEnd += (int) (need - ENTRY);
         return true;
     }
 
@@ -101,7 +111,7 @@ final class SortBuffer implements AutoCloseable {
         UnsafeBuffer g = new UnsafeBuffer(grown);
         if (count > 0) {
             g.putBytes(0, buf, 0, dataEnd);
-            int indexBytes = Integer.BYTES * count;
+            int indexBytes = ENTRY * count;
             g.putBytes(next - indexBytes, buf, capacity - indexBytes, indexBytes);
         }
         if (bytes != null) {
@@ -112,77 +122,91 @@ final class SortBuffer implements AutoCloseable {
         capacity = next;
     }
 
-    private int indexAt(int i) {
-        return capacity - Integer.BYTES * (i + 1);
+    private int entryAt(int i) {
+        return capacity - ENTRY * (i + 1);
+    }
+
+    private long hash(int i) {
+        return buf.getLong(entryAt(i), LITTLE_ENDIAN);
     }
 
     private int offset(int i) {
-        return buf.getInt(indexAt(i), LITTLE_ENDIAN);
+        return buf.getInt(entryAt(i) + Long.BYTES, LITTLE_ENDIAN);
     }
 
-    private void setOffset(int i, int offset) {
-        buf.putInt(indexAt(i), offset, LITTLE_ENDIAN);
-    }
-
-    /** Key order, then the order of addition (offsets grow with it): a total order, so no sort needs stability. */
-    private int compare(int offsetA, int offsetB) {
-        int c = Change.compareKeys(buf, offsetA, buf, offsetB);
-        return c != 0 ? c : Integer.compare(offsetA, offsetB);
+    /**
+     * Entry i against entry j: key order (the hashes in the index first), then the order of addition (offsets
+     * grow with it). A total order, so no sort here needs to be stable.
+     */
+    private int compare(int i, int j) {
+        int ei = entryAt(i);
+        int ej = entryAt(j);
+        int c = Long.compareUnsigned(buf.getLong(ei, LITTLE_ENDIAN), buf.getLong(ej, LITTLE_ENDIAN));
+        if (c != 0) {
+            return c;
+        }
+        int oi = buf.getInt(ei + Long.BYTES, LITTLE_ENDIAN);
+        int oj = buf.getInt(ej + Long.BYTES, LITTLE_ENDIAN);
+        c = Change.compareKeys(buf, oi, buf, oj);
+        return c != 0 ? c : Integer.compare(oi, oj);
     }
 
     /** Quicksort of entries [lo, hi) by {@link #compare}: median of three, insertion sort for short ranges. */
     private void sort(int lo, int hi) {
         while (hi - lo > INSERTION_SORT_MAX) {
             int mid = (lo + hi) >>> 1;
-            // Order lo, mid, hi-1; the median (at mid) is then neither the smallest nor the largest entry.
-            if (compare(offset(mid), offset(lo)) < 0) {
+            // Order lo, mid, hi-1; the median (at mid) is then neither the smallest nor the largest entry. It
+            // is kept in the last place of the range for the partition, which never moves it.
+            if (compare(mid, lo) < 0) {
                 swap(mid, lo);
             }
-            if (compare(offset(hi - 1), offset(lo)) < 0) {
+            if (compare(hi - 1, lo) < 0) {
                 swap(hi - 1, lo);
             }
-            if (compare(offset(hi - 1), offset(mid)) < 0) {
+            if (compare(hi - 1, mid) < 0) {
                 swap(hi - 1, mid);
             }
-            int pivot = offset(mid);
-            int i = lo - 1;
-            int j = hi;
+            swap(mid, hi - 2);
+            int pivot = hi - 2;
+            int i = lo;
+            int j = hi - 2;
             while (true) {
                 do {
                     i++;
-                } while (compare(offset(i), pivot) < 0);
+                } while (compare(i, pivot) < 0);
                 do {
                     j--;
-                } while (compare(offset(j), pivot) > 0);
+                } while (compare(j, pivot) > 0);
                 if (i >= j) {
                     break;
                 }
                 swap(i, j);
             }
-            // [lo, j] and [j+1, hi): recurse into the smaller, loop on the larger, so the stack stays shallow.
-            if (j + 1 - lo < hi - j - 1) {
-                sort(lo, j + 1);
-                lo = j + 1;
+            swap(i, hi - 2); // the pivot to its place: [lo, i) below it, (i, hi) above
+            if (i - lo < hi - i - 1) {
+                sort(lo, i);
+                lo = i + 1;
             } else {
-                sort(j + 1, hi);
-                hi = j + 1;
+                sort(i + 1, hi);
+                hi = i;
             }
         }
         for (int i = lo + 1; i < hi; i++) {
-            int v = offset(i);
-            int j = i - 1;
-            while (j >= lo && compare(offset(j), v) > 0) {
-                setOffset(j + 1, offset(j));
-                j--;
+            for (int j = i; j > lo && compare(j, j - 1) < 0; j--) {
+                swap(j, j - 1);
             }
-            setOffset(j + 1, v);
         }
     }
 
     private void swap(int i, int j) {
-        int t = offset(i);
-        setOffset(i, offset(j));
-        setOffset(j, t);
+        int ei = entryAt(i);
+        int ej = entryAt(j);
+        long h = buf.getLong(ei, LITTLE_ENDIAN);
+        int o = buf.getInt(ei + Long.BYTES, LITTLE_ENDIAN);
+        buf.putLong(ei, buf.getLong(ej, LITTLE_ENDIAN), LITTLE_ENDIAN);
+        buf.putInt(ei + Long.BYTES, buf.getInt(ej + Long.BYTES, LITTLE_ENDIAN), LITTLE_ENDIAN);
+        buf.putLong(ej, h, LITTLE_ENDIAN);
+        buf.putInt(ej + Long.BYTES, o, LITTLE_ENDIAN);
     }
 
     /** The sorted changes, each key's run of changes folded into one. */
@@ -197,11 +221,13 @@ final class SortBuffer implements AutoCloseable {
             }
             fold.reset();
             int first = offset(next);
+            long hash = hash(next);
             fold.add(buf, first, Change.kind(buf, first), Change.expiry(buf, first));
             next++;
             while (next < count) {
                 int o = offset(next);
-                if (Change.compareKeys(buf, first, buf, o) != 0) {
+                // The hashes in the index first: reading the change itself costs a cache miss.
+                if (hash(next) != hash || Change.compareKeys(buf, first, buf, o) != 0) {
                     break;
                 }
                 fold.add(buf, o, Change.kind(buf, o), Change.expiry(buf, o));
