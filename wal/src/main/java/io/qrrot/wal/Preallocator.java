@@ -52,10 +52,20 @@ final class Preallocator implements AutoCloseable {
         }
     }
 
-    /** Takes the ready file, if any; the caller owns it from now on. */
+    /**
+     * Takes the ready file, if any; the caller owns it from now on, and calls {@link #request()} for the next
+     * one once it has renamed this one away from the temp name.
+     */
     synchronized Prepared take() {
         Prepared p = ready;
         ready = null;
+        if (p != null) {
+            // A request made while this file was being prepared (a roll that found nothing ready) must not start
+            // the next one now: preparing deletes whatever is at the temp name, which is still this file until the
+            // caller renames it, so its rename would fail or install the new, empty file in its place. The caller
+            // asks again after the rename.
+            requested = false;
+        }
         return p;
     }
 

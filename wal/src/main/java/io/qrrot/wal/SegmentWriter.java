@@ -46,8 +46,12 @@ final class SegmentWriter implements AutoCloseable {
     private long batchDurableLsn;
     private SegmentSet.Info currentInfo;
     private long writePos;
-    /** The last LSN of the newest sealed segment. */
-    private volatile long sealedLsn;
+    /**
+     * The last LSN of the newest sealed segment. It moves in the middle of {@link #write}, before the rest of
+     * the batch is written, so it is only for the writing thread: {@link Wal} publishes its own copy for
+     * {@link Wal#roll()} once the whole batch counts as written.
+     */
+    private long sealedLsn;
 
     private SegmentWriter(SegmentFiles files, SegmentSet segments, Preallocator preallocator, FsyncStats fsyncStats,
                           WalOptions options) {

@@ -88,6 +88,13 @@ public final class Wal implements AutoCloseable {
 
     private volatile long writtenLsn;
     private volatile long syncedLsn;
+    /**
+     * The last LSN of the newest sealed segment, as {@link #roll()} answers it. The segment writer's own
+     * sealed LSN moves in the middle of a batch, before the batch's records count as written; this one is
+     * published only after {@link #writtenLsn} and {@link #syncedLsn} cover it, so that a caller of roll()
+     * can read up to its answer at once ({@link #reader(long, long)} refuses LSNs not yet written).
+     */
+    private volatile long sealedLsn;
     private volatile WalFailedException failure;
     private volatile String status = "ok";
 
@@ -132,6 +139,8 @@ public final class Wal implements AutoCloseable {
         appendSegmentPos = segmentWriter.position();
         writtenLsn = nextLsn - 1;
         syncedLsn = nextLsn - 1;
+        // Every record up to it is written: the scan found it on disk, or a roll at open just sealed it.
+        sealedLsn = segmentWriter.sealedLsn();
         preallocator.request();
         writer = new Thread(this::runWriter, "qrrot-wal-writer " + dir.getFileName());
         writer.setDaemon(true);
@@ -455,18 +464,21 @@ public final class Wal implements AutoCloseable {
             spare = b;
         }
         batches = batches + 1;
-        long sealed = segmentWriter.sealedLsn();
-        if (sealed != sealedBefore) {
-            // A roll fsynced the sealed segment: everything up to it is durable.
-            advanceSynced(sealed);
-            synchronized (rollMonitor) {
-                rollMonitor.notifyAll();
-            }
-        }
         if (last > 0) {
             writtenLsn = last;
             if (force) {
                 advanceSynced(last);
+            }
+        }
+        long sealed = segmentWriter.sealedLsn();
+        if (sealed != sealedBefore) {
+            // A roll fsynced the sealed segment: everything up to it is durable.
+            advanceSynced(sealed);
+            // Only now, with the whole batch counted as written: roll() returns as soon as it sees this, and
+            // its caller reads up to it right away.
+            sealedLsn = sealed;
+            synchronized (rollMonitor) {
+                rollMonitor.notifyAll();
             }
         }
         if (last > 0 || sealed != sealedBefore) {
@@ -774,9 +786,11 @@ public final class Wal implements AutoCloseable {
     /**
      * Seals the current segment, so that every record appended so far is in a sealed segment (written
      * and fsynced), and starts a new one; does nothing if the current segment holds no record. Blocks
-     * until done.
+     * until done: until the batch that sealed it is written to the end and published, not merely until the
+     * segment writer has sealed (it does that in the middle of a batch).
      *
-     * @return the last LSN in sealed segments (0 if none): everything up to it can be read and folded
+     * @return the last LSN in sealed segments (0 if none): everything up to it can be read and folded at
+     * once, {@code reader(base + 1, sealed)}
      * @throws WalFailedException when the log failed
      */
     public long roll() {
@@ -793,7 +807,7 @@ public final class Wal implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-        while (segmentWriter.sealedLsn() < target) {
+        while (sealedLsn < target) {
             checkFailed();
             if (policy == FsyncPolicy.ALWAYS) {
                 wakeWriter();
@@ -806,7 +820,7 @@ public final class Wal implements AutoCloseable {
                 }
             }
             synchronized (rollMonitor) {
-                if (segmentWriter.sealedLsn() < target && failure == null) {
+                if (sealedLsn < target && failure == null) {
                     try {
                         rollMonitor.wait(10);
                     } catch (InterruptedException e) {
@@ -839,8 +853,9 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
-     * Reads records {@code fromLsn..toLsn} (both inclusive; {@code toLsn} at most the written LSN). While
-     * the reader is open, {@link #dropBelow} keeps the segments it still needs.
+     * Reads records {@code fromLsn..toLsn} (both inclusive; {@code toLsn} at most the written LSN, as what
+     * {@link #roll()} returned always is). While the reader is open, {@link #dropBelow} keeps the segments it
+     * still needs.
      *
      * @throws IllegalArgumentException when {@code fromLsn} is below the oldest record still kept
      */
