@@ -19,9 +19,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   entry: | order hash (8) | offset of the change (4) |
  * </pre>
  *
- * <p>The sort compares the hashes in the index, next to each other, and reads a change only when two hashes
- * are equal: comparing changes where they lie, scattered over the buffer, made the sort of a large buffer
- * wait on memory for most of its time.
+ * <p>The sort first distributes the entries by the top bits of their hash into buckets (a counting sort, into
+ * as much room again below the index, which {@link #add} keeps free), then sorts each bucket, of a few
+ * entries, by the whole hash and, when hashes are equal, the keys. It reads a change only then: comparing
+ * changes where they lie, scattered over the buffer, made the sort of a large buffer wait on memory for most
+ * of its time.
+ *
+ * <pre>
+ *   while adding:  | changes ... |  (free, at least as large as the index)  | index |
+ *   after sorting: | changes ... |  (free)  | index sorted by bucket, then by key |  (old index) |
+ * </pre>
  *
  * <p>{@link #sorted()} sorts the offsets by key in {@link io.qrrot.recovery.snapshot.SnapshotOrder}, changes to
  * one key in the order they were added, and returns a cursor that folds each key's changes into one. The
@@ -33,11 +40,16 @@ final class SortBuffer implements AutoCloseable {
     private static final int INSERTION_SORT_MAX = 16;
     /** An index entry: order hash, offset. */
     private static final int ENTRY = Long.BYTES + Integer.BYTES;
+    /** At most 2^16 buckets: about one entry each up to 65,536 entries, a few beyond. */
+    private static final int MAX_BUCKET_BITS = 16;
 
     private final int maxCapacity;
     private ByteBuffer bytes;
     private final UnsafeBuffer buf = new UnsafeBuffer(new byte[0]);
     private int capacity;
+    /** Where the index ends: the buffer's end while adding; the sorted copy's end after {@link #sorted}. */
+    private int indexTop;
+    private int[] bucketEnds;
     private int dataEnd;
     private int count;
 
@@ -47,7 +59,7 @@ final class SortBuffer implements AutoCloseable {
 
     /** True when a change with this key and value fits an empty buffer. */
     boolean fitsEmpty(int klen, int vlen) {
-        return Change.length(klen, vlen) + ENTRY <= maxCapacity;
+        return Change.length(klen, vlen) + 2 * ENTRY <= maxCapacity;
     }
 
     boolean isEmpty() {
@@ -62,8 +74,8 @@ final class SortBuffer implements AutoCloseable {
     /** Adds a change; false when the buffer is full (at its limit) and nothing was added. */
     boolean add(long hash, byte kind, byte type, DirectBuffer key, int koff, int klen,
                 DirectBuffer value, int voff, int vlen, long expiry) {
-        long need = Change.length(klen, vlen) + ENTRY;
-        while (dataEnd + need > (long) capacity - (long) ENTRY * count) {
+        long length = Change.length(klen, vlen);
+        while (dataEnd + length + 2L * ENTRY * (count + 1) > capacity) {
             if (capacity >= maxCapacity) {
                 return false;
             }
@@ -74,7 +86,7 @@ final class SortBuffer implements AutoCloseable {
         int e = entryAt(count - 1);
         buf.putLong(e, hash, LITTLE_ENDIAN);
         buf.putInt(e + Long.BYTES, dataEnd, LITTLE_ENDIAN);
-        dataEnd += (int) (need - ENTRY);
+        dataEnd += (int) length;
         return true;
     }
 
@@ -82,6 +94,7 @@ final class SortBuffer implements AutoCloseable {
     void clear() {
         dataEnd = 0;
         count = 0;
+        indexTop = capacity;
     }
 
     /**
@@ -89,7 +102,39 @@ final class SortBuffer implements AutoCloseable {
      * {@link #add}, {@link #clear} or {@link #close}.
      */
     ChangeCursor sorted() {
-        sort(0, count);
+        int bits = Math.max(1, Math.min(MAX_BUCKET_BITS, 32 - Integer.numberOfLeadingZeros(count)));
+        int buckets = 1 << bits;
+        if (bucketEnds == null || bucketEnds.length < buckets) {
+            bucketEnds = new int[buckets];
+        }
+        int[] ends = bucketEnds;
+        java.util.Arrays.fill(ends, 0, buckets, 0);
+        int shift = Long.SIZE - bits;
+        for (int i = 0; i < count; i++) {
+            ends[(int) (hash(i) >>> shift)]++;
+        }
+        int sum = 0;
+        for (int b = 0; b < buckets; b++) { // counts to starts
+            int n = ends[b];
+            ends[b] = sum;
+            sum += n;
+        }
+        int scratchTop = indexTop - ENTRY * count;
+        for (int i = 0; i < count; i++) {
+            long h = hash(i);
+            int to = scratchTop - ENTRY * (ends[(int) (h >>> shift)]++ + 1);
+            buf.putLong(to, h, LITTLE_ENDIAN);
+            buf.putInt(to + Long.BYTES, offset(i), LITTLE_ENDIAN);
+        }
+        indexTop = scratchTop; // starts became ends
+        int lo = 0;
+        for (int b = 0; b < buckets; b++) {
+            int hi = ends[b];
+            if (hi - lo > 1) {
+                sort(lo, hi);
+            }
+            lo = hi;
+        }
         return new Cursor();
     }
 
@@ -120,10 +165,11 @@ final class SortBuffer implements AutoCloseable {
         bytes = grown;
         buf.wrap(grown);
         capacity = next;
+        indexTop = next;
     }
 
     private int entryAt(int i) {
-        return capacity - ENTRY * (i + 1);
+        return indexTop - ENTRY * (i + 1);
     }
 
     private long hash(int i) {
