@@ -10,10 +10,14 @@ import redis.clients.jedis.Jedis;
 
 /**
  * The kill -9 loop: start the server, check it against the history, let several clients write for a random
- * while, SIGKILL it mid-work, and again. A final start checks the last crash and stops the server cleanly.
+ * while, SIGKILL it mid-work (every fourth time SIGTERM it, which must exit 0 within
+ * {@link #GRACEFUL_STOP_LIMIT_MILLIS}), and again. A final start checks the last crash and stops the server
+ * cleanly.
  */
 public final class CrashLoop {
     static final String PROBE_KEY = "probe";
+    /** How long a SIGTERM may take: the WAL is synced and a running compaction given up, whatever its size. */
+    static final long GRACEFUL_STOP_LIMIT_MILLIS = 20_000;
 
     /**
      * @param cycles        kills
@@ -91,7 +95,19 @@ public final class CrashLoop {
             }
             long runMillis = cfg.minRunMillis() + random.nextLong(Math.max(1, cfg.maxRunMillis() - cfg.minRunMillis()));
             Thread.sleep(runMillis);
-            server.kill();
+            // Every fourth cycle a SIGTERM instead: it gives up a running compaction (its spilled runs and
+            // temp snapshot deleted), and must still exit cleanly and promptly with nothing lost.
+            boolean graceful = cycle % 4 == 3;
+            if (graceful) {
+                long t0 = System.nanoTime();
+                int exit = server.terminate(GRACEFUL_STOP_LIMIT_MILLIS);
+                if (exit != 0) {
+                    violations.add("stop " + (cycle + 1) + ": SIGTERM exited with " + exit + " after "
+                            + (System.nanoTime() - t0) / 1_000_000 + " ms, not 0");
+                }
+            } else {
+                server.kill();
+            }
             stop.set(true);
             for (Thread t : threads) {
                 t.join(60_000);
@@ -101,8 +117,9 @@ public final class CrashLoop {
             }
             lost += violations.size() - violationsBefore;
             if (log != null && (cycle % 10 == 0 || cycle == cfg.cycles() - 1)) {
-                log.printf("%s: kill %d/%d after %d ms, %d ops acknowledged so far, %d violations%n",
-                        server.describe(), cycle + 1, cfg.cycles(), runMillis, history.opsAcked(), lost);
+                log.printf("%s: %s %d/%d after %d ms, %d ops acknowledged so far, %d violations%n",
+                        server.describe(), graceful ? "SIGTERM" : "kill", cycle + 1, cfg.cycles(), runMillis,
+                        history.opsAcked(), lost);
             }
         }
         return new Report(server.describe(), cfg.seed(), cfg.cycles(), history.opsSent(), history.opsAcked(),

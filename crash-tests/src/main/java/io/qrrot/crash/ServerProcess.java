@@ -92,6 +92,7 @@ public final class ServerProcess implements ServerUnderTest {
      * Graceful stop: SIGTERM, then waits up to {@code timeoutMillis} for the process to exit and returns its
      * exit status; if it is still running then, SIGKILLs it and throws, naming the hang.
      */
+    @Override
     public int terminate(long timeoutMillis) throws InterruptedException {
         if (process == null) {
             throw new IllegalStateException(name + " was never started");

@@ -13,6 +13,12 @@ public interface ServerUnderTest extends AutoCloseable {
     /** SIGKILL, then waits for the process to be gone. */
     void kill() throws InterruptedException;
 
+    /**
+     * SIGTERM, then waits up to {@code timeoutMillis} for the process to exit and returns its exit status;
+     * throws, naming the hang, if it had to be killed. It can be started again.
+     */
+    int terminate(long timeoutMillis) throws InterruptedException;
+
     /** Graceful stop (SIGTERM), then waits. */
     @Override
     void close() throws InterruptedException;

@@ -10,8 +10,9 @@ public final class Servers {
     }
 
     /**
-     * The real {@code qrrot serve} jar on {@code dir}, with small WAL segments and a small compaction
-     * threshold so that kills land in segment rolls, compaction and snapshot install too.
+     * The real {@code qrrot serve} jar on {@code dir}, with small WAL segments, a small compaction threshold
+     * and a small sort budget, so that kills land in segment rolls, compaction (its spilled runs too) and
+     * snapshot install.
      */
     public static ServerProcess qrrot(Path jar, Path dir, String fsync, List<String> extraArgs) {
         return new ServerProcess("qrrot serve --fsync " + fsync, port -> qrrotCommand(jar, dir, fsync, extraArgs, port),
@@ -39,7 +40,8 @@ public final class Servers {
     private static List<String> qrrotCommand(Path jar, Path dir, String fsync, List<String> extraArgs, int port) {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-XX:+UseParallelGC",
                 "-jar", jar.toString(), "serve", "--wal", dir.toString(), "--port", Integer.toString(port),
-                "--fsync", fsync, "--wal-segment-bytes", "65536", "--compact-wal-bytes", "262144"));
+                "--fsync", fsync, "--wal-segment-bytes", "65536", "--compact-wal-bytes", "262144",
+                "--compact-memory", "8kb"));
         cmd.addAll(extraArgs);
         return cmd;
     }

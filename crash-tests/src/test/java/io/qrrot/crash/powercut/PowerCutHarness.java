@@ -4,9 +4,12 @@ import io.qrrot.cli.embedded.EmbeddedClient;
 import io.qrrot.cli.resp.Reply;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.recovery.fold.FoldAbortedException;
+import io.qrrot.storage.StorageFile;
 import io.qrrot.wal.FsyncPolicy;
 import io.qrrot.wal.WalOptions;
 import io.qrrot.testkit.FaultyStorage;
+import io.qrrot.testkit.ForwardingStorage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +20,7 @@ import java.util.TreeMap;
 
 /**
  * Power cuts through the fault-injecting storage: the whole database (WAL with small segments, compaction
- * in several memory-bounded passes, snapshot install) runs a seeded script of commands with fsync
+ * with a tiny sort budget so that its folds spill runs, folds given up as at a shutdown, snapshot install) runs a seeded script of commands with fsync
  * {@code always}, each acknowledged (durable) before the next is sent; the storage is cut at one I/O, the
  * unsynced writes are dropped, torn, reordered or zeroed per a crash mode, and the database is recovered.
  * The recovered state must equal the script's state after the acknowledged steps, or after one more (the
@@ -44,14 +47,20 @@ public final class PowerCutHarness {
                 .withCompactMemoryBytes(1500);
     }
 
-    /** A seeded script: writes of every kind, transactions, absolute expiries, and SAVE (a snapshot) now and then. */
+    /**
+     * A seeded script: writes of every kind, transactions, absolute expiries, SAVE (a snapshot) now and then,
+     * and now and then a SAVE given up as a shutdown gives it up (when its fold writes its first file),
+     * followed by a restart.
+     */
     public static List<String[]> script(long seed, int steps) {
         Random r = new Random(seed);
         List<String[]> ops = new ArrayList<>();
         for (int i = 0; i < steps; i++) {
             int k = r.nextInt(12);
             int roll = r.nextInt(100);
-            if (i % 17 == 16) {
+            if (i % 51 == 50) {
+                ops.add(new String[] {"SAVE-ABORTED"});
+            } else if (i % 17 == 16) {
                 ops.add(new String[] {"SAVE"});
             } else if (roll < 30) {
                 ops.add(new String[] {"SET", "k" + k, "v" + i + "-" + "x".repeat(r.nextInt(80))});
@@ -112,9 +121,11 @@ public final class PowerCutHarness {
 
     /** Runs the script until the first failure; returns how many steps were acknowledged (-1: the open failed). */
     static int run(FaultyStorage storage, List<String[]> ops, boolean syncOnFlush) {
+        AbortingStorage aborting = new AbortingStorage(storage);
+        QrrotOptions options = options(storage, syncOnFlush).withStorage(aborting);
         Qrrot q;
         try {
-            q = Qrrot.open(DIR, options(storage, syncOnFlush));
+            q = Qrrot.open(DIR, options);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -122,13 +133,25 @@ public final class PowerCutHarness {
         try {
             EmbeddedClient db = new EmbeddedClient(q, 2);
             for (String[] op : ops) {
-                if (!step(q, db, op)) {
+                if (op[0].equals("SAVE-ABORTED")) {
+                    aborting.arm(q);
+                    try {
+                        q.saveSnapshot();
+                        throw new IllegalStateException("the fold was not given up: the script's SAVE-ABORTED"
+                                + " step found nothing to fold");
+                    } catch (FoldAbortedException expected) {
+                        // given up, as at a shutdown: restart
+                    }
+                    q.close();
+                    q = Qrrot.open(DIR, options);
+                    db = new EmbeddedClient(q, 2);
+                } else if (!step(q, db, op)) {
                     break;
                 }
                 acked++;
             }
         } catch (IOException | RuntimeException e) {
-            // the cut hit a snapshot: the steps before it were acknowledged
+            // the cut hit a snapshot or a restart: the steps before it were acknowledged
         } finally {
             try {
                 q.close();
@@ -137,6 +160,33 @@ public final class PowerCutHarness {
             }
         }
         return acked;
+    }
+
+    /**
+     * Gives up the next fold, once armed, when it creates its first file (a spilled run or the temp snapshot):
+     * what a shutdown does to a running compaction. Forwards everything, so the I/O count stays the
+     * fault-injecting storage's.
+     */
+    private static final class AbortingStorage extends ForwardingStorage {
+        private Qrrot armed;
+
+        AbortingStorage(FaultyStorage delegate) {
+            super(delegate);
+        }
+
+        void arm(Qrrot q) {
+            armed = q;
+        }
+
+        @Override
+        public StorageFile open(Path path, OpenMode mode) throws IOException {
+            String name = path.getFileName().toString();
+            if (armed != null && mode == OpenMode.CREATE_NEW && name.startsWith("snapshot-") && name.endsWith(".tmp")) {
+                armed.abortSnapshots();
+                armed = null;
+            }
+            return super.open(path, mode);
+        }
     }
 
     private static boolean step(Qrrot q, EmbeddedClient db, String[] op) throws IOException {
