@@ -112,5 +112,18 @@ final class WalTestSupport {
         public void onFailure(String message) {
             events.add(message);
         }
+
+        /**
+         * Waits (up to 10 s) until the events are {@code expected}, for a listener another thread may complete:
+         * {@code flush()} with everysec writes on the caller's thread only if no other thread holds the I/O
+         * lock at that moment.
+         */
+        void await(List<String> expected) throws InterruptedException {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!events.equals(expected) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(expected, List.copyOf(events));
+        }
     }
 }
