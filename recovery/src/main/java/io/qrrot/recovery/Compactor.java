@@ -127,11 +127,17 @@ final class Compactor {
     }
 
     /**
-     * Gives up a running compaction at its next check and refuses every later one (shutdown): its caller
-     * gets a {@link FoldAbortedException}. Returns at once; {@link #compact}'s monitor shows when it is over.
+     * Gives up a running compaction at its next check and refuses every later one until {@link #allow}
+     * (shutdown): its caller gets a {@link FoldAbortedException}. Returns at once; {@link #compact}'s monitor
+     * shows when it is over.
      */
     void abort() {
         aborting = true;
+    }
+
+    /** Undoes {@link #abort}: compactions may run again. */
+    void allow() {
+        aborting = false;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.qrrot.engine.EffectLogException;
 import io.qrrot.engine.Engine;
 import io.qrrot.engine.EngineStats;
 import io.qrrot.engine.ReplySink;
+import io.qrrot.recovery.fold.FoldAbortedException;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.wal.Backlog;
@@ -271,6 +272,15 @@ public final class DurableQrrot implements Qrrot {
     }
 
     @Override
+    public void allowSnapshots() {
+        synchronized (closed) {
+            if (!closed.get()) {
+                compactor.allow();
+            }
+        }
+    }
+
+    @Override
     public QrrotOptions options() {
         return options.withMaxMemoryBytes(maxMemory);
     }
@@ -283,11 +293,13 @@ public final class DurableQrrot implements Qrrot {
 
     @Override
     public void close() throws IOException {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        synchronized (closed) { // so that allowSnapshots cannot undo the abort below
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            // The fold is an optimisation and the WAL holds everything: give it up rather than wait for it.
+            abortSnapshots();
         }
-        // The fold is an optimisation and the WAL holds everything: give it up rather than wait for it.
-        abortSnapshots();
         compactorThread.interrupt();
         expirerThread.interrupt();
         join(compactorThread);
@@ -354,6 +366,8 @@ public final class DurableQrrot implements Qrrot {
             try {
                 compactor.compact();
                 failures = 0;
+            } catch (FoldAbortedException e) {
+                // a server stopping (or close): not a failure; the next check tries again if snapshots are allowed
             } catch (WalFailedException e) {
                 return; // the log is failed: nothing more can be folded safely; INFO shows the WAL's status
             } catch (Throwable e) {

@@ -49,6 +49,11 @@ public abstract class ForwardingQrrot implements Qrrot {
     }
 
     @Override
+    public void allowSnapshots() {
+        delegate.allowSnapshots();
+    }
+
+    @Override
     public QrrotOptions options() {
         return delegate.options();
     }

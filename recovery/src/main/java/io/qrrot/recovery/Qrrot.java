@@ -65,10 +65,17 @@ public interface Qrrot extends AutoCloseable {
     /**
      * Gives up a snapshot being written (SAVE's or the background compaction's: its temp files are deleted,
      * and a waiting {@link #saveSnapshot} throws {@link io.qrrot.recovery.fold.FoldAbortedException}) and
-     * refuses every later one. The first step of a shutdown, which must not wait for an optimisation: the WAL
-     * holds every write. Reads and writes go on working until {@link #close}.
+     * refuses every later one until {@link #allowSnapshots}. The first step of a shutdown, which must not
+     * wait for an optimisation: the WAL holds every write. Reads and writes go on working until
+     * {@link #close}.
      */
     void abortSnapshots();
+
+    /**
+     * Lets snapshots be written again after {@link #abortSnapshots} (a server stopped, and the database goes
+     * on serving something else); does nothing once the database is closed.
+     */
+    void allowSnapshots();
 
     /** The options in force (max memory reflects {@link #setMaxMemory}). */
     QrrotOptions options();

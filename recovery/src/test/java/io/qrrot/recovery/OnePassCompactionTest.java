@@ -133,6 +133,10 @@ class OnePassCompactionTest {
             assertEquals("OK", c.run("SET", "after", "abort"));
             assertThrows(FoldAbortedException.class, q::saveSnapshot);
             expected = StoreContents.entries(q.engine());
+            // ... until allowed again (a server stopped; its database serves on).
+            q.allowSnapshots();
+            assertEquals(2001, q.saveSnapshot().keys());
+            assertEquals("ok", persistence(q).get("last_snapshot_status"));
         }
         try (DurableQrrot q = DurableQrrot.open(dir, options())) {
             assertEquals(expected, StoreContents.entries(q.engine()));

@@ -263,6 +263,7 @@ public final class QrrotServer implements AutoCloseable {
             context.fileReads.shutdown();
             context.admin.awaitTermination(30, TimeUnit.SECONDS);
             context.fileReads.awaitTermination(30, TimeUnit.SECONDS);
+            context.db.allowSnapshots(); // the database may outlive this server (its owner closes it)
             log.info("server stopped");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
