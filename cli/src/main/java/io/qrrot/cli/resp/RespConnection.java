@@ -202,6 +202,12 @@ public final class RespConnection implements Closeable {
             }
             return m == null ? e.getClass().getSimpleName() : m;
         }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String m = e.getMessage();
+        if (m != null && (m.startsWith("Connection reset") || m.startsWith("Broken pipe"))) {
+            // The server closed the connection and this side wrote to it before it read the end: the kernel
+            // answers with a reset instead. The same event as a clean end (CLIENT KILL, a server stopping).
+            return "connection closed by the server";
+        }
+        return m == null ? e.getClass().getSimpleName() : m;
     }
 }
