@@ -56,11 +56,6 @@ public final class Change {
         return (long) HEADER_LENGTH + keyLength + valueLength;
     }
 
-    /** Bytes of the change at {@code at}. */
-    public static int length(DirectBuffer b, int at) {
-        return HEADER_LENGTH + keyLength(b, at) + valueLength(b, at);
-    }
-
     /** Writes a change at {@code at}; the caller made sure it fits. */
     public static void write(MutableDirectBuffer b, int at, long hash, byte kind, byte type, DirectBuffer key,
                              int koff, int klen, DirectBuffer value, int voff, int vlen, long expiry) {

@@ -53,7 +53,6 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
     private ChangeCursor open;
     private boolean cleared;
-    private long changes;
     private long spilledBytes;
     private int runsWritten;
 
@@ -76,11 +75,6 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
     /** True when a {@code clear} (FLUSHALL) came: what was there before the delta does not count. */
     public boolean cleared() {
         return cleared;
-    }
-
-    /** Changes added (every put, delete and expire). */
-    public long changes() {
-        return changes;
     }
 
     /** Bytes written to run files so far. */
@@ -122,7 +116,6 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
 
     private void add(byte kind, byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff,
                      int vlen, long expiry) {
-        changes++;
         long hash = SnapshotOrder.hash(key, koff, klen);
         try {
             if (buffer.add(hash, kind, type, key, koff, klen, value, voff, vlen, expiry)) {

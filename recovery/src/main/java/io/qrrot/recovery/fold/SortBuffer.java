@@ -66,11 +66,6 @@ final class SortBuffer implements AutoCloseable {
         return count == 0;
     }
 
-    /** Bytes the changes take (without their offsets). */
-    long dataBytes() {
-        return dataEnd;
-    }
-
     /** Adds a change; false when the buffer is full (at its limit) and nothing was added. */
     boolean add(long hash, byte kind, byte type, DirectBuffer key, int koff, int klen,
                 DirectBuffer value, int voff, int vlen, long expiry) {
