@@ -211,7 +211,9 @@ final class Compactor {
      */
     private SnapshotInfo fold(SnapshotInfo from, long base, long sealed) throws IOException {
         String runPrefix = SnapshotFormat.fileName(sealed) + ".run";
-        try (DeltaSort delta = new DeltaSort(storage, snapshots.dir(), runPrefix, memoryBudget, this::checkAbort)) {
+        long expected = wal.backlogAfter(base).bytes();
+        try (DeltaSort delta = new DeltaSort(storage, snapshots.dir(), runPrefix, memoryBudget, expected,
+                this::checkAbort)) {
             SnapshotReader old = from == null ? null : SnapshotReader.open(storage, pathOf(from));
             try {
                 if (old != null && !old.hashOrdered()) {

@@ -21,7 +21,7 @@ import io.qrrot.storage.Storage;
  * @param clock              wall clock for TTLs
  * @param storage            the file I/O seam (tests inject faults through it)
  * @param compactMemoryBytes memory outside the heap a compaction sorts the WAL delta in; a larger delta
- *                           spills sorted runs to temp files, merged in the same pass (default 64 MiB)
+ *                           spills sorted runs to temp files, merged in the same pass (default 16 MiB)
  * @param walPreallocation   how the next WAL segment is prepared (default in the background; tests that
  *                           replay an exact I/O sequence use {@code NONE})
  * @param walSyncOnFlush     with {@code ALWAYS}, the thread that ends a batch of writes fsyncs it itself when
@@ -41,7 +41,7 @@ public record QrrotOptions(FsyncPolicy fsync, int shards, long maxMemoryBytes, l
 
     public static QrrotOptions defaults() {
         return new QrrotOptions(FsyncPolicy.ALWAYS, 64, 0, MIB, 512 * MIB, 64 * MIB, 256 * MIB,
-                3_600_000L, 64 * MIB, Clock.SYSTEM, FileStorage.INSTANCE, WalOptions.Preallocation.BACKGROUND,
+                3_600_000L, 16 * MIB, Clock.SYSTEM, FileStorage.INSTANCE, WalOptions.Preallocation.BACKGROUND,
                 false, 0);
     }
 

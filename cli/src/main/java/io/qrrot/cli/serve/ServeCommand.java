@@ -90,7 +90,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--compact-memory", paramLabel = "SIZE",
             description = "Memory (outside the heap) a compaction sorts the WAL in; a larger backlog spills sorted runs to disk. Default: ${DEFAULT-VALUE}")
-    String compactMemory = "64mb";
+    String compactMemory = "16mb";
 
     @Spec
     CommandSpec spec;

@@ -60,13 +60,18 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
      * @param dir         where run files go (the snapshots directory: its temp-file sweep removes them after a crash)
      * @param runPrefix   run files are named {@code <runPrefix>-<n>.tmp}
      * @param budgetBytes memory for the sort buffer, and later for the read buffers of the runs being merged
+     * @param expectedBytes about how many bytes of changes are coming (the WAL delta's size; 0 if unknown): the
+     *                    sort buffer is allocated at that size (within the budget) at once instead of growing
      */
-    public DeltaSort(Storage storage, Path dir, String runPrefix, long budgetBytes, Abort abort) {
+    public DeltaSort(Storage storage, Path dir, String runPrefix, long budgetBytes, long expectedBytes,
+                     Abort abort) {
         this.storage = storage;
         this.dir = dir;
         this.runPrefix = runPrefix;
         int budget = (int) Math.min(Integer.MAX_VALUE - 64, Math.max(budgetBytes, 1024));
-        this.buffer = new SortBuffer(budget);
+        // A change takes about what its WAL record does, plus its index entry and sort space.
+        long expected = expectedBytes / 4 * 5 + (64 << 10);
+        this.buffer = new SortBuffer(budget, (int) Math.min(budget, expected));
         this.ioBuffer = Math.max(MIN_IO_BUFFER, Math.min(MAX_IO_BUFFER, budget / 64));
         this.fanIn = Math.max(MIN_FAN_IN, Math.min(MAX_FAN_IN, budget / ioBuffer));
         this.abort = abort;

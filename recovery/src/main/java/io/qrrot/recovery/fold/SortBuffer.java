@@ -44,6 +44,7 @@ final class SortBuffer implements AutoCloseable {
     private static final int MAX_BUCKET_BITS = 16;
 
     private final int maxCapacity;
+    private final int initialCapacity;
     private ByteBuffer bytes;
     private final UnsafeBuffer buf = new UnsafeBuffer(new byte[0]);
     private int capacity;
@@ -53,8 +54,15 @@ final class SortBuffer implements AutoCloseable {
     private int dataEnd;
     private int count;
 
-    SortBuffer(int maxCapacity) {
+    /**
+     * @param maxCapacity     the budget: the buffer never grows past it
+     * @param initialCapacity what to allocate first, when the caller knows about how much is coming: growing
+     *                        copies, and the old and new buffer exist at once for a moment (with a 64 MiB
+     *                        budget that was the peak of a compaction's memory)
+     */
+    SortBuffer(int maxCapacity, int initialCapacity) {
         this.maxCapacity = maxCapacity;
+        this.initialCapacity = Math.max(Math.min(INITIAL_CAPACITY, maxCapacity), Math.min(initialCapacity, maxCapacity));
     }
 
     /** True when a change with this key and value fits an empty buffer. */
@@ -145,7 +153,7 @@ final class SortBuffer implements AutoCloseable {
     }
 
     private void grow() {
-        int next = capacity == 0 ? Math.min(INITIAL_CAPACITY, maxCapacity)
+        int next = capacity == 0 ? initialCapacity
                 : (int) Math.min(maxCapacity, 2L * capacity);
         ByteBuffer grown = ByteBuffer.allocateDirect(next);
         UnsafeBuffer g = new UnsafeBuffer(grown);

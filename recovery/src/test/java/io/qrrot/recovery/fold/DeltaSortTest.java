@@ -51,7 +51,7 @@ class DeltaSortTest {
             Map<String, Expected> model = new HashMap<>();
             boolean cleared = false;
             try (DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-r" + round + ".run", budget,
-                    () -> { })) {
+                    rnd.nextInt(3) * 100_000L, () -> { })) {
                 for (int i = 0; i < changes; i++) {
                     String key = "k" + rnd.nextInt(keys);
                     UnsafeBuffer k = bytes(key);
@@ -115,7 +115,7 @@ class DeltaSortTest {
 
     @Test
     void aDeltaLargerThanTheBudgetSpillsRunsAndMergesThemInOnePass() throws IOException {
-        try (DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-x.run", 64 << 10, () -> { })) {
+        try (DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-x.run", 64 << 10, 0, () -> { })) {
             for (int i = 0; i < 20_000; i++) {
                 UnsafeBuffer k = bytes("key:" + i);
                 UnsafeBuffer v = bytes("value-" + i);
@@ -137,7 +137,7 @@ class DeltaSortTest {
     @Test
     void anAbortStopsTheSortAtItsNextSpillAndItsRunsAreDeleted() throws IOException {
         boolean[] abort = {false};
-        DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-y.run", 4096, () -> {
+        DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-y.run", 4096, 0, () -> {
             if (abort[0]) {
                 throw new FoldAbortedException("stop");
             }
