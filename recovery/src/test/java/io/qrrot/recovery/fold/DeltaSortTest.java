@@ -135,6 +135,31 @@ class DeltaSortTest {
     }
 
     @Test
+    void aDamagedRunFailsTheSortNamingTheFileAndOffset() throws IOException {
+        try (DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-z.run", 4096, 0, () -> { })) {
+            for (int i = 0; i < 300; i++) {
+                UnsafeBuffer k = bytes("key:" + i);
+                UnsafeBuffer v = bytes("value-" + i);
+                sort.put((byte) 1, k, 0, k.capacity(), v, 0, v.capacity(), 0);
+            }
+            Path first = dir.resolve("snapshot-z.run-0.tmp");
+            byte[] run = Files.readAllBytes(first);
+            run[31] ^= 0x40; // a key byte of the first change (frame: length 4, change header 26, key ...)
+            Files.write(first, run);
+            IOException e = assertThrows(IOException.class, () -> {
+                ChangeCursor c = sort.finish();
+                while (c.next()) {
+                    // the damaged frame fails when it is reached
+                }
+            });
+            assertTrue(e.getMessage().startsWith("fold run file " + first + " is damaged at offset 0: "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("a frame that fails its CRC (a temporary file of this compaction;"
+                    + " the disk may be failing)"), e.getMessage());
+        }
+        assertEquals(List.of(), files());
+    }
+
+    @Test
     void anAbortStopsTheSortAtItsNextSpillAndItsRunsAreDeleted() throws IOException {
         boolean[] abort = {false};
         DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-y.run", 4096, 0, () -> {
