@@ -30,10 +30,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   after sorting: | changes ... |  (free)  | index sorted by bucket, then by key |  (old index) |
  * </pre>
  *
- * <p>{@link #sorted()} sorts the offsets by key in {@link io.qrrot.recovery.snapshot.SnapshotOrder}, changes to
+ * <p>{@link #sorted()} sorts the entries by key in {@link io.qrrot.recovery.snapshot.SnapshotOrder}, changes to
  * one key in the order they were added, and returns a cursor that folds each key's changes into one. The
- * buffer starts small and doubles up to its limit, so a small fold never allocates the whole budget. Nothing
- * is allocated per change. Single-threaded.
+ * buffer is first allocated at the size its caller expects (at least 1 MiB, at most the budget) and doubles
+ * up to the budget if more comes, so a small fold never allocates the whole budget. Nothing is allocated per
+ * change. Single-threaded.
  */
 final class SortBuffer implements AutoCloseable {
     private static final int INITIAL_CAPACITY = 1 << 20;
@@ -62,7 +63,8 @@ final class SortBuffer implements AutoCloseable {
      */
     SortBuffer(int maxCapacity, int initialCapacity) {
         this.maxCapacity = maxCapacity;
-        this.initialCapacity = Math.max(Math.min(INITIAL_CAPACITY, maxCapacity), Math.min(initialCapacity, maxCapacity));
+        this.initialCapacity = Math.max(Math.min(INITIAL_CAPACITY, maxCapacity),
+                Math.min(initialCapacity, maxCapacity));
     }
 
     /** True when a change with this key and value fits an empty buffer. */
