@@ -117,18 +117,8 @@ forget_pid() {
   pids=("${keep[@]:-}")
 }
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return 0
-    fi
-  done
-  log "no free port found"
-  return 1
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"   # free_port
 
 # secs_since START_US -> seconds with 3 decimals
 secs_since() {

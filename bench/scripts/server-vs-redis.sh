@@ -70,18 +70,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return 0
-    fi
-  done
-  echo "server-vs-redis: no free port found" >&2
-  return 1
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"   # free_port
 
 # wait_ready PORT PID SECONDS NAME
 wait_ready() {

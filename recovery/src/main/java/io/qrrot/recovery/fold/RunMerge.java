@@ -1,7 +1,6 @@
 package io.qrrot.recovery.fold;
 
 import java.io.IOException;
-import org.agrona.DirectBuffer;
 
 /**
  * The k-way merge of sorted runs, oldest first, into one stream in key order: a binary heap of the runs by
@@ -9,14 +8,13 @@ import org.agrona.DirectBuffer;
  * ({@link Change.Fold}). The runs' current changes stay where they are until the next {@link #next}, so the
  * merge copies nothing. Closing it closes the runs.
  */
-final class RunMerge implements ChangeCursor {
+final class RunMerge extends FoldedCursor {
     private final ChangeCursor[] runs;
     private final int[] heap;
     private int heapSize;
     /** The runs whose current change is the current key, oldest first: advanced by the next call. */
     private final int[] group;
     private int groupSize;
-    private final Change.Fold fold = new Change.Fold();
 
     RunMerge(ChangeCursor[] runs) throws IOException {
         this.runs = runs;
@@ -53,26 +51,6 @@ final class RunMerge implements ChangeCursor {
             fold.add(c.buffer(), c.at(), c.kind(), c.expiry());
         }
         return true;
-    }
-
-    @Override
-    public DirectBuffer buffer() {
-        return fold.buffer;
-    }
-
-    @Override
-    public int at() {
-        return fold.at;
-    }
-
-    @Override
-    public byte kind() {
-        return fold.kind;
-    }
-
-    @Override
-    public long expiry() {
-        return fold.expiry;
     }
 
     @Override

@@ -261,8 +261,7 @@ final class SortBuffer implements AutoCloseable {
     }
 
     /** The sorted changes, each key's run of changes folded into one. */
-    private final class Cursor implements ChangeCursor {
-        private final Change.Fold fold = new Change.Fold();
+    private final class Cursor extends FoldedCursor {
         private int next;
 
         @Override
@@ -285,26 +284,6 @@ final class SortBuffer implements AutoCloseable {
                 next++;
             }
             return true;
-        }
-
-        @Override
-        public DirectBuffer buffer() {
-            return fold.buffer;
-        }
-
-        @Override
-        public int at() {
-            return fold.at;
-        }
-
-        @Override
-        public byte kind() {
-            return fold.kind;
-        }
-
-        @Override
-        public long expiry() {
-            return fold.expiry;
         }
 
         @Override
