@@ -449,8 +449,9 @@ run_soak() {
     echo "Writer: redis-benchmark -t set -d VALUE -r KEYSPACE -c $CLIENTS -P $PIPELINE for ${DURATION}s. SET/s from"
     echo "wal_last_lsn (one LSN per write); lag = wal_last_lsn - last_snapshot_lsn; WAL bytes appended are"
     echo "estimated from wal_bytes_since_snapshot's growth per LSN between samples with no snapshot finishing."
-    echo "snapshots_written counts compactions; a compaction may write several snapshot files (one per fold"
-    echo "pass), which the server log lists: their count and bytes are summed from it (the \"log\" columns)."
+    echo "snapshots_written counts compactions; the server log lists every snapshot file written (one per"
+    echo "compaction; builds before the one-pass fold wrote one per fold pass): their count and bytes are"
+    echo "summed from it (the \"log\" columns)."
     for cfg in $(awk -F'\t' 'NR > 1 { print $1 }' "$OUT/runs.tsv"); do
       echo
       echo "## $cfg"
