@@ -724,7 +724,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      * chunk), then closes the connection if its unsent output passed the pubsub limit. Runs on the loop.
      */
     private void deliver(PubSub.Message m) {
-        if (closed || pubsub == null) {
+        if (closed || !m.wantedBy(pubsub)) {
             return;
         }
         try {

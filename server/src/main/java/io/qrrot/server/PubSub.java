@@ -5,7 +5,6 @@ import io.qrrot.server.resp.RespEncoder;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +43,18 @@ final class PubSub {
         }
     }
 
-    /** A message encoded as RESP2 and as RESP3 (a push); subscribers pick the one of their protocol. */
-    record Message(byte[] resp2, byte[] resp3) {
+    /**
+     * A message encoded as RESP2 and as RESP3 (a push); subscribers pick the one of their protocol. {@code key}
+     * is the channel or pattern it was sent for: a subscriber that dropped that subscription before the message
+     * reached its loop does not get it.
+     */
+    record Message(String key, boolean pattern, byte[] resp2, byte[] resp3) {
         byte[] bytes(int protocol) {
             return protocol == 3 ? resp3 : resp2;
+        }
+
+        boolean wantedBy(Client c) {
+            return c != null && (pattern ? c.patterns.contains(key) : c.channels.contains(key));
         }
     }
 
@@ -85,6 +92,16 @@ final class PubSub {
         s.patterns.clear();
         s.counted();
         c.pubsub = null;
+    }
+
+    /** Channels with at least one subscriber (INFO's {@code pubsub_channels}). */
+    int channelCount() {
+        return channels.size();
+    }
+
+    /** Patterns with at least one subscriber (INFO's {@code pubsub_patterns}, PUBSUB NUMPAT). */
+    int patternCount() {
+        return patterns.size();
     }
 
     /** True when {@code c} has any subscription (Redis' subscribed mode in RESP2). */
@@ -171,7 +188,7 @@ final class PubSub {
         int receivers = 0;
         Set<ClientConnection> direct = channels.get(name);
         if (direct != null && !direct.isEmpty()) {
-            Message m = new Message(encode(false, "message", null, channel, message),
+            Message m = new Message(name, false, encode(false, "message", null, channel, message),
                     encode(true, "message", null, channel, message));
             for (ClientConnection sub : direct) {
                 sub.deliverFrom(m);
@@ -183,7 +200,7 @@ final class PubSub {
                 continue;
             }
             byte[] p = e.getKey().getBytes(StandardCharsets.ISO_8859_1);
-            Message m = new Message(encode(false, "pmessage", p, channel, message),
+            Message m = new Message(e.getKey(), true, encode(false, "pmessage", p, channel, message),
                     encode(true, "pmessage", p, channel, message));
             for (ClientConnection sub : e.getValue()) {
                 sub.deliverFrom(m);
@@ -244,13 +261,7 @@ final class PubSub {
                 r.error(Errors.wrongArity("pubsub|numpat"));
                 return;
             }
-            int n = 0;
-            for (Iterator<Set<ClientConnection>> it = patterns.values().iterator(); it.hasNext();) {
-                if (!it.next().isEmpty()) {
-                    n++;
-                }
-            }
-            r.integer(n);
+            r.integer(patternCount());
         } else if (a.is(1, "HELP") && a.count() == 2) {
             CommandReplies.help(r, "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                     "CHANNELS [<pattern>]",
