@@ -1056,8 +1056,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** Idle timeout check; runs on the loop. */
     void checkIdle(long nowMillis, int timeoutSeconds) {
         try {
-            if (closed || tail != null || blocked) {
-                return;
+            if (closed || tail != null || blocked || PubSub.subscribed(this)) {
+                return; // a subscriber waits for messages: never idle (as Redis exempts Pub/Sub clients)
             }
             if (nowMillis - lastInteractionMillis > timeoutSeconds * 1000L) {
                 log.debug("client {}: closed after {} s idle (timeout)", id, timeoutSeconds);
