@@ -163,6 +163,9 @@ final class ClientCommand {
         long omem = mine ? o.unsentBytes() : o.unsentSnapshot;
         long argv = o.requestMemorySnapshot;
         long multi = o.multiMemorySnapshot;
+        PubSub.Client ps = o.pubsub;
+        int sub = ps == null ? 0 : ps.channelCount;
+        int psub = ps == null ? 0 : ps.patternCount;
         return "id=" + o.id
                 + " addr=" + address(o.channel.remoteAddress())
                 + " laddr=" + address(o.channel.localAddress())
@@ -170,7 +173,7 @@ final class ClientCommand {
                 + " name=" + o.name
                 + " age=" + (now - o.createdMillis) / 1000
                 + " idle=" + Math.max(0, now - o.lastInteractionMillis) / 1000
-                + " flags=N db=0 sub=0 psub=0 ssub=0 multi=-1"
+                + " flags=" + (sub + psub > 0 ? "P" : "N") + " db=0 sub=" + sub + " psub=" + psub + " ssub=0 multi=-1"
                 + " qbuf=" + qbuf + " qbuf-free=0 argv-mem=" + argv + " multi-mem=" + multi + " rbs=0 rbp=0 obl=0"
                 + " oll=" + (mine ? o.heldChunks() : 0)
                 + " omem=" + omem + " tot-mem=" + (qbuf + argv + multi + omem)

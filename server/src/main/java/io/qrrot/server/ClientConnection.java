@@ -129,6 +129,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     boolean closed;
     /** The snapshot file SNAPSHOT BEGIN opened for this connection, or null. */
     SnapshotCommand.Pin snapshotPin;
+    /** This connection's Pub/Sub subscriptions, or null before its first SUBSCRIBE or PSUBSCRIBE. */
+    volatile PubSub.Client pubsub;
+    /** When the unsent output of this subscriber first passed the pubsub soft limit (0: it is under). */
+    private long softLimitSinceMillis;
 
     // Read by other threads for CLIENT LIST / INFO (informational).
     volatile String name = "";
@@ -254,6 +258,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             SnapshotCommand.release(this);
         } catch (Throwable t) {
             log.warn("client {}: closing its snapshot file failed", id, t);
+        }
+        try {
+            server.pubsub.dropAll(this);
+        } catch (Throwable t) {
+            log.warn("client {}: dropping its Pub/Sub subscriptions failed", id, t);
         }
         if (session != null) {
             Qrrot.Session s = session;
@@ -588,6 +597,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             endReply(0);
             return;
         }
+        if (reply.protocol() == 2 && PubSub.subscribed(this) && !allowedWhileSubscribed(e.server())) {
+            reply.error("ERR Can't execute '" + e.lowerName() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
+                    + " / QUIT / RESET are allowed in this context");
+            endReply(0);
+            return;
+        }
         if (e.server() != null) {
             if (session.inTransaction() && !e.server().immediateInMulti) {
                 reply.error("ERR Command not allowed inside a transaction");
@@ -639,6 +654,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         endReply(lsn);
     }
 
+    /** The commands Redis accepts from a RESP2 connection with subscriptions. */
+    private static boolean allowedWhileSubscribed(ServerCommand c) {
+        if (c == null) {
+            return false;
+        }
+        return switch (c) {
+            case SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PING, QUIT, RESET -> true;
+            default -> false;
+        };
+    }
+
     private void flagTransaction() {
         if (session != null && session.inTransaction()) {
             txDirty = true;
@@ -655,8 +681,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         long unsent = unsentBytes();
         unsentSnapshot = unsent;
-        long limit = server.outputBufferLimit;
-        if (limit > 0 && unsent > limit) {
+        if (PubSub.subscribed(this)) {
+            if (overPubsubLimit(unsent)) {
+                return;
+            }
+        } else if (server.outputBufferLimit > 0 && unsent > server.outputBufferLimit) {
+            long limit = server.outputBufferLimit;
             server.outputLimitDisconnections.incrementAndGet();
             server.limitLog.warn("client {} ({}): closed: {} bytes of replies unread, over the output buffer limit of"
                     + " {} bytes", id, channel.remoteAddress(), unsent, limit);
@@ -666,6 +696,94 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (!paused && (unsent > PAUSE_READING_AT || !channel.isWritable())) {
             pause();
         }
+    }
+
+    // ---------------------------------------------------------------- Pub/Sub delivery
+
+    /**
+     * Hands a published message to this subscriber: at once when the publisher runs on this connection's loop,
+     * else queued to it. Never waits; called from any thread.
+     */
+    void deliverFrom(PubSub.Message m) {
+        if (closed) {
+            return;
+        }
+        if (loop.inEventLoop()) {
+            deliver(m);
+            return;
+        }
+        try {
+            loop.execute(() -> deliver(m));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the loop has stopped: the connection is closed
+        }
+    }
+
+    /**
+     * Writes a message after every reply already made (behind replies still waiting for durability, in their
+     * chunk), then closes the connection if its unsent output passed the pubsub limit. Runs on the loop.
+     */
+    private void deliver(PubSub.Message m) {
+        if (closed || !m.wantedBy(pubsub)) {
+            return;
+        }
+        try {
+            byte[] b = m.bytes(reply.protocol());
+            if (processing) {
+                // This connection published to itself: the message goes before the PUBLISH reply, as in Redis.
+                reply.target().writeBytes(b);
+            } else if (tail != null) {
+                tail.buf.writeBytes(b);
+                heldBytes += b.length;
+            } else {
+                ByteBuf o = out != null ? out : ctx.alloc().directBuffer(b.length);
+                out = null;
+                o.writeBytes(b);
+                netOutput += o.readableBytes();
+                ctx.writeAndFlush(o, ctx.voidPromise());
+            }
+            if (!processing) {
+                long unsent = unsentBytes();
+                unsentSnapshot = unsent;
+                if (!overPubsubLimit(unsent) && !paused && !channel.isWritable()) {
+                    pause();
+                }
+            }
+        } catch (Throwable t) {
+            fail(t, "delivering a Pub/Sub message");
+        }
+    }
+
+    /**
+     * Redis' {@code client-output-buffer-limit pubsub}: closes this subscriber when its unsent output passes the
+     * hard limit, or has stayed over the soft limit longer than the soft seconds.
+     *
+     * @return true when the connection was closed
+     */
+    private boolean overPubsubLimit(long unsent) {
+        long hard = server.pubsubHardLimit;
+        long soft = server.pubsubSoftLimit;
+        String which = null;
+        if (hard > 0 && unsent > hard) {
+            which = "hard limit of " + hard + " bytes";
+        } else if (soft > 0 && unsent > soft) {
+            long now = System.currentTimeMillis();
+            if (softLimitSinceMillis == 0) {
+                softLimitSinceMillis = now;
+            } else if (now - softLimitSinceMillis > server.pubsubSoftSeconds * 1000L) {
+                which = "soft limit of " + soft + " bytes for more than " + server.pubsubSoftSeconds + " s";
+            }
+        } else {
+            softLimitSinceMillis = 0;
+        }
+        if (which == null) {
+            return false;
+        }
+        server.outputLimitDisconnections.incrementAndGet();
+        server.limitLog.warn("client {} ({}): closed: {} bytes of Pub/Sub output unread, over the pubsub output"
+                + " buffer {}", id, channel.remoteAddress(), unsent, which);
+        closeNow();
+        return true;
     }
 
     // ---------------------------------------------------------------- output
@@ -938,8 +1056,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** Idle timeout check; runs on the loop. */
     void checkIdle(long nowMillis, int timeoutSeconds) {
         try {
-            if (closed || tail != null || blocked) {
-                return;
+            if (closed || tail != null || blocked || PubSub.subscribed(this)) {
+                return; // a subscriber waits for messages: never idle (as Redis exempts Pub/Sub clients)
             }
             if (nowMillis - lastInteractionMillis > timeoutSeconds * 1000L) {
                 log.debug("client {}: closed after {} s idle (timeout)", id, timeoutSeconds);

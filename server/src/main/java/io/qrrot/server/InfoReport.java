@@ -118,6 +118,8 @@ final class InfoReport {
                 put(f, "total_net_input_bytes", Long.toString(s.netInput()));
                 put(f, "total_net_output_bytes", Long.toString(s.netOutput()));
                 put(f, "rejected_connections", Long.toString(s.rejectedConnections.get()));
+                put(f, "pubsub_channels", Integer.toString(s.pubsub.channelCount()));
+                put(f, "pubsub_patterns", Integer.toString(s.pubsub.patternCount()));
                 put(f, "total_error_replies_protocol", Long.toString(s.protocolErrors.get()));
                 put(f, "client_output_buffer_limit_disconnections", Long.toString(s.outputLimitDisconnections.get()));
                 put(f, "client_query_buffer_limit_disconnections", Long.toString(s.queryLimitDisconnections.get()));

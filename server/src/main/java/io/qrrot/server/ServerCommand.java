@@ -38,7 +38,22 @@ enum ServerCommand {
             "Stops the server after the replies awaiting durability are sent.", false, Flag.ADMIN, Flag.NO_MULTI),
     SNAPSHOT(-2, "server", "BEGIN|READ lsn offset count|END",
             "Streams a consistent snapshot: BEGIN writes one and keeps its file open for this connection, READ returns "
-                    + "its bytes in chunks, END closes it.", false, Flag.ADMIN, Flag.NO_MULTI);
+                    + "its bytes in chunks, END closes it.", false, Flag.ADMIN, Flag.NO_MULTI),
+    SUBSCRIBE(-2, "pubsub", "channel [channel ...]", "Listens for messages published to channels.", false,
+            Flag.CONNECTION),
+    UNSUBSCRIBE(-1, "pubsub", "[channel [channel ...]]",
+            "Stops listening to messages posted to channels (all of them without arguments).", false,
+            Flag.CONNECTION),
+    PSUBSCRIBE(-2, "pubsub", "pattern [pattern ...]", "Listens for messages published to channels that match patterns.",
+            false, Flag.CONNECTION),
+    PUNSUBSCRIBE(-1, "pubsub", "[pattern [pattern ...]]",
+            "Stops listening to messages published to channels that match patterns (all of them without arguments).",
+            false, Flag.CONNECTION),
+    PUBLISH(3, "pubsub", "channel message",
+            "Posts a message to a channel; returns how many subscribers received it. Messages are not durable.", false,
+            Flag.FAST),
+    PUBSUB(-2, "pubsub", "CHANNELS [pattern]|NUMSUB [channel ...]|NUMPAT",
+            "Inspects the state of the Pub/Sub subsystem.", false);
 
     final CommandSpec spec;
     /** True when the command runs at once even inside MULTI (Redis never queues QUIT or RESET). */

@@ -31,6 +31,15 @@ final class ServerCommands {
             case PING -> {
                 if (a.count() > 2) {
                     r.error(Errors.wrongArity("ping"));
+                } else if (r.protocol() == 2 && PubSub.subscribed(c)) {
+                    // Redis' reply in RESP2 subscribed mode: a two-element array, as a message would be.
+                    r.array(2);
+                    r.bulk("pong");
+                    if (a.count() == 2) {
+                        r.bulk(a.array(), a.offset(1), a.length(1));
+                    } else {
+                        r.bulk("");
+                    }
                 } else if (a.count() == 2) {
                     r.bulk(a.array(), a.offset(1), a.length(1));
                 } else {
@@ -70,6 +79,7 @@ final class ServerCommands {
             case LASTSAVE -> r.integer(InfoReport.lastSave(c.server));
             case SHUTDOWN -> shutdown(c, r, a);
             case SNAPSHOT -> SnapshotCommand.run(c, r, a);
+            case SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB -> PubSub.run(cmd, c, r, a);
             default -> throw new IllegalStateException("no handler for " + cmd);
         }
     }
@@ -78,6 +88,7 @@ final class ServerCommands {
 
     private static void reset(ClientConnection c, RespEncoder r) {
         SnapshotCommand.release(c);
+        c.server.pubsub.dropAll(c);
         try {
             c.session.close();
         } finally {

@@ -84,13 +84,39 @@ final class ServerConfig {
             }
             return () -> s.maxBulkLength = n;
         });
-        add("client-output-buffer-limit", () -> "normal " + s.outputBufferLimit + " 0 0", v -> {
+        add("client-output-buffer-limit", () -> "normal " + s.outputBufferLimit + " 0 0 pubsub " + s.pubsubHardLimit
+                + " " + s.pubsubSoftLimit + " " + s.pubsubSoftSeconds, v -> {
             String[] f = v.trim().split("\\s+");
-            if (f.length != 4 || !f[0].equalsIgnoreCase("normal")) {
-                throw new Invalid("qrrot has only the 'normal' class: normal <hard limit> 0 0");
+            if (f.length == 0 || f.length % 4 != 0) {
+                throw new Invalid("expected groups of <class> <hard limit> <soft limit> <soft seconds>");
             }
-            long n = memory(f[1]);
-            return () -> s.outputBufferLimit = n;
+            java.util.List<Runnable> apply = new java.util.ArrayList<>();
+            for (int i = 0; i < f.length; i += 4) {
+                long hard = memory(f[i + 1]);
+                if (f[i].equalsIgnoreCase("normal")) {
+                    apply.add(() -> s.outputBufferLimit = hard);
+                } else if (f[i].equalsIgnoreCase("pubsub")) {
+                    long soft = memory(f[i + 2]);
+                    int seconds;
+                    try {
+                        seconds = Integer.parseInt(f[i + 3]);
+                    } catch (NumberFormatException e) {
+                        throw new Invalid("soft seconds must be an integer");
+                    }
+                    if (seconds < 0) {
+                        throw new Invalid("soft seconds must be >= 0");
+                    }
+                    apply.add(() -> {
+                        s.pubsubHardLimit = hard;
+                        s.pubsubSoftLimit = soft;
+                        s.pubsubSoftSeconds = seconds;
+                    });
+                } else {
+                    throw new Invalid("qrrot has the 'normal' and 'pubsub' classes: normal <hard limit> 0 0 pubsub"
+                            + " <hard limit> <soft limit> <soft seconds>");
+                }
+            }
+            return () -> apply.forEach(Runnable::run);
         });
         add("appendfsync", () -> s.db.options().fsync().name().toLowerCase(Locale.ROOT), v -> {
             FsyncPolicy p;

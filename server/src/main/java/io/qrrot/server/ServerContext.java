@@ -32,6 +32,11 @@ final class ServerContext {
     final ClientMemory clientMemory;
     volatile long maxBulkLength;
     volatile long outputBufferLimit;
+    /** {@code client-output-buffer-limit pubsub}: hard bytes, soft bytes, soft seconds (Redis' defaults). */
+    volatile long pubsubHardLimit = 32L << 20;
+    volatile long pubsubSoftLimit = 8L << 20;
+    volatile int pubsubSoftSeconds = 60;
+    final PubSub pubsub = new PubSub();
     volatile int idleTimeoutSeconds;
     volatile int port;
     volatile String transport = "";

@@ -64,6 +64,17 @@ final class BuiltinCommands {
             c("MULTI", "transactions", "", "Starts a transaction."),
             c("UNWATCH", "transactions", "", "Forgets all WATCHed keys."),
             c("WATCH", "transactions", "key [key ...]", "Makes the next EXEC fail if any of these keys changes first."),
+            // pubsub
+            c("PSUBSCRIBE", "pubsub", "pattern [pattern ...]",
+                    "Listens for messages published to channels that match patterns."),
+            c("PUBLISH", "pubsub", "channel message",
+                    "Posts a message to a channel; returns how many subscribers received it. Messages are not durable."),
+            c("PUBSUB", "pubsub", "CHANNELS [pattern]|NUMSUB [channel ...]|NUMPAT",
+                    "Inspects the state of the Pub/Sub subsystem."),
+            c("PUNSUBSCRIBE", "pubsub", "[pattern [pattern ...]]",
+                    "Stops listening to messages published to channels that match patterns."),
+            c("SUBSCRIBE", "pubsub", "channel [channel ...]", "Listens for messages published to channels."),
+            c("UNSUBSCRIBE", "pubsub", "[channel [channel ...]]", "Stops listening to messages posted to channels."),
             // connection
             c("AUTH", "connection", "[username] password", "Authenticates the connection."),
             c("CLIENT SETNAME", "connection", "connection-name", "Sets the connection's name."),

@@ -128,6 +128,11 @@ public final class RespEncoder implements ReplySink {
         header('*', count);
     }
 
+    /** An out-of-band push (Pub/Sub): a {@code >} push in RESP3, a plain array in RESP2. */
+    public void push(int count) {
+        header(protocol == 3 ? '>' : '*', count);
+    }
+
     @Override
     public void map(int count) {
         if (protocol == 3) {
