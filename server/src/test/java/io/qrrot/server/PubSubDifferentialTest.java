@@ -1,9 +1,7 @@
 package io.qrrot.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.qrrot.recovery.Qrrot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,27 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 class PubSubDifferentialTest {
     @TempDir
     static Path dir;
-    private static Qrrot db;
-    private static QrrotServer qrrot;
-    private static RedisServerProcess redis;
+    private static SideBySide servers;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(RedisServerProcess.available(),
-                "redis-server is not installed (Debian package redis-server): the Pub/Sub differential test is skipped");
-        redis = RedisServerProcess.start(dir);
-        db = TestBackends.open(dir);
-        qrrot = TestBackends.start(db, TestBackends.options());
+        servers = SideBySide.start(dir, "the Pub/Sub differential test");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (qrrot != null) {
-            qrrot.close();
-            db.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (servers != null) {
+            servers.close();
         }
     }
 
@@ -114,8 +102,8 @@ class PubSubDifferentialTest {
     }
 
     private static void same(List<Step> script) throws IOException {
-        List<String> expected = run(redis.port, script);
-        List<String> actual = run(qrrot.port(), script);
+        List<String> expected = run(servers.redis.port, script);
+        List<String> actual = run(servers.qrrot.port(), script);
         for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
             assertEquals(show(expected.get(i)), show(actual.get(i)), "step " + i);
         }

@@ -1,9 +1,7 @@
 package io.qrrot.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.qrrot.recovery.Qrrot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,26 +22,17 @@ import org.junit.jupiter.api.io.TempDir;
 class RedisDifferentialTest {
     @TempDir
     static Path dir;
-    private static Qrrot db;
-    private static QrrotServer qrrot;
-    private static RedisServerProcess redis;
+    private static SideBySide servers;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(RedisServerProcess.available(), "redis-server is not installed (Debian package redis-server)");
-        redis = RedisServerProcess.start(dir);
-        db = TestBackends.open(dir);
-        qrrot = TestBackends.start(db, TestBackends.options());
+        servers = SideBySide.start(dir, "the differential test");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (qrrot != null) {
-            qrrot.close();
-            db.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (servers != null) {
+            servers.close();
         }
     }
 
@@ -70,7 +59,7 @@ class RedisDifferentialTest {
     }
 
     private static void same(List<String> requests) throws IOException {
-        same(redis.port, qrrot.port(), requests);
+        same(servers.redis.port, servers.qrrot.port(), requests);
     }
 
     private static void same(int redisPort, int qrrotPort, List<String> requests) throws IOException {
@@ -151,8 +140,8 @@ class RedisDifferentialTest {
                 line.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
             }
             List<String> req = List.of(line + "\r\n", "PING\r\n");
-            List<String> expected = run(redis.port, req);
-            List<String> actual = run(qrrot.port(), req);
+            List<String> expected = run(servers.redis.port, req);
+            List<String> actual = run(servers.qrrot.port(), req);
             assertEquals(expected, actual, "seed=" + seed + " line=" + line);
         }
     }
@@ -170,7 +159,7 @@ class RedisDifferentialTest {
         Path d = dir.resolve("requirepass");
         java.nio.file.Files.createDirectories(d);
         try (RedisServerProcess secured = RedisServerProcess.start(d, "--requirepass", "pw");
-             QrrotServer q = TestBackends.start(db, TestBackends.options().withRequirePass("pw"))) {
+             QrrotServer q = TestBackends.start(servers.db, TestBackends.options().withRequirePass("pw"))) {
             String arg16k = "a".repeat(16384);
             String arg100k = "b".repeat(100_000);
             String tenArgs = cmd("PING", "1", "2", "3", "4", "5", "6", "7", "8", "9");

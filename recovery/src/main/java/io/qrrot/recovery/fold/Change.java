@@ -104,43 +104,17 @@ public final class Change {
     }
 
     /**
-     * Orders two changes by key in {@link SnapshotOrder} (hash unsigned, then key bytes unsigned): negative,
-     * zero or positive as the change at {@code a} sorts before, with, or after the one at {@code b}.
+     * Orders two changes by key in {@link SnapshotOrder}: negative, zero or positive as the change at {@code a}
+     * sorts before, with, or after the one at {@code b}.
      */
     public static int compareKeys(DirectBuffer ab, int a, DirectBuffer bb, int b) {
-        int c = Long.compareUnsigned(hash(ab, a), hash(bb, b));
-        if (c != 0) {
-            return c;
-        }
-        return compareBytes(ab, keyOffset(a), keyLength(ab, a), bb, keyOffset(b), keyLength(bb, b));
+        return SnapshotOrder.compare(hash(ab, a), ab, keyOffset(a), keyLength(ab, a),
+                hash(bb, b), bb, keyOffset(b), keyLength(bb, b));
     }
 
     /** Orders a snapshot record's key (with its hash) against the change at {@code b}, as {@link #compareKeys}. */
     public static int compareKey(long hash, DirectBuffer key, int koff, int klen, DirectBuffer bb, int b) {
-        int c = Long.compareUnsigned(hash, hash(bb, b));
-        if (c != 0) {
-            return c;
-        }
-        return compareBytes(key, koff, klen, bb, keyOffset(b), keyLength(bb, b));
-    }
-
-    private static int compareBytes(DirectBuffer a, int aoff, int alen, DirectBuffer b, int boff, int blen) {
-        int n = Math.min(alen, blen);
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            long x = a.getLong(aoff + i, java.nio.ByteOrder.BIG_ENDIAN);
-            long y = b.getLong(boff + i, java.nio.ByteOrder.BIG_ENDIAN);
-            if (x != y) {
-                return Long.compareUnsigned(x, y);
-            }
-        }
-        for (; i < n; i++) {
-            int d = Byte.toUnsignedInt(a.getByte(aoff + i)) - Byte.toUnsignedInt(b.getByte(boff + i));
-            if (d != 0) {
-                return d;
-            }
-        }
-        return alen - blen;
+        return SnapshotOrder.compare(hash, key, koff, klen, hash(bb, b), bb, keyOffset(b), keyLength(bb, b));
     }
 
     /**

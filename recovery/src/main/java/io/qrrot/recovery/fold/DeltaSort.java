@@ -93,7 +93,8 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
     }
 
     @Override
-    public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen, long expiry) {
+    public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
+                    long expiry) {
         add(Change.PUT, type, key, koff, klen, value, voff, vlen, expiry);
     }
 

@@ -51,7 +51,8 @@ final class RunFile {
         Writer(Storage storage, Path path, int bufferBytes) throws IOException {
             this.path = path;
             this.file = storage.open(path, Storage.OpenMode.CREATE_NEW);
-            this.staging = ByteBuffer.allocateDirect(Math.max(bufferBytes, Change.HEADER_LENGTH + LENGTH_BYTES + CRC_BYTES));
+            this.staging = ByteBuffer.allocateDirect(
+                    Math.max(bufferBytes, Change.HEADER_LENGTH + LENGTH_BYTES + CRC_BYTES));
             this.view = new UnsafeBuffer(staging);
         }
 
@@ -197,8 +198,9 @@ final class RunFile {
             crc.reset();
             crc.update(d);
             int stored = view.getInt(pos + LENGTH_BYTES + length, LITTLE_ENDIAN);
+            int change = pos + LENGTH_BYTES;
             if (stored != (int) crc.getValue()
-                    || Change.length(Change.keyLength(view, pos + LENGTH_BYTES), Change.valueLength(view, pos + LENGTH_BYTES)) != length) {
+                    || Change.length(Change.keyLength(view, change), Change.valueLength(view, change)) != length) {
                 throw damaged("a frame that fails its CRC");
             }
             at = pos + LENGTH_BYTES;
