@@ -31,26 +31,92 @@ final class Applier implements EffectVisitor {
 
     /** Applies the record built in {@code w} (already finished), reusing the hashes it recorded. */
     void apply(EffectWriter w) {
+        apply(w, 0);
+    }
+
+    /**
+     * Applies the ops of the record being built in {@code w} from op {@code from} on: EXEC applies each
+     * command's ops when the command ends. The record need not be finished.
+     */
+    void apply(EffectWriter w, int from) {
+        if (from >= w.ops()) {
+            return;
+        }
         knownSource = w;
-        op = 0;
+        op = from;
+        lastElementKey = null;
         try {
-            EffectCodec.decodeValid(w.buffer(), 0, w.ops(), this);
+            EffectCodec.decodeValid(w.buffer(), w.opOffset(from) - EffectCodec.HEADER_LENGTH, w.ops() - from, this);
         } finally {
             knownSource = null;
+            lastElementKey = null;
         }
     }
 
     /** Applies a record read from a log; hashes are computed. */
     void applyRecord(DirectBuffer buf, int off, int len) {
         knownSource = null;
+        lastElementKey = null;
         EffectCodec.decode(buf, off, len, this);
+        lastElementKey = null;
     }
 
     private long hash(DirectBuffer key, int koff, int klen) {
+        lastElementKey = null;
         if (knownSource != null) {
             return knownSource.opHash(op++);
         }
         return ks.hash(key, koff, klen);
+    }
+
+    // An element op calls the visitor once per element with the same key: its hash is taken (or computed) once.
+    private DirectBuffer lastElementKey;
+    private int lastElementKeyOffset;
+    private long lastElementHash;
+
+    private long elementKeyHash(DirectBuffer key, int koff, int klen) {
+        if (key == lastElementKey && koff == lastElementKeyOffset) {
+            return lastElementHash;
+        }
+        long h = hash(key, koff, klen);
+        lastElementKey = key;
+        lastElementKeyOffset = koff;
+        lastElementHash = h;
+        return h;
+    }
+
+    @Override
+    public void elementPut(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff, int elen,
+                           DirectBuffer payload, int poff, int plen) {
+        long h = elementKeyHash(key, koff, klen);
+        int si = ks.shardIndex(h);
+        Shard s = ks.shard(si);
+        try {
+            s.elementPut(key, koff, klen, h, type, element, eoff, elen, payload, poff, plen,
+                    engine.maxPackedEntries(type), engine.maxPackedLength(type));
+        } catch (StoreMemoryException e) {
+            throw cannotApply(e);
+        }
+        engine.watches().touch(si, key, koff, klen, h, true);
+    }
+
+    @Override
+    public void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
+                              int elen) {
+        long h = elementKeyHash(key, koff, klen);
+        int si = ks.shardIndex(h);
+        Shard s = ks.shard(si);
+        if (!s.find(key, koff, klen, h, view)) {
+            return;
+        }
+        long expiry = view.expiry();
+        if (s.elementRemove(key, koff, klen, h, element, eoff, elen)) {
+            boolean present = s.find(key, koff, klen, h, view);
+            if (!present && expiry != 0) {
+                engine.adjustExpires(si, -1);
+            }
+            engine.watches().touch(si, key, koff, klen, h, present);
+        }
     }
 
     @Override

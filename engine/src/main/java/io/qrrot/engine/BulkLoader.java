@@ -84,6 +84,33 @@ public final class BulkLoader implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Loads one element of a collection (a snapshot streams a collection element by element), creating the
+     * key with {@code expiryMillis} when it is missing; skipped when that expiry has already passed.
+     *
+     * @param hash {@link #hash} of the key
+     * @param type {@link EffectCodec#TYPE_HASH}
+     * @return false when the element was skipped as expired
+     */
+    public boolean loadElement(long hash, byte type, DirectBuffer key, int koff, int klen, long expiryMillis,
+                               DirectBuffer element, int eoff, int elen, DirectBuffer payload, int poff, int plen) {
+        Engine.checkLoadableCollection(type);
+        if (expiryMillis != 0 && clock.millis() > expiryMillis) {
+            skipped++;
+            return false;
+        }
+        int si = ks.shardIndex(hash);
+        Shard s = held;
+        if (si != heldIndex) {
+            s = switchTo(si);
+        }
+        if (engine.loadElement(s, si, hash, type, key, koff, klen, expiryMillis, element, eoff, elen, payload, poff,
+                plen)) {
+            loaded++;
+        }
+        return true;
+    }
+
     /** Entries loaded so far (replacements included). */
     public long loaded() {
         return loaded;

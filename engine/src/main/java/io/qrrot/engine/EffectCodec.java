@@ -16,7 +16,7 @@ import org.agrona.MutableDirectBuffer;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------+---------------+-------------------------------+
- *  |  version = 1  |   flags = 0   |         reserved = 0          |  0
+ *  |  version = 2  |   flags = 0   |         reserved = 0          |  0
  *  +---------------+---------------+-------------------------------+
  *  |                       op count (n >= 1)                       |  4
  *  +---------------------------------------------------------------+
@@ -46,26 +46,52 @@ import org.agrona.MutableDirectBuffer;
  *
  *  CLEAR  (code 4): every key is deleted (FLUSHALL)
  *     0  code          1 byte    = 4
+ *
+ *  ELEMENTS_PUT (code 5): each element of the collection at the key now has this payload; a missing key is
+ *  first created as an empty collection of the type, without expiry (a hash field and its value)
+ *     0  code          1 byte    = 5
+ *     1  value type    1 byte    4 hash
+ *     2  key length    int32
+ *     6  count         int32     n >= 1
+ *    10  key bytes
+ *        n elements:   element length int32, payload length int32, element bytes, payload bytes
+ *
+ *  ELEMENTS_DEL (code 6): each element is no longer in the collection at the key; a collection left empty
+ *  is deleted with its key, as Redis never keeps an empty collection
+ *     0  code          1 byte    = 6
+ *     1  value type    1 byte    4 hash
+ *     2  key length    int32
+ *     6  count         int32     n >= 1
+ *    10  key bytes
+ *        n elements:   element length int32, element bytes
  * </pre>
  *
- * <p>Value types: 1 = string (raw bytes), 2 = int (8 bytes, signed 64-bit little-endian), 3 = JSON
- * (normalised compact UTF-8 text). Ops apply in order; a record applies whole or (if it was never written
- * completely) not at all, so a multi-key command or a transaction is atomic across a crash. Every op is an
- * absolute state, never a delta, so replaying a log prefix twice yields the same keyspace.
+ * <p>Value types ({@link io.qrrot.engine.store.EntryType}): 1 = string (raw bytes), 2 = int (8 bytes, signed
+ * 64-bit little-endian), 3 = JSON (normalised compact UTF-8 text), 4 = hash. Ops apply in order; a record
+ * applies whole or (if it was never written completely) not at all, so a multi-key command or a transaction
+ * is atomic across a crash. Every op is an absolute state, never a delta: a PUT is a whole value, and an
+ * element op names the elements it changed with their resulting payloads (HINCRBY logs the resulting value),
+ * never a whole collection. Replaying a log prefix twice therefore yields the same keyspace.
  *
- * <p>Version history: 1 is the first version. A reader refuses versions it does not know.
+ * <p>Version history: 1 is the first version (ops 1 to 4, types 1 to 3); 2 adds the element ops and the hash
+ * type. A reader refuses versions it does not know; this build reads both.
  */
 public final class EffectCodec {
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
+    /** The oldest record version this build still reads. */
+    public static final byte OLDEST_VERSION = 1;
 
     public static final byte TYPE_STRING = 1;
     public static final byte TYPE_INT = 2;
     public static final byte TYPE_JSON = 3;
+    public static final byte TYPE_HASH = 4;
 
     public static final byte OP_PUT = 1;
     public static final byte OP_DEL = 2;
     public static final byte OP_EXPIRE = 3;
     public static final byte OP_CLEAR = 4;
+    public static final byte OP_ELEMENTS_PUT = 5;
+    public static final byte OP_ELEMENTS_DEL = 6;
 
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -109,6 +135,19 @@ public final class EffectCodec {
 
     // CLEAR.
     public static final int CLEAR_LENGTH = OP_CODE_LENGTH;
+
+    // ELEMENTS_PUT and ELEMENTS_DEL share their head.
+    public static final int ELEMENTS_TYPE_OFFSET = OP_CODE_OFFSET + OP_CODE_LENGTH;
+    public static final int ELEMENTS_TYPE_LENGTH = 1;
+    public static final int ELEMENTS_KEY_LENGTH_OFFSET = ELEMENTS_TYPE_OFFSET + ELEMENTS_TYPE_LENGTH;
+    public static final int ELEMENTS_KEY_LENGTH_LENGTH = 4;
+    public static final int ELEMENTS_COUNT_OFFSET = ELEMENTS_KEY_LENGTH_OFFSET + ELEMENTS_KEY_LENGTH_LENGTH;
+    public static final int ELEMENTS_COUNT_LENGTH = 4;
+    public static final int ELEMENTS_KEY_OFFSET = ELEMENTS_COUNT_OFFSET + ELEMENTS_COUNT_LENGTH;
+    /** Per element of ELEMENTS_PUT: element length and payload length before the bytes. */
+    public static final int ELEMENT_PUT_HEAD = 8;
+    /** Per element of ELEMENTS_DEL: the element length before the bytes. */
+    public static final int ELEMENT_DEL_HEAD = 4;
 
     private EffectCodec() {
     }
@@ -183,6 +222,45 @@ public final class EffectCodec {
         return CLEAR_LENGTH;
     }
 
+    /** Bytes of the head of an element op (code, type, key length, count, key). */
+    public static int elementsHeadLength(int keyLength) {
+        return ELEMENTS_KEY_OFFSET + keyLength;
+    }
+
+    /** Writes the head of an ELEMENTS_PUT or ELEMENTS_DEL op with a count of 0; returns its length. */
+    public static int encodeElementsHead(MutableDirectBuffer dst, int at, byte op, byte type, DirectBuffer key,
+                                         int koff, int klen) {
+        dst.putByte(at + OP_CODE_OFFSET, op);
+        dst.putByte(at + ELEMENTS_TYPE_OFFSET, type);
+        dst.putInt(at + ELEMENTS_KEY_LENGTH_OFFSET, klen, ORDER);
+        dst.putInt(at + ELEMENTS_COUNT_OFFSET, 0, ORDER);
+        dst.putBytes(at + ELEMENTS_KEY_OFFSET, key, koff, klen);
+        return elementsHeadLength(klen);
+    }
+
+    /** Writes one element of an ELEMENTS_PUT op at {@code at}; returns its length. Count it with {@link #addElementCount}. */
+    public static int encodeElementPut(MutableDirectBuffer dst, int at, DirectBuffer element, int eoff, int elen,
+                                       DirectBuffer payload, int poff, int plen) {
+        dst.putInt(at, elen, ORDER);
+        dst.putInt(at + 4, plen, ORDER);
+        dst.putBytes(at + ELEMENT_PUT_HEAD, element, eoff, elen);
+        dst.putBytes(at + ELEMENT_PUT_HEAD + elen, payload, poff, plen);
+        return ELEMENT_PUT_HEAD + elen + plen;
+    }
+
+    /** Writes one element of an ELEMENTS_DEL op at {@code at}; returns its length. Count it with {@link #addElementCount}. */
+    public static int encodeElementDel(MutableDirectBuffer dst, int at, DirectBuffer element, int eoff, int elen) {
+        dst.putInt(at, elen, ORDER);
+        dst.putBytes(at + ELEMENT_DEL_HEAD, element, eoff, elen);
+        return ELEMENT_DEL_HEAD + elen;
+    }
+
+    /** Adds one to the element count of the element op starting at {@code opAt}. */
+    public static void addElementCount(MutableDirectBuffer dst, int opAt) {
+        int at = opAt + ELEMENTS_COUNT_OFFSET;
+        dst.putInt(at, dst.getInt(at, ORDER) + 1, ORDER);
+    }
+
     /**
      * Decodes one record, calling {@code v} once per op in order. Validates the whole record before the
      * first call, so a malformed record delivers nothing.
@@ -222,6 +300,28 @@ public final class EffectCodec {
                     pos += EXPIRE_KEY_OFFSET + klen;
                     break;
                 }
+                case OP_ELEMENTS_PUT:
+                case OP_ELEMENTS_DEL: {
+                    byte type = buf.getByte(pos + ELEMENTS_TYPE_OFFSET);
+                    int klen = buf.getInt(pos + ELEMENTS_KEY_LENGTH_OFFSET, ORDER);
+                    int n = buf.getInt(pos + ELEMENTS_COUNT_OFFSET, ORDER);
+                    int keyAt = pos + ELEMENTS_KEY_OFFSET;
+                    pos = keyAt + klen;
+                    boolean put = op == OP_ELEMENTS_PUT;
+                    for (int e = 0; e < n; e++) {
+                        int elen = buf.getInt(pos, ORDER);
+                        if (put) {
+                            int plen = buf.getInt(pos + 4, ORDER);
+                            int elementAt = pos + ELEMENT_PUT_HEAD;
+                            v.elementPut(type, buf, keyAt, klen, buf, elementAt, elen, buf, elementAt + elen, plen);
+                            pos = elementAt + elen + plen;
+                        } else {
+                            v.elementDelete(type, buf, keyAt, klen, buf, pos + ELEMENT_DEL_HEAD, elen);
+                            pos += ELEMENT_DEL_HEAD + elen;
+                        }
+                    }
+                    break;
+                }
                 default: // OP_CLEAR; validate() refused anything else
                     v.clear();
                     pos += CLEAR_LENGTH;
@@ -241,9 +341,9 @@ public final class EffectCodec {
                     + HEADER_LENGTH);
         }
         byte version = buf.getByte(off + VERSION_OFFSET);
-        if (version != VERSION) {
+        if (version < OLDEST_VERSION || version > VERSION) {
             throw new EffectFormatException("effect record version " + version + " at offset 0 is not supported;"
-                    + " this build reads version " + VERSION + " (use a newer qrrot)");
+                    + " this build reads versions " + OLDEST_VERSION + " to " + VERSION + " (use a newer qrrot)");
         }
         int count = buf.getInt(off + OP_COUNT_OFFSET, ORDER);
         if (count < 1) {
@@ -301,8 +401,43 @@ public final class EffectCodec {
                 case OP_CLEAR:
                     pos += CLEAR_LENGTH;
                     break;
+                case OP_ELEMENTS_PUT:
+                case OP_ELEMENTS_DEL: {
+                    String name = op == OP_ELEMENTS_PUT ? "ELEMENTS_PUT" : "ELEMENTS_DEL";
+                    if (version < 2) {
+                        throw malformed(off, pos, name + " in a version " + version + " record");
+                    }
+                    need(off, pos, ELEMENTS_KEY_OFFSET, end, name + " header");
+                    byte type = buf.getByte(pos + ELEMENTS_TYPE_OFFSET);
+                    if (type != TYPE_HASH) {
+                        throw malformed(off, pos + ELEMENTS_TYPE_OFFSET, name + " value type " + type
+                                + ", expected 4 (hash)");
+                    }
+                    long klen = buf.getInt(pos + ELEMENTS_KEY_LENGTH_OFFSET, ORDER);
+                    long n = buf.getInt(pos + ELEMENTS_COUNT_OFFSET, ORDER);
+                    if (klen < 0 || n < 1) {
+                        throw malformed(off, pos, name + " with key length " + klen + " and count " + n
+                                + "; expected a length >= 0 and a count >= 1");
+                    }
+                    need(off, pos, ELEMENTS_KEY_OFFSET + klen, end, name + " key");
+                    pos += (int) (ELEMENTS_KEY_OFFSET + klen);
+                    boolean put = op == OP_ELEMENTS_PUT;
+                    int head = put ? ELEMENT_PUT_HEAD : ELEMENT_DEL_HEAD;
+                    for (long e = 0; e < n; e++) {
+                        need(off, pos, head, end, name + " element " + (e + 1) + " of " + n + " header");
+                        long elen = buf.getInt(pos, ORDER);
+                        long plen = put ? buf.getInt(pos + 4, ORDER) : 0;
+                        if (elen < 0 || plen < 0) {
+                            throw malformed(off, pos, name + " element with negative length " + elen + "/" + plen);
+                        }
+                        need(off, pos, head + elen + plen, end, name + " element " + (e + 1) + " of " + n);
+                        pos += (int) (head + elen + plen);
+                    }
+                    break;
+                }
                 default:
-                    throw malformed(off, pos, "unknown op code " + op + ", expected 1 (PUT), 2 (DEL), 3 (EXPIRE) or 4 (CLEAR)");
+                    throw malformed(off, pos, "unknown op code " + op + ", expected 1 (PUT), 2 (DEL), 3 (EXPIRE),"
+                            + " 4 (CLEAR), 5 (ELEMENTS_PUT) or 6 (ELEMENTS_DEL)");
             }
         }
         if (pos != end) {

@@ -24,4 +24,20 @@ public interface EffectVisitor {
 
     /** Every key was deleted (FLUSHALL / FLUSHDB). */
     void clear();
+
+    /**
+     * The element of the collection at the key now has this payload. When the key is missing it is first
+     * created as an empty collection of {@code type} without expiry; the key never holds another type here
+     * (the engine refused that command with WRONGTYPE).
+     *
+     * @param type    {@link EffectCodec#TYPE_HASH} (element = field, payload = value)
+     */
+    void elementPut(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff, int elen,
+                    DirectBuffer payload, int poff, int plen);
+
+    /**
+     * The element is no longer in the collection at the key (nothing happens when it was not there). A
+     * collection left without elements is deleted with its key.
+     */
+    void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff, int elen);
 }

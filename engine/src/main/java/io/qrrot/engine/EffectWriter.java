@@ -25,6 +25,8 @@ final class EffectWriter {
     void reset() {
         length = EffectCodec.HEADER_LENGTH;
         ops = 0;
+        commandStart = 0;
+        elementsOp = -1;
         if (buf.capacity() > SHRINK_ABOVE) {
             buf = new ExpandableArrayBuffer(256);
         }
@@ -36,6 +38,22 @@ final class EffectWriter {
 
     int ops() {
         return ops;
+    }
+
+    /** The first op of the command now running: {@link #latest} looks no further back. */
+    private int commandStart;
+
+    /**
+     * Marks the start of the next command of a transaction. Its earlier commands' ops are already applied to
+     * the store (EXEC applies each command's ops when it finishes, see {@link Transactions}), so a read must
+     * look in the store for them, not in this record.
+     */
+    void startCommand() {
+        commandStart = ops;
+    }
+
+    int commandStart() {
+        return commandStart;
     }
 
     /** True when {@code more} bytes still fit under {@link #MAX_RECORD}. */
@@ -87,6 +105,52 @@ final class EffectWriter {
         ops++;
     }
 
+    /** Offset of the element op being built by {@link #beginElements}, for {@link #addElement}. */
+    private int elementsOp = -1;
+
+    /**
+     * Starts an ELEMENTS_PUT or ELEMENTS_DEL op; add its elements with {@link #addElement} (PUT) or
+     * {@link #addRemoved} (DEL), at least one, before the next op starts.
+     */
+    void beginElements(long hash, byte op, byte type, DirectBuffer key, int koff, int klen) {
+        int at = beginOp(hash, EffectCodec.elementsHeadLength(klen));
+        length += EffectCodec.encodeElementsHead(buf, at, op, type, key, koff, klen);
+        elementsOp = at;
+        ops++;
+    }
+
+    /** Adds an element and its payload to the ELEMENTS_PUT op being built. */
+    void addElement(DirectBuffer element, int eoff, int elen, DirectBuffer payload, int poff, int plen) {
+        grow((long) EffectCodec.ELEMENT_PUT_HEAD + elen + plen);
+        length += EffectCodec.encodeElementPut(buf, length, element, eoff, elen, payload, poff, plen);
+        EffectCodec.addElementCount(buf, elementsOp);
+    }
+
+    /** Adds an element whose payload is a decimal number's text (HINCRBY's result) to an ELEMENTS_PUT op. */
+    void addElementLong(DirectBuffer element, int eoff, int elen, long payload) {
+        int plen = Numbers.textLength(payload);
+        grow((long) EffectCodec.ELEMENT_PUT_HEAD + elen + plen);
+        buf.putInt(length, elen, EffectCodec.ORDER);
+        buf.putInt(length + 4, plen, EffectCodec.ORDER);
+        buf.putBytes(length + EffectCodec.ELEMENT_PUT_HEAD, element, eoff, elen);
+        buf.putLongAscii(length + EffectCodec.ELEMENT_PUT_HEAD + elen, payload);
+        length += EffectCodec.ELEMENT_PUT_HEAD + elen + plen;
+        EffectCodec.addElementCount(buf, elementsOp);
+    }
+
+    /** Adds an element to the ELEMENTS_DEL op being built. */
+    void addRemoved(DirectBuffer element, int eoff, int elen) {
+        grow((long) EffectCodec.ELEMENT_DEL_HEAD + elen);
+        length += EffectCodec.encodeElementDel(buf, length, element, eoff, elen);
+        EffectCodec.addElementCount(buf, elementsOp);
+    }
+
+    private void grow(long bytes) {
+        if (!fits(bytes)) {
+            throw new IllegalStateException("effect record would exceed " + MAX_RECORD + " bytes");
+        }
+    }
+
     /** Writes the header; the record is then {@link #buffer()}[0, {@link #length()}). */
     void finish() {
         EffectCodec.encodeHeader(buf, 0, ops);
@@ -128,7 +192,7 @@ final class EffectWriter {
     int latest(DirectBuffer key, int koff, int klen, long hash) {
         expiryOverridden = false;
         final ExpandableArrayBuffer b = buf;
-        for (int i = ops - 1; i >= 0; i--) {
+        for (int i = ops - 1; i >= commandStart; i--) {
             int at = opOffsets[i];
             byte op = b.getByte(at);
             if (op == EffectCodec.OP_CLEAR) {
@@ -138,6 +202,14 @@ final class EffectWriter {
                 continue;
             }
             switch (op) {
+                case EffectCodec.OP_ELEMENTS_PUT:
+                case EffectCodec.OP_ELEMENTS_DEL:
+                    if (keyEquals(at + EffectCodec.ELEMENTS_KEY_LENGTH_OFFSET, at + EffectCodec.ELEMENTS_KEY_OFFSET,
+                            key, koff, klen)) {
+                        // No command reads back a collection it changed; one that did would see a stale value.
+                        throw new IllegalStateException("a command read a collection it had already changed");
+                    }
+                    break;
                 case EffectCodec.OP_PUT:
                     if (keyEquals(at + EffectCodec.PUT_KEY_LENGTH_OFFSET, at + EffectCodec.PUT_KEY_OFFSET,
                             key, koff, klen)) {
@@ -208,6 +280,9 @@ final class EffectWriter {
                 return at + EffectCodec.PUT_KEY_OFFSET;
             case EffectCodec.OP_DEL:
                 return at + EffectCodec.DEL_KEY_OFFSET;
+            case EffectCodec.OP_ELEMENTS_PUT:
+            case EffectCodec.OP_ELEMENTS_DEL:
+                return at + EffectCodec.ELEMENTS_KEY_OFFSET;
             default:
                 return at + EffectCodec.EXPIRE_KEY_OFFSET;
         }
@@ -220,6 +295,9 @@ final class EffectWriter {
                 return buf.getInt(at + EffectCodec.PUT_KEY_LENGTH_OFFSET, EffectCodec.ORDER);
             case EffectCodec.OP_DEL:
                 return buf.getInt(at + EffectCodec.DEL_KEY_LENGTH_OFFSET, EffectCodec.ORDER);
+            case EffectCodec.OP_ELEMENTS_PUT:
+            case EffectCodec.OP_ELEMENTS_DEL:
+                return buf.getInt(at + EffectCodec.ELEMENTS_KEY_LENGTH_OFFSET, EffectCodec.ORDER);
             default:
                 return buf.getInt(at + EffectCodec.EXPIRE_KEY_LENGTH_OFFSET, EffectCodec.ORDER);
         }

@@ -1,11 +1,14 @@
 package io.qrrot.engine;
 
+import io.qrrot.engine.store.CollectionView;
+import io.qrrot.engine.store.EntryType;
 import io.qrrot.engine.store.EntryView;
 import io.qrrot.engine.store.EntryVisitor;
 import io.qrrot.engine.store.KeyHasher;
 import io.qrrot.engine.store.Keyspace;
 import io.qrrot.engine.store.KeyspaceConfig;
 import io.qrrot.engine.store.Shard;
+import io.qrrot.engine.store.StoreMemoryException;
 import io.qrrot.engine.store.StoreStats;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -283,6 +286,101 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Loads one element of a collection from a snapshot, creating the key with {@code expiryMillis} when it is
+     * missing; skipped when that expiry has already passed. A snapshot streams a collection element by element.
+     *
+     * @param type {@link EffectCodec#TYPE_HASH}
+     */
+    public void loadElement(byte type, DirectBuffer key, int koff, int klen, long expiryMillis, DirectBuffer element,
+                            int eoff, int elen, DirectBuffer payload, int poff, int plen) {
+        checkLoadableCollection(type);
+        if (expiryMillis != 0 && clock.millis() > expiryMillis) {
+            return;
+        }
+        synchronized (replayCtx) {
+            long h = ks.hash(key, koff, klen);
+            int si = ks.shardIndex(h);
+            Shard s = ks.shard(si);
+            s.lock();
+            try {
+                loadElement(s, si, h, type, key, koff, klen, expiryMillis, element, eoff, elen, payload, poff, plen);
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    /** Loads an element into a locked shard; true when it created the key. */
+    boolean loadElement(Shard s, int si, long h, byte type, DirectBuffer key, int koff, int klen, long expiryMillis,
+                        DirectBuffer element, int eoff, int elen, DirectBuffer payload, int poff, int plen) {
+        EntryView view = loadView.get();
+        boolean created = !s.find(key, koff, klen, h, view);
+        if (!created && view.type() != type) {
+            throw new IllegalArgumentException("a snapshot element of a " + EntryType.name(type) + " for a key"
+                    + " that holds a " + EntryType.name(view.type()));
+        }
+        try {
+            s.elementPut(key, koff, klen, h, type, element, eoff, elen, payload, poff, plen, maxPackedEntries(type),
+                    maxPackedLength(type));
+            if (created && expiryMillis != 0) {
+                s.setExpiry(key, koff, klen, h, expiryMillis);
+                adjustExpires(si, 1);
+            }
+        } catch (StoreMemoryException e) {
+            throw Applier.cannotApply(e);
+        }
+        if (created) {
+            watches.touch(si, key, koff, klen, h, true);
+        }
+        return created;
+    }
+
+    private final ThreadLocal<EntryView> loadView = ThreadLocal.withInitial(EntryView::new);
+
+    static void checkLoadableCollection(byte type) {
+        if (!EntryType.isCollection(type)) {
+            throw new IllegalArgumentException("value type " + type + " is not a collection; expected 4 (hash)");
+        }
+    }
+
+    // ---- collection encodings (CONFIG SET hash-max-listpack-entries and friends) ----
+
+    private volatile int hashMaxPackedEntries = 128;
+    private volatile int hashMaxPackedLength = 64;
+
+    /** Most elements a hash keeps packed (Redis's {@code hash-max-listpack-entries}, default 128). */
+    public int hashMaxListpackEntries() {
+        return hashMaxPackedEntries;
+    }
+
+    public void setHashMaxListpackEntries(int entries) {
+        if (entries < 0) {
+            throw new IllegalArgumentException("hash-max-listpack-entries must be >= 0, got " + entries);
+        }
+        hashMaxPackedEntries = entries;
+    }
+
+    /** Longest field or value a hash keeps packed (Redis's {@code hash-max-listpack-value}, default 64). */
+    public int hashMaxListpackValue() {
+        return hashMaxPackedLength;
+    }
+
+    public void setHashMaxListpackValue(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("hash-max-listpack-value must be >= 0, got " + bytes);
+        }
+        hashMaxPackedLength = bytes;
+    }
+
+    int maxPackedEntries(byte type) {
+        return hashMaxPackedEntries;
+    }
+
+    int maxPackedLength(byte type) {
+        return hashMaxPackedLength;
+    }
+
+    /**
      * A loader for one thread that loads snapshot entries as {@link #load} does, without a global lock and
      * keeping a shard locked while consecutive entries fall into it: several loaders on disjoint shard ranges
      * fill the store in parallel. Close it on the thread that used it.
@@ -348,6 +446,18 @@ public final class Engine implements AutoCloseable {
         public void clear() {
             locks.addAll();
         }
+
+        @Override
+        public void elementPut(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
+                               int elen, DirectBuffer payload, int poff, int plen) {
+            locks.add(ks.shardIndex(ks.hash(key, koff, klen)));
+        }
+
+        @Override
+        public void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
+                                  int elen) {
+            locks.add(ks.shardIndex(ks.hash(key, koff, klen)));
+        }
     }
 
     // ---- active expiry ----
@@ -368,14 +478,30 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Calls {@code visitor.put} once for every stored entry (expired ones not yet reclaimed included: compare
+     * Calls {@code visitor.put} once for every stored entry, and for a collection {@code visitor.elementPut} once
+     * per element followed by {@code visitor.expire} when it has a TTL (expired ones not yet reclaimed included: compare
      * the expiry with your clock), one shard at a time under that shard's lock. For tools, tests and
      * debugging; the visitor must not call back into the engine. Entries written meanwhile may or may not be
      * seen.
      */
     public void forEachEntry(EffectVisitor visitor) {
-        EntryVisitor each = e -> visitor.put(e.type(), e.key(), 0, e.keyLength(), e.value(), 0, e.valueLength(),
-                e.expiry());
+        CollectionView elements = new CollectionView();
+        EntryVisitor each = e -> {
+            if (!EntryType.isCollection(e.type())) {
+                visitor.put(e.type(), e.key(), 0, e.keyLength(), e.value(), 0, e.valueLength(), e.expiry());
+                return;
+            }
+            // A collection as the ops that would build it: its elements, then its expiry.
+            elements.wrap(e);
+            while (elements.next()) {
+                DirectBuffer el = elements.element();
+                DirectBuffer p = elements.payload();
+                visitor.elementPut(e.type(), e.key(), 0, e.keyLength(), el, 0, el.capacity(), p, 0, p.capacity());
+            }
+            if (e.expiry() != 0) {
+                visitor.expire(e.key(), 0, e.keyLength(), e.expiry());
+            }
+        };
         for (int i = 0; i < ks.shardCount(); i++) {
             Shard s = ks.shard(i);
             s.lock();

@@ -1,9 +1,21 @@
 package io.qrrot.engine.store;
 
 /**
- * The type byte stored with every entry. The store only interprets {@link #INT} (its value is 8 bytes, a
- * signed 64-bit integer, readable with {@link EntryView#longValue()}); the meaning of the other types'
- * bytes belongs to the command layer.
+ * The value-type model: the one place that owns each type's code, its names and its encodings. The code is the
+ * type byte of a store entry, of an effect op and of a snapshot record alike, so a type means the same
+ * thing in memory, in the log and on disk.
+ *
+ * <table>
+ *   <caption>Types</caption>
+ *   <tr><th>code</th><th>qrrot name</th><th>Redis TYPE</th><th>value bytes in the store</th></tr>
+ *   <tr><td>1</td><td>string</td><td>string</td><td>the bytes</td></tr>
+ *   <tr><td>2</td><td>int</td><td>string</td><td>8 bytes, signed 64-bit little-endian</td></tr>
+ *   <tr><td>3</td><td>json</td><td>ReJSON-RL</td><td>compact UTF-8 JSON text</td></tr>
+ *   <tr><td>4</td><td>hash</td><td>hash</td><td>a collection: {@link Collection} (packed block or table)</td></tr>
+ * </table>
+ *
+ * <p>Checks are positive ({@link #isText}, {@link #isHash}), so a type added later is never taken for bytes by
+ * a string command. Codes 5 (list), 6 (set) and 7 (sorted set) are reserved for the collection types to come.
  */
 public final class EntryType {
     /** Arbitrary bytes. */
@@ -12,19 +24,45 @@ public final class EntryType {
     public static final byte INT = 2;
     /** Compact JSON text, stored as its UTF-8 bytes. */
     public static final byte JSON = 3;
+    /** A hash: fields with values. */
+    public static final byte HASH = 4;
 
     /** One more than the largest type: the length of an array indexed by type. */
-    public static final int COUNT = 4;
+    public static final int COUNT = 5;
+
+    /** Encoding of a collection held in one packed block (Redis calls its equivalent listpack). */
+    public static final byte ENCODING_PACKED = 1;
+    /** Encoding of a collection held in an off-heap hash table of elements (Redis: hashtable). */
+    public static final byte ENCODING_TABLE = 2;
 
     private EntryType() {
     }
 
-    /** True for STRING, INT and JSON. */
+    /** True for every type this build knows. */
     public static boolean isValid(byte type) {
-        return type >= STRING && type <= JSON;
+        return type >= STRING && type <= HASH;
     }
 
-    /** The lower-case name used by the TYPE command and INFO: {@code string}, {@code int}, {@code json}. */
+    /** A value readable as bytes by string commands: STRING, INT (its decimal text) and JSON (its text). */
+    public static boolean isText(byte type) {
+        return type == STRING || type == INT || type == JSON;
+    }
+
+    public static boolean isHash(byte type) {
+        return type == HASH;
+    }
+
+    /** A type whose value is a collection of elements rather than one value. */
+    public static boolean isCollection(byte type) {
+        return type == HASH;
+    }
+
+    /** True when the elements of a collection of this type carry a payload (a hash field's value). */
+    public static boolean hasPayload(byte type) {
+        return type == HASH;
+    }
+
+    /** The lower-case qrrot name (ALL, PUT, INFO, the tools): {@code string}, {@code int}, {@code json}, {@code hash}. */
     public static String name(byte type) {
         switch (type) {
             case STRING:
@@ -33,8 +71,52 @@ public final class EntryType {
                 return "int";
             case JSON:
                 return "json";
+            case HASH:
+                return "hash";
             default:
-                throw new IllegalArgumentException("unknown entry type " + type + "; expected 1 (STRING), 2 (INT) or 3 (JSON)");
+                throw unknown(type);
         }
+    }
+
+    /** What Redis's TYPE answers: {@code string} for strings and ints, {@code ReJSON-RL} for JSON (as RedisJSON). */
+    public static String redisName(byte type) {
+        switch (type) {
+            case STRING:
+            case INT:
+                return "string";
+            case JSON:
+                return "ReJSON-RL";
+            case HASH:
+                return "hash";
+            default:
+                throw unknown(type);
+        }
+    }
+
+    /** The type a qrrot or Redis type name (SCAN TYPE, ALL) means, or 0 when none. Case-insensitive. */
+    public static byte fromRedisName(String name) {
+        switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "string":
+                return STRING;
+            case "rejson-rl":
+                return JSON;
+            case "hash":
+                return HASH;
+            default:
+                return 0;
+        }
+    }
+
+    /** Redis's name for a collection encoding, as OBJECT ENCODING answers. */
+    public static String encodingName(byte type, byte encoding) {
+        if (type == HASH) {
+            return encoding == ENCODING_PACKED ? "listpack" : "hashtable";
+        }
+        throw unknown(type);
+    }
+
+    private static IllegalArgumentException unknown(byte type) {
+        return new IllegalArgumentException("unknown entry type " + type
+                + "; expected 1 (string), 2 (int), 3 (json) or 4 (hash)");
     }
 }

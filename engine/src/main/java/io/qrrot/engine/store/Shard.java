@@ -45,6 +45,9 @@ public final class Shard {
     private final SlabAllocator allocator = new SlabAllocator();
     private final EntryView scanView = new EntryView();
     private final UnsafeBuffer valueBuffer = new UnsafeBuffer(0, 0);
+    private final Collection.Cursor cursor = new Collection.Cursor();
+    private final UnsafeBuffer elementView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private final long[] typeCounts = new long[EntryType.COUNT];
     private HashIndex table;
     private long indexBytes;
@@ -126,13 +129,19 @@ public final class Shard {
         if (type == EntryType.INT && valueLength != 8) {
             throw new IllegalArgumentException("an INT value is 8 bytes, got " + valueLength);
         }
+        if (EntryType.isCollection(type)) {
+            throw new IllegalArgumentException("put writes bytes; a " + EntryType.name(type)
+                    + " is built with elementPut");
+        }
         key.boundsCheck(keyOffset, keyLength);
         value.boundsCheck(valueOffset, valueLength);
         long previous = locate(key, keyOffset, keyLength, hash);
+        long oldTable = tableOf(previous);
         long address = writeEntry(previous, key, keyOffset, keyLength, hash, type, expiry, valueLength,
                 value.byteArray(), value.addressOffset() + valueOffset);
         EntryLayout.copyFrom(value, valueOffset, EntryLayout.valueAddress(address), valueLength);
         finishWrite(previous, address);
+        freeTable(oldTable);
         return previous != 0;
     }
 
@@ -156,9 +165,11 @@ public final class Shard {
         checkAccess();
         key.boundsCheck(keyOffset, keyLength);
         long previous = locate(key, keyOffset, keyLength, hash);
+        long oldTable = tableOf(previous);
         long address = writeEntry(previous, key, keyOffset, keyLength, hash, EntryType.INT, expiry, 8, null, 0);
         EntryLayout.putLongLittleEndian(EntryLayout.valueAddress(address), value);
         finishWrite(previous, address);
+        freeTable(oldTable);
         return previous != 0;
     }
 
@@ -189,8 +200,16 @@ public final class Shard {
         if (type == EntryType.INT && newLength != 8) {
             throw new IllegalArgumentException("an INT value is 8 bytes, got " + newLength);
         }
+        if (EntryType.isCollection(type)) {
+            throw new IllegalArgumentException("replaceValue writes bytes; a " + EntryType.name(type)
+                    + " changes through elementPut and elementRemove");
+        }
         key.boundsCheck(keyOffset, keyLength);
         long previous = locate(key, keyOffset, keyLength, hash);
+        if (previous != 0 && EntryType.isCollection(EntryLayout.type(previous))) {
+            throw new IllegalArgumentException("replaceValue cannot rewrite the bytes of a "
+                    + EntryType.name(EntryLayout.type(previous)));
+        }
         long address;
         if (previous == 0) {
             if (keepPrefixOfOld != 0) {
@@ -246,6 +265,7 @@ public final class Shard {
         if (address == 0) {
             return false;
         }
+        freeTable(tableOf(address));
         long before = allocator.blockBytes();
         unlink(hash);
         entries--;
@@ -255,6 +275,223 @@ public final class Shard {
         budget.release(before - allocator.blockBytes());
         modCount++;
         return true;
+    }
+
+    // ------------------------------------------------------------------ collections
+
+    /**
+     * Sets an element of the collection at a key to a payload (a hash field to its value), creating the key as
+     * an empty collection of {@code type} without expiry when it is missing. A packed collection becomes a
+     * table when it would hold more than {@code maxPackedEntries} elements or an element or payload longer
+     * than {@code maxPackedLength} bytes (Redis's {@code hash-max-listpack-entries} and
+     * {@code hash-max-listpack-value}); see {@link Collection}.
+     *
+     * @return true when the element is new
+     * @throws IllegalArgumentException when the key holds another type
+     * @throws StoreMemoryException     when {@code maxmemory} would be exceeded (nothing changes)
+     */
+    public boolean elementPut(DirectBuffer key, int keyOffset, int keyLength, long hash, byte type,
+                              DirectBuffer element, int elementOffset, int elementLength,
+                              DirectBuffer payload, int payloadOffset, int payloadLength,
+                              int maxPackedEntries, int maxPackedLength) {
+        checkAccess();
+        if (!EntryType.isCollection(type)) {
+            throw new IllegalArgumentException("elementPut needs a collection type, got " + EntryType.name(type));
+        }
+        key.boundsCheck(keyOffset, keyLength);
+        element.boundsCheck(elementOffset, elementLength);
+        boolean payloads = EntryType.hasPayload(type);
+        if (!payloads) {
+            payloadLength = 0;
+        } else {
+            payload.boundsCheck(payloadOffset, payloadLength);
+        }
+        long address = locate(key, keyOffset, keyLength, hash);
+        boolean created = address == 0;
+        if (created) {
+            address = writeEntry(0, key, keyOffset, keyLength, hash, type, 0, Collection.PACKED_HEADER, null, 0);
+            Collection.initPacked(EntryLayout.valueAddress(address));
+            finishWrite(0, address);
+            locate(key, keyOffset, keyLength, hash); // relinking below needs where the new entry sits
+        } else if (EntryLayout.type(address) != type) {
+            throw new IllegalArgumentException("the key holds a " + EntryType.name(EntryLayout.type(address))
+                    + ", not a " + EntryType.name(type));
+        }
+        try {
+            long value = EntryLayout.valueAddress(address);
+            if (!Collection.isTable(value)) {
+                boolean fits = elementLength <= maxPackedLength && payloadLength <= maxPackedLength;
+                if (fits && Collection.findPacked(value, payloads, element, elementOffset, elementLength, cursor)) {
+                    replacePacked(address, hash, payloads, element, elementOffset, elementLength,
+                            payload, payloadOffset, payloadLength);
+                    return false;
+                }
+                if (fits && Collection.packedCount(value) < maxPackedEntries) {
+                    appendPacked(address, hash, payloads, element, elementOffset, elementLength,
+                            payload, payloadOffset, payloadLength);
+                    return true;
+                }
+                address = convertToTable(address, hash, payloads);
+                value = EntryLayout.valueAddress(address);
+            }
+            long table = Collection.table(value);
+            long before = ElementTable.memoryBytes(table);
+            boolean added = ElementTable.put(table, allocator, budget, element, elementOffset, elementLength,
+                    ElementTable.hash(element, elementOffset, elementLength), payload, payloadOffset, payloadLength);
+            liveBytes += ElementTable.memoryBytes(table) - before;
+            modCount++;
+            return added;
+        } catch (RuntimeException | Error e) {
+            if (created) {
+                remove(key, keyOffset, keyLength, hash); // the refused element was to be its first
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Removes an element from the collection at a key; removing its last element removes the key.
+     *
+     * @return true when the element was there
+     * @throws IllegalArgumentException when the key holds a value that is not a collection
+     */
+    public boolean elementRemove(DirectBuffer key, int keyOffset, int keyLength, long hash,
+                                 DirectBuffer element, int elementOffset, int elementLength) {
+        checkAccess();
+        key.boundsCheck(keyOffset, keyLength);
+        element.boundsCheck(elementOffset, elementLength);
+        long address = locate(key, keyOffset, keyLength, hash);
+        if (address == 0) {
+            return false;
+        }
+        byte type = EntryLayout.type(address);
+        if (!EntryType.isCollection(type)) {
+            throw new IllegalArgumentException("elementRemove on a " + EntryType.name(type));
+        }
+        long value = EntryLayout.valueAddress(address);
+        long left;
+        if (Collection.isTable(value)) {
+            long table = Collection.table(value);
+            long before = ElementTable.memoryBytes(table);
+            if (!ElementTable.remove(table, allocator, budget, element, elementOffset, elementLength,
+                    ElementTable.hash(element, elementOffset, elementLength))) {
+                return false;
+            }
+            liveBytes += ElementTable.memoryBytes(table) - before;
+            modCount++;
+            left = ElementTable.count(table);
+        } else {
+            boolean payloads = EntryType.hasPayload(type);
+            if (!Collection.findPacked(value, payloads, element, elementOffset, elementLength, cursor)) {
+                return false;
+            }
+            int oldLength = EntryLayout.valueLength(address);
+            int start = (int) (cursor.record - value);
+            int end = (int) (cursor.end - value);
+            int count = Collection.packedCount(value) - 1;
+            left = count;
+            if (count > 0) {
+                UnsafeApi.copyMemory(value + end, value + start, oldLength - end);
+                int newLength = oldLength - (end - start);
+                address = resize(address, hash, type, EntryLayout.expiry(address), newLength, newLength);
+                Collection.setPackedCount(EntryLayout.valueAddress(address), count);
+            }
+        }
+        if (left == 0) {
+            remove(key, keyOffset, keyLength, hash);
+        }
+        return true;
+    }
+
+    /** Makes room for one more record at the end of a packed collection and writes it there. */
+    private void appendPacked(long address, long hash, boolean payloads, DirectBuffer element, int eoff, int elen,
+                              DirectBuffer payload, int poff, int plen) {
+        int oldLength = EntryLayout.valueLength(address);
+        int record = Collection.recordLength(payloads, elen, plen);
+        checkPackedLength(oldLength, record);
+        address = resize(address, hash, EntryLayout.type(address), EntryLayout.expiry(address), oldLength + record,
+                oldLength);
+        long value = EntryLayout.valueAddress(address);
+        Collection.putRecord(value + oldLength, payloads, element, eoff, elen, payload, poff, plen);
+        Collection.setPackedCount(value, Collection.packedCount(value) + 1);
+    }
+
+    /** Rewrites the record {@link #cursor} points at with a new payload, moving the records after it. */
+    private void replacePacked(long address, long hash, boolean payloads, DirectBuffer element, int eoff, int elen,
+                               DirectBuffer payload, int poff, int plen) {
+        long value = EntryLayout.valueAddress(address);
+        int oldLength = EntryLayout.valueLength(address);
+        int start = (int) (cursor.record - value);
+        int end = (int) (cursor.end - value);
+        int record = Collection.recordLength(payloads, elen, plen);
+        int grow = record - (end - start);
+        if (grow > 0) {
+            checkPackedLength(oldLength, grow);
+            address = resize(address, hash, EntryLayout.type(address), EntryLayout.expiry(address),
+                    oldLength + grow, oldLength);
+            value = EntryLayout.valueAddress(address);
+            UnsafeApi.copyMemory(value + end, value + end + grow, oldLength - end);
+        } else if (grow < 0) {
+            UnsafeApi.copyMemory(value + end, value + end + grow, oldLength - end);
+            address = resize(address, hash, EntryLayout.type(address), EntryLayout.expiry(address),
+                    oldLength + grow, oldLength + grow);
+            value = EntryLayout.valueAddress(address);
+        } else {
+            modCount++;
+        }
+        Collection.putRecord(value + start, payloads, element, eoff, elen, payload, poff, plen);
+    }
+
+    private static void checkPackedLength(int length, int more) {
+        if ((long) length + more > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("a packed collection cannot grow past 2 GiB");
+        }
+    }
+
+    /**
+     * Moves the elements of the packed collection at {@code address} into a new table and points the entry at
+     * it; returns the entry's (possibly new) address. On an exception nothing has changed.
+     */
+    private long convertToTable(long address, long hash, boolean payloads) {
+        long value = EntryLayout.valueAddress(address);
+        int count = Collection.packedCount(value);
+        long table = ElementTable.create(allocator, budget, payloads, count + 1);
+        try {
+            long at = value + Collection.PACKED_HEADER;
+            for (int i = 0; i < count; i++) {
+                at = cursor.next(at, payloads);
+                elementView.wrap(cursor.element, cursor.elementLength);
+                payloadView.wrap(cursor.payload, cursor.payloadLength);
+                ElementTable.put(table, allocator, budget, elementView, 0, cursor.elementLength,
+                        ElementTable.hash(elementView, 0, cursor.elementLength), payloadView, 0,
+                        cursor.payloadLength);
+            }
+            address = resize(address, hash, EntryLayout.type(address), EntryLayout.expiry(address),
+                    Collection.TABLE_VALUE_LENGTH, 0);
+        } catch (RuntimeException | Error e) {
+            ElementTable.free(table, allocator, budget);
+            throw e;
+        }
+        Collection.initTable(EntryLayout.valueAddress(address), table);
+        liveBytes += ElementTable.memoryBytes(table);
+        return address;
+    }
+
+    /** The table of an entry that is a table-encoded collection; 0 for any other entry (or none). */
+    private static long tableOf(long address) {
+        if (address == 0 || !EntryType.isCollection(EntryLayout.type(address))) {
+            return 0;
+        }
+        long value = EntryLayout.valueAddress(address);
+        return Collection.isTable(value) ? Collection.table(value) : 0;
+    }
+
+    /** Frees a table whose entry is gone or no longer points at it (0: nothing to do). */
+    private void freeTable(long table) {
+        if (table != 0) {
+            liveBytes -= ElementTable.memoryBytes(table);
+            ElementTable.free(table, allocator, budget);
+        }
     }
 
     /**
@@ -441,6 +678,14 @@ public final class Shard {
                 count++;
                 types[type]++;
                 live += length;
+                long t = tableOf(address);
+                if (t != 0) {
+                    long[] blocks = new long[2];
+                    ElementTable.verify(t, blocks);
+                    small += blocks[0];
+                    large += blocks[1];
+                    live += ElementTable.memoryBytes(t);
+                }
                 if (length <= SlabAllocator.MAX_SMALL) {
                     small += SlabAllocator.blockBytesOf(address, length);
                 } else {
@@ -723,11 +968,13 @@ public final class Shard {
                 continue;
             }
             if ((value & LIST_TAG) == 0) {
+                freeLargeTableBlocks(value);
                 freeIfLarge(value, EntryLayout.length(value));
             } else {
                 long list = value & ~LIST_TAG;
                 for (int i = 0, n = CollisionList.count(list); i < n; i++) {
                     long address = CollisionList.entry(list, i);
+                    freeLargeTableBlocks(address);
                     freeIfLarge(address, EntryLayout.length(address));
                 }
                 freeIfLarge(list, CollisionList.length(CollisionList.capacity(list)));
@@ -740,6 +987,13 @@ public final class Shard {
         liveBytes = 0;
         java.util.Arrays.fill(typeCounts, 0);
         modCount++;
+    }
+
+    private void freeLargeTableBlocks(long address) {
+        long t = tableOf(address);
+        if (t != 0) {
+            ElementTable.freeLargeBlocks(t, allocator);
+        }
     }
 
     private void freeIfLarge(long address, long length) {
@@ -774,7 +1028,8 @@ public final class Shard {
 
     private static void checkType(byte type) {
         if (!EntryType.isValid(type)) {
-            throw new IllegalArgumentException("unknown entry type " + type + "; expected 1 (STRING), 2 (INT) or 3 (JSON)");
+            throw new IllegalArgumentException("unknown entry type " + type + "; expected 1 (STRING), 2 (INT), 3 (JSON)"
+                    + " or 4 (HASH)");
         }
     }
 }

@@ -1,0 +1,178 @@
+package io.qrrot.engine.store;
+
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+
+/**
+ * The value bytes of a collection entry (a hash today) in either of its two encodings. The first byte says
+ * which; little-endian; lengths are unsigned LEB128 varints.
+ *
+ * <pre>
+ * Packed (ENCODING_PACKED = 1): the whole collection in the entry's value, rewritten on change
+ *  +---------------+-----------------------------------------------+
+ *  |  encoding = 1 |  element count (int32)                        ...
+ *  +---------------+-----------------------------------------------+
+ *  |  elements, in insertion order, each:                         ...
+ *  |    element length (varint) | element bytes |                  |
+ *  |    payload length (varint) | payload bytes   (types with a payload only: a hash field's value)
+ *  +---------------------------------------------------------------+
+ *
+ * Table (ENCODING_TABLE = 2): the elements in an off-heap ElementTable
+ *  +---------------+-----------------------------------------------+
+ *  |  encoding = 2 |  ElementTable address (int64)                ...
+ *  +---------------+-----------------------------------------------+
+ * </pre>
+ *
+ * <p>A small collection is packed, like Redis's listpack: one block, a byte or two of overhead per element,
+ * found by a linear scan that is cheap because it is short. Past a number of elements or an element length
+ * (Redis's {@code hash-max-listpack-entries} and {@code hash-max-listpack-value}) it becomes a table, whose
+ * lookups cost O(1) however large it grows; like Redis, it never goes back. The store never keeps an empty
+ * collection: removing the last element removes the key.
+ */
+final class Collection {
+    static final int ENCODING_OFFSET = 0;
+    static final int COUNT_OFFSET = 1;
+    static final int PACKED_HEADER = 5;
+    static final int TABLE_ADDRESS_OFFSET = 1;
+    static final int TABLE_VALUE_LENGTH = 9;
+
+    private Collection() {
+    }
+
+    static byte encoding(long value) {
+        return UnsafeApi.getByte(value + ENCODING_OFFSET);
+    }
+
+    static boolean isTable(long value) {
+        return encoding(value) == EntryType.ENCODING_TABLE;
+    }
+
+    static long table(long value) {
+        return EntryLayout.getLongLittleEndian(value + TABLE_ADDRESS_OFFSET);
+    }
+
+    /** Writes an empty packed collection (5 bytes) at {@code value}. */
+    static void initPacked(long value) {
+        UnsafeApi.putByte(value + ENCODING_OFFSET, EntryType.ENCODING_PACKED);
+        EntryLayout.putIntLittleEndian(value + COUNT_OFFSET, 0);
+    }
+
+    static void initTable(long value, long table) {
+        UnsafeApi.putByte(value + ENCODING_OFFSET, EntryType.ENCODING_TABLE);
+        EntryLayout.putLongLittleEndian(value + TABLE_ADDRESS_OFFSET, table);
+    }
+
+    static long count(long value) {
+        return isTable(value) ? ElementTable.count(table(value)) : packedCount(value);
+    }
+
+    static int packedCount(long value) {
+        return EntryLayout.getIntLittleEndian(value + COUNT_OFFSET);
+    }
+
+    static void setPackedCount(long value, int count) {
+        EntryLayout.putIntLittleEndian(value + COUNT_OFFSET, count);
+    }
+
+    // ---------------------------------------------------------------- varints
+
+    static int varintLength(int v) {
+        int bits = 32 - Integer.numberOfLeadingZeros(v | 1);
+        return (bits + 6) / 7;
+    }
+
+    static int putVarint(long at, int v) {
+        int n = 0;
+        while ((v & ~0x7F) != 0) {
+            UnsafeApi.putByte(at + n++, (byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        UnsafeApi.putByte(at + n++, (byte) v);
+        return n;
+    }
+
+    /** Reads a varint at {@code at}; the value goes to {@link Cursor#varint}, the return is its length. */
+    static int getVarint(long at, Cursor into) {
+        int v = 0;
+        int shift = 0;
+        int n = 0;
+        byte b;
+        do {
+            b = UnsafeApi.getByte(at + n++);
+            v |= (b & 0x7F) << shift;
+            shift += 7;
+        } while (b < 0);
+        into.varint = v;
+        return n;
+    }
+
+    /** Bytes of one packed element record. */
+    static int recordLength(boolean payloads, int elen, int plen) {
+        int n = varintLength(elen) + elen;
+        return payloads ? n + varintLength(plen) + plen : n;
+    }
+
+    /** Writes one packed element record at {@code at}; returns its length. */
+    static int putRecord(long at, boolean payloads, DirectBuffer e, int eoff, int elen, DirectBuffer p, int poff,
+                         int plen) {
+        int n = putVarint(at, elen);
+        EntryLayout.copyFrom(e, eoff, at + n, elen);
+        n += elen;
+        if (payloads) {
+            n += putVarint(at + n, plen);
+            EntryLayout.copyFrom(p, poff, at + n, plen);
+            n += plen;
+        }
+        return n;
+    }
+
+    /**
+     * Where a packed element record is: filled by {@link #next} and {@link #findPacked}. Offsets are
+     * absolute addresses, valid while the shard is locked and unchanged.
+     */
+    static final class Cursor {
+        int varint;
+        long record;
+        long element;
+        int elementLength;
+        long payload;
+        int payloadLength;
+        long end;
+
+        /** Decodes the record at {@code at}; returns the address after it. */
+        long next(long at, boolean payloads) {
+            record = at;
+            at += getVarint(at, this);
+            elementLength = varint;
+            element = at;
+            at += elementLength;
+            if (payloads) {
+                at += getVarint(at, this);
+                payloadLength = varint;
+                payload = at;
+                at += payloadLength;
+            } else {
+                payload = at;
+                payloadLength = 0;
+            }
+            end = at;
+            return at;
+        }
+    }
+
+    /** Finds an element in a packed collection; true with {@code c} on its record. */
+    static boolean findPacked(long value, boolean payloads, DirectBuffer e, int eoff, int elen, Cursor c) {
+        int n = packedCount(value);
+        long at = value + PACKED_HEADER;
+        e.boundsCheck(eoff, elen);
+        Object base = e.byteArray();
+        long from = e.addressOffset() + eoff;
+        for (int i = 0; i < n; i++) {
+            at = c.next(at, payloads);
+            if (c.elementLength == elen && EntryLayout.bytesEqual(c.element, base, from, elen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

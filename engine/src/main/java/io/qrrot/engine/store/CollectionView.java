@@ -1,0 +1,145 @@
+package io.qrrot.engine.store;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A reusable, read-only flyweight over the elements of one collection entry, in either encoding (see
+ * {@link Collection}): count, lookup, iteration and random choice. Valid under the same rules as the
+ * {@link EntryView} it wraps: while the shard's lock is held and until the shard is next modified. Not
+ * thread-safe.
+ *
+ * <p>{@link #element()} and {@link #payload()} are re-pointed by every {@link #find}, {@link #next} and
+ * {@link #random}; never write through them.
+ */
+public final class CollectionView {
+    private final Collection.Cursor cursor = new Collection.Cursor();
+    private final UnsafeBuffer element = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
+    private long value;
+    private byte type;
+    private boolean payloads;
+    private boolean table;
+    // Iteration: the next record's address (packed) or the next slot (table), and elements left (packed).
+    private long at;
+    private int left;
+    private int slot;
+
+    /** Points the view at the collection in {@code entry} (whose type is a collection type). */
+    public CollectionView wrap(EntryView entry) {
+        type = entry.type();
+        if (!EntryType.isCollection(type)) {
+            throw new IllegalArgumentException("a " + EntryType.name(type) + " is not a collection");
+        }
+        value = EntryLayout.valueAddress(entry.address());
+        payloads = EntryType.hasPayload(type);
+        table = Collection.isTable(value);
+        rewind();
+        return this;
+    }
+
+    public byte type() {
+        return type;
+    }
+
+    /** {@link EntryType#ENCODING_PACKED} or {@link EntryType#ENCODING_TABLE}. */
+    public byte encoding() {
+        return Collection.encoding(value);
+    }
+
+    /** Number of elements (at least 1: the store keeps no empty collection). */
+    public long count() {
+        return Collection.count(value);
+    }
+
+    /** Bytes this collection takes beyond its entry: a table's header, slots and element blocks; 0 when packed. */
+    public long tableBytes() {
+        return table ? ElementTable.memoryBytes(Collection.table(value)) : 0;
+    }
+
+    /** Looks an element up; true with {@link #element()} and {@link #payload()} on it. */
+    public boolean find(DirectBuffer e, int off, int len) {
+        if (table) {
+            long block = ElementTable.find(Collection.table(value), e, off, len, ElementTable.hash(e, off, len));
+            if (block == 0) {
+                return false;
+            }
+            point(block);
+            return true;
+        }
+        if (!Collection.findPacked(value, payloads, e, off, len, cursor)) {
+            return false;
+        }
+        element.wrap(cursor.element, cursor.elementLength);
+        payload.wrap(cursor.payload, cursor.payloadLength);
+        return true;
+    }
+
+    /** The element found or iterated last. */
+    public DirectBuffer element() {
+        return element;
+    }
+
+    /** Its payload (a hash field's value); empty for a type without payloads. */
+    public DirectBuffer payload() {
+        return payload;
+    }
+
+    /** Starts the iteration over again: packed collections in insertion order, tables in slot order. */
+    public void rewind() {
+        at = value + Collection.PACKED_HEADER;
+        left = table ? 0 : Collection.packedCount(value);
+        slot = 0;
+    }
+
+    /** Moves to the next element; false at the end. */
+    public boolean next() {
+        if (table) {
+            long t = Collection.table(value);
+            int capacity = ElementTable.capacity(t);
+            while (slot < capacity) {
+                long block = ElementTable.blockAt(t, slot++);
+                if (block != 0) {
+                    point(block);
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (left == 0) {
+            return false;
+        }
+        left--;
+        at = cursor.next(at, payloads);
+        element.wrap(cursor.element, cursor.elementLength);
+        payload.wrap(cursor.payload, cursor.payloadLength);
+        return true;
+    }
+
+    /** Points at an element chosen from the bits of {@code random} (roughly uniform). */
+    public void random(long random) {
+        if (table) {
+            point(ElementTable.randomBlock(Collection.table(value), random));
+            return;
+        }
+        int n = Collection.packedCount(value);
+        int skip = (int) Long.remainderUnsigned(random, n);
+        rewind();
+        for (int i = 0; i <= skip; i++) {
+            next();
+        }
+    }
+
+    /** Points at the element at position {@code index} of a packed collection's insertion order. */
+    public void packedAt(int index) {
+        rewind();
+        for (int i = 0; i <= index; i++) {
+            next();
+        }
+    }
+
+    private void point(long block) {
+        element.wrap(ElementTable.elementAddress(block), ElementTable.elementLength(block));
+        payload.wrap(ElementTable.payloadAddress(block), ElementTable.payloadLength(block));
+    }
+}
