@@ -94,6 +94,43 @@ final class CommandTable {
                 "Increments the numeric value of a key by a floating-point number.", Scope.KEYS,
                 StringCommands::incrbyfloat);
 
+        // ---- hashes ----
+        row("HSET", -4, f(WRITE, DENYOOM, FAST), 1, 1, 1, "hash", "key field value [field value ...]",
+                "Sets fields of a hash; returns how many were new.", Scope.KEYS, HashCommands::hset);
+        row("HMSET", -4, f(WRITE, DENYOOM, FAST), 1, 1, 1, "hash", "key field value [field value ...]",
+                "Sets fields of a hash (as HSET, replying OK).", Scope.KEYS, HashCommands::hmset);
+        row("HSETNX", 4, f(WRITE, DENYOOM, FAST), 1, 1, 1, "hash", "key field value",
+                "Sets a field of a hash only when it does not exist.", Scope.KEYS, HashCommands::hsetnx);
+        row("HGET", 3, f(READONLY, FAST), 1, 1, 1, "hash", "key field",
+                "Returns the value of a field of a hash.", Scope.KEYS, HashCommands::hget);
+        row("HMGET", -3, f(READONLY, FAST), 1, 1, 1, "hash", "key field [field ...]",
+                "Returns the values of fields of a hash.", Scope.KEYS, HashCommands::hmget);
+        row("HGETALL", 2, f(READONLY), 1, 1, 1, "hash", "key",
+                "Returns every field and value of a hash.", Scope.KEYS, HashCommands::hgetall);
+        row("HDEL", -3, f(WRITE, FAST), 1, 1, 1, "hash", "key field [field ...]",
+                "Deletes fields of a hash; returns how many existed. A hash left empty is deleted.", Scope.KEYS,
+                HashCommands::hdel);
+        row("HLEN", 2, f(READONLY, FAST), 1, 1, 1, "hash", "key",
+                "Returns the number of fields of a hash.", Scope.KEYS, HashCommands::hlen);
+        row("HEXISTS", 3, f(READONLY, FAST), 1, 1, 1, "hash", "key field",
+                "Returns whether a field exists in a hash.", Scope.KEYS, HashCommands::hexists);
+        row("HKEYS", 2, f(READONLY), 1, 1, 1, "hash", "key",
+                "Returns the fields of a hash.", Scope.KEYS, HashCommands::hkeys);
+        row("HVALS", 2, f(READONLY), 1, 1, 1, "hash", "key",
+                "Returns the values of a hash.", Scope.KEYS, HashCommands::hvals);
+        row("HINCRBY", 4, f(WRITE, DENYOOM, FAST), 1, 1, 1, "hash", "key field increment",
+                "Increments the integer value of a field of a hash.", Scope.KEYS, HashCommands::hincrby);
+        row("HINCRBYFLOAT", 4, f(WRITE, DENYOOM, FAST), 1, 1, 1, "hash", "key field increment",
+                "Increments the numeric value of a field of a hash by a floating-point number.", Scope.KEYS,
+                HashCommands::hincrbyfloat);
+        row("HSTRLEN", 3, f(READONLY, FAST), 1, 1, 1, "hash", "key field",
+                "Returns the length of the value of a field of a hash.", Scope.KEYS, HashCommands::hstrlen);
+        row("HRANDFIELD", -2, f(READONLY), 1, 1, 1, "hash", "key [count [WITHVALUES]]",
+                "Returns random fields of a hash (a negative count may repeat them).", Scope.KEYS,
+                HashCommands::hrandfield);
+        row("HSCAN", -3, f(READONLY), 1, 1, 1, "hash", "key cursor [MATCH pattern] [COUNT count]",
+                "Iterates over the fields and values of a hash.", Scope.KEYS, HashCommands::hscan);
+
         // ---- generic ----
         row("DEL", -2, f(WRITE), 1, -1, 1, "generic", "key [key ...]",
                 "Deletes keys; returns how many existed.", Scope.KEYS, KeyCommands::del);
@@ -104,7 +141,7 @@ final class CommandTable {
                 "Returns how many of the keys exist (a key named twice counts twice).", Scope.KEYS,
                 KeyCommands::exists);
         row("TYPE", 2, f(READONLY, FAST), 1, 1, 1, "generic", "key",
-                "Returns the Redis type of a key: string (strings and ints), ReJSON-RL (JSON) or none.",
+                "Returns the Redis type of a key: string (strings and ints), ReJSON-RL (JSON), hash or none.",
                 Scope.KEYS, KeyCommands::type);
         row("RENAME", 3, f(WRITE), 1, 2, 1, "generic", "key newkey",
                 "Renames a key, replacing the target if it exists.", Scope.KEYS, KeyCommands::rename);

@@ -1,9 +1,12 @@
 package io.qrrot.engine;
 
+import io.qrrot.engine.store.CollectionView;
+import io.qrrot.engine.store.EntryType;
 import io.qrrot.engine.store.Keyspace;
 import io.qrrot.engine.store.Shard;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.LongHashSet;
 import org.agrona.collections.MutableLong;
 
 /**
@@ -29,6 +32,10 @@ final class Ctx {
     final LockSet locks;
     final Found found = new Found();
     final Found found2 = new Found();
+    /** The collection {@link #findHash} found. */
+    final CollectionView coll = new CollectionView();
+    /** Element hashes seen earlier in the command's arguments, to count a field named twice once. */
+    private final LongHashSet seenHashes = new LongHashSet();
     final MutableLong num = new MutableLong();
     ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
     private long random = System.nanoTime() | 1;
@@ -218,6 +225,77 @@ final class Ctx {
         return true;
     }
 
+    /**
+     * Looks up key argument {@code i} for a string command: true when it exists and its value is text
+     * (string, int or JSON).
+     *
+     * @throws WrongType when it holds a collection: the engine replies WRONGTYPE
+     */
+    boolean findText(int i) {
+        if (!find(i)) {
+            return false;
+        }
+        if (!EntryType.isText(found.type)) {
+            throw WrongType.INSTANCE;
+        }
+        return true;
+    }
+
+    /**
+     * Looks up key argument {@code i} as a hash: 1 when it exists ({@link #coll} then shows it), 0 when it does
+     * not, -1 when it holds another type (WRONGTYPE has been replied).
+     */
+    int findHash(int i) {
+        if (!find(i)) {
+            return 0;
+        }
+        if (found.type != EntryType.HASH) {
+            out.error(Errors.WRONGTYPE);
+            return -1;
+        }
+        // A hash is never an after-image in the effect being built, so the view is the store's entry.
+        coll.wrap(found.view);
+        return 1;
+    }
+
+    /** Starts remembering which arguments a command has seen (see {@link #seenBefore}). */
+    void startSeen() {
+        seenHashes.clear();
+    }
+
+    /**
+     * True when argument {@code i} equals one of the arguments {@code first, first + step, …} before it: a
+     * field named twice in one command counts once, as in Redis. Call for each argument in order after
+     * {@link #startSeen}.
+     */
+    boolean seenBefore(int i, int first, int step) {
+        long h = ks.hash(argBuffer, args.offset(i), args.length(i));
+        if (seenHashes.add(h)) {
+            return false;
+        }
+        for (int j = first; j < i; j += step) {
+            if (argsEqual(i, j)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when arguments {@code i} and {@code j} have the same bytes. */
+    boolean argsEqual(int i, int j) {
+        int len = args.length(i);
+        if (args.length(j) != len) {
+            return false;
+        }
+        byte[] a = args.array();
+        return java.util.Arrays.equals(a, args.offset(i), args.offset(i) + len, a, args.offset(j), args.offset(j) + len);
+    }
+
+    /** Starts an element op on key argument {@code keyArg}. */
+    void beginElements(int keyArg, byte op, byte type) {
+        effect.beginElements(hash(keyArg), op, type, argBuffer, args.offset(keyArg), args.length(keyArg));
+    }
+
     private boolean fromStore(Found into, DirectBuffer key, int koff, int klen, long hash) {
         Shard s = ks.shardFor(hash);
         if (!s.find(key, koff, klen, hash, into.view)) {
@@ -306,6 +384,35 @@ final class Ctx {
             // it while this command still holds the shard locks, so no other command sees that state
             // before the log refuses writes.
             throw log.cannotApply(appended, Applier.cannotApplyReason(appended, e), e);
+        } finally {
+            effect.reset();
+        }
+        lsn = Math.max(lsn, appended);
+        return appended;
+    }
+
+    /**
+     * Logs a record whose ops are already applied (EXEC's, see {@link Engine#runQueued}).
+     *
+     * @param wrote whether the record holds writes; when it only deletes keys that had expired, a refusal
+     *              changes nothing anyone can see and the log's error is thrown as it is
+     * @throws EffectLogException when the log refused: memory now holds what the log does not, so the log
+     *                            is told ({@link EffectLog#cannotApply}: fail-stop) and its error thrown
+     */
+    long commitApplied(EffectLog log, boolean wrote) {
+        if (effect.ops() == 0) {
+            return 0;
+        }
+        effect.finish();
+        long appended;
+        try {
+            appended = log.append(effect.buffer(), 0, effect.length());
+        } catch (EffectLogException e) {
+            if (!wrote) {
+                throw e;
+            }
+            throw log.cannotApply(0, "a transaction applied in memory could not be logged (" + e.getMessage()
+                    + ")", e);
         } finally {
             effect.reset();
         }

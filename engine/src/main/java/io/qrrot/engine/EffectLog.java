@@ -38,6 +38,24 @@ public interface EffectLog {
         return new EffectLogException("ERR " + reason, cause);
     }
 
+    /**
+     * Throws the error {@link #append} would throw now when this log no longer accepts records (a failed write
+     * or fsync); does nothing otherwise. EXEC asks before it applies anything, because it applies each queued
+     * command's ops before it logs the transaction. A log that can start refusing must implement it.
+     *
+     * @throws EffectLogException as {@link #append} would
+     */
+    default void check() {
+    }
+
+    /**
+     * The largest record {@link #append} accepts. EXEC applies each command's ops before it logs the whole
+     * record, so it checks the size as it goes instead of being refused at the end.
+     */
+    default int maxRecordBytes() {
+        return Integer.MAX_VALUE;
+    }
+
     /** An effect log that records nothing: for a purely in-memory engine and for replay. */
     EffectLog NONE = (effect, offset, length) -> 0L;
 }

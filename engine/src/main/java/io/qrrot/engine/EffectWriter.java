@@ -56,6 +56,15 @@ final class EffectWriter {
         return commandStart;
     }
 
+    /** Drops op {@code from} and every op after it. */
+    void truncate(int from) {
+        if (from < ops) {
+            length = opOffsets[from];
+            ops = from;
+            elementsOp = -1;
+        }
+    }
+
     /** True when {@code more} bytes still fit under {@link #MAX_RECORD}. */
     boolean fits(long more) {
         return length + more <= MAX_RECORD;

@@ -167,7 +167,11 @@ public final class Engine implements AutoCloseable {
                 c.locks.addAll();
                 c.locks.lock();
             }
-            cmd.handler.run(c);
+            try {
+                cmd.handler.run(c);
+            } catch (WrongType e) {
+                c.out.error(Errors.WRONGTYPE);
+            }
             if (write) {
                 try {
                     c.commit(log);
@@ -189,14 +193,41 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Runs EXEC's queued commands; the caller holds every shard they need. */
+    /**
+     * Runs one of EXEC's queued commands; the caller holds every shard they need. The command's ops are applied
+     * to the store as soon as it finishes, so the commands after it read what it wrote (a collection can only
+     * be read from the store); the whole record is logged once, when EXEC ends. A command whose ops would take
+     * the record past the log's limit gets an error instead, so that EXEC's single append cannot be refused
+     * for its size once its ops are applied.
+     *
+     * @throws EffectLogException when the store refused to apply an op: the log has been told (fail-stop)
+     */
     void runQueued(Ctx c, Command cmd, CommandArgs args) {
         c.bind(cmd, args);
         if (cmd.write && c.oversizedKey(config.maxKeyBytes()) >= 0) {
             c.out.error(keyTooBigError);
             return;
         }
-        cmd.handler.run(c);
+        EffectWriter w = c.effect;
+        w.startCommand();
+        int from = w.ops();
+        try {
+            cmd.handler.run(c);
+        } catch (WrongType e) {
+            c.out.error(Errors.WRONGTYPE);
+        }
+        if (w.length() > c.log.maxRecordBytes()) {
+            w.truncate(from);
+            c.out.error("ERR the transaction's effect would exceed the write-ahead log's record limit of "
+                    + c.log.maxRecordBytes() + " bytes; split it into smaller transactions");
+            return;
+        }
+        try {
+            c.applier.apply(w, from);
+        } catch (Applier.CannotApply e) {
+            throw c.log.cannotApply(0, "the store could not apply a transaction's effect ("
+                    + e.getCause().getMessage() + ")", e);
+        }
     }
 
     /** Redis' text, byte for byte: name and arguments cut at 128 bytes, each argument quoted with a trailing space. */

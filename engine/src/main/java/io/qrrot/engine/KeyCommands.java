@@ -1,5 +1,9 @@
 package io.qrrot.engine;
 
+import io.qrrot.engine.store.CollectionView;
+import io.qrrot.engine.store.EntryType;
+import org.agrona.DirectBuffer;
+
 /** Commands on keys of any type: DEL, UNLINK, EXISTS, TYPE, RENAME, RENAMENX. */
 final class KeyCommands {
     /** TYPE's answer for a JSON value: RedisJSON's type name, so RedisJSON-aware clients recognise it. */
@@ -39,7 +43,7 @@ final class KeyCommands {
 
     /** The type name Redis clients see: {@code string} for strings and ints, {@code ReJSON-RL} for JSON. */
     static String redisTypeName(byte type) {
-        return type == EffectCodec.TYPE_JSON ? JSON_TYPE_NAME : "string";
+        return EntryType.redisName(type);
     }
 
     static void rename(Ctx c) {
@@ -64,20 +68,45 @@ final class KeyCommands {
             return;
         }
         // The source stays in c.found; look the target up in the second slot.
-        if (c.find(c.found2, 2) && nx) {
+        boolean targetExists = c.find(c.found2, 2);
+        if (targetExists && nx) {
             c.out.integer(0);
             return;
         }
         Found src = c.found;
-        if (!c.valueSizeOk(src.length)) {
-            return; // only when a transaction's record would grow past its limit
+        if (EntryType.isCollection(src.type)) {
+            if (targetExists) {
+                c.delete(2);
+            }
+            copyElements(c, src, 2);
+        } else {
+            if (!c.valueSizeOk(src.length)) {
+                return; // only when a transaction's record would grow past its limit
+            }
+            c.put(2, src.type, src.value, src.offset, src.length, src.expiry);
         }
-        c.put(2, src.type, src.value, src.offset, src.length, src.expiry);
         c.delete(1);
         if (nx) {
             c.out.integer(1);
         } else {
             c.out.simple("OK");
+        }
+    }
+
+    /**
+     * Logs the collection in {@code src} as built anew under key argument {@code target} (which must not exist
+     * once the ops before apply): all its elements, then its expiry. A collection is never logged as an image.
+     */
+    static void copyElements(Ctx c, Found src, int target) {
+        CollectionView from = c.coll.wrap(src.view);
+        c.beginElements(target, EffectCodec.OP_ELEMENTS_PUT, from.type());
+        while (from.next()) {
+            DirectBuffer e = from.element();
+            DirectBuffer p = from.payload();
+            c.effect.addElement(e, 0, e.capacity(), p, 0, p.capacity());
+        }
+        if (src.expiry != 0) {
+            c.expire(target, src.expiry);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.qrrot.engine;
 
+import io.qrrot.engine.store.CollectionView;
+import io.qrrot.engine.store.EntryType;
 import io.qrrot.engine.store.Keyspace;
 import io.qrrot.engine.store.Shard;
 import org.agrona.DirectBuffer;
@@ -10,8 +12,8 @@ import org.agrona.ExpandableArrayBuffer;
  * shares with SCAN).
  *
  * <p>At top level these lock one shard at a time (never a global lock), committing the deletions of expired
- * keys they meet before moving on. Inside EXEC every shard is already locked and the walk also reports the
- * transaction's own pending writes, so the result is what a client would see after the earlier commands.
+ * keys they meet before moving on. Inside EXEC every shard is already locked and the earlier commands' writes
+ * are already applied (see {@link Engine#runQueued}), so the result is what a client would see after them.
  */
 final class KeyspaceCommands {
     /** Bits 40 and up of a SCAN/ALL cursor hold the shard index, the bits below that shard's own scan cursor. */
@@ -56,51 +58,11 @@ final class KeyspaceCommands {
                     s.unlock();
                 }
             }
-            n += pendingOnlyKeys(c, list, glob, all, null);
         } finally {
             c.lazyDelete = true;
         }
         c.out.array(n);
         list.replayTo(c.out);
-    }
-
-    /**
-     * Inside EXEC: adds the keys the transaction created that the store does not hold yet (matching the
-     * pattern and type). Returns how many.
-     */
-    static int pendingOnlyKeys(Ctx c, ReplyBuffer list, Glob glob, boolean all, String type) {
-        EffectWriter w = c.effect;
-        if (!c.inTransaction || w.ops() == 0) {
-            return 0;
-        }
-        int n = 0;
-        DirectBuffer buf = w.buffer();
-        for (int op = 0; op < w.ops(); op++) {
-            if (w.opCode(op) != EffectCodec.OP_PUT) {
-                continue;
-            }
-            int koff = w.keyOffset(op);
-            int klen = w.keyLength(op);
-            long h = w.opHash(op);
-            if (w.latest(buf, koff, klen, h) != op) {
-                continue; // a later op decides this key; it is counted there
-            }
-            if (c.ks.shardFor(h).find(buf, koff, klen, h, c.found2.view)) {
-                continue; // the store walk already met this key
-            }
-            if (!all && !glob.match(buf, koff, klen)) {
-                continue;
-            }
-            if (!c.find(c.found2, buf, koff, klen, h)) {
-                continue;
-            }
-            if (type != null && !type.equalsIgnoreCase(KeyCommands.redisTypeName(c.found2.type))) {
-                continue;
-            }
-            list.bulk(buf, koff, klen);
-            n++;
-        }
-        return n;
     }
 
     // ---- SCAN ----
@@ -254,9 +216,6 @@ final class KeyspaceCommands {
             }
             shard++;
             if (shard == ks.shardCount()) {
-                if (c.inTransaction) {
-                    c.listed += entries ? pendingOnlyEntries(c, list) : pendingOnlyKeys(c, list, glob, all, type);
-                }
                 return 0;
             }
             if (remaining <= 0) {
@@ -273,29 +232,26 @@ final class KeyspaceCommands {
         list.array(3);
         list.bulk(key, off, len);
         list.simple(QrrotCommands.typeName(f.type));
-        f.reply(list);
+        if (EntryType.isCollection(f.type)) {
+            replyElements(list, f);
+        } else {
+            f.reply(list);
+        }
     }
 
-    private static int pendingOnlyEntries(Ctx c, ReplyBuffer list) {
-        EffectWriter w = c.effect;
-        int n = 0;
-        DirectBuffer buf = w.buffer();
-        for (int op = 0; op < w.ops(); op++) {
-            if (w.opCode(op) != EffectCodec.OP_PUT) {
-                continue;
-            }
-            int koff = w.keyOffset(op);
-            int klen = w.keyLength(op);
-            long h = w.opHash(op);
-            if (w.latest(buf, koff, klen, h) != op || c.ks.shardFor(h).find(buf, koff, klen, h, c.found2.view)) {
-                continue;
-            }
-            if (c.find(c.found2, buf, koff, klen, h)) {
-                record(list, buf, koff, klen, c.found2, true);
-                n++;
+    /** A collection as ALL shows it: its elements (a hash's fields and values) as one flat array. */
+    private static void replyElements(ReplyBuffer list, Found f) {
+        CollectionView view = new CollectionView().wrap(f.view);
+        boolean payloads = EntryType.hasPayload(f.type);
+        list.array((int) (payloads ? 2 * view.count() : view.count()));
+        while (view.next()) {
+            DirectBuffer e = view.element();
+            list.bulk(e, 0, e.capacity());
+            if (payloads) {
+                DirectBuffer p = view.payload();
+                list.bulk(p, 0, p.capacity());
             }
         }
-        return n;
     }
 
     // ---- RANDOMKEY ----
@@ -374,22 +330,6 @@ final class KeyspaceCommands {
                 }
             }
         }
-        if (c.inTransaction) {
-            EffectWriter w = c.effect;
-            DirectBuffer buf = w.buffer();
-            for (int op = 0; op < w.ops(); op++) {
-                if (w.opCode(op) != EffectCodec.OP_PUT) {
-                    continue;
-                }
-                int koff = w.keyOffset(op);
-                int klen = w.keyLength(op);
-                long h = w.opHash(op);
-                if (w.latest(buf, koff, klen, h) == op && c.find(c.found2, buf, koff, klen, h)) {
-                    c.out.bulk(buf, koff, klen);
-                    return true;
-                }
-            }
-        }
         return false;
     }
 
@@ -407,54 +347,9 @@ final class KeyspaceCommands {
                 s.unlock();
             }
         }
-        if (c.inTransaction && c.effect.ops() > 0) {
-            n = withPending(c, n);
-        }
         c.out.integer(n);
     }
 
-    /** DBSIZE inside EXEC: the store's count corrected by the transaction's pending ops. */
-    private static long withPending(Ctx c, long storeCount) {
-        EffectWriter w = c.effect;
-        DirectBuffer buf = w.buffer();
-        boolean cleared = false;
-        for (int op = 0; op < w.ops(); op++) {
-            if (w.opCode(op) == EffectCodec.OP_CLEAR) {
-                cleared = true;
-            }
-        }
-        long n = cleared ? 0 : storeCount;
-        for (int op = 0; op < w.ops(); op++) {
-            if (w.opCode(op) == EffectCodec.OP_CLEAR) {
-                continue;
-            }
-            int koff = w.keyOffset(op);
-            int klen = w.keyLength(op);
-            long h = w.opHash(op);
-            if (!lastOpOfKey(w, op, buf, koff, klen, h)) {
-                continue;
-            }
-            int r = w.latest(buf, koff, klen, h);
-            boolean inStore = !cleared && c.ks.shardFor(h).find(buf, koff, klen, h, c.found2.view);
-            boolean after = r >= 0 || (r == EffectWriter.NOT_WRITTEN && inStore);
-            n += (after ? 1 : 0) - (inStore ? 1 : 0);
-        }
-        return n;
-    }
-
-    // True when no later op names the same key (so each key is counted once).
-    private static boolean lastOpOfKey(EffectWriter w, int op, DirectBuffer buf, int koff, int klen, long h) {
-        for (int later = op + 1; later < w.ops(); later++) {
-            if (w.opCode(later) == EffectCodec.OP_CLEAR || w.opHash(later) != h) {
-                continue;
-            }
-            int lo = w.keyOffset(later);
-            if (w.keyLength(later) == klen && sameBytes(buf, lo, koff, klen)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static boolean sameBytes(DirectBuffer buf, int a, int b, int len) {
         for (int i = 0; i < len; i++) {

@@ -11,16 +11,9 @@ final class QrrotCommands {
     private QrrotCommands() {
     }
 
-    /** The qrrot type name: {@code string}, {@code int} or {@code json}. */
+    /** The qrrot type name: {@code string}, {@code int}, {@code json} or {@code hash}. */
     static String typeName(byte type) {
-        switch (type) {
-            case EffectCodec.TYPE_INT:
-                return "int";
-            case EffectCodec.TYPE_JSON:
-                return "json";
-            default:
-                return "string";
-        }
+        return io.qrrot.engine.store.EntryType.name(type);
     }
 
     /**

@@ -23,6 +23,8 @@ final class ReplyBuffer implements ReplySink {
     private static final byte DOUBLE = 11;
     private static final byte BOOL = 12;
     private static final byte VERBATIM = 13;
+    private static final byte PAIRS = 14;
+    private static final byte PAIR = 15;
 
     /** Capacity above which {@link #clear} lets the buffer go, so one huge reply does not pin memory. */
     private static final int SHRINK_ABOVE = 4 << 20;
@@ -103,6 +105,13 @@ final class ReplyBuffer implements ReplySink {
                     break;
                 case BOOL:
                     out.bool(b.getByte(pos++) != 0);
+                    break;
+                case PAIRS:
+                    out.pairs(b.getInt(pos));
+                    pos += 4;
+                    break;
+                case PAIR:
+                    out.pair();
                     break;
                 default:
                     throw new IllegalStateException("corrupt reply buffer: op " + op + " at " + (pos - 1));
@@ -185,6 +194,18 @@ final class ReplyBuffer implements ReplySink {
         op(MAP);
         bytes.putInt(length, count);
         length += 4;
+    }
+
+    @Override
+    public void pairs(int count) {
+        op(PAIRS);
+        bytes.putInt(length, count);
+        length += 4;
+    }
+
+    @Override
+    public void pair() {
+        op(PAIR);
     }
 
     @Override

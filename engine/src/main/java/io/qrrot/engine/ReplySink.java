@@ -61,4 +61,17 @@ public interface ReplySink {
     default void bulk(String utf8) {
         bulk(utf8.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    /**
+     * An array of {@code count} pairs, as Redis 7 replies HRANDFIELD … WITHVALUES: in RESP3 an array of
+     * {@code count} two-element arrays (each opened by {@link #pair()}), in RESP2 one flat array of
+     * {@code 2 * count} elements. The default is RESP2's.
+     */
+    default void pairs(int count) {
+        array(2 * count);
+    }
+
+    /** Opens one pair of a {@link #pairs} reply: a two-element array in RESP3, nothing in RESP2 (the default). */
+    default void pair() {
+    }
 }

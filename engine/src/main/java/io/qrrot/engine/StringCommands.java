@@ -1,5 +1,6 @@
 package io.qrrot.engine;
 
+import io.qrrot.engine.store.EntryType;
 import java.nio.charset.StandardCharsets;
 import org.agrona.ExpandableArrayBuffer;
 
@@ -26,7 +27,7 @@ final class StringCommands {
     private static final int ANY_EXPIRE = EX | PX | EXAT | PXAT;
 
     static void get(Ctx c) {
-        if (c.find(1)) {
+        if (c.findText(1)) {
             c.found.reply(c.out);
         } else {
             c.out.nil();
@@ -116,7 +117,7 @@ final class StringCommands {
         }
         long expiry = c.num.get();
         // A plain SET replaces whatever is there: only its options need the old value.
-        boolean exists = (f & (GET | NX | XX | KEEPTTL)) != 0 && c.find(1);
+        boolean exists = (f & (GET | NX | XX | KEEPTTL)) != 0 && ((f & GET) != 0 ? c.findText(1) : c.find(1));
         if ((f & GET) != 0) {
             if (exists) {
                 c.found.reply(c.out);
@@ -176,7 +177,7 @@ final class StringCommands {
     }
 
     static void getdel(Ctx c) {
-        if (!c.find(1)) {
+        if (!c.findText(1)) {
             c.out.nil();
             return;
         }
@@ -190,7 +191,7 @@ final class StringCommands {
             return;
         }
         long when = c.num.get();
-        if (!c.find(1)) {
+        if (!c.findText(1)) {
             c.out.nil();
             return;
         }
@@ -208,7 +209,7 @@ final class StringCommands {
         int argc = c.argc();
         c.out.array(argc - 1);
         for (int i = 1; i < argc; i++) {
-            if (c.find(i)) {
+            if (c.find(i) && EntryType.isText(c.found.type)) {
                 c.found.reply(c.out);
             } else {
                 c.out.nil();
@@ -273,7 +274,7 @@ final class StringCommands {
 
     static void append(Ctx c) {
         int alen = c.len(2);
-        if (!c.find(1)) {
+        if (!c.findText(1)) {
             if (!c.valueSizeOk(alen)) {
                 return;
             }
@@ -298,7 +299,7 @@ final class StringCommands {
     }
 
     static void strlen(Ctx c) {
-        c.out.integer(c.find(1) ? c.found.textLength() : 0);
+        c.out.integer(c.findText(1) ? c.found.textLength() : 0);
     }
 
     static void getrange(Ctx c) {
@@ -310,7 +311,7 @@ final class StringCommands {
             return;
         }
         long end = c.num.get();
-        if (!c.find(1)) {
+        if (!c.findText(1)) {
             c.out.bulk(c.scratch, 0, 0);
             return;
         }
@@ -366,7 +367,7 @@ final class StringCommands {
         ExpandableArrayBuffer s = c.scratch;
         long expiry = 0;
         int olen = 0;
-        if (!c.find(1)) {
+        if (!c.findText(1)) {
             if (vlen == 0) {
                 c.out.integer(0);
                 return;
@@ -428,7 +429,7 @@ final class StringCommands {
     private static void incrBy(Ctx c, long incr) {
         long value = 0;
         long expiry = 0;
-        if (c.find(1)) {
+        if (c.findText(1)) {
             Found f = c.found;
             if (f.isInt()) {
                 value = f.longValue();
@@ -456,7 +457,7 @@ final class StringCommands {
     static void incrbyfloat(Ctx c) {
         LongDouble value = LongDouble.of(0);
         long expiry = 0;
-        if (c.find(1)) {
+        if (c.findText(1)) {
             Found f = c.found;
             if (f.isJson()) {
                 c.out.error(Errors.WRONGTYPE);

@@ -4,8 +4,11 @@ package io.qrrot.engine;
  * MULTI, EXEC, DISCARD, WATCH, UNWATCH.
  *
  * <p>EXEC locks every shard its queued commands and WATCHed keys live in (ascending), checks the WATCHes,
- * runs the commands against one effect record (so each sees the earlier ones' writes), logs that record
- * once and applies it: after a crash the transaction is there whole or not at all. Errors found while
+ * runs the commands one by one into one effect record, applying each command's ops when it ends (so each sees
+ * the earlier ones' writes; nobody else can, as every shard the transaction touches stays locked), and logs
+ * the record once at the end: after a crash the transaction is there whole or not at all. If that append is
+ * refused (the log failed meanwhile), memory holds what the log does not, so the log is failed for good
+ * (fail-stop) and a restart rebuilds memory from it. Errors found while
  * queueing (unknown command, wrong arity, OOM) make EXEC fail with EXECABORT; errors while running
  * (WRONGTYPE …) are that command's reply, as in Redis.
  */
@@ -55,6 +58,15 @@ final class Transactions {
         c.out.simple("OK");
     }
 
+    private static boolean queuedWrite(Session s) {
+        for (int i = 0; i < s.queuedCount(); i++) {
+            if (s.queuedCommand(i).write) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static void exec(Ctx c) {
         Session s = c.session;
         ReplySink out = c.out;
@@ -89,18 +101,26 @@ final class Transactions {
                 out.nilArray();
                 return;
             }
+            if (queuedWrite(s)) {
+                try {
+                    c.log.check(); // its commands' ops are applied before the record is logged
+                } catch (EffectLogException e) {
+                    out.error(e.getMessage());
+                    return;
+                }
+            }
             c.inTransaction = true;
             ReplyBuffer replies = c.replies;
             replies.array(n);
             c.out = replies;
             boolean wrote = false;
-            for (int i = 0; i < n; i++) {
-                Command q = s.queuedCommand(i);
-                wrote |= q.write;
-                engine.runQueued(c, q, s.queuedArgs(i));
-            }
             try {
-                c.commit(c.log);
+                for (int i = 0; i < n; i++) {
+                    Command q = s.queuedCommand(i);
+                    wrote |= q.write;
+                    engine.runQueued(c, q, s.queuedArgs(i));
+                }
+                c.commitApplied(c.log, wrote);
             } catch (EffectLogException e) {
                 if (wrote) {
                     replies.clear();

@@ -30,6 +30,11 @@ class CannotApplyTest {
         }
 
         @Override
+        public void check() {
+            records.check();
+        }
+
+        @Override
         public EffectLogException cannotApply(long lsn, String reason, RuntimeException cause) {
             told.add(lsn + ": " + reason);
             records.failWith = "IOERR " + reason + "; writes are refused until restart";

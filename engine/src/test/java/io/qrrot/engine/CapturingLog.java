@@ -21,6 +21,13 @@ final class CapturingLog implements EffectLog {
         return ++lsn;
     }
 
+    @Override
+    public void check() {
+        if (failWith != null) {
+            throw new EffectLogException(failWith);
+        }
+    }
+
     synchronized List<byte[]> snapshot() {
         return new ArrayList<>(records);
     }

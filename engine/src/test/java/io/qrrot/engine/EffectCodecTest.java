@@ -43,6 +43,56 @@ class EffectCodecTest {
         public void clear() {
             ops.add("CLEAR");
         }
+
+        @Override
+        public void elementPut(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
+                               int elen, DirectBuffer payload, int poff, int plen) {
+            ops.add("EPUT " + type + " " + s(key, koff, klen) + " " + s(element, eoff, elen) + "="
+                    + s(payload, poff, plen));
+        }
+
+        @Override
+        public void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
+                                  int elen) {
+            ops.add("EDEL " + type + " " + s(key, koff, klen) + " " + s(element, eoff, elen));
+        }
+    }
+
+    @Test
+    void roundTripsElementOps() {
+        EffectWriter w = new EffectWriter();
+        UnsafeBuffer b = new UnsafeBuffer("hfield1value1f2".getBytes(StandardCharsets.ISO_8859_1));
+        w.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EffectCodec.TYPE_HASH, b, 0, 1);
+        w.addElement(b, 1, 6, b, 7, 6);
+        w.addElement(b, 13, 2, b, 0, 0);
+        w.addElementLong(b, 13, 2, -17);
+        w.beginElements(2, EffectCodec.OP_ELEMENTS_DEL, EffectCodec.TYPE_HASH, b, 0, 1);
+        w.addRemoved(b, 1, 6);
+        w.finish();
+        byte[] rec = new byte[w.length()];
+        w.buffer().getBytes(0, rec);
+        Recorder r = new Recorder();
+        EffectCodec.decode(new UnsafeBuffer(rec), 0, rec.length, r);
+        assertEquals(List.of("EPUT 4 h field1=value1", "EPUT 4 h f2=", "EPUT 4 h f2=-17", "EDEL 4 h field1"), r.ops);
+    }
+
+    @Test
+    void refusesElementOpsInVersionOneRecordsAndUnknownTypes() {
+        EffectWriter w = new EffectWriter();
+        UnsafeBuffer b = new UnsafeBuffer("hfv".getBytes(StandardCharsets.ISO_8859_1));
+        w.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EffectCodec.TYPE_HASH, b, 0, 1);
+        w.addElement(b, 1, 1, b, 2, 1);
+        w.finish();
+        byte[] rec = new byte[w.length()];
+        w.buffer().getBytes(0, rec);
+        rec[0] = 1;
+        EffectFormatException e = assertThrows(EffectFormatException.class,
+                () -> EffectCodec.validate(new UnsafeBuffer(rec), 0, rec.length));
+        assertEquals("malformed effect record at offset 8: ELEMENTS_PUT in a version 1 record", e.getMessage());
+        rec[0] = 2;
+        rec[EffectCodec.HEADER_LENGTH + EffectCodec.ELEMENTS_TYPE_OFFSET] = 1;
+        e = assertThrows(EffectFormatException.class, () -> EffectCodec.validate(new UnsafeBuffer(rec), 0, rec.length));
+        assertEquals("malformed effect record at offset 9: ELEMENTS_PUT value type 1, expected 4 (hash)", e.getMessage());
     }
 
     private static byte[] sample() {
@@ -97,13 +147,14 @@ class EffectCodecTest {
         rec[0] = 9;
         EffectFormatException e = assertThrows(EffectFormatException.class,
                 () -> EffectCodec.decode(new UnsafeBuffer(rec), 0, rec.length, new Recorder()));
-        assertEquals("effect record version 9 at offset 0 is not supported; this build reads version 1 (use a newer qrrot)",
+        assertEquals("effect record version 9 at offset 0 is not supported; this build reads versions 1 to 2 (use a newer qrrot)",
                 e.getMessage());
         byte[] rec2 = sample();
         rec2[EffectCodec.HEADER_LENGTH] = 7;
         e = assertThrows(EffectFormatException.class,
                 () -> EffectCodec.decode(new UnsafeBuffer(rec2), 0, rec2.length, new Recorder()));
-        assertEquals("malformed effect record at offset 8: unknown op code 7, expected 1 (PUT), 2 (DEL), 3 (EXPIRE) or 4 (CLEAR)",
+        assertEquals("malformed effect record at offset 8: unknown op code 7, expected 1 (PUT), 2 (DEL), 3 (EXPIRE),"
+                        + " 4 (CLEAR), 5 (ELEMENTS_PUT) or 6 (ELEMENTS_DEL)",
                 e.getMessage());
         byte[] rec3 = java.util.Arrays.copyOf(sample(), sample().length + 1);
         e = assertThrows(EffectFormatException.class,

@@ -43,6 +43,8 @@ final class Harness implements AutoCloseable {
     /** Every live and expired-but-present entry as "type:value@expiry", by key (ISO-8859-1). */
     static Map<String, String> dump(Engine e) {
         Map<String, String> m = new TreeMap<>();
+        Map<String, Map<String, String>> hashes = new TreeMap<>();
+        Map<String, Long> expiries = new TreeMap<>();
         EffectVisitor v = new EffectVisitor() {
             @Override
             public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
@@ -58,13 +60,30 @@ final class Harness implements AutoCloseable {
 
             @Override
             public void expire(DirectBuffer key, int koff, int klen, long expiry) {
+                expiries.put(str(key, koff, klen), expiry);
             }
 
             @Override
             public void clear() {
             }
+
+            @Override
+            public void elementPut(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
+                                   int elen, DirectBuffer payload, int poff, int plen) {
+                hashes.computeIfAbsent(str(key, koff, klen), k -> new TreeMap<>())
+                        .put(str(element, eoff, elen), str(payload, poff, plen));
+            }
+
+            @Override
+            public void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element,
+                                      int eoff, int elen) {
+            }
         };
         e.forEachEntry(v);
+        // A collection arrives as its elements, then an EXPIRE when it has a TTL.
+        for (Map.Entry<String, Map<String, String>> h : hashes.entrySet()) {
+            m.put(h.getKey(), "hash:" + h.getValue() + "@" + expiries.getOrDefault(h.getKey(), 0L));
+        }
         return m;
     }
 

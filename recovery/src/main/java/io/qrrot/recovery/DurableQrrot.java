@@ -81,6 +81,19 @@ public final class DurableQrrot implements Qrrot {
             public EffectLogException cannotApply(long lsn, String reason, RuntimeException cause) {
                 return stopWrites(reason, cause);
             }
+
+            @Override
+            public void check() {
+                WalFailedException f = wal.failure();
+                if (f != null) {
+                    throw new EffectLogException(f.getMessage(), f);
+                }
+            }
+
+            @Override
+            public int maxRecordBytes() {
+                return wal.options().maxPayloadBytes();
+            }
         };
         this.compactorThread = new Thread(this::compactLoop, "qrrot-compactor");
         this.compactorThread.setDaemon(true);

@@ -138,6 +138,42 @@ public final class CollectionView {
         }
     }
 
+    private final ElementTable.BlockVisitor collector = this::addScanned;
+    private long[] scanned = new long[16];
+    private int scannedCount;
+    private int scannedNext;
+
+    /**
+     * Collects about {@code count} elements of a table from {@code cursor} (0 to start) for {@link #nextScanned}
+     * and returns the cursor to continue from, 0 when done: every element present for a whole scan is returned
+     * at least once, even when the table grows or shrinks between calls. A packed collection has no cursor: read
+     * it whole with {@link #next}.
+     */
+    public long scan(long cursor, int count) {
+        if (!table) {
+            throw new IllegalStateException("a packed collection is read whole");
+        }
+        scannedCount = 0;
+        scannedNext = 0;
+        return ElementTable.scan(Collection.table(value), cursor, count, collector);
+    }
+
+    private void addScanned(long block) {
+        if (scannedCount == scanned.length) {
+            scanned = java.util.Arrays.copyOf(scanned, scannedCount * 2);
+        }
+        scanned[scannedCount++] = block;
+    }
+
+    /** Moves to the next element {@link #scan} collected; false when there is none left. */
+    public boolean nextScanned() {
+        if (scannedNext == scannedCount) {
+            return false;
+        }
+        point(scanned[scannedNext++]);
+        return true;
+    }
+
     private void point(long block) {
         element.wrap(ElementTable.elementAddress(block), ElementTable.elementLength(block));
         payload.wrap(ElementTable.payloadAddress(block), ElementTable.payloadLength(block));

@@ -21,4 +21,6 @@ final class ElementTable {
     static long randomBlock(long table, long random) { throw new UnsupportedOperationException(); }
     static long memoryBytes(long table) { throw new UnsupportedOperationException(); }
     static void verify(long table, long[] into) { throw new UnsupportedOperationException(); }
+    interface BlockVisitor { void visit(long block); }
+    static long scan(long table, long cursor, int count, BlockVisitor v) { throw new UnsupportedOperationException(); }
 }

@@ -148,6 +148,18 @@ public final class RespEncoder implements ReplySink {
     }
 
     @Override
+    public void pairs(int count) {
+        header('*', protocol == 3 ? count : 2L * count);
+    }
+
+    @Override
+    public void pair() {
+        if (protocol == 3) {
+            header('*', 2);
+        }
+    }
+
+    @Override
     public void doubleValue(double value) {
         String text = formatDouble(value);
         if (protocol == 3) {
