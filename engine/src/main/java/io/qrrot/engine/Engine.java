@@ -403,6 +403,34 @@ public final class Engine implements AutoCloseable {
         hashMaxPackedLength = bytes;
     }
 
+    /**
+     * Sets a collection encoding threshold by its Redis name ({@code hash-max-listpack-entries},
+     * {@code hash-max-listpack-value}, or their old {@code ziplist} aliases); values above 2^31-1 count as
+     * that. The new value decides conversions from the next write on; encoded collections stay as they are.
+     *
+     * @return false when the name is not one this engine knows
+     */
+    public boolean setEncodingLimit(String name, long value) {
+        int v = (int) Math.max(0, Math.min(value, Integer.MAX_VALUE));
+        switch (name) {
+            case "hash-max-listpack-entries", "hash-max-ziplist-entries" -> setHashMaxListpackEntries(v);
+            case "hash-max-listpack-value", "hash-max-ziplist-value" -> setHashMaxListpackValue(v);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The threshold {@link #setEncodingLimit} sets, or -1 for a name this engine does not know. */
+    public long encodingLimit(String name) {
+        return switch (name) {
+            case "hash-max-listpack-entries", "hash-max-ziplist-entries" -> hashMaxPackedEntries;
+            case "hash-max-listpack-value", "hash-max-ziplist-value" -> hashMaxPackedLength;
+            default -> -1;
+        };
+    }
+
     int maxPackedEntries(byte type) {
         return hashMaxPackedEntries;
     }

@@ -177,6 +177,16 @@ public final class DurableQrrot implements Qrrot {
     }
 
     @Override
+    public boolean setEncodingLimit(String name, long value) {
+        return engine.setEncodingLimit(name, value);
+    }
+
+    @Override
+    public long encodingLimit(String name) {
+        return engine.encodingLimit(name);
+    }
+
+    @Override
     public Session newSession() {
         return new DurableSession(engine.newSession());
     }

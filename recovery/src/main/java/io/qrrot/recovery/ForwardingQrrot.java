@@ -67,4 +67,14 @@ public abstract class ForwardingQrrot implements Qrrot {
     public void close() throws IOException {
         delegate.close();
     }
+
+    @Override
+    public boolean setEncodingLimit(String name, long value) {
+        return delegate.setEncodingLimit(name, value);
+    }
+
+    @Override
+    public long encodingLimit(String name) {
+        return delegate.encodingLimit(name);
+    }
 }

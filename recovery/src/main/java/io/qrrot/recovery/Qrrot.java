@@ -83,6 +83,17 @@ public interface Qrrot extends AutoCloseable {
     /** Changes the max memory at run time (CONFIG SET maxmemory); 0 means no limit. */
     void setMaxMemory(long bytes);
 
+    /**
+     * Sets a collection encoding threshold by its Redis name (CONFIG SET {@code hash-max-listpack-entries} and
+     * friends): when a small collection becomes a table.
+     *
+     * @return false when the name is not one the engine knows
+     */
+    boolean setEncodingLimit(String name, long value);
+
+    /** The threshold {@link #setEncodingLimit} sets, or -1 for an unknown name. */
+    long encodingLimit(String name);
+
     /** Stops accepting commands, drains and syncs the WAL, stops the compactor, releases the lock. */
     @Override
     void close() throws IOException;

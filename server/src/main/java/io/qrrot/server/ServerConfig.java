@@ -153,10 +153,16 @@ final class ServerConfig {
         add("port", () -> Integer.toString(s.port), null);
         add("bind", () -> s.options.bind(), null);
         add("io-threads", () -> Integer.toString(s.options.ioThreads()), null);
-        // Redis encoding knobs: accepted and remembered, no effect on qrrot's storage.
+        // Collection encoding thresholds the engine uses (the ziplist names are Redis's old aliases).
+        for (String name : new String[] {"hash-max-listpack-entries", "hash-max-listpack-value",
+                "hash-max-ziplist-entries", "hash-max-ziplist-value"}) {
+            add(name, () -> Long.toString(s.db.encodingLimit(name)), v -> {
+                long n = integer(v, 0, Long.MAX_VALUE);
+                return () -> s.db.setEncodingLimit(name, n);
+            });
+        }
+        // Redis encoding knobs of types qrrot does not have yet: accepted and remembered, no effect.
         for (String[] knob : new String[][] {
-                {"hash-max-listpack-entries", "128"}, {"hash-max-listpack-value", "64"},
-                {"hash-max-ziplist-entries", "128"}, {"hash-max-ziplist-value", "64"},
                 {"list-max-listpack-size", "-2"}, {"list-max-ziplist-size", "-2"}, {"list-compress-depth", "0"},
                 {"set-max-intset-entries", "512"}, {"set-max-listpack-entries", "128"},
                 {"set-max-listpack-value", "64"}, {"zset-max-listpack-entries", "128"},
