@@ -143,6 +143,9 @@ final class CommandTable {
         row("TYPE", 2, f(READONLY, FAST), 1, 1, 1, "generic", "key",
                 "Returns the Redis type of a key: string (strings and ints), ReJSON-RL (JSON), hash or none.",
                 Scope.KEYS, KeyCommands::type);
+        row("OBJECT", -2, f(READONLY), 2, -1, 1, "generic", "ENCODING|REFCOUNT|FREQ key",
+                "Inspects how a key's value is kept: its encoding (listpack, hashtable, int, embstr, raw) and more.",
+                Scope.KEYS, KeyCommands::object);
         row("RENAME", 3, f(WRITE), 1, 2, 1, "generic", "key newkey",
                 "Renames a key, replacing the target if it exists.", Scope.KEYS, KeyCommands::rename);
         row("RENAMENX", 3, f(WRITE, FAST), 1, 2, 1, "generic", "key newkey",

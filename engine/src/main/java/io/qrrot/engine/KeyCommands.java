@@ -110,6 +110,57 @@ final class KeyCommands {
         }
     }
 
+    /** Redis's answer to OBJECT FREQ under any policy but LFU (qrrot never evicts, so never LFU). */
+    static final String NO_LFU = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please"
+            + " note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+    /** Redis shares the integers 0 to 9999 and reports them with this reference count. */
+    private static final long SHARED_REFCOUNT = Integer.MAX_VALUE;
+
+    /**
+     * OBJECT ENCODING|REFCOUNT|FREQ key, with Redis's names for the equivalent encodings: a hash is
+     * {@code listpack} while packed and {@code hashtable} once a table; a string {@code int}, {@code embstr}
+     * (up to 44 bytes) or {@code raw}. IDLETIME is refused: qrrot does not track access times.
+     */
+    static void object(Ctx c) {
+        String sub = c.args.string(1).toLowerCase(java.util.Locale.ROOT);
+        boolean known = sub.equals("encoding") || sub.equals("refcount") || sub.equals("freq");
+        if (!known) {
+            c.out.error(sub.equals("idletime") ? "ERR OBJECT IDLETIME is not available: qrrot does not track when a"
+                    + " key was last read" : "ERR unknown subcommand '" + cut(c.args.string(1))
+                    + "'. Try OBJECT HELP.");
+            return;
+        }
+        if (c.argc() != 3) {
+            c.out.error("ERR wrong number of arguments for 'object|" + sub + "' command");
+            return;
+        }
+        if (!c.find(2)) {
+            c.out.nil();
+            return;
+        }
+        Found f = c.found;
+        switch (sub) {
+            case "encoding" -> c.out.bulk(encoding(c, f));
+            case "refcount" -> c.out.integer(f.isInt() && f.longValue() >= 0 && f.longValue() < 10_000
+                    ? SHARED_REFCOUNT : 1);
+            default -> c.out.error(NO_LFU);
+        }
+    }
+
+    private static String encoding(Ctx c, Found f) {
+        if (EntryType.isCollection(f.type)) {
+            return EntryType.encodingName(f.type, c.coll.wrap(f.view).encoding());
+        }
+        if (f.isInt()) {
+            return "int";
+        }
+        return f.length <= 44 ? "embstr" : "raw";
+    }
+
+    private static String cut(String s) {
+        return s.length() > 128 ? s.substring(0, 128) : s;
+    }
+
     private static boolean sameBytes(Ctx c, int a, int b) {
         int len = c.len(a);
         if (len != c.len(b)) {
