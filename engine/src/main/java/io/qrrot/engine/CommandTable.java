@@ -143,6 +143,8 @@ final class CommandTable {
         row("TYPE", 2, f(READONLY, FAST), 1, 1, 1, "generic", "key",
                 "Returns the Redis type of a key: string (strings and ints), ReJSON-RL (JSON), hash or none.",
                 Scope.KEYS, KeyCommands::type);
+        row("COPY", -3, f(WRITE, DENYOOM), 1, 2, 1, "generic", "source destination [DB destination-db] [REPLACE]",
+                "Copies a key's value and TTL to another key; returns 1 when copied.", Scope.KEYS, KeyCommands::copy);
         row("OBJECT", -2, f(READONLY), 2, -1, 1, "generic", "ENCODING|REFCOUNT|FREQ key",
                 "Inspects how a key's value is kept: its encoding (listpack, hashtable, int, embstr, raw) and more.",
                 Scope.KEYS, KeyCommands::object);

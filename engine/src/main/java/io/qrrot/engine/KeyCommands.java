@@ -93,6 +93,56 @@ final class KeyCommands {
         }
     }
 
+    /** COPY source destination [DB destination-db] [REPLACE]: one database, so DB must be 0. */
+    static void copy(Ctx c) {
+        boolean replace = false;
+        for (int j = 3; j < c.argc(); j++) {
+            int additional = c.argc() - j - 1;
+            if (c.argIs(j, "REPLACE")) {
+                replace = true;
+            } else if (c.argIs(j, "DB") && additional >= 1) {
+                if (!c.parseLong(j + 1) || c.num.get() < Integer.MIN_VALUE || c.num.get() > Integer.MAX_VALUE) {
+                    c.out.error(Errors.NOT_INTEGER);
+                    return;
+                }
+                if (c.num.get() != 0) {
+                    c.out.error("ERR DB index is out of range");
+                    return;
+                }
+                j++;
+            } else {
+                c.out.error(Errors.SYNTAX);
+                return;
+            }
+        }
+        if (sameBytes(c, 1, 2)) {
+            c.out.error("ERR source and destination objects are the same");
+            return;
+        }
+        if (!c.find(1)) {
+            c.out.integer(0);
+            return;
+        }
+        boolean targetExists = c.find(c.found2, 2);
+        if (targetExists && !replace) {
+            c.out.integer(0);
+            return;
+        }
+        Found src = c.found;
+        if (EntryType.isCollection(src.type)) {
+            if (targetExists) {
+                c.delete(2);
+            }
+            copyElements(c, src, 2);
+        } else {
+            if (!c.valueSizeOk(src.length)) {
+                return;
+            }
+            c.put(2, src.type, src.value, src.offset, src.length, src.expiry);
+        }
+        c.out.integer(1);
+    }
+
     /**
      * Logs the collection in {@code src} as built anew under key argument {@code target} (which must not exist
      * once the ops before apply): all its elements, then its expiry. A collection is never logged as an image.
