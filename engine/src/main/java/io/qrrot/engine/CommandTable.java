@@ -131,6 +131,45 @@ final class CommandTable {
         row("HSCAN", -3, f(READONLY), 1, 1, 1, "hash", "key cursor [MATCH pattern] [COUNT count]",
                 "Iterates over the fields and values of a hash.", Scope.KEYS, HashCommands::hscan);
 
+        // ---- sets ----
+        row("SADD", -3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "set", "key member [member ...]",
+                "Adds members to a set; returns how many were new.", Scope.KEYS, SetCommands::sadd);
+        row("SREM", -3, f(WRITE, FAST), 1, 1, 1, "set", "key member [member ...]",
+                "Removes members from a set; returns how many were there. A set left empty is deleted.", Scope.KEYS,
+                SetCommands::srem);
+        row("SISMEMBER", 3, f(READONLY, FAST), 1, 1, 1, "set", "key member",
+                "Returns whether a member is in a set.", Scope.KEYS, SetCommands::sismember);
+        row("SMISMEMBER", -3, f(READONLY, FAST), 1, 1, 1, "set", "key member [member ...]",
+                "Returns whether each member is in a set.", Scope.KEYS, SetCommands::smismember);
+        row("SMEMBERS", 2, f(READONLY), 1, 1, 1, "set", "key",
+                "Returns every member of a set.", Scope.KEYS, SetCommands::smembers);
+        row("SCARD", 2, f(READONLY, FAST), 1, 1, 1, "set", "key",
+                "Returns the number of members of a set.", Scope.KEYS, SetCommands::scard);
+        row("SPOP", -2, f(WRITE, FAST), 1, 1, 1, "set", "key [count]",
+                "Removes and returns random members of a set.", Scope.KEYS, SetCommands::spop);
+        row("SRANDMEMBER", -2, f(READONLY), 1, 1, 1, "set", "key [count]",
+                "Returns random members of a set (a negative count may repeat them).", Scope.KEYS,
+                SetCommands::srandmember);
+        row("SMOVE", 4, f(WRITE, FAST), 1, 2, 1, "set", "source destination member",
+                "Moves a member from one set to another.", Scope.KEYS, SetCommands::smove);
+        row("SINTER", -2, f(READONLY), 1, -1, 1, "set", "key [key ...]",
+                "Returns the members every given set has.", Scope.KEYS, SetCommands::sinter);
+        row("SINTERCARD", -3, f(READONLY), 2, -1, 1, "set", "numkeys key [key ...] [LIMIT limit]",
+                "Returns how many members every given set has (at most LIMIT).", Scope.KEYS,
+                SetCommands::sintercard);
+        row("SINTERSTORE", -3, f(WRITE, DENYOOM), 1, -1, 1, "set", "destination key [key ...]",
+                "Stores the intersection of sets in a key; returns its size.", Scope.KEYS, SetCommands::sinterstore);
+        row("SUNION", -2, f(READONLY), 1, -1, 1, "set", "key [key ...]",
+                "Returns the members of all given sets.", Scope.KEYS, SetCommands::sunion);
+        row("SUNIONSTORE", -3, f(WRITE, DENYOOM), 1, -1, 1, "set", "destination key [key ...]",
+                "Stores the union of sets in a key; returns its size.", Scope.KEYS, SetCommands::sunionstore);
+        row("SDIFF", -2, f(READONLY), 1, -1, 1, "set", "key [key ...]",
+                "Returns the members of the first set that no other given set has.", Scope.KEYS, SetCommands::sdiff);
+        row("SDIFFSTORE", -3, f(WRITE, DENYOOM), 1, -1, 1, "set", "destination key [key ...]",
+                "Stores the difference of sets in a key; returns its size.", Scope.KEYS, SetCommands::sdiffstore);
+        row("SSCAN", -3, f(READONLY), 1, 1, 1, "set", "key cursor [MATCH pattern] [COUNT count]",
+                "Iterates over the members of a set.", Scope.KEYS, SetCommands::sscan);
+
         // ---- generic ----
         row("DEL", -2, f(WRITE), 1, -1, 1, "generic", "key [key ...]",
                 "Deletes keys; returns how many existed.", Scope.KEYS, KeyCommands::del);

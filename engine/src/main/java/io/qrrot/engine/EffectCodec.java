@@ -50,16 +50,17 @@ import org.agrona.MutableDirectBuffer;
  *  ELEMENTS_PUT (code 5): each element of the collection at the key now has this payload; a missing key is
  *  first created as an empty collection of the type, without expiry (a hash field and its value)
  *     0  code          1 byte    = 5
- *     1  value type    1 byte    4 hash
+ *     1  value type    1 byte    4 hash, 6 set
  *     2  key length    int32
  *     6  count         int32     n >= 1
  *    10  key bytes
  *        n elements:   element length int32, payload length int32, element bytes, payload bytes
+ *                      (a set member's payload is empty)
  *
  *  ELEMENTS_DEL (code 6): each element is no longer in the collection at the key; a collection left empty
  *  is deleted with its key, as Redis never keeps an empty collection
  *     0  code          1 byte    = 6
- *     1  value type    1 byte    4 hash
+ *     1  value type    1 byte    4 hash, 6 set
  *     2  key length    int32
  *     6  count         int32     n >= 1
  *    10  key bytes
@@ -67,14 +68,14 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  *
  * <p>Value types ({@link io.qrrot.engine.store.EntryType}): 1 = string (raw bytes), 2 = int (8 bytes, signed
- * 64-bit little-endian), 3 = JSON (normalised compact UTF-8 text), 4 = hash. Ops apply in order; a record
+ * 64-bit little-endian), 3 = JSON (normalised compact UTF-8 text), 4 = hash, 6 = set. Ops apply in order; a record
  * applies whole or (if it was never written completely) not at all, so a multi-key command or a transaction
  * is atomic across a crash. Every op is an absolute state, never a delta: a PUT is a whole value, and an
  * element op names the elements it changed with their resulting payloads (HINCRBY logs the resulting value),
  * never a whole collection. Replaying a log prefix twice therefore yields the same keyspace.
  *
  * <p>Version history: 1 is the first version (ops 1 to 4, types 1 to 3); 2 adds the element ops and the hash
- * type. A reader refuses versions it does not know; this build reads both.
+ * type, and the set type (6) in element ops. A reader refuses versions it does not know; this build reads both.
  */
 public final class EffectCodec {
     public static final byte VERSION = 2;
@@ -85,6 +86,7 @@ public final class EffectCodec {
     public static final byte TYPE_INT = 2;
     public static final byte TYPE_JSON = 3;
     public static final byte TYPE_HASH = 4;
+    public static final byte TYPE_SET = 6;
 
     public static final byte OP_PUT = 1;
     public static final byte OP_DEL = 2;
@@ -409,9 +411,9 @@ public final class EffectCodec {
                     }
                     need(off, pos, ELEMENTS_KEY_OFFSET, end, name + " header");
                     byte type = buf.getByte(pos + ELEMENTS_TYPE_OFFSET);
-                    if (type != TYPE_HASH) {
+                    if (type != TYPE_HASH && type != TYPE_SET) {
                         throw malformed(off, pos + ELEMENTS_TYPE_OFFSET, name + " value type " + type
-                                + ", expected 4 (hash)");
+                                + ", expected 4 (hash) or 6 (set)");
                     }
                     long klen = buf.getInt(pos + ELEMENTS_KEY_LENGTH_OFFSET, ORDER);
                     long n = buf.getInt(pos + ELEMENTS_COUNT_OFFSET, ORDER);

@@ -370,7 +370,7 @@ public final class Engine implements AutoCloseable {
 
     static void checkLoadableCollection(byte type) {
         if (!EntryType.isCollection(type)) {
-            throw new IllegalArgumentException("value type " + type + " is not a collection; expected 4 (hash)");
+            throw new IllegalArgumentException("value type " + type + " is not a collection; expected 4 (hash) or 6 (set)");
         }
     }
 
@@ -405,7 +405,7 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Sets a collection encoding threshold by its Redis name ({@code hash-max-listpack-entries},
-     * {@code hash-max-listpack-value}, or their old {@code ziplist} aliases); values above 2^31-1 count as
+     * {@code hash-max-listpack-value}, or their old {@code ziplist} aliases, {@code set-max-intset-entries}); values above 2^31-1 count as
      * that. The new value decides conversions from the next write on; encoded collections stay as they are.
      *
      * @return false when the name is not one this engine knows
@@ -415,6 +415,7 @@ public final class Engine implements AutoCloseable {
         switch (name) {
             case "hash-max-listpack-entries", "hash-max-ziplist-entries" -> setHashMaxListpackEntries(v);
             case "hash-max-listpack-value", "hash-max-ziplist-value" -> setHashMaxListpackValue(v);
+            case "set-max-intset-entries" -> setMaxIntsetEntries = v;
             default -> {
                 return false;
             }
@@ -427,12 +428,15 @@ public final class Engine implements AutoCloseable {
         return switch (name) {
             case "hash-max-listpack-entries", "hash-max-ziplist-entries" -> hashMaxPackedEntries;
             case "hash-max-listpack-value", "hash-max-ziplist-value" -> hashMaxPackedLength;
+            case "set-max-intset-entries" -> setMaxIntsetEntries;
             default -> -1;
         };
     }
 
+    private volatile int setMaxIntsetEntries = 512;
+
     int maxPackedEntries(byte type) {
-        return hashMaxPackedEntries;
+        return type == EntryType.SET ? setMaxIntsetEntries : hashMaxPackedEntries;
     }
 
     int maxPackedLength(byte type) {

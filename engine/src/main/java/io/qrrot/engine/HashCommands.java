@@ -378,7 +378,17 @@ final class HashCommands {
         if (r < 0) {
             return;
         }
-        if (r == 0) {
+        scanElements(c, r, cursor, true);
+    }
+
+    /**
+     * The rest of HSCAN and SSCAN once the key was looked up ({@code found}: 1 with {@link Ctx#coll} on it, 0
+     * missing): options from argument 3, then one batch, as Redis: a missing key answers an empty batch
+     * whatever the options; a packed collection or an intset comes whole with cursor 0; a table a batch of
+     * about COUNT elements from the cursor.
+     */
+    static void scanElements(Ctx c, int found, long cursor, boolean payloads) {
+        if (found == 0) {
             c.out.array(2);
             c.out.bulk("0");
             c.out.array(0);
@@ -412,33 +422,34 @@ final class HashCommands {
         CollectionView h = c.coll;
         int listed = 0;
         long next;
-        if (h.encoding() == EntryType.ENCODING_PACKED) {
-            // As Redis does for a listpack: everything in one reply, whatever the cursor and COUNT.
+        if (h.encoding() != EntryType.ENCODING_TABLE) {
             h.rewind();
             while (h.next()) {
-                listed += scanned(h, glob, list);
+                listed += scanned(h, glob, list, payloads);
             }
             next = 0;
         } else {
             next = h.scan(cursor, (int) Math.min(count, Integer.MAX_VALUE / 16));
             while (h.nextScanned()) {
-                listed += scanned(h, glob, list);
+                listed += scanned(h, glob, list, payloads);
             }
         }
         c.out.array(2);
         c.out.bulk(Long.toUnsignedString(next));
-        c.out.array(listed * 2);
+        c.out.array(payloads ? listed * 2 : listed);
         list.replayTo(c.out);
     }
 
-    private static int scanned(CollectionView h, Glob glob, ReplyBuffer list) {
+    private static int scanned(CollectionView h, Glob glob, ReplyBuffer list, boolean payloads) {
         DirectBuffer f = h.element();
         if (glob != null && !glob.match(f, 0, f.capacity())) {
             return 0;
         }
         list.bulk(f, 0, f.capacity());
-        DirectBuffer v = h.payload();
-        list.bulk(v, 0, v.capacity());
+        if (payloads) {
+            DirectBuffer v = h.payload();
+            list.bulk(v, 0, v.capacity());
+        }
         return 1;
     }
 }

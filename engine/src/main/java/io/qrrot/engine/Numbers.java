@@ -1,5 +1,6 @@
 package io.qrrot.engine;
 
+import io.qrrot.engine.store.CanonicalInteger;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.MutableLong;
@@ -26,58 +27,7 @@ final class Numbers {
      * @return false (and {@code out} unchanged) when the text is not one
      */
     static boolean parseLong(DirectBuffer buf, int off, int len, MutableLong out) {
-        if (len == 0 || len > MAX_LONG_TEXT) {
-            return false;
-        }
-        int i = off;
-        int end = off + len;
-        boolean negative = false;
-        byte c = buf.getByte(i);
-        if (c == '-') {
-            negative = true;
-            i++;
-            if (i == end) {
-                return false;
-            }
-            c = buf.getByte(i);
-        }
-        if (c == '0') {
-            if (len == 1) {
-                out.set(0);
-                return true;
-            }
-            return false;
-        }
-        if (c < '1' || c > '9') {
-            return false;
-        }
-        // Accumulate negatively: the negative range is one larger than the positive one.
-        long acc = -(c - '0');
-        i++;
-        while (i < end) {
-            c = buf.getByte(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-            int d = c - '0';
-            if (acc < Long.MIN_VALUE / 10) {
-                return false;
-            }
-            acc *= 10;
-            if (acc < Long.MIN_VALUE + d) {
-                return false;
-            }
-            acc -= d;
-            i++;
-        }
-        if (!negative) {
-            if (acc == Long.MIN_VALUE) {
-                return false;
-            }
-            acc = -acc;
-        }
-        out.set(acc);
-        return true;
+        return CanonicalInteger.parse(buf, off, len, out);
     }
 
     /** Number of bytes of the decimal text of {@code v}. */

@@ -92,7 +92,8 @@ class EffectCodecTest {
         rec[0] = 2;
         rec[EffectCodec.HEADER_LENGTH + EffectCodec.ELEMENTS_TYPE_OFFSET] = 1;
         e = assertThrows(EffectFormatException.class, () -> EffectCodec.validate(new UnsafeBuffer(rec), 0, rec.length));
-        assertEquals("malformed effect record at offset 9: ELEMENTS_PUT value type 1, expected 4 (hash)", e.getMessage());
+        assertEquals("malformed effect record at offset 9: ELEMENTS_PUT value type 1, expected 4 (hash) or 6 (set)",
+                e.getMessage());
     }
 
     private static byte[] sample() {

@@ -155,7 +155,7 @@ final class ServerConfig {
         add("io-threads", () -> Integer.toString(s.options.ioThreads()), null);
         // Collection encoding thresholds the engine uses (the ziplist names are Redis's old aliases).
         for (String name : new String[] {"hash-max-listpack-entries", "hash-max-listpack-value",
-                "hash-max-ziplist-entries", "hash-max-ziplist-value"}) {
+                "hash-max-ziplist-entries", "hash-max-ziplist-value", "set-max-intset-entries"}) {
             add(name, () -> Long.toString(s.db.encodingLimit(name)), v -> {
                 long n = integer(v, 0, Long.MAX_VALUE);
                 return () -> s.db.setEncodingLimit(name, n);
@@ -164,7 +164,7 @@ final class ServerConfig {
         // Redis encoding knobs of types qrrot does not have yet: accepted and remembered, no effect.
         for (String[] knob : new String[][] {
                 {"list-max-listpack-size", "-2"}, {"list-max-ziplist-size", "-2"}, {"list-compress-depth", "0"},
-                {"set-max-intset-entries", "512"}, {"set-max-listpack-entries", "128"},
+                {"set-max-listpack-entries", "128"},
                 {"set-max-listpack-value", "64"}, {"zset-max-listpack-entries", "128"},
                 {"zset-max-listpack-value", "64"}, {"zset-max-ziplist-entries", "128"},
                 {"zset-max-ziplist-value", "64"}, {"stream-node-max-bytes", "4096"},

@@ -21,7 +21,19 @@ import org.agrona.UnsafeApi;
  *  +---------------+-----------------------------------------------+
  *  |  encoding = 2 |  ElementTable address (int64)                ...
  *  +---------------+-----------------------------------------------+
+ *
+ * Intset (ENCODING_INTSET = 3): a set whose members are all integers, as sorted fixed-width integers
+ *  +---------------+---------------+-------------------------------+
+ *  |  encoding = 3 | width 2, 4, 8 |  member count (int32) ...     |
+ *  +---------------+---------------+-------------------------------+
+ *  |  ... count    |  members, ascending, each `width` bytes in the machine's order (memory only) ...
+ *  +---------------+-----------------------------------------------+
  * </pre>
+ *
+ * <p>A set starts as an intset when its first member is an integer (canonical decimal text, as Redis's
+ * {@code string2ll} reads it) and stays one while every member is and it has at most
+ * {@code set-max-intset-entries}; otherwise it is a table. The width is the smallest that holds every member
+ * and only grows, as Redis's intset: two bytes a member for small numbers.
  *
  * <p>A small collection is packed, like Redis's listpack: one block, a byte or two of overhead per element,
  * found by a linear scan that is cheap because it is short. Past a number of elements or an element length
@@ -38,6 +50,10 @@ final class Collection {
 
     private Collection() {
     }
+
+    static final int INTSET_WIDTH_OFFSET = 1;
+    static final int INTSET_COUNT_OFFSET = 2;
+    static final int INTSET_HEADER = 6;
 
     static byte encoding(long value) {
         return UnsafeApi.getByte(value + ENCODING_OFFSET);
@@ -63,7 +79,92 @@ final class Collection {
     }
 
     static long count(long value) {
-        return isTable(value) ? ElementTable.count(table(value)) : packedCount(value);
+        switch (encoding(value)) {
+            case EntryType.ENCODING_TABLE:
+                return ElementTable.count(table(value));
+            case EntryType.ENCODING_INTSET:
+                return intsetCount(value);
+            default:
+                return packedCount(value);
+        }
+    }
+
+    // ---------------------------------------------------------------- intset
+
+    static void initIntset(long value, int width) {
+        UnsafeApi.putByte(value + ENCODING_OFFSET, EntryType.ENCODING_INTSET);
+        UnsafeApi.putByte(value + INTSET_WIDTH_OFFSET, (byte) width);
+        EntryLayout.putIntLittleEndian(value + INTSET_COUNT_OFFSET, 0);
+    }
+
+    static int intsetWidth(long value) {
+        return UnsafeApi.getByte(value + INTSET_WIDTH_OFFSET);
+    }
+
+    static int intsetCount(long value) {
+        return EntryLayout.getIntLittleEndian(value + INTSET_COUNT_OFFSET);
+    }
+
+    static void setIntsetCount(long value, int count) {
+        EntryLayout.putIntLittleEndian(value + INTSET_COUNT_OFFSET, count);
+    }
+
+    static long intsetLength(int width, int count) {
+        return INTSET_HEADER + (long) width * count;
+    }
+
+    /** The smallest intset width that holds {@code v}. */
+    static int widthFor(long v) {
+        if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+            return 2;
+        }
+        return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? 4 : 8;
+    }
+
+    static long intsetGet(long value, int width, int i) {
+        long at = value + INTSET_HEADER + (long) i * width;
+        switch (width) {
+            case 2:
+                return (short) (UnsafeApi.getShort(at));
+            case 4:
+                return UnsafeApi.getInt(at);
+            default:
+                return UnsafeApi.getLong(at);
+        }
+    }
+
+    static void intsetPut(long value, int width, int i, long v) {
+        long at = value + INTSET_HEADER + (long) i * width;
+        switch (width) {
+            case 2:
+                UnsafeApi.putShort(at, (short) v);
+                break;
+            case 4:
+                UnsafeApi.putInt(at, (int) v);
+                break;
+            default:
+                UnsafeApi.putLong(at, v);
+                break;
+        }
+    }
+
+    /** Binary search: the member's index, or -(insertion point) - 1 when absent. */
+    static int intsetSearch(long value, long v) {
+        int width = intsetWidth(value);
+        int lo = 0;
+        int hi = intsetCount(value) - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long m = intsetGet(value, width, mid);
+            if (m < v) {
+                lo = mid + 1;
+            } else if (m > v) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
     }
 
     static int packedCount(long value) {

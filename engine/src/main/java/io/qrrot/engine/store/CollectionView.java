@@ -20,6 +20,10 @@ public final class CollectionView {
     private byte type;
     private boolean payloads;
     private boolean table;
+    private boolean intset;
+    private final org.agrona.concurrent.UnsafeBuffer digits =
+            new org.agrona.concurrent.UnsafeBuffer(new byte[CanonicalInteger.MAX_TEXT]);
+    private final org.agrona.collections.MutableLong number = new org.agrona.collections.MutableLong();
     // Iteration: the next record's address (packed) or the next slot (table), and elements left (packed).
     private long at;
     private int left;
@@ -34,6 +38,7 @@ public final class CollectionView {
         value = EntryLayout.valueAddress(entry.address());
         payloads = EntryType.hasPayload(type);
         table = Collection.isTable(value);
+        intset = Collection.encoding(value) == EntryType.ENCODING_INTSET;
         rewind();
         return this;
     }
@@ -59,6 +64,17 @@ public final class CollectionView {
 
     /** Looks an element up; true with {@link #element()} and {@link #payload()} on it. */
     public boolean find(DirectBuffer e, int off, int len) {
+        if (intset) {
+            if (!CanonicalInteger.parse(e, off, len, number)) {
+                return false;
+            }
+            int at = Collection.intsetSearch(value, number.get());
+            if (at < 0) {
+                return false;
+            }
+            pointInt(number.get());
+            return true;
+        }
         if (table) {
             long block = ElementTable.find(Collection.table(value), e, off, len, ElementTable.hash(e, off, len));
             if (block == 0) {
@@ -85,10 +101,13 @@ public final class CollectionView {
         return payload;
     }
 
-    /** Starts the iteration over again: packed collections in insertion order, tables in slot order. */
+    /**
+     * Starts the iteration over again: packed collections in insertion order, intsets in ascending order, tables
+     * in slot order.
+     */
     public void rewind() {
         at = value + Collection.PACKED_HEADER;
-        left = table ? 0 : Collection.packedCount(value);
+        left = table ? 0 : intset ? Collection.intsetCount(value) : Collection.packedCount(value);
         slot = 0;
     }
 
@@ -110,6 +129,10 @@ public final class CollectionView {
             return false;
         }
         left--;
+        if (intset) {
+            pointInt(Collection.intsetGet(value, Collection.intsetWidth(value), slot++));
+            return true;
+        }
         at = cursor.next(at, payloads);
         element.wrap(cursor.element, cursor.elementLength);
         payload.wrap(cursor.payload, cursor.payloadLength);
@@ -122,6 +145,11 @@ public final class CollectionView {
             point(ElementTable.randomBlock(Collection.table(value), random));
             return;
         }
+        if (intset) {
+            int i = (int) Long.remainderUnsigned(random, Collection.intsetCount(value));
+            pointInt(Collection.intsetGet(value, Collection.intsetWidth(value), i));
+            return;
+        }
         int n = Collection.packedCount(value);
         int skip = (int) Long.remainderUnsigned(random, n);
         rewind();
@@ -130,13 +158,11 @@ public final class CollectionView {
         }
     }
 
-    /** Points at the element at position {@code index} of a packed collection's insertion order. */
-    public void packedAt(int index) {
-        rewind();
-        for (int i = 0; i <= index; i++) {
-            next();
-        }
+    private void pointInt(long v) {
+        element.wrap(digits, 0, digits.putLongAscii(0, v));
+        payload.wrap(digits, 0, 0);
     }
+
 
     private final ElementTable.BlockVisitor collector = this::addScanned;
     private long[] scanned = new long[16];

@@ -12,10 +12,11 @@ package io.qrrot.engine.store;
  *   <tr><td>2</td><td>int</td><td>string</td><td>8 bytes, signed 64-bit little-endian</td></tr>
  *   <tr><td>3</td><td>json</td><td>ReJSON-RL</td><td>compact UTF-8 JSON text</td></tr>
  *   <tr><td>4</td><td>hash</td><td>hash</td><td>a collection: {@link Collection} (packed block or table)</td></tr>
+ *   <tr><td>6</td><td>set</td><td>set</td><td>a collection: {@link Collection} (intset or table)</td></tr>
  * </table>
  *
  * <p>Checks are positive ({@link #isText}, {@link #isHash}), so a type added later is never taken for bytes by
- * a string command. Codes 5 (list), 6 (set) and 7 (sorted set) are reserved for the collection types to come.
+ * a string command. Codes 5 (list) and 7 (sorted set) are reserved for the collection types to come.
  */
 public final class EntryType {
     /** Arbitrary bytes. */
@@ -26,21 +27,25 @@ public final class EntryType {
     public static final byte JSON = 3;
     /** A hash: fields with values. */
     public static final byte HASH = 4;
+    /** A set: members without values. */
+    public static final byte SET = 6;
 
     /** One more than the largest type: the length of an array indexed by type. */
-    public static final int COUNT = 5;
+    public static final int COUNT = 7;
 
     /** Encoding of a collection held in one packed block (Redis calls its equivalent listpack). */
     public static final byte ENCODING_PACKED = 1;
     /** Encoding of a collection held in an off-heap hash table of elements (Redis: hashtable). */
     public static final byte ENCODING_TABLE = 2;
+    /** Encoding of a set of integers held as sorted fixed-width integers in one block (Redis: intset). */
+    public static final byte ENCODING_INTSET = 3;
 
     private EntryType() {
     }
 
     /** True for every type this build knows. */
     public static boolean isValid(byte type) {
-        return type >= STRING && type <= HASH;
+        return (type >= STRING && type <= HASH) || type == SET;
     }
 
     /** A value readable as bytes by string commands: STRING, INT (its decimal text) and JSON (its text). */
@@ -52,9 +57,13 @@ public final class EntryType {
         return type == HASH;
     }
 
+    public static boolean isSet(byte type) {
+        return type == SET;
+    }
+
     /** A type whose value is a collection of elements rather than one value. */
     public static boolean isCollection(byte type) {
-        return type == HASH;
+        return type == HASH || type == SET;
     }
 
     /** True when the elements of a collection of this type carry a payload (a hash field's value). */
@@ -73,6 +82,8 @@ public final class EntryType {
                 return "json";
             case HASH:
                 return "hash";
+            case SET:
+                return "set";
             default:
                 throw unknown(type);
         }
@@ -88,6 +99,8 @@ public final class EntryType {
                 return "ReJSON-RL";
             case HASH:
                 return "hash";
+            case SET:
+                return "set";
             default:
                 throw unknown(type);
         }
@@ -102,6 +115,8 @@ public final class EntryType {
                 return JSON;
             case "hash":
                 return HASH;
+            case "set":
+                return SET;
             default:
                 return 0;
         }
@@ -112,11 +127,14 @@ public final class EntryType {
         if (type == HASH) {
             return encoding == ENCODING_PACKED ? "listpack" : "hashtable";
         }
+        if (type == SET) {
+            return encoding == ENCODING_INTSET ? "intset" : "hashtable";
+        }
         throw unknown(type);
     }
 
     private static IllegalArgumentException unknown(byte type) {
         return new IllegalArgumentException("unknown entry type " + type
-                + "; expected 1 (string), 2 (int), 3 (json) or 4 (hash)");
+                + "; expected 1 (string), 2 (int), 3 (json), 4 (hash) or 6 (set)");
     }
 }

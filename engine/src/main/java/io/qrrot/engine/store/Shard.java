@@ -4,6 +4,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
+import org.agrona.collections.MutableLong;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -48,6 +49,8 @@ public final class Shard {
     private final Collection.Cursor cursor = new Collection.Cursor();
     private final UnsafeBuffer elementView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer digits = new UnsafeBuffer(new byte[CanonicalInteger.MAX_TEXT]);
+    private final MutableLong number = new MutableLong();
     private final long[] typeCounts = new long[EntryType.COUNT];
     private HashIndex table;
     private long indexBytes;
@@ -308,9 +311,16 @@ public final class Shard {
         }
         long address = locate(key, keyOffset, keyLength, hash);
         boolean created = address == 0;
+        boolean set = type == EntryType.SET;
         if (created) {
-            address = writeEntry(0, key, keyOffset, keyLength, hash, type, 0, Collection.PACKED_HEADER, null, 0);
-            Collection.initPacked(EntryLayout.valueAddress(address));
+            // A hash starts packed, a set as an intset (it becomes a table below when its member is no integer).
+            address = writeEntry(0, key, keyOffset, keyLength, hash, type, 0,
+                    set ? Collection.INTSET_HEADER : Collection.PACKED_HEADER, null, 0);
+            if (set) {
+                Collection.initIntset(EntryLayout.valueAddress(address), 2);
+            } else {
+                Collection.initPacked(EntryLayout.valueAddress(address));
+            }
             finishWrite(0, address);
             locate(key, keyOffset, keyLength, hash); // relinking below needs where the new entry sits
         } else if (EntryLayout.type(address) != type) {
@@ -319,7 +329,8 @@ public final class Shard {
         }
         try {
             long value = EntryLayout.valueAddress(address);
-            if (!Collection.isTable(value)) {
+            byte encoding = Collection.encoding(value);
+            if (encoding == EntryType.ENCODING_PACKED) {
                 boolean fits = elementLength <= maxPackedLength && payloadLength <= maxPackedLength;
                 if (fits && Collection.findPacked(value, payloads, element, elementOffset, elementLength, cursor)) {
                     replacePacked(address, hash, payloads, element, elementOffset, elementLength,
@@ -330,6 +341,19 @@ public final class Shard {
                     appendPacked(address, hash, payloads, element, elementOffset, elementLength,
                             payload, payloadOffset, payloadLength);
                     return true;
+                }
+                address = convertToTable(address, hash, payloads);
+                value = EntryLayout.valueAddress(address);
+            } else if (encoding == EntryType.ENCODING_INTSET) {
+                if (CanonicalInteger.parse(element, elementOffset, elementLength, number)) {
+                    int at = Collection.intsetSearch(value, number.get());
+                    if (at >= 0) {
+                        return false;
+                    }
+                    if (Collection.intsetCount(value) < maxPackedEntries) {
+                        insertIntset(address, hash, -at - 1, number.get());
+                        return true;
+                    }
                 }
                 address = convertToTable(address, hash, payloads);
                 value = EntryLayout.valueAddress(address);
@@ -380,6 +404,24 @@ public final class Shard {
             liveBytes += ElementTable.memoryBytes(table) - before;
             modCount++;
             left = ElementTable.count(table);
+        } else if (Collection.encoding(value) == EntryType.ENCODING_INTSET) {
+            if (!CanonicalInteger.parse(element, elementOffset, elementLength, number)) {
+                return false;
+            }
+            int at = Collection.intsetSearch(value, number.get());
+            if (at < 0) {
+                return false;
+            }
+            int width = Collection.intsetWidth(value);
+            int count = Collection.intsetCount(value) - 1;
+            left = count;
+            if (count > 0) {
+                long from = value + Collection.INTSET_HEADER + (long) (at + 1) * width;
+                UnsafeApi.copyMemory(from, from - width, (long) (count - at) * width);
+                int newLength = (int) Collection.intsetLength(width, count);
+                address = resize(address, hash, type, EntryLayout.expiry(address), newLength, newLength);
+                Collection.setIntsetCount(EntryLayout.valueAddress(address), count);
+            }
         } else {
             boolean payloads = EntryType.hasPayload(type);
             if (!Collection.findPacked(value, payloads, element, elementOffset, elementLength, cursor)) {
@@ -401,6 +443,33 @@ public final class Shard {
             remove(key, keyOffset, keyLength, hash);
         }
         return true;
+    }
+
+    /**
+     * Inserts {@code v} at index {@code at} of an intset, widening every member first when {@code v} needs more
+     * bytes (members move from the last down, so none is overwritten before it is read).
+     */
+    private void insertIntset(long address, long hash, int at, long v) {
+        long value = EntryLayout.valueAddress(address);
+        int width = Collection.intsetWidth(value);
+        int count = Collection.intsetCount(value);
+        int newWidth = Math.max(width, Collection.widthFor(v));
+        long newLength = Collection.intsetLength(newWidth, count + 1);
+        checkPackedLength(EntryLayout.valueLength(address), (int) (newLength - EntryLayout.valueLength(address)));
+        address = resize(address, hash, EntryType.SET, EntryLayout.expiry(address), (int) newLength,
+                EntryLayout.valueLength(address));
+        value = EntryLayout.valueAddress(address);
+        for (int i = count - 1; i >= at; i--) {
+            Collection.intsetPut(value, newWidth, i + 1, Collection.intsetGet(value, width, i));
+        }
+        if (newWidth != width) {
+            for (int i = at - 1; i >= 0; i--) {
+                Collection.intsetPut(value, newWidth, i, Collection.intsetGet(value, width, i));
+            }
+            UnsafeApi.putByte(value + Collection.INTSET_WIDTH_OFFSET, (byte) newWidth);
+        }
+        Collection.intsetPut(value, newWidth, at, v);
+        Collection.setIntsetCount(value, count + 1);
     }
 
     /** Makes room for one more record at the end of a packed collection and writes it there. */
@@ -454,17 +523,26 @@ public final class Shard {
      */
     private long convertToTable(long address, long hash, boolean payloads) {
         long value = EntryLayout.valueAddress(address);
-        int count = Collection.packedCount(value);
+        boolean intset = Collection.encoding(value) == EntryType.ENCODING_INTSET;
+        int count = intset ? Collection.intsetCount(value) : Collection.packedCount(value);
         long table = ElementTable.create(allocator, budget, payloads, count + 1);
         try {
             long at = value + Collection.PACKED_HEADER;
+            int width = intset ? Collection.intsetWidth(value) : 0;
             for (int i = 0; i < count; i++) {
-                at = cursor.next(at, payloads);
-                elementView.wrap(cursor.element, cursor.elementLength);
-                payloadView.wrap(cursor.payload, cursor.payloadLength);
-                ElementTable.put(table, allocator, budget, elementView, 0, cursor.elementLength,
-                        ElementTable.hash(elementView, 0, cursor.elementLength), payloadView, 0,
-                        cursor.payloadLength);
+                int elen;
+                if (intset) {
+                    elen = digits.putLongAscii(0, Collection.intsetGet(value, width, i));
+                    elementView.wrap(digits, 0, elen);
+                    payloadView.wrap(digits, 0, 0);
+                } else {
+                    at = cursor.next(at, payloads);
+                    elen = cursor.elementLength;
+                    elementView.wrap(cursor.element, elen);
+                    payloadView.wrap(cursor.payload, cursor.payloadLength);
+                }
+                ElementTable.put(table, allocator, budget, elementView, 0, elen,
+                        ElementTable.hash(elementView, 0, elen), payloadView, 0, payloadView.capacity());
             }
             address = resize(address, hash, EntryLayout.type(address), EntryLayout.expiry(address),
                     Collection.TABLE_VALUE_LENGTH, 0);
