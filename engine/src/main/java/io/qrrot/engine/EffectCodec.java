@@ -72,7 +72,10 @@ import org.agrona.MutableDirectBuffer;
  * applies whole or (if it was never written completely) not at all, so a multi-key command or a transaction
  * is atomic across a crash. Every op is an absolute state, never a delta: a PUT is a whole value, and an
  * element op names the elements it changed with their resulting payloads (HINCRBY logs the resulting value),
- * never a whole collection. Replaying a log prefix twice therefore yields the same keyspace.
+ * never a whole collection. Recovery applies each record exactly once, in LSN order from a snapshot's base
+ * LSN on; a log of key-level ops alone (PUT, DEL, EXPIRE, CLEAR) is moreover idempotent, a prefix applied
+ * twice giving the same keyspace, while an element op applied again after a later PUT of its key would meet a
+ * value of another type (and is refused).
  *
  * <p>Version history: 1 is the first version (ops 1 to 4, types 1 to 3); 2 adds the element ops and the hash
  * type, and the set type (6) in element ops. A reader refuses versions it does not know; this build reads both.

@@ -45,6 +45,7 @@ final class Harness implements AutoCloseable {
         Map<String, String> m = new TreeMap<>();
         Map<String, Map<String, String>> hashes = new TreeMap<>();
         Map<String, Long> expiries = new TreeMap<>();
+        Map<String, String> types = new TreeMap<>();
         EffectVisitor v = new EffectVisitor() {
             @Override
             public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
@@ -72,6 +73,7 @@ final class Harness implements AutoCloseable {
                                    int elen, DirectBuffer payload, int poff, int plen) {
                 hashes.computeIfAbsent(str(key, koff, klen), k -> new TreeMap<>())
                         .put(str(element, eoff, elen), str(payload, poff, plen));
+                types.put(str(key, koff, klen), QrrotCommands.typeName(type));
             }
 
             @Override
@@ -82,7 +84,7 @@ final class Harness implements AutoCloseable {
         e.forEachEntry(v);
         // A collection arrives as its elements, then an EXPIRE when it has a TTL.
         for (Map.Entry<String, Map<String, String>> h : hashes.entrySet()) {
-            m.put(h.getKey(), "hash:" + h.getValue() + "@" + expiries.getOrDefault(h.getKey(), 0L));
+            m.put(h.getKey(), types.get(h.getKey()) + ":" + h.getValue() + "@" + expiries.getOrDefault(h.getKey(), 0L));
         }
         return m;
     }

@@ -8,13 +8,15 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A random workload of hash and string commands (transactions and expiries included) leaves a log whose
- * replay on an empty engine rebuilds exactly the same keyspace, applied once or three times (replay is
- * idempotent). Run with small encoding thresholds too, so hashes convert from packed to table mid-workload.
- * Seeded: the seed is printed, and {@code -Dseed=N} repeats a run.
+ * A random workload of hash, set and string commands (transactions, renames and expiries included) leaves a
+ * log whose replay on an empty engine rebuilds exactly the same keyspace. Recovery applies each record exactly
+ * once (from a snapshot's base LSN on), which is what is checked: an element op names the element's resulting
+ * payload, but applied a second time after a later SET of the key it would meet a string. Run with small
+ * encoding thresholds too, so collections convert from packed or intset to table mid-workload. Seeded: the
+ * seed is printed, and {@code -Dseed=N} repeats a run.
  */
 class HashReplayTest {
-    private static final String[] KEYS = {"h1", "h2", "h3", "s1"};
+    private static final String[] KEYS = {"h1", "h2", "h3", "s1", "t1", "t2"};
     private static final String[] FIELDS = {"a", "b", "c", "d", "e", "f", "", "long-field-name-xxxxxxxx"};
 
     @Test
@@ -34,6 +36,7 @@ class HashReplayTest {
         try (Harness h = new Harness()) {
             h.engine.setHashMaxListpackEntries(maxEntries);
             h.engine.setHashMaxListpackValue(maxValue);
+            h.engine.setEncodingLimit("set-max-intset-entries", maxEntries);
             List<String> history = new ArrayList<>();
             for (int i = 0; i < 3000; i++) {
                 String[] cmd = command(r);
@@ -43,11 +46,10 @@ class HashReplayTest {
                     h.clock.advance(r.nextInt(3000));
                 }
             }
-            try (Engine once = replay(h, 1, maxEntries, maxValue); Engine thrice = replay(h, 3, maxEntries, maxValue)) {
+            try (Engine once = replay(h, 1, maxEntries, maxValue)) {
                 String where = "seed=" + seed + ", last commands: "
                         + history.subList(Math.max(0, history.size() - 20), history.size());
                 assertEquals(Harness.dump(h.engine), Harness.dump(once), where);
-                assertEquals(Harness.dump(h.engine), Harness.dump(thrice), where);
             }
         }
     }
@@ -56,6 +58,7 @@ class HashReplayTest {
         Engine fresh = h.replay(0);
         fresh.setHashMaxListpackEntries(maxEntries);
         fresh.setHashMaxListpackValue(maxValue);
+        fresh.setEncodingLimit("set-max-intset-entries", maxEntries);
         for (int t = 0; t < times; t++) {
             for (byte[] rec : h.log.snapshot()) {
                 fresh.applyEffect(new org.agrona.concurrent.UnsafeBuffer(rec), 0, rec.length);
@@ -68,7 +71,22 @@ class HashReplayTest {
         String k = KEYS[r.nextInt(KEYS.length)];
         String f = FIELDS[r.nextInt(FIELDS.length)];
         String v = r.nextInt(10) == 0 ? "v".repeat(r.nextInt(20)) : Integer.toString(r.nextInt(100) - 50);
-        switch (r.nextInt(16)) {
+        String m = r.nextBoolean() ? Integer.toString(r.nextInt(40) - 20) : FIELDS[r.nextInt(FIELDS.length)];
+        switch (r.nextInt(24)) {
+            case 16: case 17:
+                return new String[] {"SADD", k, m, Integer.toString(r.nextInt(1000))};
+            case 18:
+                return new String[] {"SREM", k, m};
+            case 19:
+                return new String[] {"SPOP", k, Integer.toString(r.nextInt(3))};
+            case 20:
+                return new String[] {"SMOVE", k, KEYS[r.nextInt(KEYS.length)], m};
+            case 21:
+                return new String[] {"SINTERSTORE", k, KEYS[r.nextInt(KEYS.length)], KEYS[r.nextInt(KEYS.length)]};
+            case 22:
+                return new String[] {"SUNIONSTORE", k, KEYS[r.nextInt(KEYS.length)], KEYS[r.nextInt(KEYS.length)]};
+            case 23:
+                return new String[] {"COPY", k, KEYS[r.nextInt(KEYS.length)], "REPLACE"};
             case 0: case 1: case 2:
                 return new String[] {"HSET", k, f, v, FIELDS[r.nextInt(FIELDS.length)], v + "x"};
             case 3:

@@ -115,7 +115,7 @@ public final class CollectionView {
     public boolean next() {
         if (table) {
             long t = Collection.table(value);
-            int capacity = ElementTable.capacity(t);
+            int capacity = ElementTable.slotCount(t);
             while (slot < capacity) {
                 long block = ElementTable.blockAt(t, slot++);
                 if (block != 0) {
@@ -164,16 +164,17 @@ public final class CollectionView {
     }
 
 
-    private final ElementTable.BlockVisitor collector = this::addScanned;
-    private long[] scanned = new long[16];
+    private final ElementVisitor collector = this::addScanned;
+    /** What {@link #scan} collected: element address, element length, payload address, payload length. */
+    private long[] scanned = new long[64];
     private int scannedCount;
     private int scannedNext;
 
     /**
      * Collects about {@code count} elements of a table from {@code cursor} (0 to start) for {@link #nextScanned}
      * and returns the cursor to continue from, 0 when done: every element present for a whole scan is returned
-     * at least once, even when the table grows or shrinks between calls. A packed collection has no cursor: read
-     * it whole with {@link #next}.
+     * at least once, even when the table grows or shrinks between calls. A packed collection or an intset has no
+     * cursor: read it whole with {@link #next}.
      */
     public long scan(long cursor, int count) {
         if (!table) {
@@ -184,11 +185,14 @@ public final class CollectionView {
         return ElementTable.scan(Collection.table(value), cursor, count, collector);
     }
 
-    private void addScanned(long block) {
-        if (scannedCount == scanned.length) {
-            scanned = java.util.Arrays.copyOf(scanned, scannedCount * 2);
+    private void addScanned(long elementAddress, int elementLength, long payloadAddress, int payloadLength) {
+        if (scannedCount + 4 > scanned.length) {
+            scanned = java.util.Arrays.copyOf(scanned, scanned.length * 2);
         }
-        scanned[scannedCount++] = block;
+        scanned[scannedCount++] = elementAddress;
+        scanned[scannedCount++] = elementLength;
+        scanned[scannedCount++] = payloadAddress;
+        scanned[scannedCount++] = payloadLength;
     }
 
     /** Moves to the next element {@link #scan} collected; false when there is none left. */
@@ -196,7 +200,9 @@ public final class CollectionView {
         if (scannedNext == scannedCount) {
             return false;
         }
-        point(scanned[scannedNext++]);
+        element.wrap(scanned[scannedNext], (int) scanned[scannedNext + 1]);
+        payload.wrap(scanned[scannedNext + 2], (int) scanned[scannedNext + 3]);
+        scannedNext += 4;
         return true;
     }
 
