@@ -612,7 +612,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         return new EngineStats(st.entries(), exp, st.entries(EffectCodec.TYPE_STRING), st.entries(EffectCodec.TYPE_INT),
-                st.entries(EffectCodec.TYPE_JSON), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
+                st.entries(EffectCodec.TYPE_JSON), st.entries(EntryType.HASH), st.entries(EntryType.SET), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
                 st.indexBytes(), st.fragmentationBytes(), st.fragmentationRatio(), maxMemory);
     }
 

@@ -9,15 +9,18 @@ package io.qrrot.engine;
  * @param strings            keys holding a string
  * @param ints               keys holding a 64-bit integer
  * @param jsons              keys holding a JSON value
+ * @param hashes             keys holding a hash
+ * @param sets               keys holding a set
  * @param usedMemory         entry blocks + index tables: the figure {@code maxMemory} limits
  * @param allocatedBytes     off-heap memory obtained from the operating system
- * @param liveBytes          exact bytes of the live entries
+ * @param liveBytes          exact bytes of the live entries (and of the element tables of large collections)
  * @param indexBytes         the hash index tables
  * @param fragmentationBytes allocated bytes not holding live entries
  * @param fragmentationRatio allocated / live bytes (1.0 when empty)
  * @param maxMemory          the limit in force, 0 = none
  */
-public record EngineStats(long keys, long expires, long strings, long ints, long jsons, long usedMemory,
+public record EngineStats(long keys, long expires, long strings, long ints, long jsons, long hashes, long sets,
+                          long usedMemory,
                           long allocatedBytes, long liveBytes, long indexBytes, long fragmentationBytes,
                           double fragmentationRatio, long maxMemory) {
 }

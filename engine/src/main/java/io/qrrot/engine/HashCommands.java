@@ -16,6 +16,8 @@ final class HashCommands {
     static final String HASH_NOT_FLOAT = "ERR hash value is not a float";
     static final String NAN_OR_INF_ARG = "ERR value is NaN or Infinity";
     static final String OUT_OF_RANGE = "ERR value is out of range";
+    /** Most fields a negative HRANDFIELD or SRANDMEMBER count may ask for (repeats allowed). */
+    static final long MAX_REPEATED = 1L << 24;
 
     private HashCommands() {
     }
@@ -295,6 +297,12 @@ final class HashCommands {
         if (l < 0 || l == 1) {
             // Case 1: N random fields, repeats allowed (or one field).
             long count = l < 0 ? -l : 1;
+            if (count > MAX_REPEATED) {
+                // Redis would try to build this reply and run out of memory first; qrrot says so instead.
+                c.out.error("ERR count is out of range: a reply of more than " + MAX_REPEATED
+                        + " random fields is refused");
+                return;
+            }
             header(c, withValues, count);
             for (long i = 0; i < count; i++) {
                 h.random(c.nextRandom());

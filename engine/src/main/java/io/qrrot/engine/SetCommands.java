@@ -249,8 +249,9 @@ final class SetCommands {
         CollectionView s = c.coll;
         if (l < 0 || l == 1) {
             long count = l < 0 ? -l : 1;
-            if (count > Integer.MAX_VALUE / 2) {
-                c.out.error(LONG_RANGE);
+            if (count > HashCommands.MAX_REPEATED) {
+                c.out.error("ERR count is out of range: a reply of more than " + HashCommands.MAX_REPEATED
+                        + " random members is refused");
                 return;
             }
             c.out.array((int) count);
