@@ -56,6 +56,12 @@ public final class Checker {
             for (int j = 0; j < history.accounts; j++) {
                 accounts.add(p.get(History.accountKey(j)));
             }
+            Response<java.util.Map<String, String>> hashCounters = p.hgetAll(History.HASH_COUNTERS);
+            Response<java.util.Map<String, String>> hashAccounts = p.hgetAll(History.HASH_ACCOUNTS);
+            List<Response<Set<String>>> sets = new ArrayList<>();
+            for (History.OwnedSet s : history.sets) {
+                sets.add(p.smembers(s.name));
+            }
             p.sync();
             long nowAfter = System.currentTimeMillis();
 
@@ -101,6 +107,55 @@ public final class Checker {
                 verified++;
             }
 
+            java.util.Map<String, String> hc = hashCounters.get();
+            for (int j = 0; j < history.hashCounterSent.length; j++) {
+                String v = hc.get(History.hashCounterField(j));
+                long value = v == null ? 0 : Long.parseLong(v);
+                long acked = history.hashCounterAcked[j].get();
+                long sent = history.hashCounterSent[j].get();
+                if (value < acked || value > sent) {
+                    violations.add(History.HASH_COUNTERS + " field " + History.hashCounterField(j) + " = " + value
+                            + ", must lie in [" + acked + " acknowledged, " + sent + " sent]");
+                } else {
+                    verified++;
+                }
+                history.hashCounterAcked[j].set(value);
+                history.hashCounterSent[j].set(value);
+            }
+            long hashTotal = 0;
+            for (String v : hashAccounts.get().values()) {
+                hashTotal += Long.parseLong(v);
+            }
+            if (hashTotal != 0) {
+                violations.add(History.HASH_ACCOUNTS + " fields add up to " + hashTotal + ", not 0: a transfer was"
+                        + " applied in part");
+            } else {
+                verified++;
+            }
+            for (int c = 0; c < history.sets.length; c++) {
+                History.OwnedSet s = history.sets[c];
+                Set<String> found = sets.get(c).get();
+                Set<String> expected = new HashSet<>(s.acked);
+                Set<String> other = new HashSet<>(s.acked);
+                if (s.pendingMember != null) {
+                    if (s.pendingAdd) {
+                        other.add(s.pendingMember);
+                    } else {
+                        other.remove(s.pendingMember);
+                    }
+                }
+                if (found.equals(expected) || found.equals(other)) {
+                    verified++;
+                } else {
+                    violations.add(s.name + ": found " + found.size() + " members " + sample(found, expected)
+                            + ", acknowledged " + expected.size() + (s.pendingMember == null ? ""
+                            : ", with " + (s.pendingAdd ? "SADD " : "SREM ") + s.pendingMember + " in flight"));
+                }
+                s.acked.clear();
+                s.acked.addAll(found);
+                s.pendingMember = null;
+            }
+
             Set<String> known = new HashSet<>(history.allKeys());
             known.add(CrashLoop.PROBE_KEY);
             String cursor = ScanParams.SCAN_POINTER_START;
@@ -115,6 +170,16 @@ public final class Checker {
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         }
         return new Result(verified, violations);
+    }
+
+    /** What differs between a found and an expected set, briefly. */
+    private static String sample(Set<String> found, Set<String> expected) {
+        Set<String> missing = new HashSet<>(expected);
+        missing.removeAll(found);
+        Set<String> extra = new HashSet<>(found);
+        extra.removeAll(expected);
+        return "(missing " + missing.stream().limit(5).toList() + ", unexpected " + extra.stream().limit(5).toList()
+                + ")";
     }
 
     /**

@@ -47,13 +47,83 @@ final class ClientWorker implements Runnable {
 
     private void step(Jedis jedis) {
         int roll = random.nextInt(100);
-        if (roll < 60) {
-            ownedKeyOp(jedis, roll);
-        } else if (roll < 80) {
+        if (roll < 50) {
+            ownedKeyOp(jedis, roll * 60 / 50);
+        } else if (roll < 62) {
             increment(jedis);
-        } else {
+        } else if (roll < 72) {
             transfer(jedis);
+        } else if (roll < 82) {
+            hashIncrement(jedis);
+        } else if (roll < 88) {
+            hashTransfer(jedis);
+        } else {
+            setOp(jedis);
         }
+    }
+
+    private void hashIncrement(Jedis jedis) {
+        int j = random.nextInt(history.hashCounterSent.length);
+        history.hashCounterSent[j].incrementAndGet();
+        history.opsSent.incrementAndGet();
+        try {
+            jedis.hincrBy(History.HASH_COUNTERS, History.hashCounterField(j), 1);
+        } catch (JedisDataException e) {
+            return;
+        }
+        history.hashCounterAcked[j].incrementAndGet();
+        history.opsAcked.incrementAndGet();
+    }
+
+    private void hashTransfer(Jedis jedis) {
+        int from = random.nextInt(history.hashAccounts);
+        int to = random.nextInt(history.hashAccounts - 1);
+        if (to >= from) {
+            to++;
+        }
+        long amount = 1 + random.nextInt(100);
+        history.opsSent.incrementAndGet();
+        try {
+            Transaction tx = jedis.multi();
+            tx.hincrBy(History.HASH_ACCOUNTS, History.hashAccountField(from), -amount);
+            tx.hincrBy(History.HASH_ACCOUNTS, History.hashAccountField(to), amount);
+            List<Object> result = tx.exec();
+            if (result == null || result.size() != 2) {
+                violations.add("hash transfer EXEC answered " + result);
+                return;
+            }
+        } catch (JedisDataException e) {
+            return;
+        }
+        history.opsAcked.incrementAndGet();
+    }
+
+    private void setOp(Jedis jedis) {
+        History.OwnedSet set = history.sets[client];
+        if (set.pendingMember != null) {
+            return; // an earlier SADD or SREM got an error reply: its outcome is unknown until the next check
+        }
+        boolean add = set.acked.isEmpty() || random.nextInt(3) != 0;
+        String member = add ? "m" + client + "-" + (++sequence) : set.acked.iterator().next();
+        set.pendingMember = member;
+        set.pendingAdd = add;
+        history.opsSent.incrementAndGet();
+        long reply;
+        try {
+            reply = add ? jedis.sadd(set.name, member) : jedis.srem(set.name, member);
+        } catch (JedisDataException e) {
+            return;
+        }
+        if (reply != 1) {
+            violations.add((add ? "SADD " : "SREM ") + set.name + " " + member + " answered " + reply);
+        }
+        if (add) {
+            set.acked.add(member);
+        } else {
+            set.acked.remove(member);
+        }
+        set.pendingMember = null;
+        history.opsAcked.incrementAndGet();
     }
 
     private void ownedKeyOp(Jedis jedis, int roll) {

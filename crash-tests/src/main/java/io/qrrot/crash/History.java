@@ -16,6 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *       sent count.</li>
  *   <li>Accounts {@code a:<j>}: MULTI/EXEC transfers; the total never changes if transactions are
  *       all-or-nothing.</li>
+ *   <li>The counter hash {@code hc}: HINCRBY of its fields {@code f<j>} from every client; each field must lie
+ *       between its acknowledged and sent count, as a counter.</li>
+ *   <li>The account hash {@code ha}: MULTI/EXEC of two HINCRBY moving an amount between two fields; a missing
+ *       field is 0, so the fields always add up to 0.</li>
+ *   <li>Owned sets {@code set:<client>}: SADD of a new member or SREM of an acknowledged one by one client; the
+ *       set must hold exactly the acknowledged members, give or take the one member in flight.</li>
  * </ul>
  */
 public final class History {
@@ -27,6 +33,10 @@ public final class History {
     final AtomicLong[] counterSent;
     final AtomicLong[] counterAcked;
     final int accounts;
+    final AtomicLong[] hashCounterSent;
+    final AtomicLong[] hashCounterAcked;
+    final int hashAccounts;
+    final OwnedSet[] sets;
     final AtomicLong opsSent = new AtomicLong();
     final AtomicLong opsAcked = new AtomicLong();
 
@@ -46,6 +56,32 @@ public final class History {
             counterAcked[j] = new AtomicLong();
         }
         this.accounts = accounts;
+        this.hashCounterSent = new AtomicLong[counters];
+        this.hashCounterAcked = new AtomicLong[counters];
+        for (int j = 0; j < counters; j++) {
+            hashCounterSent[j] = new AtomicLong();
+            hashCounterAcked[j] = new AtomicLong();
+        }
+        this.hashAccounts = accounts;
+        this.sets = new OwnedSet[clients];
+        for (int c = 0; c < clients; c++) {
+            sets[c] = new OwnedSet(setKey(c));
+        }
+    }
+
+    public static final String HASH_COUNTERS = "hc";
+    public static final String HASH_ACCOUNTS = "ha";
+
+    public static String hashCounterField(int j) {
+        return "f" + j;
+    }
+
+    public static String hashAccountField(int j) {
+        return "a" + j;
+    }
+
+    public static String setKey(int client) {
+        return "set:" + client;
     }
 
     public static String ownedKey(int client, int i) {
@@ -86,7 +122,26 @@ public final class History {
         for (int j = 0; j < accounts; j++) {
             keys.add(accountKey(j));
         }
+        keys.add(HASH_COUNTERS);
+        keys.add(HASH_ACCOUNTS);
+        for (OwnedSet s : sets) {
+            keys.add(s.name);
+        }
         return keys;
+    }
+
+    /** One client's set: its acknowledged members and the one SADD or SREM in flight, if any. */
+    static final class OwnedSet {
+        final String name;
+        final java.util.Set<String> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** The member of the operation in flight, or null. */
+        volatile String pendingMember;
+        /** Whether the operation in flight adds (true) or removes (false) {@link #pendingMember}. */
+        volatile boolean pendingAdd;
+
+        OwnedSet(String name) {
+            this.name = name;
+        }
     }
 
     /** One owned key: touched by a single client thread, read by the checker between runs. */
