@@ -113,8 +113,8 @@ public final class Agent implements AutoCloseable {
         }
         if (!name.equals(AgentTools.PROPOSE)) {
             ui.progress(Shown.oneLine("refused: the model called '" + name + "', which is not one of its tools"));
-            return Map.of("error", "refused: there is no tool '" + name + "'. Reads: get, mget, exists, type, ttl, "
-                    + "strlen, json_get, scan; writes only through propose_writes");
+            return Map.of("error", "refused: there is no tool '" + name + "'. Reads: "
+                    + String.join(", ", AgentTools.READ_TOOLS) + "; writes only through propose_writes");
         }
         if (proposed != null) {
             return Map.of("error", "refused: only one propose_writes call per request");

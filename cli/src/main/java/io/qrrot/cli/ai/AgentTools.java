@@ -4,7 +4,9 @@ import com.google.genai.types.FunctionDeclaration;
 import com.google.genai.types.Schema;
 import com.google.genai.types.Type;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,12 +21,25 @@ import java.util.Set;
  */
 final class AgentTools {
     static final String PROPOSE = "propose_writes";
+    /** The read tools, in the order they are declared to the model. */
+    static final List<String> READ_TOOLS = List.of("get", "mget", "exists", "type", "ttl", "strlen", "json_get", "scan",
+            "hash_get", "set_members", "set_contains");
     static final int MAX_KEYS_PER_CALL = 100;
     static final int MAX_SCAN_BOUND = 200;
     static final int DEFAULT_SCAN_BOUND = 50;
     /** SCAN calls per scan tool call, each with COUNT {@link #SCAN_COUNT}: the keyspace is never walked whole. */
     static final int MAX_SCAN_CALLS = 10;
     static final int SCAN_COUNT = 1000;
+    /** Fields or members named in one hash_get or set_contains call. */
+    static final int MAX_ELEMENTS_PER_CALL = 100;
+    /** Fields or members listed by one hash_get or set_members call. */
+    static final int MAX_ELEMENT_BOUND = 200;
+    static final int DEFAULT_ELEMENT_BOUND = 50;
+    /**
+     * HSCAN or SSCAN calls per listing, each with COUNT of the bound: a hash or set of millions of elements is
+     * never read whole, not even into the CLI.
+     */
+    static final int MAX_ELEMENT_SCAN_CALLS = 10;
 
     private final Store store;
     private final AgentUi ui;
@@ -50,8 +65,8 @@ final class AgentTools {
         d.add(read("mget", "Returns the string values of several keys at once (at most " + MAX_KEYS_PER_CALL + ").",
                 Map.of("keys", keys), List.of("keys")));
         d.add(read("exists", "Counts how many of the given keys exist.", Map.of("keys", keys), List.of("keys")));
-        d.add(read("type", "Returns the type of a key's value: string, json, … or none.", Map.of("key", key),
-                List.of("key")));
+        d.add(read("type", "Returns the type of a key's value: string, hash, set, ReJSON-RL (a JSON document), … or "
+                + "none.", Map.of("key", key), List.of("key")));
         d.add(read("ttl", "Returns a key's time to live in seconds: -1 means no expiry, -2 that the key does not exist.",
                 Map.of("key", key), List.of("key")));
         d.add(read("strlen", "Returns the length in bytes of a key's string value.", Map.of("key", key),
@@ -69,6 +84,30 @@ final class AgentTools {
         scan.put("cursor", string("Continue a previous scan from the cursor it returned; omit to start."));
         d.add(read("scan", "Lists key names matching a pattern, a bounded number at a time. The database may hold "
                 + "millions of keys: never try to list them all.", scan, List.of("pattern")));
+        Map<String, Schema> hash = new LinkedHashMap<>();
+        hash.put("key", key);
+        hash.put("fields", Schema.builder().type(Type.Known.ARRAY).items(string("A field name."))
+                .maxItems((long) MAX_ELEMENTS_PER_CALL)
+                .description("The fields to read (at most " + MAX_ELEMENTS_PER_CALL + "); omit to list the hash.")
+                .build());
+        hash.put("bound", bound("fields"));
+        d.add(read("hash_get", "Reads a hash. With fields: their values (HMGET). Without: how many fields the hash "
+                + "has and a bounded number of its fields with their values, saying whether that is all of them. A "
+                + "hash may hold millions of fields: when you know which fields you need, name them.", hash,
+                List.of("key")));
+        Map<String, Schema> set = new LinkedHashMap<>();
+        set.put("key", key);
+        set.put("bound", bound("members"));
+        d.add(read("set_members", "Lists a set's members, a bounded number of them, with how many the set has and "
+                + "whether that is all of them. A set may hold millions of members: to check given members, use "
+                + "set_contains.", set, List.of("key")));
+        Map<String, Schema> contains = new LinkedHashMap<>();
+        contains.put("key", key);
+        contains.put("members", Schema.builder().type(Type.Known.ARRAY).items(string("A member."))
+                .maxItems((long) MAX_ELEMENTS_PER_CALL).description("The members to look for (at most "
+                        + MAX_ELEMENTS_PER_CALL + ").").build());
+        d.add(read("set_contains", "Says whether each of the given members is in the set at a key (SMISMEMBER).",
+                contains, List.of("key", "members")));
         d.add(proposeDeclaration());
         return d;
     }
@@ -101,16 +140,18 @@ final class AgentTools {
                 .parameters(Schema.builder().type(Type.Known.OBJECT).properties(props).required(required)).build();
     }
 
+    private static Schema bound(String what) {
+        return Schema.builder().type(Type.Known.INTEGER).description("The most " + what + " to return (default "
+                + DEFAULT_ELEMENT_BOUND + ", at most " + MAX_ELEMENT_BOUND + ").").build();
+    }
+
     private static Schema string(String description) {
         return Schema.builder().type(Type.Known.STRING).description(description).build();
     }
 
     /** Whether {@code name} is a read tool. */
     static boolean isRead(String name) {
-        return switch (name) {
-            case "get", "mget", "exists", "type", "ttl", "strlen", "json_get", "scan" -> true;
-            default -> false;
-        };
+        return READ_TOOLS.contains(name);
     }
 
     /**
@@ -137,6 +178,12 @@ final class AgentTools {
                 case "json_get" -> jsonGet(Args.string(args, "key"), Args.optionalString(args, "path"), budget);
                 case "scan" -> scan(Args.optionalString(args, "pattern"), Args.optionalInt(args, "bound"),
                         Args.optionalString(args, "cursor"), budget);
+                case "hash_get" -> hashGet(Args.string(args, "key"),
+                        Args.optionalStrings(args, "fields", MAX_ELEMENTS_PER_CALL, "field"),
+                        Args.optionalInt(args, "bound"), budget);
+                case "set_members" -> setMembers(Args.string(args, "key"), Args.optionalInt(args, "bound"), budget);
+                case "set_contains" -> setContains(Args.string(args, "key"),
+                        Args.strings(args, "members", MAX_ELEMENTS_PER_CALL, "member"));
                 default -> throw new Args.BadArguments("unknown tool '" + name + "'");
             };
         } catch (Args.BadArguments e) {
@@ -231,6 +278,149 @@ final class AgentTools {
             m.put("complete", true);
         }
         return m;
+    }
+
+    /** Why a listing of a hash's fields or a set's members stopped before its end. */
+    private enum Cut { BOUND, BUDGET, STEPS }
+
+    private Map<String, Object> hashGet(String key, List<String> fields, Integer bound, DataBudget budget)
+            throws StoreException, IOException {
+        readKeys.add(key);
+        if (fields != null) {
+            List<String> shown = new ArrayList<>(fields.size() + 1);
+            shown.add(key);
+            shown.addAll(fields);
+            ui.progress("read: HMGET " + Plan.display(shown));
+            List<Optional<byte[]>> values = store.hmget(key, fields);
+            List<Object> out = new ArrayList<>(fields.size());
+            for (int i = 0; i < fields.size(); i++) {
+                Optional<byte[]> v = values.get(i);
+                Map<String, Object> m = ordered("field", fields.get(i), "exists", v.isPresent());
+                v.ifPresent(b -> {
+                    m.put("value", budget.value(b));
+                    m.put("bytes", b.length);
+                });
+                out.add(m);
+            }
+            return ordered("key", key, "values", out);
+        }
+        int max = elementBound(bound);
+        String k = Plan.display(List.of(key));
+        ui.progress("read: HLEN " + k + ", HSCAN " + k + " (at most " + max + " fields)");
+        long count = store.hlen(key);
+        Map<String, Object> listed = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        Cut cut = null;
+        String cur = "0";
+        int calls = 0;
+        if (count > 0) {
+            do {
+                Store.HashPage page = store.hscan(key, cur, max);
+                calls++;
+                cur = page.cursor();
+                for (Store.FieldValue e : page.entries()) {
+                    String f = new String(e.field(), StandardCharsets.UTF_8);
+                    if (seen.contains(f)) {
+                        continue; // HSCAN may return a field twice
+                    }
+                    cut = listingCut(seen.size(), max, budget);
+                    if (cut != null) {
+                        break;
+                    }
+                    seen.add(f);
+                    listed.put(budget.value(e.field()), budget.value(e.value()));
+                }
+                if (cut == null && !cur.equals("0") && calls >= MAX_ELEMENT_SCAN_CALLS) {
+                    cut = Cut.STEPS;
+                }
+            } while (cut == null && !cur.equals("0"));
+        }
+        Map<String, Object> m = ordered("key", key, "exists", count > 0, "field_count", count, "fields", listed,
+                "returned", seen.size(), "complete", cut == null);
+        if (cut != null) {
+            m.put("note", listingNote(cut, "hash", "fields", count, seen.size(), max, calls, "HSCAN",
+                    "read the fields you need with 'fields'"));
+        }
+        return m;
+    }
+
+    private Map<String, Object> setMembers(String key, Integer bound, DataBudget budget)
+            throws StoreException, IOException {
+        readKeys.add(key);
+        int max = elementBound(bound);
+        String k = Plan.display(List.of(key));
+        ui.progress("read: SCARD " + k + ", SSCAN " + k + " (at most " + max + " members)");
+        long count = store.scard(key);
+        List<String> listed = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        Cut cut = null;
+        String cur = "0";
+        int calls = 0;
+        if (count > 0) {
+            do {
+                Store.SetPage page = store.sscan(key, cur, max);
+                calls++;
+                cur = page.cursor();
+                for (byte[] member : page.members()) {
+                    String s = new String(member, StandardCharsets.UTF_8);
+                    if (seen.contains(s)) {
+                        continue; // SSCAN may return a member twice
+                    }
+                    cut = listingCut(seen.size(), max, budget);
+                    if (cut != null) {
+                        break;
+                    }
+                    seen.add(s);
+                    listed.add(budget.value(member));
+                }
+                if (cut == null && !cur.equals("0") && calls >= MAX_ELEMENT_SCAN_CALLS) {
+                    cut = Cut.STEPS;
+                }
+            } while (cut == null && !cur.equals("0"));
+        }
+        Map<String, Object> m = ordered("key", key, "exists", count > 0, "member_count", count, "members", listed,
+                "returned", listed.size(), "complete", cut == null);
+        if (cut != null) {
+            m.put("note", listingNote(cut, "set", "members", count, listed.size(), max, calls, "SSCAN",
+                    "check the members you need with set_contains"));
+        }
+        return m;
+    }
+
+    private Map<String, Object> setContains(String key, List<String> members) throws StoreException, IOException {
+        readKeys.add(key);
+        List<String> shown = new ArrayList<>(members.size() + 1);
+        shown.add(key);
+        shown.addAll(members);
+        ui.progress("read: SMISMEMBER " + Plan.display(shown));
+        List<Boolean> in = store.smismember(key, members);
+        Map<String, Object> answers = new LinkedHashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            answers.put(members.get(i), in.get(i));
+        }
+        return ordered("key", key, "members", answers);
+    }
+
+    private static int elementBound(Integer bound) {
+        return bound == null ? DEFAULT_ELEMENT_BOUND : Math.max(1, Math.min(bound, MAX_ELEMENT_BOUND));
+    }
+
+    /** Whether a listing holding {@code listed} elements must stop before taking one more; null when it may go on. */
+    private static Cut listingCut(int listed, int max, DataBudget budget) {
+        if (listed >= max) {
+            return Cut.BOUND;
+        }
+        return budget.exhausted() ? Cut.BUDGET : null;
+    }
+
+    private static String listingNote(Cut cut, String kind, String elements, long count, int returned, int max,
+                                      int calls, String command, String instead) {
+        String head = "the " + kind + " has " + count + " " + elements + "; " + returned + " are shown";
+        return switch (cut) {
+            case BOUND -> head + " (bound " + max + "); " + instead;
+            case BUDGET -> head + ": this step's data budget is used up; " + instead + ", or read less per step";
+            case STEPS -> head + ", after " + calls + " " + command + " steps; " + instead;
+        };
     }
 
     private static Map<String, Object> value(String key, Optional<byte[]> v, DataBudget budget) {

@@ -47,21 +47,41 @@ final class Args {
     }
 
     static List<String> strings(Map<String, Object> args, String name, int max) throws BadArguments {
+        return strings(args, name, max, "key");
+    }
+
+    /**
+     * A non-empty array of at most {@code max} strings.
+     *
+     * @param what what each string names, for the refusals: "key", "field", "member"
+     */
+    static List<String> strings(Map<String, Object> args, String name, int max, String what) throws BadArguments {
         Object v = args.get(name);
         if (!(v instanceof List<?> list)) {
-            throw new BadArguments("'" + name + "' must be an array of key names");
+            throw new BadArguments("'" + name + "' must be an array of " + what + " names");
         }
         if (list.isEmpty()) {
             throw new BadArguments("'" + name + "' is empty");
         }
         if (list.size() > max) {
-            throw new BadArguments("'" + name + "' holds " + list.size() + " keys; at most " + max + " per call");
+            throw new BadArguments("'" + name + "' holds " + list.size() + " " + what + "s; at most " + max
+                    + " per call");
         }
         List<String> out = new ArrayList<>(list.size());
         for (Object o : list) {
             out.add(scalar(o, "'" + name + "'"));
         }
         return out;
+    }
+
+    /** Like {@link #strings(Map, String, int, String)}, but null when the argument is absent or an empty array. */
+    static List<String> optionalStrings(Map<String, Object> args, String name, int max, String what)
+            throws BadArguments {
+        Object v = args.get(name);
+        if (v == null || v instanceof List<?> list && list.isEmpty()) {
+            return null;
+        }
+        return strings(args, name, max, what);
     }
 
     /** A string, or a number/boolean the model sent where a string was meant (written as JSON would). */

@@ -95,6 +95,90 @@ abstract class CommandStore implements Store {
         return new ScanPage(next.utf8(), keys);
     }
 
+    @Override
+    public long hlen(String key) throws StoreException, IOException {
+        return integer(check(watchedRead(List.of(key), List.of("HLEN", key))));
+    }
+
+    @Override
+    public List<Optional<byte[]>> hmget(String key, List<String> fields) throws StoreException, IOException {
+        List<String> cmd = new ArrayList<>(fields.size() + 2);
+        cmd.add("HMGET");
+        cmd.add(key);
+        cmd.addAll(fields);
+        Reply r = check(watchedRead(List.of(key), cmd));
+        List<Optional<byte[]>> out = new ArrayList<>(fields.size());
+        for (Reply e : r.elements()) {
+            out.add(e instanceof Reply.BulkString b ? Optional.of(b.bytes()) : Optional.empty());
+        }
+        if (out.size() != fields.size()) {
+            throw new StoreException("HMGET returned " + out.size() + " values for " + fields.size() + " fields");
+        }
+        return out;
+    }
+
+    @Override
+    public HashPage hscan(String key, String cursor, int count) throws StoreException, IOException {
+        ElementPage page = elementScan("HSCAN", key, cursor, count);
+        if (page.elements().size() % 2 != 0) {
+            throw new StoreException("HSCAN returned an odd number of fields and values");
+        }
+        List<FieldValue> entries = new ArrayList<>(page.elements().size() / 2);
+        for (int i = 0; i < page.elements().size(); i += 2) {
+            entries.add(new FieldValue(page.elements().get(i), page.elements().get(i + 1)));
+        }
+        return new HashPage(page.cursor(), entries);
+    }
+
+    @Override
+    public long scard(String key) throws StoreException, IOException {
+        return integer(check(watchedRead(List.of(key), List.of("SCARD", key))));
+    }
+
+    @Override
+    public List<Boolean> smismember(String key, List<String> members) throws StoreException, IOException {
+        List<String> cmd = new ArrayList<>(members.size() + 2);
+        cmd.add("SMISMEMBER");
+        cmd.add(key);
+        cmd.addAll(members);
+        Reply r = check(watchedRead(List.of(key), cmd));
+        List<Boolean> out = new ArrayList<>(members.size());
+        for (Reply e : r.elements()) {
+            out.add(integer(e) == 1);
+        }
+        if (out.size() != members.size()) {
+            throw new StoreException("SMISMEMBER returned " + out.size() + " answers for " + members.size() + " members");
+        }
+        return out;
+    }
+
+    @Override
+    public SetPage sscan(String key, String cursor, int count) throws StoreException, IOException {
+        ElementPage page = elementScan("SSCAN", key, cursor, count);
+        return new SetPage(page.cursor(), page.elements());
+    }
+
+    /** HSCAN or SSCAN of one key, watching it: the next cursor and the elements as the server sent them. */
+    private ElementPage elementScan(String name, String key, String cursor, int count)
+            throws StoreException, IOException {
+        Reply r = check(watchedRead(List.of(key), List.of(name, key, cursor, "COUNT", Integer.toString(count))));
+        List<Reply> parts = r.elements();
+        if (parts.size() != 2 || !(parts.get(0) instanceof Reply.BulkString next)) {
+            throw new StoreException(name + " returned an unexpected reply: " + r);
+        }
+        List<byte[]> elements = new ArrayList<>();
+        for (Reply e : parts.get(1).elements()) {
+            if (!(e instanceof Reply.BulkString b)) {
+                throw new StoreException(name + " returned an element that is not a string: " + e);
+            }
+            elements.add(b.bytes());
+        }
+        return new ElementPage(next.utf8(), elements);
+    }
+
+    private record ElementPage(String cursor, List<byte[]> elements) {
+    }
+
     /**
      * What an {@code EXEC} reply means for a plan.
      *

@@ -28,7 +28,7 @@ public interface Store extends AutoCloseable {
     /** EXISTS: how many of the keys exist. */
     long exists(List<String> keys) throws StoreException, IOException;
 
-    /** TYPE: {@code string}, {@code json}, … or {@code none}. */
+    /** TYPE: {@code string}, {@code hash}, {@code set}, {@code ReJSON-RL}, … or {@code none}. */
     String type(String key) throws StoreException, IOException;
 
     /** TTL in seconds: -1 without expiry, -2 when the key does not exist. */
@@ -42,6 +42,27 @@ public interface Store extends AutoCloseable {
 
     /** One SCAN step: {@code SCAN cursor MATCH pattern COUNT count}. Does not watch anything. */
     ScanPage scan(String cursor, String pattern, int count) throws StoreException, IOException;
+
+    /** HLEN: how many fields the hash has; 0 when the key does not exist. */
+    long hlen(String key) throws StoreException, IOException;
+
+    /** HMGET key field…: one entry per field, empty where the field (or the key) does not exist. */
+    List<Optional<byte[]>> hmget(String key, List<String> fields) throws StoreException, IOException;
+
+    /**
+     * One HSCAN step: {@code HSCAN key cursor COUNT count}. A small hash comes whole in one step; a large one
+     * about {@code count} fields at a time, so a hash is never read whole unless the caller keeps going.
+     */
+    HashPage hscan(String key, String cursor, int count) throws StoreException, IOException;
+
+    /** SCARD: how many members the set has; 0 when the key does not exist. */
+    long scard(String key) throws StoreException, IOException;
+
+    /** SMISMEMBER key member…: one entry per member, whether it is in the set. */
+    List<Boolean> smismember(String key, List<String> members) throws StoreException, IOException;
+
+    /** One SSCAN step: {@code SSCAN key cursor COUNT count}, bounded as {@link #hscan} is. */
+    SetPage sscan(String key, String cursor, int count) throws StoreException, IOException;
 
     /**
      * Runs {@code commands} as one transaction (MULTI … EXEC) that commits only if no key in
@@ -64,6 +85,24 @@ public interface Store extends AutoCloseable {
     record ScanPage(String cursor, List<String> keys) {
         public ScanPage {
             keys = List.copyOf(keys);
+        }
+    }
+
+    /** One field of a hash and its value, as stored. */
+    record FieldValue(byte[] field, byte[] value) {
+    }
+
+    /** One HSCAN step's result; {@code cursor} "0" means the iteration is complete. May repeat a field. */
+    record HashPage(String cursor, List<FieldValue> entries) {
+        public HashPage {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /** One SSCAN step's result; {@code cursor} "0" means the iteration is complete. May repeat a member. */
+    record SetPage(String cursor, List<byte[]> members) {
+        public SetPage {
+            members = List.copyOf(members);
         }
     }
 }

@@ -14,9 +14,12 @@ import java.util.Set;
  * then checked.
  */
 public final class WritePolicy {
-    /** The data commands the agent may propose, in the order the schema lists them. */
+    /**
+     * The data commands the agent may propose, in the order the schema lists them. Each writes the keys it
+     * names and nothing else; commands of lists and sorted sets come with those types.
+     */
     public static final List<String> ALLOWED = List.of("SET", "DEL", "INCR", "INCRBY", "DECR", "DECRBY", "EXPIRE",
-            "PERSIST", "APPEND", "JSON.SET", "MSET", "RENAME");
+            "PERSIST", "APPEND", "JSON.SET", "MSET", "RENAME", "HSET", "HDEL", "HINCRBY", "SADD", "SREM");
 
     /** Commands named specifically in refusals: they act on the server or on all keys. */
     private static final Set<String> ADMIN = Set.of("FLUSHALL", "FLUSHDB", "SHUTDOWN", "CONFIG", "SAVE", "BGSAVE",
@@ -97,6 +100,11 @@ public final class WritePolicy {
             case "RENAME" -> args.size() == 2 ? null : "RENAME takes a key and a new name";
             case "MSET" -> args.isEmpty() || args.size() % 2 != 0 ? "MSET takes key value pairs" : null;
             case "JSON.SET" -> checkJsonSet(args);
+            case "HSET" -> args.size() < 3 || args.size() % 2 == 0 ? "HSET takes a key and field value pairs" : null;
+            case "HDEL" -> args.size() < 2 ? "HDEL takes a key and at least one field" : null;
+            case "HINCRBY" -> args.size() != 3 ? "HINCRBY takes a key, a field and an integer"
+                    : isInteger(args.get(2)) ? null : "HINCRBY amount '" + args.get(2) + "' is not an integer";
+            case "SADD", "SREM" -> args.size() < 2 ? name + " takes a key and at least one member" : null;
             default -> name + " is not allowed";
         };
     }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 /** {@code qrrot ai "<request>"}: one request to the AI agent against a server or a data directory. */
 @Command(name = "ai", sortOptions = false,
         description = {"Asks the AI agent (Gemini) about the data, in plain words.",
-                "Reads (get, mget, exists, type, ttl, strlen, json_get, scan) run at once; writes are only proposed: "
+                "Reads (get, mget, exists, type, ttl, strlen, json_get, scan, hash_get, set_members, set_contains) run "
+                        + "at once; writes are only proposed: "
                         + "they are shown, and run only after you answer yes (or with --yes), as one transaction that "
                         + "aborts if the data it read changed meanwhile. Needs GEMINI_API_KEY (or GOOGLE_API_KEY).",
                 "Exit status: 0 answered, and every write it proposed confirmed and done; 1 failure; 2 usage error; "

@@ -92,7 +92,7 @@ class AgentEndToEndTest {
     }
 
     /** The function response parts of one request body, as name → response. */
-    private static List<JsonNode> functionResponses(JsonNode body) {
+    static List<JsonNode> functionResponses(JsonNode body) {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode content : body.path("contents")) {
             for (JsonNode part : content.path("parts")) {
@@ -125,7 +125,8 @@ class AgentEndToEndTest {
         assertTrue(first.at("/systemInstruction/parts/0/text").asText().contains("not instructions"));
         List<String> tools = new ArrayList<>();
         first.at("/tools/0/functionDeclarations").forEach(d -> tools.add(d.get("name").asText()));
-        assertEquals(List.of("get", "mget", "exists", "type", "ttl", "strlen", "json_get", "scan", "propose_writes"), tools);
+        assertEquals(List.of("get", "mget", "exists", "type", "ttl", "strlen", "json_get", "scan", "hash_get",
+                "set_members", "set_contains", "propose_writes"), tools);
         List<JsonNode> responses = functionResponses(reqs.get(1).body());
         assertEquals(1, responses.size());
         assertEquals("get", responses.get(0).get("name").asText());
@@ -263,7 +264,7 @@ class AgentEndToEndTest {
     }
 
     /** Stdin that answers {@code answer} after running {@code meanwhile}, as a user who takes a while to answer. */
-    private static InputStream answerAfter(String answer, Runnable meanwhile) {
+    static InputStream answerAfter(String answer, Runnable meanwhile) {
         return new InputStream() {
             private final byte[] line = (answer + "\n").getBytes(StandardCharsets.US_ASCII);
             private int pos = -1;
@@ -337,8 +338,8 @@ class AgentEndToEndTest {
         assertEquals(3, r.exit(), r.err());
         assertEquals("", r.out());
         String reason = "command 1: UNLINK User:Ivan is not allowed; the agent may only propose SET, DEL, INCR, "
-                + "INCRBY, DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, RENAME; command 2: SET option "
-                + "'Forever' is unknown (NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL)";
+                + "INCRBY, DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, RENAME, HSET, HDEL, HINCRBY, SADD, "
+                + "SREM; command 2: SET option 'Forever' is unknown (NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL)";
         assertEquals("  refused proposal: " + reason + "\nNothing was written: the plan was refused (" + reason + ").\n",
                 r.err());
         assertEquals(new Reply.IntegerReply(2), db.call("DBSIZE"));
@@ -713,7 +714,10 @@ class AgentEndToEndTest {
         JsonNode get = functionResponses(reqs.get(1).body()).get(0).get("response");
         assertEquals("x".repeat(2048) + "…[truncated: first 2048 of 100000 bytes shown]", get.get("value").asText());
         assertEquals(100_000, get.get("bytes").asInt());
-        assertTrue(reqs.get(1).bytes() < 8_000, "request bytes " + reqs.get(1).bytes());
+        // The second request is the first (instructions, tool declarations, the request) plus the model's call and
+        // this cut response: the 100 KB value did not travel.
+        int added = reqs.get(1).bytes() - reqs.get(0).bytes();
+        assertTrue(added < 3_000, "bytes added by the get response " + added);
 
         JsonNode scan = functionResponses(reqs.get(2).body()).get(1).get("response");
         assertEquals(50, scan.get("keys").size());
