@@ -9,6 +9,7 @@ import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotReader;
 import io.qrrot.recovery.snapshot.V1Snapshots;
 import io.qrrot.storage.FileStorage;
+import io.qrrot.testkit.Effects;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -293,7 +294,7 @@ class CollectionFoldTest {
             for (int i = 0; i < records; i++) {
                 batch.add(model.record(now.get()));
             }
-            Effects.append(dir, batch);
+            WalRecords.append(dir, batch);
             boolean compact = round % 4 != 3; // some rounds leave their records to the next compaction
             try (DurableQrrot q = DurableQrrot.open(dir, options())) {
                 assertSameKeys(model.alive(now.get()), alive(q.engine(), now.get()), where + ": the replayed log");
@@ -339,7 +340,7 @@ class CollectionFoldTest {
                 new Effects().hset("merged", List.of("a", "1", "b", "2", "c", "3")).expire("merged", t + 9001).record(),
                 new Effects().hset("gone", List.of("a", "1")).record(),
                 new Effects().put(EffectCodec.TYPE_STRING, "string", "s".getBytes(), 0).record());
-        Effects.append(dir, first);
+        WalRecords.append(dir, first);
         try (DurableQrrot q = DurableQrrot.open(dir, options())) {
             q.saveSnapshot();
         }
@@ -354,7 +355,7 @@ class CollectionFoldTest {
                 new Effects().del("gone").record(),
                 new Effects().hset("new", List.of("n", "1")).expire("new", t + 11_001).record(),
                 new Effects().del("string").hset("string", List.of("was", "a string")).record());
-        Effects.append(dir, second);
+        WalRecords.append(dir, second);
         Map<String, String> expected = new TreeMap<>();
         expected.put(hex("put-over"), "1 " + hex("now a string") + " 0");
         expected.put(hex("del-then-new"), "4 {" + hex("c") + "=" + hex("3") + ",} 0");
@@ -374,7 +375,7 @@ class CollectionFoldTest {
         assertEquals(expected, loadNewest(2));
 
         // Element changes before a FLUSHALL are gone with everything else; those after it make a new hash.
-        Effects.append(dir, List.of(new Effects().hset("merged", List.of("e", "5")).record(),
+        WalRecords.append(dir, List.of(new Effects().hset("merged", List.of("e", "5")).record(),
                 new Effects().clear().hset("after", List.of("x", "1")).record()));
         try (DurableQrrot q = DurableQrrot.open(dir, options())) {
             q.saveSnapshot();
@@ -382,7 +383,7 @@ class CollectionFoldTest {
         assertEquals(Map.of(hex("after"), "4 {" + hex("x") + "=" + hex("1") + ",} 0"), loadNewest(1));
 
         // A hash whose expiry passes before the fold is left out, elements and all.
-        Effects.append(dir, List.of(new Effects().expire("after", t + 1).record()));
+        WalRecords.append(dir, List.of(new Effects().expire("after", t + 1).record()));
         now.addAndGet(2);
         try (DurableQrrot q = DurableQrrot.open(dir, options())) {
             assertEquals(0, q.saveSnapshot().keys());

@@ -1,32 +1,27 @@
-package io.qrrot.recovery;
+package io.qrrot.testkit;
 
 import io.qrrot.engine.EffectCodec;
-import io.qrrot.recovery.snapshot.SnapshotFormat;
-import io.qrrot.wal.Wal;
-import io.qrrot.wal.WalOptions;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Builds effect records by hand, op by op, as the engine logs them ({@link EffectCodec}), and appends them to
- * the WAL of a closed data directory: how tests put element operations in a log before commands make them.
+ * Builds one effect record by hand, op by op, as the engine logs them ({@link EffectCodec}): how tests put
+ * records in a log that no command makes yet (element ops before the hash commands), or make exactly the
+ * records they need. {@link #record} checks the result with {@link EffectCodec#validate}.
  */
-final class Effects {
+public final class Effects {
     private final ExpandableArrayBuffer buf = new ExpandableArrayBuffer(256);
     private int length = EffectCodec.HEADER_LENGTH;
     private int ops;
 
-    boolean isEmpty() {
+    /** True before the first op. */
+    public boolean isEmpty() {
         return ops == 0;
     }
 
-    Effects put(byte type, String key, byte[] value, long expiry) {
+    public Effects put(byte type, String key, byte[] value, long expiry) {
         UnsafeBuffer k = bytes(key);
         UnsafeBuffer v = new UnsafeBuffer(value);
         length += EffectCodec.encodePut(buf, length, type, k, 0, k.capacity(), v, 0, v.capacity(), expiry);
@@ -34,28 +29,28 @@ final class Effects {
         return this;
     }
 
-    Effects del(String key) {
+    public Effects del(String key) {
         UnsafeBuffer k = bytes(key);
         length += EffectCodec.encodeDel(buf, length, k, 0, k.capacity());
         ops++;
         return this;
     }
 
-    Effects expire(String key, long expiry) {
+    public Effects expire(String key, long expiry) {
         UnsafeBuffer k = bytes(key);
         length += EffectCodec.encodeExpire(buf, length, k, 0, k.capacity(), expiry);
         ops++;
         return this;
     }
 
-    Effects clear() {
+    public Effects clear() {
         length += EffectCodec.encodeClear(buf, length);
         ops++;
         return this;
     }
 
-    /** ELEMENTS_PUT of a hash: fields and values alternating. */
-    Effects hset(String key, List<String> fieldsAndValues) {
+    /** ELEMENTS_PUT of a hash: fields and values alternating (at least one pair). */
+    public Effects hset(String key, List<String> fieldsAndValues) {
         UnsafeBuffer k = bytes(key);
         int op = length;
         length += EffectCodec.encodeElementsHead(buf, length, EffectCodec.OP_ELEMENTS_PUT, EffectCodec.TYPE_HASH, k,
@@ -70,8 +65,8 @@ final class Effects {
         return this;
     }
 
-    /** ELEMENTS_DEL of a hash. */
-    Effects hdel(String key, List<String> fields) {
+    /** ELEMENTS_DEL of a hash (at least one field). */
+    public Effects hdel(String key, List<String> fields) {
         UnsafeBuffer k = bytes(key);
         int op = length;
         length += EffectCodec.encodeElementsHead(buf, length, EffectCodec.OP_ELEMENTS_DEL, EffectCodec.TYPE_HASH, k,
@@ -85,8 +80,8 @@ final class Effects {
         return this;
     }
 
-    /** The record: its header and ops. */
-    byte[] record() {
+    /** The record: its header and ops, validated. */
+    public byte[] record() {
         EffectCodec.encodeHeader(buf, 0, ops);
         byte[] out = new byte[length];
         buf.getBytes(0, out);
@@ -96,26 +91,5 @@ final class Effects {
 
     private static UnsafeBuffer bytes(String s) {
         return new UnsafeBuffer(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Appends records to the WAL of the closed data directory {@code dir}, after the newest snapshot's base LSN
-     * (as recovery opens it), and closes the log: the next open replays them.
-     */
-    static void append(Path dir, List<byte[]> records) throws IOException {
-        long base = 0;
-        Path snapshots = dir.resolve(DataDirectory.SNAPSHOT_DIR);
-        if (Files.isDirectory(snapshots)) {
-            try (Stream<Path> s = Files.list(snapshots)) {
-                base = s.mapToLong(p -> SnapshotFormat.parseLsn(p.getFileName().toString())).max().orElse(0);
-            }
-            base = Math.max(base, 0);
-        }
-        try (Wal wal = Wal.open(dir.resolve(DataDirectory.WAL_DIR), WalOptions.defaults().withSegmentBytes(64 * 1024)
-                .withFirstLsn(base + 1).withPreallocation(WalOptions.Preallocation.NONE), base)) {
-            for (byte[] r : records) {
-                wal.append(r);
-            }
-        }
     }
 }
