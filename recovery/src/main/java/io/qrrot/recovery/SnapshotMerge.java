@@ -41,6 +41,8 @@ final class SnapshotMerge implements HashedRecordVisitor {
     private static final int COPY = 1;
     private static final int SKIP = 2;
     private static final int MERGE = 3;
+    /** What {@link #ownChange} returns when the delta's PUT or DELETE settled the key (an expiry is >= 0). */
+    private static final long SETTLED = -1;
 
     private final ChangeCursor changes;
     private final SnapshotWriter writer;
@@ -78,29 +80,9 @@ final class SnapshotMerge implements HashedRecordVisitor {
         try {
             tick();
             startKey(hash, k);
-            if (!atKey()) {
-                if (alive(expiry)) {
-                    writer.add(type, k, 0, k.capacity(), value, 0, value.capacity(), expiry);
-                }
+            long e = ownChange(expiry);
+            if (e == SETTLED) {
                 return;
-            }
-            long e = expiry;
-            if (!Change.isElement(changes.kind())) {
-                byte kind = changes.kind();
-                if (kind == Change.PUT) {
-                    addPut();
-                    advance();
-                    skipElements();
-                    return;
-                }
-                long reset = changes.sequence();
-                long after = changes.expiry();
-                advance();
-                if (kind == Change.DELETE) {
-                    deltaCollection(reset, after);
-                    return;
-                }
-                e = after; // an EXPIRE
             }
             skipElements(); // element changes to a key holding a value: a log has none
             if (alive(e)) {
@@ -117,23 +99,9 @@ final class SnapshotMerge implements HashedRecordVisitor {
             tick();
             startKey(hash, k);
             elements = SKIP;
-            long e = expiry;
-            if (atKey() && !Change.isElement(changes.kind())) {
-                byte kind = changes.kind();
-                if (kind == Change.PUT) {
-                    addPut();
-                    advance();
-                    skipElements();
-                    return;
-                }
-                long reset = changes.sequence();
-                long after = changes.expiry();
-                advance();
-                if (kind == Change.DELETE) {
-                    deltaCollection(reset, after);
-                    return;
-                }
-                e = after; // an EXPIRE
+            long e = ownChange(expiry);
+            if (e == SETTLED) {
+                return;
             }
             if (!alive(e)) {
                 skipElements();
@@ -202,21 +170,37 @@ final class SnapshotMerge implements HashedRecordVisitor {
         DirectBuffer b = changes.buffer();
         int at = changes.at();
         setKey(Change.hash(b, at), b, Change.keyOffset(at), Change.keyLength(b, at));
-        if (Change.isElement(changes.kind())) {
-            deltaCollection(0, 0);
-            return;
+        long e = ownChange(0);
+        if (e != SETTLED) {
+            deltaCollection(0, e); // element puts alone make the key a collection
+        }
+    }
+
+    /**
+     * Applies the delta's own change of the key being merged, when the cursor is on one, and moves past it: a
+     * PUT writes its value (and the key's element changes are skipped), a DELETE writes the collection that
+     * element changes after it make; both settle the key ({@link #SETTLED}). An EXPIRE returns its expiry,
+     * and no change {@code expiry}: what the key's record (or new collection) gets.
+     */
+    private long ownChange(long expiry) throws IOException {
+        if (!atKey() || Change.isElement(changes.kind())) {
+            return expiry;
         }
         byte kind = changes.kind();
         if (kind == Change.PUT) {
             addPut();
             advance();
             skipElements();
-            return;
+            return SETTLED;
         }
-        long reset = kind == Change.DELETE ? changes.sequence() : 0;
-        long expiry = changes.expiry();
+        long reset = changes.sequence();
+        long after = changes.expiry();
         advance();
-        deltaCollection(reset, expiry);
+        if (kind == Change.DELETE) {
+            deltaCollection(reset, after);
+            return SETTLED;
+        }
+        return after;
     }
 
     /**
