@@ -2,17 +2,16 @@ package io.qrrot.recovery;
 
 import io.qrrot.engine.Clock;
 import io.qrrot.engine.EffectCodec;
-import io.qrrot.recovery.fold.Change;
 import io.qrrot.recovery.fold.ChangeCursor;
 import io.qrrot.recovery.fold.DeltaSort;
 import io.qrrot.recovery.fold.FoldAbortedException;
-import io.qrrot.recovery.snapshot.HashedRecordVisitor;
 import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
 import io.qrrot.recovery.snapshot.SnapshotFormat;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotOrder;
 import io.qrrot.recovery.snapshot.SnapshotReader;
+import io.qrrot.recovery.snapshot.SnapshotVisitor;
 import io.qrrot.recovery.snapshot.SnapshotWriter;
 import io.qrrot.wal.Wal;
 import io.qrrot.wal.WalReader;
@@ -33,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p>One pass per compaction, whatever the size of the delta: the WAL delta is read once, the last snapshot
  * read once and the new snapshot written once. The sort's memory is bounded by a budget; a delta larger than
  * it spills sorted runs to temporary files next to the snapshots, merged in the same pass. The new snapshot
- * is hash-ordered ({@link SnapshotOrder}): the delta's keys are sorted that way and merged with the last
- * snapshot, itself read in that order. A last snapshot in file order (from before the order existed) is fed
- * into the sort as the oldest changes, so its successor is hash-ordered too.
+ * is hash-ordered ({@link SnapshotOrder}): the delta's keys (and a collection's element changes, by element)
+ * are sorted that way and merged with the last snapshot, itself read in that order, a collection element by
+ * element ({@link SnapshotMerge}), so neither a large collection nor many changes to it are ever held whole. A
+ * last snapshot in file order (from before the order existed) is fed into the sort as the oldest changes, so
+ * its successor is hash-ordered too; one in format version 1 is read as it is, and its successor is version 2.
  *
  * <p>Retention keeps one fallback: the previous snapshot and the WAL from its base LSN on, so if the newest
  * snapshot turns out unreadable, recovery (and the next compaction) start from the previous one.
@@ -200,7 +201,7 @@ final class Compactor {
         long keepFrom = previous == null ? written.baseLsn() : previous.baseLsn();
         snapshots.deleteSuperseded(true);
         wal.dropBelow(keepFrom + 1);
-        LOG.info("snapshot {} written: {} keys, {} bytes, base LSN {}", written.file(), written.recordCount(),
+        LOG.info("snapshot {} written: {} keys, {} bytes, base LSN {}", written.file(), written.keyCount(),
                 written.fileSize(), written.baseLsn());
     }
 
@@ -275,11 +276,32 @@ final class Compactor {
         return records;
     }
 
-    /** Adds the records of a snapshot in file order to the sort, as puts. */
+    /**
+     * Adds the records of a snapshot in file order to the sort: a key as a PUT, a collection as an EXPIRE (when
+     * it has an expiry) and a put per element, the changes that would make it.
+     */
     private static void feed(SnapshotReader old, DeltaSort delta) throws IOException {
         try {
-            old.read((type, key, value, expiry) ->
-                    delta.put(type, key, 0, key.capacity(), value, 0, value.capacity(), expiry));
+            old.read(new SnapshotVisitor() {
+                @Override
+                public void onRecord(byte type, DirectBuffer key, DirectBuffer value, long expiry) {
+                    delta.put(type, key, 0, key.capacity(), value, 0, value.capacity(), expiry);
+                }
+
+                @Override
+                public void onCollection(byte type, DirectBuffer key, long expiry) {
+                    if (expiry != 0) {
+                        delta.expire(key, 0, key.capacity(), expiry);
+                    }
+                }
+
+                @Override
+                public void onElement(byte type, DirectBuffer key, long expiry, DirectBuffer element,
+                                      DirectBuffer payload) {
+                    delta.elementPut(type, key, 0, key.capacity(), element, 0, element.capacity(), payload, 0,
+                            payload.capacity());
+                }
+            });
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -292,10 +314,10 @@ final class Compactor {
         }
     }
 
-    /** Writes the merge of a hash-ordered old snapshot (or none) with the sorted delta. */
+    /** Writes the merge of a hash-ordered old snapshot (or none) with the sorted delta ({@link SnapshotMerge}). */
     private static void merge(SnapshotReader old, ChangeCursor changes, SnapshotWriter writer, long now,
                               DeltaSort.Abort abort) throws IOException {
-        Merge m = new Merge(changes, writer, now, abort);
+        SnapshotMerge m = new SnapshotMerge(changes, writer, now, abort);
         if (old != null) {
             try {
                 old.readHashed(m);
@@ -303,88 +325,7 @@ final class Compactor {
                 throw e.getCause();
             }
         }
-        m.addChangesBefore(0, null, 0, 0);
-    }
-
-    /**
-     * The merge step per record of the old snapshot: first every change that sorts before it (new keys), then
-     * the record itself as the delta leaves it.
-     */
-    private static final class Merge implements HashedRecordVisitor {
-        private final ChangeCursor changes;
-        private final SnapshotWriter writer;
-        private final long now;
-        private final DeltaSort.Abort abort;
-        private boolean more;
-        private long records;
-
-        Merge(ChangeCursor changes, SnapshotWriter writer, long now, DeltaSort.Abort abort) throws IOException {
-            this.changes = changes;
-            this.writer = writer;
-            this.now = now;
-            this.abort = abort;
-            this.more = changes.next();
-        }
-
-        @Override
-        public void onRecord(long keyHash, byte type, DirectBuffer key, DirectBuffer value, long expiry) {
-            int klen = key.capacity();
-            try {
-                if ((++records & ABORT_CHECK_MASK) == 0) {
-                    abort.check();
-                }
-                if (!addChangesBefore(keyHash, key, 0, klen)) {
-                    if (expiry == 0 || expiry > now) {
-                        writer.add(type, key, 0, klen, value, 0, value.capacity(), expiry);
-                    }
-                    return;
-                }
-                byte kind = changes.kind();
-                long e = changes.expiry();
-                if (kind == Change.PUT) {
-                    add(writer, changes, now);
-                } else if (kind == Change.EXPIRE && (e == 0 || e > now)) {
-                    writer.add(type, key, 0, klen, value, 0, value.capacity(), e);
-                }
-                more = changes.next();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /**
-         * Adds the new keys (PUTs) of the delta that sort before the given key (all that are left when
-         * {@code key} is null). True when the delta's current change is for the key itself: the caller
-         * applies it and moves on.
-         */
-        boolean addChangesBefore(long keyHash, DirectBuffer key, int koff, int klen) throws IOException {
-            while (more) {
-                int c = key == null ? -1
-                        : -Change.compareKey(keyHash, key, koff, klen, changes.buffer(), changes.at());
-                if (c == 0) {
-                    return true;
-                }
-                if (c > 0) {
-                    return false;
-                }
-                if (changes.kind() == Change.PUT) {
-                    add(writer, changes, now);
-                }
-                more = changes.next();
-            }
-            return false;
-        }
-    }
-
-    private static void add(SnapshotWriter writer, ChangeCursor c, long now) throws IOException {
-        long expiry = c.expiry();
-        if (expiry != 0 && expiry <= now) {
-            return; // already expired: leaving it out is what a reader would see anyway
-        }
-        DirectBuffer b = c.buffer();
-        int at = c.at();
-        writer.add(Change.type(b, at), b, Change.keyOffset(at), Change.keyLength(b, at), b,
-                Change.valueOffset(b, at), Change.valueLength(b, at), expiry);
+        m.finish();
     }
 
     /** The path of a snapshot by its info (the info keeps the path as given). */

@@ -1,9 +1,11 @@
 package io.qrrot.recovery;
 
+import io.qrrot.engine.store.EntryType;
 import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotReader;
+import io.qrrot.recovery.snapshot.SnapshotVisitor;
 import io.qrrot.wal.WalCheck;
 import io.qrrot.storage.FileStorage;
 import io.qrrot.storage.Storage;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.agrona.DirectBuffer;
 
 /**
  * The library side of the ops verbs ({@code qrrot snapshot status|verify|save|restore}, {@code qrrot wal
@@ -54,13 +57,106 @@ public final class DataTools {
      * @throws io.qrrot.recovery.snapshot.SnapshotCorruptException naming the file and byte offset
      */
     public static SnapshotInfo verify(Path file, Progress progress) throws IOException {
+        return inspect(file, progress).info();
+    }
+
+    /**
+     * What a snapshot holds, read in full and verified: its info and, per collection type, how many keys hold
+     * one and how many elements they have.
+     *
+     * @param valueKeys   keys holding a value (string, int, JSON)
+     * @param collections one entry per collection type present, by type code
+     */
+    public record Contents(SnapshotInfo info, long valueKeys, List<CollectionCount> collections) {
+    }
+
+    /**
+     * The collections of one type in a snapshot.
+     *
+     * @param type     the type's name ({@code hash}), or {@code type N} for a type this build does not know
+     * @param largest  the most elements one of them has
+     */
+    public record CollectionCount(String type, long keys, long elements, long largest) {
+    }
+
+    /**
+     * {@link #verify}, counting what the records hold: keys holding a value, and per collection type its keys
+     * and elements.
+     *
+     * @throws io.qrrot.recovery.snapshot.SnapshotCorruptException naming the file and byte offset
+     */
+    public static Contents inspect(Path file, Progress progress) throws IOException {
+        long[] keys = new long[256];
+        long[] elements = new long[256];
+        long[] largest = new long[256];
+        long[] values = {0};
+        long[] current = {0};
+        int[] currentType = {-1};
+        SnapshotInfo info = read(file, progress, new SnapshotVisitor() {
+            @Override
+            public void onRecord(byte type, DirectBuffer key, DirectBuffer value, long expiry) {
+                values[0]++;
+            }
+
+            @Override
+            public void onCollection(byte type, DirectBuffer key, long expiry) {
+                current[0] = 0;
+                currentType[0] = type & 0xFF;
+                keys[type & 0xFF]++;
+            }
+
+            @Override
+            public void onElement(byte type, DirectBuffer key, long expiry, DirectBuffer element,
+                                  DirectBuffer payload) {
+                int t = type & 0xFF;
+                elements[t]++;
+                largest[t] = Math.max(largest[t], ++current[0]);
+            }
+        });
+        List<CollectionCount> collections = new ArrayList<>();
+        for (int t = 0; t < 256; t++) {
+            if (keys[t] > 0) {
+                String name = EntryType.isValid((byte) t) ? EntryType.name((byte) t) : "type " + t;
+                collections.add(new CollectionCount(name, keys[t], elements[t], largest[t]));
+            }
+        }
+        return new Contents(info, values[0], collections);
+    }
+
+    /**
+     * Reads a whole snapshot file, verifying it as {@link #verify} does, and hands every record to
+     * {@code visitor} in file order (its records before a failing block reach it first): for the tools that
+     * show what a snapshot holds.
+     */
+    public static SnapshotInfo read(Path file, Progress progress, SnapshotVisitor visitor) throws IOException {
         try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, file)) {
             long total = r.info().recordCount();
             long[] seen = {0};
             progress.update(0, total);
-            SnapshotInfo info = r.read((type, key, value, expiry) -> {
-                if (++seen[0] % PROGRESS_EVERY_RECORDS == 0) {
-                    progress.update(seen[0], total);
+            SnapshotInfo info = r.read(new SnapshotVisitor() {
+                @Override
+                public void onRecord(byte type, DirectBuffer key, DirectBuffer value, long expiry) {
+                    visitor.onRecord(type, key, value, expiry);
+                    tick();
+                }
+
+                @Override
+                public void onCollection(byte type, DirectBuffer key, long expiry) {
+                    visitor.onCollection(type, key, expiry);
+                    tick();
+                }
+
+                @Override
+                public void onElement(byte type, DirectBuffer key, long expiry, DirectBuffer element,
+                                      DirectBuffer payload) {
+                    visitor.onElement(type, key, expiry, element, payload);
+                    tick();
+                }
+
+                private void tick() {
+                    if (++seen[0] % PROGRESS_EVERY_RECORDS == 0) {
+                        progress.update(seen[0], total);
+                    }
                 }
             });
             progress.update(total, total);
@@ -111,8 +207,7 @@ public final class DataTools {
         Storage storage = FileStorage.INSTANCE;
         storage.rename(part, target);
         storage.syncDirectory(directoryOf(target));
-        return new SnapshotInfo(target.toString(), checked.formatVersion(), checked.baseLsn(), checked.createdMillis(),
-                checked.recordCount(), checked.blockCount(), checked.fileSize(), true);
+        return checked.at(target.toString());
     }
 
     /**

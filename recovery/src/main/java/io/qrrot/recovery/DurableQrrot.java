@@ -253,7 +253,7 @@ public final class DurableQrrot implements Qrrot {
         persistence.put("wal_bytes_since_snapshot", Long.toString(backlog(snap).bytes()));
         persistence.put("last_snapshot", snap == null ? "" : Path.of(snap.file()).getFileName().toString());
         persistence.put("last_snapshot_lsn", Long.toString(snap == null ? 0 : snap.baseLsn()));
-        persistence.put("last_snapshot_keys", Long.toString(snap == null ? 0 : snap.recordCount()));
+        persistence.put("last_snapshot_keys", Long.toString(snap == null ? 0 : snap.keyCount()));
         persistence.put("last_snapshot_bytes", Long.toString(snap == null ? 0 : snap.fileSize()));
         persistence.put("last_snapshot_status", compactor.lastStatus());
         persistence.put("last_snapshot_millis", Long.toString(compactor.lastMillis()));
@@ -286,7 +286,7 @@ public final class DurableQrrot implements Qrrot {
         checkOpen();
         long t0 = System.nanoTime();
         SnapshotInfo info = compactor.compact();
-        return new SnapshotResult(Path.of(info.file()), info.baseLsn(), info.recordCount(), info.fileSize(),
+        return new SnapshotResult(Path.of(info.file()), info.baseLsn(), info.keyCount(), info.fileSize(),
                 (System.nanoTime() - t0) / 1_000_000);
     }
 

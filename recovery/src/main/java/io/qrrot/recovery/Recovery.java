@@ -35,7 +35,7 @@ final class Recovery {
         String summary() {
             return "recovered " + keys + " keys from "
                     + (current == null ? "no snapshot" : "snapshot " + Path.of(current.file()).getFileName()
-                    + " (" + snapshotKeys + " records)") + " + " + walRecords + " WAL records in "
+                    + " (" + snapshotKeys + " keys)") + " + " + walRecords + " WAL records in "
                     + String.format("%.2f", millis / 1000.0) + " s"
                     + (problems.isEmpty() ? "" : "; " + String.join("; ", problems));
         }
@@ -61,16 +61,17 @@ final class Recovery {
             Engine candidate = null;
             try (SnapshotReader reader = SnapshotReader.open(options.storage(), file)) {
                 // A hash-ordered file's loaders size the indexes themselves, in parallel.
-                candidate = newEngine(options, reader.hashOrdered() ? 0 : reader.info().recordCount());
+                candidate = newEngine(options, reader.hashOrdered() ? 0 : reader.info().keyCount());
                 Engine target = candidate;
-                LOG.info("loading snapshot {} ({} records, base LSN {}, {})", file, reader.info().recordCount(),
+                LOG.info("loading snapshot {} ({} keys in {} records, base LSN {}, {})", file,
+                        reader.info().keyCount(), reader.info().recordCount(),
                         reader.info().baseLsn(), reader.hashOrdered() ? "hash-ordered: loading on "
                                 + SnapshotLoad.defaultThreads() + " threads" : "file order: loading on one thread");
                 long loadStarted = System.nanoTime();
                 current = SnapshotLoad.load(reader, target, SnapshotLoad.defaultThreads());
                 LOG.info("loaded snapshot {} in {} s", file.getFileName(),
                         String.format("%.2f", (System.nanoTime() - loadStarted) / 1e9));
-                snapshotKeys = current.recordCount();
+                snapshotKeys = current.keyCount();
                 engine = candidate;
                 if (i + 1 < candidates.size()) {
                     try {

@@ -5,6 +5,7 @@ import io.qrrot.engine.Engine;
 import io.qrrot.engine.store.KeyHasher;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import io.qrrot.recovery.snapshot.SnapshotReader;
+import io.qrrot.recovery.snapshot.SnapshotVisitor;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.DirectBuffer;
@@ -15,10 +16,12 @@ import org.slf4j.LoggerFactory;
  * Loads one snapshot into a new engine. A hash-ordered file is loaded by several threads, each taking a run
  * of blocks and so a range of shards ({@link SnapshotReader#readParallel}), with one {@link BulkLoader} per
  * thread: no global lock, one shard lock per shard, the index filled one shard at a time, front to back. The
- * threads also share the allocation of the indexes, sized for the file's record count (so the engine may be
+ * threads also share the allocation of the indexes, sized for the file's key count (so the engine may be
  * built with no expected keys). Any other file is
- * loaded in file order on this thread (the reader's read-ahead thread reads and checks the blocks). Expired
- * entries are skipped. Logs progress every two seconds.
+ * loaded in file order on this thread (the reader's read-ahead thread reads and checks the blocks). A
+ * collection arrives element by element and is loaded that way ({@link BulkLoader#loadElement}); the reader
+ * gives all of a collection's elements to the thread that reads its key. Expired entries are skipped. Logs
+ * progress every two seconds.
  *
  * <p>Either way the engine ends up holding the same entries. On any failure the caller must discard the
  * engine: part of the file may have been loaded.
@@ -51,7 +54,7 @@ final class SnapshotLoad {
     static SnapshotInfo load(SnapshotReader reader, Engine engine, int threads) throws IOException {
         SnapshotLoad load = new SnapshotLoad(reader, engine);
         if (reader.hashOrdered()) {
-            long keys = reader.info().recordCount();
+            long keys = reader.info().keyCount();
             int shards = engine.shardCount();
             return reader.readParallel(threads, (run, runs) -> {
                 // Each run allocates its share of the indexes, so that work is split between the threads too.
@@ -60,7 +63,23 @@ final class SnapshotLoad {
             });
         }
         try (RunLoader serial = load.new RunLoader()) {
-            return reader.read(serial::onRecord);
+            return reader.read(new SnapshotVisitor() {
+                @Override
+                public void onRecord(byte type, DirectBuffer key, DirectBuffer value, long expiryMillis) {
+                    serial.onRecord(type, key, value, expiryMillis);
+                }
+
+                @Override
+                public void onCollection(byte type, DirectBuffer key, long expiryMillis) {
+                    serial.onCollection(key);
+                }
+
+                @Override
+                public void onElement(byte type, DirectBuffer key, long expiryMillis, DirectBuffer element,
+                                      DirectBuffer payload) {
+                    serial.onElement(type, key, expiryMillis, element, payload);
+                }
+            });
         }
     }
 
@@ -87,20 +106,50 @@ final class SnapshotLoad {
         private final BulkLoader loader = engine.newBulkLoader();
         private int unpublished;
 
+        /**
+         * The engine's hash of the collection whose elements are arriving: computed once per collection (the
+         * reader announces each one before its elements, and never starts a thread's run inside one).
+         */
+        private long collectionHash;
+
         @Override
         public void onRecord(long keyHash, byte type, DirectBuffer key, DirectBuffer value, long expiryMillis) {
             int klen = key.capacity();
             long hash = reuseHash ? keyHash : loader.hash(key, 0, klen);
             loader.load(hash, type, key, 0, klen, value, 0, value.capacity(), expiryMillis);
-            if (++unpublished == PUBLISH_EVERY) {
-                unpublished = 0;
-                published(PUBLISH_EVERY);
-            }
+            counted();
+        }
+
+        @Override
+        public void onCollection(long keyHash, byte type, DirectBuffer key, long expiryMillis) {
+            collectionHash = reuseHash ? keyHash : loader.hash(key, 0, key.capacity());
+        }
+
+        @Override
+        public void onElement(long keyHash, byte type, DirectBuffer key, long expiryMillis, long elementHash,
+                              DirectBuffer element, DirectBuffer payload) {
+            loader.loadElement(collectionHash, type, key, 0, key.capacity(), expiryMillis, element, 0,
+                    element.capacity(), payload, 0, payload.capacity());
+            counted();
         }
 
         void onRecord(byte type, DirectBuffer key, DirectBuffer value, long expiryMillis) {
             int klen = key.capacity();
             loader.load(loader.hash(key, 0, klen), type, key, 0, klen, value, 0, value.capacity(), expiryMillis);
+            counted();
+        }
+
+        void onCollection(DirectBuffer key) {
+            collectionHash = loader.hash(key, 0, key.capacity());
+        }
+
+        void onElement(byte type, DirectBuffer key, long expiryMillis, DirectBuffer element, DirectBuffer payload) {
+            loader.loadElement(collectionHash, type, key, 0, key.capacity(), expiryMillis, element, 0,
+                    element.capacity(), payload, 0, payload.capacity());
+            counted();
+        }
+
+        private void counted() {
             if (++unpublished == PUBLISH_EVERY) {
                 unpublished = 0;
                 published(PUBLISH_EVERY);

@@ -101,7 +101,7 @@ class DurableQrrotTest {
             assertEquals("a", db.run("GET", "after"));
             String recovery = q.info().get("persistence").get("recovery");
             assertTrue(recovery.contains("from snapshot snapshot-"), recovery);
-            assertTrue(recovery.contains("(251 records) + 1 WAL records"), recovery);
+            assertTrue(recovery.contains("(251 keys) + 1 WAL records"), recovery);
         }
     }
 

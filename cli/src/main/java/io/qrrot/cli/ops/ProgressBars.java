@@ -24,9 +24,9 @@ public final class ProgressBars implements DataTools.Progress, AutoCloseable {
         this.unitSize = unitSize;
     }
 
-    /** Counts records ("keys"). */
+    /** Counts a snapshot's records (a key, or a collection's header and each of its elements). */
     public static ProgressBars records(CliContext ctx, String task) {
-        return new ProgressBars(ctx, task, " keys", 1);
+        return new ProgressBars(ctx, task, " records", 1);
     }
 
     /** Counts bytes, shown in MiB. */

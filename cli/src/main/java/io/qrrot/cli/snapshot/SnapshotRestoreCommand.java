@@ -55,11 +55,11 @@ public final class SnapshotRestoreCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("dataDir", dir.toString());
             m.put("baseLsn", installed.baseLsn());
-            m.put("keys", installed.recordCount());
+            m.put("keys", installed.keyCount());
             m.put("snapshot", installed.file());
             ctx.out().println(Reports.json(m));
         } else {
-            ctx.out().println("restored " + file + " into " + dir + ": " + installed.recordCount() + " keys at LSN "
+            ctx.out().println("restored " + file + " into " + dir + ": " + installed.keyCount() + " keys at LSN "
                     + installed.baseLsn() + " (" + installed.file() + ")");
             ctx.out().println("start it with: qrrot serve --wal " + dir);
         }

@@ -110,10 +110,10 @@ public final class SnapshotSaveCommand implements Callable<Integer> {
             try (ProgressBars progress = ProgressBars.records(ctx, "verify")) {
                 info = DataTools.install(part, file, force, progress);
             }
-            if (info.baseLsn() != b.lsn() || info.fileSize() != b.size() || info.recordCount() != b.keys()) {
+            if (info.baseLsn() != b.lsn() || info.fileSize() != b.size() || info.keyCount() != b.keys()) {
                 throw new IOException("the saved file does not match what the server announced (LSN " + b.lsn()
                         + ", " + b.size() + " bytes, " + b.keys() + " keys; the file has LSN " + info.baseLsn() + ", "
-                        + info.fileSize() + " bytes, " + info.recordCount() + " keys): " + file + " is not the "
+                        + info.fileSize() + " bytes, " + info.keyCount() + " keys): " + file + " is not the "
                         + "snapshot that was asked for; run the save again");
             }
             return info;

@@ -1,7 +1,9 @@
 package io.qrrot.cli.snapshot;
 
 import io.qrrot.cli.CliContext;
+import io.qrrot.cli.ops.Reports;
 import io.qrrot.recovery.DataTools;
+import io.qrrot.recovery.snapshot.SnapshotInfo;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,6 +30,7 @@ public final class SnapshotStatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return SnapshotInspection.run(ctx, "qrrot snapshot status", file, json, DataTools::status);
+        return SnapshotInspection.run(ctx, "qrrot snapshot status", file, json, DataTools::status, Reports::lines,
+                SnapshotInfo::toJson);
     }
 }

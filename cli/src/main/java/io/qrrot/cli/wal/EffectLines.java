@@ -3,6 +3,7 @@ package io.qrrot.cli.wal;
 import io.qrrot.cli.render.Repr;
 import io.qrrot.engine.EffectCodec;
 import io.qrrot.engine.EffectVisitor;
+import io.qrrot.engine.store.EntryType;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,9 +18,12 @@ import org.agrona.DirectBuffer;
  * lsn=14 DEL key "k"
  * lsn=15 EXPIRE key "n" expiry=none
  * lsn=16 CLEAR
+ * lsn=17 ELEMENTS_PUT key "h" type=hash field "f" value "v"
+ * lsn=18 ELEMENTS_DEL key "h" type=hash field "f"
  * </pre>
- * Keys and string/JSON values are quoted as redis-cli quotes them; a value longer than {@link #MAX_SHOWN}
- * bytes is cut, with its full length given.
+ * An element op (ELEMENTS_PUT, ELEMENTS_DEL) gets one line per element, each naming its key, so a line can be
+ * grepped for on its own. Keys, fields and string/JSON values are quoted as redis-cli quotes them; one longer
+ * than {@link #MAX_SHOWN} bytes is cut, with its full length given.
  */
 final class EffectLines implements EffectVisitor {
     /** Bytes of a value shown before it is cut. */
@@ -68,6 +72,30 @@ final class EffectLines implements EffectVisitor {
     @Override
     public void clear() {
         lines.add(head("CLEAR").toString());
+    }
+
+    @Override
+    public void elementPut(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff, int elen,
+                           DirectBuffer payload, int poff, int plen) {
+        StringBuilder sb = element(head("ELEMENTS_PUT"), type, key, koff, klen, element, eoff, elen);
+        lines.add(quoted(sb.append(type == EffectCodec.TYPE_HASH ? " value " : " payload "), payload, poff, plen)
+                .toString());
+    }
+
+    @Override
+    public void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
+                              int elen) {
+        lines.add(element(head("ELEMENTS_DEL"), type, key, koff, klen, element, eoff, elen).toString());
+    }
+
+    /** {@code key "k" type=hash field "f"}: a hash's element is a field; another type's just an element. */
+    private static StringBuilder element(StringBuilder sb, byte type, DirectBuffer key, int koff, int klen,
+                                         DirectBuffer element, int eoff, int elen) {
+        quoted(sb.append(" key "), key, koff, klen);
+        // The codec lets an element op through only for a collection type this build knows.
+        sb.append(" type=").append(EntryType.name(type))
+                .append(type == EffectCodec.TYPE_HASH ? " field " : " element ");
+        return quoted(sb, element, eoff, elen);
     }
 
     private StringBuilder head(String op) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.qrrot.cli.embedded.EmbeddedClient;
 import io.qrrot.cli.resp.Reply;
 import io.qrrot.cli.testing.CliRun;
+import io.qrrot.cli.testing.HashRecords;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code qrrot snapshot status|verify|save|restore} on real data directories and a real server. */
+/** {@code qrrot snapshot status|verify|dump|save|restore} on real data directories and a real server. */
 class SnapshotVerbsTest {
     /** A fixed clock: the snapshot's creation time is known. */
     static final long NOW = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
@@ -64,8 +65,9 @@ class SnapshotVerbsTest {
     }
 
     private static String json(Path file, long lsn, long size, boolean verified) {
-        return "{\"file\":\"" + file + "\",\"formatVersion\":1,\"baseLsn\":" + lsn + ",\"createdMillis\":" + NOW
-                + ",\"recordCount\":3,\"blockCount\":1,\"fileSize\":" + size + ",\"verified\":" + verified + "}\n";
+        return "{\"file\":\"" + file + "\",\"formatVersion\":2,\"baseLsn\":" + lsn + ",\"createdMillis\":" + NOW
+                + ",\"recordCount\":3,\"keyCount\":3,\"blockCount\":1,\"fileSize\":" + size + ",\"verified\":"
+                + verified + (verified ? ",\"collections\":[]" : "") + "}\n";
     }
 
     @Test
@@ -87,20 +89,85 @@ class SnapshotVerbsTest {
         CliRun.Result human = qrrot("snapshot", "verify", file.toString());
         assertEquals(0, human.exit());
         assertEquals("file:           " + file + "\n"
-                + "format version: 1\n"
+                + "format version: 2\n"
                 + "base LSN:       3\n"
                 + "created:        2026-01-01T00:00:00Z\n"
                 + "keys:           3\n"
+                + "records:        3 (a key with its value; a collection's header, elements and continuations)\n"
                 + "blocks:         1\n"
                 + "size:           " + size + " bytes\n"
+                + "collections:    none\n"
                 + "verified:       yes: every block CRC, record, count and the digest checked\n", human.out());
         CliRun.Result atTerminal = new CliRun().interactive().run("snapshot", "verify", "--json", file.toString());
         assertEquals(json(file, 3, size, true), atTerminal.out(), "the bar goes to stderr only");
         assertTrue(atTerminal.err().contains("verify 100%"), atTerminal.err());
-        assertTrue(atTerminal.err().contains(" 3/3 keys "), atTerminal.err());
+        assertTrue(atTerminal.err().contains(" 3/3 records "), atTerminal.err());
 
         assertTrue(qrrot("snapshot", "status", file.toString()).out().endsWith(
                 "verified:       no: header and footer only (qrrot snapshot verify checks everything)\n"));
+    }
+
+    /** A data directory with a string, an int and two hashes (their records appended to its log), folded. */
+    private Path dataWithHashes(Path dir) throws Exception {
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            write(db, "SET", "a", "alpha");
+            write(db, "SET", "n", "42", "PXAT", "4102444800000");
+        }
+        HashRecords.append(dir, List.of(HashRecords.hset("h", "f1", "v1", "f2", "v2", "f3", "v3"),
+                HashRecords.hdel("h", "f2"), HashRecords.hset("small", "only", "one")));
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            return db.saveSnapshot().file();
+        }
+    }
+
+    @Test
+    void verifyAndDumpShowCollections() throws Exception {
+        Path file = dataWithHashes(tmp.resolve("data"));
+        CliRun.Result verify = qrrot("snapshot", "verify", file.toString());
+        assertEquals(0, verify.exit(), verify.err());
+        assertTrue(verify.out().contains("\nkeys:           4\n"
+                + "records:        7 (a key with its value; a collection's header, elements and continuations)\n"),
+                verify.out());
+        assertTrue(verify.out().contains("\ncollections:    2 hashes with 3 elements (the largest 2)\n"
+                + "verified:       yes"), verify.out());
+        CliRun.Result json = qrrot("snapshot", "verify", "--json", file.toString());
+        assertEquals(0, json.exit(), json.err());
+        assertTrue(json.out().endsWith(",\"keyCount\":4,\"blockCount\":1,\"fileSize\":" + Files.size(file)
+                + ",\"verified\":true,\"collections\":[{\"type\":\"hash\",\"keys\":2,\"elements\":3,"
+                + "\"largest\":2}]}\n"), json.out());
+        CliRun.Result status = qrrot("snapshot", "status", file.toString());
+        assertTrue(status.out().contains("\nkeys:           4\nrecords:        7 "), status.out());
+
+        // The keys in the file's (hash) order, each a line; a hash with its element count, or its elements.
+        CliRun.Result dump = qrrot("snapshot", "dump", file.toString());
+        assertEquals(0, dump.exit(), dump.err());
+        List<String> lines = List.of(dump.out().split("\n"));
+        assertEquals(4, lines.size(), dump.out());
+        assertTrue(lines.contains("key \"a\" type=string value \"alpha\" expiry=none"), dump.out());
+        assertTrue(lines.contains("key \"n\" type=int value 42 expiry=2100-01-01T00:00:00Z"), dump.out());
+        assertTrue(lines.contains("key \"h\" type=hash elements=2 expiry=none"), dump.out());
+        assertTrue(lines.contains("key \"small\" type=hash elements=1 expiry=none"), dump.out());
+        CliRun.Result elements = qrrot("snapshot", "dump", file.toString(), "--elements");
+        assertEquals(0, elements.exit(), elements.err());
+        String out = elements.out();
+        int h = out.indexOf("key \"h\" type=hash expiry=none\n");
+        assertTrue(h >= 0, out);
+        String fields = out.substring(h).split("\nkey ")[0];
+        assertEquals(List.of("  field \"f1\" value \"v1\"", "  field \"f3\" value \"v3\""),
+                List.of(fields.split("\n")).subList(1, 3).stream().sorted().toList(), out);
+        assertTrue(out.contains("key \"small\" type=hash expiry=none\n  field \"only\" value \"one\"\n"), out);
+        assertEquals(List.of(lines.get(0), lines.get(1)),
+                List.of(qrrot("snapshot", "dump", file.toString(), "--limit", "2").out().split("\n")));
+        assertEquals("", qrrot("snapshot", "dump", file.toString(), "--limit", "0").out());
+
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - SnapshotFormat.FOOTER_LENGTH - 2] ^= 1;
+        Path bad = tmp.resolve("bad.qrrt");
+        Files.write(bad, bytes);
+        CliRun.Result damaged = qrrot("snapshot", "dump", bad.toString());
+        assertEquals(1, damaged.exit());
+        assertTrue(damaged.err().startsWith("qrrot snapshot dump: corrupt snapshot " + bad + " at byte offset 28: "
+                + "block 0 CRC32C mismatch"), damaged.err());
     }
 
     @Test
@@ -229,9 +296,9 @@ class SnapshotVerbsTest {
             CliRun.Result r = qrrot("snapshot", "save", "-p", port, "-a", "pw", backup.toString(), "--json");
             assertEquals(0, r.exit(), r.err());
             long size = Files.size(backup);
-            assertEquals("{\"file\":\"" + backup + "\",\"formatVersion\":1,\"baseLsn\":20,\"createdMillis\":" + NOW
-                    + ",\"recordCount\":2000,\"blockCount\":" + SnapshotReader.status(FileStorage.INSTANCE, backup)
-                    .blockCount() + ",\"fileSize\":" + size + ",\"verified\":true}\n", r.out());
+            assertEquals("{\"file\":\"" + backup + "\",\"formatVersion\":2,\"baseLsn\":20,\"createdMillis\":" + NOW
+                    + ",\"recordCount\":2000,\"keyCount\":2000,\"blockCount\":"
+                    + SnapshotReader.status(FileStorage.INSTANCE, backup).blockCount() + ",\"fileSize\":" + size + ",\"verified\":true}\n", r.out());
             assertTrue(size > SnapshotDownload.CHUNK, "more than one READ: " + size);
             try (Stream<Path> s = Files.list(backup.getParent())) {
                 assertEquals(List.of(backup), s.toList(), "no .part file left");
@@ -272,7 +339,7 @@ class SnapshotVerbsTest {
         Path out = tmp.resolve("out.qrrt");
         CliRun.Result r = qrrot("snapshot", "save", "--wal", dir.toString(), out.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().startsWith("file:           " + out + "\nformat version: 1\nbase LSN:       4\n"), r.out());
+        assertTrue(r.out().startsWith("file:           " + out + "\nformat version: 2\nbase LSN:       4\n"), r.out());
         assertTrue(r.out().contains("\nkeys:           4\n"), r.out());
         Path restored = tmp.resolve("restored");
         assertEquals(0, qrrot("snapshot", "restore", out.toString(), "--wal", restored.toString()).exit());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.qrrot.cli.embedded.EmbeddedClient;
 import io.qrrot.cli.resp.Reply;
 import io.qrrot.cli.testing.CliRun;
+import io.qrrot.cli.testing.HashRecords;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
@@ -96,6 +97,24 @@ class WalVerbsTest {
         CliRun.Result part = qrrot("wal", "dump", dir.resolve("wal").toString(), "--from", "6", "--limit", "1");
         assertEquals(0, part.exit());
         assertEquals("lsn=6 PUT key \"a\" type=int value 1 expiry=none\nlsn=6 DEL key \"k\"\n", part.out());
+    }
+
+    @Test
+    void dumpShowsElementOpsALinePerElement() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            run(db, "SET", "k", "v");
+        }
+        HashRecords.append(dir, List.of(HashRecords.hset("h", "f", "v", "caf\u00e9", BIG),
+                HashRecords.hdel("h", "f", "nope")));
+        CliRun.Result r = qrrot("wal", "dump", dir.toString(), "--from", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("lsn=2 ELEMENTS_PUT key \"h\" type=hash field \"f\" value \"v\"\n"
+                + "lsn=2 ELEMENTS_PUT key \"h\" type=hash field \"caf\\xc3\\xa9\" value \"" + "y".repeat(256)
+                + "\"... (300 bytes)\n"
+                + "lsn=3 ELEMENTS_DEL key \"h\" type=hash field \"f\"\n"
+                + "lsn=3 ELEMENTS_DEL key \"h\" type=hash field \"nope\"\n", r.out());
+        assertEquals("", r.err());
     }
 
     @Test

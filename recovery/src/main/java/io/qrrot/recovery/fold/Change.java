@@ -7,8 +7,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * One key's change in the fold: the layout a change has in the sort buffer and, framed, in a spilled run file
- * (see {@link RunFile}). Little-endian; the same bytes in memory and on disk, so a spill is a copy.
+ * One change in the fold: the layout a change has in the sort buffer and, framed, in a spilled run file (see
+ * {@link RunFile}). Little-endian; the same bytes in memory and on disk, so a spill is a copy.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -24,50 +24,101 @@ import org.agrona.MutableDirectBuffer;
  *  |  ... value length             |  Expiry, epoch millis, 0 = none ...
  *  +-------------------------------+-------------------------------+
  *  |  ... expiry (8 bytes from offset 18)                          |
+ *  +-------------------------------+-------------------------------+
+ *  |  ... expiry                   |  Sequence ...                 | 24
+ *  +-------------------------------+-------------------------------+
+ *  |  ... sequence (8 bytes from offset 26)                        |
+ *  +-------------------------------+-------------------------------+
+ *  |  ... sequence                 |  Element hash ...             | 32
+ *  +-------------------------------+-------------------------------+
+ *  |  ... element hash (8 bytes from offset 34): SnapshotOrder.hash |
+ *  +-------------------------------+-------------------------------+
+ *  |  ... element hash             |  Element length ...           | 40
+ *  +-------------------------------+-------------------------------+
+ *  |  ... element length           |  Key bytes ...    (offset 46) ...
+ *  +-------------------------------+-------------------------------+
+ *  |  Element bytes ... (element kinds only; empty otherwise)     ...
  *  +---------------------------------------------------------------+
- *  |  Key bytes ...                                    (offset 26) ...
- *  +---------------------------------------------------------------+
- *  |  Value bytes ... (PUT only; empty otherwise)                 ...
+ *  |  Value bytes ... (PUT: the value; ELEMENT_PUT: the payload)  ...
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * <p>Kinds: {@link #PUT} (the key holds this value, type and expiry: a full after-image), {@link #DELETE}
- * (the key is gone) and {@link #EXPIRE} (the key, if it exists, now expires at {@code expiry}; 0 removes the
- * expiry). Changes to one key fold oldest first by {@link Fold}.
+ * <p>Kinds of a key: {@link #PUT} (the key holds this value, type and expiry: a full after-image),
+ * {@link #DELETE} (the key is gone) and {@link #EXPIRE} (the key, if it exists, now expires at {@code expiry};
+ * 0 removes the expiry). Kinds of an element of the collection at the key: {@link #ELEMENT_PUT} (the element
+ * now has this payload; a missing key becomes a collection of {@code type} without expiry) and
+ * {@link #ELEMENT_DELETE} (the element is gone). The sequence numbers the changes of a delta in log order,
+ * from 1; 0 stands for what the previous snapshot holds.
+ *
+ * <p><b>Order.</b> Changes sort by key ({@link SnapshotOrder}), a key's own changes before those of its
+ * elements, elements by {@link SnapshotOrder} of their bytes, then oldest first ({@link #compare}). So the fold
+ * meets a key's changes, then each element's, as the merge with the previous snapshot meets its records.
+ *
+ * <p><b>Folding.</b> A key's own changes fold oldest first into one ({@link Fold}): PUT and DELETE reset the
+ * key, and the folded change keeps the sequence of the last reset; EXPIRE sets the expiry. An element's
+ * changes fold into the newest. An element change older than its key's last reset is superseded by it, and
+ * dropped; an element of the previous snapshot survives only when the delta has no reset of its key. The
+ * folded key change's sequence is 0 when it holds no reset.
  */
 public final class Change {
     public static final byte PUT = 1;
     public static final byte DELETE = 2;
     public static final byte EXPIRE = 3;
+    public static final byte ELEMENT_PUT = 4;
+    public static final byte ELEMENT_DELETE = 5;
 
     public static final int HASH_OFFSET = 0;
-    public static final int KIND_OFFSET = 8;
-    public static final int TYPE_OFFSET = 9;
-    public static final int KEY_LENGTH_OFFSET = 10;
-    public static final int VALUE_LENGTH_OFFSET = 14;
-    public static final int EXPIRY_OFFSET = 18;
-    public static final int HEADER_LENGTH = 26;
+    public static final int HASH_LENGTH = 8;
+    public static final int KIND_OFFSET = HASH_OFFSET + HASH_LENGTH;
+    public static final int KIND_LENGTH = 1;
+    public static final int TYPE_OFFSET = KIND_OFFSET + KIND_LENGTH;
+    public static final int TYPE_LENGTH = 1;
+    public static final int KEY_LENGTH_OFFSET = TYPE_OFFSET + TYPE_LENGTH;
+    public static final int KEY_LENGTH_LENGTH = 4;
+    public static final int VALUE_LENGTH_OFFSET = KEY_LENGTH_OFFSET + KEY_LENGTH_LENGTH;
+    public static final int VALUE_LENGTH_LENGTH = 4;
+    public static final int EXPIRY_OFFSET = VALUE_LENGTH_OFFSET + VALUE_LENGTH_LENGTH;
+    public static final int EXPIRY_LENGTH = 8;
+    public static final int SEQUENCE_OFFSET = EXPIRY_OFFSET + EXPIRY_LENGTH;
+    public static final int SEQUENCE_LENGTH = 8;
+    public static final int ELEMENT_HASH_OFFSET = SEQUENCE_OFFSET + SEQUENCE_LENGTH;
+    public static final int ELEMENT_HASH_LENGTH = 8;
+    public static final int ELEMENT_LENGTH_OFFSET = ELEMENT_HASH_OFFSET + ELEMENT_HASH_LENGTH;
+    public static final int ELEMENT_LENGTH_LENGTH = 4;
+    public static final int HEADER_LENGTH = ELEMENT_LENGTH_OFFSET + ELEMENT_LENGTH_LENGTH;
 
     private Change() {
     }
 
-    /** Bytes of a change with this key and value. */
-    public static long length(int keyLength, int valueLength) {
-        return (long) HEADER_LENGTH + keyLength + valueLength;
+    /** True for the kinds that change an element of a collection rather than the key. */
+    public static boolean isElement(byte kind) {
+        return kind >= ELEMENT_PUT;
+    }
+
+    /** Bytes of a change with this key, element and value. */
+    public static long length(int keyLength, int elementLength, int valueLength) {
+        return (long) HEADER_LENGTH + keyLength + elementLength + valueLength;
     }
 
     /** Writes a change at {@code at}; the caller made sure it fits. */
     public static void write(MutableDirectBuffer b, int at, long hash, byte kind, byte type, DirectBuffer key,
-                             int koff, int klen, DirectBuffer value, int voff, int vlen, long expiry) {
+                             int koff, int klen, long elementHash, DirectBuffer element, int eoff, int elen,
+                             DirectBuffer value, int voff, int vlen, long expiry, long sequence) {
         b.putLong(at + HASH_OFFSET, hash, LITTLE_ENDIAN);
         b.putByte(at + KIND_OFFSET, kind);
         b.putByte(at + TYPE_OFFSET, type);
         b.putInt(at + KEY_LENGTH_OFFSET, klen, LITTLE_ENDIAN);
         b.putInt(at + VALUE_LENGTH_OFFSET, vlen, LITTLE_ENDIAN);
         b.putLong(at + EXPIRY_OFFSET, expiry, LITTLE_ENDIAN);
+        b.putLong(at + SEQUENCE_OFFSET, sequence, LITTLE_ENDIAN);
+        b.putLong(at + ELEMENT_HASH_OFFSET, elementHash, LITTLE_ENDIAN);
+        b.putInt(at + ELEMENT_LENGTH_OFFSET, elen, LITTLE_ENDIAN);
         b.putBytes(at + HEADER_LENGTH, key, koff, klen);
+        if (elen > 0) {
+            b.putBytes(at + HEADER_LENGTH + klen, element, eoff, elen);
+        }
         if (vlen > 0) {
-            b.putBytes(at + HEADER_LENGTH + klen, value, voff, vlen);
+            b.putBytes(at + HEADER_LENGTH + klen + elen, value, voff, vlen);
         }
     }
 
@@ -95,12 +146,33 @@ public final class Change {
         return b.getLong(at + EXPIRY_OFFSET, LITTLE_ENDIAN);
     }
 
+    public static long sequence(DirectBuffer b, int at) {
+        return b.getLong(at + SEQUENCE_OFFSET, LITTLE_ENDIAN);
+    }
+
+    public static long elementHash(DirectBuffer b, int at) {
+        return b.getLong(at + ELEMENT_HASH_OFFSET, LITTLE_ENDIAN);
+    }
+
+    public static int elementLength(DirectBuffer b, int at) {
+        return b.getInt(at + ELEMENT_LENGTH_OFFSET, LITTLE_ENDIAN);
+    }
+
     public static int keyOffset(int at) {
         return at + HEADER_LENGTH;
     }
 
-    public static int valueOffset(DirectBuffer b, int at) {
+    public static int elementOffset(DirectBuffer b, int at) {
         return at + HEADER_LENGTH + keyLength(b, at);
+    }
+
+    public static int valueOffset(DirectBuffer b, int at) {
+        return at + HEADER_LENGTH + keyLength(b, at) + elementLength(b, at);
+    }
+
+    /** The bytes the change at {@code at} takes, as its own lengths say. */
+    public static long length(DirectBuffer b, int at) {
+        return length(keyLength(b, at), elementLength(b, at), valueLength(b, at));
     }
 
     /**
@@ -118,10 +190,42 @@ public final class Change {
     }
 
     /**
-     * Folds the changes to one key, oldest first, into one: a PUT or DELETE replaces whatever came before; an
-     * EXPIRE sets the expiry of a PUT or EXPIRE before it and leaves a DELETE deleted. The result names the
-     * change whose key (and, for a PUT, type and value) it keeps, with the kind and expiry to use instead of
-     * that change's own. Reused; not thread-safe.
+     * Orders two changes by what they change: by key, then a key's own changes before its elements', then
+     * elements by {@link SnapshotOrder} of their bytes. Zero for two changes of the same key (both of the key)
+     * or of the same element: those fold into one.
+     */
+    public static int compare(DirectBuffer ab, int a, DirectBuffer bb, int b) {
+        int c = compareKeys(ab, a, bb, b);
+        if (c != 0) {
+            return c;
+        }
+        boolean ea = isElement(kind(ab, a));
+        boolean eb = isElement(kind(bb, b));
+        if (ea != eb) {
+            return ea ? 1 : -1;
+        }
+        return ea ? compareElements(ab, a, bb, b) : 0;
+    }
+
+    /** Orders the elements of two element changes (of the same key) in {@link SnapshotOrder}. */
+    public static int compareElements(DirectBuffer ab, int a, DirectBuffer bb, int b) {
+        return SnapshotOrder.compare(elementHash(ab, a), ab, elementOffset(ab, a), elementLength(ab, a),
+                elementHash(bb, b), bb, elementOffset(bb, b), elementLength(bb, b));
+    }
+
+    /** Orders a snapshot element (with its hash) against the element of the element change at {@code b}. */
+    public static int compareElement(long hash, DirectBuffer element, int eoff, int elen, DirectBuffer bb, int b) {
+        return SnapshotOrder.compare(hash, element, eoff, elen, elementHash(bb, b), bb, elementOffset(bb, b),
+                elementLength(bb, b));
+    }
+
+    /**
+     * Folds the changes to one key (its own, not its elements'), oldest first, into one: a PUT or DELETE
+     * replaces whatever came before (and its sequence becomes the fold's: the reset that element changes
+     * before it lose to); an EXPIRE sets the expiry: of a PUT, of an EXPIRE, or after a DELETE of the
+     * collection that element changes after the DELETE made (an EXPIRE is logged only for a key that
+     * exists). The result names the change whose key (and, for a PUT, type and value) it keeps, with the
+     * kind, expiry and sequence to use instead of that change's own. Reused; not thread-safe.
      */
     public static final class Fold {
         /** Where the result's bytes are (null before the first {@link #add}). */
@@ -129,25 +233,28 @@ public final class Change {
         int at;
         byte kind;
         long expiry;
+        long sequence;
 
         void reset() {
             buffer = null;
             kind = 0;
             expiry = 0;
+            sequence = 0;
         }
 
         /**
-         * Adds the next newer change to the same key: the one at {@code changeAt}, whose kind and expiry are
-         * {@code k} and {@code e} (a folded change's, which may differ from its bytes').
+         * Adds the next newer change to the same key: the one at {@code changeAt}, whose kind, expiry and
+         * sequence are {@code k}, {@code e} and {@code s} (a folded change's, which may differ from its bytes').
          */
-        void add(DirectBuffer b, int changeAt, byte k, long e) {
+        void add(DirectBuffer b, int changeAt, byte k, long e, long s) {
             if (k == PUT || k == DELETE || buffer == null) {
                 buffer = b;
                 at = changeAt;
                 kind = k;
                 expiry = e;
-            } else if (kind != DELETE) {
-                expiry = e; // an EXPIRE after a PUT or an EXPIRE
+                sequence = k == EXPIRE ? 0 : s;
+            } else {
+                expiry = e; // an EXPIRE after a PUT, an EXPIRE or a DELETE
             }
         }
     }

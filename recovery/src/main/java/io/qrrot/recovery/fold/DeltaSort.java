@@ -12,18 +12,22 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The WAL delta of one compaction, sorted by key in {@link SnapshotOrder} with an external merge sort whose
- * memory is bounded by a budget, whatever the size of the delta:
+ * The WAL delta of one compaction, sorted by key in {@link SnapshotOrder} (and a collection's element changes by
+ * element, see {@link Change#compare}) with an external merge sort whose memory is bounded by a budget,
+ * whatever the size of the delta, however many of its changes go to one collection:
  * <ol>
- *   <li>Changes ({@link EffectVisitor} calls, in log order) go into a {@link SortBuffer} of the budget's size.
- *   <li>When it is full, it is sorted, each key's changes folded into one, and written out as a run file
- *       ({@link RunFile}) next to the snapshots; the buffer starts over. A change too large for the buffer
- *       is a run of its own.
- *   <li>{@link #finish} returns the changes in key order, one per key: straight from the buffer when nothing
- *       was spilled; otherwise the buffer is spilled too and the runs are merged ({@link RunMerge}), oldest
- *       first so that later changes win. Runs beyond what the budget can read at once (one read buffer
- *       each) are first merged in groups of the oldest into bigger runs.
+ *   <li>Changes ({@link EffectVisitor} calls, in log order) go into a {@link SortBuffer} of the budget's size,
+ *       each numbered by its place in the delta (its sequence, from 1).
+ *   <li>When it is full, it is sorted, each key's own changes folded into one and each element's into its
+ *       newest, and written out as a run file ({@link RunFile}) next to the snapshots; the buffer starts over.
+ *       A change too large for the buffer is a run of its own.
+ *   <li>{@link #finish} returns the changes in that order, one per key and one per element: straight from the
+ *       buffer when nothing was spilled; otherwise the buffer is spilled too and the runs are merged
+ *       ({@link RunMerge}), oldest first so that later changes win. Runs beyond what the budget can read at
+ *       once (one read buffer each) are first merged in groups of the oldest into bigger runs.
  * </ol>
+ * The sequences let the merge with the snapshot drop the element changes that a later PUT or DELETE of their
+ * key superseded, wherever the two ended up.
  * A {@code clear} (FLUSHALL) forgets everything before it, spilled runs included. {@link #close} frees the
  * buffer and deletes every run file.
  *
@@ -55,6 +59,8 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
     private boolean cleared;
     private long spilledBytes;
     private int runsWritten;
+    /** The sequence of the last change added: changes are numbered from 1 in log order. */
+    private long sequence;
 
     /**
      * @param dir         where run files go (the snapshots directory: its temp-file sweep removes them after a crash)
@@ -95,17 +101,31 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
     @Override
     public void put(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
                     long expiry) {
-        add(Change.PUT, type, key, koff, klen, value, voff, vlen, expiry);
+        add(Change.PUT, type, key, koff, klen, 0, empty, 0, 0, value, voff, vlen, expiry);
     }
 
     @Override
     public void delete(DirectBuffer key, int koff, int klen) {
-        add(Change.DELETE, (byte) 0, key, koff, klen, empty, 0, 0, 0);
+        add(Change.DELETE, (byte) 0, key, koff, klen, 0, empty, 0, 0, empty, 0, 0, 0);
     }
 
     @Override
     public void expire(DirectBuffer key, int koff, int klen, long expiry) {
-        add(Change.EXPIRE, (byte) 0, key, koff, klen, empty, 0, 0, expiry);
+        add(Change.EXPIRE, (byte) 0, key, koff, klen, 0, empty, 0, 0, empty, 0, 0, expiry);
+    }
+
+    @Override
+    public void elementPut(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff, int elen,
+                           DirectBuffer payload, int poff, int plen) {
+        add(Change.ELEMENT_PUT, type, key, koff, klen, SnapshotOrder.hash(element, eoff, elen), element, eoff, elen,
+                payload, poff, plen, 0);
+    }
+
+    @Override
+    public void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
+                              int elen) {
+        add(Change.ELEMENT_DELETE, type, key, koff, klen, SnapshotOrder.hash(element, eoff, elen), element, eoff,
+                elen, empty, 0, 0, 0);
     }
 
     @Override
@@ -120,21 +140,25 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
         cleared = true;
     }
 
-    private void add(byte kind, byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff,
-                     int vlen, long expiry) {
+    private void add(byte kind, byte type, DirectBuffer key, int koff, int klen, long elementHash,
+                     DirectBuffer element, int eoff, int elen, DirectBuffer value, int voff, int vlen, long expiry) {
         long hash = SnapshotOrder.hash(key, koff, klen);
+        long seq = ++sequence;
         try {
-            if (buffer.add(hash, kind, type, key, koff, klen, value, voff, vlen, expiry)) {
+            if (buffer.add(hash, kind, type, key, koff, klen, elementHash, element, eoff, elen, value, voff, vlen,
+                    expiry, seq)) {
                 return;
             }
             spillBuffer();
-            if (buffer.fitsEmpty(klen, vlen)) {
-                buffer.add(hash, kind, type, key, koff, klen, value, voff, vlen, expiry);
+            if (buffer.fitsEmpty(klen, elen, vlen)) {
+                buffer.add(hash, kind, type, key, koff, klen, elementHash, element, eoff, elen, value, voff, vlen,
+                        expiry, seq);
                 return;
             }
             // Larger than the whole buffer: a run of one, streamed to its file.
             try (RunFile.Writer w = newRun()) {
-                w.add(hash, kind, type, key, koff, klen, value, voff, vlen, expiry);
+                w.add(hash, kind, type, key, koff, klen, elementHash, element, eoff, elen, value, voff, vlen, expiry,
+                        seq);
                 finishRun(w);
             }
         } catch (IOException e) {
@@ -171,8 +195,8 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
     }
 
     /**
-     * Every change in key order, one per key. Call once, after the last change; the cursor belongs to this
-     * sort and is closed by {@link #close}.
+     * Every change in {@link Change#compare} order, one per key (its own changes folded) and one per element.
+     * Call once, after the last change; the cursor belongs to this sort and is closed by {@link #close}.
      */
     public ChangeCursor finish() throws IOException {
         if (runs.isEmpty()) {

@@ -13,8 +13,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A spilled run of the fold's external sort: folded changes, one per key, in key order, each framed with its
- * length and a CRC32C. A temporary file of one compaction, never fsynced: a crash leaves it behind as
+ * A spilled run of the fold's external sort: folded changes, one per key and one per element of a key, in
+ * {@link Change#compare} order, each framed with its length and a CRC32C. A temporary file of one compaction,
+ * never fsynced: a crash leaves it behind as
  * {@code snapshot-<lsn>.qrrt.run-<n>.tmp}, which the next open of the snapshots directory deletes with the
  * other temp files.
  *
@@ -42,6 +43,8 @@ final class RunFile {
         private final Path path;
         private final StorageFile file;
         private final ByteBuffer staging;
+        /** The staging bytes as the CRC reads them: one view, not one per frame (a fold writes millions). */
+        private final ByteBuffer crcView;
         private final UnsafeBuffer view;
         private final CRC32C crc = new CRC32C();
         private int crcFrom;
@@ -54,6 +57,7 @@ final class RunFile {
             this.staging = ByteBuffer.allocateDirect(
                     Math.max(bufferBytes, Change.HEADER_LENGTH + LENGTH_BYTES + CRC_BYTES));
             this.view = new UnsafeBuffer(staging);
+            this.crcView = staging.duplicate();
         }
 
         Path path() {
@@ -65,18 +69,24 @@ final class RunFile {
             return position + staging.position();
         }
 
-        /** Adds the current change of a cursor, with its folded kind and expiry (a DELETE or EXPIRE without value). */
+        /**
+         * Adds the current change of a cursor, with its folded kind, expiry and sequence (a DELETE, EXPIRE or
+         * ELEMENT_DELETE without value, whatever the bytes it kept).
+         */
         void add(ChangeCursor c) throws IOException {
             DirectBuffer b = c.buffer();
             int at = c.at();
             byte kind = c.kind();
+            boolean value = kind == Change.PUT || kind == Change.ELEMENT_PUT;
             add(Change.hash(b, at), kind, Change.type(b, at), b, Change.keyOffset(at), Change.keyLength(b, at),
-                    b, Change.valueOffset(b, at), kind == Change.PUT ? Change.valueLength(b, at) : 0, c.expiry());
+                    Change.elementHash(b, at), b, Change.elementOffset(b, at), Change.elementLength(b, at),
+                    b, Change.valueOffset(b, at), value ? Change.valueLength(b, at) : 0, c.expiry(), c.sequence());
         }
 
-        void add(long hash, byte kind, byte type, DirectBuffer key, int koff, int klen,
-                 DirectBuffer value, int voff, int vlen, long expiry) throws IOException {
-            long length = Change.length(klen, vlen);
+        void add(long hash, byte kind, byte type, DirectBuffer key, int koff, int klen, long elementHash,
+                 DirectBuffer element, int eoff, int elen, DirectBuffer value, int voff, int vlen, long expiry,
+                 long sequence) throws IOException {
+            long length = Change.length(klen, elen, vlen);
             if (length > Integer.MAX_VALUE - LENGTH_BYTES - CRC_BYTES) {
                 throw new IllegalArgumentException("a change of " + length + " bytes is too large for a run");
             }
@@ -92,8 +102,12 @@ final class RunFile {
             view.putInt(p + Change.KEY_LENGTH_OFFSET, klen, LITTLE_ENDIAN);
             view.putInt(p + Change.VALUE_LENGTH_OFFSET, vlen, LITTLE_ENDIAN);
             view.putLong(p + Change.EXPIRY_OFFSET, expiry, LITTLE_ENDIAN);
+            view.putLong(p + Change.SEQUENCE_OFFSET, sequence, LITTLE_ENDIAN);
+            view.putLong(p + Change.ELEMENT_HASH_OFFSET, elementHash, LITTLE_ENDIAN);
+            view.putInt(p + Change.ELEMENT_LENGTH_OFFSET, elen, LITTLE_ENDIAN);
             staging.position(p + Change.HEADER_LENGTH);
             copy(key, koff, klen);
+            copy(element, eoff, elen);
             copy(value, voff, vlen);
             room(CRC_BYTES);
             crcUpTo(staging.position());
@@ -122,9 +136,8 @@ final class RunFile {
 
         private void crcUpTo(int end) {
             if (crcFrom < end) {
-                ByteBuffer d = staging.duplicate();
-                d.limit(end).position(crcFrom);
-                crc.update(d);
+                crcView.limit(end).position(crcFrom);
+                crc.update(crcView);
             }
             crcFrom = end;
         }
@@ -160,6 +173,8 @@ final class RunFile {
         private final Path path;
         private final StorageFile file;
         private ByteBuffer bytes;
+        /** The read bytes as the CRC and the file reads see them: one view per buffer, not one per frame. */
+        private ByteBuffer window;
         private final UnsafeBuffer view;
         private long fileOffset;
         /** Where the next frame starts in the buffer, and where the bytes read end. */
@@ -174,6 +189,7 @@ final class RunFile {
             this.path = path;
             this.file = storage.open(path, Storage.OpenMode.READ);
             this.bytes = ByteBuffer.allocateDirect(bufferBytes);
+            this.window = bytes.duplicate();
             this.view = new UnsafeBuffer(bytes);
         }
 
@@ -193,14 +209,12 @@ final class RunFile {
             if (!fill(LENGTH_BYTES + length + CRC_BYTES)) {
                 throw damaged("the file ends inside a frame of " + length + " bytes");
             }
-            ByteBuffer d = bytes.duplicate();
-            d.limit(pos + LENGTH_BYTES + length).position(pos + LENGTH_BYTES);
+            window.limit(pos + LENGTH_BYTES + length).position(pos + LENGTH_BYTES);
             crc.reset();
-            crc.update(d);
+            crc.update(window);
             int stored = view.getInt(pos + LENGTH_BYTES + length, LITTLE_ENDIAN);
             int change = pos + LENGTH_BYTES;
-            if (stored != (int) crc.getValue()
-                    || Change.length(Change.keyLength(view, change), Change.valueLength(view, change)) != length) {
+            if (stored != (int) crc.getValue() || Change.length(view, change) != length) {
                 throw damaged("a frame that fails its CRC");
             }
             at = pos + LENGTH_BYTES;
@@ -219,6 +233,7 @@ final class RunFile {
                 g.putBytes(0, view, pos, limit - pos);
                 BufferUtil.free(bytes);
                 bytes = grown;
+                window = grown.duplicate();
                 view.wrap(grown);
             } else {
                 bytes.limit(limit).position(pos);
@@ -228,9 +243,8 @@ final class RunFile {
             limit -= pos;
             pos = 0;
             while (limit < n) {
-                ByteBuffer d = bytes.duplicate();
-                d.limit(d.capacity()).position(limit);
-                int r = file.read(d, fileOffset);
+                window.limit(window.capacity()).position(limit);
+                int r = file.read(window, fileOffset);
                 if (r < 0) {
                     return false;
                 }
@@ -263,6 +277,11 @@ final class RunFile {
         @Override
         public long expiry() {
             return Change.expiry(view, at);
+        }
+
+        @Override
+        public long sequence() {
+            return Change.sequence(view, at);
         }
 
         @Override

@@ -3,16 +3,18 @@ package io.qrrot.recovery.fold;
 import java.io.IOException;
 
 /**
- * The k-way merge of sorted runs, oldest first, into one stream in key order: a binary heap of the runs by
- * their current key (ties by age), and per key the changes of every run that has it folded oldest first
- * ({@link Change.Fold}). The runs' current changes stay where they are until the next {@link #next}, so the
- * merge copies nothing. Closing it closes the runs.
+ * The k-way merge of sorted runs, oldest first, into one stream in {@link Change#compare} order: a binary heap
+ * of the runs by their current change (ties by age), and per key the changes of every run that has it folded
+ * oldest first ({@link Change.Fold}), per element the newest run's change. The runs' current changes stay
+ * where they are until the next {@link #next}, so the merge copies nothing. Element changes older than their
+ * key's last reset pass through with their sequence; the final merge with the snapshot drops them. Closing it
+ * closes the runs.
  */
 final class RunMerge extends FoldedCursor {
     private final ChangeCursor[] runs;
     private final int[] heap;
     private int heapSize;
-    /** The runs whose current change is the current key, oldest first: advanced by the next call. */
+    /** The runs whose current change is the current key or element, oldest first: advanced by the next call. */
     private final int[] group;
     private int groupSize;
 
@@ -41,15 +43,21 @@ final class RunMerge extends FoldedCursor {
         }
         int first = pop();
         group[groupSize++] = first;
-        while (heapSize > 0 && Change.compareKeys(runs[heap[0]].buffer(), runs[heap[0]].at(),
+        while (heapSize > 0 && Change.compare(runs[heap[0]].buffer(), runs[heap[0]].at(),
                 runs[first].buffer(), runs[first].at()) == 0) {
             group[groupSize++] = pop(); // ties pop oldest first
+        }
+        ChangeCursor newest = runs[group[groupSize - 1]];
+        if (Change.isElement(newest.kind())) {
+            currentIsElement(newest.buffer(), newest.at());
+            return true;
         }
         fold.reset();
         for (int g = 0; g < groupSize; g++) {
             ChangeCursor c = runs[group[g]];
-            fold.add(c.buffer(), c.at(), c.kind(), c.expiry());
+            fold.add(c.buffer(), c.at(), c.kind(), c.expiry(), c.sequence());
         }
+        currentIsFold();
         return true;
     }
 
@@ -73,7 +81,7 @@ final class RunMerge extends FoldedCursor {
     }
 
     private boolean less(int a, int b) {
-        int c = Change.compareKeys(runs[a].buffer(), runs[a].at(), runs[b].buffer(), runs[b].at());
+        int c = Change.compare(runs[a].buffer(), runs[a].at(), runs[b].buffer(), runs[b].at());
         return c < 0 || (c == 0 && a < b);
     }
 

@@ -30,8 +30,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   after sorting: | changes ... |  (free)  | index sorted by bucket, then by key |  (old index) |
  * </pre>
  *
- * <p>{@link #sorted()} sorts the entries by key in {@link io.qrrot.recovery.snapshot.SnapshotOrder}, changes to
- * one key in the order they were added, and returns a cursor that folds each key's changes into one. The
+ * <p>{@link #sorted()} sorts the entries in {@link Change#compare} order (by key in
+ * {@link io.qrrot.recovery.snapshot.SnapshotOrder}, a key's own changes before its elements', elements in the
+ * same order of their bytes), changes to one key or element in the order they were added, and returns a cursor
+ * that folds each key's own changes into one and each element's into its newest, dropping element changes
+ * older than a reset of their key in the buffer. The
  * buffer is first allocated at the size its caller expects (at least 1 MiB, at most the budget) and doubles
  * up to the budget if more comes, so a small fold never allocates the whole budget. Nothing is allocated per
  * change. Single-threaded.
@@ -67,9 +70,9 @@ final class SortBuffer implements AutoCloseable {
                 Math.min(initialCapacity, maxCapacity));
     }
 
-    /** True when a change with this key and value fits an empty buffer. */
-    boolean fitsEmpty(int klen, int vlen) {
-        return Change.length(klen, vlen) + 2 * ENTRY <= maxCapacity;
+    /** True when a change with this key, element and value fits an empty buffer. */
+    boolean fitsEmpty(int klen, int elen, int vlen) {
+        return Change.length(klen, elen, vlen) + 2 * ENTRY <= maxCapacity;
     }
 
     boolean isEmpty() {
@@ -77,16 +80,18 @@ final class SortBuffer implements AutoCloseable {
     }
 
     /** Adds a change; false when the buffer is full (at its limit) and nothing was added. */
-    boolean add(long hash, byte kind, byte type, DirectBuffer key, int koff, int klen,
-                DirectBuffer value, int voff, int vlen, long expiry) {
-        long length = Change.length(klen, vlen);
+    boolean add(long hash, byte kind, byte type, DirectBuffer key, int koff, int klen, long elementHash,
+                DirectBuffer element, int eoff, int elen, DirectBuffer value, int voff, int vlen, long expiry,
+                long sequence) {
+        long length = Change.length(klen, elen, vlen);
         while (dataEnd + length + 2L * ENTRY * (count + 1) > capacity) {
             if (capacity >= maxCapacity) {
                 return false;
             }
             grow();
         }
-        Change.write(buf, dataEnd, hash, kind, type, key, koff, klen, value, voff, vlen, expiry);
+        Change.write(buf, dataEnd, hash, kind, type, key, koff, klen, elementHash, element, eoff, elen, value, voff,
+                vlen, expiry, sequence);
         count++;
         int e = entryAt(count - 1);
         buf.putLong(e, hash, LITTLE_ENDIAN);
@@ -186,8 +191,8 @@ final class SortBuffer implements AutoCloseable {
     }
 
     /**
-     * Entry i against entry j: key order (the hashes in the index first), then the order of addition (offsets
-     * grow with it). A total order, so no sort here needs to be stable.
+     * Entry i against entry j: {@link Change#compare} order (the key hashes in the index first), then the order
+     * of addition (offsets grow with it). A total order, so no sort here needs to be stable.
      */
     private int compare(int i, int j) {
         int ei = entryAt(i);
@@ -198,7 +203,7 @@ final class SortBuffer implements AutoCloseable {
         }
         int oi = buf.getInt(ei + Long.BYTES, LITTLE_ENDIAN);
         int oj = buf.getInt(ej + Long.BYTES, LITTLE_ENDIAN);
-        c = Change.compareKeys(buf, oi, buf, oj);
+        c = Change.compare(buf, oi, buf, oj);
         return c != 0 ? c : Integer.compare(oi, oj);
     }
 
@@ -260,30 +265,57 @@ final class SortBuffer implements AutoCloseable {
         buf.putInt(ej + Long.BYTES, o, LITTLE_ENDIAN);
     }
 
-    /** The sorted changes, each key's run of changes folded into one. */
+    /**
+     * The sorted changes: each key's own changes folded into one, each element's into its newest. An element
+     * change older than a PUT or DELETE of its key in this buffer is dropped: that reset superseded it.
+     */
     private final class Cursor extends FoldedCursor {
         private int next;
+        /** The last key fold that holds a reset: where its first change is, and the reset's sequence (0: none). */
+        private int resetAt;
+        private long resetSequence;
 
         @Override
         public boolean next() {
-            if (next >= count) {
-                return false;
-            }
-            fold.reset();
-            int first = offset(next);
-            long hash = hash(next);
-            fold.add(buf, first, Change.kind(buf, first), Change.expiry(buf, first));
-            next++;
             while (next < count) {
-                int o = offset(next);
-                // The hashes in the index first: reading the change itself costs a cache miss.
-                if (hash(next) != hash || Change.compareKeys(buf, first, buf, o) != 0) {
-                    break;
-                }
-                fold.add(buf, o, Change.kind(buf, o), Change.expiry(buf, o));
+                int first = offset(next);
+                long hash = hash(next);
                 next++;
+                if (!Change.isElement(Change.kind(buf, first))) {
+                    fold.reset();
+                    fold.add(buf, first, Change.kind(buf, first), Change.expiry(buf, first),
+                            Change.sequence(buf, first));
+                    while (next < count) {
+                        int o = offset(next);
+                        // The hashes in the index first: reading the change itself costs a cache miss.
+                        if (hash(next) != hash || Change.compare(buf, first, buf, o) != 0) {
+                            break;
+                        }
+                        fold.add(buf, o, Change.kind(buf, o), Change.expiry(buf, o), Change.sequence(buf, o));
+                        next++;
+                    }
+                    resetAt = first;
+                    resetSequence = fold.sequence;
+                    currentIsFold();
+                    return true;
+                }
+                int newest = first;
+                while (next < count) {
+                    int o = offset(next);
+                    if (hash(next) != hash || Change.compare(buf, first, buf, o) != 0) {
+                        break;
+                    }
+                    newest = o;
+                    next++;
+                }
+                if (Change.sequence(buf, newest) < resetSequence
+                        && Change.compareKeys(buf, resetAt, buf, newest) == 0) {
+                    continue; // older than its key's reset
+                }
+                currentIsElement(buf, newest);
+                return true;
             }
-            return true;
+            return false;
         }
 
         @Override

@@ -28,6 +28,8 @@ final class BlockIndex {
     private int[] lengths = new int[64];
     private int[] counts = new int[64];
     private int[] crcs = new int[64];
+    /** Per block: its first record is a Continuation (format version 2), so a run of blocks must not start there. */
+    private boolean[] continues = new boolean[64];
     private int blocks;
     private long records;
 
@@ -41,12 +43,15 @@ final class BlockIndex {
      * @param header the file's header bytes (the start of the digest)
      * @throws SnapshotCorruptException on the first check that fails, naming its offset
      */
-    static BlockIndex scan(Path path, StorageFile file, ByteBuffer header, long dataEnd, long footerRecords,
-                           long footerBlocks, int footerDigest) throws IOException {
+    static BlockIndex scan(Path path, StorageFile file, ByteBuffer header, long dataEnd, SnapshotFormat.Footer layout,
+                           long footerRecords, long footerBlocks, int footerDigest) throws IOException {
         BlockIndex index = new BlockIndex();
         CRC32C digest = new CRC32C();
         digest.update(header);
-        ByteBuffer buf = ByteBuffer.allocate(BLOCK_HEADER_LENGTH).order(LITTLE_ENDIAN);
+        // The block header and the first byte of the payload (a payload is at least MIN_BLOCK_PAYLOAD bytes, and the
+        // footer follows the last block): whether the block starts with a Continuation. The block's CRC, checked
+        // when it is read, vouches for that byte later; a wrong guess here only moves where the runs split.
+        ByteBuffer buf = ByteBuffer.allocate(BLOCK_HEADER_LENGTH + 1).order(LITTLE_ENDIAN);
         long pos = SnapshotFormat.HEADER_LENGTH;
         while (pos < dataEnd) {
             long left = dataEnd - pos;
@@ -69,26 +74,29 @@ final class BlockIndex {
             digest.update(crc >>> 8);
             digest.update(crc >>> 16);
             digest.update(crc >>> 24);
-            index.add(pos, length, count, crc);
+            index.add(pos, length, count, crc,
+                    layout.collections() && buf.get(BLOCK_HEADER_LENGTH) == SnapshotFormat.RECORD_CONTINUATION);
             pos += BLOCK_HEADER_LENGTH + length;
         }
-        BlockSource.checkFooter(path, dataEnd, index.blocks, footerBlocks, index.records, footerRecords,
+        BlockSource.checkFooter(path, dataEnd, layout, index.blocks, footerBlocks, index.records, footerRecords,
                 (int) digest.getValue(), footerDigest);
         return index;
     }
 
-    private void add(long offset, int length, int count, int crc) {
+    private void add(long offset, int length, int count, int crc, boolean continuation) {
         if (blocks == offsets.length) {
             int n = 2 * blocks;
             offsets = Arrays.copyOf(offsets, n);
             lengths = Arrays.copyOf(lengths, n);
             counts = Arrays.copyOf(counts, n);
             crcs = Arrays.copyOf(crcs, n);
+            continues = Arrays.copyOf(continues, n);
         }
         offsets[blocks] = offset;
         lengths[blocks] = length;
         counts[blocks] = count;
         crcs[blocks] = crc;
+        continues[blocks] = continuation;
         blocks++;
         records += count;
     }
@@ -125,7 +133,9 @@ final class BlockIndex {
 
     /**
      * Splits the blocks into at most {@code parts} runs of about equal record counts: run {@code r} is blocks
-     * [{@code bounds[r]}, {@code bounds[r + 1]}). Runs are never empty, so there may be fewer than asked for.
+     * [{@code bounds[r]}, {@code bounds[r + 1]}). No run starts with a block that goes on with a collection,
+     * so all of a collection's elements go to the thread that reads its key (a collection larger than a run's
+     * share makes that run longer). Runs are never empty, so there may be fewer than asked for.
      */
     int[] split(int parts) {
         int n = (int) Math.max(1, Math.min(parts, blocks));
@@ -134,7 +144,7 @@ final class BlockIndex {
         int r = 1;
         for (int i = 0; i < blocks - 1 && r < n; i++) {
             seen += counts[i];
-            if (seen * n >= records * r) {
+            if (seen * n >= records * r && !continues[i + 1]) {
                 bounds[r++] = i + 1;
             }
         }

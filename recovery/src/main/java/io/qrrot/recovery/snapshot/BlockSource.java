@@ -4,10 +4,8 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_CRC_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_HEADER_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_PAYLOAD_LENGTH_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_RECORD_COUNT_OFFSET;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_BLOCK_COUNT_OFFSET;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_DIGEST_OFFSET;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_RECORD_COUNT_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MAX_BLOCK_PAYLOAD;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_BLOCK_PAYLOAD;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_RECORD_LENGTH;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -33,6 +31,7 @@ final class BlockSource {
     private final long footerRecords;
     private final long footerBlocks;
     private final int footerDigest;
+    private final SnapshotFormat.Footer layout;
     private final CRC32C crc = new CRC32C();
     private final CRC32C digest = new CRC32C();
 
@@ -45,8 +44,9 @@ final class BlockSource {
     private int carryStart;
     private int carryLength;
 
-    BlockSource(Path path, StorageFile file, ByteBuffer header, long dataEnd, long footerRecords, long footerBlocks,
-                int footerDigest) {
+    BlockSource(Path path, StorageFile file, ByteBuffer header, long dataEnd, SnapshotFormat.Footer layout,
+                long footerRecords, long footerBlocks, int footerDigest) {
+        this.layout = layout;
         this.path = path;
         this.file = file;
         this.dataEnd = dataEnd;
@@ -169,7 +169,8 @@ final class BlockSource {
     }
 
     private void checkFooter() throws SnapshotCorruptException {
-        checkFooter(path, dataEnd, blocks, footerBlocks, records, footerRecords, (int) digest.getValue(), footerDigest);
+        checkFooter(path, dataEnd, layout, blocks, footerBlocks, records, footerRecords, (int) digest.getValue(),
+                footerDigest);
     }
 
     /**
@@ -181,10 +182,10 @@ final class BlockSource {
             throws SnapshotCorruptException {
         long left = dataEnd - filePos;
         long maxLength = Math.min(MAX_BLOCK_PAYLOAD, left - BLOCK_HEADER_LENGTH);
-        if (length < MIN_RECORD_LENGTH || length > maxLength) {
+        if (length < MIN_BLOCK_PAYLOAD || length > maxLength) {
             throw new SnapshotCorruptException(path, filePos + BLOCK_PAYLOAD_LENGTH_OFFSET,
                     "block " + blockNo + " payload length out of range",
-                    MIN_RECORD_LENGTH + ".." + maxLength + " bytes (limit " + MAX_BLOCK_PAYLOAD
+                    MIN_BLOCK_PAYLOAD + ".." + maxLength + " bytes (limit " + MAX_BLOCK_PAYLOAD
                             + ", footer at offset " + dataEnd + ")",
                     Integer.toUnsignedString(length) + " bytes");
         }
@@ -197,20 +198,21 @@ final class BlockSource {
     }
 
     /** After the last block: the footer's block count, record count and digest against what was read. */
-    static void checkFooter(Path path, long dataEnd, long blocks, long footerBlocks, long records, long footerRecords,
-                            int computedDigest, int footerDigest) throws SnapshotCorruptException {
+    static void checkFooter(Path path, long dataEnd, SnapshotFormat.Footer layout, long blocks, long footerBlocks,
+                            long records, long footerRecords, int computedDigest, int footerDigest)
+            throws SnapshotCorruptException {
         if (blocks != footerBlocks) {
-            throw new SnapshotCorruptException(path, dataEnd + FOOTER_BLOCK_COUNT_OFFSET,
+            throw new SnapshotCorruptException(path, dataEnd + layout.blockCountOffset,
                     "block count in the footer does not match the blocks read", footerBlocks + " blocks",
                     blocks + " blocks");
         }
         if (records != footerRecords) {
-            throw new SnapshotCorruptException(path, dataEnd + FOOTER_RECORD_COUNT_OFFSET,
+            throw new SnapshotCorruptException(path, dataEnd + layout.recordCountOffset,
                     "record count in the footer does not match the blocks read", footerRecords + " records",
                     records + " records");
         }
         if (computedDigest != footerDigest) {
-            throw new SnapshotCorruptException(path, dataEnd + FOOTER_DIGEST_OFFSET,
+            throw new SnapshotCorruptException(path, dataEnd + layout.digestOffset,
                     "digest CRC32C over the header and block CRCs mismatch (a block was dropped, duplicated or"
                             + " reordered, or the header replaced)",
                     hex(footerDigest) + " (stored)", hex(computedDigest) + " (computed)");
@@ -222,6 +224,15 @@ final class BlockSource {
         return new SnapshotCorruptException(path, filePos + BLOCK_CRC_OFFSET,
                 "block " + blockNo + " CRC32C mismatch over bytes " + (filePos + BLOCK_PAYLOAD_LENGTH_OFFSET)
                         + ".." + (filePos + total - 1), hex(stored) + " (stored)", hex(computed) + " (computed)");
+    }
+
+    /** After the last record was decoded: the footer's key count against the keys the records held. */
+    static void checkKeys(Path path, long dataEnd, SnapshotFormat.Footer layout, long keys, long footerKeys)
+            throws SnapshotCorruptException {
+        if (keys != footerKeys) {
+            throw new SnapshotCorruptException(path, dataEnd + layout.keyCountOffset,
+                    "key count in the footer does not match the records read", footerKeys + " keys", keys + " keys");
+        }
     }
 
     static String hex(int v) {

@@ -161,8 +161,7 @@ public final class SnapshotDirectory {
             }
         }
         storage.syncDirectory(dir);
-        return new SnapshotInfo(target.toString(), copied.formatVersion(), copied.baseLsn(), copied.createdMillis(),
-                copied.recordCount(), copied.blockCount(), copied.fileSize(), true);
+        return copied.at(target.toString());
     }
 
     private void copy(Path source, Path temp, long size) throws IOException {

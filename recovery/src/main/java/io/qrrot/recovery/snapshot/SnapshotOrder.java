@@ -8,13 +8,21 @@ import org.agrona.DirectBuffer;
 /**
  * The record order of a snapshot flagged {@link SnapshotFormat#FLAG_HASH_ORDERED}: ascending by the
  * xxHash3-64 (seed 0) of the key bytes read as an unsigned number, keys with equal hashes ascending by their
- * bytes (unsigned, lexicographic, a prefix before the longer key). No key appears twice.
+ * bytes (unsigned, lexicographic, a prefix before the longer key). No key appears twice. The elements of a
+ * collection are in the same order of their bytes, so that the fold merges a collection with the changes to
+ * it as it merges keys.
  *
  * <p>The hash is the store's {@link KeyHasher#XX3}, whose top bits choose a key's shard: a hash-ordered file
  * is in shard order for any power-of-two shard count, so a loader fills one shard's index at a time, and
  * loaders given disjoint runs of blocks touch disjoint shards (but for the one at the seam).
  */
 public final class SnapshotOrder {
+    /**
+     * Bytes of an element that the order checks of a hash-ordered file remember (of the element before): an
+     * element may be hundreds of megabytes, and two distinct ones rarely share a 64-bit hash.
+     */
+    public static final int ELEMENT_CHECK_BYTES = 64 << 10;
+
     private SnapshotOrder() {
     }
 
@@ -83,10 +91,25 @@ public final class SnapshotOrder {
      * thread-safe.
      */
     public static final class LastKey {
+        private final int maxCopy;
         private byte[] bytes = new byte[64];
+        /** The length of the key remembered; more than {@code bytes} holds when it was cut at {@link #maxCopy}. */
         private int length;
         private long hash;
         private boolean set;
+
+        /** Remembers whole keys (at most {@link SnapshotFormat#MAX_KEY_LENGTH} bytes). */
+        public LastKey() {
+            this(Integer.MAX_VALUE);
+        }
+
+        /**
+         * Remembers at most {@code maxCopy} bytes of each key: for elements, which may be hundreds of megabytes.
+         * Two with the same 64-bit hash whose first {@code maxCopy} bytes are equal then compare as in order.
+         */
+        public LastKey(int maxCopy) {
+            this.maxCopy = maxCopy;
+        }
 
         /** True once a key was remembered. */
         public boolean isSet() {
@@ -99,7 +122,11 @@ public final class SnapshotOrder {
 
         /** Compares the remembered key with key b (hash hb): negative when b sorts after it. */
         public int compareTo(long hb, DirectBuffer b, int bOffset, int bLength) {
-            return compare(hash, bytes, length, hb, b, bOffset, bLength);
+            if (length <= maxCopy) {
+                return compare(hash, bytes, length, hb, b, bOffset, bLength);
+            }
+            int c = compare(hash, bytes, maxCopy, hb, b, bOffset, Math.min(bLength, maxCopy));
+            return c != 0 ? c : -1; // cut: the rest cannot be compared, so it counts as in order
         }
 
         /** Compares the remembered key with another remembered key. */
@@ -107,12 +134,18 @@ public final class SnapshotOrder {
             return compare(hash, bytes, length, b.hash, b.bytes, b.length);
         }
 
+        /** Forgets the key: {@link #isSet} is false until the next {@link #set}. */
+        public void clear() {
+            set = false;
+        }
+
         /** Remembers a copy of key b with hash hb. */
         public void set(long hb, DirectBuffer b, int bOffset, int bLength) {
-            if (bytes.length < bLength) {
-                bytes = new byte[Math.max(bLength, 2 * bytes.length)];
+            int copy = Math.min(bLength, maxCopy);
+            if (bytes.length < copy) {
+                bytes = new byte[Math.max(copy, (int) Math.min(maxCopy, 2L * bytes.length))];
             }
-            b.getBytes(bOffset, bytes, 0, bLength);
+            b.getBytes(bOffset, bytes, 0, copy);
             length = bLength;
             hash = hb;
             set = true;
@@ -121,7 +154,7 @@ public final class SnapshotOrder {
         /** The key as text for an error message: printable ASCII as is, other bytes as \xNN, cut at 64 bytes. */
         public String describe() {
             StringBuilder sb = new StringBuilder("\"");
-            for (int i = 0; i < Math.min(length, 64); i++) {
+            for (int i = 0; i < Math.min(Math.min(length, maxCopy), 64); i++) {
                 int c = Byte.toUnsignedInt(bytes[i]);
                 if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
                     sb.append((char) c);

@@ -5,12 +5,6 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.BLOCK_HEADER_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.CREATED_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAGS_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAG_HASH_ORDERED;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_BLOCK_COUNT_OFFSET;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_CRC_OFFSET;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_DIGEST_OFFSET;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_LENGTH;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_OFFSET_OFFSET;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_RECORD_COUNT_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_CRC_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.KNOWN_FLAGS;
@@ -19,9 +13,9 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.MAGIC_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_BLOCK_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_FILE_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MIN_RECORD_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.OLDEST_VERSION;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.RESERVED_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.TRAILER_MAGIC;
-import static io.qrrot.recovery.snapshot.SnapshotFormat.TRAILER_MAGIC_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION_OFFSET;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -33,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -41,7 +36,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>{@link #open} checks the header (magic, version, CRC, base LSN against the file name) and the footer
  * (trailer magic, CRC, its offset against the file size), so a truncated file or one with bytes appended
  * fails at once. {@link #read} then streams the blocks, checks each block's CRC before any of its records
- * reach the visitor, and after the last block checks the footer's counts and digest.
+ * reach the visitor, and after the last block checks the footer's counts and digest. Format versions 1 and 2
+ * are read; a collection (version 2) reaches the visitor as {@code onCollection} and then one
+ * {@code onElement} per element, never whole.
  *
  * <p>Records of earlier blocks have been delivered by the time a later block fails its check: a caller that
  * loads records as they come must discard what it loaded when {@link #read} throws (or call
@@ -77,13 +74,15 @@ public final class SnapshotReader implements AutoCloseable {
     private final ByteBuffer header;
     private final SnapshotInfo info;
     private final int footerDigest;
+    private final SnapshotFormat.Footer layout;
     private final boolean hashOrdered;
     private final boolean readAhead;
     private final int batchCapacity;
     private boolean used;
 
     private SnapshotReader(Path path, StorageFile file, ByteBuffer header, SnapshotInfo info, int footerDigest,
-                           boolean hashOrdered, boolean readAhead, int batchCapacity) {
+                           SnapshotFormat.Footer layout, boolean hashOrdered, boolean readAhead, int batchCapacity) {
+        this.layout = layout;
         this.path = path;
         this.file = file;
         this.header = header;
@@ -127,9 +126,20 @@ public final class SnapshotReader implements AutoCloseable {
     /** Reads the whole file and checks every CRC, framing, count and the digest; visits nothing. */
     public static SnapshotInfo verify(Storage storage, Path file) throws IOException {
         try (SnapshotReader r = open(storage, file)) {
-            return r.read((type, key, value, expiry) -> { });
+            return r.read(IGNORE);
         }
     }
+
+    /** Takes every record, collections included, and keeps nothing: what a verification reads with. */
+    public static final SnapshotVisitor IGNORE = new SnapshotVisitor() {
+        @Override
+        public void onRecord(byte type, DirectBuffer key, DirectBuffer value, long expiry) {
+        }
+
+        @Override
+        public void onElement(byte type, DirectBuffer key, long expiry, DirectBuffer element, DirectBuffer payload) {
+        }
+    };
 
     /** Checks the header and footer only (two small reads): what {@code qrrot snapshot status} shows. */
     public static SnapshotInfo status(Storage storage, Path file) throws IOException {
@@ -163,8 +173,8 @@ public final class SnapshotReader implements AutoCloseable {
      *                                  visited: discard them)
      */
     public SnapshotInfo read(SnapshotVisitor visitor) throws IOException {
-        RecordDecoder decoder = new RecordDecoder(path, hashOrdered);
-        return readSequential(b -> decoder.decode(b, visitor));
+        RecordDecoder decoder = decoder();
+        return readSequential(decoder, b -> decoder.decode(b, visitor));
     }
 
     /**
@@ -172,8 +182,17 @@ public final class SnapshotReader implements AutoCloseable {
      * merging a hash-ordered snapshot with other records in that order.
      */
     public SnapshotInfo readHashed(HashedRecordVisitor visitor) throws IOException {
-        RecordDecoder decoder = new RecordDecoder(path, hashOrdered);
-        return readSequential(b -> decoder.decode(b, visitor));
+        RecordDecoder decoder = decoder();
+        return readSequential(decoder, b -> decoder.decode(b, visitor));
+    }
+
+    /** True when the file's format version has collections (2 on): records may be collections and elements. */
+    public boolean collections() {
+        return layout.collections();
+    }
+
+    private RecordDecoder decoder() {
+        return new RecordDecoder(path, hashOrdered, layout.collections());
     }
 
     /**
@@ -203,7 +222,7 @@ public final class SnapshotReader implements AutoCloseable {
         }
         markUsed();
         BlockIndex index = BlockIndex.scan(path, file, header.duplicate().position(0).limit(HEADER_LENGTH),
-                info.fileSize() - FOOTER_LENGTH, info.recordCount(), info.blockCount(), footerDigest);
+                dataEnd(), layout, info.recordCount(), info.blockCount(), footerDigest);
         if (index.blocks() == 0) {
             return info.asVerified();
         }
@@ -242,8 +261,10 @@ public final class SnapshotReader implements AutoCloseable {
             }
         }
         long visited = 0;
+        long keys = 0;
         for (int r = 0; r < runs; r++) {
             visited += tasks[r].visited;
+            keys += tasks[r].decoder.keys();
             if (r > 0) {
                 SnapshotOrder.LastKey before = tasks[r - 1].decoder.last();
                 SnapshotOrder.LastKey first = tasks[r].decoder.first();
@@ -257,7 +278,13 @@ public final class SnapshotReader implements AutoCloseable {
         if (visited != info.recordCount()) {
             throw new IllegalStateException("visited " + visited + " records of " + info.recordCount());
         }
+        BlockSource.checkKeys(path, dataEnd(), layout, keys, info.keyCount());
         return info.asVerified();
+    }
+
+    /** Where the blocks end and the footer starts. */
+    private long dataEnd() {
+        return info.fileSize() - layout.length;
     }
 
     /** Makes the visitor of one run of {@link #readParallel}; called on the run's thread. */
@@ -284,7 +311,7 @@ public final class SnapshotReader implements AutoCloseable {
         private final RangeSource source;
         private final RunVisitorFactory visitorForRun;
         private final AtomicBoolean failed;
-        final RecordDecoder decoder = new RecordDecoder(path, true);
+        final RecordDecoder decoder = new RecordDecoder(path, true, layout.collections());
         long visited;
         Throwable error;
 
@@ -313,10 +340,10 @@ public final class SnapshotReader implements AutoCloseable {
         }
     }
 
-    private SnapshotInfo readSequential(ReadAhead.BatchSink sink) throws IOException {
+    private SnapshotInfo readSequential(RecordDecoder decoder, ReadAhead.BatchSink sink) throws IOException {
         markUsed();
         BlockSource source = new BlockSource(path, file, header.duplicate().position(0).limit(HEADER_LENGTH),
-                info.fileSize() - FOOTER_LENGTH, info.recordCount(), info.blockCount(), footerDigest);
+                dataEnd(), layout, info.recordCount(), info.blockCount(), footerDigest);
         long visited;
         if (readAhead) {
             visited = ReadAhead.run(source, sink, batchCapacity, "qrrot-snapshot-read-ahead");
@@ -327,6 +354,7 @@ public final class SnapshotReader implements AutoCloseable {
             // The decoder checks each block's count, so this means a bug, not a corrupt file.
             throw new IllegalStateException("visited " + visited + " records of " + info.recordCount());
         }
+        BlockSource.checkKeys(path, dataEnd(), layout, decoder.keys(), info.keyCount());
         return info.asVerified();
     }
 
@@ -376,10 +404,11 @@ public final class SnapshotReader implements AutoCloseable {
                     bytes(MAGIC) + " (QRRT)", bytes(magic));
         }
         byte version = h.getByte(VERSION_OFFSET);
-        if (version != VERSION) {
+        SnapshotFormat.Footer layout = SnapshotFormat.Footer.of(version);
+        if (layout == null) {
             throw new SnapshotCorruptException(path, VERSION_OFFSET,
                     "unsupported snapshot format version (written by another qrrot release?)",
-                    "version " + VERSION, "version " + Byte.toUnsignedInt(version));
+                    "version " + OLDEST_VERSION + " to " + VERSION, "version " + Byte.toUnsignedInt(version));
         }
         int storedCrc = h.getInt(HEADER_CRC_OFFSET, LITTLE_ENDIAN);
         int headerCrc = crc(header, 0, HEADER_CRC_OFFSET);
@@ -404,48 +433,65 @@ public final class SnapshotReader implements AutoCloseable {
                     "base LSN in the header does not match the file name", "LSN " + nameLsn, "LSN " + baseLsn);
         }
 
-        long footerAt = size - FOOTER_LENGTH;
-        ByteBuffer footerBytes = ByteBuffer.allocateDirect(FOOTER_LENGTH);
+        if (size < HEADER_LENGTH + layout.length) {
+            throw new SnapshotCorruptException(path, 0, "file too short to be a version " + version
+                    + " snapshot (truncated?)", "at least " + (HEADER_LENGTH + layout.length) + " bytes",
+                    size + " bytes");
+        }
+        long footerAt = size - layout.length;
+        ByteBuffer footerBytes = ByteBuffer.allocateDirect(layout.length);
         readFully(path, file, footerBytes, footerAt);
         UnsafeBuffer f = new UnsafeBuffer(footerBytes);
-        int trailer = f.getInt(TRAILER_MAGIC_OFFSET, LITTLE_ENDIAN);
+        int trailer = f.getInt(layout.trailerOffset, LITTLE_ENDIAN);
         if (trailer != TRAILER_MAGIC) {
-            throw new SnapshotCorruptException(path, footerAt + TRAILER_MAGIC_OFFSET,
+            throw new SnapshotCorruptException(path, footerAt + layout.trailerOffset,
                     "bad trailer magic: the file is truncated, has bytes appended or was not finished",
                     bytes(TRAILER_MAGIC) + " (TRRQ)", bytes(trailer));
         }
-        int storedFooterCrc = f.getInt(FOOTER_CRC_OFFSET, LITTLE_ENDIAN);
-        int footerCrc = crc(footerBytes, 0, FOOTER_CRC_OFFSET);
+        int storedFooterCrc = f.getInt(layout.crcOffset, LITTLE_ENDIAN);
+        int footerCrc = crc(footerBytes, 0, layout.crcOffset);
         if (storedFooterCrc != footerCrc) {
-            throw new SnapshotCorruptException(path, footerAt + FOOTER_CRC_OFFSET, "footer CRC32C mismatch over bytes "
-                    + footerAt + ".." + (footerAt + FOOTER_CRC_OFFSET - 1), BlockSource.hex(storedFooterCrc) + " (stored)",
-                    BlockSource.hex(footerCrc) + " (computed)");
+            throw new SnapshotCorruptException(path, footerAt + layout.crcOffset, "footer CRC32C mismatch over bytes "
+                    + footerAt + ".." + (footerAt + layout.crcOffset - 1),
+                    BlockSource.hex(storedFooterCrc) + " (stored)", BlockSource.hex(footerCrc) + " (computed)");
         }
-        long footerOffset = f.getLong(FOOTER_OFFSET_OFFSET, LITTLE_ENDIAN);
+        long footerOffset = f.getLong(layout.offsetOffset, LITTLE_ENDIAN);
         if (footerOffset != footerAt) {
-            throw new SnapshotCorruptException(path, footerAt + FOOTER_OFFSET_OFFSET,
+            throw new SnapshotCorruptException(path, footerAt + layout.offsetOffset,
                     "footer offset does not match the file size (bytes appended or cut?)",
                     "offset " + footerAt + " for a " + size + "-byte file", "offset " + footerOffset);
         }
         long dataLength = footerAt - HEADER_LENGTH;
-        long blockCount = f.getLong(FOOTER_BLOCK_COUNT_OFFSET, LITTLE_ENDIAN);
+        long blockCount = f.getLong(layout.blockCountOffset, LITTLE_ENDIAN);
         if (blockCount < 0 || blockCount > dataLength / MIN_BLOCK_LENGTH
                 || (blockCount == 0) != (dataLength == 0)) {
-            throw new SnapshotCorruptException(path, footerAt + FOOTER_BLOCK_COUNT_OFFSET,
+            throw new SnapshotCorruptException(path, footerAt + layout.blockCountOffset,
                     "block count does not fit the data length", (dataLength == 0 ? "0" : "1.." + dataLength
                     / MIN_BLOCK_LENGTH) + " blocks in " + dataLength + " bytes", blockCount + " blocks");
         }
-        long recordCount = f.getLong(FOOTER_RECORD_COUNT_OFFSET, LITTLE_ENDIAN);
+        long recordCount = f.getLong(layout.recordCountOffset, LITTLE_ENDIAN);
         long maxRecords = (dataLength - blockCount * BLOCK_HEADER_LENGTH) / MIN_RECORD_LENGTH;
         if (recordCount < blockCount || recordCount > maxRecords) {
-            throw new SnapshotCorruptException(path, footerAt + FOOTER_RECORD_COUNT_OFFSET,
+            throw new SnapshotCorruptException(path, footerAt + layout.recordCountOffset,
                     "record count does not fit the data length",
                     blockCount + ".." + maxRecords + " records in " + blockCount + " blocks", recordCount + " records");
         }
-        int footerDigest = f.getInt(FOOTER_DIGEST_OFFSET, LITTLE_ENDIAN);
-        SnapshotInfo info = new SnapshotInfo(path.toString(), version, baseLsn, createdMillis, recordCount,
+        long keyCount = recordCount;
+        if (layout.collections()) {
+            // Every key is a Value or Collection record, and every block holds at least one key or goes on with a
+            // collection: a key count is at least 0 and at most the record count.
+            keyCount = f.getLong(layout.keyCountOffset, LITTLE_ENDIAN);
+            if (keyCount < 0 || keyCount > recordCount || (keyCount == 0) != (recordCount == 0)) {
+                throw new SnapshotCorruptException(path, footerAt + layout.keyCountOffset,
+                        "key count does not fit the record count", (recordCount == 0 ? "0" : "1.." + recordCount)
+                        + " keys in " + recordCount + " records", keyCount + " keys");
+            }
+        }
+        int footerDigest = f.getInt(layout.digestOffset, LITTLE_ENDIAN);
+        SnapshotInfo info = new SnapshotInfo(path.toString(), version, baseLsn, createdMillis, recordCount, keyCount,
                 blockCount, size, false);
-        return new SnapshotReader(path, file, header, info, footerDigest, hashOrdered, readAhead, batchCapacity);
+        return new SnapshotReader(path, file, header, info, footerDigest, layout, hashOrdered, readAhead,
+                batchCapacity);
     }
 
     private static void readFully(Path path, StorageFile file, ByteBuffer dst, long position) throws IOException {

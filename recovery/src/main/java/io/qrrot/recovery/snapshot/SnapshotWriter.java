@@ -11,6 +11,7 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAGS_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FLAG_HASH_ORDERED;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_BLOCK_COUNT_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_CRC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_KEY_COUNT_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_DIGEST_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.FOOTER_OFFSET_OFFSET;
@@ -19,9 +20,14 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_CRC_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.HEADER_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MAGIC;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MAGIC_OFFSET;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.MAX_ELEMENT_BYTES;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MAX_KEY_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MAX_RECORD_HEADER_LENGTH;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.MAX_VALUE_LENGTH;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.RECORD_COLLECTION;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.RECORD_CONTINUATION;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.RECORD_ELEMENT;
+import static io.qrrot.recovery.snapshot.SnapshotFormat.RECORD_KIND_BIT;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.RESERVED_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.TRAILER_MAGIC;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.TRAILER_MAGIC_OFFSET;
@@ -30,6 +36,7 @@ import static io.qrrot.recovery.snapshot.SnapshotFormat.VERSION_OFFSET;
 import static io.qrrot.recovery.snapshot.SnapshotFormat.varintLength;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
+import io.qrrot.engine.store.EntryType;
 import io.qrrot.storage.IoErrors;
 import io.qrrot.storage.Storage;
 import io.qrrot.storage.StorageFile;
@@ -55,8 +62,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * }
  * }</pre>
  *
- * <p>Memory is one block buffer whatever the data set's size; a record larger than a block is streamed
- * through that buffer in chunks. Every byte is CRC'd once, and adding a record allocates nothing.
+ * <p>A collection is written element by element: {@link #beginCollection} names the key, {@link #addElement}
+ * adds its elements, and the next key (or {@link #finish}) ends it. The Collection record is written with the
+ * first element, so a collection that gets none is left out, as the store never holds an empty one; a block
+ * that goes on with a collection starts with a Continuation repeating its key ({@link SnapshotFormat}).
+ *
+ * <p>Memory is one block buffer whatever the data set's size (plus a copy of the key of the collection being
+ * written); a record larger than a block is streamed through that buffer in chunks. Every byte is CRC'd
+ * once, and adding a record allocates nothing.
  *
  * <p>All I/O goes through the {@link Storage} seam. If a write, fsync or rename fails, the writer deletes
  * its temp file (best effort; {@link SnapshotDirectory#open} sweeps what is left) and rethrows: the
@@ -92,13 +105,30 @@ public final class SnapshotWriter implements AutoCloseable {
     private final CRC32C blockCrc = new CRC32C();
     private final CRC32C digest = new CRC32C();
 
+    /** The collection being written: its key (a copy), type and expiry, from {@link #beginCollection}. */
+    private boolean collectionOpen;
+    private byte[] collectionKeyBytes = new byte[64];
+    private final UnsafeBuffer collectionKey = new UnsafeBuffer(collectionKeyBytes);
+    private int collectionKeyLength;
+    private byte collectionType;
+    private long collectionExpiry;
+    /** Its Collection record is written (with its first element); later blocks need a Continuation. */
+    private boolean collectionStarted;
+    /** The block being filled holds its Collection or Continuation record, so Elements may follow. */
+    private boolean collectionInBlock;
+    /** The element before, when the file is hash-ordered; null otherwise. */
+    private final SnapshotOrder.LastKey lastElement;
+
     private int payloadLength;
     private int blockRecords;
+    /** Where the block being streamed ({@link #beginOwnBlock}) starts in the file: its CRC is patched there. */
+    private long ownBlockStart;
     /** While a record larger than a block is streamed: bytes of the staging buffer already in the CRC. */
     private int streamCrcFrom;
     private int streamFill;
     private long position;
     private long recordCount;
+    private long keyCount;
     private long blockCount;
     private State state = State.OPEN;
 
@@ -111,6 +141,7 @@ public final class SnapshotWriter implements AutoCloseable {
         this.baseLsn = baseLsn;
         this.createdMillis = createdMillis;
         this.lastKey = hashOrdered ? new SnapshotOrder.LastKey() : null;
+        this.lastElement = hashOrdered ? new SnapshotOrder.LastKey(SnapshotOrder.ELEMENT_CHECK_BYTES) : null;
         this.blockTarget = blockTarget;
         this.file = file;
         this.blockBytes = ByteBuffer.allocateDirect(BLOCK_HEADER_LENGTH + blockTarget);
@@ -182,21 +213,26 @@ public final class SnapshotWriter implements AutoCloseable {
         add(type, key, 0, key.capacity(), value, 0, value.capacity(), expiryMillis);
     }
 
-    /** Adds one record whose key and value are ranges of the given buffers (on or off heap). */
+    /**
+     * Adds one key with its value, whose key and value are ranges of the given buffers (on or off heap). Ends
+     * the collection begun before, if any.
+     *
+     * @param type the value's type: 0..127, not a collection type (those are written with
+     *             {@link #beginCollection})
+     */
     public void add(byte type, DirectBuffer key, int keyOffset, int keyLength,
                     DirectBuffer value, int valueOffset, int valueLength, long expiryMillis) throws IOException {
         checkOpen();
-        if (keyLength < 0 || keyLength > MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("key of " + keyLength + " bytes is outside the snapshot limit of 0.."
-                    + MAX_KEY_LENGTH + " bytes");
+        if ((type & RECORD_KIND_BIT) != 0 || EntryType.isCollection(type)) {
+            throw new IllegalArgumentException("type " + Byte.toUnsignedInt(type) + " is not a value type of a"
+                    + " snapshot (0..127, not a collection: those are written with beginCollection)");
         }
+        checkKey(keyLength, expiryMillis);
         if (valueLength < 0 || valueLength > MAX_VALUE_LENGTH) {
             throw new IllegalArgumentException("value of " + valueLength
                     + " bytes is outside the snapshot limit of 0.." + MAX_VALUE_LENGTH + " bytes");
         }
-        if (expiryMillis < 0) {
-            throw new IllegalArgumentException("expiry must be epoch millis >= 0 (0 = none), got " + expiryMillis);
-        }
+        collectionOpen = false;
         if (lastKey != null) {
             checkOrder(key, keyOffset, keyLength);
         }
@@ -205,8 +241,11 @@ public final class SnapshotWriter implements AutoCloseable {
         try {
             if (recordLength > blockTarget) {
                 flushBlock();
-                writeOwnBlock(type, key, keyOffset, keyLength, value, valueOffset, valueLength, expiryMillis,
-                        recordLength);
+                beginOwnBlock(recordLength, 1);
+                streamFill = putRecordHeader(block, streamFill, type, keyLength, valueLength, expiryMillis);
+                stream(key, keyOffset, keyLength);
+                stream(value, valueOffset, valueLength);
+                endOwnBlock();
             } else {
                 if (payloadLength + recordLength > blockTarget) {
                     flushBlock();
@@ -219,10 +258,155 @@ public final class SnapshotWriter implements AutoCloseable {
                 blockRecords++;
             }
             recordCount++;
+            keyCount++;
         } catch (IOException | RuntimeException e) {
             abortAfter(e);
             throw e;
         }
+    }
+
+    /**
+     * Begins a collection at a key: its elements follow with {@link #addElement}, and the next key (or
+     * {@link #finish}) ends it. Nothing is written until the first element, so a collection given none is
+     * left out. In a hash-ordered file the key is checked as {@link #add} checks it.
+     *
+     * @param type a collection type ({@link EntryType#isCollection})
+     */
+    public void beginCollection(byte type, DirectBuffer key, int keyOffset, int keyLength, long expiryMillis) {
+        checkOpen();
+        if (!EntryType.isCollection(type)) {
+            throw new IllegalArgumentException("type " + Byte.toUnsignedInt(type) + " is not a collection type");
+        }
+        checkKey(keyLength, expiryMillis);
+        collectionOpen = false;
+        if (lastKey != null) {
+            checkOrder(key, keyOffset, keyLength);
+            lastElement.clear();
+        }
+        if (collectionKeyBytes.length < keyLength) {
+            collectionKeyBytes = new byte[Math.max(keyLength, 2 * collectionKeyBytes.length)];
+            collectionKey.wrap(collectionKeyBytes);
+        }
+        key.getBytes(keyOffset, collectionKeyBytes, 0, keyLength);
+        collectionKeyLength = keyLength;
+        collectionType = type;
+        collectionExpiry = expiryMillis;
+        collectionStarted = false;
+        collectionInBlock = false;
+        collectionOpen = true;
+    }
+
+    /** As {@link #beginCollection(byte, DirectBuffer, int, int, long)} with the whole key. */
+    public void beginCollection(byte type, byte[] key, long expiryMillis) {
+        keyArray.wrap(key);
+        beginCollection(type, keyArray, 0, key.length, expiryMillis);
+    }
+
+    /**
+     * Adds an element (and its payload: a hash field's value; empty for types without one) to the collection
+     * begun last. In a hash-ordered file elements must come in {@link SnapshotOrder} of their bytes.
+     *
+     * @throws IllegalStateException when no collection is open (none begun, or a key added since)
+     */
+    public void addElement(DirectBuffer element, int elementOffset, int elementLength,
+                           DirectBuffer payload, int payloadOffset, int payloadBytes) throws IOException {
+        checkOpen();
+        if (!collectionOpen) {
+            throw new IllegalStateException("an element needs a collection: call beginCollection first");
+        }
+        if (elementLength < 0 || payloadBytes < 0 || (long) elementLength + payloadBytes > MAX_ELEMENT_BYTES) {
+            throw new IllegalArgumentException("element of " + elementLength + " bytes with a payload of "
+                    + payloadBytes + " bytes is outside the snapshot limit of " + MAX_ELEMENT_BYTES
+                    + " bytes for both");
+        }
+        if (lastElement != null) {
+            checkElementOrder(element, elementOffset, elementLength);
+        }
+        int recordLength = 1 + varintLength(elementLength) + varintLength(payloadBytes) + elementLength
+                + payloadBytes;
+        int prefix = 2 + varintLength(collectionKeyLength) + varintLength(collectionExpiry) + collectionKeyLength;
+        try {
+            boolean needPrefix = !collectionInBlock;
+            long need = (needPrefix ? prefix : 0) + (long) recordLength;
+            if (payloadLength + need > blockTarget) {
+                flushBlock(); // the collection goes on in a new block, which repeats its key
+                needPrefix = true;
+                need = prefix + (long) recordLength;
+            }
+            byte tag = collectionStarted ? RECORD_CONTINUATION : RECORD_COLLECTION;
+            if (need > blockTarget) {
+                beginOwnBlock((int) need, 2);
+                roomForHeader();
+                streamFill = putCollectionHeader(block, streamFill, tag, collectionType, collectionKeyLength,
+                        collectionExpiry);
+                stream(collectionKey, 0, collectionKeyLength);
+                roomForHeader();
+                streamFill = putElementHeader(block, streamFill, elementLength, payloadBytes);
+                stream(element, elementOffset, elementLength);
+                stream(payload, payloadOffset, payloadBytes);
+                endOwnBlock();
+                collectionInBlock = false;
+            } else {
+                int at = BLOCK_HEADER_LENGTH + payloadLength;
+                if (needPrefix) {
+                    at = putCollectionHeader(block, at, tag, collectionType, collectionKeyLength, collectionExpiry);
+                    copy(block, at, collectionKey, 0, collectionKeyLength);
+                    at += collectionKeyLength;
+                    blockRecords++;
+                    collectionInBlock = true;
+                }
+                at = putElementHeader(block, at, elementLength, payloadBytes);
+                copy(block, at, element, elementOffset, elementLength);
+                copy(block, at + elementLength, payload, payloadOffset, payloadBytes);
+                payloadLength += (int) need;
+                blockRecords++;
+            }
+            recordCount += needPrefix ? 2 : 1;
+            if (!collectionStarted) {
+                keyCount++;
+                collectionStarted = true;
+            }
+        } catch (IOException | RuntimeException e) {
+            abortAfter(e);
+            throw e;
+        }
+    }
+
+    /** As {@link #addElement(DirectBuffer, int, int, DirectBuffer, int, int)} with whole arrays. */
+    public void addElement(byte[] element, byte[] payload) throws IOException {
+        keyArray.wrap(element);
+        valueArray.wrap(payload);
+        addElement(keyArray, 0, element.length, valueArray, 0, payload.length);
+    }
+
+    private static void checkKey(int keyLength, long expiryMillis) {
+        if (keyLength < 0 || keyLength > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("key of " + keyLength + " bytes is outside the snapshot limit of 0.."
+                    + MAX_KEY_LENGTH + " bytes");
+        }
+        if (expiryMillis < 0) {
+            throw new IllegalArgumentException("expiry must be epoch millis >= 0 (0 = none), got " + expiryMillis);
+        }
+    }
+
+    private void checkElementOrder(DirectBuffer element, int offset, int length) {
+        long hash = SnapshotOrder.hash(element, offset, length);
+        if (lastElement.isSet()) {
+            int c = lastElement.compareTo(hash, element, offset, length);
+            if (c >= 0) {
+                String previous = lastElement.describe();
+                lastElement.set(hash, element, offset, length);
+                SnapshotOrder.LastKey k = new SnapshotOrder.LastKey();
+                k.set(0, collectionKey, 0, collectionKeyLength);
+                IllegalArgumentException e = new IllegalArgumentException("an element of collection " + k.describe()
+                        + " in hash-ordered snapshot " + tempFile + " is out of order: element "
+                        + lastElement.describe() + (c == 0 ? " was already added" : " sorts before the previous"
+                        + " element " + previous) + "; the snapshot is abandoned");
+                abortAfter(e);
+                throw e;
+            }
+        }
+        lastElement.set(hash, element, offset, length);
     }
 
     private void checkOrder(DirectBuffer key, int keyOffset, int keyLength) {
@@ -278,8 +462,8 @@ public final class SnapshotWriter implements AutoCloseable {
                     + " failed (" + IoErrors.reason(e) + "), so the rename may not survive a power cut; keep the"
                     + " older snapshots and WAL segments until a later snapshot installs cleanly", e);
         }
-        return new SnapshotInfo(finalFile.toString(), VERSION, baseLsn, createdMillis, recordCount, blockCount,
-                position, false);
+        return new SnapshotInfo(finalFile.toString(), VERSION, baseLsn, createdMillis, recordCount, keyCount,
+                blockCount, position, false);
     }
 
     /** Abandons the snapshot: closes and deletes the temp file. Does nothing once finished or aborted. */
@@ -311,9 +495,14 @@ public final class SnapshotWriter implements AutoCloseable {
         abort();
     }
 
-    /** Records added so far. */
+    /** Records added so far, of every kind (a key, a collection's header, element or continuation). */
     public long recordCount() {
         return recordCount;
+    }
+
+    /** Keys added so far (a collection counts once it has an element). */
+    public long keyCount() {
+        return keyCount;
     }
 
     /** Bytes written to the file so far (excluding the block being filled). */
@@ -363,6 +552,7 @@ public final class SnapshotWriter implements AutoCloseable {
 
     private void writeFooter() throws IOException {
         small.putLong(FOOTER_RECORD_COUNT_OFFSET, recordCount, LITTLE_ENDIAN);
+        small.putLong(FOOTER_KEY_COUNT_OFFSET, keyCount, LITTLE_ENDIAN);
         small.putLong(FOOTER_BLOCK_COUNT_OFFSET, blockCount, LITTLE_ENDIAN);
         small.putLong(FOOTER_OFFSET_OFFSET, position, LITTLE_ENDIAN);
         small.putInt(FOOTER_DIGEST_OFFSET, (int) digest.getValue(), LITTLE_ENDIAN);
@@ -400,25 +590,36 @@ public final class SnapshotWriter implements AutoCloseable {
         blockDone(crc);
         payloadLength = 0;
         blockRecords = 0;
+        collectionInBlock = false;
     }
 
-    /** A record larger than a block: a block of its own, streamed through the block buffer. */
-    private void writeOwnBlock(byte type, DirectBuffer key, int keyOffset, int keyLength, DirectBuffer value,
-                               int valueOffset, int valueLength, long expiryMillis, int recordLength)
-            throws IOException {
-        long blockStart = position;
+    /**
+     * Starts a block for a record larger than a block (with the Collection or Continuation before it, for an
+     * element), streamed through the block buffer: its header now, its CRC patched in by {@link #endOwnBlock}.
+     * The block buffer must be empty ({@link #flushBlock} first).
+     */
+    private void beginOwnBlock(int payload, int count) {
+        ownBlockStart = position;
         block.putInt(BLOCK_CRC_OFFSET, 0, LITTLE_ENDIAN); // patched once the CRC is known
-        block.putInt(BLOCK_PAYLOAD_LENGTH_OFFSET, recordLength, LITTLE_ENDIAN);
-        block.putInt(BLOCK_RECORD_COUNT_OFFSET, 1, LITTLE_ENDIAN);
+        block.putInt(BLOCK_PAYLOAD_LENGTH_OFFSET, payload, LITTLE_ENDIAN);
+        block.putInt(BLOCK_RECORD_COUNT_OFFSET, count, LITTLE_ENDIAN);
         blockCrc.reset();
         streamCrcFrom = BLOCK_PAYLOAD_LENGTH_OFFSET;
-        streamFill = putRecordHeader(block, BLOCK_HEADER_LENGTH, type, keyLength, valueLength, expiryMillis);
-        stream(key, keyOffset, keyLength);
-        stream(value, valueOffset, valueLength);
+        streamFill = BLOCK_HEADER_LENGTH;
+    }
+
+    /** Makes room in the block buffer for a record header of any kind before it is put at {@code streamFill}. */
+    private void roomForHeader() throws IOException {
+        if (block.capacity() - streamFill < MAX_RECORD_HEADER_LENGTH) {
+            drainStream();
+        }
+    }
+
+    private void endOwnBlock() throws IOException {
         drainStream();
         int crc = (int) blockCrc.getValue();
         small.putInt(0, crc, LITTLE_ENDIAN);
-        writeSmall(4, blockStart + BLOCK_CRC_OFFSET);
+        writeSmall(4, ownBlockStart + BLOCK_CRC_OFFSET);
         blockDone(crc);
     }
 
@@ -467,6 +668,20 @@ public final class SnapshotWriter implements AutoCloseable {
         at = putVarint(b, at + 1, keyLength);
         at = putVarint(b, at, valueLength);
         return putVarint(b, at, expiryMillis);
+    }
+
+    private static int putCollectionHeader(MutableDirectBuffer b, int at, byte tag, byte type, int keyLength,
+                                           long expiryMillis) {
+        b.putByte(at, tag);
+        b.putByte(at + 1, type);
+        at = putVarint(b, at + 2, keyLength);
+        return putVarint(b, at, expiryMillis);
+    }
+
+    private static int putElementHeader(MutableDirectBuffer b, int at, int elementLength, int payloadLength) {
+        b.putByte(at, RECORD_ELEMENT);
+        at = putVarint(b, at + 1, elementLength);
+        return putVarint(b, at, payloadLength);
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Random;
 
 /** One snapshot record as plain values, for comparing what was written with what was read. */
-record Rec(byte type, byte[] key, byte[] value, long expiry) {
+public record Rec(byte type, byte[] key, byte[] value, long expiry) {
 
     @Override
     public boolean equals(Object o) {
@@ -30,15 +30,18 @@ record Rec(byte type, byte[] key, byte[] value, long expiry) {
         return b.length + " bytes " + hex + (b.length > 16 ? "…" : "");
     }
 
-    static Rec of(int type, String key, String value, long expiry) {
+    public static Rec of(int type, String key, String value, long expiry) {
         return new Rec((byte) type, key.getBytes(), value.getBytes(), expiry);
     }
 
-    /** Random records: mostly small, some larger than {@code bigOver} bytes, every type byte possible. */
+    /**
+     * Random records: mostly small, some larger than {@code bigOver} bytes, every type byte of a value record
+     * possible (0..127 but the hash's 4).
+     */
     static List<Rec> random(Random rnd, int count, int bigOver) {
         List<Rec> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            byte type = rnd.nextInt(4) == 0 ? (byte) rnd.nextInt(256) : (byte) (1 + rnd.nextInt(3));
+            byte type = rnd.nextInt(4) == 0 ? anyValueType(rnd) : (byte) (1 + rnd.nextInt(3));
             int keyLength = rnd.nextInt(20) == 0 ? rnd.nextInt(bigOver * 2 + 1) : rnd.nextInt(24);
             int valueLength = switch (rnd.nextInt(10)) {
                 case 0 -> rnd.nextInt(bigOver * 3 + 1);
@@ -59,6 +62,16 @@ record Rec(byte type, byte[] key, byte[] value, long expiry) {
             out.add(new Rec(type, key, value, expiry));
         }
         return out;
+    }
+
+    /** A type byte a snapshot's value record may have: 0..127, not a collection type. */
+    static byte anyValueType(Random rnd) {
+        while (true) {
+            byte t = (byte) rnd.nextInt(128);
+            if (!io.qrrot.engine.store.EntryType.isCollection(t)) {
+                return t;
+            }
+        }
     }
 
     /** A visitor that copies every record it is handed. */

@@ -253,10 +253,10 @@ class SnapshotCorruptionTest {
                 "LSN 77", "LSN 78"), expectCorrupt(TestSnapshots.reseal(renamed), "header of LSN 78").getMessage());
 
         byte[] future = small.clone();
-        future[SnapshotFormat.VERSION_OFFSET] = 2;
+        future[SnapshotFormat.VERSION_OFFSET] = 3;
         assertEquals(message(SnapshotFormat.VERSION_OFFSET,
-                "unsupported snapshot format version (written by another qrrot release?)", "version 1", "version 2"),
-                expectCorrupt(TestSnapshots.reseal(future), "version 2").getMessage());
+                "unsupported snapshot format version (written by another qrrot release?)", "version 1 to 2",
+                "version 3"), expectCorrupt(TestSnapshots.reseal(future), "version 3").getMessage());
     }
 
     @Test
@@ -265,8 +265,9 @@ class SnapshotCorruptionTest {
         b[b.length - FOOTER_LENGTH - 1] ^= 1; // last payload byte of the last block
         Files.write(file, b);
         SnapshotInfo status = SnapshotReader.status(FS, file);
-        assertEquals(new SnapshotInfo(file.toString(), 1, 77, 1_700_000_000_123L, 12,
-                TestSnapshots.blockOffsets(small).size(), small.length, false), status, "status reads header and footer only");
+        assertEquals(new SnapshotInfo(file.toString(), 2, 77, 1_700_000_000_123L, 12, 12,
+                TestSnapshots.blockOffsets(small).size(), small.length, false), status,
+                "status reads header and footer only");
         try {
             SnapshotReader.verify(FS, file);
             fail("verify accepted a damaged block");

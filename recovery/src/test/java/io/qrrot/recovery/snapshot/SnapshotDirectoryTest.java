@@ -44,7 +44,12 @@ class SnapshotDirectoryTest {
     void formatConstantsChainAsDocumented() {
         assertEquals(28, SnapshotFormat.HEADER_LENGTH);
         assertEquals(12, SnapshotFormat.BLOCK_HEADER_LENGTH);
-        assertEquals(36, SnapshotFormat.FOOTER_LENGTH);
+        assertEquals(44, SnapshotFormat.FOOTER_LENGTH);
+        assertEquals(36, SnapshotFormat.V1_FOOTER_LENGTH);
+        assertEquals(SnapshotFormat.V1_FOOTER_LENGTH, SnapshotFormat.Footer.V1.length);
+        assertEquals(SnapshotFormat.FOOTER_LENGTH, SnapshotFormat.Footer.V2.length);
+        assertEquals(28, SnapshotFormat.V1_FOOTER_CRC_OFFSET);
+        assertEquals(36, SnapshotFormat.FOOTER_CRC_OFFSET);
         assertEquals(64, SnapshotFormat.MIN_FILE_LENGTH);
         assertEquals(20, SnapshotFormat.MAX_RECORD_HEADER_LENGTH);
         assertEquals(1, SnapshotFormat.varintLength(0));
@@ -131,7 +136,7 @@ class SnapshotDirectoryTest {
 
         SnapshotDirectory sd = SnapshotDirectory.open(FS, root.resolve("snaps"));
         SnapshotInfo installed = sd.importSnapshot(renamed);
-        assertEquals(new SnapshotInfo(sd.pathFor(55).toString(), 1, 55, written.createdMillis(), 500,
+        assertEquals(new SnapshotInfo(sd.pathFor(55).toString(), 2, 55, written.createdMillis(), 500, 500,
                 written.blockCount(), written.fileSize(), true), installed);
         assertEquals(List.of(sd.pathFor(55)), sd.snapshots());
         assertEquals(records, TestSnapshots.read(FS, sd.pathFor(55), false, 1 << 20));
@@ -147,10 +152,11 @@ class SnapshotDirectoryTest {
 
     @Test
     void infoIsJsonFriendly() {
-        SnapshotInfo info = new SnapshotInfo("/data/snap \"x\"\\y.qrrt", 1, 42, 1_700_000_000_123L, 3, 1, 120, true);
-        assertEquals("{\"file\":\"/data/snap \\\"x\\\"\\\\y.qrrt\",\"formatVersion\":1,\"baseLsn\":42,"
-                + "\"createdMillis\":1700000000123,\"recordCount\":3,\"blockCount\":1,\"fileSize\":120,"
-                + "\"verified\":true}", info.toJson());
+        SnapshotInfo info = new SnapshotInfo("/data/snap \"x\"\\y.qrrt", 2, 42, 1_700_000_000_123L, 5, 3, 1, 120,
+                true);
+        assertEquals("{\"file\":\"/data/snap \\\"x\\\"\\\\y.qrrt\",\"formatVersion\":2,\"baseLsn\":42,"
+                + "\"createdMillis\":1700000000123,\"recordCount\":5,\"keyCount\":3,\"blockCount\":1,"
+                + "\"fileSize\":120,\"verified\":true}", info.toJson());
         assertFalse(info.toJson().contains("\n"));
     }
 }

@@ -61,8 +61,8 @@ class SnapshotRoundTripTest {
                 read = r.read(c);
             }
             assertEquals(records, c.records, where + " readAhead=" + readAhead);
-            assertEquals(new SnapshotInfo(file.toString(), 1, lsn, 1_700_000_000_123L, records.size(),
-                    written.blockCount(), written.fileSize(), true), read, where);
+            assertEquals(new SnapshotInfo(file.toString(), 2, lsn, 1_700_000_000_123L, records.size(),
+                    records.size(), written.blockCount(), written.fileSize(), true), read, where);
         }
     }
 
@@ -94,8 +94,8 @@ class SnapshotRoundTripTest {
     void emptySnapshotIsHeaderAndFooterOnly() throws IOException {
         SnapshotInfo info = TestSnapshots.write(FS, dir, 42, List.of(), SnapshotFormat.BLOCK_TARGET_PAYLOAD);
         Path file = dir.resolve("snapshot-00000000000000000042.qrrt");
-        assertEquals(new SnapshotInfo(file.toString(), 1, 42, 1_700_000_000_123L, 0, 0, 64, false), info);
-        assertEquals(64, Files.size(file));
+        assertEquals(new SnapshotInfo(file.toString(), 2, 42, 1_700_000_000_123L, 0, 0, 0, 72, false), info);
+        assertEquals(72, Files.size(file));
         for (boolean readAhead : new boolean[] {false, true}) {
             assertEquals(List.of(), TestSnapshots.read(FS, file, readAhead, 4096));
         }
@@ -104,17 +104,29 @@ class SnapshotRoundTripTest {
     }
 
     @Test
-    void everyTypeByteAndExpiryIsKeptAsWritten() throws IOException {
+    void everyValueTypeByteAndExpiryIsKeptAsWritten() throws IOException {
         List<Rec> records = new ArrayList<>();
         records.add(Rec.of(1, "s", "string value", 0));
         records.add(new Rec((byte) 2, "i".getBytes(), ByteBuffer.allocate(8).putLong(-5).array(), 1));
         records.add(Rec.of(3, "j", "{\"a\":[1,2]}", 1_800_000_000_000L));
         records.add(Rec.of(0, "", "", Long.MAX_VALUE));
-        for (int t = 0; t < 256; t++) {
-            records.add(new Rec((byte) t, new byte[] {(byte) t}, new byte[0], t));
+        for (int t = 0; t < 128; t++) {
+            if (t != 4) {
+                records.add(new Rec((byte) t, new byte[] {(byte) t}, new byte[0], t));
+            }
         }
         TestSnapshots.write(FS, dir, 7, records, SnapshotFormat.BLOCK_TARGET_PAYLOAD);
         assertEquals(records, TestSnapshots.read(FS, dir.resolve(SnapshotFormat.fileName(7)), true, 1 << 20));
+
+        // The first byte's high bit marks a collection's records, and a hash is no value record.
+        try (SnapshotWriter w = SnapshotWriter.begin(FS, dir, 8, 0)) {
+            for (int t : new int[] {4, 128, 129, 255}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> w.add((byte) t, new byte[1], new byte[0], 0));
+                assertEquals("type " + t + " is not a value type of a snapshot (0..127, not a collection: those are"
+                        + " written with beginCollection)", e.getMessage());
+            }
+        }
     }
 
     @Test

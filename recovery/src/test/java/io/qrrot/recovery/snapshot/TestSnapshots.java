@@ -88,6 +88,79 @@ final class TestSnapshots {
         return file;
     }
 
+    /**
+     * A version 2 file built by hand from block payloads (each with its record count), with the footer's key
+     * count given: for records that the writer would never produce. Checksums and counts are computed.
+     */
+    static byte[] file(boolean hashOrdered, long lsn, long keys, List<byte[]> payloads, List<Integer> counts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(SnapshotFormat.MAGIC).put(SnapshotFormat.VERSION)
+                .put(hashOrdered ? SnapshotFormat.FLAG_HASH_ORDERED : 0).putShort((short) 0).putLong(lsn).putLong(0);
+        out.writeBytes(h.array());
+        for (int i = 0; i < payloads.size(); i++) {
+            ByteBuffer b = ByteBuffer.allocate(BLOCK_HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            b.putInt(0).putInt(payloads.get(i).length).putInt(counts.get(i));
+            out.writeBytes(b.array());
+            out.writeBytes(payloads.get(i));
+        }
+        ByteBuffer f = ByteBuffer.allocate(FOOTER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        f.putLong(SnapshotFormat.FOOTER_KEY_COUNT_OFFSET, keys);
+        f.putInt(SnapshotFormat.TRAILER_MAGIC_OFFSET, SnapshotFormat.TRAILER_MAGIC);
+        out.writeBytes(f.array());
+        return reseal(out.toByteArray());
+    }
+
+    /** A Value record. */
+    static byte[] value(int type, String key, String value, long expiry) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(type);
+        varint(out, key.length());
+        varint(out, value.length());
+        varint(out, expiry);
+        out.writeBytes(key.getBytes());
+        out.writeBytes(value.getBytes());
+        return out.toByteArray();
+    }
+
+    /** A Collection (tag 0x81) or Continuation (0x82) record of a hash. */
+    static byte[] collection(byte tag, String key, long expiry) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(tag);
+        out.write(4);
+        varint(out, key.length());
+        varint(out, expiry);
+        out.writeBytes(key.getBytes());
+        return out.toByteArray();
+    }
+
+    /** An Element record. */
+    static byte[] element(String element, String payload) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(0x80);
+        varint(out, element.length());
+        varint(out, payload.length());
+        out.writeBytes(element.getBytes());
+        out.writeBytes(payload.getBytes());
+        return out.toByteArray();
+    }
+
+    static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static void varint(java.io.ByteArrayOutputStream out, long v) {
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) (v & 0x7F | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+
     /** Recomputes only the footer CRC. */
     static void resealFooter(byte[] file) {
         int footer = file.length - FOOTER_LENGTH;
