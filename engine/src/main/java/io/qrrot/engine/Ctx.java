@@ -291,6 +291,18 @@ final class Ctx {
         return java.util.Arrays.equals(a, args.offset(i), args.offset(i) + len, a, args.offset(j), args.offset(j) + len);
     }
 
+    /**
+     * Logs a DEL of key argument {@code keyArg} after an ELEMENTS_DEL that removed all {@code count} elements
+     * of its collection. Replay deletes the emptied key anyway; the snapshot fold, which sees element changes
+     * sorted by element rather than in log order, needs the key-level DEL to know the collection (and its TTL)
+     * ended there (see docs/formats.md, "Effect records").
+     */
+    void deleteIfEmptied(int keyArg, long removed, long count) {
+        if (removed > 0 && removed == count) {
+            delete(keyArg);
+        }
+    }
+
     /** Starts an element op on key argument {@code keyArg}. */
     void beginElements(int keyArg, byte op, byte type) {
         effect.beginElements(hash(keyArg), op, type, argBuffer, args.offset(keyArg), args.length(keyArg));

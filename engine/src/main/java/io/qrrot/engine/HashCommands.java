@@ -117,6 +117,7 @@ final class HashCommands {
                     removed++;
                 }
             }
+            c.deleteIfEmptied(1, removed, c.coll.count());
         }
         c.out.integer(removed);
     }

@@ -85,6 +85,7 @@ final class SetCommands {
                     removed++;
                 }
             }
+            c.deleteIfEmptied(1, removed, c.coll.count());
         }
         c.out.integer(removed);
     }
@@ -149,6 +150,7 @@ final class SetCommands {
         }
         c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.SET);
         c.effect.addRemoved(c.argBuffer, c.off(3), c.len(3));
+        c.deleteIfEmptied(1, 1, src.count());
         c.beginElements(2, EffectCodec.OP_ELEMENTS_PUT, EntryType.SET);
         c.effect.addElement(c.argBuffer, c.off(3), c.len(3), c.argBuffer, 0, 0);
         c.out.integer(1);
@@ -180,6 +182,7 @@ final class SetCommands {
             DirectBuffer m = c.coll.element();
             c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.SET);
             c.effect.addRemoved(m, 0, m.capacity());
+            c.deleteIfEmptied(1, 1, c.coll.count());
             c.out.bulk(m, 0, m.capacity());
             return;
         }

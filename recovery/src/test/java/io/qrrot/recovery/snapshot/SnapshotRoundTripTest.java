@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import io.qrrot.engine.store.EntryType;
 import io.qrrot.storage.FileStorage;
 import io.qrrot.storage.Storage;
 import java.io.IOException;
@@ -111,16 +113,16 @@ class SnapshotRoundTripTest {
         records.add(Rec.of(3, "j", "{\"a\":[1,2]}", 1_800_000_000_000L));
         records.add(Rec.of(0, "", "", Long.MAX_VALUE));
         for (int t = 0; t < 128; t++) {
-            if (t != 4) {
+            if (!EntryType.isCollection((byte) t)) {
                 records.add(new Rec((byte) t, new byte[] {(byte) t}, new byte[0], t));
             }
         }
         TestSnapshots.write(FS, dir, 7, records, SnapshotFormat.BLOCK_TARGET_PAYLOAD);
         assertEquals(records, TestSnapshots.read(FS, dir.resolve(SnapshotFormat.fileName(7)), true, 1 << 20));
 
-        // The first byte's high bit marks a collection's records, and a hash is no value record.
+        // The first byte's high bit marks a collection's records, and a hash or a set is no value record.
         try (SnapshotWriter w = SnapshotWriter.begin(FS, dir, 8, 0)) {
-            for (int t : new int[] {4, 128, 129, 255}) {
+            for (int t : new int[] {4, 6, 128, 129, 255}) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> w.add((byte) t, new byte[1], new byte[0], 0));
                 assertEquals("type " + t + " is not a value type of a snapshot (0..127, not a collection: those are"
