@@ -647,6 +647,30 @@ class HashDifferentialTest {
         }
     }
 
+    @ParameterizedTest(name = "RESP{0}")
+    @ValueSource(ints = {2, 3})
+    void aHashtableStaysOneThroughRenameAndCopy(int protocol) throws IOException {
+        try (Duo d = new Duo(servers, protocol)) {
+            String h = d.key("ht");
+            String h2 = d.key("ht2");
+            String h3 = d.key("ht3");
+            d.same("DEL", h, h2, h3);
+            d.same("HSET", h, "a", "1", "long", "x".repeat(65), "b", "2");
+            d.same("HDEL", h, "long"); // two short fields left, in a hashtable all the same
+            d.same("OBJECT", "ENCODING", h);
+            d.same("COPY", h, h2);
+            d.same("OBJECT", "ENCODING", h2);
+            d.same("RENAME", h2, h3);
+            d.same("OBJECT", "ENCODING", h3);
+            d.same("HGET", h3, "a");
+            d.same("HLEN", h3);
+            d.same("HSET", h2, "c", "3");
+            d.same("COPY", h2, h3, "REPLACE"); // a listpack stays one
+            d.same("OBJECT", "ENCODING", h3);
+            d.same("DEL", h, h2, h3);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------- random mix
 
     @ParameterizedTest(name = "RESP{0}")
