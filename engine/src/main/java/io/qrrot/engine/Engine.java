@@ -420,18 +420,35 @@ public final class Engine implements AutoCloseable {
                 return false;
             }
         }
+        if (value > Integer.MAX_VALUE) {
+            limitsAsSet.put(canonicalLimitName(name), value);
+        } else {
+            limitsAsSet.remove(canonicalLimitName(name));
+        }
         return true;
     }
 
-    /** The threshold {@link #setEncodingLimit} sets, or -1 for a name this engine does not know. */
+    /**
+     * The threshold {@link #setEncodingLimit} sets, or -1 for a name this engine does not know: the value
+     * given, as Redis reports it, even past the 2^31-1 the engine uses.
+     */
     public long encodingLimit(String name) {
-        return switch (name) {
+        long used = switch (name) {
             case "hash-max-listpack-entries", "hash-max-ziplist-entries" -> hashMaxPackedEntries;
             case "hash-max-listpack-value", "hash-max-ziplist-value" -> hashMaxPackedLength;
             case "set-max-intset-entries" -> setMaxIntsetEntries;
             default -> -1;
         };
+        Long asSet = used == Integer.MAX_VALUE ? limitsAsSet.get(canonicalLimitName(name)) : null;
+        return asSet != null ? asSet : used;
     }
+
+    private static String canonicalLimitName(String name) {
+        return name.replace("ziplist", "listpack");
+    }
+
+    /** Thresholds {@link #setEncodingLimit} was given above 2^31-1, by their listpack names. */
+    private final java.util.Map<String, Long> limitsAsSet = new java.util.concurrent.ConcurrentHashMap<>();
 
     private volatile int setMaxIntsetEntries = 512;
 

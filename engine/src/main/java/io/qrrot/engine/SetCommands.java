@@ -16,10 +16,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The set commands, with Redis 7.0's replies and errors. A write logs the members it added (ELEMENTS_PUT with
  * empty payloads) or removed (ELEMENTS_DEL: SREM, SPOP's popped members, SMOVE's source), never the set; a
- * STORE command logs a DEL of the target and the result's members. Replies that Redis sends as a set (SMEMBERS,
- * SINTER, SUNION, SDIFF, SPOP with a count) are RESP3 sets. A result that Redis would hold as an intset (only
- * integers, at most {@code set-max-intset-entries}) comes in ascending order as Redis's does; any other comes
- * in the set's own order, which Redis does not define either.
+ * STORE command logs a DEL of the target and the result's members, and so does an SPOP that takes most of a
+ * set (Redis then builds a new set of the rest, which may change its encoding). Replies that Redis sends as a
+ * set (SMEMBERS, SINTER, SUNION, SDIFF, SPOP with a count) are RESP3 sets. A result that Redis would hold as an
+ * intset (only integers, at most {@code set-max-intset-entries}) comes in ascending order as Redis's does; any
+ * other comes in the set's own order, which Redis does not define either.
  *
  * <p>The single-key commands allocate nothing; the multi-set ones (SINTER, SUNION, SDIFF and their STORE and
  * CARD forms) and SPOP/SRANDMEMBER with a count build their result on the heap, as they are O(N) anyway.
@@ -29,6 +30,8 @@ final class SetCommands {
     static final String NUMKEYS = "ERR numkeys should be greater than 0";
     static final String TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args";
     static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+    /** Redis' SPOP_MOVE_STRATEGY_MUL: SPOP builds a new set when what stays is at most 1/5 of the count. */
+    private static final int SPOP_MOVE_STRATEGY_MUL = 5;
     static final String LONG_RANGE = "ERR value is out of range, value must between -9223372036854775807 and"
             + " 9223372036854775807";
 
@@ -138,7 +141,8 @@ final class SetCommands {
             c.out.integer(0);
             return;
         }
-        if (c.found.type != EntryType.SET || (c.find(c.found2, 2) && c.found2.type != EntryType.SET)) {
+        boolean dstExists = c.found.type == EntryType.SET && c.find(c.found2, 2);
+        if (c.found.type != EntryType.SET || (dstExists && c.found2.type != EntryType.SET)) {
             c.out.error(Errors.WRONGTYPE);
             return;
         }
@@ -148,11 +152,16 @@ final class SetCommands {
             c.out.integer(member ? 1 : 0);
             return;
         }
+        long srcCount = src.count();
+        // Like Redis, a destination that already has the member is not written (nor touched for WATCH).
+        boolean add = !dstExists || !c.coll.wrap(c.found2.view).find(c.argBuffer, c.off(3), c.len(3));
         c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.SET);
         c.effect.addRemoved(c.argBuffer, c.off(3), c.len(3));
-        c.deleteIfEmptied(1, 1, src.count());
-        c.beginElements(2, EffectCodec.OP_ELEMENTS_PUT, EntryType.SET);
-        c.effect.addElement(c.argBuffer, c.off(3), c.len(3), c.argBuffer, 0, 0);
+        c.deleteIfEmptied(1, 1, srcCount);
+        if (add) {
+            c.beginElements(2, EffectCodec.OP_ELEMENTS_PUT, EntryType.SET);
+            c.effect.addElement(c.argBuffer, c.off(3), c.len(3), c.argBuffer, 0, 0);
+        }
         c.out.integer(1);
     }
 
@@ -191,25 +200,63 @@ final class SetCommands {
             return;
         }
         CollectionView s = c.coll;
-        if (count >= s.count()) {
-            // The whole set: its members in its own order, and the key goes.
-            c.out.set((int) s.count());
+        long size = s.count();
+        if (count >= size) {
+            // The whole set, and the key goes. Redis replies it as SUNION of the one set would: a result that
+            // can be an intset (only integers, within set-max-intset-entries) in ascending order, even when
+            // the set itself is a hashtable.
+            List<byte[]> all = new ArrayList<>((int) size);
             s.rewind();
             while (s.next()) {
-                DirectBuffer m = s.element();
-                c.out.bulk(m, 0, m.capacity());
+                all.add(bytes(s.element()));
+            }
+            inIntsetOrder(c, all);
+            c.out.set(all.size());
+            for (byte[] m : all) {
+                c.out.bulk(m, 0, m.length);
             }
             c.delete(1);
             return;
         }
         List<byte[]> picked = distinct(c, s, (int) count);
-        c.out.set(picked.size());
-        c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.SET);
         UnsafeBuffer b = new UnsafeBuffer(0, 0);
+        if ((size - count) * SPOP_MOVE_STRATEGY_MUL > count) {
+            c.out.set(picked.size());
+            c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.SET);
+            for (byte[] m : picked) {
+                b.wrap(m);
+                c.effect.addRemoved(b, 0, m.length);
+                c.out.bulk(m, 0, m.length);
+            }
+            return;
+        }
+        // Most of the set: Redis then builds a new set of the members that stay (an intset when they can be
+        // one, whatever the set was) in place of the old, keeping its TTL, and replies the popped members in
+        // the old set's order. So does this: a DEL and the rest logged anew, which is also the shorter log.
+        Set<String> popped = new HashSet<>();
         for (byte[] m : picked) {
+            popped.add(new String(m, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        List<byte[]> rest = new ArrayList<>((int) (size - count));
+        c.out.set(picked.size());
+        s.rewind();
+        while (s.next()) {
+            byte[] m = bytes(s.element());
+            if (popped.contains(new String(m, java.nio.charset.StandardCharsets.ISO_8859_1))) {
+                c.out.bulk(m, 0, m.length);
+            } else {
+                rest.add(m);
+            }
+        }
+        long expiry = c.found.expiry;
+        c.delete(1);
+        c.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EntryType.SET);
+        for (byte[] m : rest) {
             b.wrap(m);
-            c.effect.addRemoved(b, 0, m.length);
-            c.out.bulk(m, 0, m.length);
+            c.effect.addElement(b, 0, m.length, b, 0, 0);
+        }
+        if (expiry != 0) {
+            c.expire(1, expiry);
         }
     }
 
@@ -430,7 +477,7 @@ final class SetCommands {
             c.out.integer(limit > 0 ? Math.min(limit, result.size()) : result.size());
             return;
         }
-        inIntsetOrder(c, result);
+        boolean intset = inIntsetOrder(c, result);
         if (store < 0) {
             c.out.set(result.size());
             for (byte[] m : result) {
@@ -442,14 +489,66 @@ final class SetCommands {
             c.delete(store);
         }
         if (!result.isEmpty()) {
+            // Where Redis' result is a hashtable of integers only, the empty member (no integer, so none of
+            // the result's), put first and removed last, makes it one here too.
+            boolean spacer = intset && op == Op.DIFF && diffBuildsTable(c, sets, first, n);
             c.beginElements(store, EffectCodec.OP_ELEMENTS_PUT, EntryType.SET);
             UnsafeBuffer b = new UnsafeBuffer(0, 0);
+            if (spacer) {
+                c.effect.addElement(c.argBuffer, 0, 0, c.argBuffer, 0, 0);
+            }
             for (byte[] m : result) {
                 b.wrap(m);
                 c.effect.addElement(b, 0, m.length, b, 0, 0);
             }
+            if (spacer) {
+                c.beginElements(store, EffectCodec.OP_ELEMENTS_DEL, EntryType.SET);
+                c.effect.addRemoved(c.argBuffer, 0, 0);
+            }
         }
         c.out.integer(result.size());
+    }
+
+    /**
+     * Whether Redis' SDIFFSTORE stores a hashtable whatever the members left. When the first set is large next
+     * to the others, Redis' second algorithm copies the whole first set into the result before removing the
+     * others' members, and a result that became a hashtable (a member that is no integer, more members than
+     * set-max-intset-entries) stays one.
+     */
+    private static boolean diffBuildsTable(Ctx c, CollectionView[] sets, int first, int n) {
+        CollectionView s0 = sets[0];
+        if (s0 == null) {
+            return false;
+        }
+        long one = 0;
+        long two = 0;
+        for (int j = 0; j < n; j++) {
+            if (sets[j] != null) {
+                if (j > 0 && c.argsEqual(first, first + j)) {
+                    return false; // the first set again: Redis' result is empty
+                }
+                one += s0.count();
+                two += sets[j].count();
+            }
+        }
+        if (one / 2 <= two) {
+            return false; // the first algorithm: only the members that stay are added
+        }
+        if (s0.count() > Math.min(c.engine.maxPackedEntries(EntryType.SET), 1 << 30)) {
+            return true;
+        }
+        if (s0.encoding() == EntryType.ENCODING_INTSET) {
+            return false;
+        }
+        MutableLong v = new MutableLong();
+        s0.rewind();
+        while (s0.next()) {
+            DirectBuffer m = s0.element();
+            if (!CanonicalInteger.parse(m, 0, m.capacity(), v)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The members of every set, smallest set first, found in all the others, up to {@code limit} (0: all). */
@@ -489,10 +588,12 @@ final class SetCommands {
     /**
      * Sorts a result numerically when Redis would hold it as an intset (every member an integer, at most
      * {@code set-max-intset-entries}): Redis replies such a set in ascending order.
+     *
+     * @return whether it was such a result
      */
-    private static void inIntsetOrder(Ctx c, List<byte[]> result) {
+    private static boolean inIntsetOrder(Ctx c, List<byte[]> result) {
         if (result.size() > c.engine.maxPackedEntries(EntryType.SET)) {
-            return;
+            return false;
         }
         long[] values = new long[result.size()];
         MutableLong v = new MutableLong();
@@ -500,7 +601,7 @@ final class SetCommands {
         for (int i = 0; i < values.length; i++) {
             b.wrap(result.get(i));
             if (!CanonicalInteger.parse(b, 0, b.capacity(), v)) {
-                return;
+                return false;
             }
             values[i] = v.get();
         }
@@ -509,6 +610,7 @@ final class SetCommands {
         for (long x : values) {
             result.add(Long.toString(x).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
+        return true;
     }
 
     /** SSCAN key cursor [MATCH pattern] [COUNT count]. */

@@ -78,11 +78,15 @@ class HashReplayTest {
             case 18:
                 return new String[] {"SREM", k, m};
             case 19:
-                return new String[] {"SPOP", k, Integer.toString(r.nextInt(3))};
+                // Now and then most of a set: SPOP then logs the set anew (a DEL and the members that stay).
+                return new String[] {"SPOP", k, Integer.toString(r.nextInt(4) == 0 ? 4 + r.nextInt(20) : r.nextInt(3))};
             case 20:
                 return new String[] {"SMOVE", k, KEYS[r.nextInt(KEYS.length)], m};
             case 21:
-                return new String[] {"SINTERSTORE", k, KEYS[r.nextInt(KEYS.length)], KEYS[r.nextInt(KEYS.length)]};
+                return r.nextBoolean()
+                        ? new String[] {"SINTERSTORE", k, KEYS[r.nextInt(KEYS.length)], KEYS[r.nextInt(KEYS.length)]}
+                        : new String[] {"SDIFFSTORE", k, KEYS[r.nextInt(KEYS.length)], KEYS[r.nextInt(KEYS.length)],
+                            KEYS[r.nextInt(KEYS.length)]};
             case 22:
                 return new String[] {"SUNIONSTORE", k, KEYS[r.nextInt(KEYS.length)], KEYS[r.nextInt(KEYS.length)]};
             case 23:

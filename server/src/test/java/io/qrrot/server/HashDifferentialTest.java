@@ -1,21 +1,20 @@
 package io.qrrot.server;
 
+import static io.qrrot.server.Duo.show;
+import static io.qrrot.server.Duo.showCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.qrrot.server.Duo.Node;
+import io.qrrot.server.Duo.Step;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +54,6 @@ class HashDifferentialTest {
     private static final int RANDOM_COMMANDS = Integer.getInteger("hashdiff.commands", 10_000);
     /** Commands pipelined in one write: the WAL then syncs once per batch, which keeps the run short. */
     private static final int BATCH = 64;
-    private static final int TAIL = 40;
 
     @BeforeAll
     static void start() throws Exception {
@@ -74,7 +72,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void arityAndWrongTypes(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             String s = d.key("s");
             d.same("DEL", h, s);
@@ -117,7 +115,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void missingKeysDuplicatesEmptyAndBinary(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             String none = d.key("none");
             String b = d.key("bin\u0000\r\n\u00ff");
@@ -173,7 +171,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void hincrby(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             d.same("DEL", h);
             d.same("HINCRBY", h, "f", "1");
@@ -209,7 +207,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void hincrbyfloat(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             d.same("DEL", h);
             for (String incr : new String[] {"10.5", "0.1", "0.2", "5.0e3", "-5.0e3", "1E2", ".5", "5.", "-1.5",
@@ -260,7 +258,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void hstrlenHexistsHlen(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             d.same("DEL", h);
             d.same("HSET", h, "a", "", "b", "12345", "c", "-9223372036854775808", "d", "\u0000\u00ff", "e",
@@ -278,7 +276,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void hrandfield(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             String one = d.key("one");
             String none = d.key("none");
@@ -300,13 +298,13 @@ class HashDifferentialTest {
                     c[0] = "HRANDFIELD";
                     c[1] = k;
                     System.arraycopy(tail, 0, c, 2, tail.length);
-                    d.randfield(c);
+                    randfield(d, c);
                 }
             }
             for (int i = 0; i < 20; i++) {
-                d.randfield("HRANDFIELD", h, "-8", "WITHVALUES");
-                d.randfield("HRANDFIELD", h, "3", "WITHVALUES");
-                d.randfield("HRANDFIELD", h);
+                randfield(d, "HRANDFIELD", h, "-8", "WITHVALUES");
+                randfield(d, "HRANDFIELD", h, "3", "WITHVALUES");
+                randfield(d, "HRANDFIELD", h);
             }
         }
     }
@@ -314,7 +312,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void hscan(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             String none = d.key("none");
             d.same("DEL", h, none);
@@ -343,7 +341,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void keyLifecycleRenameAndExpiry(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             String h2 = d.key("h2");
             String h3 = d.key("h3");
@@ -435,7 +433,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void anExpiredHashIsGone(int protocol) throws Exception {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String[] keys = new String[12];
             for (int i = 0; i < keys.length; i++) {
                 keys[i] = d.key("exp" + i);
@@ -467,7 +465,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void scanType(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String[] hashes = {d.key("scan-h1"), d.key("scan-h2"), d.key("scan-h3")};
             for (String k : hashes) {
                 d.same("HSET", k, "f", "v");
@@ -490,7 +488,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void transactions(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String t = d.key("t");
             String t2 = d.key("t2");
             String s = d.key("s");
@@ -570,48 +568,18 @@ class HashDifferentialTest {
         };
         String prefix = "r" + protocol + ".watch.";
         for (String[][] c : cases) {
-            List<String> expected = watchRun(servers.redis.port, protocol, prefix, c);
-            List<String> actual = watchRun(servers.qrrot.port(), protocol, prefix, c);
+            List<String> expected = Duo.watchRun(servers.redis.port, protocol, prefix, c, "HGETALL", "w");
+            List<String> actual = Duo.watchRun(servers.qrrot.port(), protocol, prefix, c, "HGETALL", "w");
             assertEquals(show(String.join(" | ", expected)), show(String.join(" | ", actual)),
                     "RESP" + protocol + " WATCH after " + showCommand(c[0]) + ", then another connection: "
                             + showCommand(c[1]));
         }
     }
 
-    private static List<String> watchRun(int port, int protocol, String prefix, String[][] c) throws IOException {
-        List<String> replies = new ArrayList<>();
-        try (RawClient watcher = new RawClient(port); RawClient other = new RawClient(port)) {
-            watcher.timeout(5000);
-            other.timeout(5000);
-            if (protocol == 3) {
-                watcher.call("HELLO", "3");
-            }
-            other.call("DEL", prefix + "w", prefix + "w2");
-            other.call(prefixed(prefix, c[0]));
-            replies.add(watcher.call("WATCH", prefix + "w"));
-            replies.add(other.call(prefixed(prefix, c[1])));
-            replies.add(watcher.call("MULTI"));
-            replies.add(watcher.call("HGETALL", prefix + "w"));
-            replies.add(watcher.call("EXEC"));
-            other.call("DEL", prefix + "w", prefix + "w2");
-        }
-        return replies;
-    }
-
-    private static String[] prefixed(String prefix, String[] cmd) {
-        String[] c = cmd.clone();
-        for (int i = 1; i < c.length; i++) {
-            if (c[i].equals("w") || c[i].equals("w2")) {
-                c[i] = prefix + c[i];
-            }
-        }
-        return c;
-    }
-
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void listpackLimits(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             String big = d.key("big");
             String dup = d.key("dup");
@@ -639,8 +607,8 @@ class HashDifferentialTest {
             d.same("HVALS", big);
             d.same("HSCAN", big, "0", "MATCH", "field1*", "COUNT", "3");
             d.same("HRANDFIELD", big, "128", "WITHVALUES");
-            d.randfield("HRANDFIELD", big, "127", "WITHVALUES");
-            d.randfield("HRANDFIELD", big, "-300");
+            randfield(d, "HRANDFIELD", big, "127", "WITHVALUES");
+            randfield(d, "HRANDFIELD", big, "-300");
             // More field arguments than a listpack holds, but no more than 128 distinct fields.
             args = new ArrayList<>(List.of("HSET", dup));
             for (int i = 0; i < 200; i++) {
@@ -667,7 +635,7 @@ class HashDifferentialTest {
     @ParameterizedTest(name = "RESP{0}")
     @ValueSource(ints = {2, 3})
     void objectEncoding(int protocol) throws IOException {
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             String h = d.key("h");
             d.same("HSET", h, "f", "v");
             String[] r = d.raw("OBJECT", "ENCODING", h);
@@ -676,6 +644,30 @@ class HashDifferentialTest {
                     "qrrot has no OBJECT command (Redis replies " + show(r[0]) + "): OBJECT ENCODING is not compared");
             d.check(new String[] {"OBJECT", "ENCODING", h}, r);
             d.same("OBJECT", "ENCODING", h);
+        }
+    }
+
+    @ParameterizedTest(name = "RESP{0}")
+    @ValueSource(ints = {2, 3})
+    void aHashtableStaysOneThroughRenameAndCopy(int protocol) throws IOException {
+        try (Duo d = new Duo(servers, protocol)) {
+            String h = d.key("ht");
+            String h2 = d.key("ht2");
+            String h3 = d.key("ht3");
+            d.same("DEL", h, h2, h3);
+            d.same("HSET", h, "a", "1", "long", "x".repeat(65), "b", "2");
+            d.same("HDEL", h, "long"); // two short fields left, in a hashtable all the same
+            d.same("OBJECT", "ENCODING", h);
+            d.same("COPY", h, h2);
+            d.same("OBJECT", "ENCODING", h2);
+            d.same("RENAME", h2, h3);
+            d.same("OBJECT", "ENCODING", h3);
+            d.same("HGET", h3, "a");
+            d.same("HLEN", h3);
+            d.same("HSET", h2, "c", "3");
+            d.same("COPY", h2, h3, "REPLACE"); // a listpack stays one
+            d.same("OBJECT", "ENCODING", h3);
+            d.same("DEL", h, h2, h3);
         }
     }
 
@@ -689,7 +681,7 @@ class HashDifferentialTest {
                 + " (replay with -Dseed=" + seed + ")");
         Random rnd = new Random(seed);
         Generator g = new Generator(rnd, "r" + protocol + ".rnd.");
-        try (Duo d = new Duo(protocol)) {
+        try (Duo d = new Duo(servers, protocol)) {
             d.seed = seed;
             d.same(g.allKeys("DEL"));
             int sent = 0;
@@ -705,21 +697,6 @@ class HashDifferentialTest {
             }
             d.same(g.allKeys("DEL"));
         }
-    }
-
-    /** How a reply is compared. */
-    private enum Mode {
-        /** Byte for byte. */
-        EXACT,
-        /** An integer (TTL, PTTL, EXPIRETIME, PEXPIRETIME): equal, or both non-negative and close. */
-        TIME,
-        /** HRANDFIELD: exact where Redis' answer is deterministic, else by shape and membership. */
-        RANDFIELD,
-        /** The HGETALL sent right after an HRANDFIELD to learn the hash it drew from (compared exactly). */
-        STATE
-    }
-
-    private record Step(String[] cmd, Mode mode) {
     }
 
     /** Random commands over a few keys, with fields and values from small alphabets so that they collide. */
@@ -787,25 +764,25 @@ class HashDifferentialTest {
         private void add(List<Step> out, String[] c) {
             String name = c[0];
             if (name.equals("HRANDFIELD") && c.length >= 2) {
-                out.add(new Step(c, Mode.RANDFIELD));
-                out.add(new Step(new String[] {"HGETALL", c[1]}, Mode.STATE));
+                out.add(new Step(new String[][] {c, {"HGETALL", c[1]}},
+                        (d, cmds, r) -> checkRandfield(d, cmds[0], r[0], r[1])));
             } else if (name.equals("TTL") || name.equals("PTTL")) {
-                out.add(new Step(c, Mode.TIME));
+                out.add(Step.time(c));
             } else {
-                out.add(new Step(c, Mode.EXACT));
+                out.add(Step.exact(c));
             }
         }
 
         private void transaction(List<Step> out) {
-            out.add(new Step(new String[] {"MULTI"}, Mode.EXACT));
+            out.add(Step.exact("MULTI"));
             for (int i = 0, n = 1 + rnd.nextInt(5); i < n; i++) {
                 String[] c = command(false);
                 if (rnd.nextInt(30) == 0) {
                     c = mutateArity(c); // the transaction is then aborted
                 }
-                out.add(new Step(c, Mode.EXACT));
+                out.add(Step.exact(c));
             }
-            out.add(new Step(new String[] {rnd.nextInt(10) == 0 ? "DISCARD" : "EXEC"}, Mode.EXACT));
+            out.add(Step.exact(rnd.nextInt(10) == 0 ? "DISCARD" : "EXEC"));
         }
 
         /** One argument fewer or one more (an arity or syntax error, or sometimes still valid). */
@@ -915,195 +892,35 @@ class HashDifferentialTest {
         }
     }
 
-    // --------------------------------------------------------------------------------------- two servers
+    // ------------------------------------------------------------------------------------------- HRANDFIELD
 
-    /** One connection to redis-server and one to qrrot, in the same protocol; every command goes to both. */
-    private static final class Duo implements AutoCloseable {
-        final int protocol;
-        final RawClient redis;
-        final RawClient qrrot;
-        final Deque<String> history = new ArrayDeque<>();
-        Long seed;
+    /** HRANDFIELD, exactly where Redis' reply is deterministic, else by shape and membership. */
+    private static void randfield(Duo d, String... cmd) throws IOException {
+        String[] r = d.raw(cmd);
+        String[] state = d.raw("HGETALL", cmd[1]);
+        checkRandfield(d, cmd, r, state);
+    }
 
-        Duo(int protocol) throws IOException {
-            this.protocol = protocol;
-            redis = new RawClient(servers.redis.port);
-            qrrot = new RawClient(servers.qrrot.port());
-            redis.timeout(5000);
-            qrrot.timeout(5000);
-            if (protocol == 3) {
-                // Not compared: the reply names the server and the connection id.
-                String r = redis.call("HELLO", "3");
-                String q = qrrot.call("HELLO", "3");
-                if (!r.startsWith("%") || !q.startsWith("%")) {
-                    fail("HELLO 3 refused: redis " + show(r) + ", qrrot " + show(q));
-                }
-            }
+    /** @param state the replies to the HGETALL of the hash, sent right after the HRANDFIELD */
+    private static void checkRandfield(Duo d, String[] cmd, String[] r, String[] state) {
+        d.record(cmd, r);
+        if (!state[0].equals(state[1])) {
+            d.record(new String[] {"HGETALL", cmd[1]}, state);
+            d.mismatch(new String[] {"HGETALL", cmd[1]}, state, " (the hash HRANDFIELD drew from)");
         }
-
-        /** A key name of this protocol's run, so that the RESP2 and RESP3 runs never share keys. */
-        String key(String name) {
-            return "r" + protocol + "." + name;
+        if (r[0].equals(r[1])) {
+            return;
         }
-
-        String[] raw(String... cmd) throws IOException {
-            redis.command(cmd);
-            qrrot.command(cmd);
-            return new String[] {redis.read(), qrrot.read()};
+        Map<String, String> hash = hashOf(state[0]);
+        if (hash == null || !randomCase(cmd, hash.size())) {
+            d.mismatch(cmd, r, "");
         }
-
-        void same(String... cmd) throws IOException {
-            check(cmd, raw(cmd));
-        }
-
-        void check(String[] cmd, String[] r) {
-            record(cmd, r);
-            if (!r[0].equals(r[1])) {
-                mismatch(cmd, r, "");
-            }
-        }
-
-        /** TTL, PTTL, EXPIRETIME or PEXPIRETIME: equal, or both non-negative within a second. */
-        void ttl(String... cmd) throws IOException {
-            String[] r = raw(cmd);
-            record(cmd, r);
-            if (!closeTimes(cmd[0], r[0], r[1])) {
-                mismatch(cmd, r, " (compared within a second)");
-            }
-        }
-
-        /** HRANDFIELD, exactly where Redis' reply is deterministic, else by shape and membership. */
-        void randfield(String... cmd) throws IOException {
-            String[] r = raw(cmd);
-            String[] state = raw("HGETALL", cmd[1]);
-            check(cmd, r, state);
-        }
-
-        private void check(String[] cmd, String[] r, String[] state) {
-            record(cmd, r);
-            if (!state[0].equals(state[1])) {
-                record(new String[] {"HGETALL", cmd[1]}, state);
-                mismatch(new String[] {"HGETALL", cmd[1]}, state, " (the hash HRANDFIELD drew from)");
-            }
-            if (r[0].equals(r[1])) {
-                return;
-            }
-            Map<String, String> hash = hashOf(state[0]);
-            if (hash == null || !randomCase(cmd, hash.size())) {
-                mismatch(cmd, r, "");
-            }
-            boolean withValues = cmd.length == 4 && cmd[3].equalsIgnoreCase("WITHVALUES");
-            boolean distinct = cmd.length > 2 && !cmd[2].startsWith("-");
-            String expected = randomShape(r[0], hash, withValues, distinct);
-            String actual = randomShape(r[1], hash, withValues, distinct);
-            if (!expected.equals(actual)) {
-                mismatch(cmd, r, " (random reply: compared by shape " + show(expected) + " vs " + show(actual) + ")");
-            }
-        }
-
-        /** Every key a full SCAN iteration with these options returns (as a sorted set), or the same error. */
-        void scanKeys(String... options) throws IOException {
-            String[] cmd = new String[options.length + 2];
-            cmd[0] = "SCAN";
-            System.arraycopy(options, 0, cmd, 2, options.length);
-            String[] sets = new String[2];
-            RawClient[] clients = {redis, qrrot};
-            for (int side = 0; side < 2; side++) {
-                Set<String> keys = new TreeSet<>();
-                String cursor = "0";
-                int rounds = 0;
-                do {
-                    cmd[1] = cursor;
-                    String reply = clients[side].call(cmd);
-                    Node n = Node.parse(reply);
-                    if (n.type != '*' || n.kids.size() != 2) {
-                        keys.add("<reply " + show(reply) + ">");
-                        break;
-                    }
-                    cursor = n.kids.get(0).text;
-                    for (Node k : n.kids.get(1).kids) {
-                        keys.add(show(k.text));
-                    }
-                } while (!cursor.equals("0") && ++rounds < 10_000);
-                sets[side] = keys.toString();
-            }
-            cmd[1] = "<cursor>";
-            check(cmd, sets);
-        }
-
-        /**
-         * Sends the steps pipelined to both servers, then compares the replies in order.
-         *
-         * @return how many commands were sent (HGETALLs added for HRANDFIELD not counted)
-         */
-        int pipeline(List<Step> steps) throws IOException {
-            StringBuilder bytes = new StringBuilder();
-            int commands = 0;
-            for (Step s : steps) {
-                bytes.append(RawClient.multibulk(s.cmd));
-                if (s.mode != Mode.STATE) {
-                    commands++;
-                }
-            }
-            redis.send(bytes.toString());
-            qrrot.send(bytes.toString());
-            String[][] replies = new String[steps.size()][];
-            for (int i = 0; i < steps.size(); i++) {
-                replies[i] = new String[] {redis.read(), null};
-            }
-            for (int i = 0; i < steps.size(); i++) {
-                replies[i][1] = qrrot.read();
-            }
-            for (int i = 0; i < steps.size(); i++) {
-                Step s = steps.get(i);
-                switch (s.mode) {
-                    case EXACT, STATE -> check(s.cmd, replies[i]);
-                    case TIME -> {
-                        record(s.cmd, replies[i]);
-                        if (!closeTimes(s.cmd[0], replies[i][0], replies[i][1])) {
-                            mismatch(s.cmd, replies[i], " (compared within a second)");
-                        }
-                    }
-                    case RANDFIELD -> {
-                        check(s.cmd, replies[i], replies[i + 1]);
-                        i++; // its STATE step was checked with it
-                    }
-                    default -> throw new AssertionError(s.mode);
-                }
-            }
-            return commands;
-        }
-
-        private void record(String[] cmd, String[] r) {
-            String line = showCommand(cmd) + " -> " + show(r[0])
-                    + (r[0].equals(r[1]) ? "" : "   qrrot: " + show(r[1]));
-            history.addLast(line);
-            if (history.size() > TAIL) {
-                history.removeFirst();
-            }
-        }
-
-        private void mismatch(String[] cmd, String[] r, String how) {
-            StringBuilder m = new StringBuilder("RESP").append(protocol);
-            if (seed != null) {
-                m.append(" seed=").append(seed).append(" (replay with -Dseed=").append(seed).append(')');
-            }
-            m.append(": qrrot's reply to ").append(showCommand(cmd)).append(" differs from Redis'")
-                    .append(how).append("\n  redis: ").append(show(r[0])).append("\n  qrrot: ").append(show(r[1]))
-                    .append("\nlast commands (oldest first):\n");
-            for (String h : history) {
-                m.append("  ").append(h).append('\n');
-            }
-            fail(m.toString());
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                redis.close();
-            } finally {
-                qrrot.close();
-            }
+        boolean withValues = cmd.length == 4 && cmd[3].equalsIgnoreCase("WITHVALUES");
+        boolean distinct = cmd.length > 2 && !cmd[2].startsWith("-");
+        String expected = randomShape(r[0], hash, withValues, distinct);
+        String actual = randomShape(r[1], hash, withValues, distinct);
+        if (!expected.equals(actual)) {
+            d.mismatch(cmd, r, " (random reply: compared by shape " + show(expected) + " vs " + show(actual) + ")");
         }
     }
 
@@ -1124,28 +941,15 @@ class HashDifferentialTest {
         return count < 0 || (count > 0 && count < size);
     }
 
-    private static boolean closeTimes(String command, String a, String b) {
-        if (a.equals(b)) {
-            return true;
-        }
-        if (!a.startsWith(":") || !b.startsWith(":")) {
-            return false;
-        }
-        long x = Long.parseLong(a.substring(1).trim());
-        long y = Long.parseLong(b.substring(1).trim());
-        long tolerance = command.toUpperCase(java.util.Locale.ROOT).startsWith("P") ? 1000 : 1;
-        return x >= 0 && y >= 0 && Math.abs(x - y) <= tolerance;
-    }
-
     /** HGETALL's reply (RESP2 array or RESP3 map) as an ordered map, or null when it is not one. */
     private static Map<String, String> hashOf(String reply) {
         Node n = Node.parse(reply);
-        if (n.type != '*' && n.type != '%') {
+        if (n.type() != '*' && n.type() != '%') {
             return null;
         }
         Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < n.kids.size(); i += 2) {
-            m.put(n.kids.get(i).text, n.kids.get(i + 1).text);
+        for (int i = 0; i + 1 < n.kids().size(); i += 2) {
+            m.put(n.kids().get(i).text(), n.kids().get(i + 1).text());
         }
         return m;
     }
@@ -1157,23 +961,23 @@ class HashDifferentialTest {
      */
     private static String randomShape(String reply, Map<String, String> hash, boolean withValues, boolean distinct) {
         Node n = Node.parse(reply);
-        if (n.type == '$' && n.text != null) {
-            return hash.containsKey(n.text) ? "$<field>" : "$<not a field: " + show(n.text) + ">";
+        if (n.type() == '$' && n.text() != null) {
+            return hash.containsKey(n.text()) ? "$<field>" : "$<not a field: " + show(n.text()) + ">";
         }
-        if (n.type != '*') {
+        if (n.type() != '*') {
             return reply;
         }
-        StringBuilder sb = new StringBuilder("*").append(n.kids.size()).append(' ');
+        StringBuilder sb = new StringBuilder("*").append(n.kids().size()).append(' ');
         Set<String> seen = new HashSet<>();
         List<Node> flat = new ArrayList<>();
-        boolean nested = !n.kids.isEmpty() && n.kids.get(0).type == '*';
-        for (Node k : n.kids) {
+        boolean nested = !n.kids().isEmpty() && n.kids().get(0).type() == '*';
+        for (Node k : n.kids()) {
             if (nested) {
-                if (k.type != '*' || k.kids.size() != 2) {
+                if (k.type() != '*' || k.kids().size() != 2) {
                     return sb.append("<not a pair>").toString();
                 }
                 sb.append("[2]");
-                flat.addAll(k.kids);
+                flat.addAll(k.kids());
             } else {
                 flat.add(k);
             }
@@ -1183,7 +987,7 @@ class HashDifferentialTest {
             return sb.append("<odd>").toString();
         }
         for (int i = 0; i < flat.size(); i += step) {
-            String f = flat.get(i).text;
+            String f = flat.get(i).text();
             if (f == null || !hash.containsKey(f)) {
                 sb.append("<not a field: ").append(f == null ? "nil" : show(f)).append('>');
                 continue;
@@ -1193,81 +997,8 @@ class HashDifferentialTest {
                 sb.append("<repeated>");
             }
             if (withValues) {
-                String v = flat.get(i + 1).text;
+                String v = flat.get(i + 1).text();
                 sb.append(hash.get(f).equals(v) ? "<v>" : "<wrong value: " + (v == null ? "nil" : show(v)) + ">");
-            }
-        }
-        return sb.toString();
-    }
-
-    /** One parsed RESP2/RESP3 reply: its type byte, its text (bulk content or line), its elements. */
-    private record Node(char type, String text, List<Node> kids) {
-        static Node parse(String reply) {
-            int[] pos = {0};
-            return parse(reply, pos);
-        }
-
-        private static Node parse(String s, int[] pos) {
-            char type = s.charAt(pos[0]);
-            int eol = s.indexOf("\r\n", pos[0]);
-            String line = s.substring(pos[0] + 1, eol);
-            pos[0] = eol + 2;
-            switch (type) {
-                case '$', '=', '!' -> {
-                    int len = Integer.parseInt(line);
-                    if (len < 0) {
-                        return new Node(type, null, List.of());
-                    }
-                    String text = s.substring(pos[0], pos[0] + len);
-                    pos[0] += len + 2;
-                    return new Node(type, text, List.of());
-                }
-                case '*', '~', '>', '%', '|' -> {
-                    int len = Integer.parseInt(line);
-                    int elements = type == '%' || type == '|' ? 2 * len : len;
-                    List<Node> kids = new ArrayList<>();
-                    for (int i = 0; i < elements; i++) {
-                        kids.add(parse(s, pos));
-                    }
-                    return new Node(type, line, kids);
-                }
-                case '_' -> {
-                    return new Node(type, null, List.of());
-                }
-                default -> {
-                    return new Node(type, line, List.of());
-                }
-            }
-        }
-    }
-
-    /** A command as one line: each argument escaped, quoted when empty or when it has a space or a quote. */
-    private static String showCommand(String[] cmd) {
-        StringBuilder sb = new StringBuilder();
-        for (String a : cmd) {
-            if (sb.length() > 0) {
-                sb.append(' ');
-            }
-            String e = show(a).replace("\"", "\\\"");
-            sb.append(a.isEmpty() || a.contains(" ") || a.contains("\"") ? "\"" + e + "\"" : e);
-        }
-        return sb.toString();
-    }
-
-    private static String show(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (byte b : s.getBytes(StandardCharsets.ISO_8859_1)) {
-            int c = b & 0xFF;
-            if (c == '\r') {
-                sb.append("\\r");
-            } else if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\\') {
-                sb.append("\\\\");
-            } else if (c < 0x20 || c >= 0x7F) {
-                sb.append(String.format("\\x%02x", c));
-            } else {
-                sb.append((char) c);
             }
         }
         return sb.toString();
