@@ -52,11 +52,17 @@ final class SnapshotMerge implements HashedRecordVisitor {
     private long records;
     private int elements = NONE;
     private byte collectionType;
-    /** The key being merged, copied: the snapshot's views and the delta's buffers move on under it. */
-    private byte[] keyBytes = new byte[64];
-    private final UnsafeBuffer key = new UnsafeBuffer(keyBytes);
+    /**
+     * The key being merged: the snapshot's view of it while one record is merged, a copy ({@link #keyCopy})
+     * when it must outlive the view (a collection merged over many calls) or the delta's buffer (a key only
+     * the delta has, whose changes the cursor moves past).
+     */
+    private DirectBuffer key;
+    private int keyOffset;
     private int keyLength;
     private long keyHash;
+    private byte[] keyBytes = new byte[64];
+    private final UnsafeBuffer keyCopy = new UnsafeBuffer(keyBytes);
 
     SnapshotMerge(ChangeCursor changes, SnapshotWriter writer, long now, DeltaSort.Abort abort) throws IOException {
         this.changes = changes;
@@ -107,9 +113,12 @@ final class SnapshotMerge implements HashedRecordVisitor {
                 skipElements();
                 return;
             }
-            writer.beginCollection(type, key, 0, keyLength, e);
+            writer.beginCollection(type, key, keyOffset, keyLength, e);
             collectionType = type;
             elements = atKey() ? MERGE : COPY;
+            if (elements == MERGE) {
+                copyKey(keyHash, key, keyOffset, keyLength); // compared with the delta in later calls
+            }
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -152,7 +161,10 @@ final class SnapshotMerge implements HashedRecordVisitor {
         while (more && Change.compareKey(hash, k, 0, klen, changes.buffer(), changes.at()) > 0) {
             deltaKey();
         }
-        setKey(hash, k, 0, klen);
+        key = k; // valid during this call
+        keyOffset = 0;
+        keyLength = klen;
+        keyHash = hash;
     }
 
     private void endCollection() throws IOException {
@@ -169,8 +181,8 @@ final class SnapshotMerge implements HashedRecordVisitor {
     private void deltaKey() throws IOException {
         DirectBuffer b = changes.buffer();
         int at = changes.at();
-        setKey(Change.hash(b, at), b, Change.keyOffset(at), Change.keyLength(b, at));
-        long e = ownChange(0);
+        copyKey(Change.hash(b, at), b, Change.keyOffset(b, at), Change.keyLength(b, at));
+        long e = Change.isElement(changes.kind()) ? 0 : applyOwnChange(); // the cursor is on the key
         if (e != SETTLED) {
             deltaCollection(0, e); // element puts alone make the key a collection
         }
@@ -183,9 +195,14 @@ final class SnapshotMerge implements HashedRecordVisitor {
      * and no change {@code expiry}: what the key's record (or new collection) gets.
      */
     private long ownChange(long expiry) throws IOException {
-        if (!atKey() || Change.isElement(changes.kind())) {
+        if (!more || Change.isElement(changes.kind()) || !atKey()) {
             return expiry;
         }
+        return applyOwnChange();
+    }
+
+    /** {@link #ownChange} once the cursor is known to be on the key's own change. */
+    private long applyOwnChange() throws IOException {
         byte kind = changes.kind();
         if (kind == Change.PUT) {
             addPut();
@@ -215,7 +232,7 @@ final class SnapshotMerge implements HashedRecordVisitor {
             if (alive && changes.kind() == Change.ELEMENT_PUT && changes.sequence() > reset) {
                 byte type = Change.type(changes.buffer(), changes.at());
                 if (!begun) {
-                    writer.beginCollection(type, key, 0, keyLength, expiry);
+                    writer.beginCollection(type, key, keyOffset, keyLength, expiry);
                     collectionType = type;
                     begun = true;
                 }
@@ -239,7 +256,7 @@ final class SnapshotMerge implements HashedRecordVisitor {
         }
         DirectBuffer b = changes.buffer();
         int at = changes.at();
-        return SnapshotOrder.compare(keyHash, key, 0, keyLength, Change.hash(b, at), b, Change.keyOffset(at),
+        return SnapshotOrder.compare(keyHash, key, keyOffset, keyLength, Change.hash(b, at), b, Change.keyOffset(b, at),
                 Change.keyLength(b, at)) == 0;
     }
 
@@ -266,16 +283,19 @@ final class SnapshotMerge implements HashedRecordVisitor {
         }
         DirectBuffer b = changes.buffer();
         int at = changes.at();
-        writer.add(Change.type(b, at), b, Change.keyOffset(at), Change.keyLength(b, at), b,
+        writer.add(Change.type(b, at), b, Change.keyOffset(b, at), Change.keyLength(b, at), b,
                 Change.valueOffset(b, at), Change.valueLength(b, at), expiry);
     }
 
-    private void setKey(long hash, DirectBuffer k, int off, int len) {
+    /** Makes a copy of the key the key being merged. */
+    private void copyKey(long hash, DirectBuffer k, int off, int len) {
         if (keyBytes.length < len) {
             keyBytes = new byte[Math.max(len, 2 * keyBytes.length)];
-            key.wrap(keyBytes);
+            keyCopy.wrap(keyBytes);
         }
         k.getBytes(off, keyBytes, 0, len);
+        key = keyCopy;
+        keyOffset = 0;
         keyLength = len;
         keyHash = hash;
     }

@@ -29,6 +29,8 @@ import org.agrona.MutableDirectBuffer;
  *  +-------------------------------+-------------------------------+
  *  |  ... sequence (8 bytes from offset 26)                        |
  *  +-------------------------------+-------------------------------+
+ *  |  ... sequence                 |  Key bytes ... (offset 34) or, for an element kind:
+ *  +-------------------------------+-------------------------------+
  *  |  ... sequence                 |  Element hash ...             | 32
  *  +-------------------------------+-------------------------------+
  *  |  ... element hash (8 bytes from offset 34): SnapshotOrder.hash |
@@ -37,11 +39,15 @@ import org.agrona.MutableDirectBuffer;
  *  +-------------------------------+-------------------------------+
  *  |  ... element length           |  Key bytes ...    (offset 46) ...
  *  +-------------------------------+-------------------------------+
- *  |  Element bytes ... (element kinds only; empty otherwise)     ...
+ *  |  Element bytes ... (element kinds only)                      ...
  *  +---------------------------------------------------------------+
  *  |  Value bytes ... (PUT: the value; ELEMENT_PUT: the payload)  ...
  *  +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>A key's change has no element fields (a 34-byte header, {@link #KEY_HEADER_LENGTH}), an element's change
+ * a 46-byte one ({@link #ELEMENT_HEADER_LENGTH}): most changes of most deltas are a key's, and every byte of
+ * them is sorted, spilled and read back.
  *
  * <p>Kinds of a key: {@link #PUT} (the key holds this value, type and expiry: a full after-image),
  * {@link #DELETE} (the key is gone) and {@link #EXPIRE} (the key, if it exists, now expires at {@code expiry};
@@ -81,11 +87,17 @@ public final class Change {
     public static final int EXPIRY_LENGTH = 8;
     public static final int SEQUENCE_OFFSET = EXPIRY_OFFSET + EXPIRY_LENGTH;
     public static final int SEQUENCE_LENGTH = 8;
-    public static final int ELEMENT_HASH_OFFSET = SEQUENCE_OFFSET + SEQUENCE_LENGTH;
+    /** The header of a key's change (kinds PUT, DELETE, EXPIRE): its key follows. */
+    public static final int KEY_HEADER_LENGTH = SEQUENCE_OFFSET + SEQUENCE_LENGTH;
+    /** Element changes only: the element's order hash and length after the common header. */
+    public static final int ELEMENT_HASH_OFFSET = KEY_HEADER_LENGTH;
     public static final int ELEMENT_HASH_LENGTH = 8;
     public static final int ELEMENT_LENGTH_OFFSET = ELEMENT_HASH_OFFSET + ELEMENT_HASH_LENGTH;
     public static final int ELEMENT_LENGTH_LENGTH = 4;
-    public static final int HEADER_LENGTH = ELEMENT_LENGTH_OFFSET + ELEMENT_LENGTH_LENGTH;
+    /** The header of an element's change (kinds ELEMENT_PUT, ELEMENT_DELETE): its key and element follow. */
+    public static final int ELEMENT_HEADER_LENGTH = ELEMENT_LENGTH_OFFSET + ELEMENT_LENGTH_LENGTH;
+    /** The smallest change: a key's, with an empty key. */
+    public static final int MIN_LENGTH = KEY_HEADER_LENGTH;
 
     private Change() {
     }
@@ -95,15 +107,22 @@ public final class Change {
         return kind >= ELEMENT_PUT;
     }
 
-    /** Bytes of a change with this key, element and value. */
-    public static long length(int keyLength, int elementLength, int valueLength) {
-        return (long) HEADER_LENGTH + keyLength + elementLength + valueLength;
+    /** Bytes of the header of a change of this kind. */
+    public static int headerLength(byte kind) {
+        return isElement(kind) ? ELEMENT_HEADER_LENGTH : KEY_HEADER_LENGTH;
     }
 
-    /** Writes a change at {@code at}; the caller made sure it fits. */
-    public static void write(MutableDirectBuffer b, int at, long hash, byte kind, byte type, DirectBuffer key,
-                             int koff, int klen, long elementHash, DirectBuffer element, int eoff, int elen,
-                             DirectBuffer value, int voff, int vlen, long expiry, long sequence) {
+    /** Bytes of a change of this kind with this key, element (element kinds only) and value. */
+    public static long length(byte kind, int keyLength, int elementLength, int valueLength) {
+        return (long) headerLength(kind) + keyLength + elementLength + valueLength;
+    }
+
+    /**
+     * Writes the header of a change at {@code at} (its element fields only for an element kind); returns
+     * where its key goes, then its element and value. The caller made sure it fits.
+     */
+    public static int writeHeader(MutableDirectBuffer b, int at, long hash, byte kind, byte type, int klen,
+                                  long elementHash, int elen, int vlen, long expiry, long sequence) {
         b.putLong(at + HASH_OFFSET, hash, LITTLE_ENDIAN);
         b.putByte(at + KIND_OFFSET, kind);
         b.putByte(at + TYPE_OFFSET, type);
@@ -111,14 +130,25 @@ public final class Change {
         b.putInt(at + VALUE_LENGTH_OFFSET, vlen, LITTLE_ENDIAN);
         b.putLong(at + EXPIRY_OFFSET, expiry, LITTLE_ENDIAN);
         b.putLong(at + SEQUENCE_OFFSET, sequence, LITTLE_ENDIAN);
+        if (!isElement(kind)) {
+            return at + KEY_HEADER_LENGTH;
+        }
         b.putLong(at + ELEMENT_HASH_OFFSET, elementHash, LITTLE_ENDIAN);
         b.putInt(at + ELEMENT_LENGTH_OFFSET, elen, LITTLE_ENDIAN);
-        b.putBytes(at + HEADER_LENGTH, key, koff, klen);
+        return at + ELEMENT_HEADER_LENGTH;
+    }
+
+    /** Writes a change at {@code at}; the caller made sure it fits. */
+    public static void write(MutableDirectBuffer b, int at, long hash, byte kind, byte type, DirectBuffer key,
+                             int koff, int klen, long elementHash, DirectBuffer element, int eoff, int elen,
+                             DirectBuffer value, int voff, int vlen, long expiry, long sequence) {
+        int p = writeHeader(b, at, hash, kind, type, klen, elementHash, elen, vlen, expiry, sequence);
+        b.putBytes(p, key, koff, klen);
         if (elen > 0) {
-            b.putBytes(at + HEADER_LENGTH + klen, element, eoff, elen);
+            b.putBytes(p + klen, element, eoff, elen);
         }
         if (vlen > 0) {
-            b.putBytes(at + HEADER_LENGTH + klen + elen, value, voff, vlen);
+            b.putBytes(p + klen + elen, value, voff, vlen);
         }
     }
 
@@ -150,29 +180,31 @@ public final class Change {
         return b.getLong(at + SEQUENCE_OFFSET, LITTLE_ENDIAN);
     }
 
+    /** The element's order hash; 0 for a key's change. */
     public static long elementHash(DirectBuffer b, int at) {
-        return b.getLong(at + ELEMENT_HASH_OFFSET, LITTLE_ENDIAN);
+        return isElement(kind(b, at)) ? b.getLong(at + ELEMENT_HASH_OFFSET, LITTLE_ENDIAN) : 0;
     }
 
+    /** The element's length; 0 for a key's change. */
     public static int elementLength(DirectBuffer b, int at) {
-        return b.getInt(at + ELEMENT_LENGTH_OFFSET, LITTLE_ENDIAN);
+        return isElement(kind(b, at)) ? b.getInt(at + ELEMENT_LENGTH_OFFSET, LITTLE_ENDIAN) : 0;
     }
 
-    public static int keyOffset(int at) {
-        return at + HEADER_LENGTH;
+    public static int keyOffset(DirectBuffer b, int at) {
+        return at + headerLength(kind(b, at));
     }
 
     public static int elementOffset(DirectBuffer b, int at) {
-        return at + HEADER_LENGTH + keyLength(b, at);
+        return keyOffset(b, at) + keyLength(b, at);
     }
 
     public static int valueOffset(DirectBuffer b, int at) {
-        return at + HEADER_LENGTH + keyLength(b, at) + elementLength(b, at);
+        return elementOffset(b, at) + elementLength(b, at);
     }
 
     /** The bytes the change at {@code at} takes, as its own lengths say. */
     public static long length(DirectBuffer b, int at) {
-        return length(keyLength(b, at), elementLength(b, at), valueLength(b, at));
+        return length(kind(b, at), keyLength(b, at), elementLength(b, at), valueLength(b, at));
     }
 
     /**
@@ -180,13 +212,13 @@ public final class Change {
      * sorts before, with, or after the one at {@code b}.
      */
     public static int compareKeys(DirectBuffer ab, int a, DirectBuffer bb, int b) {
-        return SnapshotOrder.compare(hash(ab, a), ab, keyOffset(a), keyLength(ab, a),
-                hash(bb, b), bb, keyOffset(b), keyLength(bb, b));
+        return SnapshotOrder.compare(hash(ab, a), ab, keyOffset(ab, a), keyLength(ab, a),
+                hash(bb, b), bb, keyOffset(bb, b), keyLength(bb, b));
     }
 
     /** Orders a snapshot record's key (with its hash) against the change at {@code b}, as {@link #compareKeys}. */
     public static int compareKey(long hash, DirectBuffer key, int koff, int klen, DirectBuffer bb, int b) {
-        return SnapshotOrder.compare(hash, key, koff, klen, hash(bb, b), bb, keyOffset(b), keyLength(bb, b));
+        return SnapshotOrder.compare(hash, key, koff, klen, hash(bb, b), bb, keyOffset(bb, b), keyLength(bb, b));
     }
 
     /**

@@ -150,7 +150,7 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
                 return;
             }
             spillBuffer();
-            if (buffer.fitsEmpty(klen, elen, vlen)) {
+            if (buffer.fitsEmpty(kind, klen, elen, vlen)) {
                 buffer.add(hash, kind, type, key, koff, klen, elementHash, element, eoff, elen, value, voff, vlen,
                         expiry, seq);
                 return;

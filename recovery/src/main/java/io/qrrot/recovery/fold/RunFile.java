@@ -23,7 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * File: Frame*
  * Frame:
  *  +---------------------------------------------------------------+
- *  |  Change length L (bytes, >= Change.HEADER_LENGTH)             |  0
+ *  |  Change length L (bytes, >= Change.MIN_LENGTH)                |  0
  *  +---------------------------------------------------------------+
  *  |  Change: L bytes, laid out as in {@link Change}              ...  4
  *  +---------------------------------------------------------------+
@@ -55,7 +55,7 @@ final class RunFile {
             this.path = path;
             this.file = storage.open(path, Storage.OpenMode.CREATE_NEW);
             this.staging = ByteBuffer.allocateDirect(
-                    Math.max(bufferBytes, Change.HEADER_LENGTH + LENGTH_BYTES + CRC_BYTES));
+                    Math.max(bufferBytes, Change.ELEMENT_HEADER_LENGTH + LENGTH_BYTES + CRC_BYTES));
             this.view = new UnsafeBuffer(staging);
             this.crcView = staging.duplicate();
         }
@@ -78,7 +78,7 @@ final class RunFile {
             int at = c.at();
             byte kind = c.kind();
             boolean value = kind == Change.PUT || kind == Change.ELEMENT_PUT;
-            add(Change.hash(b, at), kind, Change.type(b, at), b, Change.keyOffset(at), Change.keyLength(b, at),
+            add(Change.hash(b, at), kind, Change.type(b, at), b, Change.keyOffset(b, at), Change.keyLength(b, at),
                     Change.elementHash(b, at), b, Change.elementOffset(b, at), Change.elementLength(b, at),
                     b, Change.valueOffset(b, at), value ? Change.valueLength(b, at) : 0, c.expiry(), c.sequence());
         }
@@ -86,26 +86,18 @@ final class RunFile {
         void add(long hash, byte kind, byte type, DirectBuffer key, int koff, int klen, long elementHash,
                  DirectBuffer element, int eoff, int elen, DirectBuffer value, int voff, int vlen, long expiry,
                  long sequence) throws IOException {
-            long length = Change.length(klen, elen, vlen);
+            long length = Change.length(kind, klen, elen, vlen);
             if (length > Integer.MAX_VALUE - LENGTH_BYTES - CRC_BYTES) {
                 throw new IllegalArgumentException("a change of " + length + " bytes is too large for a run");
             }
-            room(LENGTH_BYTES + Change.HEADER_LENGTH);
+            room(LENGTH_BYTES + Change.headerLength(kind));
             int p = staging.position();
             view.putInt(p, (int) length, LITTLE_ENDIAN);
             p += LENGTH_BYTES;
             crc.reset();
             crcFrom = p;
-            view.putLong(p + Change.HASH_OFFSET, hash, LITTLE_ENDIAN);
-            view.putByte(p + Change.KIND_OFFSET, kind);
-            view.putByte(p + Change.TYPE_OFFSET, type);
-            view.putInt(p + Change.KEY_LENGTH_OFFSET, klen, LITTLE_ENDIAN);
-            view.putInt(p + Change.VALUE_LENGTH_OFFSET, vlen, LITTLE_ENDIAN);
-            view.putLong(p + Change.EXPIRY_OFFSET, expiry, LITTLE_ENDIAN);
-            view.putLong(p + Change.SEQUENCE_OFFSET, sequence, LITTLE_ENDIAN);
-            view.putLong(p + Change.ELEMENT_HASH_OFFSET, elementHash, LITTLE_ENDIAN);
-            view.putInt(p + Change.ELEMENT_LENGTH_OFFSET, elen, LITTLE_ENDIAN);
-            staging.position(p + Change.HEADER_LENGTH);
+            staging.position(Change.writeHeader(view, p, hash, kind, type, klen, elementHash, elen, vlen, expiry,
+                    sequence));
             copy(key, koff, klen);
             copy(element, eoff, elen);
             copy(value, voff, vlen);
@@ -203,7 +195,7 @@ final class RunFile {
                 throw damaged("the file ends inside a frame's length");
             }
             int length = view.getInt(pos, LITTLE_ENDIAN);
-            if (length < Change.HEADER_LENGTH || length > Integer.MAX_VALUE - LENGTH_BYTES - CRC_BYTES) {
+            if (length < Change.MIN_LENGTH || length > Integer.MAX_VALUE - LENGTH_BYTES - CRC_BYTES) {
                 throw damaged("a frame length of " + length + " bytes");
             }
             if (!fill(LENGTH_BYTES + length + CRC_BYTES)) {

@@ -70,9 +70,9 @@ final class SortBuffer implements AutoCloseable {
                 Math.min(initialCapacity, maxCapacity));
     }
 
-    /** True when a change with this key, element and value fits an empty buffer. */
-    boolean fitsEmpty(int klen, int elen, int vlen) {
-        return Change.length(klen, elen, vlen) + 2 * ENTRY <= maxCapacity;
+    /** True when a change of this kind with this key, element and value fits an empty buffer. */
+    boolean fitsEmpty(byte kind, int klen, int elen, int vlen) {
+        return Change.length(kind, klen, elen, vlen) + 2 * ENTRY <= maxCapacity;
     }
 
     boolean isEmpty() {
@@ -83,7 +83,7 @@ final class SortBuffer implements AutoCloseable {
     boolean add(long hash, byte kind, byte type, DirectBuffer key, int koff, int klen, long elementHash,
                 DirectBuffer element, int eoff, int elen, DirectBuffer value, int voff, int vlen, long expiry,
                 long sequence) {
-        long length = Change.length(klen, elen, vlen);
+        long length = Change.length(kind, klen, elen, vlen);
         while (dataEnd + length + 2L * ENTRY * (count + 1) > capacity) {
             if (capacity >= maxCapacity) {
                 return false;

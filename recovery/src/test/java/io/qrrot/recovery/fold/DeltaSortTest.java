@@ -132,8 +132,8 @@ class DeltaSortTest {
                 while (c.next()) {
                     DirectBuffer b = c.buffer();
                     int at = c.at();
-                    String key = b.getStringWithoutLengthUtf8(Change.keyOffset(at), Change.keyLength(b, at));
-                    assertEquals(SnapshotOrder.hash(b, Change.keyOffset(at), Change.keyLength(b, at)),
+                    String key = b.getStringWithoutLengthUtf8(Change.keyOffset(b, at), Change.keyLength(b, at));
+                    assertEquals(SnapshotOrder.hash(b, Change.keyOffset(b, at), Change.keyLength(b, at)),
                             Change.hash(b, at), where);
                     byte[] bytes = new byte[(int) Change.length(b, at)];
                     b.getBytes(at, bytes);
@@ -233,7 +233,7 @@ class DeltaSortTest {
             }
             Path first = dir.resolve("snapshot-z.run-0.tmp");
             byte[] run = Files.readAllBytes(first);
-            run[4 + Change.HEADER_LENGTH + 1] ^= 0x40; // a key byte of the first change (after the frame's length)
+            run[4 + Change.KEY_HEADER_LENGTH + 1] ^= 0x40; // a key byte of the first change (after the frame's length)
             Files.write(first, run);
             IOException e = assertThrows(IOException.class, () -> {
                 ChangeCursor c = sort.finish();
