@@ -376,10 +376,10 @@ public final class Engine implements AutoCloseable {
 
     // ---- collection encodings (CONFIG SET hash-max-listpack-entries and friends) ----
 
-    private volatile int hashMaxPackedEntries = 128;
+    private volatile int hashMaxPackedEntries = 512;
     private volatile int hashMaxPackedLength = 64;
 
-    /** Most elements a hash keeps packed (Redis's {@code hash-max-listpack-entries}, default 128). */
+    /** Most elements a hash keeps packed (Redis's {@code hash-max-listpack-entries}, default 512 as in Redis 7.0). */
     public int hashMaxListpackEntries() {
         return hashMaxPackedEntries;
     }
