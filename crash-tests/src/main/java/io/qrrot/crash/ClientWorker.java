@@ -104,7 +104,8 @@ final class ClientWorker implements Runnable {
             return; // an earlier SADD or SREM got an error reply: its outcome is unknown until the next check
         }
         boolean add = set.acked.isEmpty() || random.nextInt(3) != 0;
-        String member = add ? "m" + client + "-" + (++sequence) : set.acked.iterator().next();
+        // Members are new across runs too (a worker's sequence starts again each run): SADD must answer 1.
+        String member = add ? "m" + client + "-" + history.members.incrementAndGet() : set.acked.iterator().next();
         set.pendingMember = member;
         set.pendingAdd = add;
         history.opsSent.incrementAndGet();

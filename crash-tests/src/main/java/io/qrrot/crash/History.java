@@ -37,6 +37,8 @@ public final class History {
     final AtomicLong[] hashCounterAcked;
     final int hashAccounts;
     final OwnedSet[] sets;
+    /** Numbers the members clients add to their sets, so none is added twice. */
+    final AtomicLong members = new AtomicLong();
     final AtomicLong opsSent = new AtomicLong();
     final AtomicLong opsAcked = new AtomicLong();
 
