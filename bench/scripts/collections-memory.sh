@@ -4,6 +4,7 @@
 #   bench/scripts/collections-memory.sh                   # 1M hashes of 10 small fields
 #   HASHES=100000 FIELDS=10 bench/scripts/collections-memory.sh
 #   BIG_HASH_FIELDS=1000000 HASHES=0 bench/scripts/collections-memory.sh   # one hash of 1M fields
+#   SETS=1000000 HASHES=0 bench/scripts/collections-memory.sh                # 1M sets of 10 small integers
 #
 # Both servers start side by side on free loopback ports, empty:
 #   qrrot:  ./qrrot serve --wal DIR --port P --fsync everysec
@@ -14,7 +15,7 @@
 # both: RSS after load is what a machine needs; the growth is the data structure's own cost without the
 # JVM's fixed part. Writes the table to OUT/summary.md.
 #
-# Settings (environment): HASHES=1000000 FIELDS=10 BIG_HASH_FIELDS=0 VALUE=value PAUSE=5
+# Settings (environment): HASHES=1000000 FIELDS=10 BIG_HASH_FIELDS=0 SETS=0 MEMBERS=10 VALUE=value PAUSE=5
 #   OUT=${TMPDIR:-/tmp}/qrrot-bench/collections-memory-<time>  QRROT_JAVA_OPTS passed to the launcher.
 # Needs: redis-server, redis-cli (apt-get install -y redis-server redis-tools), awk, Java 17 + Maven.
 set -euo pipefail
@@ -26,6 +27,8 @@ source "$here/lib.sh"
 HASHES="${HASHES:-1000000}"
 FIELDS="${FIELDS:-10}"
 BIG_HASH_FIELDS="${BIG_HASH_FIELDS:-0}"
+SETS="${SETS:-0}"
+MEMBERS="${MEMBERS:-10}"
 VALUE="${VALUE:-value}"
 PAUSE="${PAUSE:-5}"
 OUT="${OUT:-${TMPDIR:-/tmp}/qrrot-bench/collections-memory-$(date +%Y%m%d-%H%M%S)}"
@@ -48,8 +51,9 @@ rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # The commands, as RESP (redis-cli --pipe sends them as they are).
 cmds="$work/commands.resp"
-log "generating commands: $HASHES hashes of $FIELDS fields, one hash of $BIG_HASH_FIELDS fields"
-awk -v hashes="$HASHES" -v fields="$FIELDS" -v big="$BIG_HASH_FIELDS" -v value="$VALUE" '
+log "generating commands: $HASHES hashes of $FIELDS fields, one hash of $BIG_HASH_FIELDS fields, $SETS sets of $MEMBERS integers"
+awk -v hashes="$HASHES" -v fields="$FIELDS" -v big="$BIG_HASH_FIELDS" -v value="$VALUE" -v sets="$SETS" \
+    -v members="$MEMBERS" '
   function bulk(s) { printf "$%d\r\n%s\r\n", length(s), s }
   BEGIN {
     for (i = 0; i < hashes; i++) {
@@ -60,6 +64,10 @@ awk -v hashes="$HASHES" -v fields="$FIELDS" -v big="$BIG_HASH_FIELDS" -v value="
       n = (big - i < 100) ? big - i : 100
       printf "*%d\r\n", 2 + 2 * n; bulk("HSET"); bulk("bighash")
       for (f = i; f < i + n; f++) { bulk("field:" f); bulk(value f) }
+    }
+    for (i = 0; i < sets; i++) {
+      printf "*%d\r\n", 2 + members; bulk("SADD"); bulk("set:" i)
+      for (m = 0; m < members; m++) { bulk(m * 7 + i % 13) }
     }
   }' > "$cmds"
 
@@ -103,10 +111,11 @@ jpid=$(redis-cli -p "$qport" INFO server | awk -F: '/^process_id:/ { print $2 + 
 read -r _ qb qa < <(measure qrrot "$qport" "${jpid:-$qpid}")
 redis-cli -p "$qport" SHUTDOWN >/dev/null 2>&1 || true
 
-units=$(( HASHES > 0 ? HASHES : BIG_HASH_FIELDS ))
-unit=$([ "$HASHES" -gt 0 ] && echo "hash" || echo "field")
+if [ "$HASHES" -gt 0 ]; then units=$HASHES; unit=hash
+elif [ "$SETS" -gt 0 ]; then units=$SETS; unit=set
+else units=$BIG_HASH_FIELDS; unit=field; fi
 {
-  echo "| $HASHES hashes × $FIELDS fields, one hash of $BIG_HASH_FIELDS fields | qrrot | Redis | qrrot/Redis |"
+  echo "| $HASHES hashes × $FIELDS fields, one hash of $BIG_HASH_FIELDS fields, $SETS sets × $MEMBERS integers | qrrot | Redis | qrrot/Redis |"
   echo "|---|---:|---:|---:|"
   awk -v qb="$qb" -v qa="$qa" -v rb="$rb" -v ra="$ra" -v n="$units" -v unit="$unit" 'BEGIN {
     printf "| RSS empty | %.1f MiB | %.1f MiB | |\n", qb / 1024, rb / 1024

@@ -16,7 +16,8 @@ import org.agrona.DirectBuffer;
  * front to back ({@code HashIndex}), which streams through the caches.
  *
  * <p>Each entry is applied exactly as a PUT effect would be: an existing key is replaced, the per-shard TTL
- * counts are kept, and an entry whose expiry has passed is skipped. Allocates nothing per entry.
+ * counts are kept. An entry whose expiry has passed is loaded all the same (see {@link Engine#load}). Allocates
+ * nothing per entry.
  *
  * <p><b>Threading.</b> Not thread-safe: one loader per thread, closed by that thread (it may hold a shard
  * lock until then). Any number of loaders may run at once on one engine.
@@ -28,7 +29,7 @@ public final class BulkLoader implements AutoCloseable {
     private Shard held;
     private int heldIndex = -1;
     private long loaded;
-    private long skipped;
+    private long expired;
 
     BulkLoader(Engine engine) {
         this.engine = engine;
@@ -42,23 +43,19 @@ public final class BulkLoader implements AutoCloseable {
     }
 
     /**
-     * Loads one entry; skipped when its expiry has already passed.
+     * Loads one entry, also one whose expiry has passed (see {@link Engine#load} for why).
      *
      * @param hash         {@link #hash} of the key (a caller that already has it for the same hash function
      *                     saves computing it twice); any other value makes the key unreachable
      * @param type         {@link EffectCodec#TYPE_STRING}, {@link EffectCodec#TYPE_INT} (8 bytes,
      *                     little-endian) or {@link EffectCodec#TYPE_JSON}
      * @param expiryMillis absolute expiry in epoch ms, 0 = none
-     * @return false when the entry was skipped as expired
      * @throws IllegalArgumentException on an unknown type or an int that is not 8 bytes (nothing changes)
      */
-    public boolean load(long hash, byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff,
+    public void load(long hash, byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff,
                         int vlen, long expiryMillis) {
         Engine.checkLoadable(type, vlen);
-        if (expiryMillis != 0 && clock.millis() > expiryMillis) {
-            skipped++;
-            return false;
-        }
+        countExpired(expiryMillis);
         int si = ks.shardIndex(hash);
         Shard s = held;
         if (si != heldIndex) {
@@ -81,24 +78,24 @@ public final class BulkLoader implements AutoCloseable {
         }
         engine.watches().touch(si, key, koff, klen, hash, true);
         loaded++;
-        return true;
+    }
+
+    private void countExpired(long expiryMillis) {
+        if (expiryMillis != 0 && clock.millis() > expiryMillis) {
+            expired++;
+        }
     }
 
     /**
      * Loads one element of a collection (a snapshot streams a collection element by element), creating the
-     * key with {@code expiryMillis} when it is missing; skipped when that expiry has already passed.
+     * key with {@code expiryMillis} when it is missing, also when that expiry has passed.
      *
      * @param hash {@link #hash} of the key
-     * @param type {@link EffectCodec#TYPE_HASH}
-     * @return false when the element was skipped as expired
+     * @param type {@link EffectCodec#TYPE_HASH} or {@link EffectCodec#TYPE_SET}
      */
-    public boolean loadElement(long hash, byte type, DirectBuffer key, int koff, int klen, long expiryMillis,
+    public void loadElement(long hash, byte type, DirectBuffer key, int koff, int klen, long expiryMillis,
                                DirectBuffer element, int eoff, int elen, DirectBuffer payload, int poff, int plen) {
         Engine.checkLoadableCollection(type);
-        if (expiryMillis != 0 && clock.millis() > expiryMillis) {
-            skipped++;
-            return false;
-        }
         int si = ks.shardIndex(hash);
         Shard s = held;
         if (si != heldIndex) {
@@ -107,8 +104,8 @@ public final class BulkLoader implements AutoCloseable {
         if (engine.loadElement(s, si, hash, type, key, koff, klen, expiryMillis, element, eoff, elen, payload, poff,
                 plen)) {
             loaded++;
+            countExpired(expiryMillis);
         }
-        return true;
     }
 
     /** Entries loaded so far (replacements included). */
@@ -116,9 +113,9 @@ public final class BulkLoader implements AutoCloseable {
         return loaded;
     }
 
-    /** Entries skipped so far because they had expired. */
-    public long skippedExpired() {
-        return skipped;
+    /** Keys loaded so far whose expiry had already passed: expiry reclaims them, logging their deletion. */
+    public long loadedExpired() {
+        return expired;
     }
 
     /** Releases the shard lock this loader holds, if any. The loader may be used again afterwards. */

@@ -293,7 +293,10 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Loads one entry from a snapshot; skipped when its expiry has already passed.
+     * Loads one entry from a snapshot, also one whose expiry has already passed. Reads treat it as missing and
+     * expiry reclaims it, logging its deletion; skipping it instead would let the records after the snapshot
+     * act on a key the server had: an EXPIRE that extended its TTL before the restart would be lost, and an
+     * element put into a collection would make a new collection without the TTL that ends it.
      *
      * @param type         {@link EffectCodec#TYPE_STRING}, {@link EffectCodec#TYPE_INT} (8 bytes,
      *                     little-endian) or {@link EffectCodec#TYPE_JSON}
@@ -302,9 +305,6 @@ public final class Engine implements AutoCloseable {
     public void load(byte type, DirectBuffer key, int koff, int klen, DirectBuffer value, int voff, int vlen,
                      long expiryMillis) {
         checkLoadable(type, vlen);
-        if (expiryMillis != 0 && clock.millis() > expiryMillis) {
-            return;
-        }
         synchronized (replayCtx) {
             Shard s = ks.shardFor(ks.hash(key, koff, klen));
             s.lock();
@@ -318,16 +318,14 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Loads one element of a collection from a snapshot, creating the key with {@code expiryMillis} when it is
-     * missing; skipped when that expiry has already passed. A snapshot streams a collection element by element.
+     * missing (also when that expiry has passed, as {@link #load} does). A snapshot streams a collection element
+     * by element.
      *
-     * @param type {@link EffectCodec#TYPE_HASH}
+     * @param type {@link EffectCodec#TYPE_HASH} or {@link EffectCodec#TYPE_SET}
      */
     public void loadElement(byte type, DirectBuffer key, int koff, int klen, long expiryMillis, DirectBuffer element,
                             int eoff, int elen, DirectBuffer payload, int poff, int plen) {
         checkLoadableCollection(type);
-        if (expiryMillis != 0 && clock.millis() > expiryMillis) {
-            return;
-        }
         synchronized (replayCtx) {
             long h = ks.hash(key, koff, klen);
             int si = ks.shardIndex(h);

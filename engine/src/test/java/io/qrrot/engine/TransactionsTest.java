@@ -195,7 +195,7 @@ class TransactionsTest {
     }
 
     @Test
-    void replayIsIdempotentAndLoadSkipsExpiredEntries() {
+    void replayIsIdempotentAndLoadKeepsExpiredEntriesForExpiryToReclaim() {
         try (Harness h = new Harness()) {
             expect(h, "SET a 1 PX 5000", "+OK");
             expect(h, "APPEND a 2", ":2");
@@ -208,14 +208,34 @@ class TransactionsTest {
             try (Engine fresh = new Engine(EngineConfig.defaults(), h.clock)) {
                 UnsafeBuffer k = new UnsafeBuffer("key".getBytes());
                 UnsafeBuffer v = new UnsafeBuffer("value".getBytes());
+                // An expired entry is loaded: a record after the snapshot may still extend its TTL (the EXPIRE
+                // was made while it lived), and only then is it gone for good.
                 fresh.load(EffectCodec.TYPE_STRING, k, 0, 3, v, 0, 5, h.clock.now - 1);
-                assertEquals(0, fresh.stats().keys());
-                fresh.load(EffectCodec.TYPE_STRING, k, 0, 3, v, 0, 5, h.clock.now + 1);
+                assertEquals(1, fresh.stats().keys());
+                EffectWriter w = new EffectWriter();
+                w.expire(0, k, 0, 3, h.clock.now + 60_000);
+                w.finish();
+                fresh.applyEffect(w.buffer(), 0, w.length());
+                try (Session s = fresh.newSession()) {
+                    TreeSink out = new TreeSink();
+                    CommandArgs get = new CommandArgs();
+                    get.add("GET".getBytes());
+                    get.add("key".getBytes());
+                    fresh.execute(s, get, out, EffectLog.NONE);
+                    assertEquals("$value", Script.render(out.take()));
+                }
                 fresh.load(EffectCodec.TYPE_STRING, new UnsafeBuffer("k2".getBytes()), 0, 2, v, 0, 5, 0);
+                fresh.load(EffectCodec.TYPE_STRING, new UnsafeBuffer("k3".getBytes()), 0, 2, v, 0, 5,
+                        h.clock.now - 1);
                 EngineStats st = fresh.stats();
-                assertEquals(2, st.keys());
-                assertEquals(1, st.expires());
-                assertEquals(2, st.strings());
+                assertEquals(3, st.keys());
+                assertEquals(2, st.expires());
+                assertEquals(3, st.strings());
+                // Active expiry reclaims the one that stays expired, logging its deletion.
+                CapturingLog log = new CapturingLog();
+                assertEquals(1, fresh.activeExpireCycle(log, 1000));
+                assertEquals(1, log.snapshot().size());
+                assertEquals(2, fresh.stats().keys());
             }
         }
     }

@@ -151,12 +151,14 @@ final class Compactor {
         running = true;
         try {
             checkAbort();
+            // Read before sealing: every record after the sealed LSN was made at this time or later.
+            long sealedAt = clock.millis();
             long sealed = wal.roll();
             if (current != null && sealed <= baseLsn()) {
                 lastStatus = "ok";
                 return current;
             }
-            install(foldOnce(sealed));
+            install(foldOnce(sealed, sealedAt));
             compactions++;
             lastStatus = "ok";
             lastFinishedAt = clock.millis();
@@ -175,9 +177,9 @@ final class Compactor {
     }
 
     /** Folds from the newest snapshot to {@code sealed}; from the one before it if the newest went bad. */
-    private SnapshotInfo foldOnce(long sealed) throws IOException {
+    private SnapshotInfo foldOnce(long sealed, long sealedAt) throws IOException {
         try {
-            return fold(current, baseLsn(), sealed);
+            return fold(current, baseLsn(), sealed, sealedAt);
         } catch (SnapshotCorruptException e) {
             // The newest snapshot went bad on disk since it was written: rebuild from the one before it,
             // whose WAL is kept for exactly this.
@@ -185,7 +187,7 @@ final class Compactor {
             snapshots.quarantine(pathOf(current));
             current = previous;
             previous = null;
-            return fold(current, baseLsn(), sealed);
+            return fold(current, baseLsn(), sealed, sealedAt);
         }
     }
 
@@ -210,7 +212,7 @@ final class Compactor {
      * {@code sealed}, in one pass: the WAL delta is read once into an external sort ({@link DeltaSort}), the
      * old snapshot read once and merged with the sorted delta, the new snapshot written once.
      */
-    private SnapshotInfo fold(SnapshotInfo from, long base, long sealed) throws IOException {
+    private SnapshotInfo fold(SnapshotInfo from, long base, long sealed, long sealedAt) throws IOException {
         String runPrefix = SnapshotFormat.fileName(sealed) + ".run";
         long expected = wal.backlogAfter(base).bytes();
         try (DeltaSort delta = new DeltaSort(storage, snapshots.dir(), runPrefix, memoryBudget, expected,
@@ -236,9 +238,12 @@ final class Compactor {
                 }
                 ChangeCursor changes = delta.finish();
                 long t1 = System.nanoTime();
-                long now = clock.millis();
-                try (SnapshotWriter writer = snapshots.begin(sealed, now, true)) {
-                    merge(old, changes, writer, now, this::checkAbort);
+                // Keys expired before the seal are left out: at every record after it they were already expired
+                // (a key is expired when now > expiry), so no later record can touch them. One expiring later
+                // is kept, whatever the clock says now: a record after the seal may still have seen it alive.
+                long expiredBefore = sealedAt - 1;
+                try (SnapshotWriter writer = snapshots.begin(sealed, clock.millis(), true)) {
+                    merge(old, changes, writer, expiredBefore, this::checkAbort);
                     checkAbort();
                     SnapshotInfo written = writer.finish();
                     bytesWritten += written.fileSize() + delta.spilledBytes();

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * built with no expected keys). Any other file is
  * loaded in file order on this thread (the reader's read-ahead thread reads and checks the blocks). A
  * collection arrives element by element and is loaded that way ({@link BulkLoader#loadElement}); the reader
- * gives all of a collection's elements to the thread that reads its key. Expired entries are skipped. Logs
+ * gives all of a collection's elements to the thread that reads its key. Expired entries are loaded too (expiry
+ * reclaims them, logging their deletion; see Engine.load). Logs
  * progress every two seconds.
  *
  * <p>Either way the engine ends up holding the same entries. On any failure the caller must discard the
