@@ -94,7 +94,8 @@ final class Applier implements EffectVisitor {
         try {
             s.elementPut(key, koff, klen, h, type, element, eoff, elen, payload, poff, plen,
                     engine.maxPackedEntries(type), engine.maxPackedLength(type));
-        } catch (StoreMemoryException e) {
+        } catch (StoreMemoryException | IllegalArgumentException | IllegalStateException e) {
+            // Memory refused, or a limit of the store's structures: the record is logged but not applied.
             throw cannotApply(e);
         }
         engine.watches().touch(si, key, koff, klen, h, true);
@@ -187,7 +188,7 @@ final class Applier implements EffectVisitor {
 
     // The store refuses memory only when the operating system does (the engine enforces maxmemory before a
     // command runs): the effect is already in the log, so memory and log now disagree until a restart.
-    static CannotApply cannotApply(StoreMemoryException e) {
+    static CannotApply cannotApply(RuntimeException e) {
         return new CannotApply(e);
     }
 
@@ -198,13 +199,14 @@ final class Applier implements EffectVisitor {
     }
 
     /**
-     * The store refused an op of an effect the log already holds; the ops before it are applied. A command
+     * The store refused an op of an effect the log already holds (the operating system refused memory, or a
+     * collection met a limit of its structure); the ops before it are applied. A command
      * turns it into {@link EffectLog#cannotApply}; replay and loading let it through.
      */
     static final class CannotApply extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 
-        CannotApply(StoreMemoryException cause) {
+        CannotApply(RuntimeException cause) {
             super("the store could not apply an effect that is already logged (" + cause.getMessage()
                     + "); restart the server to rebuild memory from the log", cause);
         }

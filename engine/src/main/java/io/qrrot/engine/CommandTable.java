@@ -180,7 +180,7 @@ final class CommandTable {
                 "Returns how many of the keys exist (a key named twice counts twice).", Scope.KEYS,
                 KeyCommands::exists);
         row("TYPE", 2, f(READONLY, FAST), 1, 1, 1, "generic", "key",
-                "Returns the Redis type of a key: string (strings and ints), ReJSON-RL (JSON), hash or none.",
+                "Returns the Redis type of a key: string (strings and ints), ReJSON-RL (JSON), hash, set or none.",
                 Scope.KEYS, KeyCommands::type);
         row("COPY", -3, f(WRITE, DENYOOM), 1, 2, 1, "generic", "source destination [DB destination-db] [REPLACE]",
                 "Copies a key's value and TTL to another key; returns 1 when copied.", Scope.KEYS, KeyCommands::copy);

@@ -35,7 +35,7 @@ final class Ctx {
     /** The collection {@link #findHash} found. */
     final CollectionView coll = new CollectionView();
     /** Element hashes seen earlier in the command's arguments, to count a field named twice once. */
-    private final LongHashSet seenHashes = new LongHashSet();
+    private LongHashSet seenHashes = new LongHashSet();
     final MutableLong num = new MutableLong();
     ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
     private long random = System.nanoTime() | 1;
@@ -269,6 +269,9 @@ final class Ctx {
      * {@link #startSeen}.
      */
     boolean seenBefore(int i, int first, int step) {
+        if (i == first && i + step >= args.count()) {
+            return false; // the only one: nothing to remember
+        }
         long h = ks.hash(argBuffer, args.offset(i), args.length(i));
         if (seenHashes.add(h)) {
             return false;
@@ -448,6 +451,9 @@ final class Ctx {
     void trim() {
         if (scratch.capacity() > (4 << 20)) {
             scratch = new ExpandableArrayBuffer(64);
+        }
+        if (seenHashes.capacity() > 4096) {
+            seenHashes = new LongHashSet(); // its clear() costs its whole size: keep it small between commands
         }
     }
 

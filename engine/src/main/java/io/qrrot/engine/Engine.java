@@ -211,15 +211,25 @@ public final class Engine implements AutoCloseable {
         EffectWriter w = c.effect;
         w.startCommand();
         int from = w.ops();
+        long replyMark = c.replies.mark();
+        String refused = null;
         try {
             cmd.handler.run(c);
         } catch (WrongType e) {
             c.out.error(Errors.WRONGTYPE);
+        } catch (RuntimeException e) {
+            // Nothing of this command is applied yet, and the commands before it stay: it fails alone, as a
+            // command fails inside a Redis transaction.
+            refused = "ERR " + e.getMessage();
         }
-        if (w.length() > c.log.maxRecordBytes()) {
+        if (refused == null && w.length() > c.log.maxRecordBytes()) {
+            refused = "ERR the transaction's effect would exceed the write-ahead log's record limit of "
+                    + c.log.maxRecordBytes() + " bytes; split it into smaller transactions";
+        }
+        if (refused != null) {
             w.truncate(from);
-            c.out.error("ERR the transaction's effect would exceed the write-ahead log's record limit of "
-                    + c.log.maxRecordBytes() + " bytes; split it into smaller transactions");
+            c.replies.rewind(replyMark); // what the command replied before it failed
+            c.out.error(refused);
             return;
         }
         try {

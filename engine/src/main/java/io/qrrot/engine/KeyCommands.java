@@ -6,7 +6,7 @@ import io.qrrot.engine.store.EntryType;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-/** Commands on keys of any type: DEL, UNLINK, EXISTS, TYPE, RENAME, RENAMENX. */
+/** Commands on keys of any type: DEL, UNLINK, EXISTS, TYPE, RENAME, RENAMENX, COPY, OBJECT. */
 final class KeyCommands {
     /** TYPE's answer for a JSON value: RedisJSON's type name, so RedisJSON-aware clients recognise it. */
     static final String JSON_TYPE_NAME = "ReJSON-RL";

@@ -45,6 +45,21 @@ final class ReplyBuffer implements ReplySink {
         stringCount = 0;
     }
 
+    /** Where the next reply will be recorded: {@link #rewind} drops what was recorded after it. */
+    long mark() {
+        return ((long) stringCount << 32) | length;
+    }
+
+    /** Drops every reply recorded after {@code mark}. */
+    void rewind(long mark) {
+        length = (int) mark;
+        int strings = (int) (mark >>> 32);
+        for (int i = strings; i < stringCount; i++) {
+            this.strings[i] = null;
+        }
+        stringCount = strings;
+    }
+
     boolean isEmpty() {
         return length == 0;
     }

@@ -241,6 +241,40 @@ class TransactionsTest {
     }
 
     @Test
+    void aCommandThatWouldTakeTheRecordPastTheLogsLimitFailsAloneWithOneReply() {
+        try (Harness h = new Harness()) {
+            EffectLog small = new EffectLog() {
+                @Override
+                public long append(org.agrona.DirectBuffer effect, int offset, int length) {
+                    return h.log.append(effect, offset, length);
+                }
+
+                @Override
+                public int maxRecordBytes() {
+                    return 200;
+                }
+            };
+            String big = "x".repeat(300);
+            for (String[] cmd : new String[][] {{"MULTI"}, {"SET", "a", "1"}, {"HSET", "h", "f", big},
+                    {"HGET", "h", "f"}, {"SET", "b", "2"}}) {
+                CommandArgs a = new CommandArgs();
+                for (String x : cmd) {
+                    a.add(x.getBytes());
+                }
+                h.engine.execute(h.session, a, h.sink, small);
+                h.sink.take();
+            }
+            CommandArgs exec = new CommandArgs();
+            exec.add("EXEC".getBytes());
+            h.engine.execute(h.session, exec, h.sink, small);
+            assertEquals("[+OK, -ERR the transaction's effect would exceed the write-ahead log's record limit of 200"
+                    + " bytes; split it into smaller transactions, $nil, +OK]", Script.render(h.sink.take()));
+            expect(h, "MGET a b h", "[$1, $2, $nil]");
+            expect(h, "EXISTS h", ":0");
+        }
+    }
+
+    @Test
     void activeExpiryReclaimsAndLogsDeletions() {
         try (Harness h = new Harness(EngineConfig.defaults().withShards(4).withActiveExpireBatch(8), 1_000_000L)) {
             for (int i = 0; i < 100; i++) {

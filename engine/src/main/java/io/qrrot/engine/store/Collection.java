@@ -4,7 +4,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 
 /**
- * The value bytes of a collection entry (a hash today) in either of its two encodings. The first byte says
+ * The value bytes of a collection entry (a hash or a set) in one of its three encodings. The first byte says
  * which; little-endian; lengths are unsigned LEB128 varints.
  *
  * <pre>
@@ -208,8 +208,8 @@ final class Collection {
     }
 
     /** Bytes of one packed element record. */
-    static int recordLength(boolean payloads, int elen, int plen) {
-        int n = varintLength(elen) + elen;
+    static long recordLength(boolean payloads, int elen, int plen) {
+        long n = varintLength(elen) + (long) elen;
         return payloads ? n + varintLength(plen) + plen : n;
     }
 

@@ -4,7 +4,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A reusable, read-only flyweight over the elements of one collection entry, in either encoding (see
+ * A reusable, read-only flyweight over the elements of one collection entry, in any of its encodings (see
  * {@link Collection}): count, lookup, iteration and random choice. Valid under the same rules as the
  * {@link EntryView} it wraps: while the shard's lock is held and until the shard is next modified. Not
  * thread-safe.
@@ -21,8 +21,7 @@ public final class CollectionView {
     private boolean payloads;
     private boolean table;
     private boolean intset;
-    private final org.agrona.concurrent.UnsafeBuffer digits =
-            new org.agrona.concurrent.UnsafeBuffer(new byte[CanonicalInteger.MAX_TEXT]);
+    private final UnsafeBuffer digits = new UnsafeBuffer(new byte[CanonicalInteger.MAX_TEXT]);
     private final org.agrona.collections.MutableLong number = new org.agrona.collections.MutableLong();
     // Iteration: the next record's address (packed) or the next slot (table), and elements left (packed).
     private long at;
@@ -47,7 +46,7 @@ public final class CollectionView {
         return type;
     }
 
-    /** {@link EntryType#ENCODING_PACKED} or {@link EntryType#ENCODING_TABLE}. */
+    /** {@link EntryType#ENCODING_PACKED}, {@link EntryType#ENCODING_INTSET} or {@link EntryType#ENCODING_TABLE}. */
     public byte encoding() {
         return Collection.encoding(value);
     }

@@ -71,7 +71,10 @@ public final class EntryType {
         return type == HASH;
     }
 
-    /** The lower-case qrrot name (ALL, PUT, INFO, the tools): {@code string}, {@code int}, {@code json}, {@code hash}. */
+    /**
+     * The lower-case qrrot name (ALL, PUT, INFO, the tools): {@code string}, {@code int}, {@code json},
+     * {@code hash} or {@code set}.
+     */
     public static String name(byte type) {
         switch (type) {
             case STRING:

@@ -331,7 +331,9 @@ public final class Shard {
             long value = EntryLayout.valueAddress(address);
             byte encoding = Collection.encoding(value);
             if (encoding == EntryType.ENCODING_PACKED) {
-                boolean fits = elementLength <= maxPackedLength && payloadLength <= maxPackedLength;
+                boolean fits = elementLength <= maxPackedLength && payloadLength <= maxPackedLength
+                        && EntryLayout.valueLength(address)
+                        + Collection.recordLength(payloads, elementLength, payloadLength) <= MAX_PACKED;
                 if (fits && Collection.findPacked(value, payloads, element, elementOffset, elementLength, cursor)) {
                     replacePacked(address, hash, payloads, element, elementOffset, elementLength,
                             payload, payloadOffset, payloadLength);
@@ -350,7 +352,8 @@ public final class Shard {
                     if (at >= 0) {
                         return false;
                     }
-                    if (Collection.intsetCount(value) < maxPackedEntries) {
+                    if (Collection.intsetCount(value) < maxPackedEntries && Collection.intsetLength(8,
+                            Collection.intsetCount(value) + 1) <= MAX_PACKED) {
                         insertIntset(address, hash, -at - 1, number.get());
                         return true;
                     }
@@ -476,7 +479,7 @@ public final class Shard {
     private void appendPacked(long address, long hash, boolean payloads, DirectBuffer element, int eoff, int elen,
                               DirectBuffer payload, int poff, int plen) {
         int oldLength = EntryLayout.valueLength(address);
-        int record = Collection.recordLength(payloads, elen, plen);
+        int record = (int) Collection.recordLength(payloads, elen, plen); // under MAX_PACKED: checked
         checkPackedLength(oldLength, record);
         address = resize(address, hash, EntryLayout.type(address), EntryLayout.expiry(address), oldLength + record,
                 oldLength);
@@ -492,7 +495,7 @@ public final class Shard {
         int oldLength = EntryLayout.valueLength(address);
         int start = (int) (cursor.record - value);
         int end = (int) (cursor.end - value);
-        int record = Collection.recordLength(payloads, elen, plen);
+        int record = (int) Collection.recordLength(payloads, elen, plen); // under MAX_PACKED: checked
         int grow = record - (end - start);
         if (grow > 0) {
             checkPackedLength(oldLength, grow);
@@ -510,6 +513,12 @@ public final class Shard {
         }
         Collection.putRecord(value + start, payloads, element, eoff, elen, payload, poff, plen);
     }
+
+    /**
+     * Largest packed collection or intset, whatever the thresholds say (CONFIG SET accepts any): past it a
+     * collection becomes a table, as Redis converts a listpack near 1 GiB.
+     */
+    static final long MAX_PACKED = 1L << 30;
 
     private static void checkPackedLength(int length, int more) {
         if ((long) length + more > Integer.MAX_VALUE - 64) {
@@ -1106,8 +1115,8 @@ public final class Shard {
 
     private static void checkType(byte type) {
         if (!EntryType.isValid(type)) {
-            throw new IllegalArgumentException("unknown entry type " + type + "; expected 1 (STRING), 2 (INT), 3 (JSON)"
-                    + " or 4 (HASH)");
+            throw new IllegalArgumentException("unknown entry type " + type + "; expected 1 (STRING), 2 (INT), 3 (JSON),"
+                    + " 4 (HASH) or 6 (SET)");
         }
     }
 }
