@@ -1,0 +1,217 @@
+package io.qrrot.bench.engine;
+
+import io.qrrot.engine.Clock;
+import io.qrrot.engine.CommandArgs;
+import io.qrrot.engine.EffectLog;
+import io.qrrot.engine.Engine;
+import io.qrrot.engine.EngineConfig;
+import io.qrrot.engine.Session;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Hash and set commands through {@link Engine#execute}, the whole command path (lookup, lock, handler, effect,
+ * the log call, apply, reply), on 100,000 small hashes of 10 fields (packed) and small sets of 10 integers
+ * (intsets), and on one hash and one set of 1M elements (element tables). Each operation picks a random key
+ * and element. Run with {@code -prof gc}: the single-key commands must allocate nothing per operation.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class CollectionBench {
+    static final int SMALL = 100_000;
+    static final int BIG = 1_000_000;
+    private static final byte[] HSET = bytes("HSET");
+    private static final byte[] HGET = bytes("HGET");
+    private static final byte[] HINCRBY = bytes("HINCRBY");
+    private static final byte[] SADD = bytes("SADD");
+    private static final byte[] SISMEMBER = bytes("SISMEMBER");
+    private static final byte[] SREM = bytes("SREM");
+    private static final byte[] BIG_HASH = bytes("bighash");
+    private static final byte[] BIG_SET = bytes("bigset");
+    private static final byte[] ONE = bytes("1");
+
+    private Engine engine;
+    private final EngineBench.CountingLog log = new EngineBench.CountingLog();
+
+    /** A client: its session, argument holder, reply sink, random sequence and scratch for numbers. */
+    @State(Scope.Thread)
+    public static class Client {
+        Session session;
+        final CommandArgs args = new CommandArgs();
+        final NoReply reply = new NoReply();
+        final byte[] scratch = new byte[64];
+        long state = 0x9E3779B97F4A7C15L;
+
+        long next(long bound) {
+            long x = state;
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            state = x;
+            return (x >>> 1) % bound;
+        }
+
+        /** Adds {@code prefix} followed by the decimal digits of {@code n} as one argument. */
+        void add(byte[] prefix, long n) {
+            System.arraycopy(prefix, 0, scratch, 0, prefix.length);
+            int digits = 1;
+            for (long v = n; v >= 10; v /= 10) {
+                digits++;
+            }
+            long v = n;
+            for (int i = prefix.length + digits - 1; i >= prefix.length; i--) {
+                scratch[i] = (byte) ('0' + v % 10);
+                v /= 10;
+            }
+            args.add(scratch, 0, prefix.length + digits);
+        }
+
+        @Setup(Level.Trial)
+        public void open(CollectionBench bench) {
+            session = bench.engine.newSession();
+        }
+    }
+
+    private static final byte[] H = bytes("h:");
+    private static final byte[] S = bytes("s:");
+    private static final byte[] F = bytes("f");
+    private static final byte[] V = bytes("v");
+    private static final byte[] NONE = new byte[0];
+
+    @Setup(Level.Trial)
+    public void load() {
+        engine = new Engine(EngineConfig.defaults().withShards(256).withExpectedKeys(2L * SMALL), Clock.SYSTEM);
+        Client c = new Client();
+        c.session = engine.newSession();
+        for (int i = 0; i < SMALL; i++) {
+            c.args.clear();
+            c.args.add(HSET);
+            c.add(H, i);
+            for (int f = 0; f < 10; f++) {
+                c.add(F, f);
+                c.add(V, f);
+            }
+            engine.execute(c.session, c.args, c.reply, EffectLog.NONE);
+            c.args.clear();
+            c.args.add(SADD);
+            c.add(S, i);
+            for (int m = 0; m < 10; m++) {
+                c.add(NONE, m * 7);
+            }
+            engine.execute(c.session, c.args, c.reply, EffectLog.NONE);
+        }
+        for (int i = 0; i < BIG; i += 1000) {
+            c.args.clear();
+            c.args.add(HSET);
+            c.args.add(BIG_HASH);
+            for (int f = i; f < i + 1000; f++) {
+                c.add(F, f);
+                c.add(V, f);
+            }
+            engine.execute(c.session, c.args, c.reply, EffectLog.NONE);
+            c.args.clear();
+            c.args.add(SADD);
+            c.args.add(BIG_SET);
+            for (int m = i; m < i + 1000; m++) {
+                c.add(F, m);
+            }
+            engine.execute(c.session, c.args, c.reply, EffectLog.NONE);
+        }
+        c.session.close();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        engine.close();
+    }
+
+    @Benchmark
+    public long hsetSmall(Client c) {
+        c.args.clear();
+        c.args.add(HSET);
+        c.add(H, c.next(SMALL));
+        c.add(F, c.next(10));
+        c.add(V, c.next(1000));
+        return engine.execute(c.session, c.args, c.reply, log);
+    }
+
+    @Benchmark
+    public long hgetSmall(Client c) {
+        c.args.clear();
+        c.args.add(HGET);
+        c.add(H, c.next(SMALL));
+        c.add(F, c.next(10));
+        engine.execute(c.session, c.args, c.reply, log);
+        return c.reply.sum;
+    }
+
+    @Benchmark
+    public long hincrbySmall(Client c) {
+        c.args.clear();
+        c.args.add(HINCRBY);
+        c.add(H, c.next(SMALL));
+        c.add(F, 10 + c.next(3));
+        c.args.add(ONE);
+        return engine.execute(c.session, c.args, c.reply, log);
+    }
+
+    @Benchmark
+    public long hsetBig(Client c) {
+        c.args.clear();
+        c.args.add(HSET);
+        c.args.add(BIG_HASH);
+        c.add(F, c.next(BIG));
+        c.add(V, c.next(1000));
+        return engine.execute(c.session, c.args, c.reply, log);
+    }
+
+    @Benchmark
+    public long hgetBig(Client c) {
+        c.args.clear();
+        c.args.add(HGET);
+        c.args.add(BIG_HASH);
+        c.add(F, c.next(BIG));
+        engine.execute(c.session, c.args, c.reply, log);
+        return c.reply.sum;
+    }
+
+    @Benchmark
+    public long saddSremSmall(Client c) {
+        long key = c.next(SMALL);
+        long member = 1 + c.next(6) * 7 + 70;
+        c.args.clear();
+        c.args.add(SADD);
+        c.add(S, key);
+        c.add(NONE, member);
+        engine.execute(c.session, c.args, c.reply, log);
+        c.args.clear();
+        c.args.add(SREM);
+        c.add(S, key);
+        c.add(NONE, member);
+        return engine.execute(c.session, c.args, c.reply, log);
+    }
+
+    @Benchmark
+    public long sismemberBig(Client c) {
+        c.args.clear();
+        c.args.add(SISMEMBER);
+        c.args.add(BIG_SET);
+        c.add(F, c.next(2L * BIG));
+        engine.execute(c.session, c.args, c.reply, log);
+        return c.reply.sum;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
