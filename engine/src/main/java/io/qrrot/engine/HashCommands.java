@@ -102,16 +102,24 @@ final class HashCommands {
 
     static void hdel(Ctx c) {
         int r = c.findHash(1);
-        if (r < 0) {
-            return;
+        if (r >= 0) {
+            removeElements(c, r, EntryType.HASH);
         }
+    }
+
+    /**
+     * HDEL and SREM once key argument 1 was looked up ({@code found}: 1 with {@link Ctx#coll} on it, 0 missing):
+     * logs the distinct elements of arguments 2 and after that are there as one ELEMENTS_DEL (and a DEL of the
+     * key when that empties it) and replies how many they were.
+     */
+    static void removeElements(Ctx c, int found, byte type) {
         int removed = 0;
-        if (r > 0) {
+        if (found > 0) {
             c.startSeen();
             for (int i = 2; i < c.argc(); i++) {
                 if (!c.seenBefore(i, 2, 1) && c.coll.find(c.argBuffer, c.off(i), c.len(i))) {
                     if (removed == 0) {
-                        c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.HASH);
+                        c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, type);
                     }
                     c.effect.addRemoved(c.argBuffer, c.off(i), c.len(i));
                     removed++;

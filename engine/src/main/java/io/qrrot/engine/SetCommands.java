@@ -73,24 +73,9 @@ final class SetCommands {
 
     static void srem(Ctx c) {
         int r = findSet(c, 1);
-        if (r < 0) {
-            return;
+        if (r >= 0) {
+            HashCommands.removeElements(c, r, EntryType.SET);
         }
-        int removed = 0;
-        if (r > 0) {
-            c.startSeen();
-            for (int i = 2; i < c.argc(); i++) {
-                if (!c.seenBefore(i, 2, 1) && c.coll.find(c.argBuffer, c.off(i), c.len(i))) {
-                    if (removed == 0) {
-                        c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.SET);
-                    }
-                    c.effect.addRemoved(c.argBuffer, c.off(i), c.len(i));
-                    removed++;
-                }
-            }
-            c.deleteIfEmptied(1, removed, c.coll.count());
-        }
-        c.out.integer(removed);
     }
 
     static void sismember(Ctx c) {
