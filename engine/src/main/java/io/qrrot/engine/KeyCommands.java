@@ -211,6 +211,25 @@ final class KeyCommands {
     /** Redis's answer to OBJECT FREQ under any policy but LFU (qrrot never evicts, so never LFU). */
     static final String NO_LFU = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please"
             + " note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+    /** OBJECT HELP, Redis 7.0's lines. */
+    private static final String[] OBJECT_HELP = {
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help.",
+    };
+
     /** Redis shares the integers 0 to 9999 and reports them with this reference count. */
     private static final long SHARED_REFCOUNT = Integer.MAX_VALUE;
 
@@ -221,6 +240,17 @@ final class KeyCommands {
      */
     static void object(Ctx c) {
         String sub = c.args.string(1).toLowerCase(java.util.Locale.ROOT);
+        if (sub.equals("help")) {
+            if (c.argc() != 2) {
+                c.out.error("ERR wrong number of arguments for 'object|help' command");
+                return;
+            }
+            c.out.array(OBJECT_HELP.length);
+            for (String line : OBJECT_HELP) {
+                c.out.simple(line);
+            }
+            return;
+        }
         boolean known = sub.equals("encoding") || sub.equals("refcount") || sub.equals("freq");
         if (!known) {
             c.out.error(sub.equals("idletime") ? "ERR OBJECT IDLETIME is not available: qrrot does not track when a"

@@ -375,6 +375,8 @@ class RedisDifferentialTest {
             "OBJECT ENCODING nokey",
             "OBJECT ENCODING h extra",
             "OBJECT FOO h",
+            "OBJECT HELP",
+            "OBJECT help extra",
             "OBJECT",
             "SET s 12",
             "OBJECT ENCODING s",
