@@ -102,6 +102,17 @@ final class Applier implements EffectVisitor {
     }
 
     @Override
+    public void createAsTable(byte type, DirectBuffer key, int koff, int klen) {
+        long h = elementKeyHash(key, koff, klen); // the op's hash: its elements come next, with the same key
+        int si = ks.shardIndex(h);
+        try {
+            ks.shard(si).createTable(key, koff, klen, h, type);
+        } catch (StoreMemoryException | IllegalArgumentException | IllegalStateException e) {
+            throw cannotApply(e);
+        }
+    }
+
+    @Override
     public void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
                               int elen) {
         long h = elementKeyHash(key, koff, klen);

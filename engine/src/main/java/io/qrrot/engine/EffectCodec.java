@@ -50,7 +50,8 @@ import org.agrona.MutableDirectBuffer;
  *  ELEMENTS_PUT (code 5): each element of the collection at the key now has this payload; a missing key is
  *  first created as an empty collection of the type, without expiry (a hash field and its value)
  *     0  code          1 byte    = 5
- *     1  value type    1 byte    4 hash, 6 set
+ *     1  value type    1 byte    4 hash, 6 set; bit 7 (AS_TABLE): a key this op creates starts as a table,
+ *                                not packed (Redis keeps a collection's encoding through RENAME and COPY)
  *     2  key length    int32
  *     6  count         int32     n >= 1
  *    10  key bytes
@@ -97,6 +98,8 @@ public final class EffectCodec {
     public static final byte OP_CLEAR = 4;
     public static final byte OP_ELEMENTS_PUT = 5;
     public static final byte OP_ELEMENTS_DEL = 6;
+    /** Bit 7 of ELEMENTS_PUT's type byte: a key the op creates starts as a table (see the op's diagram). */
+    public static final byte AS_TABLE = (byte) 0x80;
 
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -307,12 +310,16 @@ public final class EffectCodec {
                 }
                 case OP_ELEMENTS_PUT:
                 case OP_ELEMENTS_DEL: {
-                    byte type = buf.getByte(pos + ELEMENTS_TYPE_OFFSET);
+                    byte flagged = buf.getByte(pos + ELEMENTS_TYPE_OFFSET);
+                    byte type = (byte) (flagged & ~AS_TABLE);
                     int klen = buf.getInt(pos + ELEMENTS_KEY_LENGTH_OFFSET, ORDER);
                     int n = buf.getInt(pos + ELEMENTS_COUNT_OFFSET, ORDER);
                     int keyAt = pos + ELEMENTS_KEY_OFFSET;
                     pos = keyAt + klen;
                     boolean put = op == OP_ELEMENTS_PUT;
+                    if ((flagged & AS_TABLE) != 0) {
+                        v.createAsTable(type, buf, keyAt, klen);
+                    }
                     for (int e = 0; e < n; e++) {
                         int elen = buf.getInt(pos, ORDER);
                         if (put) {
@@ -413,7 +420,11 @@ public final class EffectCodec {
                         throw malformed(off, pos, name + " in a version " + version + " record");
                     }
                     need(off, pos, ELEMENTS_KEY_OFFSET, end, name + " header");
-                    byte type = buf.getByte(pos + ELEMENTS_TYPE_OFFSET);
+                    byte flagged = buf.getByte(pos + ELEMENTS_TYPE_OFFSET);
+                    if ((flagged & AS_TABLE) != 0 && op != OP_ELEMENTS_PUT) {
+                        throw malformed(off, pos + ELEMENTS_TYPE_OFFSET, name + " with the AS_TABLE bit");
+                    }
+                    byte type = (byte) (flagged & ~AS_TABLE);
                     if (type != TYPE_HASH && type != TYPE_SET) {
                         throw malformed(off, pos + ELEMENTS_TYPE_OFFSET, name + " value type " + type
                                 + ", expected 4 (hash) or 6 (set)");

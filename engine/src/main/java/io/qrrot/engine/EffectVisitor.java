@@ -40,4 +40,12 @@ public interface EffectVisitor {
      * collection left without elements is deleted with its key.
      */
     void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff, int elen);
+
+    /**
+     * The ELEMENTS_PUT op whose elements follow creates the key, if it is missing, as a table rather than a packed
+     * collection (Redis keeps a collection's encoding through RENAME and COPY). Only the store cares; the
+     * default does nothing.
+     */
+    default void createAsTable(byte type, DirectBuffer key, int koff, int klen) {
+    }
 }

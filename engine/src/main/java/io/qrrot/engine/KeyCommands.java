@@ -1,10 +1,8 @@
 package io.qrrot.engine;
 
-import io.qrrot.engine.store.CanonicalInteger;
 import io.qrrot.engine.store.CollectionView;
 import io.qrrot.engine.store.EntryType;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /** Commands on keys of any type: DEL, UNLINK, EXISTS, TYPE, RENAME, RENAMENX, COPY, OBJECT. */
 final class KeyCommands {
@@ -151,61 +149,18 @@ final class KeyCommands {
      */
     static void copyElements(Ctx c, Found src, int target) {
         CollectionView from = c.coll.wrap(src.view);
-        byte[] spacer = from.encoding() == EntryType.ENCODING_TABLE ? tableSpacer(c, from) : null;
-        c.beginElements(target, EffectCodec.OP_ELEMENTS_PUT, from.type());
-        if (spacer != null) {
-            c.effect.addElement(new UnsafeBuffer(spacer), 0, spacer.length, c.argBuffer, 0, 0);
-        }
+        // Redis moves or duplicates a collection with its encoding, and a table never turns packed again.
+        byte asTable = from.encoding() == EntryType.ENCODING_TABLE ? EffectCodec.AS_TABLE : 0;
+        c.beginElements(target, EffectCodec.OP_ELEMENTS_PUT, (byte) (from.type() | asTable));
         from.rewind();
         while (from.next()) {
             DirectBuffer e = from.element();
             DirectBuffer p = from.payload();
             c.effect.addElement(e, 0, e.capacity(), p, 0, p.capacity());
         }
-        if (spacer != null) {
-            c.beginElements(target, EffectCodec.OP_ELEMENTS_DEL, from.type());
-            c.effect.addRemoved(new UnsafeBuffer(spacer), 0, spacer.length);
-        }
         if (src.expiry != 0) {
             c.expire(target, src.expiry);
         }
-    }
-
-    /**
-     * Redis moves (RENAME) or duplicates (COPY) a collection with its encoding, and never turns a table back
-     * into a listpack or an intset. Logged anew, the elements of a table that all fit the packed encoding would
-     * make a packed collection (a set that once had a string, since removed, would come back an intset): put
-     * first and removed last, an element that cannot be packed keeps it a table.
-     *
-     * @return that element (not one of the collection's), or null when the elements make a table by themselves
-     *     (or when the only such element would be too long to be worth it: hash-max-listpack-value past 4 KiB)
-     */
-    private static byte[] tableSpacer(Ctx c, CollectionView from) {
-        byte type = from.type();
-        if (from.count() > c.engine.maxPackedEntries(type)) {
-            return null;
-        }
-        from.rewind();
-        if (type == EntryType.SET) {
-            org.agrona.collections.MutableLong v = new org.agrona.collections.MutableLong();
-            while (from.next()) {
-                DirectBuffer e = from.element();
-                if (!CanonicalInteger.parse(e, 0, e.capacity(), v)) {
-                    return null;
-                }
-            }
-            return new byte[0]; // every member an integer: the empty member is none of them
-        }
-        int maxLength = c.engine.maxPackedLength(type);
-        if (maxLength >= 4096) {
-            return null;
-        }
-        while (from.next()) {
-            if (from.element().capacity() > maxLength || from.payload().capacity() > maxLength) {
-                return null;
-            }
-        }
-        return new byte[maxLength + 1]; // longer than every field
     }
 
     /** Redis's answer to OBJECT FREQ under any policy but LFU (qrrot never evicts, so never LFU). */

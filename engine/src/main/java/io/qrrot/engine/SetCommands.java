@@ -474,21 +474,15 @@ final class SetCommands {
             c.delete(store);
         }
         if (!result.isEmpty()) {
-            // Where Redis' result is a hashtable of integers only, the empty member (no integer, so none of
-            // the result's), put first and removed last, makes it one here too.
-            boolean spacer = intset && op == Op.DIFF && diffBuildsTable(c, sets, first, n);
-            c.beginElements(store, EffectCodec.OP_ELEMENTS_PUT, EntryType.SET);
+            // Where Redis' result is a hashtable of integers only (SDIFFSTORE copying a table, then removing),
+            // it is created as a table here too.
+            boolean asTable = intset && op == Op.DIFF && diffBuildsTable(c, sets, first, n);
+            c.beginElements(store, EffectCodec.OP_ELEMENTS_PUT,
+                    (byte) (EntryType.SET | (asTable ? EffectCodec.AS_TABLE : 0)));
             UnsafeBuffer b = new UnsafeBuffer(0, 0);
-            if (spacer) {
-                c.effect.addElement(c.argBuffer, 0, 0, c.argBuffer, 0, 0);
-            }
             for (byte[] m : result) {
                 b.wrap(m);
                 c.effect.addElement(b, 0, m.length, b, 0, 0);
-            }
-            if (spacer) {
-                c.beginElements(store, EffectCodec.OP_ELEMENTS_DEL, EntryType.SET);
-                c.effect.addRemoved(c.argBuffer, 0, 0);
             }
         }
         c.out.integer(result.size());

@@ -14,7 +14,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 class EffectCodecTest {
-    static final class Recorder implements EffectVisitor {
+    static class Recorder implements EffectVisitor {
         final List<String> ops = new ArrayList<>();
 
         static String s(DirectBuffer b, int off, int len) {
@@ -74,6 +74,29 @@ class EffectCodecTest {
         Recorder r = new Recorder();
         EffectCodec.decode(new UnsafeBuffer(rec), 0, rec.length, r);
         assertEquals(List.of("EPUT 4 h field1=value1", "EPUT 4 h f2=", "EPUT 4 h f2=-17", "EDEL 4 h field1"), r.ops);
+    }
+
+    @Test
+    void theAsTableBitReachesTheVisitorAsItsOwnCallAndOnlyOnElementsPut() {
+        EffectWriter w = new EffectWriter();
+        UnsafeBuffer b = new UnsafeBuffer("sa".getBytes(StandardCharsets.ISO_8859_1));
+        w.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, (byte) (EffectCodec.TYPE_SET | EffectCodec.AS_TABLE), b, 0, 1);
+        w.addElement(b, 1, 1, b, 0, 0);
+        w.finish();
+        byte[] rec = new byte[w.length()];
+        w.buffer().getBytes(0, rec);
+        Recorder r = new Recorder() {
+            @Override
+            public void createAsTable(byte type, DirectBuffer key, int koff, int klen) {
+                ops.add("TABLE " + type + " " + s(key, koff, klen));
+            }
+        };
+        EffectCodec.decode(new UnsafeBuffer(rec), 0, rec.length, r);
+        assertEquals(List.of("TABLE 6 s", "EPUT 6 s a="), r.ops);
+        rec[EffectCodec.HEADER_LENGTH] = EffectCodec.OP_ELEMENTS_DEL;
+        EffectFormatException e = assertThrows(EffectFormatException.class,
+                () -> EffectCodec.validate(new UnsafeBuffer(rec), 0, rec.length));
+        assertEquals("malformed effect record at offset 9: ELEMENTS_DEL with the AS_TABLE bit", e.getMessage());
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.agrona.DirectBuffer;
  * lsn=16 CLEAR
  * lsn=17 ELEMENTS_PUT key "h" type=hash field "f" value "v"
  * lsn=18 ELEMENTS_DEL key "h" type=hash field "f"
+ * lsn=19 ELEMENTS_PUT key "h2" type=hash as a table       (RENAME/COPY of a table: the line before its elements)
  * </pre>
  * An element op (ELEMENTS_PUT, ELEMENTS_DEL) gets one line per element, each naming its key, so a line can be
  * grepped for on its own. Keys, fields and string/JSON values are quoted as redis-cli quotes them; one longer
@@ -80,6 +81,12 @@ final class EffectLines implements EffectVisitor {
         StringBuilder sb = element(head("ELEMENTS_PUT"), type, key, koff, klen, element, eoff, elen);
         lines.add(quoted(sb.append(type == EffectCodec.TYPE_HASH ? " value " : " payload "), payload, poff, plen)
                 .toString());
+    }
+
+    @Override
+    public void createAsTable(byte type, DirectBuffer key, int koff, int klen) {
+        StringBuilder sb = quoted(head("ELEMENTS_PUT").append(" key "), key, koff, klen);
+        lines.add(sb.append(" type=").append(EntryType.name(type)).append(" as a table").toString());
     }
 
     @Override

@@ -377,6 +377,35 @@ public final class Shard {
     }
 
     /**
+     * Creates a missing key as an empty collection of {@code type} in the table encoding, for elements that are
+     * put right after (an ELEMENTS_PUT op flagged AS_TABLE: Redis keeps a collection's encoding through RENAME
+     * and COPY). Does nothing when the key exists.
+     *
+     * @throws StoreMemoryException when {@code maxmemory} would be exceeded (nothing changes)
+     */
+    public void createTable(DirectBuffer key, int keyOffset, int keyLength, long hash, byte type) {
+        checkAccess();
+        if (!EntryType.isCollection(type)) {
+            throw new IllegalArgumentException("createTable needs a collection type, got " + EntryType.name(type));
+        }
+        key.boundsCheck(keyOffset, keyLength);
+        if (locate(key, keyOffset, keyLength, hash) != 0) {
+            return;
+        }
+        long table = ElementTable.create(allocator, budget, EntryType.hasPayload(type), 1);
+        long address;
+        try {
+            address = writeEntry(0, key, keyOffset, keyLength, hash, type, 0, Collection.TABLE_VALUE_LENGTH, null, 0);
+        } catch (RuntimeException | Error e) {
+            ElementTable.free(table, allocator, budget);
+            throw e;
+        }
+        Collection.initTable(EntryLayout.valueAddress(address), table);
+        finishWrite(0, address);
+        liveBytes += ElementTable.memoryBytes(table);
+    }
+
+    /**
      * Removes an element from the collection at a key; removing its last element removes the key.
      *
      * @return true when the element was there
