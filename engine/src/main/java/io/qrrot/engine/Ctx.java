@@ -34,6 +34,8 @@ final class Ctx {
     final Found found2 = new Found();
     /** The collection {@link #findHash} found. */
     final CollectionView coll = new CollectionView();
+    /** SCAN's, HSCAN's and SSCAN's options, read by {@link KeyspaceCommands#scanOptions}. */
+    final KeyspaceCommands.ScanOptions scanOptions = new KeyspaceCommands.ScanOptions();
     /** Element hashes seen earlier in the command's arguments, to count a field named twice once. */
     private LongHashSet seenHashes = new LongHashSet();
     final MutableLong num = new MutableLong();

@@ -16,6 +16,9 @@ final class Errors {
     static final String OFFSET_RANGE = "ERR offset is out of range";
     static final String TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     static final String INVALID_CURSOR = "ERR invalid cursor";
+    /** getRangeLongFromObjectOrReply's text for LLONG_MIN, which -LONG_MAX..LONG_MAX leaves out. */
+    static final String LONG_RANGE = "ERR value is out of range, value must between -9223372036854775807 and"
+            + " 9223372036854775807";
     static final String MULTI_NESTED = "ERR MULTI calls can not be nested";
     static final String EXEC_NO_MULTI = "ERR EXEC without MULTI";
     static final String DISCARD_NO_MULTI = "ERR DISCARD without MULTI";

@@ -279,7 +279,7 @@ final class HashCommands {
         }
         long l = c.num.get();
         if (l == Long.MIN_VALUE) {
-            c.out.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+            c.out.error(Errors.LONG_RANGE);
             return;
         }
         boolean withValues = false;
@@ -329,39 +329,14 @@ final class HashCommands {
             return;
         }
         // Cases 3 and 4: l distinct fields, fewer than the hash has, in random order.
-        int n = (int) size;
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = 0; i < l; i++) {
-            int j = i + (int) Long.remainderUnsigned(c.nextRandom(), n - i);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        java.util.Arrays.sort(order, 0, (int) l);
-        shuffle(c, order, (int) l);
-        for (int i = 0; i < l; i++) {
-            at(h, order[i]);
-            randField(c, h, withValues);
-        }
-    }
-
-    private static void shuffle(Ctx c, int[] a, int n) {
-        for (int i = n - 1; i > 0; i--) {
-            int j = (int) Long.remainderUnsigned(c.nextRandom(), i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
-
-    /** Points the view at the {@code index}-th element of its iteration order. */
-    private static void at(CollectionView h, int index) {
-        h.rewind();
-        for (int i = 0; i <= index; i++) {
-            h.next();
+        for (byte[][] f : RandomElements.distinct(c, h, (int) l, withValues)) {
+            if (withValues) {
+                c.out.pair();
+            }
+            c.out.bulk(f[0], 0, f[0].length);
+            if (withValues) {
+                c.out.bulk(f[1], 0, f[1].length);
+            }
         }
     }
 
@@ -411,30 +386,11 @@ final class HashCommands {
             c.out.array(0);
             return;
         }
-        long count = 10;
-        int patternArg = -1;
-        for (int i = 3; i < c.argc(); ) {
-            int remaining = c.argc() - i;
-            if (c.argIs(i, "COUNT") && remaining >= 2) {
-                if (!c.longArgOrReply(i + 1)) {
-                    return;
-                }
-                count = c.num.get();
-                if (count < 1) {
-                    c.out.error(Errors.SYNTAX);
-                    return;
-                }
-                i += 2;
-            } else if (c.argIs(i, "MATCH") && remaining >= 2) {
-                patternArg = i + 1;
-                i += 2;
-            } else {
-                c.out.error(Errors.SYNTAX);
-                return;
-            }
+        KeyspaceCommands.ScanOptions o = KeyspaceCommands.scanOptions(c, 3, false);
+        if (o == null) {
+            return;
         }
-        boolean all = patternArg < 0 || Glob.matchesAll(c.argBuffer, c.off(patternArg), c.len(patternArg));
-        Glob glob = all ? null : Glob.compile(c.argBuffer, c.off(patternArg), c.len(patternArg));
+        Glob glob = o.glob;
         ReplyBuffer list = c.listing();
         CollectionView h = c.coll;
         int listed = 0;
@@ -446,7 +402,7 @@ final class HashCommands {
             }
             next = 0;
         } else {
-            next = h.scan(cursor, (int) Math.min(count, Integer.MAX_VALUE / 16));
+            next = h.scan(cursor, o.count);
             while (h.nextScanned()) {
                 listed += scanned(h, glob, list, payloads);
             }

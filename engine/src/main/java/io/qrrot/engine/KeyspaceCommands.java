@@ -116,41 +116,68 @@ final class KeyspaceCommands {
         return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0x0b || b == '\f';
     }
 
-    static void scan(Ctx c) {
-        if (!parseCursor(c, 1)) {
-            return;
-        }
-        long cursor = c.num.get();
+    /** SCAN's options, as {@link #scanOptions} read them. */
+    static final class ScanOptions {
+        /** COUNT, capped so that a batch's bookkeeping cannot overflow. */
+        int count;
+        /** The MATCH pattern, or null when there is none or it matches everything. */
+        Glob glob;
+        /** The TYPE name, or null. */
+        String type;
+    }
+
+    /**
+     * Reads SCAN's options from argument {@code from} on: COUNT n (at least 1), MATCH pattern, and TYPE t when
+     * {@code typeAllowed} (SCAN; HSCAN and SSCAN have none). The last of each wins, as in Redis.
+     *
+     * @return the options in the context's reused holder, or null when one was wrong (the error is replied)
+     */
+    static ScanOptions scanOptions(Ctx c, int from, boolean typeAllowed) {
         long count = 10;
         int patternArg = -1;
         String type = null;
-        for (int i = 2; i < c.argc(); ) {
+        for (int i = from; i < c.argc(); ) {
             int remaining = c.argc() - i;
             if (c.argIs(i, "COUNT") && remaining >= 2) {
                 if (!c.longArgOrReply(i + 1)) {
-                    return;
+                    return null;
                 }
                 count = c.num.get();
                 if (count < 1) {
                     c.out.error(Errors.SYNTAX);
-                    return;
+                    return null;
                 }
                 i += 2;
             } else if (c.argIs(i, "MATCH") && remaining >= 2) {
                 patternArg = i + 1;
                 i += 2;
-            } else if (c.argIs(i, "TYPE") && remaining >= 2) {
+            } else if (typeAllowed && c.argIs(i, "TYPE") && remaining >= 2) {
                 type = c.args.string(i + 1);
                 i += 2;
             } else {
                 c.out.error(Errors.SYNTAX);
-                return;
+                return null;
             }
         }
-        boolean all = patternArg < 0 || Glob.matchesAll(c.argBuffer, c.off(patternArg), c.len(patternArg));
-        Glob glob = all ? null : Glob.compile(c.argBuffer, c.off(patternArg), c.len(patternArg));
+        ScanOptions o = c.scanOptions;
+        o.count = (int) Math.min(count, Integer.MAX_VALUE / 16);
+        o.glob = patternArg < 0 || Glob.matchesAll(c.argBuffer, c.off(patternArg), c.len(patternArg)) ? null
+                : Glob.compile(c.argBuffer, c.off(patternArg), c.len(patternArg));
+        o.type = type;
+        return o;
+    }
+
+    static void scan(Ctx c) {
+        if (!parseCursor(c, 1)) {
+            return;
+        }
+        long cursor = c.num.get();
+        ScanOptions o = scanOptions(c, 2, true);
+        if (o == null) {
+            return;
+        }
         ReplyBuffer list = c.listing();
-        long next = walk(c, cursor, (int) Math.min(count, Integer.MAX_VALUE / 16), glob, all, type, list, false);
+        long next = walk(c, cursor, o.count, o.glob, o.glob == null, o.type, list, false);
         c.out.array(2);
         c.out.bulk(Long.toUnsignedString(next));
         c.out.array(c.listed);

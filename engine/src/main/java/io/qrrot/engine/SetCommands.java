@@ -32,8 +32,6 @@ final class SetCommands {
     static final String LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
     /** Redis' SPOP_MOVE_STRATEGY_MUL: SPOP builds a new set when what stays is at most 1/5 of the count. */
     private static final int SPOP_MOVE_STRATEGY_MUL = 5;
-    static final String LONG_RANGE = "ERR value is out of range, value must between -9223372036854775807 and"
-            + " 9223372036854775807";
 
     private SetCommands() {
     }
@@ -270,7 +268,7 @@ final class SetCommands {
         }
         long l = c.num.get();
         if (l == Long.MIN_VALUE) {
-            c.out.error(LONG_RANGE);
+            c.out.error(Errors.LONG_RANGE);
             return;
         }
         int r = findSet(c, 1);
@@ -313,42 +311,17 @@ final class SetCommands {
         }
     }
 
-    /** {@code count} distinct members chosen at random, fewer than the set has, in random order. */
-    private static List<byte[]> distinct(Ctx c, CollectionView s, int count) {
-        long size = s.count();
-        List<byte[]> out = new ArrayList<>(count);
-        if ((long) count * 3 > size) {
-            // Many of them: take all and shuffle the first count into place.
-            List<byte[]> all = new ArrayList<>((int) size);
-            s.rewind();
-            while (s.next()) {
-                all.add(bytes(s.element()));
-            }
-            for (int i = 0; i < count; i++) {
-                int j = i + (int) Long.remainderUnsigned(c.nextRandom(), all.size() - i);
-                byte[] t = all.get(i);
-                all.set(i, all.get(j));
-                all.set(j, t);
-                out.add(all.get(i));
-            }
-            return out;
-        }
-        // Few of them: draw until there are enough different ones.
-        Set<String> seen = new HashSet<>();
-        while (out.size() < count) {
-            s.random(c.nextRandom());
-            byte[] m = bytes(s.element());
-            if (seen.add(new String(m, java.nio.charset.StandardCharsets.ISO_8859_1))) {
-                out.add(m);
-            }
-        }
-        return out;
+    private static byte[] bytes(DirectBuffer b) {
+        return RandomElements.bytes(b);
     }
 
-    private static byte[] bytes(DirectBuffer b) {
-        byte[] x = new byte[b.capacity()];
-        b.getBytes(0, x);
-        return x;
+    /** {@code count} distinct members, fewer than the set has, in random order. */
+    private static List<byte[]> distinct(Ctx c, CollectionView s, int count) {
+        List<byte[]> out = new ArrayList<>(count);
+        for (byte[][] m : RandomElements.distinct(c, s, count, false)) {
+            out.add(m[0]);
+        }
+        return out;
     }
 
     // ---- SINTER, SUNION, SDIFF and their STORE and CARD forms ----
