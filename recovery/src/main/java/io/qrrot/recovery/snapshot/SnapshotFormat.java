@@ -100,9 +100,9 @@ package io.qrrot.recovery.snapshot;
  * its own, and a reader given a run of blocks (a thread of a parallel load) knows whose elements it holds. A
  * Collection or Continuation is followed by at least one Element in its own block, so a collection is never
  * empty (the store never keeps an empty collection; a fold whose changes remove every element drops the key).
- * Elements of one collection appear once each; their payload is the type's (a hash field's value; empty for a set member). A type
- * byte of a Value record is opaque to the format (the engine's {@code EntryType}); the writer refuses a
- * collection type there. A key longer than a block makes every block of its collection hold one element.
+ * Elements of one collection appear once each; their payload is the type's (a hash field's value; empty for
+ * a set member). A type byte of a Value record is opaque to the format (the engine's {@code EntryType}); the
+ * writer refuses a collection type there. A key longer than a block makes every block of its collection hold one element.
  *
  * <p>Flags: bit 0 ({@link #FLAG_HASH_ORDERED}) says the keys are in key-hash order as defined by
  * {@link SnapshotOrder} (ascending xxHash3-64 of the key, unsigned; equal hashes by key bytes; no key twice)
