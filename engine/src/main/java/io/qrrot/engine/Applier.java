@@ -118,13 +118,9 @@ final class Applier implements EffectVisitor {
         long h = elementKeyHash(key, koff, klen);
         int si = ks.shardIndex(h);
         Shard s = ks.shard(si);
-        if (!s.find(key, koff, klen, h, view)) {
-            return;
-        }
-        long expiry = view.expiry();
         if (s.elementRemove(key, koff, klen, h, element, eoff, elen)) {
-            boolean present = s.find(key, koff, klen, h, view);
-            if (!present && expiry != 0) {
+            boolean present = !s.removedKey();
+            if (!present && s.removedKeyExpiry() != 0) {
                 engine.adjustExpires(si, -1);
             }
             engine.watches().touch(si, key, koff, klen, h, present);

@@ -67,6 +67,9 @@ public final class Shard {
     private long replacedExpiry;
     private long foundList;
     private int foundListSlot;
+    // What the last elementRemove did to its key.
+    private boolean removedKey;
+    private long removedKeyExpiry;
 
     Shard(int index, int shardBits, MemoryBudget budget, int initialCapacity, float loadFactor) {
         this.index = index;
@@ -414,6 +417,7 @@ public final class Shard {
     public boolean elementRemove(DirectBuffer key, int keyOffset, int keyLength, long hash,
                                  DirectBuffer element, int elementOffset, int elementLength) {
         checkAccess();
+        removedKey = false;
         key.boundsCheck(keyOffset, keyLength);
         element.boundsCheck(elementOffset, elementLength);
         long address = locate(key, keyOffset, keyLength, hash);
@@ -472,9 +476,23 @@ public final class Shard {
             }
         }
         if (left == 0) {
+            removedKeyExpiry = EntryLayout.expiry(address);
             remove(key, keyOffset, keyLength, hash);
+            removedKey = true;
         }
         return true;
+    }
+
+    /** Whether the last {@link #elementRemove} that found its element removed the key (its last element). */
+    public boolean removedKey() {
+        checkAccess();
+        return removedKey;
+    }
+
+    /** The expiry (0: none) of the key the last {@link #elementRemove} removed; meaningful when {@link #removedKey}. */
+    public long removedKeyExpiry() {
+        checkAccess();
+        return removedKeyExpiry;
     }
 
     /**
