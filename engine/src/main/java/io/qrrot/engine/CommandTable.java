@@ -170,6 +170,102 @@ final class CommandTable {
         row("SSCAN", -3, f(READONLY), 1, 1, 1, "set", "key cursor [MATCH pattern] [COUNT count]",
                 "Iterates over the members of a set.", Scope.KEYS, SetCommands::sscan);
 
+        // ---- sorted sets ----
+        row("ZADD", -4, f(WRITE, DENYOOM, FAST), 1, 1, 1, "sorted-set",
+                "key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]",
+                "Adds members with scores to a sorted set, or updates their scores; returns how many were new.",
+                Scope.KEYS, ZSetCommands::zadd);
+        row("ZINCRBY", 4, f(WRITE, DENYOOM, FAST), 1, 1, 1, "sorted-set", "key increment member",
+                "Adds to the score of a member of a sorted set; returns the new score.", Scope.KEYS,
+                ZSetCommands::zincrby);
+        row("ZREM", -3, f(WRITE, FAST), 1, 1, 1, "sorted-set", "key member [member ...]",
+                "Removes members from a sorted set; returns how many were there. A set left empty is deleted.",
+                Scope.KEYS, ZSetCommands::zrem);
+        row("ZCARD", 2, f(READONLY, FAST), 1, 1, 1, "sorted-set", "key",
+                "Returns the number of members of a sorted set.", Scope.KEYS, ZSetCommands::zcard);
+        row("ZSCORE", 3, f(READONLY, FAST), 1, 1, 1, "sorted-set", "key member",
+                "Returns the score of a member of a sorted set.", Scope.KEYS, ZSetCommands::zscore);
+        row("ZMSCORE", -3, f(READONLY, FAST), 1, 1, 1, "sorted-set", "key member [member ...]",
+                "Returns the scores of members of a sorted set.", Scope.KEYS, ZSetCommands::zmscore);
+        row("ZRANK", 3, f(READONLY, FAST), 1, 1, 1, "sorted-set", "key member",
+                "Returns the rank of a member in a sorted set, lowest score first.", Scope.KEYS,
+                ZSetCommands::zrank);
+        row("ZREVRANK", 3, f(READONLY, FAST), 1, 1, 1, "sorted-set", "key member",
+                "Returns the rank of a member in a sorted set, highest score first.", Scope.KEYS,
+                ZSetCommands::zrevrank);
+        row("ZCOUNT", 4, f(READONLY, FAST), 1, 1, 1, "sorted-set", "key min max",
+                "Returns how many members of a sorted set have a score within a range.", Scope.KEYS,
+                ZSetCommands::zcount);
+        row("ZLEXCOUNT", 4, f(READONLY, FAST), 1, 1, 1, "sorted-set", "key min max",
+                "Returns how many members of a sorted set are within a lexicographic range.", Scope.KEYS,
+                ZSetCommands::zlexcount);
+        row("ZRANGE", -4, f(READONLY), 1, 1, 1, "sorted-set",
+                "key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
+                "Returns members of a sorted set by rank, score or lexicographic range.", Scope.KEYS,
+                ZSetCommands::zrange);
+        row("ZRANGESTORE", -5, f(WRITE, DENYOOM), 1, 2, 1, "sorted-set",
+                "dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]",
+                "Stores a range of a sorted set in a key; returns its size.", Scope.KEYS, ZSetCommands::zrangestore);
+        row("ZREVRANGE", -4, f(READONLY), 1, 1, 1, "sorted-set", "key start stop [WITHSCORES]",
+                "Returns members of a sorted set by rank, highest score first.", Scope.KEYS,
+                ZSetCommands::zrevrange);
+        row("ZRANGEBYSCORE", -4, f(READONLY), 1, 1, 1, "sorted-set",
+                "key min max [WITHSCORES] [LIMIT offset count]",
+                "Returns members of a sorted set within a score range.", Scope.KEYS, ZSetCommands::zrangebyscore);
+        row("ZREVRANGEBYSCORE", -4, f(READONLY), 1, 1, 1, "sorted-set",
+                "key max min [WITHSCORES] [LIMIT offset count]",
+                "Returns members of a sorted set within a score range, highest first.", Scope.KEYS,
+                ZSetCommands::zrevrangebyscore);
+        row("ZRANGEBYLEX", -4, f(READONLY), 1, 1, 1, "sorted-set", "key min max [LIMIT offset count]",
+                "Returns members of a sorted set within a lexicographic range.", Scope.KEYS,
+                ZSetCommands::zrangebylex);
+        row("ZREVRANGEBYLEX", -4, f(READONLY), 1, 1, 1, "sorted-set", "key max min [LIMIT offset count]",
+                "Returns members of a sorted set within a lexicographic range, in reverse order.", Scope.KEYS,
+                ZSetCommands::zrevrangebylex);
+        row("ZREMRANGEBYRANK", 4, f(WRITE), 1, 1, 1, "sorted-set", "key start stop",
+                "Removes the members of a sorted set within a rank range; returns how many.", Scope.KEYS,
+                ZSetCommands::zremrangebyrank);
+        row("ZREMRANGEBYSCORE", 4, f(WRITE), 1, 1, 1, "sorted-set", "key min max",
+                "Removes the members of a sorted set within a score range; returns how many.", Scope.KEYS,
+                ZSetCommands::zremrangebyscore);
+        row("ZREMRANGEBYLEX", 4, f(WRITE), 1, 1, 1, "sorted-set", "key min max",
+                "Removes the members of a sorted set within a lexicographic range; returns how many.", Scope.KEYS,
+                ZSetCommands::zremrangebylex);
+        row("ZPOPMIN", -2, f(WRITE, FAST), 1, 1, 1, "sorted-set", "key [count]",
+                "Removes and returns the members with the lowest scores.", Scope.KEYS, ZSetCommands::zpopmin);
+        row("ZPOPMAX", -2, f(WRITE, FAST), 1, 1, 1, "sorted-set", "key [count]",
+                "Removes and returns the members with the highest scores.", Scope.KEYS, ZSetCommands::zpopmax);
+        row("ZMPOP", -4, f(WRITE), 2, -1, 1, "sorted-set", "numkeys key [key ...] MIN|MAX [COUNT count]",
+                "Removes and returns the lowest or highest members of the first non-empty sorted set given.",
+                Scope.KEYS, ZSetCommands::zmpop);
+        row("ZRANDMEMBER", -2, f(READONLY), 1, 1, 1, "sorted-set", "key [count [WITHSCORES]]",
+                "Returns random members of a sorted set (a negative count may repeat them).", Scope.KEYS,
+                ZSetCommands::zrandmember);
+        row("ZUNION", -3, f(READONLY), 2, -1, 1, "sorted-set",
+                "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
+                "Returns the union of sorted sets (and sets, scoring 1).", Scope.KEYS, ZSetCommands::zunion);
+        row("ZINTER", -3, f(READONLY), 2, -1, 1, "sorted-set",
+                "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]",
+                "Returns the intersection of sorted sets (and sets, scoring 1).", Scope.KEYS, ZSetCommands::zinter);
+        row("ZDIFF", -3, f(READONLY), 2, -1, 1, "sorted-set", "numkeys key [key ...] [WITHSCORES]",
+                "Returns the members of the first sorted set that no other input has.", Scope.KEYS,
+                ZSetCommands::zdiff);
+        row("ZUNIONSTORE", -4, f(WRITE, DENYOOM), 1, -1, 1, "sorted-set",
+                "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]",
+                "Stores the union of sorted sets in a key; returns its size.", Scope.KEYS, ZSetCommands::zunionstore);
+        row("ZINTERSTORE", -4, f(WRITE, DENYOOM), 1, -1, 1, "sorted-set",
+                "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM|MIN|MAX]",
+                "Stores the intersection of sorted sets in a key; returns its size.", Scope.KEYS,
+                ZSetCommands::zinterstore);
+        row("ZDIFFSTORE", -4, f(WRITE, DENYOOM), 1, -1, 1, "sorted-set", "destination numkeys key [key ...]",
+                "Stores the difference of sorted sets in a key; returns its size.", Scope.KEYS,
+                ZSetCommands::zdiffstore);
+        row("ZINTERCARD", -3, f(READONLY), 2, -1, 1, "sorted-set", "numkeys key [key ...] [LIMIT limit]",
+                "Returns how many members every given sorted set has (at most LIMIT).", Scope.KEYS,
+                ZSetCommands::zintercard);
+        row("ZSCAN", -3, f(READONLY), 1, 1, 1, "sorted-set", "key cursor [MATCH pattern] [COUNT count]",
+                "Iterates over the members and scores of a sorted set.", Scope.KEYS, ZSetCommands::zscan);
+
         // ---- generic ----
         row("DEL", -2, f(WRITE), 1, -1, 1, "generic", "key [key ...]",
                 "Deletes keys; returns how many existed.", Scope.KEYS, KeyCommands::del);

@@ -39,6 +39,12 @@ final class Ctx {
     /** Element hashes seen earlier in the command's arguments, to count a field named twice once. */
     private LongHashSet seenHashes = new LongHashSet();
     final MutableLong num = new MutableLong();
+    /** A sorted-set score as text ({@link Scores#format}) and as its 8 payload bytes. */
+    final org.agrona.concurrent.UnsafeBuffer scoreText = new org.agrona.concurrent.UnsafeBuffer(new byte[Scores.MAX_TEXT]);
+    final org.agrona.concurrent.UnsafeBuffer scoreBytes = new org.agrona.concurrent.UnsafeBuffer(new byte[8]);
+    /** The range a sorted-set command parsed. */
+    final ZSetCommands.ScoreRange scoreRange = new ZSetCommands.ScoreRange();
+    final ZSetCommands.LexRange lexRange = new ZSetCommands.LexRange();
     ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
     private long random = System.nanoTime() | 1;
 

@@ -378,7 +378,7 @@ public final class Engine implements AutoCloseable {
 
     static void checkLoadableCollection(byte type) {
         if (!EntryType.isCollection(type)) {
-            throw new IllegalArgumentException("value type " + type + " is not a collection; expected 4 (hash) or 6 (set)");
+            throw new IllegalArgumentException("value type " + type + " is not a collection; expected 4 (hash), 6 (set) or 7 (zset)");
         }
     }
 
@@ -413,7 +413,8 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Sets a collection encoding threshold by its Redis name ({@code hash-max-listpack-entries},
-     * {@code hash-max-listpack-value}, or their old {@code ziplist} aliases, {@code set-max-intset-entries}); values above 2^31-1 count as
+     * {@code hash-max-listpack-value}, {@code set-max-intset-entries}, {@code zset-max-listpack-entries},
+     * {@code zset-max-listpack-value}, or the old {@code ziplist} aliases); values above 2^31-1 count as
      * that. The new value decides conversions from the next write on; encoded collections stay as they are.
      *
      * @return false when the name is not one this engine knows
@@ -424,6 +425,8 @@ public final class Engine implements AutoCloseable {
             case "hash-max-listpack-entries", "hash-max-ziplist-entries" -> setHashMaxListpackEntries(v);
             case "hash-max-listpack-value", "hash-max-ziplist-value" -> setHashMaxListpackValue(v);
             case "set-max-intset-entries" -> setMaxIntsetEntries = v;
+            case "zset-max-listpack-entries", "zset-max-ziplist-entries" -> zsetMaxPackedEntries = v;
+            case "zset-max-listpack-value", "zset-max-ziplist-value" -> zsetMaxPackedLength = v;
             default -> {
                 return false;
             }
@@ -445,6 +448,8 @@ public final class Engine implements AutoCloseable {
             case "hash-max-listpack-entries", "hash-max-ziplist-entries" -> hashMaxPackedEntries;
             case "hash-max-listpack-value", "hash-max-ziplist-value" -> hashMaxPackedLength;
             case "set-max-intset-entries" -> setMaxIntsetEntries;
+            case "zset-max-listpack-entries", "zset-max-ziplist-entries" -> zsetMaxPackedEntries;
+            case "zset-max-listpack-value", "zset-max-ziplist-value" -> zsetMaxPackedLength;
             default -> -1;
         };
         Long asSet = used == Integer.MAX_VALUE ? limitsAsSet.get(canonicalLimitName(name)) : null;
@@ -459,13 +464,19 @@ public final class Engine implements AutoCloseable {
     private final java.util.Map<String, Long> limitsAsSet = new java.util.concurrent.ConcurrentHashMap<>();
 
     private volatile int setMaxIntsetEntries = 512;
+    private volatile int zsetMaxPackedEntries = 128;
+    private volatile int zsetMaxPackedLength = 64;
 
     int maxPackedEntries(byte type) {
-        return type == EntryType.SET ? setMaxIntsetEntries : hashMaxPackedEntries;
+        return switch (type) {
+            case EntryType.SET -> setMaxIntsetEntries;
+            case EntryType.ZSET -> zsetMaxPackedEntries;
+            default -> hashMaxPackedEntries;
+        };
     }
 
     int maxPackedLength(byte type) {
-        return hashMaxPackedLength;
+        return type == EntryType.ZSET ? zsetMaxPackedLength : hashMaxPackedLength;
     }
 
     /**
@@ -637,7 +648,8 @@ public final class Engine implements AutoCloseable {
             }
         }
         return new EngineStats(st.entries(), exp, st.entries(EffectCodec.TYPE_STRING), st.entries(EffectCodec.TYPE_INT),
-                st.entries(EffectCodec.TYPE_JSON), st.entries(EntryType.HASH), st.entries(EntryType.SET), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
+                st.entries(EffectCodec.TYPE_JSON), st.entries(EntryType.HASH), st.entries(EntryType.SET),
+                st.entries(EntryType.ZSET), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
                 st.indexBytes(), st.fragmentationBytes(), st.fragmentationRatio(), maxMemory);
     }
 

@@ -11,6 +11,7 @@ package io.qrrot.engine;
  * @param jsons              keys holding a JSON value
  * @param hashes             keys holding a hash
  * @param sets               keys holding a set
+ * @param zsets              keys holding a sorted set
  * @param usedMemory         entry blocks + index tables: the figure {@code maxMemory} limits
  * @param allocatedBytes     off-heap memory obtained from the operating system
  * @param liveBytes          exact bytes of the live entries (and of the element tables of large collections)
@@ -20,6 +21,7 @@ package io.qrrot.engine;
  * @param maxMemory          the limit in force, 0 = none
  */
 public record EngineStats(long keys, long expires, long strings, long ints, long jsons, long hashes, long sets,
+                          long zsets,
                           long usedMemory,
                           long allocatedBytes, long liveBytes, long indexBytes, long fragmentationBytes,
                           double fragmentationRatio, long maxMemory) {

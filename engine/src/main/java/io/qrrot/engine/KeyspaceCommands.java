@@ -266,11 +266,23 @@ final class KeyspaceCommands {
         }
     }
 
-    /** A collection as ALL shows it: its elements (a hash's fields and values) as one flat array. */
+    /**
+     * A collection as ALL shows it: its elements (a hash's fields and values, a sorted set's members and scores
+     * in its order) as one flat array.
+     */
     private static void replyElements(ReplyBuffer list, Found f) {
         CollectionView view = new CollectionView().wrap(f.view);
         boolean payloads = EntryType.hasPayload(f.type);
         list.array((int) (payloads ? 2 * view.count() : view.count()));
+        if (f.type == EntryType.ZSET) {
+            view.seekRank(0);
+            do {
+                DirectBuffer e = view.element();
+                list.bulk(e, 0, e.capacity());
+                list.bulk(Scores.text(view.score()));
+            } while (view.nextInOrder());
+            return;
+        }
         while (view.next()) {
             DirectBuffer e = view.element();
             list.bulk(e, 0, e.capacity());

@@ -25,6 +25,7 @@ final class ReplyBuffer implements ReplySink {
     private static final byte VERBATIM = 13;
     private static final byte PAIRS = 14;
     private static final byte PAIR = 15;
+    private static final byte DOUBLE_TEXT = 16;
 
     /** Capacity above which {@link #clear} lets the buffer go, so one huge reply does not pin memory. */
     private static final int SHRINK_ABOVE = 4 << 20;
@@ -100,6 +101,13 @@ final class ReplyBuffer implements ReplySink {
                     pos += len;
                     break;
                 }
+                case DOUBLE_TEXT: {
+                    int len = b.getInt(pos);
+                    pos += 4;
+                    out.doubleText(b, pos, len);
+                    pos += len;
+                    break;
+                }
                 case NIL:
                     out.nil();
                     break;
@@ -167,6 +175,14 @@ final class ReplyBuffer implements ReplySink {
     @Override
     public void bulk(DirectBuffer src, int off, int len) {
         op(BULK);
+        bytes.putInt(length, len);
+        bytes.putBytes(length + 4, src, off, len);
+        length += 4 + len;
+    }
+
+    @Override
+    public void doubleText(DirectBuffer src, int off, int len) {
+        op(DOUBLE_TEXT);
         bytes.putInt(length, len);
         bytes.putBytes(length + 4, src, off, len);
         length += 4 + len;

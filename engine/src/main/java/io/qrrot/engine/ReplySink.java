@@ -48,6 +48,14 @@ public interface ReplySink {
     /** A double (RESP3 {@code ,}, RESP2 a bulk string of its shortest round-trip text). */
     void doubleValue(double value);
 
+    /**
+     * A double given as its text, for values whose text Redis fixes (a sorted-set score, printed as
+     * {@code "%.17g"}): RESP3 {@code ,text}, RESP2 a bulk string. The default is RESP2's.
+     */
+    default void doubleText(DirectBuffer text, int off, int len) {
+        bulk(text, off, len);
+    }
+
     /** A boolean (RESP3 {@code #}, RESP2 the integer 1 or 0). */
     void bool(boolean value);
 

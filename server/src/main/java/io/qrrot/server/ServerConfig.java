@@ -155,7 +155,9 @@ final class ServerConfig {
         add("io-threads", () -> Integer.toString(s.options.ioThreads()), null);
         // Collection encoding thresholds the engine uses (the ziplist names are Redis's old aliases).
         for (String name : new String[] {"hash-max-listpack-entries", "hash-max-listpack-value",
-                "hash-max-ziplist-entries", "hash-max-ziplist-value", "set-max-intset-entries"}) {
+                "hash-max-ziplist-entries", "hash-max-ziplist-value", "set-max-intset-entries",
+                "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries",
+                "zset-max-ziplist-value"}) {
             add(name, () -> Long.toString(s.db.encodingLimit(name)), v -> {
                 long n = integer(v, 0, Long.MAX_VALUE);
                 return () -> s.db.setEncodingLimit(name, n);
@@ -165,9 +167,7 @@ final class ServerConfig {
         for (String[] knob : new String[][] {
                 {"list-max-listpack-size", "-2"}, {"list-max-ziplist-size", "-2"}, {"list-compress-depth", "0"},
                 {"set-max-listpack-entries", "128"},
-                {"set-max-listpack-value", "64"}, {"zset-max-listpack-entries", "128"},
-                {"zset-max-listpack-value", "64"}, {"zset-max-ziplist-entries", "128"},
-                {"zset-max-ziplist-value", "64"}, {"stream-node-max-bytes", "4096"},
+                {"set-max-listpack-value", "64"}, {"stream-node-max-bytes", "4096"},
                 {"stream-node-max-entries", "100"}, {"activerehashing", "yes"}}) {
             String name = knob[0];
             ignoredKnobs.put(name, knob[1]);

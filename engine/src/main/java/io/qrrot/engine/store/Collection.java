@@ -21,6 +21,10 @@ import org.agrona.UnsafeApi;
  *  +---------------+-----------------------------------------------+
  *  |  encoding = 2 |  ElementTable address (int64)                ...
  *  +---------------+-----------------------------------------------+
+ *  a sorted set's table is followed by the address of its order:
+ *  +---------------+-----------------------------------------------+
+ *  |  ... table    |  ScoreIndex address (int64)                  ...
+ *  +---------------+-----------------------------------------------+
  *
  * Intset (ENCODING_INTSET = 3): a set whose members are all integers, as sorted fixed-width integers
  *  +---------------+---------------+-------------------------------+
@@ -29,6 +33,10 @@ import org.agrona.UnsafeApi;
  *  |  ... count    |  members, ascending, each `width` bytes in the machine's order (memory only) ...
  *  +---------------+-----------------------------------------------+
  * </pre>
+ *
+ * <p>A sorted set's payloads are its scores ({@link EntryType#SCORE_BYTES} bytes, a little-endian double).
+ * Packed, its records are kept in (score, member) order, as Redis's listpack keeps them; as a table, its
+ * {@link ScoreIndex} holds that order and the rank of each member.
  *
  * <p>A set starts as an intset when its first member is an integer (canonical decimal text, as Redis's
  * {@code string2ll} reads it) and stays one while every member is and it has at most
@@ -47,6 +55,8 @@ final class Collection {
     static final int PACKED_HEADER = 5;
     static final int TABLE_ADDRESS_OFFSET = 1;
     static final int TABLE_VALUE_LENGTH = 9;
+    static final int INDEX_ADDRESS_OFFSET = 9;
+    static final int SORTED_TABLE_VALUE_LENGTH = 17;
 
     private Collection() {
     }
@@ -76,6 +86,78 @@ final class Collection {
     static void initTable(long value, long table) {
         UnsafeApi.putByte(value + ENCODING_OFFSET, EntryType.ENCODING_TABLE);
         EntryLayout.putLongLittleEndian(value + TABLE_ADDRESS_OFFSET, table);
+    }
+
+    /** A sorted set's table encoding: its ElementTable and its ScoreIndex. */
+    static void initSortedTable(long value, long table, long index) {
+        initTable(value, table);
+        EntryLayout.putLongLittleEndian(value + INDEX_ADDRESS_OFFSET, index);
+    }
+
+    /** The ScoreIndex of a table-encoded sorted set. */
+    static long index(long value) {
+        return EntryLayout.getLongLittleEndian(value + INDEX_ADDRESS_OFFSET);
+    }
+
+    /** Value bytes of a table-encoded collection of {@code type}. */
+    static int tableValueLength(byte type) {
+        return type == EntryType.ZSET ? SORTED_TABLE_VALUE_LENGTH : TABLE_VALUE_LENGTH;
+    }
+
+    // ---------------------------------------------------------------- sorted sets
+
+    /** The score in a sorted-set payload at {@code address}. */
+    static double score(long address) {
+        return Double.longBitsToDouble(EntryLayout.getLongLittleEndian(address));
+    }
+
+    /** The score in a sorted-set payload in {@code b} at {@code off}. */
+    static double score(DirectBuffer b, int off) {
+        return Double.longBitsToDouble(b.getLong(off, java.nio.ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
+     * Redis's member order at equal scores: bytes compared unsigned, a prefix before the longer member.
+     * Negative, zero or positive as the member at {@code a} sorts before, with or after {@code b}.
+     */
+    static int compareMembers(long a, int alen, DirectBuffer b, int boff, int blen) {
+        int n = Math.min(alen, blen);
+        for (int i = 0; i < n; i++) {
+            int x = UnsafeApi.getByte(a + i) & 0xFF;
+            int y = b.getByte(boff + i) & 0xFF;
+            if (x != y) {
+                return x - y;
+            }
+        }
+        return Integer.compare(alen, blen);
+    }
+
+    /** Orders (score, member at {@code a}) against (score {@code t}, member {@code b}): Redis's zset order. */
+    static int compareSorted(double s, long a, int alen, double t, DirectBuffer b, int boff, int blen) {
+        if (s < t) {
+            return -1;
+        }
+        if (s > t) {
+            return 1;
+        }
+        return compareMembers(a, alen, b, boff, blen);
+    }
+
+    /**
+     * The offset (from {@code value}) of the first of the {@code count} packed sorted-set records that sorts
+     * after (score {@code t}, member {@code e}): where such a member goes.
+     */
+    static int sortedInsertionPoint(long value, int count, double t, DirectBuffer e, int eoff, int elen,
+                                    Cursor c) {
+        long at = value + PACKED_HEADER;
+        for (int i = 0; i < count; i++) {
+            long next = c.next(at, true);
+            if (compareSorted(score(c.payload), c.element, c.elementLength, t, e, eoff, elen) > 0) {
+                return (int) (at - value);
+            }
+            at = next;
+        }
+        return (int) (at - value);
     }
 
     static long count(long value) {

@@ -27,6 +27,12 @@ public final class CollectionView {
     private long at;
     private int left;
     private int slot;
+    // Sorted sets: the block find() last found (table), the order cursor, a packed set's records in order.
+    private long foundBlock;
+    private final ScoreIndex.Cursor order = new ScoreIndex.Cursor();
+    private long[] records = new long[16];
+    private int recordCount;
+    private int recordAt;
 
     /** Points the view at the collection in {@code entry} (whose type is a collection type). */
     public CollectionView wrap(EntryView entry) {
@@ -56,9 +62,16 @@ public final class CollectionView {
         return Collection.count(value);
     }
 
-    /** Bytes this collection takes beyond its entry: a table's header, slots and element blocks; 0 when packed. */
+    /**
+     * Bytes this collection takes beyond its entry: a table's header, slots and element blocks (and a sorted
+     * set's index); 0 when packed.
+     */
     public long tableBytes() {
-        return table ? ElementTable.memoryBytes(Collection.table(value)) : 0;
+        if (!table) {
+            return 0;
+        }
+        long bytes = ElementTable.memoryBytes(Collection.table(value));
+        return type == EntryType.ZSET ? bytes + ScoreIndex.memoryBytes(Collection.index(value)) : bytes;
     }
 
     /** Looks an element up; true with {@link #element()} and {@link #payload()} on it. */
@@ -79,6 +92,7 @@ public final class CollectionView {
             if (block == 0) {
                 return false;
             }
+            foundBlock = block;
             point(block);
             return true;
         }
@@ -155,6 +169,136 @@ public final class CollectionView {
         for (int i = 0; i <= skip; i++) {
             next();
         }
+    }
+
+    // ---------------------------------------------------------------- sorted sets, in (score, member) order
+
+    /** The score of the current element of a sorted set (its payload). */
+    public double score() {
+        return Collection.score(payload.addressOffset());
+    }
+
+    /** The rank (0-based, in ascending order) of the element {@link #find} found last in a sorted set. */
+    public long rank() {
+        if (table) {
+            return ScoreIndex.rank(Collection.index(value), score(), foundBlock);
+        }
+        long target = cursor.record;
+        long at = value + Collection.PACKED_HEADER;
+        long rank = 0;
+        while (at != target) {
+            at = cursor.next(at, true);
+            rank++;
+        }
+        cursor.next(target, true);
+        return rank;
+    }
+
+    /**
+     * Moves to the element of rank {@code rank} of a sorted set (0-based, ascending); false when out of range.
+     * {@link #nextInOrder} and {@link #prevInOrder} go on from there.
+     */
+    public boolean seekRank(long rank) {
+        if (rank < 0 || rank >= count()) {
+            return false;
+        }
+        if (table) {
+            if (!order.seek(Collection.index(value), rank)) {
+                return false;
+            }
+            point(order.block());
+            return true;
+        }
+        int n = Collection.packedCount(value);
+        if (records.length < n) {
+            records = new long[Math.max(n, records.length * 2)];
+        }
+        long at = value + Collection.PACKED_HEADER;
+        for (int i = 0; i < n; i++) {
+            records[i] = at;
+            at = cursor.next(at, true);
+        }
+        recordCount = n;
+        recordAt = (int) rank;
+        pointRecord();
+        return true;
+    }
+
+    /** Moves to the next element in order after {@link #seekRank}; false at the end. */
+    public boolean nextInOrder() {
+        if (table) {
+            if (!order.next()) {
+                return false;
+            }
+            point(order.block());
+            return true;
+        }
+        if (recordAt + 1 >= recordCount) {
+            return false;
+        }
+        recordAt++;
+        pointRecord();
+        return true;
+    }
+
+    /** Moves to the previous element in order after {@link #seekRank}; false at the start. */
+    public boolean prevInOrder() {
+        if (table) {
+            if (!order.prev()) {
+                return false;
+            }
+            point(order.block());
+            return true;
+        }
+        if (recordAt == 0) {
+            return false;
+        }
+        recordAt--;
+        pointRecord();
+        return true;
+    }
+
+    private void pointRecord() {
+        cursor.next(records[recordAt], true);
+        element.wrap(cursor.element, cursor.elementLength);
+        payload.wrap(cursor.payload, cursor.payloadLength);
+    }
+
+    /** How many members of a sorted set score below {@code score} ({@code orEqual}: at most {@code score}). */
+    public long countBelow(double score, boolean orEqual) {
+        if (table) {
+            return ScoreIndex.countBelow(Collection.index(value), score, orEqual);
+        }
+        int n = Collection.packedCount(value);
+        long at = value + Collection.PACKED_HEADER;
+        for (int i = 0; i < n; i++) {
+            at = cursor.next(at, true);
+            double s = Collection.score(cursor.payload);
+            if (orEqual ? s > score : s >= score) {
+                return i;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * How many members of a sorted set sort before the member bytes {@code m} ({@code orEqual}: before or
+     * equal), comparing members only: Redis's lexicographic ranges, meaningful when all scores are equal.
+     */
+    public long countBelowLex(DirectBuffer m, int off, int len, boolean orEqual) {
+        if (table) {
+            return ScoreIndex.countBelowLex(Collection.index(value), m, off, len, orEqual);
+        }
+        int n = Collection.packedCount(value);
+        long at = value + Collection.PACKED_HEADER;
+        for (int i = 0; i < n; i++) {
+            at = cursor.next(at, true);
+            int c = Collection.compareMembers(cursor.element, cursor.elementLength, m, off, len);
+            if (orEqual ? c > 0 : c >= 0) {
+                return i;
+            }
+        }
+        return n;
     }
 
     private void pointInt(long v) {

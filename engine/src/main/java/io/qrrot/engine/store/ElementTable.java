@@ -332,6 +332,18 @@ final class ElementTable {
         return true;
     }
 
+    /**
+     * Overwrites the payload of an element in place with as many bytes (a sorted-set member's new score): the
+     * block stays where it is, so references to it (a {@link ScoreIndex}) stay valid. Cannot fail.
+     */
+    static void overwritePayload(long table, long block, DirectBuffer p, int poff, int plen) {
+        if (plen != payloadLength(block)) {
+            throw new IllegalArgumentException("overwritePayload needs " + payloadLength(block) + " bytes, got " + plen);
+        }
+        EntryLayout.copyFrom(p, poff, payloadAddress(block), plen);
+        bumpModCount(table);
+    }
+
     // ------------------------------------------------------------------ element blocks
 
     /** Address of the element bytes in a block. */

@@ -13,10 +13,12 @@ package io.qrrot.engine.store;
  *   <tr><td>3</td><td>json</td><td>ReJSON-RL</td><td>compact UTF-8 JSON text</td></tr>
  *   <tr><td>4</td><td>hash</td><td>hash</td><td>a collection: {@link Collection} (packed block or table)</td></tr>
  *   <tr><td>6</td><td>set</td><td>set</td><td>a collection: {@link Collection} (intset or table)</td></tr>
+ *   <tr><td>7</td><td>zset</td><td>zset</td><td>a collection: {@link Collection} (packed block in (score,
+ *       member) order, or table with a {@link ScoreIndex}); each member's payload is its score</td></tr>
  * </table>
  *
  * <p>Checks are positive ({@link #isText}, {@link #isHash}), so a type added later is never taken for bytes by
- * a string command. Codes 5 (list) and 7 (sorted set) are reserved for the collection types to come.
+ * a string command. Code 5 is reserved for lists.
  */
 public final class EntryType {
     /** Arbitrary bytes. */
@@ -29,13 +31,21 @@ public final class EntryType {
     public static final byte HASH = 4;
     /** A set: members without values. */
     public static final byte SET = 6;
+    /** A sorted set: members with a score each, ordered by (score, member). */
+    public static final byte ZSET = 7;
 
     /** One more than the largest type: the length of an array indexed by type. */
-    public static final int COUNT = 7;
+    public static final int COUNT = 8;
+
+    /** Bytes of a sorted-set member's payload: its score, an IEEE 754 double, little-endian. */
+    public static final int SCORE_BYTES = 8;
 
     /** Encoding of a collection held in one packed block (Redis calls its equivalent listpack). */
     public static final byte ENCODING_PACKED = 1;
-    /** Encoding of a collection held in an off-heap hash table of elements (Redis: hashtable). */
+    /**
+     * Encoding of a collection held in an off-heap hash table of elements (Redis: hashtable); a sorted set's
+     * table comes with a {@link ScoreIndex} of its order (Redis: skiplist).
+     */
     public static final byte ENCODING_TABLE = 2;
     /** Encoding of a set of integers held as sorted fixed-width integers in one block (Redis: intset). */
     public static final byte ENCODING_INTSET = 3;
@@ -45,7 +55,7 @@ public final class EntryType {
 
     /** True for every type this build knows. */
     public static boolean isValid(byte type) {
-        return (type >= STRING && type <= HASH) || type == SET;
+        return (type >= STRING && type <= HASH) || type == SET || type == ZSET;
     }
 
     /** A value readable as bytes by string commands: STRING, INT (its decimal text) and JSON (its text). */
@@ -61,19 +71,26 @@ public final class EntryType {
         return type == SET;
     }
 
-    /** A type whose value is a collection of elements rather than one value. */
-    public static boolean isCollection(byte type) {
-        return type == HASH || type == SET;
+    public static boolean isZset(byte type) {
+        return type == ZSET;
     }
 
-    /** True when the elements of a collection of this type carry a payload (a hash field's value). */
+    /** A type whose value is a collection of elements rather than one value. */
+    public static boolean isCollection(byte type) {
+        return type == HASH || type == SET || type == ZSET;
+    }
+
+    /**
+     * True when the elements of a collection of this type carry a payload: a hash field's value, a sorted-set
+     * member's score ({@link #SCORE_BYTES} bytes).
+     */
     public static boolean hasPayload(byte type) {
-        return type == HASH;
+        return type == HASH || type == ZSET;
     }
 
     /**
      * The lower-case qrrot name (ALL, PUT, INFO, the tools): {@code string}, {@code int}, {@code json},
-     * {@code hash} or {@code set}.
+     * {@code hash}, {@code set} or {@code zset}.
      */
     public static String name(byte type) {
         switch (type) {
@@ -87,6 +104,8 @@ public final class EntryType {
                 return "hash";
             case SET:
                 return "set";
+            case ZSET:
+                return "zset";
             default:
                 throw unknown(type);
         }
@@ -104,6 +123,8 @@ public final class EntryType {
                 return "hash";
             case SET:
                 return "set";
+            case ZSET:
+                return "zset";
             default:
                 throw unknown(type);
         }
@@ -120,6 +141,8 @@ public final class EntryType {
                 return HASH;
             case "set":
                 return SET;
+            case "zset":
+                return ZSET;
             default:
                 return 0;
         }
@@ -133,11 +156,14 @@ public final class EntryType {
         if (type == SET) {
             return encoding == ENCODING_INTSET ? "intset" : "hashtable";
         }
+        if (type == ZSET) {
+            return encoding == ENCODING_PACKED ? "listpack" : "skiplist";
+        }
         throw unknown(type);
     }
 
     private static IllegalArgumentException unknown(byte type) {
         return new IllegalArgumentException("unknown entry type " + type
-                + "; expected 1 (string), 2 (int), 3 (json), 4 (hash) or 6 (set)");
+                + "; expected 1 (string), 2 (int), 3 (json), 4 (hash), 6 (set) or 7 (zset)");
     }
 }

@@ -35,6 +35,8 @@ public final class Shard {
     private static final int SLOT_BYTES = 16;
     /** Growing large values get up to this much headroom, so repeated appends copy rarely. */
     private static final long MAX_HEADROOM = 1L << 20;
+    /** The payload of a score of 0 (never written to). */
+    private static final DirectBuffer ZERO_SCORE = new UnsafeBuffer(new byte[EntryType.SCORE_BYTES]);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final int index;
@@ -143,11 +145,12 @@ public final class Shard {
         value.boundsCheck(valueOffset, valueLength);
         long previous = locate(key, keyOffset, keyLength, hash);
         long oldTable = tableOf(previous);
+        long oldIndex = indexOf(previous);
         long address = writeEntry(previous, key, keyOffset, keyLength, hash, type, expiry, valueLength,
                 value.byteArray(), value.addressOffset() + valueOffset);
         EntryLayout.copyFrom(value, valueOffset, EntryLayout.valueAddress(address), valueLength);
         finishWrite(previous, address);
-        freeTable(oldTable);
+        freeTable(oldTable, oldIndex, true);
         return previous != 0;
     }
 
@@ -172,10 +175,11 @@ public final class Shard {
         key.boundsCheck(keyOffset, keyLength);
         long previous = locate(key, keyOffset, keyLength, hash);
         long oldTable = tableOf(previous);
+        long oldIndex = indexOf(previous);
         long address = writeEntry(previous, key, keyOffset, keyLength, hash, EntryType.INT, expiry, 8, null, 0);
         EntryLayout.putLongLittleEndian(EntryLayout.valueAddress(address), value);
         finishWrite(previous, address);
-        freeTable(oldTable);
+        freeTable(oldTable, oldIndex, true);
         return previous != 0;
     }
 
@@ -271,7 +275,7 @@ public final class Shard {
         if (address == 0) {
             return false;
         }
-        freeTable(tableOf(address));
+        freeTable(tableOf(address), indexOf(address), true);
         long before = allocator.blockBytes();
         unlink(hash);
         entries--;
@@ -312,6 +316,11 @@ public final class Shard {
         } else {
             payload.boundsCheck(payloadOffset, payloadLength);
         }
+        boolean sorted = type == EntryType.ZSET;
+        if (sorted && payloadLength != EntryType.SCORE_BYTES) {
+            throw new IllegalArgumentException("a sorted-set member's payload is its " + EntryType.SCORE_BYTES
+                    + "-byte score, got " + payloadLength + " bytes");
+        }
         long address = locate(key, keyOffset, keyLength, hash);
         boolean created = address == 0;
         boolean set = type == EntryType.SET;
@@ -333,6 +342,10 @@ public final class Shard {
         try {
             long value = EntryLayout.valueAddress(address);
             byte encoding = Collection.encoding(value);
+            if (sorted) {
+                return sortedPut(address, hash, element, elementOffset, elementLength, payload, payloadOffset,
+                        maxPackedEntries, maxPackedLength);
+            }
             if (encoding == EntryType.ENCODING_PACKED) {
                 boolean fits = elementLength <= maxPackedLength && payloadLength <= maxPackedLength
                         && EntryLayout.valueLength(address)
@@ -396,16 +409,25 @@ public final class Shard {
             return;
         }
         long table = ElementTable.create(allocator, budget, EntryType.hasPayload(type), 1);
+        long index = 0;
         long address;
         try {
-            address = writeEntry(0, key, keyOffset, keyLength, hash, type, 0, Collection.TABLE_VALUE_LENGTH, null, 0);
+            if (type == EntryType.ZSET) {
+                index = ScoreIndex.create(allocator, budget);
+            }
+            address = writeEntry(0, key, keyOffset, keyLength, hash, type, 0, Collection.tableValueLength(type),
+                    null, 0);
         } catch (RuntimeException | Error e) {
-            ElementTable.free(table, allocator, budget);
+            freeTable(table, index, false);
             throw e;
         }
-        Collection.initTable(EntryLayout.valueAddress(address), table);
+        if (index != 0) {
+            Collection.initSortedTable(EntryLayout.valueAddress(address), table, index);
+        } else {
+            Collection.initTable(EntryLayout.valueAddress(address), table);
+        }
         finishWrite(0, address);
-        liveBytes += ElementTable.memoryBytes(table);
+        liveBytes += ElementTable.memoryBytes(table) + (index != 0 ? ScoreIndex.memoryBytes(index) : 0);
     }
 
     /**
@@ -432,9 +454,22 @@ public final class Shard {
         long left;
         if (Collection.isTable(value)) {
             long table = Collection.table(value);
+            long elementHash = ElementTable.hash(element, elementOffset, elementLength);
             long before = ElementTable.memoryBytes(table);
-            if (!ElementTable.remove(table, allocator, budget, element, elementOffset, elementLength,
-                    ElementTable.hash(element, elementOffset, elementLength))) {
+            if (type == EntryType.ZSET) {
+                long block = ElementTable.find(table, element, elementOffset, elementLength, elementHash);
+                if (block == 0) {
+                    return false;
+                }
+                long index = Collection.index(value);
+                long indexBefore = ScoreIndex.memoryBytes(index);
+                if (!ScoreIndex.remove(index, allocator, budget,
+                        Collection.score(ElementTable.payloadAddress(block)), block)) {
+                    throw new IllegalStateException("a sorted-set member is missing from its index");
+                }
+                liveBytes += ScoreIndex.memoryBytes(index) - indexBefore;
+            }
+            if (!ElementTable.remove(table, allocator, budget, element, elementOffset, elementLength, elementHash)) {
                 return false;
             }
             liveBytes += ElementTable.memoryBytes(table) - before;
@@ -481,6 +516,96 @@ public final class Shard {
             removedKey = true;
         }
         return true;
+    }
+
+    /**
+     * {@link #elementPut} for a sorted set (the key exists, holding one): a packed set keeps its records in
+     * (score, member) order; a table updates its ScoreIndex with the element. Changes nothing when it throws.
+     */
+    private boolean sortedPut(long address, long hash, DirectBuffer element, int eoff, int elen,
+                              DirectBuffer payload, int poff, int maxPackedEntries, int maxPackedLength) {
+        long value = EntryLayout.valueAddress(address);
+        double score = Collection.score(payload, poff);
+        if (Collection.encoding(value) == EntryType.ENCODING_PACKED) {
+            if (score == 0) {
+                // Redis's listpack keeps an integral score as an integer, so -0 comes back as 0; so does ours.
+                score = 0.0;
+                payload = ZERO_SCORE;
+                poff = 0;
+            }
+            int record = (int) Collection.recordLength(true, elen, EntryType.SCORE_BYTES);
+            boolean fits = elen <= maxPackedLength
+                    && EntryLayout.valueLength(address) + (long) record <= MAX_PACKED;
+            if (fits && Collection.findPacked(value, true, element, eoff, elen, cursor)) {
+                moveSortedPacked(address, element, eoff, elen, payload, poff, score, record);
+                return false;
+            }
+            if (fits && Collection.packedCount(value) < maxPackedEntries) {
+                insertSortedPacked(address, hash, element, eoff, elen, payload, poff, score, record);
+                return true;
+            }
+            address = convertToTable(address, hash, true);
+            value = EntryLayout.valueAddress(address);
+        }
+        long table = Collection.table(value);
+        long index = Collection.index(value);
+        long before = ElementTable.memoryBytes(table) + ScoreIndex.memoryBytes(index);
+        long elementHash = ElementTable.hash(element, eoff, elen);
+        long block = ElementTable.find(table, element, eoff, elen, elementHash);
+        boolean added = block == 0;
+        if (added) {
+            ElementTable.put(table, allocator, budget, element, eoff, elen, elementHash, payload, poff,
+                    EntryType.SCORE_BYTES);
+            block = ElementTable.find(table, element, eoff, elen, elementHash);
+            try {
+                ScoreIndex.insert(index, allocator, budget, score, block);
+            } catch (RuntimeException | Error e) {
+                ElementTable.remove(table, allocator, budget, element, eoff, elen, elementHash);
+                throw e;
+            }
+        } else {
+            double old = Collection.score(ElementTable.payloadAddress(block));
+            if (old != score) {
+                // Into the order at its new place first (the only step that can fail), then out of the old one.
+                ScoreIndex.insert(index, allocator, budget, score, block);
+                ScoreIndex.remove(index, allocator, budget, old, block);
+            }
+            ElementTable.overwritePayload(table, block, payload, poff, EntryType.SCORE_BYTES);
+        }
+        liveBytes += ElementTable.memoryBytes(table) + ScoreIndex.memoryBytes(index) - before;
+        modCount++;
+        return added;
+    }
+
+    /** Inserts a new record into a packed sorted set at its place in (score, member) order. */
+    private void insertSortedPacked(long address, long hash, DirectBuffer element, int eoff, int elen,
+                                    DirectBuffer payload, int poff, double score, int record) {
+        int oldLength = EntryLayout.valueLength(address);
+        checkPackedLength(oldLength, record);
+        address = resize(address, hash, EntryType.ZSET, EntryLayout.expiry(address), oldLength + record, oldLength);
+        long value = EntryLayout.valueAddress(address);
+        int count = Collection.packedCount(value);
+        int at = Collection.sortedInsertionPoint(value, count, score, element, eoff, elen, cursor);
+        UnsafeApi.copyMemory(value + at, value + at + record, oldLength - at);
+        Collection.putRecord(value + at, true, element, eoff, elen, payload, poff, EntryType.SCORE_BYTES);
+        Collection.setPackedCount(value, count + 1);
+    }
+
+    /**
+     * Gives the packed record {@link #cursor} found a new score and moves it to its new place: same length, so
+     * the entry keeps its block.
+     */
+    private void moveSortedPacked(long address, DirectBuffer element, int eoff, int elen, DirectBuffer payload,
+                                  int poff, double score, int record) {
+        long value = EntryLayout.valueAddress(address);
+        int length = EntryLayout.valueLength(address);
+        int start = (int) (cursor.record - value);
+        UnsafeApi.copyMemory(value + start + record, value + start, length - start - record);
+        int count = Collection.packedCount(value) - 1;
+        int at = Collection.sortedInsertionPoint(value, count, score, element, eoff, elen, cursor);
+        UnsafeApi.copyMemory(value + at, value + at + record, length - record - at);
+        Collection.putRecord(value + at, true, element, eoff, elen, payload, poff, EntryType.SCORE_BYTES);
+        modCount++;
     }
 
     /** Whether the last {@link #elementRemove} that found its element removed the key (its last element). */
@@ -579,10 +704,15 @@ public final class Shard {
      */
     private long convertToTable(long address, long hash, boolean payloads) {
         long value = EntryLayout.valueAddress(address);
+        byte type = EntryLayout.type(address);
         boolean intset = Collection.encoding(value) == EntryType.ENCODING_INTSET;
         int count = intset ? Collection.intsetCount(value) : Collection.packedCount(value);
         long table = ElementTable.create(allocator, budget, payloads, count + 1);
+        long index = 0;
         try {
+            if (type == EntryType.ZSET) {
+                index = ScoreIndex.create(allocator, budget);
+            }
             long at = value + Collection.PACKED_HEADER;
             int width = intset ? Collection.intsetWidth(value) : 0;
             for (int i = 0; i < count; i++) {
@@ -597,17 +727,26 @@ public final class Shard {
                     elementView.wrap(cursor.element, elen);
                     payloadView.wrap(cursor.payload, cursor.payloadLength);
                 }
-                ElementTable.put(table, allocator, budget, elementView, 0, elen,
-                        ElementTable.hash(elementView, 0, elen), payloadView, 0, payloadView.capacity());
+                long elementHash = ElementTable.hash(elementView, 0, elen);
+                ElementTable.put(table, allocator, budget, elementView, 0, elen, elementHash, payloadView, 0,
+                        payloadView.capacity());
+                if (index != 0) {
+                    // Packed records are in order already: the index fills from its end.
+                    ScoreIndex.insert(index, allocator, budget, Collection.score(cursor.payload),
+                            ElementTable.find(table, elementView, 0, elen, elementHash));
+                }
             }
-            address = resize(address, hash, EntryLayout.type(address), EntryLayout.expiry(address),
-                    Collection.TABLE_VALUE_LENGTH, 0);
+            address = resize(address, hash, type, EntryLayout.expiry(address), Collection.tableValueLength(type), 0);
         } catch (RuntimeException | Error e) {
-            ElementTable.free(table, allocator, budget);
+            freeTable(table, index, false);
             throw e;
         }
-        Collection.initTable(EntryLayout.valueAddress(address), table);
-        liveBytes += ElementTable.memoryBytes(table);
+        if (index != 0) {
+            Collection.initSortedTable(EntryLayout.valueAddress(address), table, index);
+        } else {
+            Collection.initTable(EntryLayout.valueAddress(address), table);
+        }
+        liveBytes += ElementTable.memoryBytes(table) + (index != 0 ? ScoreIndex.memoryBytes(index) : 0);
         return address;
     }
 
@@ -620,11 +759,29 @@ public final class Shard {
         return Collection.isTable(value) ? Collection.table(value) : 0;
     }
 
-    /** Frees a table whose entry is gone or no longer points at it (0: nothing to do). */
-    private void freeTable(long table) {
+    /** The ScoreIndex of an entry that is a table-encoded sorted set; 0 for any other entry (or none). */
+    private static long indexOf(long address) {
+        long table = tableOf(address);
+        return table != 0 && EntryLayout.type(address) == EntryType.ZSET
+                ? Collection.index(EntryLayout.valueAddress(address)) : 0;
+    }
+
+    /**
+     * Frees a table and its index (0: none) whose entry is gone or no longer points at them; {@code counted}
+     * when they were counted in {@link #liveBytes}.
+     */
+    private void freeTable(long table, long index, boolean counted) {
         if (table != 0) {
-            liveBytes -= ElementTable.memoryBytes(table);
+            if (counted) {
+                liveBytes -= ElementTable.memoryBytes(table);
+            }
             ElementTable.free(table, allocator, budget);
+        }
+        if (index != 0) {
+            if (counted) {
+                liveBytes -= ScoreIndex.memoryBytes(index);
+            }
+            ScoreIndex.free(index, allocator, budget);
         }
     }
 
@@ -819,6 +976,12 @@ public final class Shard {
                     small += blocks[0];
                     large += blocks[1];
                     live += ElementTable.memoryBytes(t);
+                    long sortedIndex = indexOf(address);
+                    if (sortedIndex != 0) {
+                        ScoreIndex.verify(sortedIndex);
+                        small += ScoreIndex.memoryBytes(sortedIndex); // its nodes are all small blocks
+                        live += ScoreIndex.memoryBytes(sortedIndex);
+                    }
                 }
                 if (length <= SlabAllocator.MAX_SMALL) {
                     small += SlabAllocator.blockBytesOf(address, length);

@@ -172,6 +172,20 @@ public final class RespEncoder implements ReplySink {
     }
 
     @Override
+    public void doubleText(DirectBuffer text, int off, int len) {
+        if (protocol != 3) {
+            bulk(text, off, len);
+            return;
+        }
+        out.ensureWritable(len + 3);
+        out.writeByte(',');
+        for (int i = 0; i < len; i++) {
+            out.writeByte(text.getByte(off + i));
+        }
+        out.writeBytes(CRLF);
+    }
+
+    @Override
     public void bool(boolean value) {
         if (protocol == 3) {
             out.writeByte('#').writeByte(value ? 't' : 'f').writeBytes(CRLF);
