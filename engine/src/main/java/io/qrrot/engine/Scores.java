@@ -238,6 +238,11 @@ final class Scores {
         return false;
     }
 
+    /** Redis's double2ll: an integral value within ±(2^63-1)/2, which a listpack keeps as an integer. */
+    static boolean isListpackInteger(double v) {
+        return v >= (double) (-Long.MAX_VALUE / 2) && v <= (double) (Long.MAX_VALUE / 2) && v == (long) v;
+    }
+
     /** Writes {@code v} as {@code "%.17g"} prints it at {@code off}; returns the length (at most {@link #MAX_TEXT}). */
     static int format(double v, MutableDirectBuffer into, int off) {
         if (Double.isInfinite(v)) {

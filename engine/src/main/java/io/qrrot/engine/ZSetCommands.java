@@ -784,7 +784,7 @@ final class ZSetCommands {
         boolean counted = c.argc() == 3;
         if (counted) {
             if (!c.parseLong(2)) {
-                c.out.error(Errors.NOT_INTEGER);
+                c.out.error(SetCommands.MUST_BE_POSITIVE); // getPositiveLongFromObjectOrReply says so for both
                 return;
             }
             count = c.num.get();
@@ -792,16 +792,12 @@ final class ZSetCommands {
                 c.out.error(SetCommands.MUST_BE_POSITIVE);
                 return;
             }
-            if (count == 0) {
-                c.out.array(0);
-                return;
-            }
         }
         int r = findZset(c, 1);
         if (r < 0) {
             return;
         }
-        if (r == 0) {
+        if (r == 0 || count == 0) {
             c.out.array(0);
             return;
         }
@@ -969,10 +965,11 @@ final class ZSetCommands {
         }
         randomHeader(c, withScores, Math.min(l, size));
         if (l >= size) {
-            z.rewind();
-            while (z.next()) {
+            // The whole set, highest rank first (Redis walks it from its tail).
+            z.seekRank(size - 1);
+            do {
                 randomMember(c, z.element(), withScores ? z.score() : 0, withScores);
-            }
+            } while (z.prevInOrder());
             return;
         }
         UnsafeBuffer b = new UnsafeBuffer(0, 0);
@@ -1327,13 +1324,13 @@ final class ZSetCommands {
             // Packed: whole, in order, as Redis's listpack.
             z.seekRank(0);
             do {
-                listed += scanned(c, z, glob, list);
+                listed += scanned(c, z, glob, list, true);
             } while (z.nextInOrder());
             next = 0;
         } else {
             next = z.scan(cursor, o.count);
             while (z.nextScanned()) {
-                listed += scanned(c, z, glob, list);
+                listed += scanned(c, z, glob, list, false);
             }
         }
         c.out.array(2);
@@ -1342,13 +1339,19 @@ final class ZSetCommands {
         list.replayTo(c.out);
     }
 
-    private static int scanned(Ctx c, CollectionView z, Glob glob, ReplyBuffer list) {
+    /**
+     * One member and its score for ZSCAN. A packed set's score is printed as Redis's listpack holds it: an
+     * integer when it is one within ±2^62 (Redis's double2ll), so 1e17 is {@code 100000000000000000} there.
+     */
+    private static int scanned(Ctx c, CollectionView z, Glob glob, ReplyBuffer list, boolean packed) {
         DirectBuffer m = z.element();
         if (glob != null && !glob.match(m, 0, m.capacity())) {
             return 0;
         }
         list.bulk(m, 0, m.capacity());
-        int n = Scores.format(z.score(), c.scoreText, 0);
+        double score = z.score();
+        int n = packed && Scores.isListpackInteger(score) ? c.scoreText.putLongAscii(0, (long) score)
+                : Scores.format(score, c.scoreText, 0);
         list.bulk(c.scoreText, 0, n);
         return 1;
     }
