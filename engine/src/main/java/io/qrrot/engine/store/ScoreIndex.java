@@ -107,8 +107,9 @@ import org.agrona.UnsafeApi;
  * its 16-byte header is 1.6% of it and that inner nodes are 1/25 to 1/60 of the leaves, small enough that
  * shifting half a leaf on insert (about 500 bytes) costs less than the cache misses of the descent. Inner
  * nodes are the same size so that both come from one size class: a set that shrinks and grows reuses them.
- * Measured with 1M members (ScoreIndexTest prints it): about 16.8 bytes per member loaded in ascending order
- * and about 21 in random order (random inserts into a plain B+tree fill leaves to about 69%, 24 bytes).
+ * Measured with 1M members (ScoreIndexTest prints it): 16.8 bytes per member loaded in ascending order (full
+ * leaves) and 20.0 in random order (random inserts into a plain B+tree fill leaves to about 69%: 24 bytes); a
+ * set that then loses every other member keeps half-full leaves, 26 to 34 bytes per member left.
  * Three rules get there: (1) a full leaf first moves some entries to a sibling under the same parent that has
  * room (as a B*-tree does) and splits only when both are full; (2) a full last leaf that gets an entry after
  * its last one keeps its 63 entries and starts a new leaf with the one entry (an ascending load, the common
