@@ -104,7 +104,7 @@ import org.agrona.UnsafeApi;
  * equal scores (and which a rank or range reply needs anyway). A skiplist as Redis keeps it costs a node of
  * about 40 to 60 bytes per member plus its dict entry; a B+tree leaf costs the entry, 16 bytes, divided by how
  * full the leaf is. The leaf is 1024 bytes, a size class of the allocator with no rounding, large enough that
- * its 16-byte header is 1.6% of it and that inner nodes are 1/25 to 1/60 of the leaves, small enough that
+ * its 16-byte header is 1.6% of it and that there is one inner node per 16 to 32 leaves, small enough that
  * shifting half a leaf on insert (about 500 bytes) costs less than the cache misses of the descent. Inner
  * nodes are the same size so that both come from one size class: a set that shrinks and grows reuses them.
  * Measured with 1M members (ScoreIndexTest prints it): 16.8 bytes per member loaded in ascending order (full
@@ -121,7 +121,7 @@ import org.agrona.UnsafeApi;
  * for 16.
  *
  * <p><b>Costs.</b> Insert, remove, rank, countBelow, countBelowLex and seek descend one node per level
- * (height 4 for 1M members) with a binary search in each, then shift within a leaf: O(log n). A split or merge
+ * (height 3 or 4 for 1M members) with a binary search in each, then shift within a leaf: O(log n). A split or merge
  * touches one node per level at most. A cursor steps along the leaf links in O(1).
  *
  * <p><b>Memory.</b> Every block comes from the shard's allocator and is reserved in the {@link MemoryBudget}
