@@ -50,6 +50,12 @@ final class Scores {
      * @return the value, or NaN when Redis refuses the text
      */
     static double parseBound(DirectBuffer b, int off, int len) {
+        for (int k = 0; k < len; k++) {
+            if (b.getByte(off + k) == 0) {
+                len = k; // strtod reads a C string: it ends at a NUL, and Redis checks only that it got there
+                break;
+            }
+        }
         int i = 0;
         while (i < len && isSpace(b.getByte(off + i))) {
             i++;

@@ -222,6 +222,16 @@ final class ZSetCommands {
         }
     }
 
+    /** Whether Redis creates a sorted set of {@code size} members, the longest {@code longest} bytes, as a skiplist. */
+    private static boolean createsTable(Ctx c, long size, long longest) {
+        return size > c.engine.maxPackedEntries(EntryType.ZSET) || longest > c.engine.maxPackedLength(EntryType.ZSET);
+    }
+
+    /** The type byte of an ELEMENTS_PUT of sorted-set members, flagged to create a missing key as a table. */
+    private static byte zsetType(boolean asTable) {
+        return (byte) (EntryType.ZSET | (asTable ? EffectCodec.AS_TABLE : 0));
+    }
+
     /** The index of the last pair before the one whose member is argument {@code ma} that names it too. */
     private static int earlierPair(Ctx c, int ma, int scoreIdx) {
         for (int a = ma - 2; a > scoreIdx; a -= 2) {
@@ -361,10 +371,10 @@ final class ZSetCommands {
         }
         byte first = c.argBuffer.getByte(c.off(arg));
         switch (first) {
-            case '+':
-                return len == 1 ? 1 : Integer.MIN_VALUE;
+            case '+': // Redis checks that the C string ends after it: a NUL byte ends it too
+                return len == 1 || c.argBuffer.getByte(c.off(arg) + 1) == 0 ? 1 : Integer.MIN_VALUE;
             case '-':
-                return len == 1 ? -1 : Integer.MIN_VALUE;
+                return len == 1 || c.argBuffer.getByte(c.off(arg) + 1) == 0 ? -1 : Integer.MIN_VALUE;
             case '(':
                 return 0;
             case '[':
@@ -549,7 +559,7 @@ final class ZSetCommands {
         }
         if (r == 0) {
             if (store >= 0) {
-                storeResult(c, store, List.of(), null);
+                storeResult(c, store, List.of(), null, false);
             } else {
                 c.out.array(0);
             }
@@ -608,7 +618,8 @@ final class ZSetCommands {
                     values[i] = z.score();
                 }
             }
-            storeResult(c, store, members, values);
+            // ZRANGESTORE: a skiplist at once when the range is longer than zset-max-listpack-entries (zsetTypeCreate).
+            storeResult(c, store, members, values, createsTable(c, n, 0));
             return;
         }
         emit(c, z, from, n, reverse, withScores);
@@ -650,15 +661,15 @@ final class ZSetCommands {
     }
 
     /**
-     * Replaces key argument {@code dst} with a sorted set of {@code members} (with {@code scores}, in any order;
-     * a DEL when there are none) and replies their number.
+     * Replaces key argument {@code dst} with a sorted set of {@code members} (with {@code scores}, added in this
+     * order, to a table from the start when {@code asTable}; a DEL when there are none) and replies their number.
      */
-    private static void storeResult(Ctx c, int dst, List<byte[]> members, double[] scores) {
+    private static void storeResult(Ctx c, int dst, List<byte[]> members, double[] scores, boolean asTable) {
         if (c.find(c.found2, dst)) {
             c.delete(dst);
         }
         if (!members.isEmpty()) {
-            c.beginElements(dst, EffectCodec.OP_ELEMENTS_PUT, EntryType.ZSET);
+            c.beginElements(dst, EffectCodec.OP_ELEMENTS_PUT, zsetType(asTable));
             UnsafeBuffer b = new UnsafeBuffer(0, 0);
             for (int i = 0; i < members.size(); i++) {
                 byte[] m = members.get(i);
@@ -1237,11 +1248,14 @@ final class ZSetCommands {
         if (dst >= 0) {
             List<byte[]> bytes = new ArrayList<>(members.length);
             double[] scores = new double[members.length];
+            int longest = 0;
             for (int i = 0; i < members.length; i++) {
                 bytes.add(members[i].getBytes(StandardCharsets.ISO_8859_1));
                 scores[i] = result.get(members[i])[0];
+                longest = Math.max(longest, members[i].length());
             }
-            storeResult(c, dst, bytes, scores);
+            // Redis builds the result as a skiplist and makes it a listpack only when it fits one.
+            storeResult(c, dst, bytes, scores, createsTable(c, members.length, longest));
             return;
         }
         if (withScores) {

@@ -158,8 +158,10 @@ final class ServerConfig {
                 "hash-max-ziplist-entries", "hash-max-ziplist-value", "set-max-intset-entries",
                 "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries",
                 "zset-max-ziplist-value"}) {
+            // The -value limits are memory values in Redis ("64", "1kb"), the -entries limits plain integers.
+            boolean bytes = name.endsWith("-value");
             add(name, () -> Long.toString(s.db.encodingLimit(name)), v -> {
-                long n = integer(v, 0, Long.MAX_VALUE);
+                long n = bytes ? memory(v) : integer(v, 0, Long.MAX_VALUE);
                 return () -> s.db.setEncodingLimit(name, n);
             });
         }
@@ -280,6 +282,9 @@ final class ServerConfig {
                 break;
             }
         }
+        if (t.isEmpty()) {
+            return 0; // Redis's memtoull reads nothing as 0
+        }
         try {
             long n = Long.parseLong(t);
             if (n < 0) {
@@ -287,6 +292,10 @@ final class ServerConfig {
             }
             return Math.multiplyExact(n, mul);
         } catch (NumberFormatException | ArithmeticException e) {
+            if (t.matches("[0-9]{1,20}") && new java.math.BigInteger(t).bitLength() <= 64) {
+                // An unsigned 64-bit number (memtoull reads it) past the signed range that Redis then checks.
+                throw new Invalid("argument must be between 0 and 9223372036854775807 inclusive");
+            }
             throw new Invalid("argument must be a memory value");
         }
     }

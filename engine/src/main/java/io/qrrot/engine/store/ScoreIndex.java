@@ -257,9 +257,6 @@ final class ScoreIndex {
         long leaf = node;
         int n = leafCount(leaf);
         int pos = leafSearch(leaf, n, score, block);
-        if (pos < n && entryBlock(leaf, pos) == block) {
-            throw new IllegalStateException("member already in the index");
-        }
         if (pos < n && compare(score, block, entryScore(leaf, pos), entryBlock(leaf, pos)) == 0) {
             throw new IllegalStateException("a member with the same bytes is already in the index");
         }

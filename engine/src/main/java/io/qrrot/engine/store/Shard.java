@@ -527,21 +527,18 @@ public final class Shard {
         long value = EntryLayout.valueAddress(address);
         double score = Collection.score(payload, poff);
         if (Collection.encoding(value) == EntryType.ENCODING_PACKED) {
-            if (score == 0) {
-                // Redis's listpack keeps an integral score as an integer, so -0 comes back as 0; so does ours.
-                score = 0.0;
-                payload = ZERO_SCORE;
-                poff = 0;
-            }
             int record = (int) Collection.recordLength(true, elen, EntryType.SCORE_BYTES);
             boolean fits = elen <= maxPackedLength
                     && EntryLayout.valueLength(address) + (long) record <= MAX_PACKED;
+            // Redis's listpack keeps an integral score as an integer, so -0 comes back from it as 0; so does ours.
+            DirectBuffer packedPayload = score == 0 ? ZERO_SCORE : payload;
+            int packedOffset = score == 0 ? 0 : poff;
             if (fits && Collection.findPacked(value, true, element, eoff, elen, cursor)) {
-                moveSortedPacked(address, element, eoff, elen, payload, poff, score, record);
+                moveSortedPacked(address, element, eoff, elen, packedPayload, packedOffset, score, record);
                 return false;
             }
             if (fits && Collection.packedCount(value) < maxPackedEntries) {
-                insertSortedPacked(address, hash, element, eoff, elen, payload, poff, score, record);
+                insertSortedPacked(address, hash, element, eoff, elen, packedPayload, packedOffset, score, record);
                 return true;
             }
             address = convertToTable(address, hash, true);
