@@ -301,6 +301,45 @@ async function pubsub(p) {
   pub.disconnect();
 }
 
+async function sortedSets(r, p) {
+  const [z, other, dst, big] = ["zset", "zother", "zdst", "zbig"].map((n) => p + n);
+  await r.del(z, other, dst, big);
+  check("ZADD", await r.zadd(z, 10, "ann", 20, "bob", 15.5, "cy"), 3);
+  check("ZADD GT CH", await r.zadd(z, "GT", "CH", 12, "ann"), 1);
+  check("ZSCORE", await r.zscore(z, "ann"), "12");
+  check("ZSCORE missing", await r.zscore(z, "nobody"), null);
+  check("ZINCRBY", await r.zincrby(z, 10, "cy"), "25.5");
+  check("ZRANGE WITHSCORES", await r.zrange(z, 0, -1, "WITHSCORES"), ["ann", "12", "bob", "20", "cy", "25.5"]);
+  check("ZRANGEBYSCORE", await r.zrangebyscore(z, "(12", "+inf"), ["bob", "cy"]);
+  check("ZRANGE BYSCORE REV LIMIT", await r.zrange(z, "+inf", 0, "BYSCORE", "REV", "LIMIT", 0, 1), ["cy"]);
+  check("ZRANK", await r.zrank(z, "bob"), 1);
+  check("ZCOUNT", await r.zcount(z, 13, 30), 2);
+  await r.zadd(other, 1, "ann", 2, "dan");
+  check("ZUNIONSTORE", await r.zunionstore(dst, 2, z, other, "WEIGHTS", 2, 1), 4);
+  check("ZRANGE dst", await r.zrange(dst, 0, -1, "WITHSCORES"), ["dan", "2", "ann", "25", "bob", "40", "cy", "51"]);
+  check("ZPOPMIN", await r.zpopmin(z), ["ann", "12"]);
+  check("ZMPOP", await r.zmpop(2, p + "missing", z, "MAX", "COUNT", 5), [z, [["cy", "25.5"], ["bob", "20"]]]);
+  check("emptied", await r.exists(z), 0);
+  const args = [];
+  for (let i = 0; i < 1000; i++) {
+    args.push(i % 100, "member:" + i);
+  }
+  check("ZADD many", await r.zadd(big, ...args), 1000);
+  check("OBJECT ENCODING", await r.object("ENCODING", big), "skiplist");
+  check("ZRANK tie", await r.zrank(big, "member:500"), 5);
+  const seen = new Set();
+  let cursor = "0";
+  do {
+    const [next, flat] = await r.zscan(big, cursor, "COUNT", 100);
+    for (let i = 0; i < flat.length; i += 2) {
+      seen.add(flat[i]);
+    }
+    cursor = next;
+  } while (cursor !== "0");
+  check("ZSCAN", seen.size, 1000);
+  check("HGET on a zset", await errorOf(r.hget(big, "x")), WRONGTYPE);
+}
+
 async function main() {
   const p = "ioredis:";
   const version = require("ioredis/package.json").version;
@@ -311,6 +350,7 @@ async function main() {
   await other.connect();
   check("PING", await r.ping(), "PONG");
   const steps = [["hashes", () => hashes(r, p)], ["sets", () => sets(r, p)],
+    ["sorted sets", () => sortedSets(r, p)],
     ["transaction and watch", () => transactionAndWatch(r, other, p)], ["pub/sub", () => pubsub(p)]];
   for (const [name, step] of steps) {
     const before = failures.length;

@@ -269,6 +269,44 @@ def pubsub(port, p):
     pub.close()
 
 
+def sorted_sets(r, p):
+    z, other, dst, big = (p + n for n in ("zset", "zother", "zdst", "zbig"))
+    r.delete(z, other, dst, big)
+    check("ZADD", r.zadd(z, {"ann": 10, "bob": 20, "cy": 15.5}), 3)
+    check("ZADD GT CH", r.zadd(z, {"ann": 12}, gt=True, ch=True), 1)
+    check("ZADD NX", r.zadd(z, {"ann": 99}, nx=True), 0)
+    check("ZSCORE", r.zscore(z, "ann"), 12.0)
+    check("ZSCORE missing", r.zscore(z, "nobody"), None)
+    check("ZMSCORE", r.zmscore(z, ["ann", "nobody"]), [12.0, None])
+    check("ZINCRBY", r.zincrby(z, 10, "cy"), 25.5)
+    check("ZRANGE WITHSCORES", r.zrange(z, 0, -1, withscores=True), [("ann", 12.0), ("bob", 20.0), ("cy", 25.5)])
+    check("ZREVRANGE", r.zrevrange(z, 0, 0), ["cy"])
+    check("ZRANGEBYSCORE", r.zrangebyscore(z, "(12", "+inf"), ["bob", "cy"])
+    check("ZRANGE BYSCORE REV LIMIT", r.zrange(z, "+inf", 0, byscore=True, desc=True, offset=0, num=1), ["cy"])
+    check("ZRANK", r.zrank(z, "bob"), 1)
+    check("ZREVRANK", r.zrevrank(z, "bob"), 1)
+    check("ZCOUNT", r.zcount(z, 13, 30), 2)
+    r.zadd(other, {"ann": 1, "dan": 2})
+    check("ZUNION", r.zunion([z, other], withscores=True),
+          [("dan", 2.0), ("ann", 13.0), ("bob", 20.0), ("cy", 25.5)])
+    check("ZINTERSTORE MAX", r.zinterstore(dst, [z, other], aggregate="MAX"), 1)
+    check("ZRANGE dst", r.zrange(dst, 0, -1, withscores=True), [("ann", 12.0)])
+    check("ZPOPMIN", r.zpopmin(z), [("ann", 12.0)])
+    check("ZPOPMAX 2", r.zpopmax(z, 2), [("cy", 25.5), ("bob", 20.0)])
+    check("emptied", r.exists(z), 0)
+    check("ZADD inf", r.zadd(z, {"top": float("inf"), "low": float("-inf")}), 2)
+    check("ZRANGE inf", r.zrange(z, 0, -1, withscores=True), [("low", float("-inf")), ("top", float("inf"))])
+    members = {"member:%d" % i: i % 100 for i in range(1000)}
+    check("ZADD many", r.zadd(big, members), 1000)
+    check("OBJECT ENCODING", r.object("encoding", big), "skiplist")
+    check("ZRANK tie", r.zrank(big, "member:500"), 5)
+    check("ZSCAN_ITER", dict(r.zscan_iter(big, count=100)), {k: float(v) for k, v in members.items()})
+    check("ZREMRANGEBYSCORE", r.zremrangebyscore(big, 0, 9), 100)
+    check("ZCARD", r.zcard(big), 900)
+    check("HGET on a zset", error_of(lambda: r.hget(big, "x")), WRONGTYPE)
+    check("ZADD nan", error_of(lambda: r.zadd(big, {"x": float("nan")})), "value is not a valid float")
+
+
 def main():
     port = int(sys.argv[1])
     p = "redis-py:"
@@ -277,6 +315,7 @@ def main():
     other = redis.Redis(host="127.0.0.1", port=port, decode_responses=True, socket_timeout=10)
     check("PING", r.ping(), True)
     steps = [("hashes", lambda: hashes(r, p)), ("sets", lambda: sets(r, p)),
+             ("sorted sets", lambda: sorted_sets(r, p)),
              ("transaction and watch", lambda: transaction_and_watch(r, other, p)),
              ("pub/sub", lambda: pubsub(port, p))]
     for name, step in steps:

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Clients in other languages against a running server: {@code src/test/resources/clients/hashes_sets.py}
  * (redis-py, RESP2: the Debian package python3-redis, 4.3.4 on Debian 12, has no RESP3) and
- * {@code hashes_sets.js} (ioredis {@value #IOREDIS}, RESP2 only) each run hashes, sets, a transaction,
+ * {@code hashes_sets.js} (ioredis {@value #IOREDIS}, RESP2 only) each run hashes, sets, sorted sets, a transaction,
  * WATCH on a hash and Pub/Sub against the port given to them, and exit 0 only when every check held.
  *
  * <p>A client that is not there skips its test with the reason: redis-py is looked for with {@code python3}
