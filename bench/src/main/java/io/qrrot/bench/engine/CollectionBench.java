@@ -1,11 +1,9 @@
 package io.qrrot.bench.engine;
 
 import io.qrrot.engine.Clock;
-import io.qrrot.engine.CommandArgs;
 import io.qrrot.engine.EffectLog;
 import io.qrrot.engine.Engine;
 import io.qrrot.engine.EngineConfig;
-import io.qrrot.engine.Session;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,39 +41,9 @@ public class CollectionBench {
     private Engine engine;
     private final EngineBench.CountingLog log = new EngineBench.CountingLog();
 
-    /** A client: its session, argument holder, reply sink, random sequence and scratch for numbers. */
+    /** A client of this benchmark's engine. */
     @State(Scope.Thread)
-    public static class Client {
-        Session session;
-        final CommandArgs args = new CommandArgs();
-        final NoReply reply = new NoReply();
-        final byte[] scratch = new byte[64];
-        long state = 0x9E3779B97F4A7C15L;
-
-        long next(long bound) {
-            long x = state;
-            x ^= x << 13;
-            x ^= x >>> 7;
-            x ^= x << 17;
-            state = x;
-            return (x >>> 1) % bound;
-        }
-
-        /** Adds {@code prefix} followed by the decimal digits of {@code n} as one argument. */
-        void add(byte[] prefix, long n) {
-            System.arraycopy(prefix, 0, scratch, 0, prefix.length);
-            int digits = 1;
-            for (long v = n; v >= 10; v /= 10) {
-                digits++;
-            }
-            long v = n;
-            for (int i = prefix.length + digits - 1; i >= prefix.length; i--) {
-                scratch[i] = (byte) ('0' + v % 10);
-                v /= 10;
-            }
-            args.add(scratch, 0, prefix.length + digits);
-        }
-
+    public static class Client extends BenchClient {
         @Setup(Level.Trial)
         public void open(CollectionBench bench) {
             session = bench.engine.newSession();
@@ -91,7 +59,7 @@ public class CollectionBench {
     @Setup(Level.Trial)
     public void load() {
         engine = new Engine(EngineConfig.defaults().withShards(256).withExpectedKeys(2L * SMALL), Clock.SYSTEM);
-        Client c = new Client();
+        BenchClient c = new BenchClient();
         c.session = engine.newSession();
         for (int i = 0; i < SMALL; i++) {
             c.args.clear();
