@@ -91,7 +91,8 @@ public final class BulkLoader implements AutoCloseable {
      * key with {@code expiryMillis} when it is missing, also when that expiry has passed.
      *
      * @param hash {@link #hash} of the key
-     * @param type {@link EffectCodec#TYPE_HASH} or {@link EffectCodec#TYPE_SET}
+     * @param type a collection type: {@link EffectCodec#TYPE_HASH}, {@link EffectCodec#TYPE_SET} or
+     *             {@link EntryType#ZSET}
      */
     public void loadElement(long hash, byte type, DirectBuffer key, int koff, int klen, long expiryMillis,
                                DirectBuffer element, int eoff, int elen, DirectBuffer payload, int poff, int plen) {

@@ -8,6 +8,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.LongHashSet;
 import org.agrona.collections.MutableLong;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Everything one command needs while it runs, reused from command to command: the arguments, the reply
@@ -40,8 +41,8 @@ final class Ctx {
     private LongHashSet seenHashes = new LongHashSet();
     final MutableLong num = new MutableLong();
     /** A sorted-set score as text ({@link Scores#format}) and as its 8 payload bytes. */
-    final org.agrona.concurrent.UnsafeBuffer scoreText = new org.agrona.concurrent.UnsafeBuffer(new byte[Scores.MAX_TEXT]);
-    final org.agrona.concurrent.UnsafeBuffer scoreBytes = new org.agrona.concurrent.UnsafeBuffer(new byte[8]);
+    final UnsafeBuffer scoreText = new UnsafeBuffer(new byte[Scores.MAX_TEXT]);
+    final UnsafeBuffer scoreBytes = new UnsafeBuffer(new byte[8]);
     /** The range a sorted-set command parsed. */
     final ZSetCommands.ScoreRange scoreRange = new ZSetCommands.ScoreRange();
     final ZSetCommands.LexRange lexRange = new ZSetCommands.LexRange();

@@ -1,5 +1,6 @@
 package io.qrrot.engine;
 
+import io.qrrot.engine.store.EntryType;
 import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -50,18 +51,19 @@ import org.agrona.MutableDirectBuffer;
  *  ELEMENTS_PUT (code 5): each element of the collection at the key now has this payload; a missing key is
  *  first created as an empty collection of the type, without expiry (a hash field and its value)
  *     0  code          1 byte    = 5
- *     1  value type    1 byte    4 hash, 6 set; bit 7 (AS_TABLE): a key this op creates starts as a table,
+ *     1  value type    1 byte    4 hash, 6 set, 7 zset; bit 7 (AS_TABLE): a key this op creates starts as a table,
  *                                not packed (Redis keeps a collection's encoding through RENAME and COPY)
  *     2  key length    int32
  *     6  count         int32     n >= 1
  *    10  key bytes
  *        n elements:   element length int32, payload length int32, element bytes, payload bytes
- *                      (a set member's payload is empty)
+ *                      (a set member's payload is empty; a sorted-set member's is its score: 8 bytes,
+ *                      an IEEE 754 double, little-endian, never NaN)
  *
  *  ELEMENTS_DEL (code 6): each element is no longer in the collection at the key; a collection left empty
  *  is deleted with its key, as Redis never keeps an empty collection
  *     0  code          1 byte    = 6
- *     1  value type    1 byte    4 hash, 6 set
+ *     1  value type    1 byte    4 hash, 6 set, 7 zset
  *     2  key length    int32
  *     6  count         int32     n >= 1
  *    10  key bytes
@@ -69,9 +71,9 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  *
  * <p>Value types ({@link io.qrrot.engine.store.EntryType}): 1 = string (raw bytes), 2 = int (8 bytes, signed
- * 64-bit little-endian), 3 = JSON (normalised compact UTF-8 text), 4 = hash, 6 = set. Ops apply in order; a record
- * applies whole or (if it was never written completely) not at all, so a multi-key command or a transaction
- * is atomic across a crash. Every op is an absolute state, never a delta: a PUT is a whole value, and an
+ * 64-bit little-endian), 3 = JSON (normalised compact UTF-8 text), 4 = hash, 6 = set, 7 = sorted set. Ops apply
+ * in order; a record applies whole or (if it was never written completely) not at all, so a multi-key command or a
+ * transaction is atomic across a crash. Every op is an absolute state, never a delta: a PUT is a whole value, and an
  * element op names the elements it changed with their resulting payloads (HINCRBY logs the resulting value),
  * never a whole collection. Recovery applies each record exactly once, in LSN order from a snapshot's base
  * LSN on; a log of key-level ops alone (PUT, DEL, EXPIRE, CLEAR) is moreover idempotent, a prefix applied
@@ -79,7 +81,8 @@ import org.agrona.MutableDirectBuffer;
  * value of another type (and is refused).
  *
  * <p>Version history: 1 is the first version (ops 1 to 4, types 1 to 3); 2 adds the element ops and the hash
- * type, and the set type (6) in element ops. A reader refuses versions it does not know; this build reads both.
+ * type, and the set type (6) and the sorted-set type (7) in element ops. A reader refuses versions it does not
+ * know; this build reads both.
  */
 public final class EffectCodec {
     public static final byte VERSION = 2;
@@ -91,6 +94,7 @@ public final class EffectCodec {
     public static final byte TYPE_JSON = 3;
     public static final byte TYPE_HASH = 4;
     public static final byte TYPE_SET = 6;
+    public static final byte TYPE_ZSET = 7;
 
     public static final byte OP_PUT = 1;
     public static final byte OP_DEL = 2;
@@ -425,9 +429,9 @@ public final class EffectCodec {
                         throw malformed(off, pos + ELEMENTS_TYPE_OFFSET, name + " with the AS_TABLE bit");
                     }
                     byte type = (byte) (flagged & ~AS_TABLE);
-                    if (type != TYPE_HASH && type != TYPE_SET) {
+                    if (type != TYPE_HASH && type != TYPE_SET && type != TYPE_ZSET) {
                         throw malformed(off, pos + ELEMENTS_TYPE_OFFSET, name + " value type " + type
-                                + ", expected 4 (hash) or 6 (set)");
+                                + ", expected 4 (hash), 6 (set) or 7 (zset)");
                     }
                     long klen = buf.getInt(pos + ELEMENTS_KEY_LENGTH_OFFSET, ORDER);
                     long n = buf.getInt(pos + ELEMENTS_COUNT_OFFSET, ORDER);
@@ -447,6 +451,16 @@ public final class EffectCodec {
                             throw malformed(off, pos, name + " element with negative length " + elen + "/" + plen);
                         }
                         need(off, pos, head + elen + plen, end, name + " element " + (e + 1) + " of " + n);
+                        if (put && type == TYPE_ZSET) {
+                            if (plen != EntryType.SCORE_BYTES) {
+                                throw malformed(off, pos, name + " sorted-set member with a " + plen
+                                        + "-byte score; expected " + EntryType.SCORE_BYTES);
+                            }
+                            if (Double.isNaN(Double.longBitsToDouble(buf.getLong(pos + head + (int) elen,
+                                    ByteOrder.LITTLE_ENDIAN)))) {
+                                throw malformed(off, pos, name + " sorted-set member with a NaN score");
+                            }
+                        }
                         pos += (int) (head + elen + plen);
                     }
                     break;

@@ -331,7 +331,8 @@ public final class Engine implements AutoCloseable {
      * missing (also when that expiry has passed, as {@link #load} does). A snapshot streams a collection element
      * by element.
      *
-     * @param type {@link EffectCodec#TYPE_HASH} or {@link EffectCodec#TYPE_SET}
+     * @param type a collection type: {@link EffectCodec#TYPE_HASH}, {@link EffectCodec#TYPE_SET} or
+     *             {@link EntryType#ZSET}
      */
     public void loadElement(byte type, DirectBuffer key, int koff, int klen, long expiryMillis, DirectBuffer element,
                             int eoff, int elen, DirectBuffer payload, int poff, int plen) {
@@ -378,7 +379,8 @@ public final class Engine implements AutoCloseable {
 
     static void checkLoadableCollection(byte type) {
         if (!EntryType.isCollection(type)) {
-            throw new IllegalArgumentException("value type " + type + " is not a collection; expected 4 (hash), 6 (set) or 7 (zset)");
+            throw new IllegalArgumentException("value type " + type
+                    + " is not a collection; expected 4 (hash), 6 (set) or 7 (zset)");
         }
     }
 

@@ -338,7 +338,8 @@ final class ElementTable {
      */
     static void overwritePayload(long table, long block, DirectBuffer p, int poff, int plen) {
         if (plen != payloadLength(block)) {
-            throw new IllegalArgumentException("overwritePayload needs " + payloadLength(block) + " bytes, got " + plen);
+            throw new IllegalArgumentException("overwritePayload needs " + payloadLength(block) + " bytes, got "
+                    + plen);
         }
         EntryLayout.copyFrom(p, poff, payloadAddress(block), plen);
         bumpModCount(table);

@@ -976,6 +976,10 @@ public final class Shard {
                     long sortedIndex = indexOf(address);
                     if (sortedIndex != 0) {
                         ScoreIndex.verify(sortedIndex);
+                        if (ScoreIndex.count(sortedIndex) != ElementTable.count(t)) {
+                            throw new IllegalStateException("shard " + index + ": a sorted set's index holds "
+                                    + ScoreIndex.count(sortedIndex) + " members, its table " + ElementTable.count(t));
+                        }
                         small += ScoreIndex.memoryBytes(sortedIndex); // its nodes are all small blocks
                         live += ScoreIndex.memoryBytes(sortedIndex);
                     }
