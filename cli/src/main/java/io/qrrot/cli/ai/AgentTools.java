@@ -65,8 +65,8 @@ final class AgentTools {
         d.add(read("mget", "Returns the string values of several keys at once (at most " + MAX_KEYS_PER_CALL + ").",
                 Map.of("keys", keys), List.of("keys")));
         d.add(read("exists", "Counts how many of the given keys exist.", Map.of("keys", keys), List.of("keys")));
-        d.add(read("type", "Returns the type of a key's value: string, hash, set, ReJSON-RL (a JSON document), … or "
-                + "none.", Map.of("key", key), List.of("key")));
+        d.add(read("type", "Returns the type of a key's value: string, hash, set, zset (a sorted set), ReJSON-RL "
+                + "(a JSON document), … or none.", Map.of("key", key), List.of("key")));
         d.add(read("ttl", "Returns a key's time to live in seconds: -1 means no expiry, -2 that the key does not exist.",
                 Map.of("key", key), List.of("key")));
         d.add(read("strlen", "Returns the length in bytes of a key's string value.", Map.of("key", key),

@@ -28,7 +28,7 @@ public interface Store extends AutoCloseable {
     /** EXISTS: how many of the keys exist. */
     long exists(List<String> keys) throws StoreException, IOException;
 
-    /** TYPE: {@code string}, {@code hash}, {@code set}, {@code ReJSON-RL}, … or {@code none}. */
+    /** TYPE: {@code string}, {@code hash}, {@code set}, {@code zset}, {@code ReJSON-RL}, … or {@code none}. */
     String type(String key) throws StoreException, IOException;
 
     /** TTL in seconds: -1 without expiry, -2 when the key does not exist. */
