@@ -21,8 +21,11 @@ import org.agrona.MutableDirectBuffer;
  * decimal exponent is below -4 or at least 17 ({@code 1e+20}, {@code 3.0000000000000001e-05}), {@code inf},
  * {@code -inf}, {@code -0}. An integral score below 10^17 (most scores) is printed without allocating; others
  * go through an exact {@link BigDecimal}.
+ *
+ * <p>Public for {@link #text} alone: the tools outside the engine (the WAL and snapshot dumps) print a score
+ * as the commands do.
  */
-final class Scores {
+public final class Scores {
     /** Longest text {@link #format} writes: sign, 17 digits, point, "e-308". */
     static final int MAX_TEXT = 32;
     private static final MathContext SEVENTEEN = new MathContext(17, RoundingMode.HALF_EVEN);
@@ -263,8 +266,14 @@ final class Scores {
         return into.putStringWithoutLengthAscii(off, formatSlow(v));
     }
 
-    /** {@code "%.17g"} of any score, as a String (not for hot paths). */
-    static String text(double v) {
+    /**
+     * {@code "%.17g"} of any score, as a String (not for hot paths): what ZSCORE replies for it. NaN, which
+     * no score is, prints as {@code nan}.
+     */
+    public static String text(double v) {
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
         if (Double.isInfinite(v)) {
             return v > 0 ? "inf" : "-inf";
         }

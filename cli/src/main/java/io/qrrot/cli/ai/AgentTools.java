@@ -23,7 +23,7 @@ final class AgentTools {
     static final String PROPOSE = "propose_writes";
     /** The read tools, in the order they are declared to the model. */
     static final List<String> READ_TOOLS = List.of("get", "mget", "exists", "type", "ttl", "strlen", "json_get", "scan",
-            "hash_get", "set_members", "set_contains");
+            "hash_get", "set_members", "set_contains", "zset_range");
     static final int MAX_KEYS_PER_CALL = 100;
     static final int MAX_SCAN_BOUND = 200;
     static final int DEFAULT_SCAN_BOUND = 50;
@@ -32,7 +32,7 @@ final class AgentTools {
     static final int SCAN_COUNT = 1000;
     /** Fields or members named in one hash_get or set_contains call. */
     static final int MAX_ELEMENTS_PER_CALL = 100;
-    /** Fields or members listed by one hash_get or set_members call. */
+    /** Fields or members listed by one hash_get, set_members or zset_range call. */
     static final int MAX_ELEMENT_BOUND = 200;
     static final int DEFAULT_ELEMENT_BOUND = 50;
     /**
@@ -65,8 +65,8 @@ final class AgentTools {
         d.add(read("mget", "Returns the string values of several keys at once (at most " + MAX_KEYS_PER_CALL + ").",
                 Map.of("keys", keys), List.of("keys")));
         d.add(read("exists", "Counts how many of the given keys exist.", Map.of("keys", keys), List.of("keys")));
-        d.add(read("type", "Returns the type of a key's value: string, hash, set, ReJSON-RL (a JSON document), … or "
-                + "none.", Map.of("key", key), List.of("key")));
+        d.add(read("type", "Returns the type of a key's value: string, hash, set, zset (a sorted set), ReJSON-RL "
+                + "(a JSON document), … or none.", Map.of("key", key), List.of("key")));
         d.add(read("ttl", "Returns a key's time to live in seconds: -1 means no expiry, -2 that the key does not exist.",
                 Map.of("key", key), List.of("key")));
         d.add(read("strlen", "Returns the length in bytes of a key's string value.", Map.of("key", key),
@@ -108,6 +108,23 @@ final class AgentTools {
                         + MAX_ELEMENTS_PER_CALL + ").").build());
         d.add(read("set_contains", "Says whether each of the given members is in the set at a key (SMISMEMBER).",
                 contains, List.of("key", "members")));
+        Map<String, Schema> zset = new LinkedHashMap<>();
+        zset.put("key", key);
+        zset.put("by", Schema.builder().type(Type.Known.STRING).enum_(List.of("rank", "score"))
+                .description("rank (the default): members by their position, 0 the lowest score (with reverse, the "
+                        + "highest); score: members whose score is between min and max.").build());
+        zset.put("start", integer("by rank: the first rank (default 0; negative counts from the end, -1 the last)."));
+        zset.put("stop", integer("by rank: the last rank, included (default -1, the end)."));
+        zset.put("min", string("by score: the lowest score, included; (5 excludes 5; -inf for no limit (default)."));
+        zset.put("max", string("by score: the highest score, included; (5 excludes 5; +inf for no limit (default)."));
+        zset.put("offset", integer("by score: skip this many members of the range first (default 0), to page on."));
+        zset.put("reverse", Schema.builder().type(Type.Known.BOOLEAN)
+                .description("true: from the highest score down (a leaderboard's top).").build());
+        zset.put("bound", bound("members"));
+        d.add(read("zset_range", "Reads a sorted set (zset): members with their scores, in score order, a bounded "
+                + "number of them, with how many the set has (and by score, how many are in the range) and whether "
+                + "that is all of the range. A sorted set may hold millions of members: ask for the ranks or the "
+                + "score range you need (the top 10: reverse with start 0 and stop 9).", zset, List.of("key")));
         d.add(proposeDeclaration());
         return d;
     }
@@ -143,6 +160,10 @@ final class AgentTools {
     private static Schema bound(String what) {
         return Schema.builder().type(Type.Known.INTEGER).description("The most " + what + " to return (default "
                 + DEFAULT_ELEMENT_BOUND + ", at most " + MAX_ELEMENT_BOUND + ").").build();
+    }
+
+    private static Schema integer(String description) {
+        return Schema.builder().type(Type.Known.INTEGER).description(description).build();
     }
 
     private static Schema string(String description) {
@@ -184,6 +205,7 @@ final class AgentTools {
                 case "set_members" -> setMembers(Args.string(args, "key"), Args.optionalInt(args, "bound"), budget);
                 case "set_contains" -> setContains(Args.string(args, "key"),
                         Args.strings(args, "members", MAX_ELEMENTS_PER_CALL, "member"));
+                case "zset_range" -> zsetRange(args, budget);
                 default -> throw new Args.BadArguments("unknown tool '" + name + "'");
             };
         } catch (Args.BadArguments e) {
@@ -399,6 +421,125 @@ final class AgentTools {
             answers.put(members.get(i), in.get(i));
         }
         return ordered("key", key, "members", answers);
+    }
+
+    /**
+     * zset_range: ZCARD, then one ZRANGE … WITHSCORES of at most the bound: by rank, the ranks asked for cut to
+     * the bound; by score, ZCOUNT of the range and a LIMIT of the bound. Members and scores count against the
+     * step's data budget.
+     */
+    private Map<String, Object> zsetRange(Map<String, Object> args, DataBudget budget)
+            throws Args.BadArguments, StoreException, IOException {
+        String key = Args.string(args, "key");
+        String by = Args.optionalString(args, "by");
+        Integer start = Args.optionalInt(args, "start");
+        Integer stop = Args.optionalInt(args, "stop");
+        String min = Args.optionalString(args, "min");
+        String max = Args.optionalString(args, "max");
+        Integer offset = Args.optionalInt(args, "offset");
+        boolean reverse = Boolean.TRUE.equals(Args.optionalBoolean(args, "reverse"));
+        boolean rankGiven = start != null || stop != null;
+        boolean scoreGiven = min != null || max != null || offset != null;
+        if (rankGiven && scoreGiven) {
+            throw new Args.BadArguments("give either ranks (start, stop) or a score range (min, max, offset), not "
+                    + "both");
+        }
+        if (by == null || by.isBlank()) {
+            by = scoreGiven && !rankGiven ? "score" : "rank";
+        }
+        by = by.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!by.equals("rank") && !by.equals("score")) {
+            throw new Args.BadArguments("'by' must be rank or score, got '" + by + "'");
+        }
+        boolean byScore = by.equals("score");
+        if (byScore && rankGiven) {
+            throw new Args.BadArguments("start and stop are ranks: with by score, give min and max");
+        }
+        if (!byScore && scoreGiven) {
+            throw new Args.BadArguments("min, max and offset are for by score: with by rank, give start and stop");
+        }
+        if (offset != null && offset < 0) {
+            throw new Args.BadArguments("'offset' must be at least 0, got " + offset);
+        }
+        int bound = elementBound(Args.optionalInt(args, "bound"));
+        readKeys.add(key);
+        String k = Plan.display(List.of(key));
+        long count;
+        Map<String, Object> m = ordered("key", key);
+        List<String> range = new ArrayList<>();
+        long inRange;
+        int skip = offset == null ? 0 : offset;
+        if (byScore) {
+            String lo = min == null || min.isBlank() ? "-inf" : min.strip();
+            String hi = max == null || max.isBlank() ? "+inf" : max.strip();
+            // ZRANGE … BYSCORE REV takes the range from its high end.
+            range.addAll(reverse ? List.of(hi, lo, "BYSCORE", "REV") : List.of(lo, hi, "BYSCORE"));
+            range.addAll(List.of("LIMIT", Integer.toString(skip), Integer.toString(bound)));
+            ui.progress("read: ZCARD " + k + ", ZCOUNT " + Plan.display(List.of(key, lo, hi)) + ", ZRANGE "
+                    + Plan.display(CommandStore.prefixed(key, range)) + " WITHSCORES");
+            count = store.zcard(key);
+            inRange = count == 0 ? 0 : store.zcount(key, lo, hi);
+            m.put("exists", count > 0);
+            m.put("member_count", count);
+            m.put("by", "score");
+            m.put("min", lo);
+            m.put("max", hi);
+            if (skip > 0) {
+                m.put("offset", skip);
+            }
+            m.put("in_range", inRange);
+        } else {
+            int from = start == null ? 0 : start;
+            int to = stop == null ? -1 : stop;
+            ui.progress("read: ZCARD " + k + ", ZRANGE " + k + " " + from + " " + to + (reverse ? " REV" : "")
+                    + " WITHSCORES (at most " + bound + " members)");
+            count = store.zcard(key);
+            // Ranks as ZRANGE reads them: negative from the end, then clamped to the set.
+            long first = from < 0 ? Math.max(0, count + from) : from;
+            long last = to < 0 ? count + to : Math.min(to, count - 1);
+            inRange = first > last || first >= count ? 0 : last - first + 1;
+            range.addAll(List.of(Long.toString(first), Long.toString(first + Math.min(inRange, bound) - 1)));
+            if (reverse) {
+                range.add("REV");
+            }
+            m.put("exists", count > 0);
+            m.put("member_count", count);
+            m.put("by", "rank");
+            m.put("start", from);
+            m.put("stop", to);
+            m.put("in_range", inRange);
+            skip = 0;
+        }
+        m.put("reverse", reverse);
+        List<Object> listed = new ArrayList<>();
+        Cut cut = null;
+        if (inRange > skip) {
+            for (Store.ScoredMember e : store.zrange(key, range)) {
+                cut = listingCut(listed.size(), bound, budget);
+                if (cut != null) {
+                    break;
+                }
+                budget.take(e.score());
+                listed.add(ordered("member", budget.value(e.member()), "score", e.score()));
+            }
+        }
+        long wanted = Math.max(0, inRange - skip);
+        if (cut == null && listed.size() < wanted && listed.size() >= bound) {
+            cut = Cut.BOUND;
+        }
+        m.put("members", listed);
+        m.put("returned", listed.size());
+        m.put("complete", cut == null);
+        if (cut != null) {
+            String head = "the range holds " + wanted + " members" + (skip > 0 ? " after the offset" : "") + "; "
+                    + listed.size() + " are shown";
+            String next = byScore ? "page on with offset " + (skip + listed.size()) + ", or narrow min and max"
+                    : "read the next ranks from " + (Long.parseLong(range.get(0)) + listed.size())
+                    + ", or a narrower range";
+            m.put("note", cut == Cut.BOUND ? head + " (bound " + bound + "); " + next
+                    : head + ": this step's data budget is used up; " + next + " in a later step");
+        }
+        return m;
     }
 
     private static int elementBound(Integer bound) {

@@ -46,6 +46,19 @@ final class Args {
         }
     }
 
+    /** A boolean the model sent as true/false (or as the text "true"/"false"); null when absent. */
+    static Boolean optionalBoolean(Map<String, Object> args, String name) throws BadArguments {
+        Object v = args.get(name);
+        if (v == null || v instanceof Boolean) {
+            return (Boolean) v;
+        }
+        String s = v.toString().trim();
+        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new BadArguments("'" + name + "' must be true or false, got '" + v + "'");
+    }
+
     static List<String> strings(Map<String, Object> args, String name, int max) throws BadArguments {
         return strings(args, name, max, "key");
     }

@@ -158,6 +158,55 @@ abstract class CommandStore implements Store {
         return new SetPage(page.cursor(), page.elements());
     }
 
+    @Override
+    public long zcard(String key) throws StoreException, IOException {
+        return integer(check(watchedRead(List.of(key), List.of("ZCARD", key))));
+    }
+
+    @Override
+    public long zcount(String key, String min, String max) throws StoreException, IOException {
+        return integer(check(watchedRead(List.of(key), List.of("ZCOUNT", key, min, max))));
+    }
+
+    @Override
+    public List<ScoredMember> zrange(String key, List<String> args) throws StoreException, IOException {
+        List<String> cmd = new ArrayList<>(args.size() + 3);
+        cmd.add("ZRANGE");
+        cmd.add(key);
+        cmd.addAll(args);
+        cmd.add("WITHSCORES");
+        Reply r = check(watchedRead(List.of(key), cmd));
+        // RESP2: member, score, member, score…; RESP3: [member, score] pairs, the score a double.
+        List<Reply> flat = new ArrayList<>();
+        for (Reply e : r.elements()) {
+            if (e instanceof Reply.ArrayReply pair) {
+                flat.addAll(pair.elements());
+            } else {
+                flat.add(e);
+            }
+        }
+        if (flat.size() % 2 != 0) {
+            throw new StoreException("ZRANGE WITHSCORES returned an odd number of members and scores");
+        }
+        List<ScoredMember> out = new ArrayList<>(flat.size() / 2);
+        for (int i = 0; i < flat.size(); i += 2) {
+            if (!(flat.get(i) instanceof Reply.BulkString member)) {
+                throw new StoreException("ZRANGE returned a member that is not a string: " + flat.get(i));
+            }
+            Reply score = flat.get(i + 1);
+            String text;
+            if (score instanceof Reply.BulkString b) {
+                text = b.utf8();
+            } else if (score instanceof Reply.DoubleReply d) {
+                text = d.text();
+            } else {
+                throw new StoreException("ZRANGE returned a score that is not a number: " + score);
+            }
+            out.add(new ScoredMember(member.bytes(), text));
+        }
+        return out;
+    }
+
     /** HSCAN or SSCAN of one key, watching it: the next cursor and the elements as the server sent them. */
     private ElementPage elementScan(String name, String key, String cursor, int count)
             throws StoreException, IOException {

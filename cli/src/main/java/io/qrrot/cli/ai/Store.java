@@ -28,7 +28,7 @@ public interface Store extends AutoCloseable {
     /** EXISTS: how many of the keys exist. */
     long exists(List<String> keys) throws StoreException, IOException;
 
-    /** TYPE: {@code string}, {@code hash}, {@code set}, {@code ReJSON-RL}, … or {@code none}. */
+    /** TYPE: {@code string}, {@code hash}, {@code set}, {@code zset}, {@code ReJSON-RL}, … or {@code none}. */
     String type(String key) throws StoreException, IOException;
 
     /** TTL in seconds: -1 without expiry, -2 when the key does not exist. */
@@ -64,6 +64,20 @@ public interface Store extends AutoCloseable {
     /** One SSCAN step: {@code SSCAN key cursor COUNT count}, bounded as {@link #hscan} is. */
     SetPage sscan(String key, String cursor, int count) throws StoreException, IOException;
 
+    /** ZCARD: how many members the sorted set has; 0 when the key does not exist. */
+    long zcard(String key) throws StoreException, IOException;
+
+    /** ZCOUNT key min max: how many members have a score in the range (bounds as ZRANGE BYSCORE takes them). */
+    long zcount(String key, String min, String max) throws StoreException, IOException;
+
+    /**
+     * {@code ZRANGE key args… WITHSCORES}: the members in the order asked, each with its score as the database
+     * printed it. The caller bounds the range (ranks, or a LIMIT), so a sorted set is never read whole.
+     *
+     * @param args what follows the key: start, stop and options (BYSCORE, REV, LIMIT offset count)
+     */
+    List<ScoredMember> zrange(String key, List<String> args) throws StoreException, IOException;
+
     /**
      * Runs {@code commands} as one transaction (MULTI … EXEC) that commits only if no key in
      * {@code watchedKeys} (and no key read through this store) changed since it was read.
@@ -97,6 +111,10 @@ public interface Store extends AutoCloseable {
         public HashPage {
             entries = List.copyOf(entries);
         }
+    }
+
+    /** A sorted set's member and its score, the text the database sent ({@code 0.10000000000000001}, {@code inf}). */
+    record ScoredMember(byte[] member, String score) {
     }
 
     /** One SSCAN step's result; {@code cursor} "0" means the iteration is complete. May repeat a member. */

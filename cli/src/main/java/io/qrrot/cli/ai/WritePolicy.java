@@ -16,10 +16,11 @@ import java.util.Set;
 public final class WritePolicy {
     /**
      * The data commands the agent may propose, in the order the schema lists them. Each writes the keys it
-     * names and nothing else; commands of lists and sorted sets come with those types.
+     * names and nothing else; commands of lists come with that type.
      */
     public static final List<String> ALLOWED = List.of("SET", "DEL", "INCR", "INCRBY", "DECR", "DECRBY", "EXPIRE",
-            "PERSIST", "APPEND", "JSON.SET", "MSET", "RENAME", "HSET", "HDEL", "HINCRBY", "SADD", "SREM");
+            "PERSIST", "APPEND", "JSON.SET", "MSET", "RENAME", "HSET", "HDEL", "HINCRBY", "SADD", "SREM", "ZADD",
+            "ZREM", "ZINCRBY");
 
     /** Commands named specifically in refusals: they act on the server or on all keys. */
     private static final Set<String> ADMIN = Set.of("FLUSHALL", "FLUSHDB", "SHUTDOWN", "CONFIG", "SAVE", "BGSAVE",
@@ -105,6 +106,10 @@ public final class WritePolicy {
             case "HINCRBY" -> args.size() != 3 ? "HINCRBY takes a key, a field and an integer"
                     : isInteger(args.get(2)) ? null : "HINCRBY amount '" + args.get(2) + "' is not an integer";
             case "SADD", "SREM" -> args.size() < 2 ? name + " takes a key and at least one member" : null;
+            case "ZADD" -> checkZadd(args);
+            case "ZREM" -> args.size() < 2 ? "ZREM takes a key and at least one member" : null;
+            case "ZINCRBY" -> args.size() != 3 ? "ZINCRBY takes a key, an increment and a member"
+                    : isScore(args.get(1)) ? null : "ZINCRBY increment '" + args.get(1) + "' is not a number";
             default -> name + " is not allowed";
         };
     }
@@ -148,6 +153,60 @@ public final class WritePolicy {
             }
         }
         return null;
+    }
+
+    /**
+     * ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member …], refused here (not inside the
+     * transaction, where the other commands would still run) when Redis would refuse it.
+     */
+    private static String checkZadd(List<String> args) {
+        String usage = "ZADD takes a key, options (NX, XX, GT, LT, CH, INCR) and score member pairs";
+        if (args.size() < 3) {
+            return usage;
+        }
+        Set<String> options = new java.util.HashSet<>();
+        int i = 1;
+        while (i < args.size() && Set.of("NX", "XX", "GT", "LT", "CH", "INCR")
+                .contains(args.get(i).toUpperCase(Locale.ROOT))) {
+            options.add(args.get(i).toUpperCase(Locale.ROOT));
+            i++;
+        }
+        int rest = args.size() - i;
+        if (rest == 0 || rest % 2 != 0) {
+            return usage;
+        }
+        if (options.contains("NX") && options.contains("XX")) {
+            return "ZADD takes only one of NX and XX";
+        }
+        if (options.contains("GT") && options.contains("LT")
+                || options.contains("NX") && (options.contains("GT") || options.contains("LT"))) {
+            return "ZADD takes only one of GT and LT, and neither with NX";
+        }
+        if (options.contains("INCR") && rest != 2) {
+            return "ZADD INCR takes a single score member pair";
+        }
+        for (int j = i; j < args.size(); j += 2) {
+            if (!isScore(args.get(j))) {
+                return "ZADD score '" + args.get(j) + "' is not a number";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A score as a sorted set takes it: a decimal number (1, -2.5, 1e3) or inf, +inf, -inf (any case), within a
+     * double's range; never NaN.
+     */
+    static boolean isScore(String s) {
+        if (s.matches("(?i)[+-]?inf(inity)?")) {
+            return true;
+        }
+        if (!s.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
+            return false;
+        }
+        double v = Double.parseDouble(s);
+        // Out of a double's range Redis refuses it: overflow to infinity, or underflow of a nonzero to 0.
+        return Double.isFinite(v) && (v != 0 || !s.replaceFirst("[eE].*$", "").matches(".*[1-9].*"));
     }
 
     private static String checkExpire(List<String> args) {

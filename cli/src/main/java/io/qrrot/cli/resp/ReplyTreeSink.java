@@ -13,7 +13,7 @@ import org.agrona.DirectBuffer;
  * Builds {@link Reply} trees from the engine's streamed replies: what the embedded mode (CLI over the facade,
  * no server) hands to the same renderers and agent code the remote mode uses. With protocol 2 it builds what
  * a server speaking RESP2 would have sent (maps and sets as arrays, doubles and verbatim text as bulk strings,
- * booleans as 1/0), so embedded replies render exactly as remote ones. Not thread-safe.
+ * booleans as 1/0, pairs as one flat array), so embedded replies render exactly as remote ones. Not thread-safe.
  */
 public final class ReplyTreeSink implements ReplySink {
     private enum Kind { ARRAY, MAP, SET }
@@ -121,10 +121,33 @@ public final class ReplyTreeSink implements ReplySink {
         begin(resp3 ? Kind.SET : Kind.ARRAY, count);
     }
 
+    /** Pairs (ZRANGE … WITHSCORES, HRANDFIELD … WITHVALUES): RESP3 an array of two-element arrays, RESP2 flat. */
+    @Override
+    public void pairs(int count) {
+        begin(Kind.ARRAY, resp3 ? count : 2 * count);
+    }
+
+    @Override
+    public void pair() {
+        if (resp3) {
+            begin(Kind.ARRAY, 2);
+        }
+    }
+
     @Override
     public void doubleValue(double value) {
         String text = RespEncoder.formatDouble(value);
         add(resp3 ? new Reply.DoubleReply(text) : new Reply.BulkString(text.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** A double whose text the engine fixed (a sorted-set score, {@code "%.17g"}): that text, as a server sends it. */
+    @Override
+    public void doubleText(DirectBuffer text, int off, int len) {
+        if (!resp3) {
+            bulk(text, off, len);
+            return;
+        }
+        add(new Reply.DoubleReply(text.getStringWithoutLengthAscii(off, len)));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.qrrot.cli.snapshot;
 import io.qrrot.cli.CliContext;
 import io.qrrot.cli.ops.Problems;
 import io.qrrot.cli.render.Repr;
+import io.qrrot.engine.Scores;
 import io.qrrot.engine.store.EntryType;
 import io.qrrot.recovery.DataTools;
 import io.qrrot.recovery.snapshot.SnapshotVisitor;
@@ -27,15 +28,19 @@ import picocli.CommandLine.Spec;
  * key "k" type=string value "v" expiry=none
  * key "n" type=int value 42 expiry=2100-01-01T00:00:00Z
  * key "h" type=hash elements=2 expiry=none
+ * key "z" type=zset elements=3 expiry=none
  * </pre>
  * With {@code --elements} a collection's line comes first, without the count, and its elements follow, one an
- * indented line ({@code   field "f" value "v"}): the dump streams a collection as the file holds it, never the
- * whole of it in memory. Values longer than {@link #MAX_SHOWN} bytes are cut, with their length given.
+ * indented line ({@code   field "f" value "v"} of a hash, {@code   element "m"} of a set,
+ * {@code   member "m" score 1.5} of a sorted set, the score printed as ZSCORE prints it): the dump streams a
+ * collection as the file holds it, never the whole of it in memory. Values longer than {@link #MAX_SHOWN} bytes
+ * are cut, with their length given.
  */
 @Command(name = "dump", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"List a snapshot file's keys in file order, one a line: key \"k\" type=string value \"v\" "
                 + "expiry=none, and for a collection its element count: key \"h\" type=hash elements=2 expiry=none "
-                + "(with --elements, each element on a line of its own after its key). Read-only; the whole file is "
+                + "(with --elements, each element on a line of its own after its key: field \"f\" value \"v\" of a "
+                + "hash, element \"m\" of a set, member \"m\" score 1.5 of a zset). Read-only; the whole file is "
                 + "verified as it is read, and a damaged block stops the dump with the file and offset.",
                 "Exit status: 0 the file was listed, 1 corrupt or unreadable, 2 usage."})
 public final class SnapshotDumpCommand implements Callable<Integer> {
@@ -51,7 +56,8 @@ public final class SnapshotDumpCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The snapshot file (.qrrt).")
     Path file;
 
-    @Option(names = "--elements", description = "List every element of a collection (a hash's fields and values).")
+    @Option(names = "--elements", description = "List every element of a collection (a hash's fields and values, a "
+            + "set's members, a sorted set's members and scores).")
     boolean elements;
 
     @Option(names = "--limit", paramLabel = "N", description = "List at most N keys (default: all).")
@@ -140,8 +146,12 @@ public final class SnapshotDumpCommand implements Callable<Integer> {
                 return;
             }
             boolean hash = EntryType.isHash(type);
-            StringBuilder sb = quoted(new StringBuilder(64).append(hash ? "  field " : "  element "), element);
-            if (EntryType.hasPayload(type)) {
+            boolean zset = EntryType.isZset(type);
+            StringBuilder sb = quoted(new StringBuilder(64).append(hash ? "  field " : zset ? "  member "
+                    : "  element "), element);
+            if (zset) {
+                score(sb.append(" score "), payload);
+            } else if (EntryType.hasPayload(type)) {
                 quoted(sb.append(hash ? " value " : " payload "), payload);
             }
             out.println(sb);
@@ -164,6 +174,17 @@ public final class SnapshotDumpCommand implements Callable<Integer> {
 
     private static StringBuilder expiry(StringBuilder sb, long expiry) {
         return sb.append(" expiry=").append(expiry == 0 ? "none" : Instant.ofEpochMilli(expiry).toString());
+    }
+
+    /**
+     * A sorted-set member's payload: its score (a little-endian double) as ZSCORE prints it; a payload of another
+     * length, which no sorted set holds, quoted as bytes.
+     */
+    private static StringBuilder score(StringBuilder sb, DirectBuffer b) {
+        if (b.capacity() != EntryType.SCORE_BYTES) {
+            return quoted(sb.append("(not a score: ").append(b.capacity()).append(" bytes) "), b);
+        }
+        return sb.append(Scores.text(b.getDouble(0, ByteOrder.LITTLE_ENDIAN)));
     }
 
     private static StringBuilder quoted(StringBuilder sb, DirectBuffer b) {

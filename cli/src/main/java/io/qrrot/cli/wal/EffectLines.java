@@ -3,6 +3,7 @@ package io.qrrot.cli.wal;
 import io.qrrot.cli.render.Repr;
 import io.qrrot.engine.EffectCodec;
 import io.qrrot.engine.EffectVisitor;
+import io.qrrot.engine.Scores;
 import io.qrrot.engine.store.EntryType;
 import java.nio.ByteOrder;
 import java.time.Instant;
@@ -21,10 +22,13 @@ import org.agrona.DirectBuffer;
  * lsn=17 ELEMENTS_PUT key "h" type=hash field "f" value "v"
  * lsn=18 ELEMENTS_DEL key "h" type=hash field "f"
  * lsn=19 ELEMENTS_PUT key "h2" type=hash as a table       (RENAME/COPY of a table: the line before its elements)
+ * lsn=20 ELEMENTS_PUT key "z" type=zset member "m" score 1.5
+ * lsn=21 ELEMENTS_DEL key "z" type=zset member "m"
  * </pre>
  * An element op (ELEMENTS_PUT, ELEMENTS_DEL) gets one line per element, each naming its key, so a line can be
  * grepped for on its own. Keys, fields and string/JSON values are quoted as redis-cli quotes them; one longer
- * than {@link #MAX_SHOWN} bytes is cut, with its full length given.
+ * than {@link #MAX_SHOWN} bytes is cut, with its full length given. A sorted-set member's score is printed as
+ * ZSCORE prints it ({@link #score}).
  */
 final class EffectLines implements EffectVisitor {
     /** Bytes of a value shown before it is cut. */
@@ -33,8 +37,14 @@ final class EffectLines implements EffectVisitor {
     private final long lsn;
     private final List<String> lines = new ArrayList<>();
 
-    private EffectLines(long lsn) {
+    /** Lines of the record at {@code lsn}, as the visitor's calls add them ({@link #lines}). */
+    EffectLines(long lsn) {
         this.lsn = lsn;
+    }
+
+    /** The lines added so far. */
+    List<String> lines() {
+        return lines;
     }
 
     /**
@@ -79,6 +89,10 @@ final class EffectLines implements EffectVisitor {
     public void elementPut(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff, int elen,
                            DirectBuffer payload, int poff, int plen) {
         StringBuilder sb = element(head("ELEMENTS_PUT"), type, key, koff, klen, element, eoff, elen);
+        if (type == EntryType.ZSET) {
+            lines.add(score(sb.append(" score "), payload, poff, plen).toString());
+            return;
+        }
         lines.add(quoted(sb.append(type == EffectCodec.TYPE_HASH ? " value " : " payload "), payload, poff, plen)
                 .toString());
     }
@@ -95,14 +109,29 @@ final class EffectLines implements EffectVisitor {
         lines.add(element(head("ELEMENTS_DEL"), type, key, koff, klen, element, eoff, elen).toString());
     }
 
-    /** {@code key "k" type=hash field "f"}: a hash's element is a field; another type's just an element. */
+    /**
+     * {@code key "k" type=hash field "f"}: a hash's element is a field, a sorted set's a member; another type's
+     * just an element.
+     */
     private static StringBuilder element(StringBuilder sb, byte type, DirectBuffer key, int koff, int klen,
                                          DirectBuffer element, int eoff, int elen) {
         quoted(sb.append(" key "), key, koff, klen);
         // The codec lets an element op through only for a collection type this build knows.
-        sb.append(" type=").append(EntryType.name(type))
-                .append(type == EffectCodec.TYPE_HASH ? " field " : " element ");
+        sb.append(" type=").append(EntryType.name(type)).append(type == EffectCodec.TYPE_HASH ? " field "
+                : type == EntryType.ZSET ? " member " : " element ");
         return quoted(sb, element, eoff, elen);
+    }
+
+    /**
+     * A sorted-set member's payload: its score ({@link EntryType#SCORE_BYTES} bytes, a little-endian double) as
+     * ZSCORE prints it ({@code "%.17g"}: {@code 1.5}, {@code 0.10000000000000001}, {@code inf}); a payload of
+     * another length, which no sorted set holds, quoted as bytes.
+     */
+    static StringBuilder score(StringBuilder sb, DirectBuffer b, int off, int len) {
+        if (len != EntryType.SCORE_BYTES) {
+            return quoted(sb.append("(not a score: ").append(len).append(" bytes) "), b, off, len);
+        }
+        return sb.append(Scores.text(b.getDouble(off, ByteOrder.LITTLE_ENDIAN)));
     }
 
     private StringBuilder head(String op) {

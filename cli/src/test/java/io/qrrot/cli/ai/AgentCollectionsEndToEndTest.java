@@ -32,11 +32,12 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@code qrrot ai} end to end with hashes and sets, in the style of {@link AgentEndToEndTest}: the real command
- * line and google-genai SDK against a local fake Gemini, the data in a real redis-server or an embedded qrrot
- * data directory. The agent reads hashes and sets through bounded tools ({@code hash_get}, {@code set_members},
- * {@code set_contains}), proposes HSET/HDEL/HINCRBY/SADD/SREM, and the confirmed plan runs in the WATCHed
- * transaction.
+ * {@code qrrot ai} end to end with hashes, sets and sorted sets, in the style of {@link AgentEndToEndTest}: the
+ * real command line and google-genai SDK against a local fake Gemini, the data in a real redis-server or an
+ * embedded qrrot data directory. The agent reads hashes, sets and sorted sets through bounded tools
+ * ({@code hash_get}, {@code set_members}, {@code set_contains}, {@code zset_range}), proposes
+ * HSET/HDEL/HINCRBY/SADD/SREM/ZADD/ZREM/ZINCRBY, and the confirmed plan runs in the WATCHed transaction. Sorted
+ * sets stay small (at most 128 members of at most 64 bytes: the packed encoding).
  */
 @Tag("integration")
 @ParameterizedClass(name = "{0}")
@@ -70,6 +71,12 @@ class AgentCollectionsEndToEndTest {
         db.call("SADD", "team:ops", "maria", "olga");
         db.call("SADD", "team:dev", "ivan");
         db.call("SET", "ivan", "{\"name\":\"Ivan\",\"age\":25}");
+        db.call("ZADD", "board", "10", "ann", "25.5", "bob", "7", "cy", "0.1", "dee");
+    }
+
+    private static String score(String key, String member) throws Exception {
+        Reply r = db.call("ZSCORE", key, member);
+        return r instanceof Reply.BulkString b ? b.utf8() : null;
     }
 
     @AfterEach
@@ -298,7 +305,7 @@ class AgentCollectionsEndToEndTest {
         assertEquals("", r.out());
         String reason = "command 1: HSET takes a key and field value pairs; command 2: LPUSH is not allowed; the agent "
                 + "may only propose SET, DEL, INCR, INCRBY, DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, "
-                + "RENAME, HSET, HDEL, HINCRBY, SADD, SREM; command 3: HINCRBY amount 'a lot' is not an integer";
+                + "RENAME, HSET, HDEL, HINCRBY, SADD, SREM, ZADD, ZREM, ZINCRBY; command 3: HINCRBY amount 'a lot' is not an integer";
         assertEquals("  refused proposal: " + reason + "\nNothing was written: the plan was refused (" + reason + ").\n",
                 r.err());
         assertEquals("25", field("user:ivan", "age"));
@@ -476,6 +483,210 @@ class AgentCollectionsEndToEndTest {
         assertTrue(hscans >= 3 && hscans <= 8, "HSCAN calls " + hscans);
         long sscans = db.calls("sscan");
         assertTrue(sscans >= 1 && sscans <= 3, "SSCAN calls " + sscans);
+    }
+
+    @Test
+    void zsetTopThenZincrbyConfirmed() throws Exception {
+        gemini.then(FakeGemini.call("zset_range", Map.of("key", "board", "reverse", true, "start", 0, "stop", 1)))
+                .then(FakeGemini.call("propose_writes", Map.of(
+                        "commands", List.of(Map.of("command", "ZINCRBY", "args", List.of("board", "5", "cy"))),
+                        "explanation", "bob and ann lead; this gives cy 5 points.")));
+        db.resetCalls();
+        CliRun.Result r = cli().interactive().stdin("yes\n").run(ai("give cy 5 points"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                  read: ZCARD board, ZRANGE board 0 1 REV WITHSCORES (at most 50 members)
+                model: bob and ann lead; this gives cy 5 points.
+                + Proposed writes (1 command, run atomically) ----------+
+                | 1. ZINCRBY board 5 cy                                 |
+                + Aborts if any of these keys changed since read: board +
+                Run this write? Type yes to confirm:\s""", r.err());
+        assertEquals("""
+                1. ZINCRBY board 5 cy -> "12"
+                done: 1 command ran atomically
+                """, r.out());
+        assertEquals("12", score("board", "cy"));
+        assertEquals(1, db.calls("zcard"));
+        assertEquals(1, db.calls("zrange"));
+
+        JsonNode read = functionResponses(gemini.requests().get(1).body()).get(0);
+        assertEquals("zset_range", read.get("name").asText());
+        assertEquals("{\"key\":\"board\",\"exists\":true,\"member_count\":4,\"by\":\"rank\",\"start\":0,"
+                + "\"stop\":1,\"in_range\":2,\"reverse\":true,\"members\":[{\"member\":\"bob\",\"score\":\"25.5\"},"
+                + "{\"member\":\"ann\",\"score\":\"10\"}],\"returned\":2,\"complete\":true}",
+                read.get("response").toString());
+    }
+
+    @Test
+    void zsetScoreRangeChangedBeforeConfirmAbortsThePlan() throws Exception {
+        gemini.then(FakeGemini.call("zset_range", Map.of("key", "board", "by", "score", "min", "(7", "max", 20)))
+                .then(FakeGemini.call("propose_writes", Map.of("commands", List.of(
+                                Map.of("command", "ZADD", "args", List.of("board", "11", "eve")),
+                                Map.of("command", "ZREM", "args", List.of("board", "dee"))),
+                        "explanation", "eve joins just above ann; dee leaves.")));
+        CliRun.Result r = cli().interactive().stdin(answerAfter("yes", meanwhile("ZADD", "board", "12", "fay")))
+                .run(ai("add eve above ann, remove dee"));
+        assertEquals(5, r.exit(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith("""
+                  read: ZCARD board, ZCOUNT board (7 20, ZRANGE board (7 20 BYSCORE LIMIT 0 50 WITHSCORES
+                model: eve joins just above ann; dee leaves.
+                + Proposed writes (2 commands, run atomically) ---------+
+                | 1. ZADD board 11 eve                                  |
+                | 2. ZREM board dee                                     |
+                + Aborts if any of these keys changed since read: board +
+                """), r.err());
+        assertTrue(r.err().endsWith("Nothing was written: data the agent read (board) changed before the plan ran; "
+                + "run the request again to plan on the current data.\n"), r.err());
+        assertEquals(null, score("board", "eve"));
+        assertEquals("0.10000000000000001", score("board", "dee"), "the ZREM did not run either");
+        JsonNode res = functionResponses(gemini.requests().get(1).body()).get(0).get("response");
+        assertEquals("{\"key\":\"board\",\"exists\":true,\"member_count\":4,\"by\":\"score\",\"min\":\"(7\","
+                + "\"max\":\"20\",\"in_range\":1,\"reverse\":false,\"members\":[{\"member\":\"ann\",\"score\":\"10\"}],"
+                + "\"returned\":1,\"complete\":true}", res.toString());
+    }
+
+    @Test
+    void zaddZremAndZincrbyRunTogether() throws Exception {
+        gemini.then(FakeGemini.call("propose_writes", Map.of("commands", List.of(
+                        Map.of("command", "ZADD", "args", List.of("board", "XX", "CH", "11", "ann", "3", "nobody")),
+                        Map.of("command", "ZREM", "args", List.of("board", "dee", "nobody")),
+                        Map.of("command", "ZINCRBY", "args", List.of("board", "0.1", "cy")),
+                        Map.of("command", "zadd", "args", List.of("new", "-inf", "low"))),
+                "explanation", "Updating the board.")));
+        CliRun.Result r = cli().run(ai("update the board", "--yes"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                1. ZADD board XX CH 11 ann 3 nobody -> (integer) 1
+                2. ZREM board dee nobody -> (integer) 1
+                3. ZINCRBY board 0.1 cy -> "7.0999999999999996"
+                4. ZADD new -inf low -> (integer) 1
+                done: 4 commands ran atomically
+                """, r.out());
+        assertEquals("11", score("board", "ann"));
+        assertEquals(null, score("board", "nobody"));
+        assertEquals(null, score("board", "dee"));
+        assertEquals("-inf", score("new", "low"));
+    }
+
+    @Test
+    void malformedSortedSetProposalsAndReadsAreRefused() throws Exception {
+        gemini.then(FakeGemini.call("zset_range", Map.of("key", "board", "start", 0, "min", "1")))
+                .then(FakeGemini.call("zset_range", Map.of("key", "board", "by", "lex")))
+                .then(FakeGemini.call("zset_range", Map.of("key", "board", "min", "soon")))
+                .then(FakeGemini.call("zset_range", Map.of("key", "user:ivan")))
+                .then(FakeGemini.call("zset_range", Map.of("key", "board:nobody")))
+                .then(FakeGemini.call("propose_writes", Map.of("commands", List.of(
+                                Map.of("command", "ZADD", "args", List.of("board", "ten", "ann")),
+                                Map.of("command", "ZINCRBY", "args", List.of("board", "1", "ann", "bob")),
+                                Map.of("command", "ZPOPMAX", "args", List.of("board"))),
+                        "explanation", "x")))
+                .then(FakeGemini.text("I could not."));
+        CliRun.Result r = cli().interactive().stdin("yes\n").run(ai("fix the board", "--ai-max-steps", "10"));
+        assertEquals(3, r.exit(), r.err());
+        assertEquals("", r.out());
+        String reason = "command 1: ZADD score 'ten' is not a number; command 2: ZINCRBY takes a key, an increment "
+                + "and a member; command 3: ZPOPMAX is not allowed; the agent may only propose SET, DEL, INCR, INCRBY, "
+                + "DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, RENAME, HSET, HDEL, HINCRBY, SADD, SREM, "
+                + "ZADD, ZREM, ZINCRBY";
+        assertEquals("""
+                  refused zset_range: give either ranks (start, stop) or a score range (min, max, offset), not both
+                  refused zset_range: 'by' must be rank or score, got 'lex'
+                  read: ZCARD board, ZCOUNT board soon +inf, ZRANGE board soon +inf BYSCORE LIMIT 0 50 WITHSCORES
+                  read: ZCARD user:ivan, ZRANGE user:ivan 0 -1 WITHSCORES (at most 50 members)
+                  read: ZCARD board:nobody, ZRANGE board:nobody 0 -1 WITHSCORES (at most 50 members)
+                """ + "  refused proposal: " + reason + "\nNothing was written: the plan was refused (" + reason
+                + ").\n", r.err());
+        List<FakeGemini.Request> reqs = gemini.requests();
+        assertEquals("give either ranks (start, stop) or a score range (min, max, offset), not both",
+                last(reqs, 1).at("/response/error").asText());
+        assertEquals("the database refused the read: ERR min or max is not a float",
+                last(reqs, 3).at("/response/error").asText());
+        assertEquals("the database refused the read: WRONGTYPE Operation against a key holding the wrong kind of "
+                + "value", last(reqs, 4).at("/response/error").asText());
+        JsonNode none = last(reqs, 5).get("response");
+        assertFalse(none.get("exists").asBoolean());
+        assertEquals(0, none.get("member_count").asInt());
+        assertEquals(0, none.get("members").size());
+        assertTrue(none.get("complete").asBoolean());
+        assertEquals("10", score("board", "ann"));
+    }
+
+    @Test
+    void sortedSetRangesAreBoundedAndBudgeted() throws Exception {
+        List<String> zadd = new ArrayList<>(List.of("ZADD", "scores"));
+        List<String> wide = new ArrayList<>(List.of("ZADD", "wide"));
+        for (int i = 0; i < 100; i++) {
+            zadd.add(Integer.toString(i));
+            zadd.add(String.format("m%03d", i));
+            wide.add(Integer.toString(i));
+            wide.add(String.format("%03d", i) + "x".repeat(57)); // 60 bytes: still packed
+        }
+        db.call(zadd.toArray(String[]::new));
+        db.call(wide.toArray(String[]::new));
+        db.resetCalls();
+        gemini.then(FakeGemini.call("zset_range", Map.of("key", "scores", "bound", 20)))
+                .then(FakeGemini.call("zset_range", Map.of("key", "scores", "start", -5, "bound", 500)))
+                .then(FakeGemini.call("zset_range", Map.of("key", "scores", "min", "10", "offset", 85, "reverse", "true")))
+                .then(FakeGemini.call("zset_range", Map.of("key", "scores", "by", "score", "min", "50", "offset", 40,
+                        "bound", 3)))
+                .then(FakeGemini.call("zset_range", Map.of("key", "wide", "bound", 200)))
+                .then(FakeGemini.text("done"));
+        CliRun.Result r = cli().run(ai("look at the scores", "--ai-max-bytes", "1000"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                  read: ZCARD scores, ZRANGE scores 0 -1 WITHSCORES (at most 20 members)
+                  read: ZCARD scores, ZRANGE scores -5 -1 WITHSCORES (at most 200 members)
+                  read: ZCARD scores, ZCOUNT scores 10 +inf, ZRANGE scores +inf 10 BYSCORE REV LIMIT 85 50 WITHSCORES
+                  read: ZCARD scores, ZCOUNT scores 50 +inf, ZRANGE scores 50 +inf BYSCORE LIMIT 40 3 WITHSCORES
+                  read: ZCARD wide, ZRANGE wide 0 -1 WITHSCORES (at most 200 members)
+                """, r.err());
+        List<FakeGemini.Request> reqs = gemini.requests();
+
+        JsonNode first = last(reqs, 1).get("response");
+        assertEquals(100, first.get("in_range").asInt());
+        assertEquals(20, first.get("returned").asInt());
+        assertEquals("m000", first.at("/members/0/member").asText());
+        assertEquals("19", first.at("/members/19/score").asText());
+        assertFalse(first.get("complete").asBoolean());
+        assertEquals("the range holds 100 members; 20 are shown (bound 20); read the next ranks from 20, or a "
+                + "narrower range", first.get("note").asText());
+
+        JsonNode tail = last(reqs, 2).get("response");
+        assertEquals(5, tail.get("returned").asInt());
+        assertEquals("m095", tail.at("/members/0/member").asText());
+        assertTrue(tail.get("complete").asBoolean());
+
+        // From 99 down to 10 is 90 members; past the first 85, the last 5 (14 down to 10).
+        JsonNode down = last(reqs, 3).get("response");
+        assertEquals(90, down.get("in_range").asInt());
+        assertEquals(85, down.get("offset").asInt());
+        assertEquals(5, down.get("returned").asInt());
+        assertEquals("m014", down.at("/members/0/member").asText());
+        assertEquals("m010", down.at("/members/4/member").asText());
+        assertTrue(down.get("complete").asBoolean());
+
+        JsonNode page = last(reqs, 4).get("response");
+        assertEquals(3, page.get("returned").asInt());
+        assertEquals("m090", page.at("/members/0/member").asText());
+        assertFalse(page.get("complete").asBoolean());
+        assertEquals("the range holds 10 members after the offset; 3 are shown (bound 3); page on with offset 43, "
+                + "or narrow min and max", page.get("note").asText());
+
+        // 1000 bytes of data a step: 15 members of 60 bytes and their scores, then a 16th cut to what is left.
+        JsonNode cut = last(reqs, 5).get("response");
+        assertFalse(cut.get("complete").asBoolean());
+        int returned = cut.get("returned").asInt();
+        assertTrue(returned > 10 && returned < 20, cut.toString());
+        assertTrue(cut.at("/members/" + (returned - 1) + "/member").asText().contains("truncated"), cut.toString());
+        assertEquals("the range holds 100 members; " + returned + " are shown: this step's data budget is used up; "
+                + "read the next ranks from " + returned + ", or a narrower range in a later step",
+                cut.get("note").asText());
+
+        // Nothing read a sorted set whole: one ZRANGE per call, each of at most the bound.
+        assertEquals(5, db.calls("zrange"));
+        assertEquals(5, db.calls("zcard"));
+        assertEquals(2, db.calls("zcount"));
     }
 
     /** Runs a request as a person at a terminal sees it (stdout and stderr interleaved). */

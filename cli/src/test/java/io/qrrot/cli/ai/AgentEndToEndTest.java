@@ -126,7 +126,7 @@ class AgentEndToEndTest {
         List<String> tools = new ArrayList<>();
         first.at("/tools/0/functionDeclarations").forEach(d -> tools.add(d.get("name").asText()));
         assertEquals(List.of("get", "mget", "exists", "type", "ttl", "strlen", "json_get", "scan", "hash_get",
-                "set_members", "set_contains", "propose_writes"), tools);
+                "set_members", "set_contains", "zset_range", "propose_writes"), tools);
         List<JsonNode> responses = functionResponses(reqs.get(1).body());
         assertEquals(1, responses.size());
         assertEquals("get", responses.get(0).get("name").asText());
@@ -339,7 +339,7 @@ class AgentEndToEndTest {
         assertEquals("", r.out());
         String reason = "command 1: UNLINK User:Ivan is not allowed; the agent may only propose SET, DEL, INCR, "
                 + "INCRBY, DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, RENAME, HSET, HDEL, HINCRBY, SADD, "
-                + "SREM; command 2: SET option 'Forever' is unknown (NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL)";
+                + "SREM, ZADD, ZREM, ZINCRBY; command 2: SET option 'Forever' is unknown (NX, XX, GET, EX, PX, EXAT, PXAT, KEEPTTL)";
         assertEquals("  refused proposal: " + reason + "\nNothing was written: the plan was refused (" + reason + ").\n",
                 r.err());
         assertEquals(new Reply.IntegerReply(2), db.call("DBSIZE"));

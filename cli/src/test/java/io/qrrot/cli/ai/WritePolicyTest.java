@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class WritePolicyTest {
     /** The allowed commands as refusals list them. */
     static final String LIST = "SET, DEL, INCR, INCRBY, DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, RENAME, "
-            + "HSET, HDEL, HINCRBY, SADD, SREM";
+            + "HSET, HDEL, HINCRBY, SADD, SREM, ZADD, ZREM, ZINCRBY";
 
     @Test
     void theListIsTheSchemasEnum() {
@@ -54,10 +54,56 @@ class WritePolicyTest {
     }
 
     @Test
+    void sortedSetCommandsPass() {
+        for (List<String> c : List.of(
+                List.of("ZADD", "board", "10", "ann"), List.of("zadd", "board", "1.5", "a", "-2", "b", "+inf", "c"),
+                List.of("ZADD", "board", "NX", "1e3", "a"), List.of("ZADD", "board", "xx", "gt", "ch", "-.5", "a"),
+                List.of("ZADD", "board", "LT", "-inf", "a"), List.of("ZADD", "board", "INCR", "5", "a"),
+                List.of("ZADD", "board", "1", "NX"), List.of("ZADD", "b", "0", ""), List.of("ZADD", "b", "-Infinity", "m"),
+                List.of("ZREM", "board", "ann"), List.of("ZREM", "board", "a", "b"),
+                List.of("ZINCRBY", "board", "5", "ann"), List.of("zincrby", "board", "-0.25", "ann"),
+                List.of("ZINCRBY", "board", "1e-300", "ann"))) {
+            assertNull(WritePolicy.checkOne(c), c.toString());
+        }
+    }
+
+    @Test
+    void malformedSortedSetCommandsAreRefused() {
+        String usage = "ZADD takes a key, options (NX, XX, GT, LT, CH, INCR) and score member pairs";
+        assertEquals(usage, WritePolicy.checkOne(List.of("ZADD", "z")));
+        assertEquals(usage, WritePolicy.checkOne(List.of("ZADD", "z", "1")));
+        assertEquals(usage, WritePolicy.checkOne(List.of("ZADD", "z", "1", "a", "2")));
+        assertEquals(usage, WritePolicy.checkOne(List.of("ZADD", "z", "NX", "CH")));
+        assertEquals("ZADD score 'ten' is not a number", WritePolicy.checkOne(List.of("ZADD", "z", "ten", "a")));
+        assertEquals("ZADD score 'nan' is not a number", WritePolicy.checkOne(List.of("ZADD", "z", "nan", "a")));
+        assertEquals("ZADD score '1e400' is not a number", WritePolicy.checkOne(List.of("ZADD", "z", "1e400", "a")));
+        assertEquals("ZADD score '1e-400' is not a number", WritePolicy.checkOne(List.of("ZADD", "z", "1e-400", "a")));
+        assertEquals("ZADD score ' 1' is not a number", WritePolicy.checkOne(List.of("ZADD", "z", " 1", "a")));
+        assertEquals("ZADD score 'b' is not a number", WritePolicy.checkOne(List.of("ZADD", "z", "1", "a", "b", "2")),
+                "pairs are score then member");
+        assertEquals("ZADD takes only one of NX and XX", WritePolicy.checkOne(List.of("ZADD", "z", "NX", "XX", "1", "a")));
+        assertEquals("ZADD takes only one of GT and LT, and neither with NX",
+                WritePolicy.checkOne(List.of("ZADD", "z", "GT", "LT", "1", "a")));
+        assertEquals("ZADD takes only one of GT and LT, and neither with NX",
+                WritePolicy.checkOne(List.of("ZADD", "z", "NX", "GT", "1", "a")));
+        assertEquals("ZADD INCR takes a single score member pair",
+                WritePolicy.checkOne(List.of("ZADD", "z", "INCR", "1", "a", "2", "b")));
+        assertEquals("ZREM takes a key and at least one member", WritePolicy.checkOne(List.of("ZREM", "z")));
+        assertEquals("ZINCRBY takes a key, an increment and a member", WritePolicy.checkOne(List.of("ZINCRBY", "z", "1")));
+        assertEquals("ZINCRBY takes a key, an increment and a member",
+                WritePolicy.checkOne(List.of("ZINCRBY", "z", "1", "a", "b")));
+        assertEquals("ZINCRBY increment 'lots' is not a number",
+                WritePolicy.checkOne(List.of("ZINCRBY", "z", "lots", "a")));
+        assertEquals("ZADD has an argument longer than 65536 bytes",
+                WritePolicy.checkOne(List.of("ZADD", "z", "1", "x".repeat(65537))));
+    }
+
+    @Test
     void otherCollectionCommandsAreNotAllowed() {
-        // Reads are never proposals; lists and sorted sets come with those types; bulk and moving writes stay out.
+        // Reads are never proposals; lists come with that type; bulk and moving writes stay out.
         for (String name : List.of("HGET", "HGETALL", "HSETNX", "HMSET", "HINCRBYFLOAT", "SMEMBERS", "SPOP", "SMOVE",
-                "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE", "LPUSH", "RPUSH", "LPOP", "ZADD", "ZREM", "ZINCRBY")) {
+                "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE", "LPUSH", "RPUSH", "LPOP", "ZRANGE", "ZSCORE", "ZPOPMIN",
+                "ZPOPMAX", "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE", "ZUNIONSTORE", "ZINTERSTORE", "ZRANGESTORE")) {
             assertEquals(name + " is not allowed; the agent may only propose " + LIST,
                     WritePolicy.checkOne(List.of(name, "k", "a", "1")), name);
         }

@@ -93,6 +93,45 @@ class EmbeddedCliTest {
         }
     }
 
+    /**
+     * A sorted-set score is a RESP3 double of its "%.17g" text (ZSCORE, ZINCRBY): embedded, as from a server, it
+     * prints as redis-cli prints a double ({@code (double) 0.10000000000000001}), and with --json as a number.
+     * The data directory stays open across the runs (each run reopening it would replay its log).
+     */
+    @Test
+    void scoresAreDoublesInRespThree() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (DurableQrrot db = DurableQrrot.open(dir, SMALL);
+             QrrotServer server = new QrrotServer(db, ServerOptions.defaults().withPort(0)).start()) {
+            try (EmbeddedClient c = new EmbeddedClient(db, 2)) {
+                assertEquals(new Reply.IntegerReply(2), c.call("ZADD", "z", "0.1", "a", "1.5", "b"));
+            }
+            io.qrrot.cli.testing.SharedQrrot shared = new io.qrrot.cli.testing.SharedQrrot(db);
+            List<String> remote = List.of("-p", Integer.toString(server.port()));
+            List<String> embedded = List.of("--embedded", dir.toString());
+            List<List<String>> cases = List.of(
+                    List.of("-3", "ZSCORE", "z", "a"), List.of("ZSCORE", "z", "a"), List.of("--json", "ZSCORE", "z", "b"),
+                    List.of("-3", "ZRANGE", "z", "0", "-1", "WITHSCORES"), List.of("-3", "ZSCORE", "z", "nope"));
+            List<String> shown = new ArrayList<>();
+            for (List<String> cmd : cases) {
+                List<String> r = new ArrayList<>(List.of("cli"));
+                r.addAll(remote);
+                r.addAll(cmd);
+                List<String> e = new ArrayList<>(List.of("cli"));
+                e.addAll(embedded);
+                e.addAll(cmd);
+                CliRun.Result fromServer = new CliRun().run(r.toArray(String[]::new));
+                CliRun.Result inProcess = new CliRun().databases(shared.opener()).run(e.toArray(String[]::new));
+                assertEquals(0, inProcess.exit(), inProcess.err());
+                assertEquals(fromServer.out(), inProcess.out(), String.join(" ", cmd));
+                shown.add(inProcess.out());
+            }
+            assertEquals(List.of("(double) 0.10000000000000001\n", "\"0.10000000000000001\"\n", "1.5\n",
+                    "1) 1) \"a\"\n   2) (double) 0.10000000000000001\n2) 1) \"b\"\n   2) (double) 1.5\n", "(nil)\n"),
+                    shown);
+        }
+    }
+
     @Test
     void aDirectoryAServerHoldsIsRefusedWithTheLockMessage() throws Exception {
         Path dir = tmp.resolve("held");

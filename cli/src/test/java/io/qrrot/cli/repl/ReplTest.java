@@ -74,9 +74,11 @@ class ReplTest {
         redis.call("RPUSH", "l", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k");
         redis.call("HSET", "h", "f1", "v1", "f2", "v\n2");
         redis.call("SADD", "s", "only");
+        redis.call("ZADD", "z", "0.1", "a", "1.5", "b");
         redis.call("SET", "bin", "caf\u00e9\t\"q\"\\");
         List<String> lines = List.of(
                 "GET bin", "GET missing", "STRLEN bin", "LRANGE l 0 -1", "HGETALL h", "SMEMBERS s", "PING",
+                "ZSCORE z a", "ZRANGE z 0 -1 WITHSCORES", "ZSCORE z nope",
                 "EVAL \"return true\" 0",
                 "EVAL \"return false\" 0",
                 "EVAL \"redis.setresp(3); return {double=3.5}\" 0",

@@ -76,6 +76,42 @@ class ReplyTreeSinkTest {
                 assertThrows(IllegalArgumentException.class, () -> new ReplyTreeSink(4)).getMessage());
     }
 
+    /** A sorted-set score comes as its "%.17g" text: RESP3 a double of that text, RESP2 a bulk string of it. */
+    @Test
+    void doubleTextKeepsTheEngineText() {
+        UnsafeBuffer text = new UnsafeBuffer("x0.10000000000000001x".getBytes(StandardCharsets.US_ASCII));
+        ReplyTreeSink three = new ReplyTreeSink(3);
+        three.doubleText(text, 1, 19);
+        ReplyTreeSink two = new ReplyTreeSink(2);
+        two.doubleText(text, 1, 19);
+        assertEquals(List.of(new Reply.DoubleReply("0.10000000000000001")), three.take());
+        assertEquals(List.of(bulk("0.10000000000000001")), two.take());
+    }
+
+    /** ZRANGE … WITHSCORES and HRANDFIELD … WITHVALUES: RESP3 nests each pair, RESP2 flattens them. */
+    @Test
+    void pairsNestInRespThreeOnly() {
+        for (int protocol : new int[] {2, 3}) {
+            ReplyTreeSink sink = new ReplyTreeSink(protocol);
+            sink.pairs(2);
+            sink.pair();
+            sink.bulk("a");
+            sink.doubleValue(1);
+            sink.pair();
+            sink.bulk("b");
+            sink.doubleValue(2);
+            sink.pairs(0);
+            Reply one = protocol == 3 ? new Reply.DoubleReply("1") : bulk("1");
+            Reply two = protocol == 3 ? new Reply.DoubleReply("2") : bulk("2");
+            List<Reply> expected = protocol == 3
+                    ? List.of(new Reply.ArrayReply(List.of(new Reply.ArrayReply(List.of(bulk("a"), one)),
+                            new Reply.ArrayReply(List.of(bulk("b"), two)))), new Reply.ArrayReply(List.of()))
+                    : List.of(new Reply.ArrayReply(List.of(bulk("a"), one, bulk("b"), two)),
+                            new Reply.ArrayReply(List.of()));
+            assertEquals(expected, sink.take(), "RESP" + protocol);
+        }
+    }
+
     @Test
     void incompleteReplyIsReported() {
         ReplyTreeSink sink = new ReplyTreeSink();

@@ -10,12 +10,14 @@ import io.qrrot.cli.embedded.EmbeddedClient;
 import io.qrrot.cli.resp.Reply;
 import io.qrrot.cli.testing.CliRun;
 import io.qrrot.cli.testing.HashRecords;
+import io.qrrot.engine.store.EntryType;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
 import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import io.qrrot.recovery.snapshot.SnapshotFormat;
 import io.qrrot.recovery.snapshot.SnapshotReader;
+import io.qrrot.recovery.snapshot.SnapshotWriter;
 import io.qrrot.server.QrrotServer;
 import io.qrrot.server.ServerOptions;
 import io.qrrot.wal.WalOptions;
@@ -168,6 +170,70 @@ class SnapshotVerbsTest {
         assertEquals(1, damaged.exit());
         assertTrue(damaged.err().startsWith("qrrot snapshot dump: corrupt snapshot " + bad + " at byte offset 28: "
                 + "block 0 CRC32C mismatch"), damaged.err());
+    }
+
+    private static byte[] score(double v) {
+        return java.nio.ByteBuffer.allocate(EntryType.SCORE_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putDouble(v).array();
+    }
+
+    /**
+     * A snapshot file holding a string and two sorted sets, written with the format's writer (a member's payload
+     * is its score, 8 bytes of a little-endian double), in the order given.
+     */
+    private Path snapshotWithSortedSets() throws Exception {
+        try (SnapshotWriter w = SnapshotWriter.begin(FileStorage.INSTANCE, tmp.resolve("snapshots"), 9, NOW)) {
+            w.add(EntryType.STRING, "a".getBytes(), "alpha".getBytes(), 0);
+            w.beginCollection(EntryType.ZSET, "board".getBytes(), 0);
+            w.addElement("ann".getBytes(), score(Double.NEGATIVE_INFINITY));
+            w.addElement("bob".getBytes(), score(0.1));
+            w.addElement("caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8), score(1.5));
+            w.addElement("dan".getBytes(), score(-0.0));
+            w.beginCollection(EntryType.ZSET, "big".getBytes(), 4102444800000L);
+            w.addElement("x".getBytes(), score(1e20));
+            w.addElement("y".getBytes(), score(123456789));
+            w.finish();
+            return w.finalFile();
+        }
+    }
+
+    @Test
+    void verifyAndDumpShowSortedSets() throws Exception {
+        Path file = snapshotWithSortedSets();
+        CliRun.Result verify = qrrot("snapshot", "verify", file.toString());
+        assertEquals(0, verify.exit(), verify.err());
+        assertTrue(verify.out().contains("\nkeys:           3\n"
+                + "records:        9 (a key with its value; a collection's header, elements and continuations)\n"),
+                verify.out());
+        assertTrue(verify.out().contains("\ncollections:    2 zsets with 6 elements (the largest 4)\n"
+                + "verified:       yes"), verify.out());
+        CliRun.Result json = qrrot("snapshot", "verify", "--json", file.toString());
+        assertEquals(0, json.exit(), json.err());
+        assertTrue(json.out().endsWith(",\"verified\":true,\"collections\":[{\"type\":\"zset\",\"keys\":2,"
+                + "\"elements\":6,\"largest\":4}]}\n"), json.out());
+
+        CliRun.Result dump = qrrot("snapshot", "dump", file.toString());
+        assertEquals(0, dump.exit(), dump.err());
+        assertEquals("""
+                key "a" type=string value "alpha" expiry=none
+                key "board" type=zset elements=4 expiry=none
+                key "big" type=zset elements=2 expiry=2100-01-01T00:00:00Z
+                """, dump.out());
+        // Each member with its score, printed as ZSCORE prints it ("%.17g").
+        CliRun.Result elements = qrrot("snapshot", "dump", "--elements", file.toString());
+        assertEquals(0, elements.exit(), elements.err());
+        assertEquals("""
+                key "a" type=string value "alpha" expiry=none
+                key "board" type=zset expiry=none
+                  member "ann" score -inf
+                  member "bob" score 0.10000000000000001
+                  member "caf\\xc3\\xa9" score 1.5
+                  member "dan" score -0
+                key "big" type=zset expiry=2100-01-01T00:00:00Z
+                  member "x" score 1e+20
+                  member "y" score 123456789
+                """, elements.out());
+        assertEquals("", elements.err());
     }
 
     @Test

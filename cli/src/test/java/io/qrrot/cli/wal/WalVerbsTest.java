@@ -9,6 +9,7 @@ import io.qrrot.cli.embedded.EmbeddedClient;
 import io.qrrot.cli.resp.Reply;
 import io.qrrot.cli.testing.CliRun;
 import io.qrrot.cli.testing.HashRecords;
+import io.qrrot.engine.store.EntryType;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
@@ -17,13 +18,18 @@ import io.qrrot.wal.WalCorruptionException;
 import io.qrrot.wal.WalFormat;
 import io.qrrot.wal.WalOptions;
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +120,81 @@ class WalVerbsTest {
                 + "\"... (300 bytes)\n"
                 + "lsn=3 ELEMENTS_DEL key \"h\" type=hash field \"f\"\n"
                 + "lsn=3 ELEMENTS_DEL key \"h\" type=hash field \"nope\"\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    private static UnsafeBuffer bytes(String s) {
+        return new UnsafeBuffer(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static UnsafeBuffer score(double v) {
+        UnsafeBuffer b = new UnsafeBuffer(new byte[EntryType.SCORE_BYTES]);
+        b.putDouble(0, v, ByteOrder.LITTLE_ENDIAN);
+        return b;
+    }
+
+    private static void zput(EffectLines lines, String key, String member, DirectBuffer payload) {
+        UnsafeBuffer k = bytes(key);
+        UnsafeBuffer m = bytes(member);
+        lines.elementPut(EntryType.ZSET, k, 0, k.capacity(), m, 0, m.capacity(), payload, 0, payload.capacity());
+    }
+
+    /** A sorted set's element ops as lines: each member with its score, printed as ZSCORE prints it. */
+    @Test
+    void sortedSetElementsShowMemberAndScore() {
+        EffectLines lines = new EffectLines(21);
+        zput(lines, "z", "a", score(1.5));
+        zput(lines, "z", "b", score(0.1));
+        zput(lines, "z", "caf\u00e9", score(Double.NEGATIVE_INFINITY));
+        zput(lines, "z", "d", score(-0.0));
+        zput(lines, "z", "e", score(1e20));
+        zput(lines, "z", "f", score(3.0000000000000001e-05));
+        zput(lines, "z", "g", score(-42));
+        zput(lines, "z", "h", bytes("xyz")); // no sorted set holds this: shown as bytes, not misread
+        UnsafeBuffer k = bytes("z");
+        UnsafeBuffer m = bytes("a");
+        lines.elementDelete(EntryType.ZSET, k, 0, 1, m, 0, 1);
+        lines.createAsTable(EntryType.ZSET, k, 0, 1);
+        assertEquals(List.of(
+                "lsn=21 ELEMENTS_PUT key \"z\" type=zset member \"a\" score 1.5",
+                "lsn=21 ELEMENTS_PUT key \"z\" type=zset member \"b\" score 0.10000000000000001",
+                "lsn=21 ELEMENTS_PUT key \"z\" type=zset member \"caf\\xc3\\xa9\" score -inf",
+                "lsn=21 ELEMENTS_PUT key \"z\" type=zset member \"d\" score -0",
+                "lsn=21 ELEMENTS_PUT key \"z\" type=zset member \"e\" score 1e+20",
+                "lsn=21 ELEMENTS_PUT key \"z\" type=zset member \"f\" score 3.0000000000000001e-05",
+                "lsn=21 ELEMENTS_PUT key \"z\" type=zset member \"g\" score -42",
+                "lsn=21 ELEMENTS_PUT key \"z\" type=zset member \"h\" score (not a score: 3 bytes) \"xyz\"",
+                "lsn=21 ELEMENTS_DEL key \"z\" type=zset member \"a\"",
+                "lsn=21 ELEMENTS_PUT key \"z\" type=zset as a table"), lines.lines());
+    }
+
+    /**
+     * ZADD, ZINCRBY and ZREM of a real database, dumped from its log: ZADD logs the members it set with their
+     * scores, ZINCRBY the resulting score (not the increment), ZREM the members it removed.
+     */
+    @Test
+    @Disabled("EffectCodec.decode (replay, the fold and wal dump) refuses ELEMENTS_PUT/ELEMENTS_DEL of type 7 "
+            + "(zset) until the WAL format takes sorted sets; sortedSetElementsShowMemberAndScore covers the lines")
+    void dumpShowsSortedSetCommands() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            run(db, "ZADD", "z", "1.5", "a", "0.1", "b", "-inf", "c"); // 1
+            run(db, "ZINCRBY", "z", "2", "a");                         // 2
+            run(db, "ZREM", "z", "b", "nope");                         // 3
+            run(db, "ZREM", "z", "a", "c");                            // 4: empties it
+        }
+        CliRun.Result r = qrrot("wal", "dump", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                lsn=1 ELEMENTS_PUT key "z" type=zset member "a" score 1.5
+                lsn=1 ELEMENTS_PUT key "z" type=zset member "b" score 0.10000000000000001
+                lsn=1 ELEMENTS_PUT key "z" type=zset member "c" score -inf
+                lsn=2 ELEMENTS_PUT key "z" type=zset member "a" score 3.5
+                lsn=3 ELEMENTS_DEL key "z" type=zset member "b"
+                lsn=4 ELEMENTS_DEL key "z" type=zset member "a"
+                lsn=4 ELEMENTS_DEL key "z" type=zset member "c"
+                lsn=4 DEL key "z"
+                """, r.out());
         assertEquals("", r.err());
     }
 
