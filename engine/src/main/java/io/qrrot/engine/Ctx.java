@@ -46,6 +46,7 @@ final class Ctx {
     /** The range a sorted-set command parsed. */
     final ZSetCommands.ScoreRange scoreRange = new ZSetCommands.ScoreRange();
     final ZSetCommands.LexRange lexRange = new ZSetCommands.LexRange();
+    final ZSetCommands.Packing packing = new ZSetCommands.Packing();
     ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(64);
     private long random = System.nanoTime() | 1;
 

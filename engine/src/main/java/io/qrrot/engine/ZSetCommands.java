@@ -156,6 +156,8 @@ final class ZSetCommands {
         boolean logging = false;
         double result = 0;
         CollectionView z = c.coll;
+        Packing packing = c.packing.start(c, r > 0 ? z.encoding() == EntryType.ENCODING_PACKED : true,
+                r > 0 ? z.count() : 0);
         for (int j = 0; j < elements; j++) {
             int sa = scoreIdx + 2 * j;
             int ma = sa + 1;
@@ -198,12 +200,14 @@ final class ZSetCommands {
                 next = score;
                 exists = true;
                 set = true;
+                packing.add(c.len(ma));
             }
             if (set) {
                 if (!logging) {
                     c.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EntryType.ZSET);
                     logging = true;
                 }
+                next = packing.stored(next);
                 logMember(c, c.argBuffer, c.off(ma), c.len(ma), next);
             }
             if (existsAfter != null) {
@@ -219,6 +223,41 @@ final class ZSetCommands {
             }
         } else {
             c.out.integer(ch ? added + updated : added);
+        }
+    }
+
+    /**
+     * Follows a sorted set's encoding through the members a command adds, as Redis's zsetAdd converts a listpack
+     * (past {@code zset-max-listpack-entries} members or at a member longer than {@code zset-max-listpack-value}),
+     * to log the score a member ends up with: a listpack keeps an integral score as an integer, so -0 goes in as
+     * 0, where a skiplist keeps -0. The store keeps whatever score it is given, so memory, replay and snapshots
+     * all hold the logged one.
+     */
+    static final class Packing {
+        private boolean packed;
+        private long count;
+        private int maxEntries;
+        private int maxLength;
+
+        Packing start(Ctx c, boolean packed, long count) {
+            this.packed = packed;
+            this.count = count;
+            this.maxEntries = c.engine.maxPackedEntries(EntryType.ZSET);
+            this.maxLength = c.engine.maxPackedLength(EntryType.ZSET);
+            return this;
+        }
+
+        /** A new member of {@code length} bytes joins the set: a listpack it does not fit converts first. */
+        void add(int length) {
+            if (packed && (count + 1 > maxEntries || length > maxLength)) {
+                packed = false;
+            }
+            count++;
+        }
+
+        /** The score a member set now is stored with: -0 is 0 in a listpack. */
+        double stored(double score) {
+            return packed && score == 0 ? 0.0 : score;
         }
     }
 
@@ -671,10 +710,12 @@ final class ZSetCommands {
         if (!members.isEmpty()) {
             c.beginElements(dst, EffectCodec.OP_ELEMENTS_PUT, zsetType(asTable));
             UnsafeBuffer b = new UnsafeBuffer(0, 0);
+            Packing packing = c.packing.start(c, !asTable, 0);
             for (int i = 0; i < members.size(); i++) {
                 byte[] m = members.get(i);
                 b.wrap(m);
-                logMember(c, b, 0, m.length, scores[i]);
+                packing.add(m.length);
+                logMember(c, b, 0, m.length, packing.stored(scores[i]));
             }
         }
         c.out.integer(members.size());

@@ -115,7 +115,43 @@ class EffectCodecTest {
         rec[0] = 2;
         rec[EffectCodec.HEADER_LENGTH + EffectCodec.ELEMENTS_TYPE_OFFSET] = 1;
         e = assertThrows(EffectFormatException.class, () -> EffectCodec.validate(new UnsafeBuffer(rec), 0, rec.length));
-        assertEquals("malformed effect record at offset 9: ELEMENTS_PUT value type 1, expected 4 (hash) or 6 (set)",
+        assertEquals("malformed effect record at offset 9: ELEMENTS_PUT value type 1, expected 4 (hash), 6 (set) or "
+                + "7 (zset)", e.getMessage());
+    }
+
+    /** A sorted-set member's payload is its score: 8 bytes, never NaN. */
+    @Test
+    void sortedSetElementsCarryAnEightByteScore() {
+        UnsafeBuffer m = new UnsafeBuffer("zm".getBytes(StandardCharsets.ISO_8859_1));
+        UnsafeBuffer score = new UnsafeBuffer(new byte[8]);
+        score.putLong(0, Double.doubleToRawLongBits(-1.5), java.nio.ByteOrder.LITTLE_ENDIAN);
+        EffectWriter w = new EffectWriter();
+        w.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EffectCodec.TYPE_ZSET, m, 0, 1);
+        w.addElement(m, 1, 1, score, 0, 8);
+        w.finish();
+        byte[] rec = new byte[w.length()];
+        w.buffer().getBytes(0, rec);
+        EffectCodec.validate(new UnsafeBuffer(rec), 0, rec.length);
+
+        score.putLong(0, Double.doubleToRawLongBits(Double.NaN), java.nio.ByteOrder.LITTLE_ENDIAN);
+        EffectWriter nan = new EffectWriter();
+        nan.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EffectCodec.TYPE_ZSET, m, 0, 1);
+        nan.addElement(m, 1, 1, score, 0, 8);
+        nan.finish();
+        byte[] bad = new byte[nan.length()];
+        nan.buffer().getBytes(0, bad);
+        EffectFormatException e = assertThrows(EffectFormatException.class,
+                () -> EffectCodec.validate(new UnsafeBuffer(bad), 0, bad.length));
+        assertTrue(e.getMessage().endsWith("ELEMENTS_PUT sorted-set member with a NaN score"), e.getMessage());
+
+        EffectWriter shortScore = new EffectWriter();
+        shortScore.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EffectCodec.TYPE_ZSET, m, 0, 1);
+        shortScore.addElement(m, 1, 1, score, 0, 4);
+        shortScore.finish();
+        byte[] four = new byte[shortScore.length()];
+        shortScore.buffer().getBytes(0, four);
+        e = assertThrows(EffectFormatException.class, () -> EffectCodec.validate(new UnsafeBuffer(four), 0, four.length));
+        assertTrue(e.getMessage().endsWith("ELEMENTS_PUT sorted-set member with a 4-byte score; expected 8"),
                 e.getMessage());
     }
 

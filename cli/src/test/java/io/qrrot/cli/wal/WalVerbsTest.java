@@ -29,7 +29,6 @@ import java.util.Iterator;
 import java.util.List;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -173,8 +172,6 @@ class WalVerbsTest {
      * scores, ZINCRBY the resulting score (not the increment), ZREM the members it removed.
      */
     @Test
-    @Disabled("EffectCodec.decode (replay, the fold and wal dump) refuses ELEMENTS_PUT/ELEMENTS_DEL of type 7 "
-            + "(zset) until the WAL format takes sorted sets; sortedSetElementsShowMemberAndScore covers the lines")
     void dumpShowsSortedSetCommands() throws Exception {
         Path dir = tmp.resolve("data");
         try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {

@@ -257,6 +257,9 @@ final class ScoreIndex {
         long leaf = node;
         int n = leafCount(leaf);
         int pos = leafSearch(leaf, n, score, block);
+        if (pos < n && entryBlock(leaf, pos) == block) {
+            throw new IllegalStateException("member already in the index");
+        }
         if (pos < n && compare(score, block, entryScore(leaf, pos), entryBlock(leaf, pos)) == 0) {
             throw new IllegalStateException("a member with the same bytes is already in the index");
         }
@@ -685,6 +688,36 @@ final class ScoreIndex {
             return -1;
         }
         return rank + pos;
+    }
+
+    /**
+     * Gives the member (block) with score {@code score} the score {@code newScore}, which must compare equal to
+     * it (-0 and 0): its place does not change, only the score kept beside it (and in the key that names it, if
+     * one does), so that the index keeps the bits its element holds. Never allocates. O(log n).
+     *
+     * @return false when the member is not in the index
+     */
+    static boolean rescore(long index, double score, long block, double newScore) {
+        if (score < newScore || score > newScore) {
+            throw new IllegalArgumentException("rescore keeps a member's place: " + score + " and " + newScore
+                    + " are not equal");
+        }
+        int height = height(index);
+        long node = root(index);
+        for (int level = 0; level < height; level++) {
+            int c = childFor(node, score, block);
+            if (c > 0 && keyBlock(node, c - 1) == block) {
+                setKey(node, c - 1, newScore, block);
+            }
+            node = child(node, c);
+        }
+        int n = leafCount(node);
+        int pos = leafSearch(node, n, score, block);
+        if (pos >= n || entryBlock(node, pos) != block) {
+            return false;
+        }
+        UnsafeApi.putDouble(entry(node, pos), newScore);
+        return true;
     }
 
     /** How many members have a score below {@code score} ({@code orEqual}: at most {@code score}). O(log n). */

@@ -35,8 +35,6 @@ public final class Shard {
     private static final int SLOT_BYTES = 16;
     /** Growing large values get up to this much headroom, so repeated appends copy rarely. */
     private static final long MAX_HEADROOM = 1L << 20;
-    /** The payload of a score of 0 (never written to). */
-    private static final DirectBuffer ZERO_SCORE = new UnsafeBuffer(new byte[EntryType.SCORE_BYTES]);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final int index;
@@ -530,15 +528,12 @@ public final class Shard {
             int record = (int) Collection.recordLength(true, elen, EntryType.SCORE_BYTES);
             boolean fits = elen <= maxPackedLength
                     && EntryLayout.valueLength(address) + (long) record <= MAX_PACKED;
-            // Redis's listpack keeps an integral score as an integer, so -0 comes back from it as 0; so does ours.
-            DirectBuffer packedPayload = score == 0 ? ZERO_SCORE : payload;
-            int packedOffset = score == 0 ? 0 : poff;
             if (fits && Collection.findPacked(value, true, element, eoff, elen, cursor)) {
-                moveSortedPacked(address, element, eoff, elen, packedPayload, packedOffset, score, record);
+                moveSortedPacked(address, element, eoff, elen, payload, poff, score, record);
                 return false;
             }
             if (fits && Collection.packedCount(value) < maxPackedEntries) {
-                insertSortedPacked(address, hash, element, eoff, elen, packedPayload, packedOffset, score, record);
+                insertSortedPacked(address, hash, element, eoff, elen, payload, poff, score, record);
                 return true;
             }
             address = convertToTable(address, hash, true);
@@ -563,9 +558,24 @@ public final class Shard {
         } else {
             double old = Collection.score(ElementTable.payloadAddress(block));
             if (old != score) {
-                // Into the order at its new place first (the only step that can fail), then out of the old one.
-                ScoreIndex.insert(index, allocator, budget, score, block);
+                // Out of the order at its old place, into it at the new one. The index holds a member (block)
+                // once, so the insert comes second; should it be refused for memory, the member goes back where
+                // it was (its leaf has just had room), and only if that fails too is the index short of it.
                 ScoreIndex.remove(index, allocator, budget, old, block);
+                try {
+                    ScoreIndex.insert(index, allocator, budget, score, block);
+                } catch (StoreMemoryException refused) {
+                    try {
+                        ScoreIndex.insert(index, allocator, budget, old, block);
+                    } catch (StoreMemoryException again) {
+                        throw new IllegalStateException("a sorted-set member could not be put back into its index",
+                                again);
+                    }
+                    throw refused;
+                }
+            } else if (Double.doubleToRawLongBits(old) != Double.doubleToRawLongBits(score)
+                    && !ScoreIndex.rescore(index, old, block, score)) { // -0 for 0 or back: same place
+                throw new IllegalStateException("a sorted-set member is missing from its index");
             }
             ElementTable.overwritePayload(table, block, payload, poff, EntryType.SCORE_BYTES);
         }
