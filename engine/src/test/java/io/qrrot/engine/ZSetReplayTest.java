@@ -474,6 +474,14 @@ class ZSetReplayTest {
 
     /** A record's ops as text, for failure messages. */
     static String describe(byte[] rec) {
+        try {
+            return describeValid(rec);
+        } catch (EffectFormatException e) {
+            return "(not decodable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String describeValid(byte[] rec) {
         StringBuilder sb = new StringBuilder("[");
         EffectCodec.decode(new UnsafeBuffer(rec), 0, rec.length, new EffectVisitor() {
             @Override
