@@ -5,17 +5,21 @@
 #   HASHES=100000 FIELDS=10 bench/scripts/collections-memory.sh
 #   BIG_HASH_FIELDS=1000000 HASHES=0 bench/scripts/collections-memory.sh   # one hash of 1M fields
 #   SETS=1000000 HASHES=0 bench/scripts/collections-memory.sh                # 1M sets of 10 small integers
+#   ZSET_MEMBERS=1000000 HASHES=0 bench/scripts/collections-memory.sh        # one sorted set of 1M members
 #
 # Both servers start side by side on free loopback ports, empty:
 #   qrrot:  ./qrrot serve --wal DIR --port P --fsync everysec
 #   Redis:  redis-server --save '' --appendonly no       (persistence does not change what the data takes)
 # Their RSS (VmRSS) is read when they are up and empty, then the same commands are piped to each with
-# redis-cli --pipe (HSET hash:N f0 v0 ... as RESP, generated once), and after a pause RSS is read again.
+# redis-cli --pipe (HSET hash:N f0 v0 ... as RESP, generated once; the sorted set as ZADD bigzset of 100
+# (score, member:NNNNNNN) pairs each, scores random with 6 decimals from a fixed awk seed), and after a pause
+# RSS is read again.
 # The table shows RSS before and after, the growth per hash (or per field), and the qrrot/Redis ratios of
 # both: RSS after load is what a machine needs; the growth is the data structure's own cost without the
 # JVM's fixed part. Writes the table to OUT/summary.md.
 #
-# Settings (environment): HASHES=1000000 FIELDS=10 BIG_HASH_FIELDS=0 SETS=0 MEMBERS=10 VALUE=value PAUSE=5
+# Settings (environment): HASHES=1000000 FIELDS=10 BIG_HASH_FIELDS=0 SETS=0 MEMBERS=10 ZSET_MEMBERS=0 VALUE=value
+#   PAUSE=5
 #   OUT=${TMPDIR:-/tmp}/qrrot-bench/collections-memory-<time>  QRROT_JAVA_OPTS passed to the launcher.
 # Needs: redis-server, redis-cli (apt-get install -y redis-server redis-tools), awk, Java 17 + Maven.
 set -euo pipefail
@@ -29,6 +33,7 @@ FIELDS="${FIELDS:-10}"
 BIG_HASH_FIELDS="${BIG_HASH_FIELDS:-0}"
 SETS="${SETS:-0}"
 MEMBERS="${MEMBERS:-10}"
+ZSET_MEMBERS="${ZSET_MEMBERS:-0}"
 VALUE="${VALUE:-value}"
 PAUSE="${PAUSE:-5}"
 OUT="${OUT:-${TMPDIR:-/tmp}/qrrot-bench/collections-memory-$(date +%Y%m%d-%H%M%S)}"
@@ -51,9 +56,9 @@ rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # The commands, as RESP (redis-cli --pipe sends them as they are).
 cmds="$work/commands.resp"
-log "generating commands: $HASHES hashes of $FIELDS fields, one hash of $BIG_HASH_FIELDS fields, $SETS sets of $MEMBERS integers"
+log "generating commands: $HASHES hashes of $FIELDS fields, one hash of $BIG_HASH_FIELDS fields, $SETS sets of $MEMBERS integers, one sorted set of $ZSET_MEMBERS members"
 awk -v hashes="$HASHES" -v fields="$FIELDS" -v big="$BIG_HASH_FIELDS" -v value="$VALUE" -v sets="$SETS" \
-    -v members="$MEMBERS" '
+    -v members="$MEMBERS" -v zmembers="$ZSET_MEMBERS" '
   function bulk(s) { printf "$%d\r\n%s\r\n", length(s), s }
   BEGIN {
     for (i = 0; i < hashes; i++) {
@@ -68,6 +73,12 @@ awk -v hashes="$HASHES" -v fields="$FIELDS" -v big="$BIG_HASH_FIELDS" -v value="
     for (i = 0; i < sets; i++) {
       printf "*%d\r\n", 2 + members; bulk("SADD"); bulk("set:" i)
       for (m = 0; m < members; m++) { bulk(m * 7 + i % 13) }
+    }
+    srand(42)
+    for (i = 0; i < zmembers; i += 100) {
+      n = (zmembers - i < 100) ? zmembers - i : 100
+      printf "*%d\r\n", 2 + 2 * n; bulk("ZADD"); bulk("bigzset")
+      for (m = i; m < i + n; m++) { bulk(sprintf("%.6f", rand() * 1000000)); bulk(sprintf("member:%07d", m)) }
     }
   }' > "$cmds"
 
@@ -113,9 +124,10 @@ redis-cli -p "$qport" SHUTDOWN >/dev/null 2>&1 || true
 
 if [ "$HASHES" -gt 0 ]; then units=$HASHES; unit=hash
 elif [ "$SETS" -gt 0 ]; then units=$SETS; unit=set
+elif [ "$ZSET_MEMBERS" -gt 0 ]; then units=$ZSET_MEMBERS; unit="sorted-set member"
 else units=$BIG_HASH_FIELDS; unit=field; fi
 {
-  echo "| $HASHES hashes × $FIELDS fields, one hash of $BIG_HASH_FIELDS fields, $SETS sets × $MEMBERS integers | qrrot | Redis | qrrot/Redis |"
+  echo "| $HASHES hashes × $FIELDS fields, one hash of $BIG_HASH_FIELDS fields, $SETS sets × $MEMBERS integers, one sorted set of $ZSET_MEMBERS members | qrrot | Redis | qrrot/Redis |"
   echo "|---|---:|---:|---:|"
   awk -v qb="$qb" -v qa="$qa" -v rb="$rb" -v ra="$ra" -v n="$units" -v unit="$unit" 'BEGIN {
     printf "| RSS empty | %.1f MiB | %.1f MiB | |\n", qb / 1024, rb / 1024

@@ -19,6 +19,8 @@
 #
 # Settings (environment):
 #   ROUNDS=3  FSYNC="always everysec"  CLIENTS=50  PIPELINES="1 16"  TESTS=set,get,incr
+#     (any redis-benchmark -t names: hset,sadd,spop for collections, zadd,zpopmin for sorted sets; zadd
+#     adds random members to one key, so that sorted set outgrows the packed encoding within a run)
 #   REQUESTS_P1=100000  REQUESTS_PN=1000000  KEYSPACE=100000  WARMUP_REQUESTS=50000 (0: none)
 #   CEILING=0
 #   OUT=${TMPDIR:-/tmp}/qrrot-bench/server-vs-redis-<time>

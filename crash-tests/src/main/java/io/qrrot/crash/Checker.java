@@ -16,7 +16,9 @@ import redis.clients.jedis.resps.ScanResult;
  *
  * <p>Rules: an owned key holds the state of its last acknowledged operation, or of the one operation sent
  * after it; a key whose expiry has passed is absent; a counter lies between its acknowledged and sent
- * counts; the accounts' total is unchanged; no key exists that no client wrote.
+ * counts; the accounts' total is unchanged; a leaderboard member's score is its acknowledged increments plus
+ * some of its unacknowledged ones, and the board's members come back in (score, member) order; no key exists
+ * that no client wrote.
  */
 public final class Checker {
     /** Expiry times this close to the moment of checking may be seen either way. */
@@ -61,6 +63,10 @@ public final class Checker {
             List<Response<Set<String>>> sets = new ArrayList<>();
             for (History.OwnedSet s : history.sets) {
                 sets.add(p.smembers(s.name));
+            }
+            List<Response<List<redis.clients.jedis.resps.Tuple>>> boards = new ArrayList<>();
+            for (History.Leaderboard b : history.leaderboards) {
+                boards.add(p.zrangeWithScores(b.name, 0, -1));
             }
             p.sync();
             long nowAfter = System.currentTimeMillis();
@@ -156,6 +162,10 @@ public final class Checker {
                 s.pendingMember = null;
             }
 
+            for (int b = 0; b < history.leaderboards.length; b++) {
+                verified += checkLeaderboard(history.leaderboards[b], boards.get(b).get(), violations);
+            }
+
             Set<String> known = new HashSet<>(history.allKeys());
             known.add(CrashLoop.PROBE_KEY);
             String cursor = ScanParams.SCAN_POINTER_START;
@@ -170,6 +180,65 @@ public final class Checker {
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         }
         return new Result(verified, violations);
+    }
+
+    /**
+     * One leaderboard as ZRANGE WITHSCORES found it: members in (score, member) order, each score the sum of
+     * the member's acknowledged increments and a subset of its unacknowledged ones. Resolves the board to what
+     * was found. Returns the members verified.
+     */
+    static long checkLeaderboard(History.Leaderboard board, List<redis.clients.jedis.resps.Tuple> found,
+                                 List<String> violations) {
+        long verified = 0;
+        java.util.Map<String, Double> scores = new java.util.HashMap<>();
+        redis.clients.jedis.resps.Tuple previous = null;
+        for (redis.clients.jedis.resps.Tuple t : found) {
+            if (previous != null && (previous.getScore() > t.getScore() || (previous.getScore() == t.getScore()
+                    && previous.getElement().compareTo(t.getElement()) >= 0))) {
+                violations.add(board.name + ": ZRANGE gives " + previous.getElement() + " (" + previous.getScore()
+                        + ") before " + t.getElement() + " (" + t.getScore() + ")");
+            }
+            previous = t;
+            if (scores.put(t.getElement(), t.getScore()) != null) {
+                violations.add(board.name + ": member " + t.getElement() + " twice");
+            }
+        }
+        for (int j = 0; j < board.acked.length; j++) {
+            String member = History.leaderboardMember(j);
+            Double s = scores.remove(member);
+            double score = s == null ? 0 : s;
+            long acked = board.acked[j].get();
+            List<Long> unacked = new ArrayList<>(board.unacked[j]);
+            if (score != Math.rint(score) || !subsetSum(unacked, (long) score - acked)) {
+                violations.add(board.name + " member " + member + " = " + score + ", must be " + acked
+                        + " acknowledged plus some of the unacknowledged " + unacked);
+            } else {
+                verified++;
+            }
+            board.acked[j].set((long) score);
+            board.unacked[j].clear();
+        }
+        if (!scores.isEmpty()) {
+            violations.add(board.name + ": members no client incremented: " + scores.keySet());
+        }
+        return verified;
+    }
+
+    /** Whether some of {@code amounts} (all positive) add up to {@code target}; 0 is the empty sum. */
+    static boolean subsetSum(List<Long> amounts, long target) {
+        if (target < 0) {
+            return false;
+        }
+        java.util.BitSet reachable = new java.util.BitSet();
+        reachable.set(0);
+        for (long a : amounts) {
+            for (int v = reachable.length() - 1; v >= 0; v--) {
+                if (reachable.get(v)) {
+                    reachable.set(v + (int) a);
+                }
+            }
+        }
+        return target <= Integer.MAX_VALUE && reachable.get((int) target);
     }
 
     /** What differs between a found and an expected set, briefly. */

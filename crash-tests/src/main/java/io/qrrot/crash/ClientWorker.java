@@ -47,19 +47,47 @@ final class ClientWorker implements Runnable {
 
     private void step(Jedis jedis) {
         int roll = random.nextInt(100);
-        if (roll < 50) {
-            ownedKeyOp(jedis, roll * 60 / 50);
-        } else if (roll < 62) {
+        if (roll < 44) {
+            ownedKeyOp(jedis, roll * 60 / 44);
+        } else if (roll < 56) {
             increment(jedis);
-        } else if (roll < 72) {
+        } else if (roll < 66) {
             transfer(jedis);
-        } else if (roll < 82) {
+        } else if (roll < 76) {
             hashIncrement(jedis);
-        } else if (roll < 88) {
+        } else if (roll < 82) {
             hashTransfer(jedis);
-        } else {
+        } else if (roll < 92) {
             setOp(jedis);
+        } else {
+            leaderboardIncrement(jedis);
         }
+    }
+
+    /**
+     * ZINCRBY of a leaderboard member by a known amount, recorded as unacknowledged before it is sent and moved
+     * to the acknowledged sum when the reply comes; the reply must be a whole number.
+     */
+    private void leaderboardIncrement(Jedis jedis) {
+        History.Leaderboard board = history.leaderboards[random.nextInt(history.leaderboards.length)];
+        int j = random.nextInt(board.acked.length);
+        long amount = 1 + random.nextInt(9);
+        Long pending = amount;
+        board.unacked[j].add(pending);
+        history.opsSent.incrementAndGet();
+        double reply;
+        try {
+            reply = jedis.zincrby(board.name, amount, History.leaderboardMember(j));
+        } catch (JedisDataException e) {
+            return; // applied or not is unknown: it stays unacknowledged until the next check
+        }
+        if (reply != Math.rint(reply) || reply < amount) {
+            violations.add("ZINCRBY " + board.name + " " + amount + " " + History.leaderboardMember(j) + " answered "
+                    + reply);
+        }
+        board.acked[j].addAndGet(amount);
+        board.unacked[j].remove(pending);
+        history.opsAcked.incrementAndGet();
     }
 
     private void hashIncrement(Jedis jedis) {

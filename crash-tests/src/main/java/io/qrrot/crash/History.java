@@ -22,6 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       field is 0, so the fields always add up to 0.</li>
  *   <li>Owned sets {@code set:<client>}: SADD of a new member or SREM of an acknowledged one by one client; the
  *       set must hold exactly the acknowledged members, give or take the one member in flight.</li>
+ *   <li>Leaderboards {@code lb:<b>}: sorted sets whose members {@code p<j>} every client ZINCRBYs by a known
+ *       amount (1 to 9, so every score is an exact integer); a member's score must be the sum of its acknowledged
+ *       increments plus some of its unacknowledged ones (those in flight when the server died, or answered with
+ *       an error), a missing member 0. Board 0 has more members than a packed sorted set holds, so it lives in
+ *       the large encoding; the others stay packed.</li>
  * </ul>
  */
 public final class History {
@@ -37,6 +42,7 @@ public final class History {
     final AtomicLong[] hashCounterAcked;
     final int hashAccounts;
     final OwnedSet[] sets;
+    final Leaderboard[] leaderboards;
     /** Numbers the members clients add to their sets, so none is added twice. */
     final AtomicLong members = new AtomicLong();
     final AtomicLong opsSent = new AtomicLong();
@@ -69,6 +75,24 @@ public final class History {
         for (int c = 0; c < clients; c++) {
             sets[c] = new OwnedSet(setKey(c));
         }
+        this.leaderboards = new Leaderboard[LEADERBOARDS];
+        for (int b = 0; b < LEADERBOARDS; b++) {
+            leaderboards[b] = new Leaderboard(leaderboardKey(b), b == 0 ? LARGE_BOARD_MEMBERS : SMALL_BOARD_MEMBERS);
+        }
+    }
+
+    /** Sorted sets of the leaderboard workload. */
+    public static final int LEADERBOARDS = 3;
+    /** Members of board 0: more than zset-max-listpack-entries (128), so it is a table with a score index. */
+    public static final int LARGE_BOARD_MEMBERS = 200;
+    public static final int SMALL_BOARD_MEMBERS = 16;
+
+    public static String leaderboardKey(int b) {
+        return "lb:" + b;
+    }
+
+    public static String leaderboardMember(int j) {
+        return "p" + j;
     }
 
     public static final String HASH_COUNTERS = "hc";
@@ -129,6 +153,9 @@ public final class History {
         for (OwnedSet s : sets) {
             keys.add(s.name);
         }
+        for (Leaderboard b : leaderboards) {
+            keys.add(b.name);
+        }
         return keys;
     }
 
@@ -143,6 +170,27 @@ public final class History {
 
         OwnedSet(String name) {
             this.name = name;
+        }
+    }
+
+    /**
+     * One leaderboard: per member, the sum of the acknowledged ZINCRBY amounts and the amounts sent but not
+     * acknowledged (at most one per client per run when the server dies; more when replies are errors).
+     */
+    static final class Leaderboard {
+        final String name;
+        final AtomicLong[] acked;
+        final java.util.Queue<Long>[] unacked;
+
+        @SuppressWarnings("unchecked")
+        Leaderboard(String name, int members) {
+            this.name = name;
+            this.acked = new AtomicLong[members];
+            this.unacked = new java.util.Queue[members];
+            for (int j = 0; j < members; j++) {
+                acked[j] = new AtomicLong();
+                unacked[j] = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            }
         }
     }
 
