@@ -191,7 +191,7 @@ class ZSetFoldTest {
     @Test
     @Timeout(300)
     void aLargeSortedSetTouchedByManyScoreChangesFoldsElementByElement() throws IOException {
-        Result r = fold(50_000, 60_000, 64 << 10);
+        Result r = fold(200_000, 240_000, 64 << 10);
         assertTrue(r.spilled > 0 && r.runs > 10, "the sort spilled: " + r.spilled + " bytes in " + r.runs + " runs");
         assertTrue(r.allocated < (4 << 20), "the merge allocated " + r.allocated + " bytes");
     }
