@@ -610,25 +610,8 @@ final class ZSetCommands {
         long from;
         long n;
         if (type == RangeType.RANK) {
-            if (start < 0) {
-                start = size + start;
-            }
-            if (end < 0) {
-                end = size + end;
-            }
-            if (start < 0) {
-                start = 0;
-            }
-            if (start > end || start >= size) {
-                n = 0;
-                from = 0;
-            } else {
-                if (end >= size) {
-                    end = size - 1;
-                }
-                n = end - start + 1;
-                from = reverse ? size - 1 - start : start;
-            }
+            n = rankSpan(c, start, end, size);
+            from = reverse ? size - 1 - c.num.get() : c.num.get();
         } else {
             long first = type == RangeType.SCORE ? firstRank(z, scores) : firstRank(c, z, lex);
             long past = type == RangeType.SCORE ? endRank(z, scores) : endRank(c, z, lex);
@@ -662,6 +645,28 @@ final class ZSetCommands {
             return;
         }
         emit(c, z, from, n, reverse, withScores);
+    }
+
+    /**
+     * Redis's rank range over a set of {@code size}: {@code start} and {@code end} inclusive, negative ones
+     * counted from the end, clamped to the set. Returns how many members it holds (0 when empty) and leaves
+     * the first one's rank in {@link Ctx#num}.
+     */
+    private static long rankSpan(Ctx c, long start, long end, long size) {
+        if (start < 0) {
+            start = size + start;
+        }
+        if (end < 0) {
+            end = size + end;
+        }
+        if (start < 0) {
+            start = 0;
+        }
+        c.num.set(start);
+        if (start > end || start >= size) {
+            return 0;
+        }
+        return Math.min(end, size - 1) - start + 1;
     }
 
     private static void step(CollectionView z, boolean reverse) {
@@ -772,24 +777,8 @@ final class ZSetCommands {
         long from;
         long n;
         if (type == RangeType.RANK) {
-            if (start < 0) {
-                start = size + start;
-            }
-            if (end < 0) {
-                end = size + end;
-            }
-            if (start < 0) {
-                start = 0;
-            }
-            if (start > end || start >= size) {
-                c.out.integer(0);
-                return;
-            }
-            if (end >= size) {
-                end = size - 1;
-            }
-            from = start;
-            n = end - start + 1;
+            n = rankSpan(c, start, end, size);
+            from = c.num.get();
         } else {
             from = type == RangeType.SCORE ? firstRank(z, scores) : firstRank(c, z, lex);
             long past = type == RangeType.SCORE ? endRank(z, scores) : endRank(c, z, lex);
