@@ -40,7 +40,8 @@ final class Ctx {
     /** Element hashes seen earlier in the command's arguments, to count a field named twice once. */
     private LongHashSet seenHashes = new LongHashSet();
     final MutableLong num = new MutableLong();
-    /** A sorted-set score as text ({@link Scores#format}) and as its 8 payload bytes. */
+    /** Prints sorted-set scores into {@link #scoreText}; the score's 8 payload bytes go through {@link #scoreBytes}. */
+    final Scores.Printer printer = new Scores.Printer();
     final UnsafeBuffer scoreText = new UnsafeBuffer(new byte[Scores.MAX_TEXT]);
     final UnsafeBuffer scoreBytes = new UnsafeBuffer(new byte[8]);
     /** The range a sorted-set command parsed. */

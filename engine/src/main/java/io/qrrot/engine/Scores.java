@@ -19,8 +19,8 @@ import org.agrona.MutableDirectBuffer;
  *
  * <p><b>Printing.</b> {@code %.17g}: 17 significant digits, trailing zeros dropped, exponent form when the
  * decimal exponent is below -4 or at least 17 ({@code 1e+20}, {@code 3.0000000000000001e-05}), {@code inf},
- * {@code -inf}, {@code -0}. An integral score below 10^17 (most scores) is printed without allocating; others
- * go through an exact {@link BigDecimal}.
+ * {@code -inf}, {@code -0}. Replies print through a {@link Printer}, which allocates nothing; {@link #text}
+ * (the tools, ALL) goes through an exact {@link BigDecimal}, against which the printer is tested.
  *
  * <p>Public for {@link #text} alone: the tools outside the engine (the WAL and snapshot dumps) print a score
  * as the commands do.
@@ -252,18 +252,225 @@ public final class Scores {
         return v >= (double) (-Long.MAX_VALUE / 2) && v <= (double) (Long.MAX_VALUE / 2) && v == (long) v;
     }
 
-    /** Writes {@code v} as {@code "%.17g"} prints it at {@code off}; returns the length (at most {@link #MAX_TEXT}). */
-    static int format(double v, MutableDirectBuffer into, int off) {
-        if (Double.isInfinite(v)) {
-            return into.putStringWithoutLengthAscii(off, v > 0 ? "inf" : "-inf");
-        }
-        if (v == Math.rint(v) && Math.abs(v) < TEN_TO_17) {
-            if (v == 0 && Double.doubleToRawLongBits(v) != 0) {
-                return into.putStringWithoutLengthAscii(off, "-0");
+    /**
+     * Prints scores as {@code "%.17g"} into a buffer without allocating: an integral score below 10^17 as its
+     * digits, any other finite one by exact integer arithmetic on its binary value (m × 2^e) in a reusable
+     * multi-word integer: floor(|v| × 10^(17-x)) for the decimal exponent x of |v|, 18 digits whose last one and
+     * the bits dropped on the way round the 17 kept to nearest-even, as glibc's printf does. One per thread
+     * (a {@link Ctx} owns one); not thread-safe.
+     */
+    static final class Printer {
+        private static final long TEN_TO_17_LONG = 100_000_000_000_000_000L;
+        private static final long TEN_TO_18 = 1_000_000_000_000_000_000L;
+        private static final int BILLION = 1_000_000_000;
+        /** Little-endian 32-bit words of a non-negative integer: up to about 1,190 bits are needed. */
+        private final int[] words = new int[48];
+        private int length;
+        private boolean sticky;
+        private final byte[] digits = new byte[17];
+
+        /** Writes {@code v} as {@code "%.17g"} prints it at {@code off}; returns the length (at most {@link #MAX_TEXT}). */
+        int format(double v, MutableDirectBuffer into, int off) {
+            if (Double.isInfinite(v)) {
+                return into.putStringWithoutLengthAscii(off, v > 0 ? "inf" : "-inf");
             }
-            return into.putLongAscii(off, (long) v);
+            if (Double.isNaN(v)) {
+                return into.putStringWithoutLengthAscii(off, "nan");
+            }
+            if (v == Math.rint(v) && Math.abs(v) < TEN_TO_17) {
+                if (v == 0 && Double.doubleToRawLongBits(v) != 0) {
+                    return into.putStringWithoutLengthAscii(off, "-0");
+                }
+                return into.putLongAscii(off, (long) v);
+            }
+            double a = Math.abs(v);
+            long bits = Double.doubleToRawLongBits(a);
+            int biased = (int) (bits >>> 52);
+            long m = bits & ((1L << 52) - 1);
+            int e;
+            if (biased == 0) {
+                e = -1074; // subnormal
+            } else {
+                m |= 1L << 52;
+                e = biased - 1075;
+            }
+            int x = (int) Math.floor(Math.log10(a));
+            long q;
+            while (true) {
+                q = scaled(m, e, 17 - x);
+                if (q < 0) {
+                    x++; // 19 digits or more: the estimate of x was low
+                } else if (q < TEN_TO_17_LONG) {
+                    x--; // 17 digits or fewer: it was high
+                } else {
+                    break;
+                }
+            }
+            long d = q / 10;
+            int last = (int) (q % 10);
+            if (last > 5 || (last == 5 && (sticky || (d & 1) != 0))) {
+                d++;
+                if (d == TEN_TO_17_LONG) {
+                    d = TEN_TO_17_LONG / 10;
+                    x++;
+                }
+            }
+            for (int i = 16; i >= 0; i--) {
+                digits[i] = (byte) ('0' + d % 10);
+                d /= 10;
+            }
+            int kept = 17;
+            while (kept > 1 && digits[kept - 1] == '0') {
+                kept--; // %g drops trailing zeros
+            }
+            int at = off;
+            if (v < 0) {
+                into.putByte(at++, (byte) '-');
+            }
+            if (x < -4 || x >= 17) {
+                into.putByte(at++, digits[0]);
+                if (kept > 1) {
+                    into.putByte(at++, (byte) '.');
+                    for (int i = 1; i < kept; i++) {
+                        into.putByte(at++, digits[i]);
+                    }
+                }
+                into.putByte(at++, (byte) 'e');
+                into.putByte(at++, (byte) (x < 0 ? '-' : '+'));
+                int ex = Math.abs(x);
+                if (ex < 10) {
+                    into.putByte(at++, (byte) '0');
+                }
+                at += into.putIntAscii(at, ex);
+            } else if (x < 0) {
+                into.putByte(at++, (byte) '0');
+                into.putByte(at++, (byte) '.');
+                for (int i = -1; i > x; i--) {
+                    into.putByte(at++, (byte) '0');
+                }
+                for (int i = 0; i < kept; i++) {
+                    into.putByte(at++, digits[i]);
+                }
+            } else {
+                for (int i = 0; i <= x; i++) {
+                    into.putByte(at++, digits[i]);
+                }
+                if (kept > x + 1) {
+                    into.putByte(at++, (byte) '.');
+                    for (int i = x + 1; i < kept; i++) {
+                        into.putByte(at++, digits[i]);
+                    }
+                }
+            }
+            return at - off;
         }
-        return into.putStringWithoutLengthAscii(off, formatSlow(v));
+
+        /**
+         * floor(m × 2^e × 10^k) when it is below 10^18, else -1; {@link #sticky} says whether anything was
+         * dropped by the floor. Exact: for k >= 0 it multiplies before it shifts right, and k < 0 only occurs for
+         * values of 10^18 and more, whose e is positive (it shifts left before it divides).
+         */
+        private long scaled(long m, int e, int k) {
+            sticky = false;
+            words[0] = (int) m;
+            words[1] = (int) (m >>> 32);
+            length = 2;
+            if (k > 0) {
+                for (int left = k; left > 0; left -= 9) {
+                    multiply(left >= 9 ? BILLION : pow10(left));
+                }
+            }
+            if (e > 0) {
+                shiftLeft(e);
+            } else if (e < 0) {
+                shiftRight(-e);
+            }
+            if (k < 0) {
+                for (int left = -k; left > 0; left -= 9) {
+                    divide(left >= 9 ? BILLION : pow10(left));
+                }
+            }
+            trim();
+            if (length > 2) {
+                return -1;
+            }
+            long value = (words[0] & 0xFFFFFFFFL) | (length > 1 ? (long) words[1] << 32 : 0);
+            return value < 0 || value >= TEN_TO_18 ? -1 : value;
+        }
+
+        private static int pow10(int n) {
+            int p = 1;
+            for (int i = 0; i < n; i++) {
+                p *= 10;
+            }
+            return p;
+        }
+
+        private void multiply(int factor) {
+            long carry = 0;
+            for (int i = 0; i < length; i++) {
+                long t = (words[i] & 0xFFFFFFFFL) * factor + carry;
+                words[i] = (int) t;
+                carry = t >>> 32;
+            }
+            if (carry != 0) {
+                words[length++] = (int) carry;
+            }
+        }
+
+        private void divide(int divisor) {
+            long rem = 0;
+            for (int i = length - 1; i >= 0; i--) {
+                long cur = (rem << 32) | (words[i] & 0xFFFFFFFFL);
+                words[i] = (int) (cur / divisor);
+                rem = cur % divisor;
+            }
+            if (rem != 0) {
+                sticky = true;
+            }
+            trim();
+        }
+
+        private void shiftLeft(int n) {
+            int wordShift = n >>> 5;
+            int bitShift = n & 31;
+            int newLength = length + wordShift + 1;
+            for (int i = newLength - 1; i >= 0; i--) {
+                int src = i - wordShift;
+                long hi = src >= 0 && src < length ? words[src] & 0xFFFFFFFFL : 0;
+                long lo = src - 1 >= 0 && src - 1 < length ? words[src - 1] & 0xFFFFFFFFL : 0;
+                words[i] = bitShift == 0 ? (int) hi : (int) ((hi << bitShift) | (lo >>> (32 - bitShift)));
+            }
+            length = newLength;
+            trim();
+        }
+
+        private void shiftRight(int n) {
+            int wordShift = n >>> 5;
+            int bitShift = n & 31;
+            for (int i = 0; i < Math.min(wordShift, length); i++) {
+                if (words[i] != 0) {
+                    sticky = true;
+                }
+            }
+            if (wordShift < length && bitShift != 0 && (words[wordShift] & ((1 << bitShift) - 1)) != 0) {
+                sticky = true;
+            }
+            int newLength = Math.max(0, length - wordShift);
+            for (int i = 0; i < newLength; i++) {
+                long lo = words[i + wordShift] & 0xFFFFFFFFL;
+                long hi = i + wordShift + 1 < length ? words[i + wordShift + 1] & 0xFFFFFFFFL : 0;
+                words[i] = bitShift == 0 ? (int) lo : (int) ((lo >>> bitShift) | (hi << (32 - bitShift)));
+            }
+            length = newLength;
+            trim();
+        }
+
+        private void trim() {
+            while (length > 0 && words[length - 1] == 0) {
+                length--;
+            }
+        }
     }
 
     /**

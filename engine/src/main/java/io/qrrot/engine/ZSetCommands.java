@@ -60,7 +60,7 @@ final class ZSetCommands {
 
     /** Replies a score as Redis's addReplyDouble: {@code %.17g}, a bulk string in RESP2, a double in RESP3. */
     static void replyScore(Ctx c, double score) {
-        int n = Scores.format(score, c.scoreText, 0);
+        int n = c.printer.format(score, c.scoreText, 0);
         c.out.doubleText(c.scoreText, 0, n);
     }
 
@@ -1395,7 +1395,7 @@ final class ZSetCommands {
         list.bulk(m, 0, m.capacity());
         double score = z.score();
         int n = packed && Scores.isListpackInteger(score) ? c.scoreText.putLongAscii(0, (long) score)
-                : Scores.format(score, c.scoreText, 0);
+                : c.printer.format(score, c.scoreText, 0);
         list.bulk(c.scoreText, 0, n);
         return 1;
     }

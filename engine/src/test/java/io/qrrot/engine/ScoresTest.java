@@ -81,9 +81,34 @@ class ScoresTest {
         UnsafeBuffer out = new UnsafeBuffer(new byte[Scores.MAX_TEXT]);
         for (Object[] row : PRINTED) {
             double v = Double.longBitsToDouble((Long) row[0]);
-            int n = Scores.format(v, out, 0);
+            int n = new Scores.Printer().format(v, out, 0);
             assertEquals(row[1], out.getStringWithoutLengthAscii(0, n), "bits " + Long.toHexString((Long) row[0]));
             assertEquals(row[1], Scores.text(v));
+        }
+    }
+
+    /** The allocation-free printer agrees with the exact BigDecimal one on random doubles of every magnitude. */
+    @Test
+    void printerAgreesWithExactDecimalArithmetic() {
+        long seed = Long.getLong("qrrot.seed", System.nanoTime());
+        System.out.println("ScoresTest seed " + seed + " (replay with -Dqrrot.seed=" + seed + ")");
+        java.util.Random random = new java.util.Random(seed);
+        Scores.Printer printer = new Scores.Printer();
+        UnsafeBuffer out = new UnsafeBuffer(new byte[Scores.MAX_TEXT]);
+        for (int i = 0; i < 100_000; i++) {
+            double v;
+            switch (i % 4) {
+                case 0 -> v = Double.longBitsToDouble(random.nextLong());
+                case 1 -> v = (random.nextInt(2_000_001) - 1_000_000) / 1000.0;
+                case 2 -> v = random.nextGaussian() * Math.pow(10, random.nextInt(40) - 20);
+                default -> v = Double.longBitsToDouble(random.nextLong() & 0x000FFFFFFFFFFFFFL); // subnormal
+            }
+            if (Double.isNaN(v) || Double.isInfinite(v)) {
+                continue;
+            }
+            int n = printer.format(v, out, 0);
+            assertEquals(Scores.formatSlow(v), out.getStringWithoutLengthAscii(0, n),
+                    "bits " + Long.toHexString(Double.doubleToRawLongBits(v)) + ", seed " + seed);
         }
     }
 

@@ -36,6 +36,7 @@ public class ZSetBench {
     private static final byte[] ZPOPMIN = bytes("ZPOPMIN");
     private static final byte[] WITHSCORES = bytes("WITHSCORES");
     private static final byte[] BIG_ZSET = bytes("bigzset");
+    private static final byte[] FRACTIONS = bytes("fractions");
     private static final byte[] Z = bytes("z:");
     private static final byte[] M = bytes("m");
     private static final byte[] NONE = new byte[0];
@@ -77,6 +78,14 @@ public class ZSetBench {
             }
             engine.execute(c.session, c.args, c.reply, EffectLog.NONE);
         }
+        c.args.clear();
+        c.args.add(ZADD);
+        c.args.add(FRACTIONS);
+        for (int m = 0; m < 10; m++) {
+            c.args.add(bytes("0." + (m + 1) + "5"));
+            c.add(M, m);
+        }
+        engine.execute(c.session, c.args, c.reply, EffectLog.NONE);
         c.session.close();
     }
 
@@ -100,6 +109,17 @@ public class ZSetBench {
         c.args.clear();
         c.args.add(ZSCORE);
         c.add(Z, c.next(SMALL));
+        c.add(M, c.next(10));
+        engine.execute(c.session, c.args, c.reply, log);
+        return c.reply.sum;
+    }
+
+    /** ZSCORE of scores with a fraction (0.15 … 0.105): printed as %.17g ("0.14999999999999999"). */
+    @Benchmark
+    public long zscoreFraction(Client c) {
+        c.args.clear();
+        c.args.add(ZSCORE);
+        c.args.add(FRACTIONS);
         c.add(M, c.next(10));
         engine.execute(c.session, c.args, c.reply, log);
         return c.reply.sum;
