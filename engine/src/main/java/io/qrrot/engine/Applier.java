@@ -99,6 +99,9 @@ final class Applier implements EffectVisitor {
             throw cannotApply(e);
         }
         engine.watches().touch(si, key, koff, klen, h, true);
+        if (type == EntryType.ZSET) {
+            engine.keyReady(key, koff, klen);
+        }
     }
 
     @Override

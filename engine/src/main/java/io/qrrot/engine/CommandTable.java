@@ -238,6 +238,18 @@ final class CommandTable {
         row("ZMPOP", -4, f(WRITE), 2, -1, 1, "sorted-set", "numkeys key [key ...] MIN|MAX [COUNT count]",
                 "Removes and returns the lowest or highest members of the first non-empty sorted set given.",
                 Scope.KEYS, ZSetCommands::zmpop);
+        row("BZPOPMIN", -3, f(WRITE, FAST), 1, -2, 1, "sorted-set", "key [key ...] timeout",
+                "Removes and returns the member with the lowest score of the first non-empty sorted set, waiting up "
+                        + "to timeout seconds (0: for ever) for one to get members.", Scope.KEYS,
+                ZSetCommands::bzpopmin);
+        row("BZPOPMAX", -3, f(WRITE, FAST), 1, -2, 1, "sorted-set", "key [key ...] timeout",
+                "Removes and returns the member with the highest score of the first non-empty sorted set, waiting "
+                        + "up to timeout seconds (0: for ever) for one to get members.", Scope.KEYS,
+                ZSetCommands::bzpopmax);
+        row("BZMPOP", -5, f(WRITE), 3, -1, 1, "sorted-set",
+                "timeout numkeys key [key ...] MIN|MAX [COUNT count]",
+                "ZMPOP that waits up to timeout seconds (0: for ever) for one of the sorted sets to get members.",
+                Scope.KEYS, ZSetCommands::bzmpop);
         row("ZRANDMEMBER", -2, f(READONLY), 1, 1, 1, "sorted-set", "key [count [WITHSCORES]]",
                 "Returns random members of a sorted set (a negative count may repeat them).", Scope.KEYS,
                 ZSetCommands::zrandmember);

@@ -384,6 +384,31 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    // ---- blocking pops ----
+
+    /**
+     * Told of every key that may have become ready for a blocked pop: a sorted set that gained members. Called
+     * on the writing thread while it applies the write, with the key's shard locked: it must only take note
+     * (and take no shard lock).
+     */
+    public interface KeyReadyListener {
+        void keyReady(DirectBuffer key, int off, int len);
+    }
+
+    private volatile KeyReadyListener keyReadyListener;
+
+    /** Sets who is told of keys that may have become ready (a server with blocked clients); null for nobody. */
+    public void setKeyReadyListener(KeyReadyListener listener) {
+        keyReadyListener = listener;
+    }
+
+    void keyReady(DirectBuffer key, int off, int len) {
+        KeyReadyListener l = keyReadyListener;
+        if (l != null) {
+            l.keyReady(key, off, len);
+        }
+    }
+
     // ---- collection encodings (CONFIG SET hash-max-listpack-entries and friends) ----
 
     private volatile int hashMaxPackedEntries = 512;

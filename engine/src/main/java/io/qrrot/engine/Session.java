@@ -24,6 +24,9 @@ public final class Session implements AutoCloseable {
     /** A kept holder whose array grew past this is dropped instead. */
     static final int KEEP_ARGS_BYTES = 64 * 1024;
 
+    /** Set by a blocking command that found nothing to pop: how long to block in ms (0: for ever); -1 none. */
+    private long blockMillis = -1;
+
     private CommandArgs[] queuedArgs = new CommandArgs[4];
     private Command[] queuedCommands = new Command[4];
     private int queued;
@@ -42,6 +45,21 @@ public final class Session implements AutoCloseable {
     /** True while a MULTI is open. */
     public boolean inTransaction() {
         return inMulti;
+    }
+
+    /**
+     * After a blocking command (BZPOPMIN, BZPOPMAX, BZMPOP): how long its client is to block waiting for one of
+     * its keys, in ms (0: for ever), when it found nothing to pop and replied nothing; -1 when it replied. Reads
+     * and clears.
+     */
+    public long takeBlock() {
+        long b = blockMillis;
+        blockMillis = -1;
+        return b;
+    }
+
+    void block(long millis) {
+        blockMillis = millis;
     }
 
     void markDirty() {

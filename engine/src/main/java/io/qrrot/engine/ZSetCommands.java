@@ -885,12 +885,21 @@ final class ZSetCommands {
 
     /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: [key, [[member, score], ...]] or a null array. */
     static void zmpop(Ctx c) {
-        if (!c.parseLong(1) || c.num.get() < 1) {
+        mpop(c, 1);
+    }
+
+    /**
+     * ZMPOP (numkeys at argument 1) and BZMPOP (its timeout at 1, numkeys at 2): the numbers and words are
+     * checked first, as Redis does, then BZMPOP's timeout, then the keys in order.
+     */
+    private static void mpop(Ctx c, int numkeysArg) {
+        boolean blocking = numkeysArg == 2;
+        if (!c.parseLong(numkeysArg) || c.num.get() < 1) {
             c.out.error(NUMKEYS);
             return;
         }
         long numkeys = c.num.get();
-        long whereIdx = 1 + numkeys + 1;
+        long whereIdx = numkeysArg + numkeys + 1;
         if (whereIdx >= c.argc()) {
             c.out.error(Errors.SYNTAX);
             return;
@@ -923,7 +932,14 @@ final class ZSetCommands {
         if (count == -1) {
             count = 1;
         }
-        for (int k = 2; k < where; k++) {
+        long timeout = 0;
+        if (blocking) {
+            timeout = blockTimeout(c, 1);
+            if (timeout < 0) {
+                return;
+            }
+        }
+        for (int k = numkeysArg + 1; k < where; k++) {
             int r = findZset(c, k);
             if (r < 0) {
                 return;
@@ -940,7 +956,92 @@ final class ZSetCommands {
                 return;
             }
         }
-        c.out.nilArray();
+        if (blocking) {
+            blockOrNil(c, timeout);
+        } else {
+            c.out.nilArray();
+        }
+    }
+
+    // ------------------------------------------------------------------ blocking pops
+
+    static void bzpopmin(Ctx c) {
+        blockingPop(c, false);
+    }
+
+    static void bzpopmax(Ctx c) {
+        blockingPop(c, true);
+    }
+
+    /**
+     * BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score] from the first non-empty key; when every key is
+     * empty, nothing is replied and the session is told to block (the server waits for a key to get members and
+     * runs the command again), or, inside a transaction, a null array, as Redis answers there.
+     */
+    private static void blockingPop(Ctx c, boolean max) {
+        long timeout = blockTimeout(c, c.argc() - 1);
+        if (timeout < 0) {
+            return;
+        }
+        for (int k = 1; k < c.argc() - 1; k++) {
+            int r = findZset(c, k);
+            if (r < 0) {
+                return;
+            }
+            if (r > 0) {
+                CollectionView z = c.coll;
+                long size = z.count();
+                c.out.array(3);
+                c.out.bulk(c.argBuffer, c.off(k), c.len(k));
+                pop(c, z, k, 1, max, FLAT);
+                c.deleteIfEmptied(k, 1, size);
+                return;
+            }
+        }
+        blockOrNil(c, timeout);
+    }
+
+    /** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP's reply, or it blocks. */
+    static void bzmpop(Ctx c) {
+        mpop(c, 2);
+    }
+
+    /** Nothing to pop: block (outside a transaction) for {@code timeout} ms, 0 for ever; else a null array. */
+    private static void blockOrNil(Ctx c, long timeout) {
+        if (c.inTransaction || c.session.inTransaction()) {
+            c.out.nilArray();
+        } else {
+            c.session.block(timeout);
+        }
+    }
+
+    static final String TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
+    static final String TIMEOUT_NEGATIVE = "ERR timeout is negative";
+
+    /**
+     * A blocking command's timeout in seconds (a float, as Redis's getTimeoutFromObjectOrReply reads it) as ms,
+     * rounded up; 0 blocks for ever. Replies the error and returns -1 when it is not one. As in Redis 7.0, a
+     * timeout whose ms do not fit a signed 64-bit integer (inf, 1e30) is "negative": the C conversion wraps; one
+     * that fits but ends after the year 292 million blocks for ever.
+     */
+    static long blockTimeout(Ctx c, int arg) {
+        LongDouble t = LongDouble.parse(c.args.bytes(arg));
+        if (t == null) {
+            c.out.error(TIMEOUT_NOT_FLOAT);
+            return -1;
+        }
+        if (!t.isFinite()) {
+            c.out.error(TIMEOUT_NEGATIVE);
+            return -1;
+        }
+        java.math.BigDecimal ms = t.value().multiply(java.math.BigDecimal.valueOf(1000))
+                .setScale(0, java.math.RoundingMode.CEILING);
+        if (ms.signum() < 0 || ms.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            c.out.error(TIMEOUT_NEGATIVE);
+            return -1;
+        }
+        long millis = ms.longValue();
+        return millis > Long.MAX_VALUE - c.now() ? 0 : millis;
     }
 
     // ------------------------------------------------------------------ ZRANDMEMBER

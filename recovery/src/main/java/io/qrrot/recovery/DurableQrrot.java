@@ -210,6 +210,11 @@ public final class DurableQrrot implements Qrrot {
         return engine.commands();
     }
 
+    @Override
+    public void setKeyReadyListener(io.qrrot.engine.Engine.KeyReadyListener listener) {
+        engine.setKeyReadyListener(listener);
+    }
+
     /** The engine, for tools that need more than commands (tests, the embedded CLI's export). */
     public Engine engine() {
         return engine;
@@ -481,6 +486,11 @@ public final class DurableQrrot implements Qrrot {
         @Override
         public boolean inTransaction() {
             return session.inTransaction();
+        }
+
+        @Override
+        public long takeBlock() {
+            return session.takeBlock();
         }
 
         @Override

@@ -77,4 +77,9 @@ public abstract class ForwardingQrrot implements Qrrot {
     public long encodingLimit(String name) {
         return delegate.encodingLimit(name);
     }
+
+    @Override
+    public void setKeyReadyListener(io.qrrot.engine.Engine.KeyReadyListener listener) {
+        delegate.setKeyReadyListener(listener);
+    }
 }

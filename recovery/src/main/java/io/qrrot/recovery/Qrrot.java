@@ -94,6 +94,9 @@ public interface Qrrot extends AutoCloseable {
     /** The threshold {@link #setEncodingLimit} sets, or -1 for an unknown name. */
     long encodingLimit(String name);
 
+    /** Tells {@code listener} of keys that may have become ready for blocked pops; null stops telling. */
+    void setKeyReadyListener(io.qrrot.engine.Engine.KeyReadyListener listener);
+
     /** Stops accepting commands, drains and syncs the WAL, stops the compactor, releases the lock. */
     @Override
     void close() throws IOException;
@@ -110,6 +113,12 @@ public interface Qrrot extends AutoCloseable {
 
         /** True while a MULTI is open. */
         boolean inTransaction();
+
+        /**
+         * After {@link #execute} of a blocking pop that found nothing: how long the client is to wait, in ms
+         * (0: for ever), with nothing replied yet; -1 when the command replied. Reads and clears.
+         */
+        long takeBlock();
 
         /** Drops the transaction and WATCHes. */
         @Override

@@ -47,6 +47,12 @@ final class ClientCommand {
             if (arity(r, n, 2, "client|info")) {
                 r.verbatim(describe(c, c) + "\n");
             }
+        } else if (a.is(1, "UNBLOCK")) {
+            if (n != 3 && n != 4) {
+                r.error(Errors.wrongArity("client|unblock"));
+            } else {
+                unblock(c, r, a, n);
+            }
         } else if (a.is(1, "KILL")) {
             if (n < 3) {
                 r.error(Errors.wrongArity("client|kill"));
@@ -69,6 +75,28 @@ final class ClientCommand {
         } else {
             r.error(Errors.unknownSubcommand(a));
         }
+    }
+
+    /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked in a blocking pop and now is not. */
+    private static void unblock(ClientConnection c, RespEncoder r, CommandArgs a, int n) {
+        long id;
+        try {
+            id = Long.parseLong(a.string(2));
+        } catch (NumberFormatException e) {
+            r.error("ERR value is not an integer or out of range");
+            return;
+        }
+        boolean error = false;
+        if (n == 4) {
+            if (a.is(3, "ERROR")) {
+                error = true;
+            } else if (!a.is(3, "TIMEOUT")) {
+                r.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        ClientConnection target = c.server.clients.get(id);
+        r.integer(target != null && target.unblockByClient(error) ? 1 : 0);
     }
 
     private static boolean arity(RespEncoder r, int n, int want, String fullName) {

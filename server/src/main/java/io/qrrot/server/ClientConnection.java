@@ -19,6 +19,9 @@ import io.qrrot.server.resp.RespEncoder;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +122,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean lingerOnClose;
     /** A server command is running on the admin thread; its reply and the next commands wait for it. */
     boolean blocked;
+    // A blocking pop waiting for its keys (BlockedClients guards the state fields, the loop owns the rest).
+    List<BlockedClients.Key> blockedKeys = List.of();
+    int blockState;
+    boolean blockExpired;
+    BlockedClients.Key servedKey;
+    private final CommandArgs blockedArgs = new CommandArgs();
+    private java.util.concurrent.ScheduledFuture<?> blockTimer;
     private boolean txDirty;
     /** Heap the commands queued in this connection's MULTI hold ({@link Session#queuedBytes}). */
     private long multiBytes;
@@ -206,6 +216,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        if (blockTimer != null) {
+            blockTimer.cancel(false);
+            blockTimer = null;
+        }
+        server.blocking.unblock(this, false); // a retry on its way finds it closed and passes its turn on
         if (registered) {
             registered = false;
             server.connected.decrementAndGet();
@@ -643,6 +658,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             reply.error("ERR internal error executing '" + e.lowerName() + "'; see the server log");
             lsn = 0;
         }
+        long wait = session.takeBlock();
+        if (wait >= 0) {
+            startBlocking(wait);
+            return;
+        }
         if (!session.inTransaction()) {
             txDirty = false;
         } else if (queueCost > 0 && reply.target().getByte(replyStart) == '+') {
@@ -652,6 +672,131 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             batch.logged();
         }
         endReply(lsn);
+    }
+
+    // ---------------------------------------------------------------- blocking pops
+
+    /**
+     * The command just run (BZPOPMIN, BZPOPMAX, BZMPOP) found its keys empty and replied nothing: wait for them
+     * for {@code millis} (0: for ever), processing no more input. Reading goes on, so a closed connection is
+     * noticed and what the client sends meanwhile waits in the input buffer, within the query buffer limit.
+     */
+    private void startBlocking(long millis) {
+        blockedArgs.clear();
+        for (int i = 0, n = args.count(); i < n; i++) {
+            blockedArgs.add(args.array(), args.offset(i), args.length(i));
+        }
+        List<byte[]> keys = new ArrayList<>();
+        int first;
+        int last;
+        if (args.is(0, "BZMPOP")) {
+            int numkeys = Integer.parseInt(args.string(2)); // the engine checked it
+            first = 3;
+            last = 2 + numkeys;
+        } else {
+            first = 1;
+            last = args.count() - 2;
+        }
+        for (int i = first; i <= last; i++) {
+            keys.add(args.bytes(i));
+        }
+        blocked = true;
+        if (millis > 0) {
+            blockTimer = loop.schedule(this::blockTimedOut, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        server.blocking.block(this, keys);
+    }
+
+    /** One of the keys got members: run the blocked command again (on this loop). */
+    void retryBlocked() {
+        try {
+            if (closed) {
+                server.blocking.abandon(this);
+                return;
+            }
+            beginReply();
+            long lsn;
+            try {
+                lsn = session.execute(blockedArgs, reply);
+            } catch (RuntimeException ex) {
+                log.error("client {}: the database failed executing '{}'", id, blockedArgs.string(0), ex);
+                reply.target().writerIndex(replyStart);
+                reply.error("ERR internal error executing '" + blockedArgs.string(0).toLowerCase(Locale.ROOT)
+                        + "'; see the server log");
+                lsn = 0;
+            }
+            if (session.takeBlock() >= 0) {
+                if (server.blocking.stillBlocked(this)) {
+                    return; // another client was faster: wait on
+                }
+                reply.nilArray(); // the timeout passed while this retry was on its way
+                finishBlocking(0);
+                return;
+            }
+            server.blocking.served(this);
+            if (lsn > 0) {
+                batch.logged();
+            }
+            finishBlocking(lsn);
+        } catch (Throwable t) {
+            fail(t, "serving a blocked command");
+        }
+    }
+
+    private void blockTimedOut() {
+        try {
+            blockTimer = null;
+            if (!closed && server.blocking.unblock(this, true)) {
+                beginReply();
+                reply.nilArray();
+                finishBlocking(0);
+            }
+        } catch (Throwable t) {
+            fail(t, "timing out a blocked command");
+        }
+    }
+
+    /**
+     * CLIENT UNBLOCK of this client, from any loop: false when it is not waiting; else it is answered on its own
+     * loop, a null array as for a timeout or, with {@code error}, Redis's UNBLOCKED error.
+     */
+    boolean unblockByClient(boolean error) {
+        if (!server.blocking.unblock(this, false)) {
+            return false;
+        }
+        try {
+            loop.execute(() -> {
+                try {
+                    if (closed) {
+                        return;
+                    }
+                    beginReply();
+                    if (error) {
+                        reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+                    } else {
+                        reply.nilArray();
+                    }
+                    finishBlocking(0);
+                } catch (Throwable t) {
+                    fail(t, "unblocking a blocked command");
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            log.debug("client {}: event loop already stopped; unblocking dropped", id);
+        }
+        return true;
+    }
+
+    /** The blocked command answered: files the reply and goes on with the input that waited. */
+    private void finishBlocking(long lsn) {
+        if (blockTimer != null) {
+            blockTimer.cancel(false);
+            blockTimer = null;
+        }
+        blocked = false;
+        endReply(lsn);
+        processInput();
+        endBatch();
     }
 
     /** The commands Redis accepts from a RESP2 connection with subscriptions. */

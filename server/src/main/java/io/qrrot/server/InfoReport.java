@@ -83,7 +83,7 @@ final class InfoReport {
                 }
                 put(f, "connected_clients", Integer.toString(s.clients.size()));
                 put(f, "maxclients", Integer.toString(s.maxClients));
-                put(f, "blocked_clients", "0");
+                put(f, "blocked_clients", Integer.toString(s.blocking.count()));
                 put(f, "clients_awaiting_durability", Integer.toString(awaiting));
             }
             case "memory" -> {

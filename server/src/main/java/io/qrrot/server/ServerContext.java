@@ -44,6 +44,8 @@ final class ServerContext {
     final long startMillis = System.currentTimeMillis();
     final AtomicLong nextClientId = new AtomicLong();
     final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
+    /** Clients waiting in BZPOPMIN, BZPOPMAX, BZMPOP; the database tells it of keys that got members. */
+    final BlockedClients blocking = new BlockedClients();
     final ConcurrentHashMap<io.netty.channel.EventLoop, LoopBatch> loopBatches = new ConcurrentHashMap<>();
     final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicLong totalConnections = new AtomicLong();
@@ -86,6 +88,7 @@ final class ServerContext {
     ServerContext(Qrrot db, ServerOptions options) {
         this.db = db;
         this.options = options;
+        db.setKeyReadyListener(blocking);
         this.requirePass = options.requirePass();
         this.maxClients = options.maxClients();
         this.protectedMode = options.protectedMode();

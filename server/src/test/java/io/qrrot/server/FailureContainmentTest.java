@@ -93,6 +93,11 @@ class FailureContainmentTest extends SharedDatabaseTest {
                 }
 
                 @Override
+                public long takeBlock() {
+                    return s.takeBlock();
+                }
+
+                @Override
                 public void close() {
                     s.close();
                 }

@@ -196,6 +196,23 @@ class ZSetClientsTest {
             assertEquals(MANY - 100, seen.size());
             assertTrue(calls > 1, "ZSCAN took " + calls + " call(s)");
 
+            // A blocking pop that waits for another client's ZADD.
+            String queue = p + "queue";
+            j.del(queue);
+            Thread pusher = new Thread(() -> {
+                try (Jedis producer = jedis(protocol)) {
+                    Thread.sleep(100);
+                    producer.zadd(queue, 2.5, "job");
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            pusher.start();
+            KeyValue<String, Tuple> job = j.bzpopmin(5, queue);
+            assertEquals(queue, job.getKey());
+            assertEquals("job=2.5", job.getValue().getElement() + "=" + job.getValue().getScore());
+            assertNull(j.bzpopmax(0.05, queue));
+
             j.set(p + "text", "x");
             JedisDataException e = assertThrows(JedisDataException.class, () -> j.zadd(p + "text", 1, "a"));
             assertEquals(WRONGTYPE, e.getMessage());

@@ -61,7 +61,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * does not answer (a count whose double overflows with WITHSCORES is an error, which is sent). In a
  * transaction, OBJECT with a wrong number of arguments: Redis refuses a subcommand's arity when it queues it
  * (and aborts the transaction), qrrot when it runs it. An argument that is not ASCII where an error quotes it.
- * The blocking BZPOPMIN, BZPOPMAX and BZMPOP: they come with the lists' blocking pops.
+ * The blocking pops are sent only where they answer at once or after a short timeout; blocking itself (wake-ups,
+ * order, CLIENT UNBLOCK) is {@code BlockingPopsTest}'s.
  */
 @Tag("integration")
 class ZSetDifferentialTest {
@@ -594,6 +595,23 @@ class ZSetDifferentialTest {
                     {"ZMPOP", "1", z, "MIN", "MAX"}, {"ZMPOP", "1", z, "MIN", "COUNT", "9223372036854775807"},
                     {"ZMPOP", "1", none, "MIN", "COUNT", "0"}, {"ZMPOP", "9223372036854775807", z, "MIN"},
                     {"ZMPOP", "1", z, "MIN", "COUNT", "1.5"}, {"EXISTS", z}, {"EXISTS", y}}) {
+                d.same(c);
+            }
+            // The blocking pops when they need not block: a member at once, the errors, a timeout that passes
+            // (10 ms), and inside a transaction (a null array at once).
+            d.same("DEL", z, y);
+            d.same(zadd);
+            d.same("ZADD", y, "5", "x", "6", "y");
+            for (String[] c : new String[][] {{"BZPOPMIN", z, "0"}, {"BZPOPMAX", z, "1"}, {"BZPOPMIN", none, z, "0"},
+                    {"BZPOPMAX", none, y, z, "0.5"}, {"BZPOPMIN", none, "0.01"}, {"BZPOPMAX", none, none, ".01"},
+                    {"BZPOPMIN", s, "0"}, {"BZPOPMIN", none, s, "0"}, {"BZPOPMIN", z, "-1"}, {"BZPOPMIN", z, "x"},
+                    {"BZPOPMIN", z, "inf"}, {"BZPOPMIN", z, "-inf"}, {"BZPOPMIN", z, "1e30"}, {"BZPOPMIN", z, ""},
+                    {"BZPOPMIN", z, "0x10"}, {"BZMPOP", "0", "1", z, "MIN"}, {"BZMPOP", "0", "2", none, y, "MAX",
+                    "COUNT", "5"}, {"BZMPOP", "0.01", "1", none, "MIN"}, {"BZMPOP", "0", "1", s, "MIN"},
+                    {"BZMPOP", "-1", "1", z, "MIN"}, {"BZMPOP", "x", "1", z, "MIN"}, {"BZMPOP", "0", "0", z, "MIN"},
+                    {"BZMPOP", "x", "0", z, "MIN"}, {"BZMPOP", "0", "1", z, "FOO"}, {"BZMPOP", "0", "1", z, "MIN",
+                    "COUNT", "0"}, {"BZMPOP", "0", "2", z, "MIN"}, {"EXISTS", y}, {"MULTI"}, {"BZPOPMIN", none, "0"},
+                    {"BZPOPMAX", z, "0"}, {"BZMPOP", "0", "1", none, "MIN"}, {"EXEC"}}) {
                 d.same(c);
             }
             // Ties popped in member order, from both ends; a big skiplist.

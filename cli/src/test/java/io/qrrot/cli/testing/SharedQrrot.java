@@ -53,6 +53,11 @@ public final class SharedQrrot extends ForwardingQrrot {
             }
 
             @Override
+            public long takeBlock() {
+                return s.takeBlock();
+            }
+
+            @Override
             public void close() {
                 s.close();
             }
