@@ -1178,6 +1178,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
             draining = true;
             channel.config().setAutoRead(false);
+            if (blocked && server.blocking.unblock(this, false)) {
+                // A blocking pop waits no longer: the connection closes with the others, unanswered, as Redis's.
+                blocked = false;
+                if (blockTimer != null) {
+                    blockTimer.cancel(false);
+                    blockTimer = null;
+                }
+            }
             if (tail == null && !blocked) {
                 closeAfterFlush();
             }
