@@ -273,26 +273,12 @@ final class HashCommands {
             c.out.bulk(f, 0, f.capacity());
             return;
         }
-        if (!c.parseLong(2)) {
-            c.out.error(Errors.NOT_INTEGER);
+        int with = RandomElements.countArguments(c, "WITHVALUES");
+        if (with < 0) {
             return;
         }
         long l = c.num.get();
-        if (l == Long.MIN_VALUE) {
-            c.out.error(Errors.LONG_RANGE);
-            return;
-        }
-        boolean withValues = false;
-        if (c.argc() > 4 || (c.argc() == 4 && !c.argIs(3, "WITHVALUES"))) {
-            c.out.error(Errors.SYNTAX);
-            return;
-        } else if (c.argc() == 4) {
-            withValues = true;
-            if (l < -Long.MAX_VALUE / 2 || l > Long.MAX_VALUE / 2) {
-                c.out.error(OUT_OF_RANGE);
-                return;
-            }
-        }
+        boolean withValues = with == 1;
         int r = c.findHash(1);
         if (r < 0) {
             return;
@@ -306,10 +292,7 @@ final class HashCommands {
         if (l < 0 || l == 1) {
             // Case 1: N random fields, repeats allowed (or one field).
             long count = l < 0 ? -l : 1;
-            if (count > MAX_REPEATED) {
-                // Redis would try to build this reply and run out of memory first; qrrot says so instead.
-                c.out.error("ERR count is out of range: a reply of more than " + MAX_REPEATED
-                        + " random fields is refused");
+            if (!RandomElements.repeatsAllowed(c, count, "fields")) {
                 return;
             }
             header(c, withValues, count);

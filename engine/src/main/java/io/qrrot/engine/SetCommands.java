@@ -282,9 +282,7 @@ final class SetCommands {
         CollectionView s = c.coll;
         if (l < 0 || l == 1) {
             long count = l < 0 ? -l : 1;
-            if (count > HashCommands.MAX_REPEATED) {
-                c.out.error("ERR count is out of range: a reply of more than " + HashCommands.MAX_REPEATED
-                        + " random members is refused");
+            if (!RandomElements.repeatsAllowed(c, count, "members")) {
                 return;
             }
             c.out.array((int) count);

@@ -1061,26 +1061,12 @@ final class ZSetCommands {
             c.out.bulk(m, 0, m.capacity());
             return;
         }
-        if (!c.parseLong(2)) {
-            c.out.error(Errors.NOT_INTEGER);
+        int with = RandomElements.countArguments(c, "WITHSCORES");
+        if (with < 0) {
             return;
         }
         long l = c.num.get();
-        if (l == Long.MIN_VALUE) {
-            c.out.error(Errors.LONG_RANGE);
-            return;
-        }
-        boolean withScores = false;
-        if (c.argc() > 4 || (c.argc() == 4 && !c.argIs(3, "WITHSCORES"))) {
-            c.out.error(Errors.SYNTAX);
-            return;
-        } else if (c.argc() == 4) {
-            withScores = true;
-            if (l < -Long.MAX_VALUE / 2 || l > Long.MAX_VALUE / 2) {
-                c.out.error(HashCommands.OUT_OF_RANGE);
-                return;
-            }
-        }
+        boolean withScores = with == 1;
         int r = findZset(c, 1);
         if (r < 0) {
             return;
@@ -1093,9 +1079,7 @@ final class ZSetCommands {
         long size = z.count();
         if (l < 0 || l == 1) {
             long count = l < 0 ? -l : 1;
-            if (count > HashCommands.MAX_REPEATED) {
-                c.out.error("ERR count is out of range: a reply of more than " + HashCommands.MAX_REPEATED
-                        + " random members is refused");
+            if (!RandomElements.repeatsAllowed(c, count, "members")) {
                 return;
             }
             randomHeader(c, withScores, count);

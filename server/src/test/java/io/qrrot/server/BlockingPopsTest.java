@@ -87,8 +87,8 @@ class BlockingPopsTest {
         try (RawClient a = client(); RawClient b = client(); RawClient admin = client()) {
             admin.call("DEL", "q2", "q3", "src");
             a.command("BZPOPMAX", "q2", "q3", "0");
+            awaitBlocked(admin, "bzpopmax", 1); // a blocks first
             b.command("BZMPOP", "0", "1", "q3", "MIN", "COUNT", "5");
-            awaitBlocked(admin, "bzpopmax", 1);
             awaitBlocked(admin, "bzmpop", 1);
             admin.call("MULTI");
             admin.call("ZADD", "q3", "5", "x");

@@ -273,20 +273,8 @@ final class ElementTable {
      */
     static boolean put(long table, SlabAllocator alloc, MemoryBudget budget, DirectBuffer e, int eoff, int elen,
                        long elementHash, DirectBuffer p, int poff, int plen) {
-        if (elen > MAX_ELEMENT_LENGTH) {
-            throw new IllegalArgumentException("an element is at most " + MAX_ELEMENT_LENGTH + " bytes, got " + elen);
-        }
-        e.boundsCheck(eoff, elen);
+        checkElement(table, e, eoff, elen, p, poff, plen);
         boolean payloads = hasPayloads(table);
-        if (plen < 0) {
-            throw new IllegalArgumentException("negative payload length " + plen);
-        }
-        if (plen != 0) {
-            if (!payloads) {
-                throw new IllegalArgumentException("a member-only table stores no payload, got " + plen + " bytes");
-            }
-            p.boundsCheck(poff, plen);
-        }
         long h = elementHash & hashMask(table);
         int i = locate(table, e, eoff, elen, h);
         if (i >= 0) {
@@ -297,6 +285,41 @@ final class ElementTable {
         }
         insert(table, alloc, budget, ~i, h, e, eoff, elen, payloads, p, poff, plen);
         return true;
+    }
+
+    /**
+     * Adds an element the caller knows is absent (it looked it up) and returns its block, which stays where it
+     * is until the element is removed (a sorted set's {@link ScoreIndex} refers to it).
+     *
+     * @throws IllegalStateException when the element is present
+     * @throws StoreMemoryException  when the budget or the operating system refuses (the table is unchanged)
+     */
+    static long add(long table, SlabAllocator alloc, MemoryBudget budget, DirectBuffer e, int eoff, int elen,
+                    long elementHash, DirectBuffer p, int poff, int plen) {
+        checkElement(table, e, eoff, elen, p, poff, plen);
+        long h = elementHash & hashMask(table);
+        int i = locate(table, e, eoff, elen, h);
+        if (i >= 0) {
+            throw new IllegalStateException("the element is already in the table");
+        }
+        return insert(table, alloc, budget, ~i, h, e, eoff, elen, hasPayloads(table), p, poff, plen);
+    }
+
+    private static void checkElement(long table, DirectBuffer e, int eoff, int elen, DirectBuffer p, int poff,
+                                     int plen) {
+        if (elen > MAX_ELEMENT_LENGTH) {
+            throw new IllegalArgumentException("an element is at most " + MAX_ELEMENT_LENGTH + " bytes, got " + elen);
+        }
+        e.boundsCheck(eoff, elen);
+        if (plen < 0) {
+            throw new IllegalArgumentException("negative payload length " + plen);
+        }
+        if (plen != 0) {
+            if (!hasPayloads(table)) {
+                throw new IllegalArgumentException("a member-only table stores no payload, got " + plen + " bytes");
+            }
+            p.boundsCheck(poff, plen);
+        }
     }
 
     /**
@@ -639,7 +662,8 @@ final class ElementTable {
     }
 
     /** Inserts a new element whose absence {@link #locate} established, with {@code at} its answer. */
-    private static void insert(long table, SlabAllocator alloc, MemoryBudget budget, int at, long h, DirectBuffer e,
+    /** Inserts a new element whose place is slot {@code at}; returns its block. */
+    private static long insert(long table, SlabAllocator alloc, MemoryBudget budget, int at, long h, DirectBuffer e,
                                int eoff, int elen, boolean payloads, DirectBuffer p, int poff, int plen) {
         long length = blockLength(elen, plen, payloads);
         long bytes = SlabAllocator.blockBytesFor(length, 0);
@@ -686,6 +710,7 @@ final class ElementTable {
         UnsafeApi.putInt(table + COUNT_OFFSET, count0(table) + 1);
         addElementBytes(table, bytes);
         bumpModCount(table);
+        return block;
     }
 
     private static void replacePayload(long table, SlabAllocator alloc, MemoryBudget budget, int i, DirectBuffer p,

@@ -546,9 +546,8 @@ public final class Shard {
         long block = ElementTable.find(table, element, eoff, elen, elementHash);
         boolean added = block == 0;
         if (added) {
-            ElementTable.put(table, allocator, budget, element, eoff, elen, elementHash, payload, poff,
+            block = ElementTable.add(table, allocator, budget, element, eoff, elen, elementHash, payload, poff,
                     EntryType.SCORE_BYTES);
-            block = ElementTable.find(table, element, eoff, elen, elementHash);
             try {
                 ScoreIndex.insert(index, allocator, budget, score, block);
             } catch (RuntimeException | Error e) {
@@ -735,12 +734,14 @@ public final class Shard {
                     payloadView.wrap(cursor.payload, cursor.payloadLength);
                 }
                 long elementHash = ElementTable.hash(elementView, 0, elen);
-                ElementTable.put(table, allocator, budget, elementView, 0, elen, elementHash, payloadView, 0,
-                        payloadView.capacity());
                 if (index != 0) {
-                    // Packed records are in order already: the index fills from its end.
-                    ScoreIndex.insert(index, allocator, budget, Collection.score(cursor.payload),
-                            ElementTable.find(table, elementView, 0, elen, elementHash));
+                    // Packed records are distinct and in order already: the index fills from its end.
+                    long block = ElementTable.add(table, allocator, budget, elementView, 0, elen, elementHash,
+                            payloadView, 0, payloadView.capacity());
+                    ScoreIndex.insert(index, allocator, budget, Collection.score(cursor.payload), block);
+                } else {
+                    ElementTable.put(table, allocator, budget, elementView, 0, elen, elementHash, payloadView, 0,
+                            payloadView.capacity());
                 }
             }
             address = resize(address, hash, type, EntryLayout.expiry(address), Collection.tableValueLength(type), 0);
