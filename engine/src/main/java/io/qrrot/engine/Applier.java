@@ -99,7 +99,7 @@ final class Applier implements EffectVisitor {
             throw cannotApply(e);
         }
         engine.watches().touch(si, key, koff, klen, h, true);
-        if (type == EntryType.ZSET) {
+        if (type == EntryType.ZSET || type == EntryType.LIST) {
             engine.keyReady(key, koff, klen);
         }
     }

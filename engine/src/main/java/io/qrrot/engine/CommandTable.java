@@ -131,6 +131,67 @@ final class CommandTable {
         row("HSCAN", -3, f(READONLY), 1, 1, 1, "hash", "key cursor [MATCH pattern] [COUNT count]",
                 "Iterates over the fields and values of a hash.", Scope.KEYS, HashCommands::hscan);
 
+        // ---- lists ----
+        row("LPUSH", -3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "list", "key element [element ...]",
+                "Prepends elements to a list (the last given ends first); returns its length.", Scope.KEYS,
+                ListCommands::lpush);
+        row("RPUSH", -3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "list", "key element [element ...]",
+                "Appends elements to a list; returns its length.", Scope.KEYS, ListCommands::rpush);
+        row("LPUSHX", -3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "list", "key element [element ...]",
+                "Prepends elements to a list only when it exists; returns its length.", Scope.KEYS,
+                ListCommands::lpushx);
+        row("RPUSHX", -3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "list", "key element [element ...]",
+                "Appends elements to a list only when it exists; returns its length.", Scope.KEYS,
+                ListCommands::rpushx);
+        row("LPOP", -2, f(WRITE, FAST), 1, 1, 1, "list", "key [count]",
+                "Removes and returns the first elements of a list. A list left empty is deleted.", Scope.KEYS,
+                ListCommands::lpop);
+        row("RPOP", -2, f(WRITE, FAST), 1, 1, 1, "list", "key [count]",
+                "Removes and returns the last elements of a list. A list left empty is deleted.", Scope.KEYS,
+                ListCommands::rpop);
+        row("LLEN", 2, f(READONLY, FAST), 1, 1, 1, "list", "key",
+                "Returns the length of a list.", Scope.KEYS, ListCommands::llen);
+        row("LRANGE", 4, f(READONLY), 1, 1, 1, "list", "key start stop",
+                "Returns the elements of a list between two indexes (negative ones count from the end).", Scope.KEYS,
+                ListCommands::lrange);
+        row("LINDEX", 3, f(READONLY), 1, 1, 1, "list", "key index",
+                "Returns the element of a list at an index.", Scope.KEYS, ListCommands::lindex);
+        row("LSET", 4, f(WRITE, DENYOOM), 1, 1, 1, "list", "key index element",
+                "Sets the element of a list at an index.", Scope.KEYS, ListCommands::lset);
+        row("LINSERT", 5, f(WRITE, DENYOOM), 1, 1, 1, "list", "key BEFORE|AFTER pivot element",
+                "Inserts an element before or after the first occurrence of another; returns the new length.",
+                Scope.KEYS, ListCommands::linsert);
+        row("LREM", 4, f(WRITE), 1, 1, 1, "list", "key count element",
+                "Removes occurrences of an element (count > 0 from the head, < 0 from the tail, 0 all); returns how"
+                        + " many.", Scope.KEYS, ListCommands::lrem);
+        row("LTRIM", 4, f(WRITE), 1, 1, 1, "list", "key start stop",
+                "Keeps only the elements of a list between two indexes.", Scope.KEYS, ListCommands::ltrim);
+        row("LPOS", -3, f(READONLY), 1, 1, 1, "list", "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
+                "Returns the index of matching elements of a list.", Scope.KEYS, ListCommands::lpos);
+        row("LMOVE", 5, f(WRITE, DENYOOM), 1, 2, 1, "list", "source destination LEFT|RIGHT LEFT|RIGHT",
+                "Pops an element from one list and pushes it onto another (or the same); returns it.", Scope.KEYS,
+                ListCommands::lmove);
+        row("RPOPLPUSH", 3, f(WRITE, DENYOOM), 1, 2, 1, "list", "source destination",
+                "Pops the last element of a list and prepends it to another; returns it.", Scope.KEYS,
+                ListCommands::rpoplpush);
+        row("LMPOP", -4, f(WRITE), 2, -1, 1, "list", "numkeys key [key ...] LEFT|RIGHT [COUNT count]",
+                "Pops elements from the first non-empty list given.", Scope.KEYS, ListCommands::lmpop);
+        row("BLPOP", -3, f(WRITE), 1, -2, 1, "list", "key [key ...] timeout",
+                "Pops the first element of the first non-empty list, waiting up to timeout seconds (0: for ever)"
+                        + " for one to get elements.", Scope.KEYS, ListCommands::blpop);
+        row("BRPOP", -3, f(WRITE), 1, -2, 1, "list", "key [key ...] timeout",
+                "Pops the last element of the first non-empty list, waiting up to timeout seconds (0: for ever)"
+                        + " for one to get elements.", Scope.KEYS, ListCommands::brpop);
+        row("BLMOVE", 6, f(WRITE, DENYOOM), 1, 2, 1, "list", "source destination LEFT|RIGHT LEFT|RIGHT timeout",
+                "LMOVE that waits up to timeout seconds (0: for ever) for the source to get elements.", Scope.KEYS,
+                ListCommands::blmove);
+        row("BRPOPLPUSH", 4, f(WRITE, DENYOOM), 1, 2, 1, "list", "source destination timeout",
+                "RPOPLPUSH that waits up to timeout seconds (0: for ever) for the source to get elements.",
+                Scope.KEYS, ListCommands::brpoplpush);
+        row("BLMPOP", -5, f(WRITE), 3, -1, 1, "list", "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]",
+                "LMPOP that waits up to timeout seconds (0: for ever) for one of the lists to get elements.",
+                Scope.KEYS, ListCommands::blmpop);
+
         // ---- sets ----
         row("SADD", -3, f(WRITE, DENYOOM, FAST), 1, 1, 1, "set", "key member [member ...]",
                 "Adds members to a set; returns how many were new.", Scope.KEYS, SetCommands::sadd);

@@ -35,6 +35,12 @@ final class Ctx {
     final Found found2 = new Found();
     /** The collection {@link #findHash} found. */
     final CollectionView coll = new CollectionView();
+    /** A second collection: a list command's destination. */
+    final CollectionView coll2 = new CollectionView();
+    /** A list label as its 8 log bytes. */
+    final UnsafeBuffer labelBytes = new UnsafeBuffer(new byte[8]);
+    /** Whether the last label a list command asked for came with a rewrite of the list (ListCommands). */
+    boolean listRewritten;
     /** SCAN's, HSCAN's and SSCAN's options, read by {@link KeyspaceCommands#scanOptions}. */
     final KeyspaceCommands.ScanOptions scanOptions = new KeyspaceCommands.ScanOptions();
     /** Element hashes seen earlier in the command's arguments, to count a field named twice once. */

@@ -51,19 +51,21 @@ import org.agrona.MutableDirectBuffer;
  *  ELEMENTS_PUT (code 5): each element of the collection at the key now has this payload; a missing key is
  *  first created as an empty collection of the type, without expiry (a hash field and its value)
  *     0  code          1 byte    = 5
- *     1  value type    1 byte    4 hash, 6 set, 7 zset; bit 7 (AS_TABLE): a key this op creates starts as a table,
+ *     1  value type    1 byte    4 hash, 5 list, 6 set, 7 zset; bit 7 (AS_TABLE): a key this op creates starts as a table,
  *                                not packed (Redis keeps a collection's encoding through RENAME and COPY)
  *     2  key length    int32
  *     6  count         int32     n >= 1
  *    10  key bytes
  *        n elements:   element length int32, payload length int32, element bytes, payload bytes
  *                      (a set member's payload is empty; a sorted-set member's is its score: 8 bytes,
- *                      an IEEE 754 double, little-endian, never NaN)
+ *                      an IEEE 754 double, little-endian, never NaN; a list element is its label, 8 bytes,
+ *                      big-endian with the sign bit flipped, and its payload is its value: the element
+ *                      goes to its place in label order, or its value replaced when the label is there)
  *
  *  ELEMENTS_DEL (code 6): each element is no longer in the collection at the key; a collection left empty
  *  is deleted with its key, as Redis never keeps an empty collection
  *     0  code          1 byte    = 6
- *     1  value type    1 byte    4 hash, 6 set, 7 zset
+ *     1  value type    1 byte    4 hash, 5 list, 6 set, 7 zset
  *     2  key length    int32
  *     6  count         int32     n >= 1
  *    10  key bytes
@@ -81,7 +83,7 @@ import org.agrona.MutableDirectBuffer;
  * value of another type (and is refused).
  *
  * <p>Version history: 1 is the first version (ops 1 to 4, types 1 to 3); 2 adds the element ops and the hash
- * type, and the set type (6) and the sorted-set type (7) in element ops. A reader refuses versions it does not
+ * type, and the set (6), sorted-set (7) and list (5) types in element ops. A reader refuses versions it does not
  * know; this build reads both.
  */
 public final class EffectCodec {
@@ -93,6 +95,9 @@ public final class EffectCodec {
     public static final byte TYPE_INT = 2;
     public static final byte TYPE_JSON = 3;
     public static final byte TYPE_HASH = 4;
+    public static final byte TYPE_LIST = 5;
+    /** Bytes of a list element's label, the element of its element ops. */
+    public static final int LIST_LABEL_BYTES = 8;
     public static final byte TYPE_SET = 6;
     public static final byte TYPE_ZSET = 7;
 
@@ -429,9 +434,9 @@ public final class EffectCodec {
                         throw malformed(off, pos + ELEMENTS_TYPE_OFFSET, name + " with the AS_TABLE bit");
                     }
                     byte type = (byte) (flagged & ~AS_TABLE);
-                    if (type != TYPE_HASH && type != TYPE_SET && type != TYPE_ZSET) {
+                    if (type != TYPE_HASH && type != TYPE_LIST && type != TYPE_SET && type != TYPE_ZSET) {
                         throw malformed(off, pos + ELEMENTS_TYPE_OFFSET, name + " value type " + type
-                                + ", expected 4 (hash), 6 (set) or 7 (zset)");
+                                + ", expected 4 (hash), 5 (list), 6 (set) or 7 (zset)");
                     }
                     long klen = buf.getInt(pos + ELEMENTS_KEY_LENGTH_OFFSET, ORDER);
                     long n = buf.getInt(pos + ELEMENTS_COUNT_OFFSET, ORDER);
@@ -451,6 +456,10 @@ public final class EffectCodec {
                             throw malformed(off, pos, name + " element with negative length " + elen + "/" + plen);
                         }
                         need(off, pos, head + elen + plen, end, name + " element " + (e + 1) + " of " + n);
+                        if (type == TYPE_LIST && elen != LIST_LABEL_BYTES) {
+                            throw malformed(off, pos, name + " list element with a " + elen + "-byte label; expected "
+                                    + LIST_LABEL_BYTES);
+                        }
                         if (put && type == TYPE_ZSET) {
                             if (plen != EntryType.SCORE_BYTES) {
                                 throw malformed(off, pos, name + " sorted-set member with a " + plen

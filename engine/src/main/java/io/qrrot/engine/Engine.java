@@ -380,14 +380,14 @@ public final class Engine implements AutoCloseable {
     static void checkLoadableCollection(byte type) {
         if (!EntryType.isCollection(type)) {
             throw new IllegalArgumentException("value type " + type
-                    + " is not a collection; expected 4 (hash), 6 (set) or 7 (zset)");
+                    + " is not a collection; expected 4 (hash), 5 (list), 6 (set) or 7 (zset)");
         }
     }
 
     // ---- blocking pops ----
 
     /**
-     * Told of every key that may have become ready for a blocked pop: a sorted set that gained members. Called
+     * Told of every key that may have become ready for a blocked pop: a list or sorted set that gained elements. Called
      * on the writing thread while it applies the write, with the key's shard locked: it must only take note
      * (and take no shard lock).
      */

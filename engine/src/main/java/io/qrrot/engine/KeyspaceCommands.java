@@ -268,10 +268,18 @@ final class KeyspaceCommands {
 
     /**
      * A collection as ALL shows it: its elements (a hash's fields and values, a sorted set's members and scores
-     * in its order) as one flat array.
+     * in its order, a list's elements in order) as one flat array.
      */
     private static void replyElements(ReplyBuffer list, Found f) {
         CollectionView view = new CollectionView().wrap(f.view);
+        if (f.type == EntryType.LIST) {
+            list.array((int) view.count());
+            while (view.next()) {
+                DirectBuffer p = view.payload();
+                list.bulk(p, 0, p.capacity());
+            }
+            return;
+        }
         boolean payloads = EntryType.hasPayload(f.type);
         list.array((int) (payloads ? 2 * view.count() : view.count()));
         if (f.type == EntryType.ZSET) {

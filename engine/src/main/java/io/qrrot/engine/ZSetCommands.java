@@ -1007,7 +1007,7 @@ final class ZSetCommands {
     }
 
     /** Nothing to pop: block (outside a transaction) for {@code timeout} ms, 0 for ever; else a null array. */
-    private static void blockOrNil(Ctx c, long timeout) {
+    static void blockOrNil(Ctx c, long timeout) {
         if (c.inTransaction || c.session.inTransaction()) {
             c.out.nilArray();
         } else {

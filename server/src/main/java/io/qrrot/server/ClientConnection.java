@@ -689,10 +689,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         List<byte[]> keys = new ArrayList<>();
         int first;
         int last;
-        if (args.is(0, "BZMPOP")) {
+        if (args.is(0, "BZMPOP") || args.is(0, "BLMPOP")) {
             int numkeys = Integer.parseInt(args.string(2)); // the engine checked it
             first = 3;
             last = 2 + numkeys;
+        } else if (args.is(0, "BLMOVE") || args.is(0, "BRPOPLPUSH")) {
+            first = 1; // only the source is waited on
+            last = 1;
         } else {
             first = 1;
             last = args.count() - 2;

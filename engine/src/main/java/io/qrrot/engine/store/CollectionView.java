@@ -33,6 +33,11 @@ public final class CollectionView {
     private long[] records = new long[16];
     private int recordCount;
     private int recordAt;
+    // Lists: the ListNodes (0 for other types), a cursor, the current label as its 8 log bytes.
+    private long list;
+    private boolean listStarted;
+    private final ListNodes.Cursor listCursor = new ListNodes.Cursor();
+    private final UnsafeBuffer labelBytes = new UnsafeBuffer(new byte[ListNodes.LABEL_BYTES]);
 
     /** Points the view at the collection in {@code entry} (whose type is a collection type). */
     public CollectionView wrap(EntryView entry) {
@@ -44,6 +49,7 @@ public final class CollectionView {
         payloads = EntryType.hasPayload(type);
         table = Collection.isTable(value);
         intset = Collection.encoding(value) == EntryType.ENCODING_INTSET;
+        list = type == EntryType.LIST ? Collection.table(value) : 0;
         rewind();
         return this;
     }
@@ -59,7 +65,7 @@ public final class CollectionView {
 
     /** Number of elements (at least 1: the store keeps no empty collection). */
     public long count() {
-        return Collection.count(value);
+        return list != 0 ? ListNodes.count(list) : Collection.count(value);
     }
 
     /**
@@ -70,12 +76,18 @@ public final class CollectionView {
         if (!table) {
             return 0;
         }
+        if (list != 0) {
+            return ListNodes.memoryBytes(list);
+        }
         long bytes = ElementTable.memoryBytes(Collection.table(value));
         return type == EntryType.ZSET ? bytes + ScoreIndex.memoryBytes(Collection.index(value)) : bytes;
     }
 
     /** Looks an element up; true with {@link #element()} and {@link #payload()} on it. */
     public boolean find(DirectBuffer e, int off, int len) {
+        if (list != 0) {
+            throw new UnsupportedOperationException("a list's elements are found by index (seekRank)");
+        }
         if (intset) {
             if (!CanonicalInteger.parse(e, off, len, number)) {
                 return false;
@@ -119,6 +131,7 @@ public final class CollectionView {
      * in slot order.
      */
     public void rewind() {
+        listStarted = false;
         at = value + Collection.PACKED_HEADER;
         left = table ? 0 : intset ? Collection.intsetCount(value) : Collection.packedCount(value);
         slot = 0;
@@ -126,6 +139,14 @@ public final class CollectionView {
 
     /** Moves to the next element; false at the end. */
     public boolean next() {
+        if (list != 0) {
+            boolean more = listStarted ? listCursor.next() : listCursor.seek(list, 0);
+            listStarted = true;
+            if (more) {
+                pointList();
+            }
+            return more;
+        }
         if (table) {
             long t = Collection.table(value);
             int capacity = ElementTable.slotCount(t);
@@ -154,6 +175,10 @@ public final class CollectionView {
 
     /** Points at an element chosen from the bits of {@code random} (roughly uniform). */
     public void random(long random) {
+        if (list != 0) {
+            seekRank(Long.remainderUnsigned(random, ListNodes.count(list)));
+            return;
+        }
         if (table) {
             point(ElementTable.randomBlock(Collection.table(value), random));
             return;
@@ -180,6 +205,9 @@ public final class CollectionView {
 
     /** The rank (0-based, in ascending order) of the element {@link #find} found last in a sorted set. */
     public long rank() {
+        if (list != 0) {
+            return listCursor.index();
+        }
         if (table) {
             return ScoreIndex.rank(Collection.index(value), score(), foundBlock);
         }
@@ -201,6 +229,12 @@ public final class CollectionView {
     public boolean seekRank(long rank) {
         if (rank < 0 || rank >= count()) {
             return false;
+        }
+        if (list != 0) {
+            listCursor.seek(list, rank);
+            listStarted = true;
+            pointList();
+            return true;
         }
         if (table) {
             if (!order.seek(Collection.index(value), rank)) {
@@ -226,6 +260,9 @@ public final class CollectionView {
 
     /** Moves to the next element in order after {@link #seekRank}; false at the end. */
     public boolean nextInOrder() {
+        if (list != 0) {
+            return listCursor.next() && pointList();
+        }
         if (table) {
             if (!order.next()) {
                 return false;
@@ -243,6 +280,9 @@ public final class CollectionView {
 
     /** Moves to the previous element in order after {@link #seekRank}; false at the start. */
     public boolean prevInOrder() {
+        if (list != 0) {
+            return listCursor.prev() && pointList();
+        }
         if (table) {
             if (!order.prev()) {
                 return false;
@@ -255,6 +295,45 @@ public final class CollectionView {
         }
         recordAt--;
         pointRecord();
+        return true;
+    }
+
+    // ---------------------------------------------------------------- lists, by index (seekRank, nextInOrder, ...)
+
+    /**
+     * The label of a list's current element: its identity in the log, increasing from head to tail
+     * ({@link #element()} holds it as its 8 log bytes, {@link #payload()} the element's value).
+     */
+    public long label() {
+        return listCursor.label();
+    }
+
+    /** Labels a push takes: the head's label minus this, the tail's plus this. */
+    public static final long LABEL_STRIDE = ListNodes.STRIDE;
+    /** The smallest label a list element may have. */
+    public static final long LABEL_MIN = ListNodes.LABEL_MIN;
+    /** The largest label a list element may have. */
+    public static final long LABEL_MAX = ListNodes.LABEL_MAX;
+
+    /** Writes a list label as its 8 log bytes. */
+    public static void putLabel(org.agrona.MutableDirectBuffer b, int off, long label) {
+        ListNodes.putLabel(b, off, label);
+    }
+
+    /** A list's first label (the list is not empty). */
+    public long firstLabel() {
+        return ListNodes.firstLabel(list);
+    }
+
+    /** A list's last label. */
+    public long lastLabel() {
+        return ListNodes.lastLabel(list);
+    }
+
+    private boolean pointList() {
+        ListNodes.putLabel(labelBytes, 0, listCursor.label());
+        element.wrap(labelBytes, 0, ListNodes.LABEL_BYTES);
+        payload.wrap(listCursor.value, listCursor.valueLength);
         return true;
     }
 

@@ -12,13 +12,15 @@ package io.qrrot.engine.store;
  *   <tr><td>2</td><td>int</td><td>string</td><td>8 bytes, signed 64-bit little-endian</td></tr>
  *   <tr><td>3</td><td>json</td><td>ReJSON-RL</td><td>compact UTF-8 JSON text</td></tr>
  *   <tr><td>4</td><td>hash</td><td>hash</td><td>a collection: {@link Collection} (packed block or table)</td></tr>
+ *   <tr><td>5</td><td>list</td><td>list</td><td>a {@link ListNodes} (its address after the table encoding byte):
+ *       elements in order, each with a label; an element's payload is its value</td></tr>
  *   <tr><td>6</td><td>set</td><td>set</td><td>a collection: {@link Collection} (intset or table)</td></tr>
  *   <tr><td>7</td><td>zset</td><td>zset</td><td>a collection: {@link Collection} (packed block in (score,
  *       member) order, or table with a {@link ScoreIndex}); each member's payload is its score</td></tr>
  * </table>
  *
  * <p>Checks are positive ({@link #isText}, {@link #isHash}), so a type added later is never taken for bytes by
- * a string command. Code 5 is reserved for lists.
+ * a string command.
  */
 public final class EntryType {
     /** Arbitrary bytes. */
@@ -29,6 +31,8 @@ public final class EntryType {
     public static final byte JSON = 3;
     /** A hash: fields with values. */
     public static final byte HASH = 4;
+    /** A list: values in order, each with a label ({@link ListNodes}) that is its element in the log. */
+    public static final byte LIST = 5;
     /** A set: members without values. */
     public static final byte SET = 6;
     /** A sorted set: members with a score each, ordered by (score, member). */
@@ -55,7 +59,7 @@ public final class EntryType {
 
     /** True for every type this build knows. */
     public static boolean isValid(byte type) {
-        return (type >= STRING && type <= HASH) || type == SET || type == ZSET;
+        return type >= STRING && type <= ZSET;
     }
 
     /** A value readable as bytes by string commands: STRING, INT (its decimal text) and JSON (its text). */
@@ -65,6 +69,10 @@ public final class EntryType {
 
     public static boolean isHash(byte type) {
         return type == HASH;
+    }
+
+    public static boolean isList(byte type) {
+        return type == LIST;
     }
 
     public static boolean isSet(byte type) {
@@ -77,15 +85,15 @@ public final class EntryType {
 
     /** A type whose value is a collection of elements rather than one value. */
     public static boolean isCollection(byte type) {
-        return type == HASH || type == SET || type == ZSET;
+        return type == HASH || type == LIST || type == SET || type == ZSET;
     }
 
     /**
      * True when the elements of a collection of this type carry a payload: a hash field's value, a sorted-set
-     * member's score ({@link #SCORE_BYTES} bytes).
+     * member's score ({@link #SCORE_BYTES} bytes), a list element's value (its element is its label).
      */
     public static boolean hasPayload(byte type) {
-        return type == HASH || type == ZSET;
+        return type == HASH || type == LIST || type == ZSET;
     }
 
     /**
@@ -102,6 +110,8 @@ public final class EntryType {
                 return "json";
             case HASH:
                 return "hash";
+            case LIST:
+                return "list";
             case SET:
                 return "set";
             case ZSET:
@@ -121,6 +131,8 @@ public final class EntryType {
                 return "ReJSON-RL";
             case HASH:
                 return "hash";
+            case LIST:
+                return "list";
             case SET:
                 return "set";
             case ZSET:
@@ -139,6 +151,8 @@ public final class EntryType {
                 return JSON;
             case "hash":
                 return HASH;
+            case "list":
+                return LIST;
             case "set":
                 return SET;
             case "zset":
@@ -150,6 +164,9 @@ public final class EntryType {
 
     /** Redis's name for a collection encoding, as OBJECT ENCODING answers. */
     public static String encodingName(byte type, byte encoding) {
+        if (type == LIST) {
+            return "quicklist"; // Redis 7.0 holds every list in a quicklist
+        }
         if (type == HASH) {
             return encoding == ENCODING_PACKED ? "listpack" : "hashtable";
         }
@@ -164,6 +181,6 @@ public final class EntryType {
 
     private static IllegalArgumentException unknown(byte type) {
         return new IllegalArgumentException("unknown entry type " + type
-                + "; expected 1 (string), 2 (int), 3 (json), 4 (hash), 6 (set) or 7 (zset)");
+                + "; expected 1 (string), 2 (int), 3 (json), 4 (hash), 5 (list), 6 (set) or 7 (zset)");
     }
 }

@@ -47,6 +47,7 @@ public final class Shard {
     private final EntryView scanView = new EntryView();
     private final UnsafeBuffer valueBuffer = new UnsafeBuffer(0, 0);
     private final Collection.Cursor cursor = new Collection.Cursor();
+    private final ListNodes.Place listPlace = ListNodes.newPlace();
     private final UnsafeBuffer elementView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer digits = new UnsafeBuffer(new byte[CanonicalInteger.MAX_TEXT]);
@@ -144,11 +145,13 @@ public final class Shard {
         long previous = locate(key, keyOffset, keyLength, hash);
         long oldTable = tableOf(previous);
         long oldIndex = indexOf(previous);
+        long oldList = listOf(previous);
         long address = writeEntry(previous, key, keyOffset, keyLength, hash, type, expiry, valueLength,
                 value.byteArray(), value.addressOffset() + valueOffset);
         EntryLayout.copyFrom(value, valueOffset, EntryLayout.valueAddress(address), valueLength);
         finishWrite(previous, address);
         freeTable(oldTable, oldIndex, true);
+        freeList(oldList, true);
         return previous != 0;
     }
 
@@ -174,10 +177,12 @@ public final class Shard {
         long previous = locate(key, keyOffset, keyLength, hash);
         long oldTable = tableOf(previous);
         long oldIndex = indexOf(previous);
+        long oldList = listOf(previous);
         long address = writeEntry(previous, key, keyOffset, keyLength, hash, EntryType.INT, expiry, 8, null, 0);
         EntryLayout.putLongLittleEndian(EntryLayout.valueAddress(address), value);
         finishWrite(previous, address);
         freeTable(oldTable, oldIndex, true);
+        freeList(oldList, true);
         return previous != 0;
     }
 
@@ -274,6 +279,7 @@ public final class Shard {
             return false;
         }
         freeTable(tableOf(address), indexOf(address), true);
+        freeList(listOf(address), true);
         long before = allocator.blockBytes();
         unlink(hash);
         entries--;
@@ -313,6 +319,10 @@ public final class Shard {
             payloadLength = 0;
         } else {
             payload.boundsCheck(payloadOffset, payloadLength);
+        }
+        if (type == EntryType.LIST) {
+            return listPut(key, keyOffset, keyLength, hash, element, elementOffset, elementLength, payload,
+                    payloadOffset, payloadLength);
         }
         boolean sorted = type == EntryType.ZSET;
         if (sorted && payloadLength != EntryType.SCORE_BYTES) {
@@ -406,6 +416,10 @@ public final class Shard {
         if (locate(key, keyOffset, keyLength, hash) != 0) {
             return;
         }
+        if (type == EntryType.LIST) {
+            createList(key, keyOffset, keyLength, hash);
+            return;
+        }
         long table = ElementTable.create(allocator, budget, EntryType.hasPayload(type), 1);
         long index = 0;
         long address;
@@ -450,7 +464,21 @@ public final class Shard {
         }
         long value = EntryLayout.valueAddress(address);
         long left;
-        if (Collection.isTable(value)) {
+        if (type == EntryType.LIST) {
+            if (elementLength != ListNodes.LABEL_BYTES) {
+                return false;
+            }
+            long list = Collection.table(value);
+            long before = ListNodes.memoryBytes(list);
+            boolean removed = ListNodes.remove(list, allocator, budget, ListNodes.label(element, elementOffset),
+                    listPlace);
+            liveBytes += ListNodes.memoryBytes(list) - before;
+            if (!removed) {
+                return false;
+            }
+            modCount++;
+            left = ListNodes.count(list);
+        } else if (Collection.isTable(value)) {
             long table = Collection.table(value);
             long elementHash = ElementTable.hash(element, elementOffset, elementLength);
             long before = ElementTable.memoryBytes(table);
@@ -514,6 +542,63 @@ public final class Shard {
             removedKey = true;
         }
         return true;
+    }
+
+    /**
+     * {@link #elementPut} for a list: the element is a label (8 bytes, {@link ListNodes#putLabel}), the payload
+     * the value; the label's element is replaced, or a new one inserted at the label's place.
+     */
+    private boolean listPut(DirectBuffer key, int keyOffset, int keyLength, long hash, DirectBuffer element,
+                            int elementOffset, int elementLength, DirectBuffer payload, int payloadOffset,
+                            int payloadLength) {
+        if (elementLength != ListNodes.LABEL_BYTES) {
+            throw new IllegalArgumentException("a list element's label is " + ListNodes.LABEL_BYTES + " bytes, got "
+                    + elementLength);
+        }
+        long label = ListNodes.label(element, elementOffset);
+        if (!ListNodes.labelInRange(label)) {
+            throw new IllegalArgumentException("list label " + label + " is out of range");
+        }
+        long address = locate(key, keyOffset, keyLength, hash);
+        boolean created = address == 0;
+        if (created) {
+            createList(key, keyOffset, keyLength, hash);
+            address = locate(key, keyOffset, keyLength, hash);
+        } else if (EntryLayout.type(address) != EntryType.LIST) {
+            throw new IllegalArgumentException("the key holds a " + EntryType.name(EntryLayout.type(address))
+                    + ", not a list");
+        }
+        long list = Collection.table(EntryLayout.valueAddress(address));
+        long before = ListNodes.memoryBytes(list);
+        boolean added;
+        try {
+            added = ListNodes.put(list, allocator, budget, label, payload, payloadOffset, payloadLength, listPlace);
+        } catch (RuntimeException | Error e) {
+            liveBytes += ListNodes.memoryBytes(list) - before;
+            if (created || ListNodes.count(list) == 0) {
+                remove(key, keyOffset, keyLength, hash); // the refused element was to be its first
+            }
+            throw e;
+        }
+        liveBytes += ListNodes.memoryBytes(list) - before;
+        modCount++;
+        return added;
+    }
+
+    /** Creates a missing key as an empty list (its first element comes right after). */
+    private void createList(DirectBuffer key, int keyOffset, int keyLength, long hash) {
+        long list = ListNodes.create(allocator, budget);
+        long address;
+        try {
+            address = writeEntry(0, key, keyOffset, keyLength, hash, EntryType.LIST, 0,
+                    Collection.TABLE_VALUE_LENGTH, null, 0);
+        } catch (RuntimeException | Error e) {
+            ListNodes.free(list, allocator, budget);
+            throw e;
+        }
+        Collection.initTable(EntryLayout.valueAddress(address), list);
+        finishWrite(0, address);
+        liveBytes += ListNodes.memoryBytes(list);
     }
 
     /**
@@ -760,11 +845,30 @@ public final class Shard {
 
     /** The table of an entry that is a table-encoded collection; 0 for any other entry (or none). */
     private static long tableOf(long address) {
-        if (address == 0 || !EntryType.isCollection(EntryLayout.type(address))) {
+        if (address == 0 || !EntryType.isCollection(EntryLayout.type(address))
+                || EntryLayout.type(address) == EntryType.LIST) {
             return 0;
         }
         long value = EntryLayout.valueAddress(address);
         return Collection.isTable(value) ? Collection.table(value) : 0;
+    }
+
+    /** The {@link ListNodes} of an entry that is a list; 0 for any other entry (or none). */
+    private static long listOf(long address) {
+        if (address == 0 || EntryLayout.type(address) != EntryType.LIST) {
+            return 0;
+        }
+        return Collection.table(EntryLayout.valueAddress(address));
+    }
+
+    /** Frees a list whose entry is gone or no longer points at it; {@code counted} as for {@link #freeTable}. */
+    private void freeList(long list, boolean counted) {
+        if (list != 0) {
+            if (counted) {
+                liveBytes -= ListNodes.memoryBytes(list);
+            }
+            ListNodes.free(list, allocator, budget);
+        }
     }
 
     /** The ScoreIndex of an entry that is a table-encoded sorted set; 0 for any other entry (or none). */
@@ -994,6 +1098,14 @@ public final class Shard {
                         small += ScoreIndex.memoryBytes(sortedIndex); // its nodes are all small blocks
                         live += ScoreIndex.memoryBytes(sortedIndex);
                     }
+                }
+                long listNodes = listOf(address);
+                if (listNodes != 0) {
+                    ListNodes.verify(listNodes);
+                    long[] blocks = ListNodes.blockBytes(listNodes);
+                    small += blocks[0];
+                    large += blocks[1];
+                    live += ListNodes.memoryBytes(listNodes);
                 }
                 if (length <= SlabAllocator.MAX_SMALL) {
                     small += SlabAllocator.blockBytesOf(address, length);
@@ -1303,6 +1415,10 @@ public final class Shard {
         if (t != 0) {
             ElementTable.freeLargeBlocks(t, allocator);
         }
+        long list = listOf(address);
+        if (list != 0) {
+            ListNodes.freeLargeBlocks(list, allocator);
+        }
     }
 
     private void freeIfLarge(long address, long length) {
@@ -1338,7 +1454,7 @@ public final class Shard {
     private static void checkType(byte type) {
         if (!EntryType.isValid(type)) {
             throw new IllegalArgumentException("unknown entry type " + type + "; expected 1 (STRING), 2 (INT), 3 (JSON),"
-                    + " 4 (HASH) or 6 (SET)");
+                    + " 4 (HASH), 5 (LIST), 6 (SET) or 7 (ZSET)");
         }
     }
 }

@@ -117,14 +117,14 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
     @Override
     public void elementPut(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff, int elen,
                            DirectBuffer payload, int poff, int plen) {
-        add(Change.ELEMENT_PUT, type, key, koff, klen, SnapshotOrder.hash(element, eoff, elen), element, eoff, elen,
+        add(Change.ELEMENT_PUT, type, key, koff, klen, SnapshotOrder.elementHash(type, element, eoff, elen), element, eoff, elen,
                 payload, poff, plen, 0);
     }
 
     @Override
     public void elementDelete(byte type, DirectBuffer key, int koff, int klen, DirectBuffer element, int eoff,
                               int elen) {
-        add(Change.ELEMENT_DELETE, type, key, koff, klen, SnapshotOrder.hash(element, eoff, elen), element, eoff,
+        add(Change.ELEMENT_DELETE, type, key, koff, klen, SnapshotOrder.elementHash(type, element, eoff, elen), element, eoff,
                 elen, empty, 0, 0, 0);
     }
 

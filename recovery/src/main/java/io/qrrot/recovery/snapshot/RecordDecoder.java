@@ -264,7 +264,7 @@ final class RecordDecoder {
             throw corrupt(b, p, "element record runs past the end of block " + blockNo,
                     "at most " + (end - data) + " element and payload bytes", both + " bytes");
         }
-        long hash = needHash ? SnapshotOrder.hash(buf, data, elementLength) : 0;
+        long hash = needHash ? SnapshotOrder.elementHash(collectionType, buf, data, elementLength) : 0;
         if (checkOrder) {
             if (lastElement.isSet()) {
                 int c = lastElement.compareTo(hash, buf, data, elementLength);

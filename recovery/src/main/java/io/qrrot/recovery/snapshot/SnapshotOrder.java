@@ -1,5 +1,6 @@
 package io.qrrot.recovery.snapshot;
 
+import io.qrrot.engine.store.EntryType;
 import io.qrrot.engine.store.KeyHasher;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -9,8 +10,8 @@ import org.agrona.DirectBuffer;
  * The record order of a snapshot flagged {@link SnapshotFormat#FLAG_HASH_ORDERED}: ascending by the
  * xxHash3-64 (seed 0) of the key bytes read as an unsigned number, keys with equal hashes ascending by their
  * bytes (unsigned, lexicographic, a prefix before the longer key). No key appears twice. The elements of a
- * collection are in the same order of their bytes, so that the fold merges a collection with the changes to
- * it as it merges keys.
+ * collection are in the same order of their bytes ({@link #elementHash}: a list's in label order, which is its
+ * order), so that the fold merges a collection with the changes to it as it merges keys.
  *
  * <p>The hash is the store's {@link KeyHasher#XX3}, whose top bits choose a key's shard: a hash-ordered file
  * is in shard order for any power-of-two shard count, so a loader fills one shard's index at a time, and
@@ -24,6 +25,30 @@ public final class SnapshotOrder {
     public static final int ELEMENT_CHECK_BYTES = 64 << 10;
 
     private SnapshotOrder() {
+    }
+
+    /**
+     * The order hash of an element of a collection of {@code type}: its {@link #hash}, but for a list element, whose
+     * bytes are its label (8 bytes, big-endian, sign bit flipped), those bytes read as a big-endian number, so
+     * that a list's elements are in label order, which is the list's order. Allocation-free, thread-safe.
+     */
+    public static long elementHash(byte type, DirectBuffer element, int offset, int length) {
+        if (type == EntryType.LIST && length == Long.BYTES) {
+            return element.getLong(offset, ByteOrder.BIG_ENDIAN);
+        }
+        return hash(element, offset, length);
+    }
+
+    /** As {@link #elementHash(byte, DirectBuffer, int, int)} for an element in an array. */
+    public static long elementHash(byte type, byte[] element, int offset, int length) {
+        if (type == EntryType.LIST && length == Long.BYTES) {
+            long v = 0;
+            for (int i = 0; i < Long.BYTES; i++) {
+                v = (v << 8) | (element[offset + i] & 0xFF);
+            }
+            return v;
+        }
+        return hash(element, offset, length);
     }
 
     /** The order hash of a key. Allocation-free, thread-safe. */

@@ -390,7 +390,7 @@ public final class SnapshotWriter implements AutoCloseable {
     }
 
     private void checkElementOrder(DirectBuffer element, int offset, int length) {
-        long hash = SnapshotOrder.hash(element, offset, length);
+        long hash = SnapshotOrder.elementHash(collectionType, element, offset, length);
         if (lastElement.isSet()) {
             int c = lastElement.compareTo(hash, element, offset, length);
             if (c >= 0) {
