@@ -675,7 +675,8 @@ public final class Engine implements AutoCloseable {
             }
         }
         return new EngineStats(st.entries(), exp, st.entries(EffectCodec.TYPE_STRING), st.entries(EffectCodec.TYPE_INT),
-                st.entries(EffectCodec.TYPE_JSON), st.entries(EntryType.HASH), st.entries(EntryType.SET),
+                st.entries(EffectCodec.TYPE_JSON), st.entries(EntryType.HASH), st.entries(EntryType.LIST),
+                st.entries(EntryType.SET),
                 st.entries(EntryType.ZSET), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
                 st.indexBytes(), st.fragmentationBytes(), st.fragmentationRatio(), maxMemory);
     }

@@ -10,6 +10,7 @@ package io.qrrot.engine;
  * @param ints               keys holding a 64-bit integer
  * @param jsons              keys holding a JSON value
  * @param hashes             keys holding a hash
+ * @param lists              keys holding a list
  * @param sets               keys holding a set
  * @param zsets              keys holding a sorted set
  * @param usedMemory         entry blocks + index tables: the figure {@code maxMemory} limits
@@ -20,8 +21,8 @@ package io.qrrot.engine;
  * @param fragmentationRatio allocated / live bytes (1.0 when empty)
  * @param maxMemory          the limit in force, 0 = none
  */
-public record EngineStats(long keys, long expires, long strings, long ints, long jsons, long hashes, long sets,
-                          long zsets,
+public record EngineStats(long keys, long expires, long strings, long ints, long jsons, long hashes, long lists,
+                          long sets, long zsets,
                           long usedMemory,
                           long allocatedBytes, long liveBytes, long indexBytes, long fragmentationBytes,
                           double fragmentationRatio, long maxMemory) {

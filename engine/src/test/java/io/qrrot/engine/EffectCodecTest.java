@@ -115,8 +115,8 @@ class EffectCodecTest {
         rec[0] = 2;
         rec[EffectCodec.HEADER_LENGTH + EffectCodec.ELEMENTS_TYPE_OFFSET] = 1;
         e = assertThrows(EffectFormatException.class, () -> EffectCodec.validate(new UnsafeBuffer(rec), 0, rec.length));
-        assertEquals("malformed effect record at offset 9: ELEMENTS_PUT value type 1, expected 4 (hash), 6 (set) or "
-                + "7 (zset)", e.getMessage());
+        assertEquals("malformed effect record at offset 9: ELEMENTS_PUT value type 1, expected 4 (hash), 5 (list), "
+                + "6 (set) or 7 (zset)", e.getMessage());
     }
 
     /** A sorted-set member's payload is its score: 8 bytes, never NaN. */

@@ -276,7 +276,7 @@ public final class DurableQrrot implements Qrrot {
         Map<String, String> keyspace = new LinkedHashMap<>();
         keyspace.put("db0", "keys=" + s.keys() + ",expires=" + s.expires() + ",avg_ttl=0");
         keyspace.put("qrrot_types", "string=" + s.strings() + ",int=" + s.ints() + ",json=" + s.jsons() + ",hash="
-                + s.hashes() + ",set=" + s.sets() + ",zset=" + s.zsets());
+                + s.hashes() + ",list=" + s.lists() + ",set=" + s.sets() + ",zset=" + s.zsets());
         out.put("keyspace", keyspace);
         return out;
     }

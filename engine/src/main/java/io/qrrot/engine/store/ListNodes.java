@@ -27,7 +27,8 @@ import org.agrona.UnsafeApi;
  * +32  capacity        int32
  * +36  reserved        int32
  *
- * Node (a block of `capacity` bytes: full nodes take 4 KiB, an element larger than that a node of its own)
+ * Node (a block of `capacity` bytes: up to 4 KiB, grown while it holds fewer than 128 elements; an element
+ *       larger than 4 KiB is a node of its own)
  *  +0  count           int32   elements in the node, at least 1
  *  +4  used            int32   bytes of the records
  *  +8  capacity        int32   the block's length as allocated
@@ -70,7 +71,12 @@ final class ListNodes {
     /** The block length of a full node: the largest block the slab allocator serves from its slabs. */
     static final int NODE_MAX = SlabAllocator.MAX_SMALL;
     private static final int NODE_ROOM = NODE_MAX - NODE_HEADER;
-    /** The most records a full node holds (each takes at least two bytes). */
+    /**
+     * A node's block stops growing once it holds this many elements (it still fills the block it has): finding
+     * the last element of a node (RPOP) scans it from its start, so a node of tiny elements stays short of 4 KiB.
+     */
+    static final int NODE_RECORDS = 128;
+    /** The most records a node could hold by bytes alone (each takes at least two bytes). */
     static final int MAX_NODE_RECORDS = NODE_ROOM / 2;
 
     private ListNodes() {
@@ -293,7 +299,9 @@ final class ListNodes {
     private static long growNode(long list, SlabAllocator alloc, MemoryBudget budget, int i, long node,
                                  long recordBytes) {
         int used = nUsed(node);
-        long want = Math.max(recordBytes, Math.min(2L * used, NODE_ROOM));
+        // Doubling, but no further than the node is likely to fill: NODE_RECORDS records of the size seen so far.
+        long likely = (long) used / Math.max(1, nCount(node)) * NODE_RECORDS + 16;
+        long want = Math.max(recordBytes, Math.min(Math.min(2L * used, NODE_ROOM), likely));
         long bigger = newNode(list, alloc, budget, want);
         int capacity = nCapacity(bigger);
         UnsafeApi.copyMemory(node, bigger, NODE_HEADER + (long) used);
@@ -539,7 +547,8 @@ final class ListNodes {
         long extra = record + (last ? 0 : varintLength(nextCode) - p.nextCodeLength);
         long room = nCapacity(node) - NODE_HEADER - nUsed(node);
         if (extra > room) {
-            if (NODE_HEADER + nUsed(node) + extra <= NODE_MAX) {
+            // A node grows up to 4 KiB, and only while it holds fewer than NODE_RECORDS (it fills its block anyway).
+            if (count < NODE_RECORDS && NODE_HEADER + nUsed(node) + extra <= NODE_MAX) {
                 long moved = growNode(list, alloc, budget, i, node, nUsed(node) + extra);
                 p.at += moved - node;
                 node = moved;
@@ -594,7 +603,7 @@ final class ListNodes {
     /** Whether the node has room for a record with this label at its head. */
     private static boolean headRoom(long node, long label, int len) {
         long extra = recordLength(0, len) + varintLength(code(nFirst(node) - label)) - 1;
-        return nUsed(node) + extra <= NODE_ROOM;
+        return nUsed(node) + extra <= (nCount(node) < NODE_RECORDS ? NODE_ROOM : nCapacity(node) - NODE_HEADER);
     }
 
     /** Splits node {@code i} before its record {@code k} (at address {@code at}) into two nodes. */
@@ -701,13 +710,16 @@ final class ListNodes {
     /** Merges a node that fell below a quarter full into a neighbour when both fit in half a node. */
     private static void mergeIfSmall(long list, SlabAllocator alloc, MemoryBudget budget, int i, long node) {
         int used = nUsed(node);
-        if (used >= NODE_ROOM / 4) {
+        if (used >= NODE_ROOM / 4 && nCount(node) >= NODE_RECORDS / 4) {
             return;
         }
         int n = nodes(list);
-        if (i + 1 < n && nUsed(node(list, i + 1)) + used + 10 <= NODE_ROOM / 2) {
+        int count = nCount(node);
+        if (i + 1 < n && nUsed(node(list, i + 1)) + used + 10 <= NODE_ROOM / 2
+                && nCount(node(list, i + 1)) + count <= NODE_RECORDS / 2) {
             append(list, alloc, budget, i, node, node(list, i + 1));
-        } else if (i > 0 && nUsed(node(list, i - 1)) + used + 10 <= NODE_ROOM / 2) {
+        } else if (i > 0 && nUsed(node(list, i - 1)) + used + 10 <= NODE_ROOM / 2
+                && nCount(node(list, i - 1)) + count <= NODE_RECORDS / 2) {
             append(list, alloc, budget, i - 1, node(list, i - 1), node);
         }
     }
