@@ -17,8 +17,10 @@ import redis.clients.jedis.resps.ScanResult;
  * <p>Rules: an owned key holds the state of its last acknowledged operation, or of the one operation sent
  * after it; a key whose expiry has passed is absent; a counter lies between its acknowledged and sent
  * counts; the accounts' total is unchanged; a leaderboard member's score is its acknowledged increments plus
- * some of its unacknowledged ones, and the board's members come back in (score, member) order; no key exists
- * that no client wrote.
+ * some of its unacknowledged ones, and the board's members come back in (score, member) order; every
+ * acknowledged push of the queue workload is in a queue or a processing list or was returned by an acknowledged
+ * pop, unless an unacknowledged pop may have taken it, no item is found twice, and each producer's items keep
+ * their order ({@link #checkQueues}); no key exists that no client wrote.
  */
 public final class Checker {
     /** Expiry times this close to the moment of checking may be seen either way. */
@@ -67,6 +69,14 @@ public final class Checker {
             List<Response<List<redis.clients.jedis.resps.Tuple>>> boards = new ArrayList<>();
             for (History.Leaderboard b : history.leaderboards) {
                 boards.add(p.zrangeWithScores(b.name, 0, -1));
+            }
+            List<Response<List<String>>> queueLists = new ArrayList<>();
+            for (int k = 0; k < Queues.QUEUES; k++) {
+                queueLists.add(p.lrange(Queues.queueKey(k), 0, -1));
+            }
+            List<Response<List<String>>> processingLists = new ArrayList<>();
+            for (int c = 0; c < history.clients; c++) {
+                processingLists.add(p.lrange(Queues.processingKey(c), 0, -1));
             }
             p.sync();
             long nowAfter = System.currentTimeMillis();
@@ -166,6 +176,16 @@ public final class Checker {
                 verified += checkLeaderboard(history.leaderboards[b], boards.get(b).get(), violations);
             }
 
+            List<List<String>> queues = new ArrayList<>();
+            for (Response<List<String>> r : queueLists) {
+                queues.add(r.get());
+            }
+            List<List<String>> processing = new ArrayList<>();
+            for (Response<List<String>> r : processingLists) {
+                processing.add(r.get());
+            }
+            verified += checkQueues(history.queues, queues, processing, violations);
+
             Set<String> known = new HashSet<>(history.allKeys());
             known.add(CrashLoop.PROBE_KEY);
             String cursor = ScanParams.SCAN_POINTER_START;
@@ -222,6 +242,207 @@ public final class Checker {
             violations.add(board.name + ": members no client incremented: " + scores.keySet());
         }
         return verified;
+    }
+
+    /**
+     * The queue workload as LRANGE found the queues ({@code queues}, by queue number) and the processing lists
+     * ({@code processing}, by client), against the {@link Queues} model:
+     *
+     * <ul>
+     *   <li>no item is found twice, in one list or in two;</li>
+     *   <li>an item found in a queue was pushed to that queue and not returned by an acknowledged pop;</li>
+     *   <li>an item found in a processing list was moved there by an acknowledged BLMOVE of its consumer and not
+     *       removed by an acknowledged LREM, or is still queued in the model and that consumer has an
+     *       unacknowledged BLMOVE from its queue to spend;</li>
+     *   <li>an acknowledged push not found anywhere was returned by an acknowledged pop, or its queue has an
+     *       unacknowledged LPOP element to spend (what an unacknowledged pop took is not known, only how many);
+     *       an item an acknowledged BLMOVE moved must be in its processing list unless its LREM is in flight;</li>
+     *   <li>each producer's items in a queue are in the order it pushed them, and each consumer's processing list
+     *       holds its moved items in the order it moved them.</li>
+     * </ul>
+     *
+     * <p>Then resolves the model to what was found: found items are queued or processing where they were found
+     * (and count as acknowledged pushes from now on), the rest are forgotten, and nothing is in flight. Returns
+     * the items verified.
+     */
+    static long checkQueues(Queues model, List<List<String>> queues, List<List<String>> processing,
+                            List<String> violations) {
+        long verified = 0;
+        java.util.Map<String, List<String>> where = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < queues.size(); k++) {
+            for (String name : queues.get(k)) {
+                where.computeIfAbsent(name, n -> new ArrayList<>()).add(Queues.queueKey(k));
+            }
+        }
+        for (int c = 0; c < processing.size(); c++) {
+            for (String name : processing.get(c)) {
+                where.computeIfAbsent(name, n -> new ArrayList<>()).add(Queues.processingKey(c));
+            }
+        }
+        for (java.util.Map.Entry<String, List<String>> e : where.entrySet()) {
+            if (e.getValue().size() > 1) {
+                violations.add("queue item " + e.getKey() + " found " + e.getValue().size() + " times, in "
+                        + e.getValue());
+            }
+        }
+        long[] popsToSpend = new long[Queues.QUEUES];
+        long[][] movesToSpend = new long[Queues.QUEUES][model.clients];
+        for (int k = 0; k < Queues.QUEUES; k++) {
+            popsToSpend[k] = model.unackedPops[k].get();
+            for (int c = 0; c < model.clients; c++) {
+                movesToSpend[k][c] = model.unackedMoves[k][c].get();
+            }
+        }
+
+        Set<String> judged = new HashSet<>();
+        for (int k = 0; k < queues.size(); k++) {
+            String key = Queues.queueKey(k);
+            for (String name : queues.get(k)) {
+                if (!judged.add(name)) {
+                    continue;
+                }
+                Queues.Item item = model.items.get(name);
+                if (item == null) {
+                    violations.add(key + " holds " + unknownItem(model, name));
+                } else if (item.queue != k) {
+                    violations.add(key + " holds " + item + ", pushed to another queue");
+                } else if (item.state() == Queues.State.QUEUED) {
+                    verified++;
+                } else {
+                    violations.add(key + " still holds " + item + ": an acknowledged "
+                            + (item.state() == Queues.State.POPPED ? "LPOP" : "BLMOVE") + " returned it");
+                }
+            }
+        }
+        for (int c = 0; c < processing.size(); c++) {
+            String key = Queues.processingKey(c);
+            for (String name : processing.get(c)) {
+                if (!judged.add(name)) {
+                    continue;
+                }
+                Queues.Item item = model.items.get(name);
+                if (item == null) {
+                    violations.add(key + " holds " + unknownItem(model, name));
+                    continue;
+                }
+                Queues.State state = item.state();
+                if (state == Queues.State.PROCESSING && item.consumer() == c) {
+                    verified++;
+                } else if (state == Queues.State.QUEUED && movesToSpend[item.queue][c] > 0) {
+                    movesToSpend[item.queue][c]--; // the unacknowledged BLMOVE moved it
+                    verified++;
+                } else {
+                    violations.add(key + " holds " + item + switch (state) {
+                        case QUEUED -> ", but client " + c + " has no BLMOVE from its queue in flight";
+                        case POPPED -> ", but an acknowledged LPOP returned it";
+                        case PROCESSING -> ", but an acknowledged BLMOVE of another client moved it";
+                        case REMOVED -> ", but an acknowledged LREM removed it";
+                    });
+                }
+            }
+        }
+        for (Queues.Item item : model.items.values()) {
+            if (judged.contains(item.name)) {
+                continue;
+            }
+            switch (item.state()) {
+                case QUEUED -> {
+                    if (!item.pushAcked) {
+                        verified++; // its RPUSH may not have happened, or an unacknowledged pop took it
+                    } else if (popsToSpend[item.queue] > 0) {
+                        popsToSpend[item.queue]--; // an unacknowledged LPOP took it
+                        verified++;
+                    } else {
+                        violations.add("acknowledged RPUSH lost: " + item + " is in no list, no acknowledged pop "
+                                + "returned it and no unacknowledged LPOP of " + Queues.queueKey(item.queue)
+                                + " is left to have taken it");
+                    }
+                }
+                case PROCESSING -> {
+                    if (item.removeInFlight()) {
+                        verified++;
+                    } else {
+                        violations.add("acknowledged BLMOVE lost: " + item + " is not in "
+                                + Queues.processingKey(item.consumer()) + " and no LREM of it was sent");
+                    }
+                }
+                case POPPED, REMOVED -> verified++;
+            }
+        }
+
+        for (int k = 0; k < queues.size(); k++) {
+            java.util.Map<Integer, Queues.Item> lastOfProducer = new java.util.HashMap<>();
+            for (String name : queues.get(k)) {
+                Queues.Item item = model.items.get(name);
+                if (item == null || item.queue != k) {
+                    continue;
+                }
+                Queues.Item before = lastOfProducer.put(item.producer, item);
+                if (before != null && before.seq >= item.seq) {
+                    violations.add(Queues.queueKey(k) + " holds " + before.name + " before " + item.name
+                            + ", which client " + item.producer + " pushed first");
+                }
+            }
+        }
+        for (int c = 0; c < processing.size(); c++) {
+            Set<String> found = new HashSet<>(processing.get(c));
+            List<String> moved = new ArrayList<>();
+            for (Queues.Item item : model.processing[c]) {
+                if (found.contains(item.name)) {
+                    moved.add(item.name);
+                }
+            }
+            Set<String> movedSet = new HashSet<>(moved);
+            List<String> inList = processing.get(c).stream().filter(movedSet::contains).distinct().toList();
+            if (!inList.equals(moved)) {
+                violations.add(Queues.processingKey(c) + " holds the items client " + c + " moved in the order "
+                        + inList + ", not in the order it moved them " + moved);
+            }
+        }
+
+        // Resolve the model to what was found.
+        java.util.Map<String, Queues.Item> found = new java.util.HashMap<>();
+        for (int k = 0; k < queues.size(); k++) {
+            for (String name : queues.get(k)) {
+                Queues.Item item = model.items.get(name);
+                if (!found.containsKey(name)) {
+                    if (item == null || item.queue != k) {
+                        item = new Queues.Item(name, k, item == null ? -1 : item.producer, Queues.seqOf(name));
+                    }
+                    item.resolve(-1);
+                    found.put(name, item);
+                }
+            }
+        }
+        for (int c = 0; c < processing.size(); c++) {
+            model.processing[c].clear();
+            for (String name : processing.get(c)) {
+                Queues.Item item = model.items.get(name);
+                if (!found.containsKey(name)) {
+                    if (item == null) {
+                        item = new Queues.Item(name, 0, -1, Queues.seqOf(name));
+                    }
+                    item.resolve(c);
+                    found.put(name, item);
+                    model.processing[c].addLast(item);
+                }
+            }
+        }
+        model.items.clear();
+        model.items.putAll(found);
+        for (int k = 0; k < Queues.QUEUES; k++) {
+            model.unackedPops[k].set(0);
+            for (int c = 0; c < model.clients; c++) {
+                model.unackedMoves[k][c].set(0);
+            }
+        }
+        return verified;
+    }
+
+    private static String unknownItem(Queues model, String name) {
+        long seq = Queues.seqOf(name);
+        return name + (seq > 0 && seq <= model.sequence.get()
+                ? ", an item consumed or lost before the last check" : ", which no producer pushed");
     }
 
     /** Whether some of {@code amounts} (all positive) add up to {@code target}; 0 is the empty sum. */

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
+import redis.clients.jedis.args.ListDirection;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.SetParams;
@@ -46,7 +47,7 @@ final class ClientWorker implements Runnable {
     }
 
     private void step(Jedis jedis) {
-        int roll = random.nextInt(100);
+        int roll = random.nextInt(110);
         if (roll < 44) {
             ownedKeyOp(jedis, roll * 60 / 44);
         } else if (roll < 56) {
@@ -59,9 +60,116 @@ final class ClientWorker implements Runnable {
             hashTransfer(jedis);
         } else if (roll < 92) {
             setOp(jedis);
-        } else {
+        } else if (roll < 100) {
             leaderboardIncrement(jedis);
+        } else {
+            queueOp(jedis);
         }
+    }
+
+    /**
+     * The queue workload ({@link Queues}): RPUSH of a new item to a queue, LPOP of one to three items, BLMOVE of
+     * one item (waiting {@link Queues#BLMOVE_TIMEOUT_SECONDS} at most) to this client's processing list, or LREM
+     * of the oldest item this client moved there.
+     */
+    private void queueOp(Jedis jedis) {
+        Queues queues = history.queues;
+        java.util.Deque<Queues.Item> mine = queues.processing[client];
+        int roll = random.nextInt(100);
+        if (roll < 25 && !mine.isEmpty()) {
+            finishProcessing(jedis, queues, mine);
+        } else if (roll < 60) {
+            push(jedis, queues);
+        } else if (roll < 80) {
+            pop(jedis, queues);
+        } else {
+            moveToProcessing(jedis, queues, mine);
+        }
+    }
+
+    private void push(Jedis jedis, Queues queues) {
+        int k = random.nextInt(Queues.QUEUES);
+        Queues.Item item = queues.newItem(k, client);
+        history.opsSent.incrementAndGet();
+        long length;
+        try {
+            length = jedis.rpush(Queues.queueKey(k), item.name);
+        } catch (JedisDataException e) {
+            return; // pushed or not is unknown until the next check
+        }
+        if (length < 1) {
+            violations.add("RPUSH " + Queues.queueKey(k) + " " + item.name + " answered " + length);
+        }
+        item.pushAcked = true;
+        history.opsAcked.incrementAndGet();
+    }
+
+    private void pop(Jedis jedis, Queues queues) {
+        int k = random.nextInt(Queues.QUEUES);
+        String key = Queues.queueKey(k);
+        int count = random.nextInt(4) == 0 ? 2 + random.nextInt(2) : 1;
+        queues.unackedPops[k].addAndGet(count);
+        history.opsSent.incrementAndGet();
+        List<String> got;
+        try {
+            if (count == 1) {
+                String one = jedis.lpop(key);
+                got = one == null ? List.of() : List.of(one);
+            } else {
+                got = jedis.lpop(key, count);
+                got = got == null ? List.of() : got;
+            }
+        } catch (JedisDataException e) {
+            return; // what it took, if anything, is unknown: its count stays unacknowledged until the next check
+        }
+        if (got.size() > count) {
+            violations.add("LPOP " + key + " " + count + " returned " + got.size() + " items: " + got);
+        }
+        for (String name : got) {
+            queues.taken(name, k, Queues.State.POPPED, client, "LPOP", violations);
+        }
+        queues.unackedPops[k].addAndGet(-count);
+        history.opsAcked.incrementAndGet();
+    }
+
+    private void moveToProcessing(Jedis jedis, Queues queues, java.util.Deque<Queues.Item> mine) {
+        int k = random.nextInt(Queues.QUEUES);
+        String key = Queues.queueKey(k);
+        queues.unackedMoves[k][client].incrementAndGet();
+        history.opsSent.incrementAndGet();
+        String name;
+        try {
+            name = jedis.blmove(key, Queues.processingKey(client), ListDirection.LEFT, ListDirection.RIGHT,
+                    Queues.BLMOVE_TIMEOUT_SECONDS);
+        } catch (JedisDataException e) {
+            return;
+        }
+        if (name != null) {
+            Queues.Item item = queues.taken(name, k, Queues.State.PROCESSING, client, "BLMOVE", violations);
+            if (item != null) {
+                mine.addLast(item);
+            }
+        }
+        queues.unackedMoves[k][client].decrementAndGet();
+        history.opsAcked.incrementAndGet();
+    }
+
+    private void finishProcessing(Jedis jedis, Queues queues, java.util.Deque<Queues.Item> mine) {
+        Queues.Item item = mine.pollFirst();
+        item.removing();
+        history.opsSent.incrementAndGet();
+        long removed;
+        try {
+            removed = jedis.lrem(Queues.processingKey(client), 1, item.name);
+        } catch (JedisDataException e) {
+            return; // removed or not is unknown until the next check
+        }
+        if (removed != 1) {
+            violations.add("LREM " + Queues.processingKey(client) + " 1 " + item.name + " answered " + removed
+                    + ", but an acknowledged BLMOVE put it there: " + item);
+        }
+        item.removed();
+        history.opsAcked.incrementAndGet();
     }
 
     /**

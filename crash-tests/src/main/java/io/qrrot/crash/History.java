@@ -27,6 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       increments plus some of its unacknowledged ones (those in flight when the server died, or answered with
  *       an error), a missing member 0. Board 0 has more members than a packed sorted set holds, so it lives in
  *       the large encoding; the others stay packed.</li>
+ *   <li>Queues {@code q:<k>} and processing lists {@code qp:<client>} ({@link Queues}): every client RPUSHes new
+ *       items to the queues and takes them with LPOP, or with BLMOVE to its processing list and then LREM from
+ *       there. Every acknowledged push must be in a queue or processing list, or have been returned by an
+ *       acknowledged pop (or be one an unacknowledged pop may have taken); no item may be returned twice or be
+ *       found twice, and each producer's items stay in push order in their queue.</li>
  * </ul>
  */
 public final class History {
@@ -43,6 +48,7 @@ public final class History {
     final int hashAccounts;
     final OwnedSet[] sets;
     final Leaderboard[] leaderboards;
+    final Queues queues;
     /** Numbers the members clients add to their sets, so none is added twice. */
     final AtomicLong members = new AtomicLong();
     final AtomicLong opsSent = new AtomicLong();
@@ -79,6 +85,7 @@ public final class History {
         for (int b = 0; b < LEADERBOARDS; b++) {
             leaderboards[b] = new Leaderboard(leaderboardKey(b), b == 0 ? LARGE_BOARD_MEMBERS : SMALL_BOARD_MEMBERS);
         }
+        this.queues = new Queues(clients);
     }
 
     /** Sorted sets of the leaderboard workload. */
@@ -156,6 +163,7 @@ public final class History {
         for (Leaderboard b : leaderboards) {
             keys.add(b.name);
         }
+        keys.addAll(queues.keys());
         return keys;
     }
 

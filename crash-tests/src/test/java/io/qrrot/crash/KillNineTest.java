@@ -13,8 +13,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * kill -9 of the real {@code qrrot serve} process, again and again, under concurrent clients (owned keys
- * with SET/DEL/absolute expiries, shared INCR counters, MULTI/EXEC transfers), with small WAL segments and a
- * small compaction threshold so kills land in segment rolls, compaction and snapshot install too.
+ * with SET/DEL/absolute expiries, shared INCR counters, MULTI/EXEC transfers, hashes, sets, leaderboards, and
+ * queues: RPUSH, LPOP, BLMOVE to a processing list and LREM from it), with small WAL segments and a small
+ * compaction threshold so kills land in segment rolls, compaction and snapshot install too. What is checked
+ * after each restart is in {@link Checker}.
  *
  * <p>Default: a few dozen kills in all. {@code -Pcrash-long} ({@code -Dqrrot.crash.long=true}): 1,000 kills
  * (500 per fsync policy). Replay with {@code -Dqrrot.seed=SEED}.

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Clients in other languages against a running server: {@code src/test/resources/clients/hashes_sets.py}
  * (redis-py, RESP2: the Debian package python3-redis, 4.3.4 on Debian 12, has no RESP3) and
  * {@code hashes_sets.js} (ioredis {@value #IOREDIS}, RESP2 only) each run hashes, sets, sorted sets, a transaction,
- * WATCH on a hash and Pub/Sub against the port given to them, and exit 0 only when every check held.
+ * WATCH on a hash and Pub/Sub; {@code lists.py} and {@code lists.js} run lists (pushes and pops with counts, the
+ * range, index, insert, remove, trim, position, move and multi-pop commands), blocking pops woken by another
+ * connection's push and by a transaction, first blocked first served, timeouts, a transaction and WATCH on a list.
+ * Each script runs against the port given to it and exits 0 only when every check held.
  *
  * <p>A client that is not there skips its test with the reason: redis-py is looked for with {@code python3}
  * from the PATH and {@code /usr/bin/python3} (where Debian's package puts it; {@code .ci/run} installs it);
@@ -61,6 +64,25 @@ class ScriptClientsTest {
 
     @Test
     void redisPy() throws Exception {
+        runRedisPy("hashes_sets.py");
+    }
+
+    @Test
+    void redisPyLists() throws Exception {
+        runRedisPy("lists.py");
+    }
+
+    @Test
+    void ioredis() throws Exception {
+        runIoredis("hashes_sets.js");
+    }
+
+    @Test
+    void ioredisLists() throws Exception {
+        runIoredis("lists.js");
+    }
+
+    private static void runRedisPy(String name) throws Exception {
         List<String> tried = new ArrayList<>();
         String python = null;
         for (String candidate : new String[] {"python3", "/usr/bin/python3"}) {
@@ -73,18 +95,17 @@ class ScriptClientsTest {
         }
         assumeTrue(python != null, "redis-py is not available (Debian: apt-get install python3-redis); tried "
                 + String.join("; ", tried));
-        Result r = run(List.of(python, script("hashes_sets.py").toString(), Integer.toString(server.port())),
+        Result r = run(List.of(python, script(name).toString(), Integer.toString(server.port())),
                 Map.of("PYTHONDONTWRITEBYTECODE", "1"), SCRIPT_TIMEOUT_SECONDS);
-        assertEquals(0, r.exit, "hashes_sets.py failed; its output:\n" + r.output);
+        assertEquals(0, r.exit, name + " failed; its output:\n" + r.output);
     }
 
-    @Test
-    void ioredis() throws Exception {
+    private static void runIoredis(String name) throws Exception {
         assumeTrue(run(List.of("node", "--version"), Map.of(), 20).exit == 0, "node is not available");
         Path modules = ioredisModules();
-        Result r = run(List.of("node", script("hashes_sets.js").toString(), Integer.toString(server.port())),
+        Result r = run(List.of("node", script(name).toString(), Integer.toString(server.port())),
                 Map.of("NODE_PATH", modules.toString()), SCRIPT_TIMEOUT_SECONDS);
-        assertEquals(0, r.exit, "hashes_sets.js failed; its output:\n" + r.output);
+        assertEquals(0, r.exit, name + " failed; its output:\n" + r.output);
     }
 
     /**
