@@ -48,7 +48,7 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * After a blocking command (BZPOPMIN, BZPOPMAX, BZMPOP): how long its client is to block waiting for one of
+     * After a blocking command (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP): how long its client is to block waiting for one of
      * its keys, in ms (0: for ever), when it found nothing to pop and replied nothing; -1 when it replied. Reads
      * and clears.
      */

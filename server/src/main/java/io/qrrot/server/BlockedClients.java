@@ -13,8 +13,8 @@ import java.util.concurrent.RejectedExecutionException;
 import org.agrona.DirectBuffer;
 
 /**
- * Clients blocked by BZPOPMIN, BZPOPMAX and BZMPOP until one of their keys gets members, first blocked, first
- * served, as in Redis.
+ * Clients blocked by BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX and BZMPOP until one of their
+ * keys gets elements, first blocked, first served, as in Redis.
  *
  * <p>A blocked client replies nothing and processes no more input; its event loop goes on serving every other
  * connection. When a write gives a key members (any client's, inside MULTI/EXEC too: the engine tells

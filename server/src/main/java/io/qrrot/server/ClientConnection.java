@@ -677,7 +677,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- blocking pops
 
     /**
-     * The command just run (BZPOPMIN, BZPOPMAX, BZMPOP) found its keys empty and replied nothing: wait for them
+     * The command just run (a blocking pop: BLPOP, BZPOPMIN, ...) found its keys empty and replied nothing: wait for them
      * for {@code millis} (0: for ever), processing no more input. Reading goes on, so a closed connection is
      * noticed and what the client sends meanwhile waits in the input buffer, within the query buffer limit.
      */

@@ -44,7 +44,7 @@ final class ServerContext {
     final long startMillis = System.currentTimeMillis();
     final AtomicLong nextClientId = new AtomicLong();
     final ConcurrentHashMap<Long, ClientConnection> clients = new ConcurrentHashMap<>();
-    /** Clients waiting in BZPOPMIN, BZPOPMAX, BZMPOP; the database tells it of keys that got members. */
+    /** Clients waiting in a blocking pop (BLPOP, BZPOPMIN, ...); the database tells it of keys that got elements. */
     final BlockedClients blocking = new BlockedClients();
     final ConcurrentHashMap<io.netty.channel.EventLoop, LoopBatch> loopBatches = new ConcurrentHashMap<>();
     final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
