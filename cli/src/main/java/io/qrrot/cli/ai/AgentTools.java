@@ -23,7 +23,7 @@ final class AgentTools {
     static final String PROPOSE = "propose_writes";
     /** The read tools, in the order they are declared to the model. */
     static final List<String> READ_TOOLS = List.of("get", "mget", "exists", "type", "ttl", "strlen", "json_get", "scan",
-            "hash_get", "set_members", "set_contains", "zset_range");
+            "hash_get", "set_members", "set_contains", "zset_range", "list_range");
     static final int MAX_KEYS_PER_CALL = 100;
     static final int MAX_SCAN_BOUND = 200;
     static final int DEFAULT_SCAN_BOUND = 50;
@@ -32,7 +32,7 @@ final class AgentTools {
     static final int SCAN_COUNT = 1000;
     /** Fields or members named in one hash_get or set_contains call. */
     static final int MAX_ELEMENTS_PER_CALL = 100;
-    /** Fields or members listed by one hash_get, set_members or zset_range call. */
+    /** Fields, members or elements listed by one hash_get, set_members, zset_range or list_range call. */
     static final int MAX_ELEMENT_BOUND = 200;
     static final int DEFAULT_ELEMENT_BOUND = 50;
     /**
@@ -65,8 +65,8 @@ final class AgentTools {
         d.add(read("mget", "Returns the string values of several keys at once (at most " + MAX_KEYS_PER_CALL + ").",
                 Map.of("keys", keys), List.of("keys")));
         d.add(read("exists", "Counts how many of the given keys exist.", Map.of("keys", keys), List.of("keys")));
-        d.add(read("type", "Returns the type of a key's value: string, hash, set, zset (a sorted set), ReJSON-RL "
-                + "(a JSON document), … or none.", Map.of("key", key), List.of("key")));
+        d.add(read("type", "Returns the type of a key's value: string, hash, list, set, zset (a sorted set), "
+                + "ReJSON-RL (a JSON document), … or none.", Map.of("key", key), List.of("key")));
         d.add(read("ttl", "Returns a key's time to live in seconds: -1 means no expiry, -2 that the key does not exist.",
                 Map.of("key", key), List.of("key")));
         d.add(read("strlen", "Returns the length in bytes of a key's string value.", Map.of("key", key),
@@ -125,6 +125,16 @@ final class AgentTools {
                 + "number of them, with how many the set has (and by score, how many are in the range) and whether "
                 + "that is all of the range. A sorted set may hold millions of members: ask for the ranks or the "
                 + "score range you need (the top 10: reverse with start 0 and stop 9).", zset, List.of("key")));
+        Map<String, Schema> list = new LinkedHashMap<>();
+        list.put("key", key);
+        list.put("start", integer("The first index (default 0, the head; negative counts from the tail, -1 the "
+                + "last)."));
+        list.put("stop", integer("The last index, included (default -1, the tail)."));
+        list.put("bound", bound("elements"));
+        d.add(read("list_range", "Reads a list: its elements in order between two indexes (LRANGE), a bounded "
+                + "number of them, with how many the list has, the index of the first one returned and whether that "
+                + "is all of the range. A list may hold millions of elements: ask for the indexes you need (the "
+                + "first 10: start 0 and stop 9; the last 10: start -10).", list, List.of("key")));
         d.add(proposeDeclaration());
         return d;
     }
@@ -206,6 +216,8 @@ final class AgentTools {
                 case "set_contains" -> setContains(Args.string(args, "key"),
                         Args.strings(args, "members", MAX_ELEMENTS_PER_CALL, "member"));
                 case "zset_range" -> zsetRange(args, budget);
+                case "list_range" -> listRange(Args.string(args, "key"), Args.optionalInt(args, "start"),
+                        Args.optionalInt(args, "stop"), Args.optionalInt(args, "bound"), budget);
                 default -> throw new Args.BadArguments("unknown tool '" + name + "'");
             };
         } catch (Args.BadArguments e) {
@@ -537,6 +549,53 @@ final class AgentTools {
                     : "read the next ranks from " + (Long.parseLong(range.get(0)) + listed.size())
                     + ", or a narrower range";
             m.put("note", cut == Cut.BOUND ? head + " (bound " + bound + "); " + next
+                    : head + ": this step's data budget is used up; " + next + " in a later step");
+        }
+        return m;
+    }
+
+    /**
+     * list_range: LLEN, then one LRANGE of at most the bound: the indexes asked for, read as LRANGE reads them
+     * (negative from the tail, then clamped to the list), cut to the bound. Elements count against the step's
+     * data budget.
+     */
+    private Map<String, Object> listRange(String key, Integer start, Integer stop, Integer bound, DataBudget budget)
+            throws StoreException, IOException {
+        int max = elementBound(bound);
+        int from = start == null ? 0 : start;
+        int to = stop == null ? -1 : stop;
+        readKeys.add(key);
+        String k = Plan.display(List.of(key));
+        ui.progress("read: LLEN " + k + ", LRANGE " + k + " " + from + " " + to + " (at most " + max
+                + " elements)");
+        long length = store.llen(key);
+        long first = from < 0 ? Math.max(0, length + from) : from;
+        long last = to < 0 ? length + to : Math.min(to, length - 1);
+        long inRange = first > last || first >= length ? 0 : last - first + 1;
+        Map<String, Object> m = ordered("key", key, "exists", length > 0, "length", length, "start", from,
+                "stop", to, "in_range", inRange);
+        List<String> listed = new ArrayList<>();
+        Cut cut = null;
+        if (inRange > 0) {
+            m.put("first_index", first);
+            for (byte[] e : store.lrange(key, first, first + Math.min(inRange, max) - 1)) {
+                cut = listingCut(listed.size(), max, budget);
+                if (cut != null) {
+                    break;
+                }
+                listed.add(budget.value(e));
+            }
+        }
+        if (cut == null && listed.size() < inRange && listed.size() >= max) {
+            cut = Cut.BOUND;
+        }
+        m.put("elements", listed);
+        m.put("returned", listed.size());
+        m.put("complete", cut == null);
+        if (cut != null) {
+            String head = "the range holds " + inRange + " elements; " + listed.size() + " are shown";
+            String next = "read the next indexes from " + (first + listed.size()) + ", or a narrower range";
+            m.put("note", cut == Cut.BOUND ? head + " (bound " + max + "); " + next
                     : head + ": this step's data budget is used up; " + next + " in a later step");
         }
         return m;

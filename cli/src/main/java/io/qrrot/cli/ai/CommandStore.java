@@ -207,6 +207,24 @@ abstract class CommandStore implements Store {
         return out;
     }
 
+    @Override
+    public long llen(String key) throws StoreException, IOException {
+        return integer(check(watchedRead(List.of(key), List.of("LLEN", key))));
+    }
+
+    @Override
+    public List<byte[]> lrange(String key, long start, long stop) throws StoreException, IOException {
+        Reply r = check(watchedRead(List.of(key), List.of("LRANGE", key, Long.toString(start), Long.toString(stop))));
+        List<byte[]> out = new ArrayList<>();
+        for (Reply e : r.elements()) {
+            if (!(e instanceof Reply.BulkString b)) {
+                throw new StoreException("LRANGE returned an element that is not a string: " + e);
+            }
+            out.add(b.bytes());
+        }
+        return out;
+    }
+
     /** HSCAN or SSCAN of one key, watching it: the next cursor and the elements as the server sent them. */
     private ElementPage elementScan(String name, String key, String cursor, int count)
             throws StoreException, IOException {

@@ -28,7 +28,10 @@ public interface Store extends AutoCloseable {
     /** EXISTS: how many of the keys exist. */
     long exists(List<String> keys) throws StoreException, IOException;
 
-    /** TYPE: {@code string}, {@code hash}, {@code set}, {@code zset}, {@code ReJSON-RL}, … or {@code none}. */
+    /**
+     * TYPE: {@code string}, {@code hash}, {@code list}, {@code set}, {@code zset}, {@code ReJSON-RL}, … or
+     * {@code none}.
+     */
     String type(String key) throws StoreException, IOException;
 
     /** TTL in seconds: -1 without expiry, -2 when the key does not exist. */
@@ -77,6 +80,15 @@ public interface Store extends AutoCloseable {
      * @param args what follows the key: start, stop and options (BYSCORE, REV, LIMIT offset count)
      */
     List<ScoredMember> zrange(String key, List<String> args) throws StoreException, IOException;
+
+    /** LLEN: how many elements the list has; 0 when the key does not exist. */
+    long llen(String key) throws StoreException, IOException;
+
+    /**
+     * {@code LRANGE key start stop}: the elements between the two indexes, both included, in list order. The
+     * caller bounds the range, so a list is never read whole.
+     */
+    List<byte[]> lrange(String key, long start, long stop) throws StoreException, IOException;
 
     /**
      * Runs {@code commands} as one transaction (MULTI … EXEC) that commits only if no key in

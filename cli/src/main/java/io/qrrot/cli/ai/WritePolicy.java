@@ -16,11 +16,11 @@ import java.util.Set;
 public final class WritePolicy {
     /**
      * The data commands the agent may propose, in the order the schema lists them. Each writes the keys it
-     * names and nothing else; commands of lists come with that type.
+     * names and nothing else.
      */
     public static final List<String> ALLOWED = List.of("SET", "DEL", "INCR", "INCRBY", "DECR", "DECRBY", "EXPIRE",
             "PERSIST", "APPEND", "JSON.SET", "MSET", "RENAME", "HSET", "HDEL", "HINCRBY", "SADD", "SREM", "ZADD",
-            "ZREM", "ZINCRBY");
+            "ZREM", "ZINCRBY", "LPUSH", "RPUSH", "LPOP", "RPOP", "LREM");
 
     /** Commands named specifically in refusals: they act on the server or on all keys. */
     private static final Set<String> ADMIN = Set.of("FLUSHALL", "FLUSHDB", "SHUTDOWN", "CONFIG", "SAVE", "BGSAVE",
@@ -110,6 +110,13 @@ public final class WritePolicy {
             case "ZREM" -> args.size() < 2 ? "ZREM takes a key and at least one member" : null;
             case "ZINCRBY" -> args.size() != 3 ? "ZINCRBY takes a key, an increment and a member"
                     : isScore(args.get(1)) ? null : "ZINCRBY increment '" + args.get(1) + "' is not a number";
+            case "LPUSH", "RPUSH" -> args.size() < 2 ? name + " takes a key and at least one element" : null;
+            // A bad count is refused only when the command runs, inside the transaction: checked here.
+            case "LPOP", "RPOP" -> args.isEmpty() || args.size() > 2 ? name + " takes a key and optionally a count"
+                    : args.size() == 1 || isRedisInteger(args.get(1)) && !args.get(1).startsWith("-") ? null
+                    : name + " count '" + args.get(1) + "' is not an integer of at least 0";
+            case "LREM" -> args.size() != 3 ? "LREM takes a key, a count and an element"
+                    : isRedisInteger(args.get(1)) ? null : "LREM count '" + args.get(1) + "' is not an integer";
             default -> name + " is not allowed";
         };
     }
@@ -238,6 +245,22 @@ public final class WritePolicy {
     }
 
     private static boolean isInteger(String s) {
+        try {
+            Long.parseLong(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * An integer as Redis reads one: digits with an optional minus, no plus and no leading zero ({@code +1} and
+     * {@code 01} are refused), within 64 bits.
+     */
+    static boolean isRedisInteger(String s) {
+        if (!s.matches("0|-?[1-9][0-9]*")) {
+            return false;
+        }
         try {
             Long.parseLong(s);
             return true;

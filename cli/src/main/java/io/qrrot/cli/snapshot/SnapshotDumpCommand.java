@@ -3,6 +3,7 @@ package io.qrrot.cli.snapshot;
 import io.qrrot.cli.CliContext;
 import io.qrrot.cli.ops.Problems;
 import io.qrrot.cli.render.Repr;
+import io.qrrot.engine.EffectCodec;
 import io.qrrot.engine.Scores;
 import io.qrrot.engine.store.EntryType;
 import io.qrrot.recovery.DataTools;
@@ -29,18 +30,21 @@ import picocli.CommandLine.Spec;
  * key "n" type=int value 42 expiry=2100-01-01T00:00:00Z
  * key "h" type=hash elements=2 expiry=none
  * key "z" type=zset elements=3 expiry=none
+ * key "l" type=list elements=2 expiry=none
  * </pre>
  * With {@code --elements} a collection's line comes first, without the count, and its elements follow, one an
  * indented line ({@code   field "f" value "v"} of a hash, {@code   element "m"} of a set,
- * {@code   member "m" score 1.5} of a sorted set, the score printed as ZSCORE prints it): the dump streams a
- * collection as the file holds it, never the whole of it in memory. Values longer than {@link #MAX_SHOWN} bytes
+ * {@code   member "m" score 1.5} of a sorted set, the score printed as ZSCORE prints it,
+ * {@code   label 65536 value "v"} of a list, in list order, the label the number that orders the list's
+ * elements): the dump streams a collection as the file holds it, never the whole of it in memory. Values longer than {@link #MAX_SHOWN} bytes
  * are cut, with their length given.
  */
 @Command(name = "dump", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"List a snapshot file's keys in file order, one a line: key \"k\" type=string value \"v\" "
                 + "expiry=none, and for a collection its element count: key \"h\" type=hash elements=2 expiry=none "
                 + "(with --elements, each element on a line of its own after its key: field \"f\" value \"v\" of a "
-                + "hash, element \"m\" of a set, member \"m\" score 1.5 of a zset). Read-only; the whole file is "
+                + "hash, element \"m\" of a set, member \"m\" score 1.5 of a zset, label 65536 value \"v\" of a list, "
+                + "in list order). Read-only; the whole file is "
                 + "verified as it is read, and a damaged block stops the dump with the file and offset.",
                 "Exit status: 0 the file was listed, 1 corrupt or unreadable, 2 usage."})
 public final class SnapshotDumpCommand implements Callable<Integer> {
@@ -57,7 +61,7 @@ public final class SnapshotDumpCommand implements Callable<Integer> {
     Path file;
 
     @Option(names = "--elements", description = "List every element of a collection (a hash's fields and values, a "
-            + "set's members, a sorted set's members and scores).")
+            + "set's members, a sorted set's members and scores, a list's labels and values).")
     boolean elements;
 
     @Option(names = "--limit", paramLabel = "N", description = "List at most N keys (default: all).")
@@ -147,12 +151,17 @@ public final class SnapshotDumpCommand implements Callable<Integer> {
             }
             boolean hash = EntryType.isHash(type);
             boolean zset = EntryType.isZset(type);
-            StringBuilder sb = quoted(new StringBuilder(64).append(hash ? "  field " : zset ? "  member "
-                    : "  element "), element);
+            boolean list = EntryType.isList(type);
+            StringBuilder sb = new StringBuilder(64);
+            if (list) {
+                label(sb.append("  label "), element);
+            } else {
+                quoted(sb.append(hash ? "  field " : zset ? "  member " : "  element "), element);
+            }
             if (zset) {
                 score(sb.append(" score "), payload);
             } else if (EntryType.hasPayload(type)) {
-                quoted(sb.append(hash ? " value " : " payload "), payload);
+                quoted(sb.append(hash || list ? " value " : " payload "), payload);
             }
             out.println(sb);
         }
@@ -185,6 +194,17 @@ public final class SnapshotDumpCommand implements Callable<Integer> {
             return quoted(sb.append("(not a score: ").append(b.capacity()).append(" bytes) "), b);
         }
         return sb.append(Scores.text(b.getDouble(0, ByteOrder.LITTLE_ENDIAN)));
+    }
+
+    /**
+     * A list element's label (8 bytes, big-endian with the sign bit flipped, so that byte order is label order)
+     * as its signed number; an element of another length, which no list holds, quoted as bytes.
+     */
+    private static StringBuilder label(StringBuilder sb, DirectBuffer b) {
+        if (b.capacity() != EffectCodec.LIST_LABEL_BYTES) {
+            return quoted(sb.append("(not a label: ").append(b.capacity()).append(" bytes) "), b);
+        }
+        return sb.append(b.getLong(0, ByteOrder.BIG_ENDIAN) ^ Long.MIN_VALUE);
     }
 
     private static StringBuilder quoted(StringBuilder sb, DirectBuffer b) {

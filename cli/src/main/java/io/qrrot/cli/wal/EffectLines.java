@@ -24,11 +24,14 @@ import org.agrona.DirectBuffer;
  * lsn=19 ELEMENTS_PUT key "h2" type=hash as a table       (RENAME/COPY of a table: the line before its elements)
  * lsn=20 ELEMENTS_PUT key "z" type=zset member "m" score 1.5
  * lsn=21 ELEMENTS_DEL key "z" type=zset member "m"
+ * lsn=22 ELEMENTS_PUT key "l" type=list label 65536 value "a"
+ * lsn=23 ELEMENTS_DEL key "l" type=list label 65536
  * </pre>
  * An element op (ELEMENTS_PUT, ELEMENTS_DEL) gets one line per element, each naming its key, so a line can be
  * grepped for on its own. Keys, fields and string/JSON values are quoted as redis-cli quotes them; one longer
  * than {@link #MAX_SHOWN} bytes is cut, with its full length given. A sorted-set member's score is printed as
- * ZSCORE prints it ({@link #score}).
+ * ZSCORE prints it ({@link #score}); a list element, whose element in the log is its label, as the label's
+ * signed number ({@link #label}) and its value.
  */
 final class EffectLines implements EffectVisitor {
     /** Bytes of a value shown before it is cut. */
@@ -93,8 +96,8 @@ final class EffectLines implements EffectVisitor {
             lines.add(score(sb.append(" score "), payload, poff, plen).toString());
             return;
         }
-        lines.add(quoted(sb.append(type == EffectCodec.TYPE_HASH ? " value " : " payload "), payload, poff, plen)
-                .toString());
+        lines.add(quoted(sb.append(type == EffectCodec.TYPE_HASH || type == EntryType.LIST ? " value " : " payload "),
+                payload, poff, plen).toString());
     }
 
     @Override
@@ -110,16 +113,31 @@ final class EffectLines implements EffectVisitor {
     }
 
     /**
-     * {@code key "k" type=hash field "f"}: a hash's element is a field, a sorted set's a member; another type's
-     * just an element.
+     * {@code key "k" type=hash field "f"}: a hash's element is a field, a sorted set's a member, a list's a
+     * label ({@code label 65536}); another type's just an element.
      */
     private static StringBuilder element(StringBuilder sb, byte type, DirectBuffer key, int koff, int klen,
                                          DirectBuffer element, int eoff, int elen) {
         quoted(sb.append(" key "), key, koff, klen);
         // The codec lets an element op through only for a collection type this build knows.
-        sb.append(" type=").append(EntryType.name(type)).append(type == EffectCodec.TYPE_HASH ? " field "
-                : type == EntryType.ZSET ? " member " : " element ");
+        sb.append(" type=").append(EntryType.name(type));
+        if (type == EntryType.LIST) {
+            return label(sb.append(" label "), element, eoff, elen);
+        }
+        sb.append(type == EffectCodec.TYPE_HASH ? " field " : type == EntryType.ZSET ? " member " : " element ");
         return quoted(sb, element, eoff, elen);
+    }
+
+    /**
+     * A list element's label ({@link EffectCodec#LIST_LABEL_BYTES} bytes, big-endian with the sign bit flipped,
+     * so that byte order is label order) as its signed number: {@code 0}, {@code 65536}, {@code -131072}; an
+     * element of another length, which no list holds, quoted as bytes.
+     */
+    static StringBuilder label(StringBuilder sb, DirectBuffer b, int off, int len) {
+        if (len != EffectCodec.LIST_LABEL_BYTES) {
+            return quoted(sb.append("(not a label: ").append(len).append(" bytes) "), b, off, len);
+        }
+        return sb.append(b.getLong(off, ByteOrder.BIG_ENDIAN) ^ Long.MIN_VALUE);
     }
 
     /**

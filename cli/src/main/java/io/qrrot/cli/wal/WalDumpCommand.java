@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         description = {"List the WAL's records in order, each operation on one line: "
                 + "lsn=12 PUT key \"k\" type=string value \"v\" expiry=none (also DEL, EXPIRE, CLEAR, and "
                 + "ELEMENTS_PUT and ELEMENTS_DEL with a line per element: lsn=13 ELEMENTS_PUT key \"h\" type=hash "
-                + "field \"f\" value \"v\", or of a zset: member \"m\" score 1.5). "
+                + "field \"f\" value \"v\", of a zset: member \"m\" score 1.5, of a list: label 65536 value \"v\", "
+                + "a label being the number that orders a list's elements). "
                 + "Read-only. Stops at the first damaged record and says where.",
                 "Exit status: 0 the whole log was listed, 1 damage or an unreadable record stopped it, 2 usage."})
 public final class WalDumpCommand implements Callable<Integer> {

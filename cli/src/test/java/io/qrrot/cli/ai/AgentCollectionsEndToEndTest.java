@@ -32,12 +32,12 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@code qrrot ai} end to end with hashes, sets and sorted sets, in the style of {@link AgentEndToEndTest}: the
- * real command line and google-genai SDK against a local fake Gemini, the data in a real redis-server or an
- * embedded qrrot data directory. The agent reads hashes, sets and sorted sets through bounded tools
- * ({@code hash_get}, {@code set_members}, {@code set_contains}, {@code zset_range}), proposes
- * HSET/HDEL/HINCRBY/SADD/SREM/ZADD/ZREM/ZINCRBY, and the confirmed plan runs in the WATCHed transaction. Sorted
- * sets stay small (at most 128 members of at most 64 bytes: the packed encoding).
+ * {@code qrrot ai} end to end with hashes, sets, sorted sets and lists, in the style of {@link AgentEndToEndTest}:
+ * the real command line and google-genai SDK against a local fake Gemini, the data in a real redis-server or an
+ * embedded qrrot data directory. The agent reads hashes, sets, sorted sets and lists through bounded tools
+ * ({@code hash_get}, {@code set_members}, {@code set_contains}, {@code zset_range}, {@code list_range}), proposes
+ * HSET/HDEL/HINCRBY/SADD/SREM/ZADD/ZREM/ZINCRBY/LPUSH/RPUSH/LPOP/RPOP/LREM, and the confirmed plan runs in the
+ * WATCHed transaction. Sorted sets stay small (at most 128 members of at most 64 bytes: the packed encoding).
  */
 @Tag("integration")
 @ParameterizedClass(name = "{0}")
@@ -72,6 +72,16 @@ class AgentCollectionsEndToEndTest {
         db.call("SADD", "team:dev", "ivan");
         db.call("SET", "ivan", "{\"name\":\"Ivan\",\"age\":25}");
         db.call("ZADD", "board", "10", "ann", "25.5", "bob", "7", "cy", "0.1", "dee");
+        db.call("RPUSH", "queue", "job1", "job2", "job3", "job2");
+    }
+
+    /** LRANGE key 0 -1, as another client reads it. */
+    private static List<String> elements(String key) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (Reply e : db.call("LRANGE", key, "0", "-1").elements()) {
+            out.add(((Reply.BulkString) e).utf8());
+        }
+        return out;
     }
 
     private static String score(String key, String member) throws Exception {
@@ -296,16 +306,17 @@ class AgentCollectionsEndToEndTest {
     void malformedHashAndSetProposalsAreRefused() throws Exception {
         gemini.then(FakeGemini.call("propose_writes", Map.of("commands", List.of(
                         Map.of("command", "HSET", "args", List.of("user:ivan", "age")),
-                        Map.of("command", "LPUSH", "args", List.of("queue", "x")),
+                        Map.of("command", "LTRIM", "args", List.of("queue", "0", "1")),
                         Map.of("command", "HINCRBY", "args", List.of("user:ivan", "age", "a lot"))),
                 "explanation", "x")))
                 .then(FakeGemini.text("I could not."));
         CliRun.Result r = cli().interactive().stdin("yes\n").run(ai("make ivan older"));
         assertEquals(3, r.exit(), r.err());
         assertEquals("", r.out());
-        String reason = "command 1: HSET takes a key and field value pairs; command 2: LPUSH is not allowed; the agent "
+        String reason = "command 1: HSET takes a key and field value pairs; command 2: LTRIM is not allowed; the agent "
                 + "may only propose SET, DEL, INCR, INCRBY, DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, "
-                + "RENAME, HSET, HDEL, HINCRBY, SADD, SREM, ZADD, ZREM, ZINCRBY; command 3: HINCRBY amount 'a lot' is not an integer";
+                + "RENAME, HSET, HDEL, HINCRBY, SADD, SREM, ZADD, ZREM, ZINCRBY, LPUSH, RPUSH, LPOP, RPOP, LREM; "
+                + "command 3: HINCRBY amount 'a lot' is not an integer";
         assertEquals("  refused proposal: " + reason + "\nNothing was written: the plan was refused (" + reason + ").\n",
                 r.err());
         assertEquals("25", field("user:ivan", "age"));
@@ -588,7 +599,7 @@ class AgentCollectionsEndToEndTest {
         String reason = "command 1: ZADD score 'ten' is not a number; command 2: ZINCRBY takes a key, an increment "
                 + "and a member; command 3: ZPOPMAX is not allowed; the agent may only propose SET, DEL, INCR, INCRBY, "
                 + "DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, RENAME, HSET, HDEL, HINCRBY, SADD, SREM, "
-                + "ZADD, ZREM, ZINCRBY";
+                + "ZADD, ZREM, ZINCRBY, LPUSH, RPUSH, LPOP, RPOP, LREM";
         assertEquals("""
                   refused zset_range: give either ranks (start, stop) or a score range (min, max, offset), not both
                   refused zset_range: 'by' must be rank or score, got 'lex'
@@ -687,6 +698,213 @@ class AgentCollectionsEndToEndTest {
         assertEquals(5, db.calls("zrange"));
         assertEquals(5, db.calls("zcard"));
         assertEquals(2, db.calls("zcount"));
+    }
+
+    @Test
+    void listHeadThenLpopConfirmed() throws Exception {
+        gemini.then(FakeGemini.call("list_range", Map.of("key", "queue", "start", 0, "stop", 1)))
+                .then(FakeGemini.call("propose_writes", Map.of(
+                        "commands", List.of(Map.of("command", "LPOP", "args", List.of("queue")),
+                                Map.of("command", "RPUSH", "args", List.of("done", "job1"))),
+                        "explanation", "job1 is first in the queue; this takes it off and adds it to done.")));
+        db.resetCalls();
+        CliRun.Result r = cli().interactive().stdin("yes\n").run(ai("move the first job to done"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                  read: LLEN queue, LRANGE queue 0 1 (at most 50 elements)
+                model: job1 is first in the queue; this takes it off and adds it to done.
+                + Proposed writes (2 commands, run atomically) ---------+
+                | 1. LPOP queue                                         |
+                | 2. RPUSH done job1                                    |
+                + Aborts if any of these keys changed since read: queue +
+                Run these 2 writes? Type yes to confirm:\s""", r.err());
+        assertEquals("""
+                1. LPOP queue -> "job1"
+                2. RPUSH done job1 -> (integer) 1
+                done: 2 commands ran atomically
+                """, r.out());
+        assertEquals(1, db.calls("llen"));
+        assertEquals(1, db.calls("lrange"));
+        assertEquals(List.of("job2", "job3", "job2"), elements("queue"));
+        assertEquals(List.of("job1"), elements("done"));
+
+        JsonNode read = functionResponses(gemini.requests().get(1).body()).get(0);
+        assertEquals("list_range", read.get("name").asText());
+        assertEquals("{\"key\":\"queue\",\"exists\":true,\"length\":4,\"start\":0,\"stop\":1,\"in_range\":2,"
+                + "\"first_index\":0,\"elements\":[\"job1\",\"job2\"],\"returned\":2,\"complete\":true}",
+                read.get("response").toString());
+    }
+
+    @Test
+    void listChangedBeforeConfirmAbortsThePlan() throws Exception {
+        gemini.then(FakeGemini.call("list_range", Map.of("key", "queue", "start", -2)))
+                .then(FakeGemini.call("propose_writes", Map.of("commands", List.of(
+                                Map.of("command", "LREM", "args", List.of("queue", "0", "job2")),
+                                Map.of("command", "RPOP", "args", List.of("queue"))),
+                        "explanation", "This drops every job2, then the last job.")));
+        CliRun.Result r = cli().interactive().stdin(answerAfter("yes", meanwhile("RPUSH", "queue", "job4")))
+                .run(ai("drop job2 and the last job"));
+        assertEquals(5, r.exit(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith("""
+                  read: LLEN queue, LRANGE queue -2 -1 (at most 50 elements)
+                model: This drops every job2, then the last job.
+                + Proposed writes (2 commands, run atomically) ---------+
+                | 1. LREM queue 0 job2                                  |
+                | 2. RPOP queue                                         |
+                + Aborts if any of these keys changed since read: queue +
+                """), r.err());
+        assertTrue(r.err().endsWith("Nothing was written: data the agent read (queue) changed before the plan ran; "
+                + "run the request again to plan on the current data.\n"), r.err());
+        assertEquals(List.of("job1", "job2", "job3", "job2", "job4"), elements("queue"), "neither command ran");
+        JsonNode res = functionResponses(gemini.requests().get(1).body()).get(0).get("response");
+        assertEquals("{\"key\":\"queue\",\"exists\":true,\"length\":4,\"start\":-2,\"stop\":-1,\"in_range\":2,"
+                + "\"first_index\":2,\"elements\":[\"job3\",\"job2\"],\"returned\":2,\"complete\":true}",
+                res.toString());
+    }
+
+    @Test
+    void pushesPopsAndLremRunTogether() throws Exception {
+        gemini.then(FakeGemini.call("propose_writes", Map.of("commands", List.of(
+                        Map.of("command", "RPUSH", "args", List.of("queue", "job5", "job6")),
+                        Map.of("command", "LPUSH", "args", List.of("queue", "urgent")),
+                        Map.of("command", "LPOP", "args", List.of("queue", "2")),
+                        Map.of("command", "RPOP", "args", List.of("queue")),
+                        Map.of("command", "LREM", "args", List.of("queue", "-1", "job2")),
+                        Map.of("command", "lpush", "args", List.of("new", "a b", ""))),
+                "explanation", "Reworking the queue.")));
+        CliRun.Result r = cli().run(ai("rework the queue", "--yes"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                1. RPUSH queue job5 job6 -> (integer) 6
+                2. LPUSH queue urgent -> (integer) 7
+                3. LPOP queue 2 -> 1) "urgent" 2) "job1"
+                4. RPOP queue -> "job6"
+                5. LREM queue -1 job2 -> (integer) 1
+                6. LPUSH new "a b" "" -> (integer) 2
+                done: 6 commands ran atomically
+                """, r.out());
+        assertEquals(List.of("job2", "job3", "job5"), elements("queue"));
+        assertEquals(List.of("", "a b"), elements("new"));
+    }
+
+    @Test
+    void malformedListProposalsAndReadsAreRefused() throws Exception {
+        gemini.then(FakeGemini.call("list_range", Map.of("key", "queue", "start", "first")))
+                .then(FakeGemini.call("list_range", Map.of("key", "user:ivan")))
+                .then(FakeGemini.call("list_range", Map.of("key", "queue:nobody")))
+                .then(FakeGemini.call("type", Map.of("key", "queue")))
+                .then(FakeGemini.call("list_range", Map.of("key", "queue", "start", 3, "stop", 1)))
+                .then(FakeGemini.call("propose_writes", Map.of("commands", List.of(
+                                Map.of("command", "LPOP", "args", List.of("queue", "-1")),
+                                Map.of("command", "LREM", "args", List.of("queue", "all", "job2")),
+                                Map.of("command", "RPUSH", "args", List.of("queue")),
+                                Map.of("command", "LSET", "args", List.of("queue", "0", "x"))),
+                        "explanation", "x")))
+                .then(FakeGemini.text("I could not."));
+        db.resetCalls();
+        CliRun.Result r = cli().interactive().stdin("yes\n").run(ai("fix the queue", "--ai-max-steps", "10"));
+        assertEquals(3, r.exit(), r.err());
+        assertEquals("", r.out());
+        String reason = "command 1: LPOP count '-1' is not an integer of at least 0; command 2: LREM count 'all' is "
+                + "not an integer; command 3: RPUSH takes a key and at least one element; command 4: LSET is not "
+                + "allowed; the agent may only propose SET, DEL, INCR, INCRBY, DECR, DECRBY, EXPIRE, PERSIST, APPEND, "
+                + "JSON.SET, MSET, RENAME, HSET, HDEL, HINCRBY, SADD, SREM, ZADD, ZREM, ZINCRBY, LPUSH, RPUSH, LPOP, "
+                + "RPOP, LREM";
+        assertEquals("""
+                  refused list_range: 'start' must be an integer, got 'first'
+                  read: LLEN user:ivan, LRANGE user:ivan 0 -1 (at most 50 elements)
+                  read: LLEN queue:nobody, LRANGE queue:nobody 0 -1 (at most 50 elements)
+                  read: TYPE queue
+                  read: LLEN queue, LRANGE queue 3 1 (at most 50 elements)
+                """ + "  refused proposal: " + reason + "\nNothing was written: the plan was refused (" + reason
+                + ").\n", r.err());
+        List<FakeGemini.Request> reqs = gemini.requests();
+        assertEquals("'start' must be an integer, got 'first'", last(reqs, 1).at("/response/error").asText());
+        assertEquals("the database refused the read: WRONGTYPE Operation against a key holding the wrong kind of "
+                + "value", last(reqs, 2).at("/response/error").asText());
+        assertEquals("{\"key\":\"queue:nobody\",\"exists\":false,\"length\":0,\"start\":0,\"stop\":-1,"
+                + "\"in_range\":0,\"elements\":[],\"returned\":0,\"complete\":true}",
+                last(reqs, 3).get("response").toString());
+        assertEquals("list", last(reqs, 4).at("/response/type").asText());
+        assertEquals("{\"key\":\"queue\",\"exists\":true,\"length\":4,\"start\":3,\"stop\":1,"
+                + "\"in_range\":0,\"elements\":[],\"returned\":0,\"complete\":true}",
+                last(reqs, 5).get("response").toString());
+        assertEquals(0, db.calls("lrange"), "an empty range is not read");
+        assertEquals(List.of("job1", "job2", "job3", "job2"), elements("queue"));
+    }
+
+    @Test
+    void listRangesAreBoundedAndBudgeted() throws Exception {
+        List<String> big = new ArrayList<>(List.of("RPUSH", "big"));
+        List<String> wide = new ArrayList<>(List.of("RPUSH", "wide"));
+        for (int i = 0; i < 100; i++) {
+            big.add(String.format("e%03d", i));
+            wide.add(String.format("%03d", i) + "x".repeat(57));
+        }
+        db.call(big.toArray(String[]::new));
+        db.call(wide.toArray(String[]::new));
+        db.resetCalls();
+        gemini.then(FakeGemini.call("list_range", Map.of("key", "big", "bound", 20)))
+                .then(FakeGemini.call("list_range", Map.of("key", "big", "start", -5, "bound", 500)))
+                .then(FakeGemini.call("list_range", Map.of("key", "big", "start", 90, "stop", 1000)))
+                .then(FakeGemini.call("list_range", Map.of("key", "big", "start", 40, "stop", "59", "bound", 3)))
+                .then(FakeGemini.call("list_range", Map.of("key", "wide", "bound", 200)))
+                .then(FakeGemini.text("done"));
+        CliRun.Result r = cli().run(ai("look at the lists", "--ai-max-bytes", "1000"));
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                  read: LLEN big, LRANGE big 0 -1 (at most 20 elements)
+                  read: LLEN big, LRANGE big -5 -1 (at most 200 elements)
+                  read: LLEN big, LRANGE big 90 1000 (at most 50 elements)
+                  read: LLEN big, LRANGE big 40 59 (at most 3 elements)
+                  read: LLEN wide, LRANGE wide 0 -1 (at most 200 elements)
+                """, r.err());
+        List<FakeGemini.Request> reqs = gemini.requests();
+
+        JsonNode first = last(reqs, 1).get("response");
+        assertEquals(100, first.get("in_range").asInt());
+        assertEquals(20, first.get("returned").asInt());
+        assertEquals("e000", first.at("/elements/0").asText());
+        assertEquals("e019", first.at("/elements/19").asText());
+        assertFalse(first.get("complete").asBoolean());
+        assertEquals("the range holds 100 elements; 20 are shown (bound 20); read the next indexes from 20, or a "
+                + "narrower range", first.get("note").asText());
+
+        JsonNode tail = last(reqs, 2).get("response");
+        assertEquals(95, tail.get("first_index").asInt());
+        assertEquals(5, tail.get("returned").asInt());
+        assertEquals("e095", tail.at("/elements/0").asText());
+        assertTrue(tail.get("complete").asBoolean());
+
+        JsonNode end = last(reqs, 3).get("response");
+        assertEquals(10, end.get("in_range").asInt());
+        assertEquals(90, end.get("first_index").asInt());
+        assertEquals("e099", end.at("/elements/9").asText());
+        assertTrue(end.get("complete").asBoolean());
+
+        JsonNode page = last(reqs, 4).get("response");
+        assertEquals(20, page.get("in_range").asInt());
+        assertEquals(List.of("e040", "e041", "e042"), List.of(page.at("/elements/0").asText(),
+                page.at("/elements/1").asText(), page.at("/elements/2").asText()));
+        assertFalse(page.get("complete").asBoolean());
+        assertEquals("the range holds 20 elements; 3 are shown (bound 3); read the next indexes from 43, or a "
+                + "narrower range", page.get("note").asText());
+
+        // 1000 bytes of data a step: 16 elements of 60 bytes, then a 17th cut to what is left.
+        JsonNode cut = last(reqs, 5).get("response");
+        assertFalse(cut.get("complete").asBoolean());
+        int returned = cut.get("returned").asInt();
+        assertEquals(17, returned, cut.toString());
+        assertEquals("016" + "x".repeat(37) + "…[truncated: first 40 of 60 bytes shown]",
+                cut.at("/elements/16").asText());
+        assertEquals("the range holds 100 elements; " + returned + " are shown: this step's data budget is used "
+                + "up; read the next indexes from " + returned + ", or a narrower range in a later step",
+                cut.get("note").asText());
+
+        // Nothing read a list whole: one LRANGE per call, each of at most the bound.
+        assertEquals(5, db.calls("lrange"));
+        assertEquals(5, db.calls("llen"));
     }
 
     /** Runs a request as a person at a terminal sees it (stdout and stderr interleaved). */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class WritePolicyTest {
     /** The allowed commands as refusals list them. */
     static final String LIST = "SET, DEL, INCR, INCRBY, DECR, DECRBY, EXPIRE, PERSIST, APPEND, JSON.SET, MSET, RENAME, "
-            + "HSET, HDEL, HINCRBY, SADD, SREM, ZADD, ZREM, ZINCRBY";
+            + "HSET, HDEL, HINCRBY, SADD, SREM, ZADD, ZREM, ZINCRBY, LPUSH, RPUSH, LPOP, RPOP, LREM";
 
     @Test
     void theListIsTheSchemasEnum() {
@@ -99,11 +99,46 @@ class WritePolicyTest {
     }
 
     @Test
+    void listCommandsPass() {
+        for (List<String> c : List.of(
+                List.of("LPUSH", "queue", "a"), List.of("lpush", "queue", "a", "b", ""), List.of("RPUSH", "q", "x y"),
+                List.of("rpush", "q", "1", "2", "3"), List.of("LPOP", "q"), List.of("LPOP", "q", "0"),
+                List.of("lpop", "q", "3"), List.of("RPOP", "q"), List.of("RPOP", "q", "9223372036854775807"),
+                List.of("LREM", "q", "0", "a"), List.of("LREM", "q", "-2", "a"), List.of("lrem", "q", "5", ""))) {
+            assertNull(WritePolicy.checkOne(c), c.toString());
+        }
+    }
+
+    @Test
+    void malformedListCommandsAreRefused() {
+        assertEquals("LPUSH takes a key and at least one element", WritePolicy.checkOne(List.of("LPUSH", "q")));
+        assertEquals("RPUSH takes a key and at least one element", WritePolicy.checkOne(List.of("rpush", "q")));
+        assertEquals("LPOP takes a key and optionally a count", WritePolicy.checkOne(List.of("LPOP")));
+        assertEquals("RPOP takes a key and optionally a count", WritePolicy.checkOne(List.of("RPOP", "q", "1", "2")));
+        // Redis refuses these counts when the command runs, inside the transaction.
+        for (String count : List.of("-1", "two", "1.5", "+1", "01", "", " 1", "9223372036854775808")) {
+            assertEquals("LPOP count '" + count + "' is not an integer of at least 0",
+                    WritePolicy.checkOne(List.of("LPOP", "q", count)), count);
+        }
+        assertEquals("RPOP count '-5' is not an integer of at least 0", WritePolicy.checkOne(List.of("RPOP", "q", "-5")));
+        assertEquals("LREM takes a key, a count and an element", WritePolicy.checkOne(List.of("LREM", "q", "1")));
+        assertEquals("LREM takes a key, a count and an element",
+                WritePolicy.checkOne(List.of("LREM", "q", "1", "a", "b")));
+        assertEquals("LREM count 'all' is not an integer", WritePolicy.checkOne(List.of("LREM", "q", "all", "a")));
+        assertEquals("LREM count '+1' is not an integer", WritePolicy.checkOne(List.of("LREM", "q", "+1", "a")));
+        assertEquals("LREM count '-0' is not an integer", WritePolicy.checkOne(List.of("LREM", "q", "-0", "a")));
+        assertEquals("RPUSH has an argument longer than 65536 bytes",
+                WritePolicy.checkOne(List.of("RPUSH", "q", "x".repeat(65537))));
+    }
+
+    @Test
     void otherCollectionCommandsAreNotAllowed() {
-        // Reads are never proposals; lists come with that type; bulk and moving writes stay out.
+        // Reads are never proposals; bulk, moving, positional and blocking writes stay out.
         for (String name : List.of("HGET", "HGETALL", "HSETNX", "HMSET", "HINCRBYFLOAT", "SMEMBERS", "SPOP", "SMOVE",
-                "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE", "LPUSH", "RPUSH", "LPOP", "ZRANGE", "ZSCORE", "ZPOPMIN",
-                "ZPOPMAX", "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE", "ZUNIONSTORE", "ZINTERSTORE", "ZRANGESTORE")) {
+                "SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE", "ZRANGE", "ZSCORE", "ZPOPMIN",
+                "ZPOPMAX", "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE", "ZUNIONSTORE", "ZINTERSTORE", "ZRANGESTORE",
+                "LRANGE", "LINDEX", "LLEN", "LPUSHX", "RPUSHX", "LSET", "LINSERT", "LTRIM", "LMOVE", "RPOPLPUSH",
+                "LMPOP", "BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP")) {
             assertEquals(name + " is not allowed; the agent may only propose " + LIST,
                     WritePolicy.checkOne(List.of(name, "k", "a", "1")), name);
         }

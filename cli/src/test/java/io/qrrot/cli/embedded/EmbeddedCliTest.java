@@ -132,6 +132,58 @@ class EmbeddedCliTest {
         }
     }
 
+    /**
+     * A list as the command line shows it, embedded as from a server: ALL gives its qrrot type and its elements
+     * in order, TYPE and OBJECT ENCODING name it as Redis does, and a pop's reply is its elements.
+     */
+    @Test
+    void listsShowAsFromAServer() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (DurableQrrot db = DurableQrrot.open(dir, SMALL);
+             QrrotServer server = new QrrotServer(db, ServerOptions.defaults().withPort(0)).start()) {
+            try (EmbeddedClient c = new EmbeddedClient(db, 2)) {
+                assertEquals(new Reply.IntegerReply(3), c.call("RPUSH", "q", "a", "b c", ""));
+                assertEquals(new Reply.IntegerReply(4), c.call("LPUSH", "q", "caf\u00e9"));
+            }
+            io.qrrot.cli.testing.SharedQrrot shared = new io.qrrot.cli.testing.SharedQrrot(db);
+            List<String> remote = List.of("-p", Integer.toString(server.port()));
+            List<String> embedded = List.of("--embedded", dir.toString());
+            List<List<String>> cases = List.of(List.of("ALL"), List.of("--json", "ALL"), List.of("--raw", "ALL"),
+                    List.of("TYPE", "q"), List.of("OBJECT", "ENCODING", "q"), List.of("LRANGE", "q", "1", "-1"));
+            List<String> shown = new ArrayList<>();
+            for (List<String> cmd : cases) {
+                List<String> r = new ArrayList<>(List.of("cli"));
+                r.addAll(remote);
+                r.addAll(cmd);
+                List<String> e = new ArrayList<>(List.of("cli"));
+                e.addAll(embedded);
+                e.addAll(cmd);
+                CliRun.Result fromServer = new CliRun().run(r.toArray(String[]::new));
+                CliRun.Result inProcess = new CliRun().databases(shared.opener()).run(e.toArray(String[]::new));
+                assertEquals(0, inProcess.exit(), inProcess.err());
+                assertEquals(fromServer.out(), inProcess.out(), String.join(" ", cmd));
+                shown.add(inProcess.out());
+            }
+            assertEquals(List.of("""
+                    1) "0"
+                    2) 1) 1) "q"
+                          2) list
+                          3) 1) "caf\\xc3\\xa9"
+                             2) "a"
+                             3) "b c"
+                             4) ""
+                    """, "[\"0\",[[\"q\",\"list\",[\"caf\u00e9\",\"a\",\"b c\",\"\"]]]]\n",
+                    "0\nq\nlist\ncaf\u00e9\na\nb c\n\n", "list\n", "\"quicklist\"\n",
+                    "1) \"a\"\n2) \"b c\"\n3) \"\"\n"), shown);
+            // A write runs once: embedded, then read from the server.
+            CliRun.Result pop = new CliRun().databases(shared.opener()).run("cli", "--embedded", dir.toString(), "-3",
+                    "LPOP", "q", "2");
+            assertEquals("1) \"caf\\xc3\\xa9\"\n2) \"a\"\n", pop.out());
+            assertEquals("1) \"b c\"\n2) \"\"\n",
+                    new CliRun().run("cli", "-p", Integer.toString(server.port()), "LRANGE", "q", "0", "-1").out());
+        }
+    }
+
     @Test
     void aDirectoryAServerHoldsIsRefusedWithTheLockMessage() throws Exception {
         Path dir = tmp.resolve("held");

@@ -21,6 +21,9 @@ class HintsTest {
         assertEquals("", Hints.hint("GET k ", catalog));
         assertEquals("", Hints.hint("NOSUCH ", catalog));
         assertEquals("", Hints.hint("", catalog));
+        assertEquals("element [element ...]", Hints.hint("lpush queue ", catalog));
+        assertEquals("BEFORE|AFTER pivot element", Hints.hint("LINSERT q ", catalog));
+        assertEquals("[NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]", Hints.hint("ZADD board ", catalog));
     }
 
     @Test

@@ -236,6 +236,95 @@ class SnapshotVerbsTest {
         assertEquals("", elements.err());
     }
 
+    /** A list element's label as snapshots hold it: 8 bytes, big-endian, the sign bit flipped. */
+    private static byte[] label(long label) {
+        return java.nio.ByteBuffer.allocate(8).putLong(label ^ Long.MIN_VALUE).array();
+    }
+
+    /**
+     * A snapshot file holding a string and two lists, written with the format's writer (an element is its label,
+     * its payload the value), in list order.
+     */
+    private Path snapshotWithLists() throws Exception {
+        try (SnapshotWriter w = SnapshotWriter.begin(FileStorage.INSTANCE, tmp.resolve("snapshots"), 12, NOW)) {
+            w.add(EntryType.STRING, "a".getBytes(), "alpha".getBytes(), 0);
+            w.beginCollection(EntryType.LIST, "q".getBytes(), 0);
+            w.addElement(label(-65536), "z".getBytes());
+            w.addElement(label(0), "a".getBytes());
+            w.addElement(label(32768), "x y".getBytes());
+            w.addElement(label(65536), "caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            w.addElement(label(131072), "".getBytes());
+            w.beginCollection(EntryType.LIST, "jobs".getBytes(), 4102444800000L);
+            w.addElement(label(-(1L << 62)), "first".getBytes());
+            w.addElement(label(1L << 62), "y".repeat(300).getBytes());
+            w.finish();
+            return w.finalFile();
+        }
+    }
+
+    @Test
+    void verifyAndDumpShowLists() throws Exception {
+        Path file = snapshotWithLists();
+        CliRun.Result verify = qrrot("snapshot", "verify", file.toString());
+        assertEquals(0, verify.exit(), verify.err());
+        assertTrue(verify.out().contains("\nkeys:           3\n"), verify.out());
+        assertTrue(verify.out().contains("\ncollections:    2 lists with 7 elements (the largest 5)\n"
+                + "verified:       yes"), verify.out());
+        CliRun.Result json = qrrot("snapshot", "verify", "--json", file.toString());
+        assertEquals(0, json.exit(), json.err());
+        assertTrue(json.out().endsWith(",\"verified\":true,\"collections\":[{\"type\":\"list\",\"keys\":2,"
+                + "\"elements\":7,\"largest\":5}]}\n"), json.out());
+
+        CliRun.Result dump = qrrot("snapshot", "dump", file.toString());
+        assertEquals(0, dump.exit(), dump.err());
+        assertEquals("""
+                key "a" type=string value "alpha" expiry=none
+                key "q" type=list elements=5 expiry=none
+                key "jobs" type=list elements=2 expiry=2100-01-01T00:00:00Z
+                """, dump.out());
+        // Each element in list order with its label, a signed number, and its value.
+        CliRun.Result elements = qrrot("snapshot", "dump", "--elements", file.toString());
+        assertEquals(0, elements.exit(), elements.err());
+        assertEquals("""
+                key "a" type=string value "alpha" expiry=none
+                key "q" type=list expiry=none
+                  label -65536 value "z"
+                  label 0 value "a"
+                  label 32768 value "x y"
+                  label 65536 value "caf\\xc3\\xa9"
+                  label 131072 value ""
+                key "jobs" type=list expiry=2100-01-01T00:00:00Z
+                  label -4611686018427387904 value "first"
+                """ + "  label 4611686018427387904 value \"" + "y".repeat(256) + "\"... (300 bytes)\n", elements.out());
+        assertEquals("", elements.err());
+    }
+
+    /** A database's list, folded into its snapshot: the elements in list order with the labels the pushes gave. */
+    @Test
+    void dumpShowsADatabasesListInOrder() throws Exception {
+        Path dir = tmp.resolve("data");
+        Path file;
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            write(db, "RPUSH", "q", "a", "b", "c");
+            write(db, "LPUSH", "q", "z");
+            write(db, "LINSERT", "q", "BEFORE", "b", "x y");
+            write(db, "LSET", "q", "-1", "C");
+            write(db, "LPOP", "q");
+            file = db.saveSnapshot().file();
+        }
+        CliRun.Result elements = qrrot("snapshot", "dump", "--elements", file.toString());
+        assertEquals(0, elements.exit(), elements.err());
+        assertEquals("""
+                key "q" type=list expiry=none
+                  label 0 value "a"
+                  label 32768 value "x y"
+                  label 65536 value "b"
+                  label 131072 value "C"
+                """, elements.out());
+        CliRun.Result verify = qrrot("snapshot", "verify", file.toString());
+        assertTrue(verify.out().contains("\ncollections:    1 list with 4 elements (the largest 4)\n"), verify.out());
+    }
+
     @Test
     void corruptFileFailsWithTheFileAndOffset() throws Exception {
         Path good = dataWithSnapshot(tmp.resolve("data"));

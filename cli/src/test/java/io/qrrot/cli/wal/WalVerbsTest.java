@@ -195,6 +195,79 @@ class WalVerbsTest {
         assertEquals("", r.err());
     }
 
+    /** A list element's label as the log holds it: 8 bytes, big-endian, the sign bit flipped. */
+    private static UnsafeBuffer label(long label) {
+        UnsafeBuffer b = new UnsafeBuffer(new byte[8]);
+        b.putLong(0, label ^ Long.MIN_VALUE, ByteOrder.BIG_ENDIAN);
+        return b;
+    }
+
+    private static void lput(EffectLines lines, String key, DirectBuffer label, String value) {
+        UnsafeBuffer k = bytes(key);
+        UnsafeBuffer v = bytes(value);
+        lines.elementPut(EntryType.LIST, k, 0, k.capacity(), label, 0, label.capacity(), v, 0, v.capacity());
+    }
+
+    /** A list's element ops as lines: each element's label as a signed number, and its value. */
+    @Test
+    void listElementsShowLabelAndValue() {
+        EffectLines lines = new EffectLines(30);
+        lput(lines, "q", label(0), "a");
+        lput(lines, "q", label(65536), "caf\u00e9");
+        lput(lines, "q", label(-65536), "");
+        lput(lines, "q", label(-(1L << 62)), "first");
+        lput(lines, "q", label(1L << 62), BIG);
+        lput(lines, "q", bytes("xyz"), "v"); // no list holds this: shown as bytes, not misread
+        UnsafeBuffer k = bytes("q");
+        UnsafeBuffer l = label(98304);
+        lines.elementDelete(EntryType.LIST, k, 0, 1, l, 0, l.capacity());
+        assertEquals(List.of(
+                "lsn=30 ELEMENTS_PUT key \"q\" type=list label 0 value \"a\"",
+                "lsn=30 ELEMENTS_PUT key \"q\" type=list label 65536 value \"caf\\xc3\\xa9\"",
+                "lsn=30 ELEMENTS_PUT key \"q\" type=list label -65536 value \"\"",
+                "lsn=30 ELEMENTS_PUT key \"q\" type=list label -4611686018427387904 value \"first\"",
+                "lsn=30 ELEMENTS_PUT key \"q\" type=list label 4611686018427387904 value \"" + "y".repeat(256)
+                        + "\"... (300 bytes)",
+                "lsn=30 ELEMENTS_PUT key \"q\" type=list label (not a label: 3 bytes) \"xyz\" value \"v\"",
+                "lsn=30 ELEMENTS_DEL key \"q\" type=list label 98304"), lines.lines());
+    }
+
+    /**
+     * List commands of a real database, dumped from its log: a push logs each new element with its label (the
+     * first 0, then a step of 65536 away from the end it joins), LINSERT a label between its neighbours', LSET
+     * the label it overwrites with the new value, a pop or LREM the labels it removed.
+     */
+    @Test
+    void dumpShowsListCommands() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            run(db, "RPUSH", "q", "a", "b", "c");           // 1
+            run(db, "LPUSH", "q", "z");                     // 2
+            run(db, "LINSERT", "q", "BEFORE", "b", "x y");  // 3
+            run(db, "LSET", "q", "-1", "C");                // 4
+            run(db, "LPOP", "q");                           // 5
+            run(db, "LREM", "q", "0", "x y");               // 6
+            run(db, "RPOP", "q", "3");                      // 7: empties it
+        }
+        CliRun.Result r = qrrot("wal", "dump", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("""
+                lsn=1 ELEMENTS_PUT key "q" type=list label 0 value "a"
+                lsn=1 ELEMENTS_PUT key "q" type=list label 65536 value "b"
+                lsn=1 ELEMENTS_PUT key "q" type=list label 131072 value "c"
+                lsn=2 ELEMENTS_PUT key "q" type=list label -65536 value "z"
+                lsn=3 ELEMENTS_PUT key "q" type=list label 32768 value "x y"
+                lsn=4 ELEMENTS_PUT key "q" type=list label 131072 value "C"
+                lsn=5 ELEMENTS_DEL key "q" type=list label -65536
+                lsn=6 ELEMENTS_DEL key "q" type=list label 32768
+                lsn=7 ELEMENTS_DEL key "q" type=list label 131072
+                lsn=7 ELEMENTS_DEL key "q" type=list label 65536
+                lsn=7 ELEMENTS_DEL key "q" type=list label 0
+                lsn=7 DEL key "q"
+                """, r.out());
+        assertEquals("", r.err());
+    }
+
     @Test
     void checkOfACleanLog() throws Exception {
         Path dir = data();
