@@ -323,6 +323,15 @@ final class Ctx {
         }
     }
 
+    /**
+     * Tells WATCH that key argument {@code keyArg} (which exists) was written although nothing in it changed, as
+     * Redis's signalModifiedKey does for LTRIM that keeps everything: nothing is logged.
+     */
+    void touch(int keyArg) {
+        long h = hash(keyArg);
+        engine.watches().touch(ks.shardIndex(h), argBuffer, args.offset(keyArg), args.length(keyArg), h, true);
+    }
+
     /** Starts an element op on key argument {@code keyArg}. */
     void beginElements(int keyArg, byte op, byte type) {
         effect.beginElements(hash(keyArg), op, type, argBuffer, args.offset(keyArg), args.length(keyArg));

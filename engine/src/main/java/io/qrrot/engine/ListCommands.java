@@ -179,7 +179,7 @@ final class ListCommands {
         }
         if (counted) {
             if (!c.parseLong(2) || c.num.get() < 0) {
-                c.out.error(c.parseLong(2) ? SetCommands.MUST_BE_POSITIVE : Errors.NOT_INTEGER);
+                c.out.error(SetCommands.MUST_BE_POSITIVE); // Redis 7.0 says so of any count not a long >= 0
                 return;
             }
             count = c.num.get();
@@ -423,9 +423,7 @@ final class ListCommands {
         c.out.bulk(v, 0, v.capacity());
         if (same) {
             if (size == 1 || fromHead == toHead) {
-                // The list ends as it began: log the element unchanged, as a write (WATCH sees it).
-                c.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EntryType.LIST);
-                logValue(c, popped, v, 0, v.capacity());
+                c.touch(1); // the list ends as it began, but WATCH sees a write
                 return;
             }
             // A rotation: the rest of the list stays; the element goes to the other end.
@@ -556,22 +554,14 @@ final class ListCommands {
                 }
             } else if (c.argIs(j, "COUNT") && more) {
                 j++;
-                if (!c.parseLong(j)) {
-                    c.out.error(Errors.NOT_INTEGER);
-                    return;
-                }
-                if (c.num.get() < 0) {
-                    c.out.error(COUNT_NEGATIVE);
+                if (!c.parseLong(j) || c.num.get() < 0) {
+                    c.out.error(COUNT_NEGATIVE); // also for a count that is no integer, as in Redis 7.0
                     return;
                 }
                 count = c.num.get();
             } else if (c.argIs(j, "MAXLEN") && more) {
                 j++;
-                if (!c.parseLong(j)) {
-                    c.out.error(Errors.NOT_INTEGER);
-                    return;
-                }
-                if (c.num.get() < 0) {
+                if (!c.parseLong(j) || c.num.get() < 0) {
                     c.out.error(MAXLEN_NEGATIVE);
                     return;
                 }
@@ -898,6 +888,8 @@ final class ListCommands {
                 }
             }
             c.deleteIfEmptied(1, left + right, size);
+        } else {
+            c.touch(1); // nothing removed, but WATCH sees a write
         }
         c.out.simple("OK");
     }

@@ -4,7 +4,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 
 /**
- * The value bytes of a collection entry (a hash or a set) in one of its three encodings. The first byte says
+ * The value bytes of a collection entry (a hash, a set, a sorted set; a list's is the table form pointing at its
+ * {@link ListNodes}) in one of its three encodings. The first byte says
  * which; little-endian; lengths are unsigned LEB128 varints.
  *
  * <pre>
@@ -21,6 +22,7 @@ import org.agrona.UnsafeApi;
  *  +---------------+-----------------------------------------------+
  *  |  encoding = 2 |  ElementTable address (int64)                ...
  *  +---------------+-----------------------------------------------+
+ *  (a list's value has the same form, the address being its ListNodes')
  *  a sorted set's table is followed by the address of its order:
  *  +---------------+-----------------------------------------------+
  *  |  ... table    |  ScoreIndex address (int64)                  ...

@@ -98,7 +98,7 @@ public final class EntryType {
 
     /**
      * The lower-case qrrot name (ALL, PUT, INFO, the tools): {@code string}, {@code int}, {@code json},
-     * {@code hash}, {@code set} or {@code zset}.
+     * {@code hash}, {@code list}, {@code set} or {@code zset}.
      */
     public static String name(byte type) {
         switch (type) {
