@@ -362,8 +362,15 @@ final class ListNodes {
 
     /** The directory position of the last node whose first label is at most {@code label} (0 when none). */
     private static int nodeFor(long list, long label) {
-        int lo = 0;
-        int hi = nodes(list) - 1;
+        int n = nodes(list);
+        if (n == 1 || label < nFirst(node(list, 1))) {
+            return 0; // the head (pushes and pops there), without a search
+        }
+        if (label >= nFirst(node(list, n - 1))) {
+            return n - 1;
+        }
+        int lo = 1;
+        int hi = n - 2;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
             if (nFirst(node(list, mid)) <= label) {
