@@ -149,8 +149,10 @@ final class KeyCommands {
      */
     static void copyElements(Ctx c, Found src, int target) {
         CollectionView from = c.coll.wrap(src.view);
-        // Redis moves or duplicates a collection with its encoding, and a table never turns packed again.
-        byte asTable = from.encoding() == EntryType.ENCODING_TABLE ? EffectCodec.AS_TABLE : 0;
+        // Redis moves or duplicates a collection with its encoding, and a table never turns packed again (a list
+        // has one encoding; its labels are copied as they are).
+        byte asTable = from.encoding() == EntryType.ENCODING_TABLE && from.type() != EntryType.LIST
+                ? EffectCodec.AS_TABLE : 0;
         c.beginElements(target, EffectCodec.OP_ELEMENTS_PUT, (byte) (from.type() | asTable));
         from.rewind();
         while (from.next()) {
