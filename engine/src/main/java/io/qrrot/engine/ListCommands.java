@@ -130,11 +130,11 @@ final class ListCommands {
         if (l == null || to < from) {
             return head ? STRIDE : -STRIDE;
         }
-        long end = head ? l.firstLabel() : l.lastLabel();
-        if (head && l.seekRank(from)) {
-            end = l.label();
-        } else if (!head && l.seekRank(to)) {
-            end = l.label();
+        long end;
+        if (head) {
+            end = from == 0 ? l.firstLabel() : labelAt(l, from);
+        } else {
+            end = to == l.count() - 1 ? l.lastLabel() : labelAt(l, to);
         }
         boolean room = head ? end - CollectionView.LABEL_MIN >= n * (double) STRIDE
                 : CollectionView.LABEL_MAX - end >= n * (double) STRIDE;
