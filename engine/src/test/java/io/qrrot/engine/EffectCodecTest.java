@@ -155,6 +155,109 @@ class EffectCodecTest {
                 e.getMessage());
     }
 
+    /** A list element's 8 log bytes: its label big-endian with the sign bit flipped, so byte order is label order. */
+    private static byte[] label(long label) {
+        byte[] b = new byte[8];
+        io.qrrot.engine.store.CollectionView.putLabel(new UnsafeBuffer(b), 0, label);
+        return b;
+    }
+
+    private static String hex(byte[] b) {
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    /** Element ops of a list: the element is the label (8 bytes), the payload the element's value. */
+    @Test
+    void listElementsAreEightByteLabelsWithTheirValues() {
+        assertEquals("8000000000000000", hex(label(0)));
+        assertEquals("8000000000010000", hex(label(65_536)));
+        assertEquals("7fffffffffff0000", hex(label(-65_536)));
+        assertEquals("4000000000000000", hex(label(-(1L << 62))));
+        assertEquals("c000000000000000", hex(label(1L << 62)));
+        assertTrue(java.util.Arrays.compareUnsigned(label(-65_536), label(0)) < 0, "byte order is label order");
+
+        UnsafeBuffer key = new UnsafeBuffer("q".getBytes(StandardCharsets.ISO_8859_1));
+        UnsafeBuffer values = new UnsafeBuffer("abc".getBytes(StandardCharsets.ISO_8859_1));
+        EffectWriter w = new EffectWriter();
+        w.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EffectCodec.TYPE_LIST, key, 0, 1);
+        w.addElement(new UnsafeBuffer(label(-65_536)), 0, 8, values, 0, 1);
+        w.addElement(new UnsafeBuffer(label(32_768)), 0, 8, values, 1, 2);
+        w.beginElements(2, EffectCodec.OP_ELEMENTS_DEL, EffectCodec.TYPE_LIST, key, 0, 1);
+        w.addRemoved(new UnsafeBuffer(label(0)), 0, 8);
+        w.finish();
+        byte[] rec = new byte[w.length()];
+        w.buffer().getBytes(0, rec);
+        Recorder r = new Recorder() {
+            @Override
+            public void elementPut(byte type, DirectBuffer k, int koff, int klen, DirectBuffer element, int eoff,
+                                   int elen, DirectBuffer payload, int poff, int plen) {
+                ops.add("EPUT " + type + " " + s(k, koff, klen) + " #"
+                        + (element.getLong(eoff, java.nio.ByteOrder.BIG_ENDIAN) ^ Long.MIN_VALUE) + "="
+                        + s(payload, poff, plen));
+            }
+
+            @Override
+            public void elementDelete(byte type, DirectBuffer k, int koff, int klen, DirectBuffer element, int eoff,
+                                      int elen) {
+                ops.add("EDEL " + type + " " + s(k, koff, klen) + " #"
+                        + (element.getLong(eoff, java.nio.ByteOrder.BIG_ENDIAN) ^ Long.MIN_VALUE));
+            }
+        };
+        EffectCodec.decode(new UnsafeBuffer(rec), 0, rec.length, r);
+        assertEquals(List.of("EPUT 5 q #-65536=a", "EPUT 5 q #32768=bc", "EDEL 5 q #0"), r.ops);
+    }
+
+    /** The bytes of docs/formats.md's example: {@code RPUSH q a} on a new key logs one ELEMENTS_PUT of label 0. */
+    @Test
+    void rpushOfANewListLogsTheBytesTheFormatDocumentShows() {
+        try (Harness h = new Harness()) {
+            assertEquals(1L, h.call("RPUSH", "q", "a"));
+            assertEquals(2L, h.call("RPUSH", "q", "b"));
+            List<byte[]> recs = h.log.snapshot();
+            assertEquals("02000000" + "01000000" // version 2, flags, reserved; one op
+                    + "05" + "05" + "01000000" + "01000000" + "71" // ELEMENTS_PUT, list, key length 1, count 1, "q"
+                    + "08000000" + "01000000" + "8000000000000000" + "61", // label 0, value "a"
+                    hex(recs.get(0)));
+            assertEquals("02000000" + "01000000" + "05" + "05" + "01000000" + "01000000" + "71"
+                    + "08000000" + "01000000" + "8000000000010000" + "62", // label 65536 (STRIDE), value "b"
+                    hex(recs.get(1)));
+        }
+    }
+
+    /** A list element that is not an 8-byte label is refused, with its offset, in either op. */
+    @Test
+    void aListElementThatIsNotEightBytesIsRefusedWithItsOffset() {
+        UnsafeBuffer b = new UnsafeBuffer("q1234567v".getBytes(StandardCharsets.ISO_8859_1));
+        EffectWriter put = new EffectWriter();
+        put.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EffectCodec.TYPE_LIST, b, 0, 1);
+        put.addElement(new UnsafeBuffer(label(0)), 0, 8, b, 8, 1);
+        put.addElement(b, 1, 7, b, 8, 1); // a 7-byte label, second element: at 8 + 10 + 1 + (8 + 8 + 1) = 36
+        put.finish();
+        byte[] rec = new byte[put.length()];
+        put.buffer().getBytes(0, rec);
+        Recorder r = new Recorder();
+        EffectFormatException e = assertThrows(EffectFormatException.class,
+                () -> EffectCodec.decode(new UnsafeBuffer(rec), 0, rec.length, r));
+        assertEquals("malformed effect record at offset 36: ELEMENTS_PUT list element with a 7-byte label; expected 8",
+                e.getMessage());
+        assertTrue(r.ops.isEmpty(), "nothing delivered: " + r.ops);
+
+        EffectWriter del = new EffectWriter();
+        del.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EffectCodec.TYPE_LIST, b, 0, 1);
+        del.addRemoved(b, 0, 9); // 9 bytes, first element: at 8 + 10 + 1 = 19
+        del.finish();
+        byte[] rec2 = new byte[del.length()];
+        del.buffer().getBytes(0, rec2);
+        e = assertThrows(EffectFormatException.class,
+                () -> EffectCodec.validate(new UnsafeBuffer(rec2), 0, rec2.length));
+        assertEquals("malformed effect record at offset 19: ELEMENTS_DEL list element with a 9-byte label; expected 8",
+                e.getMessage());
+
+        // The same 9 bytes are a valid hash field: the rule is the list's.
+        rec2[EffectCodec.HEADER_LENGTH + EffectCodec.ELEMENTS_TYPE_OFFSET] = EffectCodec.TYPE_HASH;
+        assertEquals(1, EffectCodec.validate(new UnsafeBuffer(rec2), 0, rec2.length));
+    }
+
     private static byte[] sample() {
         EffectWriter w = new EffectWriter();
         UnsafeBuffer k = new UnsafeBuffer("key".getBytes());

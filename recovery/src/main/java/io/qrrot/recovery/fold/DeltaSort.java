@@ -24,7 +24,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *   <li>{@link #finish} returns the changes in that order, one per key and one per element: straight from the
  *       buffer when nothing was spilled; otherwise the buffer is spilled too and the runs are merged
  *       ({@link RunMerge}), oldest first so that later changes win. Runs beyond what the budget can read at
- *       once (one read buffer each) are first merged in groups of the oldest into bigger runs.
+ *       once (one read buffer each) are first merged in passes, each merging every group of neighbouring runs into
+ *       one run in their place: a pass writes the delta once.
  * </ol>
  * The sequences let the merge with the snapshot drop the element changes that a later PUT or DELETE of their
  * key superseded, wherever the two ended up.
@@ -205,21 +206,31 @@ public final class DeltaSort implements EffectVisitor, AutoCloseable {
         }
         spillBuffer();
         buffer.close(); // its memory now goes to the runs' read buffers
+        // Passes over the runs, each merging every group of fanIn neighbours into one run that takes their place
+        // (and age): a pass writes the delta once, and each divides the number of runs by fanIn.
         while (runs.size() > fanIn) {
-            abort.check();
-            List<Path> oldest = new ArrayList<>(runs.subList(0, fanIn));
-            try (RunMerge m = openMerge(oldest); RunFile.Writer w = newRun()) {
-                while (m.next()) {
-                    w.add(m);
+            List<Path> merged = new ArrayList<>();
+            for (int from = 0; from < runs.size(); from += fanIn) {
+                List<Path> group = new ArrayList<>(runs.subList(from, Math.min(runs.size(), from + fanIn)));
+                if (group.size() == 1) {
+                    merged.add(group.get(0));
+                    continue;
                 }
-                w.finish();
-                spilledBytes += w.bytes();
-                runs.subList(0, fanIn).clear();
-                runs.add(0, w.path()); // the merged run takes the place (and age) of those it merged
+                abort.check();
+                try (RunMerge m = openMerge(group); RunFile.Writer w = newRun()) {
+                    while (m.next()) {
+                        w.add(m);
+                    }
+                    w.finish();
+                    spilledBytes += w.bytes();
+                    merged.add(w.path());
+                }
+                for (Path p : group) {
+                    storage.delete(p);
+                }
             }
-            for (Path p : oldest) {
-                storage.delete(p);
-            }
+            runs.clear();
+            runs.addAll(merged);
         }
         open = openMerge(runs);
         return open;

@@ -223,6 +223,44 @@ class DeltaSortTest {
         assertEquals(List.of(), files());
     }
 
+    /**
+     * Far more runs than the budget reads at once (64 KiB: 16 runs of 4 KiB buffers; here about 360): they are
+     * merged in passes that each write the delta once, not by merging the oldest again and again into one run
+     * that grows, which writes the delta about runs / 16 times. All changes come out, in order.
+     */
+    @Test
+    void manyMoreRunsThanTheBudgetReadsAtOnceAreMergedInPassesThatWriteTheDeltaOnce() throws IOException {
+        int n = 300_000;
+        try (DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-x.run", 64 << 10, 0, () -> { })) {
+            for (int i = 0; i < n; i++) {
+                UnsafeBuffer k = bytes("key:" + i);
+                UnsafeBuffer v = bytes("value-" + i);
+                sort.put((byte) 1, k, 0, k.capacity(), v, 0, v.capacity(), 0);
+            }
+            long delta = sort.spilledBytes(); // all but the buffer's last fill
+            int runs = sort.runsWritten();
+            assertTrue(runs > 16 * 16, "runs: " + runs);
+            ChangeCursor c = sort.finish();
+            // The spills, then two passes: about 360 runs, 23, then 2 for the final merge to read.
+            assertTrue(sort.spilledBytes() < 3.2 * delta, "bytes written " + sort.spilledBytes() + " for a delta of "
+                    + delta + " in " + runs + " runs");
+            int count = 0;
+            byte[] last = null;
+            while (c.next()) {
+                byte[] key = new byte[Change.keyLength(c.buffer(), c.at())];
+                c.buffer().getBytes(Change.keyOffset(c.buffer(), c.at()), key);
+                if (last != null) {
+                    assertTrue(SnapshotOrder.compare(SnapshotOrder.hash(last, 0, last.length), last, last.length,
+                            SnapshotOrder.hash(key, 0, key.length), key, key.length) < 0, "in order at " + count);
+                }
+                last = key;
+                count++;
+            }
+            assertEquals(n, count);
+        }
+        assertEquals(List.of(), files());
+    }
+
     @Test
     void aDamagedRunFailsTheSortNamingTheFileAndOffset() throws IOException {
         try (DeltaSort sort = new DeltaSort(FileStorage.INSTANCE, dir, "snapshot-z.run", 4096, 0, () -> { })) {
