@@ -22,7 +22,9 @@ final class ListCommands {
     static final String MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative";
 
     private static final long STRIDE = CollectionView.LABEL_STRIDE;
-    /** LINSERT's relabelling stops growing its window once the new labels are at least this far apart. */
+    /** LINSERT's relabelling: a range of 2^i labels may hold (2 / RELABEL_T)^i elements. */
+    private static final double RELABEL_T = 1.2;
+    /** Past 2^44 elements, LINSERT's relabelling window grows until its labels are at least this far apart. */
     private static final long MIN_GAP = 1024;
 
     private ListCommands() {
@@ -726,8 +728,47 @@ final class ListCommands {
             logValue(c, a + (b - a) / 2, c.argBuffer, c.off(4), c.len(4));
             return;
         }
-        // No label between the neighbours: relabel a window of elements around the spot, growing it until the
-        // labels around it leave room for everything in it at MIN_GAP apart (or any room, once it is the list).
+        // No label between the neighbours: relabel the elements of the smallest aligned label range around the
+        // spot that is not too crowded, as in order-maintenance list labelling (Bender et al., "Two simplified
+        // algorithms for maintaining order in a list"): a range of 2^i labels may hold (2 / T)^i elements, so
+        // crowding one spot relabels ranges that double, each rarely, for O(log n) relabelled elements an
+        // insert, amortised. Pushes, STRIDE = 2^16 apart, stay under those limits in ranges up to 2^60.
+        long offset = a - CollectionView.LABEL_MIN;
+        for (int i = 1; i < 64; i++) {
+            long span = 1L << i; // 2^63 for i = 63: read unsigned
+            long from = CollectionView.LABEL_MIN + (offset & -span);
+            long to = from + (span - 1);
+            double limit = Math.pow(2 / RELABEL_T, i);
+            // Count the elements with labels in [from, to], outward from the spot, while under the limit.
+            long count = 0;
+            long lo = at;
+            if (l.seekRank(at - 1)) {
+                do {
+                    if (l.label() < from || count + 1 >= limit) {
+                        break;
+                    }
+                    lo--;
+                    count++;
+                } while (l.prevInOrder());
+            }
+            long hi = at - 1;
+            if (count + 1 < limit && l.seekRank(at)) {
+                do {
+                    if (l.label() > to || count + 1 >= limit) {
+                        break;
+                    }
+                    hi++;
+                    count++;
+                } while (l.nextInOrder());
+            }
+            if (count + 1 <= limit && (lo == 0 || labelAt(l, lo - 1) < from)
+                    && (hi == size - 1 || labelAt(l, hi + 1) > to)) {
+                long gap = Long.divideUnsigned(span, count + 1);
+                relabel(c, l, at, lo, hi, size, from + gap / 2, gap);
+                return;
+            }
+        }
+        // Not reached below 2^44 elements; beyond, a window around the spot grows until it has room.
         for (long k = 2; ; k *= 2) {
             long lo = Math.max(0, at - k); // first element relabelled
             long hi = Math.min(size - 1, at + k - 1); // last element relabelled
@@ -742,40 +783,50 @@ final class ListCommands {
             long above = hi < size - 1 ? labelAt(l, hi + 1) : Math.min(CollectionView.LABEL_MAX + 1, last + m * STRIDE);
             long gap = Long.divideUnsigned(above - below, m + 1); // the difference may pass 2^63
             if (gap >= MIN_GAP || (whole && gap >= 1)) {
-                if (whole) {
-                    // Every element moves: the key is rewritten (deleting each would delete the key and its TTL).
-                    c.delete(1);
-                } else {
-                    c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.LIST);
-                    l.seekRank(lo);
-                    for (long i = lo; i <= hi; i++) {
-                        if (i > lo) {
-                            l.nextInOrder();
-                        }
-                        logRemoved(c, l.label());
-                    }
-                }
-                c.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EntryType.LIST);
-                l.seekRank(lo);
-                long label = below;
-                for (long i = lo; i <= hi + 1; i++) {
-                    label += gap;
-                    if (i == at) {
-                        logValue(c, label, c.argBuffer, c.off(4), c.len(4));
-                        continue;
-                    }
-                    DirectBuffer v = l.payload();
-                    logValue(c, label, v, 0, v.capacity());
-                    l.nextInOrder();
-                }
-                if (whole && c.found.expiry != 0) {
-                    c.expire(1, c.found.expiry);
-                }
+                relabel(c, l, at, lo, hi, size, below + gap, gap);
                 return;
             }
             if (whole) {
                 throw new IllegalStateException("a list of " + size + " elements has no room for labels");
             }
+        }
+    }
+
+    /**
+     * Logs the insertion of argument 4 at index {@code at} together with the relabelling of elements
+     * {@code lo..hi} (around it): all of them, the new one included, get labels {@code first}, {@code first + gap},
+     * ... When they are the whole list, the key is rewritten (deleting each element would delete the key and its
+     * TTL); else their old labels are deleted and the new ones put.
+     */
+    private static void relabel(Ctx c, CollectionView l, long at, long lo, long hi, long size, long first,
+                                long gap) {
+        boolean whole = lo == 0 && hi == size - 1;
+        if (whole) {
+            c.delete(1);
+        } else if (hi >= lo) {
+            c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.LIST);
+            l.seekRank(lo);
+            for (long i = lo; i <= hi; i++) {
+                if (i > lo) {
+                    l.nextInOrder();
+                }
+                logRemoved(c, l.label());
+            }
+        }
+        c.beginElements(1, EffectCodec.OP_ELEMENTS_PUT, EntryType.LIST);
+        l.seekRank(lo);
+        long label = first;
+        for (long i = lo; i <= hi + 1; i++, label += gap) {
+            if (i == at) {
+                logValue(c, label, c.argBuffer, c.off(4), c.len(4));
+                continue;
+            }
+            DirectBuffer v = l.payload();
+            logValue(c, label, v, 0, v.capacity());
+            l.nextInOrder();
+        }
+        if (whole && c.found.expiry != 0) {
+            c.expire(1, c.found.expiry);
         }
     }
 

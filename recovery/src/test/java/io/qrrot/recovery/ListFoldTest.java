@@ -158,7 +158,7 @@ class ListFoldTest {
         assertTrue(expected.values().stream().anyMatch(v -> v.startsWith(EntryType.LIST + " ")), "lists were folded");
         System.out.printf("  %d compactions, %s, in %.1f s%n", compactions + 1, coverage,
                 (System.nanoTime() - t0) / 1e9);
-        assertTrue(coverage.windowRelabels > 0 && coverage.wholeRelabels > 0, "LINSERT relabelled: " + coverage);
+        assertTrue(coverage.windowRelabels > 0, "LINSERT relabelled: " + coverage);
         assertTrue(coverage.biggest > 10_000, "a list grew large: " + coverage);
     }
 

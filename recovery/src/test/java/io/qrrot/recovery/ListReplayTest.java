@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A seeded random workload of every list command that writes (the pushes, the pops with and without counts,
- * LSET, LINSERT, many of them at one spot so that windows of labels and whole lists are relabelled, LREM from
+ * LSET, LINSERT, many of them at one spot so that ranges of labels are relabelled, LREM from
  * either end, LTRIM, LMOVE in all four directions and onto its own key, RPOPLPUSH, LMPOP, the blocking forms on
  * keys that have elements, MULTI/EXEC blocks; and a LINSERT at one of two hot spots every fourth command, see
  * {@link Hot}) mixed with DEL, expiries, RENAME and COPY of lists, FLUSHALL, and
@@ -60,7 +60,7 @@ class ListReplayTest {
         return TestOptions.clocked(now);
     }
 
-    /** Small lists: most inserts at a spot relabel the whole list. Compared after every command. */
+    /** Small lists, many inserts at one spot. Compared after every command. */
     @Test
     void replayRebuildsTheSameSmallLists() throws IOException {
         run(5000, false, 1);
@@ -143,7 +143,8 @@ class ListReplayTest {
         }
         System.out.printf("  %d records (%d commands refused), %s; run in %.1f s, replayed in %.1f s%n", records,
                 errors, coverage, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
-        assertTrue(coverage.windowRelabels > 0 && coverage.wholeRelabels > 0, "LINSERT relabelled: " + coverage);
+        // Relabelling a whole list (a rare path: ListLabelsTest, and ListFoldTest's push) is counted, not required.
+        assertTrue(coverage.windowRelabels > 0, "LINSERT relabelled: " + coverage);
         if (big) {
             assertTrue(coverage.biggest > 10_000, "the big list grew: " + coverage);
         }
@@ -151,8 +152,8 @@ class ListReplayTest {
 
     /**
      * LINSERTs at one spot, again and again, on two lists the workload does not touch (but with a FLUSHALL): in
-     * "hot-small", kept at three elements by an LPOP after each, with a TTL, until its labels there meet and
-     * the whole list is relabelled; in "hot-big" until a window of it is.
+     * "hot-small", kept at three elements by an LPOP after each, with a TTL, and in "hot-big", until their labels
+     * there meet and a range of them is relabelled.
      */
     static final class Hot {
         final int bigSize;
