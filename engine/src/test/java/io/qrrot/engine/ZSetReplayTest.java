@@ -62,10 +62,10 @@ class ZSetReplayTest {
             Gen gen = new Gen(r, members, longMembers);
             // A second engine follows the log record by record, so that the first command whose records replay
             // differently is the one named; at the end a third replays the whole log on an empty store.
+            int biggest = 0;
             try (Engine follower = h.replay(0)) {
                 limits(follower, maxEntries, maxValue);
                 int applied = 0;
-                int biggest = 0;
                 for (int i = 0; i <= commands; i++) {
                     String[] cmd = i < commands ? gen.command() : new String[] {"EXEC"}; // an open MULTI runs
                     history.add(String.join(" ", cmd));
@@ -113,7 +113,8 @@ class ZSetReplayTest {
                 assertEquals(Harness.dump(h.engine), Harness.dump(once), where);
                 assertEquals(live, zsetDump(once), where);
                 long zsets = live.values().stream().filter(v -> v.startsWith("zset")).count();
-                assertTrue(zsets > 0, "the workload leaves sorted sets");
+                // A run may end with its sorted sets deleted; the comparisons along the way saw them.
+                assertTrue(zsets > 0 || biggest > 0, "the workload made sorted sets");
                 checkOrder(h.engine, where + " (live)");
                 checkOrder(once, where + " (replayed)");
                 System.out.println("  " + n + " records replayed, " + zsets + " sorted sets compared, largest "
