@@ -165,7 +165,8 @@ final class ServerConfig {
                 return () -> s.db.setEncodingLimit(name, n);
             });
         }
-        // Redis encoding knobs of types qrrot does not have yet: accepted and remembered, no effect.
+        // Redis encoding knobs accepted and remembered with no effect: a list's nodes have their own size
+        // (ListNodes: up to 4 KiB), nothing is compressed, and qrrot has no streams.
         for (String[] knob : new String[][] {
                 {"list-max-listpack-size", "-2"}, {"list-max-ziplist-size", "-2"}, {"list-compress-depth", "0"},
                 {"set-max-listpack-entries", "128"},
