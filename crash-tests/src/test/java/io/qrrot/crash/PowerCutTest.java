@@ -12,7 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Power cuts at every I/O point of seeded scripts, each followed by a crash mode for the unsynced writes.
+ * Power cuts at every I/O point of seeded scripts (strings, counters, transactions, expiries, and about a third
+ * collection writes: queues, a counter hash, a leaderboard, a set, a list edited in place; SAVEs that fold them),
+ * each followed by a crash mode for the unsynced writes.
  * Bounded by default (a few thousand states); {@code -Pcrash-long} (or {@code -Dqrrot.crash.long=true})
  * runs at least 10,000. Replay one failure with {@code -Dqrrot.seed=SEED}.
  */
@@ -31,6 +33,9 @@ class PowerCutTest {
         Random seeds = new Random();
         long states = 0;
         long acknowledged = 0;
+        long steps = 0;
+        long collectionSteps = 0;
+        long saves = 0;
         List<String> problems = new ArrayList<>();
         List<Long> seedsRun = new ArrayList<>();
         while (states < minStates && problems.size() < 5) {
@@ -38,6 +43,9 @@ class PowerCutTest {
             seedsRun.add(seed);
             List<String[]> script = PowerCutHarness.script(seed, 70);
             long ioCount = PowerCutHarness.ioCount(script, syncOnFlush);
+            steps += script.size();
+            collectionSteps += script.stream().filter(PowerCutHarness::writesCollection).count();
+            saves += script.stream().filter(op -> op[0].startsWith("SAVE")).count();
             Random rnd = new Random(seed);
             for (long n = 1; n <= ioCount; n++) {
                 FaultyStorage.CrashMode mode = MODES[(int) ((n + seed) % MODES.length & 0x7fffffff) % MODES.length];
@@ -53,8 +61,9 @@ class PowerCutTest {
                 break;
             }
         }
-        System.out.printf("power cuts (syncOnFlush %s): %d states over seeds %s, %d acknowledged steps checked,"
-                + " lost %d%n", syncOnFlush, states, seedsRun, acknowledged, problems.size());
+        System.out.printf("power cuts (syncOnFlush %s): %d states over seeds %s (%d steps, %d of them collection"
+                + " writes, %d SAVEs), %d acknowledged steps checked, lost %d%n", syncOnFlush, states, seedsRun, steps,
+                collectionSteps, saves, acknowledged, problems.size());
         assertEquals(List.of(), problems);
         assertTrue(fixedSeed != null || states >= minStates);
     }
