@@ -39,6 +39,10 @@ final class Ctx {
     final CollectionView coll2 = new CollectionView();
     /** A list label as its 8 log bytes. */
     final UnsafeBuffer labelBytes = new UnsafeBuffer(new byte[8]);
+    /** ZMPOP's, LMPOP's and their blocking forms' arguments. */
+    final MultiPop multiPop = new MultiPop();
+    /** LRANGE's and LTRIM's start and stop. */
+    final long[] indexes = new long[2];
     /** Whether the last label a list command asked for came with a rewrite of the list (ListCommands). */
     boolean listRewritten;
     /** SCAN's, HSCAN's and SSCAN's options, read by {@link KeyspaceCommands#scanOptions}. */

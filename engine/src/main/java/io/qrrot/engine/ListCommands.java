@@ -247,44 +247,13 @@ final class ListCommands {
 
     private static void mpop(Ctx c, int numkeysArg) {
         boolean blocking = numkeysArg == 2;
-        if (!c.parseLong(numkeysArg) || c.num.get() < 1) {
-            c.out.error(ZSetCommands.NUMKEYS);
+        MultiPop args = c.multiPop;
+        if (!args.parse(c, numkeysArg, "LEFT", "RIGHT")) {
             return;
         }
-        long numkeys = c.num.get();
-        long whereIdx = numkeysArg + numkeys + 1;
-        if (whereIdx >= c.argc()) {
-            c.out.error(Errors.SYNTAX);
-            return;
-        }
-        int where = (int) whereIdx;
-        boolean head;
-        if (c.argIs(where, "LEFT")) {
-            head = true;
-        } else if (c.argIs(where, "RIGHT")) {
-            head = false;
-        } else {
-            c.out.error(Errors.SYNTAX);
-            return;
-        }
-        long count = -1;
-        for (int j = where + 1; j < c.argc(); j++) {
-            boolean more = c.argc() - 1 - j > 0;
-            if (count == -1 && c.argIs(j, "COUNT") && more) {
-                j++;
-                if (!c.parseLong(j) || c.num.get() < 1) {
-                    c.out.error(ZSetCommands.COUNT_POSITIVE);
-                    return;
-                }
-                count = c.num.get();
-            } else {
-                c.out.error(Errors.SYNTAX);
-                return;
-            }
-        }
-        if (count == -1) {
-            count = 1;
-        }
+        int where = args.where;
+        boolean head = !args.second;
+        long count = args.count;
         long timeout = 0;
         if (blocking) {
             timeout = ZSetCommands.blockTimeout(c, 1);
@@ -489,16 +458,9 @@ final class ListCommands {
     }
 
     static void lrange(Ctx c) {
-        if (!c.parseLong(2)) {
-            c.out.error(Errors.NOT_INTEGER);
+        if (!parseIndexes(c)) {
             return;
         }
-        long start = c.num.get();
-        if (!c.parseLong(3)) {
-            c.out.error(Errors.NOT_INTEGER);
-            return;
-        }
-        long end = c.num.get();
         int r = findList(c, 1);
         if (r < 0) {
             return;
@@ -508,23 +470,12 @@ final class ListCommands {
             return;
         }
         CollectionView l = c.coll;
-        long size = l.count();
-        if (start < 0) {
-            start += size;
-        }
-        if (end < 0) {
-            end += size;
-        }
-        if (start < 0) {
-            start = 0;
-        }
-        if (start > end || start >= size) {
+        if (!clampIndexes(c.indexes, l.count())) {
             c.out.array(0);
             return;
         }
-        if (end >= size) {
-            end = size - 1;
-        }
+        long start = c.indexes[0];
+        long end = c.indexes[1];
         int n = (int) (end - start + 1);
         c.out.array(n);
         l.seekRank(start);
@@ -534,6 +485,36 @@ final class ListCommands {
             }
             replyValue(c, l);
         }
+    }
+
+    /** Reads LRANGE's and LTRIM's start and stop (arguments 2 and 3) into {@code c.indexes}; false with the error replied. */
+    private static boolean parseIndexes(Ctx c) {
+        for (int k = 0; k < 2; k++) {
+            if (!c.parseLong(2 + k)) {
+                c.out.error(Errors.NOT_INTEGER);
+                return false;
+            }
+            c.indexes[k] = c.num.get();
+        }
+        return true;
+    }
+
+    /**
+     * Turns {@code [start, stop]} into indexes of a list of {@code size} as Redis does (negative ones count from the
+     * end, both are clamped); false when the range holds no element.
+     */
+    private static boolean clampIndexes(long[] ix, long size) {
+        long start = ix[0] < 0 ? ix[0] + size : ix[0];
+        long end = ix[1] < 0 ? ix[1] + size : ix[1];
+        if (start < 0) {
+            start = 0;
+        }
+        if (start > end || start >= size) {
+            return false;
+        }
+        ix[0] = start;
+        ix[1] = Math.min(end, size - 1);
+        return true;
     }
 
     /** LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]. */
@@ -877,16 +858,9 @@ final class ListCommands {
 
     /** LTRIM key start stop. */
     static void ltrim(Ctx c) {
-        if (!c.parseLong(2)) {
-            c.out.error(Errors.NOT_INTEGER);
+        if (!parseIndexes(c)) {
             return;
         }
-        long start = c.num.get();
-        if (!c.parseLong(3)) {
-            c.out.error(Errors.NOT_INTEGER);
-            return;
-        }
-        long end = c.num.get();
         int r = findList(c, 1);
         if (r < 0) {
             return;
@@ -897,26 +871,11 @@ final class ListCommands {
         }
         CollectionView l = c.coll;
         long size = l.count();
-        if (start < 0) {
-            start += size;
-        }
-        if (end < 0) {
-            end += size;
-        }
-        if (start < 0) {
-            start = 0;
-        }
-        long left;
-        long right;
-        if (start > end || start >= size) {
-            left = size;
-            right = 0;
-        } else {
-            if (end >= size) {
-                end = size - 1;
-            }
-            left = start;
-            right = size - end - 1;
+        long left = size; // an empty range removes everything
+        long right = 0;
+        if (clampIndexes(c.indexes, size)) {
+            left = c.indexes[0];
+            right = size - c.indexes[1] - 1;
         }
         if (left + right > 0) {
             c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.LIST);

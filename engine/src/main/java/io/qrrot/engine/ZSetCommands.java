@@ -894,44 +894,13 @@ final class ZSetCommands {
      */
     private static void mpop(Ctx c, int numkeysArg) {
         boolean blocking = numkeysArg == 2;
-        if (!c.parseLong(numkeysArg) || c.num.get() < 1) {
-            c.out.error(NUMKEYS);
+        MultiPop args = c.multiPop;
+        if (!args.parse(c, numkeysArg, "MIN", "MAX")) {
             return;
         }
-        long numkeys = c.num.get();
-        long whereIdx = numkeysArg + numkeys + 1;
-        if (whereIdx >= c.argc()) {
-            c.out.error(Errors.SYNTAX);
-            return;
-        }
-        int where = (int) whereIdx;
-        boolean max;
-        if (c.argIs(where, "MIN")) {
-            max = false;
-        } else if (c.argIs(where, "MAX")) {
-            max = true;
-        } else {
-            c.out.error(Errors.SYNTAX);
-            return;
-        }
-        long count = -1;
-        for (int j = where + 1; j < c.argc(); j++) {
-            boolean more = c.argc() - 1 - j > 0;
-            if (count == -1 && c.argIs(j, "COUNT") && more) {
-                j++;
-                if (!c.parseLong(j) || c.num.get() < 1) {
-                    c.out.error(COUNT_POSITIVE);
-                    return;
-                }
-                count = c.num.get();
-            } else {
-                c.out.error(Errors.SYNTAX);
-                return;
-            }
-        }
-        if (count == -1) {
-            count = 1;
-        }
+        int where = args.where;
+        boolean max = args.second;
+        long count = args.count;
         long timeout = 0;
         if (blocking) {
             timeout = blockTimeout(c, 1);
