@@ -441,16 +441,12 @@ final class ListCommands {
             c.out.nil();
             return;
         }
-        if (!c.parseLong(2)) {
-            c.out.error(Errors.NOT_INTEGER);
+        CollectionView l = c.coll;
+        int at = seekIndex(c, l);
+        if (at < 0) {
             return;
         }
-        CollectionView l = c.coll;
-        long i = c.num.get();
-        if (i < 0) {
-            i += l.count();
-        }
-        if (!l.seekRank(i)) {
+        if (at == 0) {
             c.out.nil();
             return;
         }
@@ -485,6 +481,19 @@ final class ListCommands {
             }
             replyValue(c, l);
         }
+    }
+
+    /**
+     * Moves {@code l} to the index in argument 2 (negative ones count from the end): 1 when there is an element
+     * there, 0 when not, -1 when the argument is no integer (the error replied).
+     */
+    private static int seekIndex(Ctx c, CollectionView l) {
+        if (!c.parseLong(2)) {
+            c.out.error(Errors.NOT_INTEGER);
+            return -1;
+        }
+        long i = c.num.get();
+        return l.seekRank(i < 0 ? i + l.count() : i) ? 1 : 0;
     }
 
     /** Reads LRANGE's and LTRIM's start and stop (arguments 2 and 3) into {@code c.indexes}; false with the error replied. */
@@ -634,16 +643,12 @@ final class ListCommands {
             c.out.error(Errors.NO_SUCH_KEY);
             return;
         }
-        if (!c.parseLong(2)) {
-            c.out.error(Errors.NOT_INTEGER);
+        CollectionView l = c.coll;
+        int at = seekIndex(c, l);
+        if (at < 0) {
             return;
         }
-        CollectionView l = c.coll;
-        long i = c.num.get();
-        if (i < 0) {
-            i += l.count();
-        }
-        if (!l.seekRank(i)) {
+        if (at == 0) {
             c.out.error(OUT_OF_RANGE);
             return;
         }
