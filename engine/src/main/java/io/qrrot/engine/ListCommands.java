@@ -51,18 +51,9 @@ final class ListCommands {
         return findList(c, c.found, c.coll, i);
     }
 
-    private static boolean valueIs(Ctx c, DirectBuffer v, int arg) {
-        int len = c.len(arg);
-        if (v.capacity() != len) {
-            return false;
-        }
-        int off = c.off(arg);
-        for (int i = 0; i < len; i++) {
-            if (v.getByte(i) != c.argBuffer.getByte(off + i)) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether the view's current element is argument {@code arg}. */
+    private static boolean valueIs(Ctx c, CollectionView l, int arg) {
+        return l.payloadEquals(c.argBuffer, c.off(arg), c.len(arg));
     }
 
     private static void replyValue(Ctx c, CollectionView l) {
@@ -607,7 +598,7 @@ final class ListCommands {
         long arrayLength = 0;
         boolean more = l.seekRank(backwards ? size - 1 : 0);
         while (more && (maxlen == 0 || index < maxlen)) {
-            if (valueIs(c, l.payload(), 2)) {
+            if (valueIs(c, l, 2)) {
                 matches++;
                 matchIndex = backwards ? size - index - 1 : index;
                 if (matches >= rank) {
@@ -681,7 +672,7 @@ final class ListCommands {
         long pivot = -1;
         boolean more = l.seekRank(0);
         for (long i = 0; more; i++) {
-            if (valueIs(c, l.payload(), 3)) {
+            if (valueIs(c, l, 3)) {
                 pivot = i;
                 break;
             }
@@ -845,7 +836,7 @@ final class ListCommands {
         long removed = 0;
         boolean more = l.seekRank(backwards ? size - 1 : 0);
         while (more) {
-            if (valueIs(c, l.payload(), 3)) {
+            if (valueIs(c, l, 3)) {
                 if (removed == 0) {
                     c.beginElements(1, EffectCodec.OP_ELEMENTS_DEL, EntryType.LIST);
                 }

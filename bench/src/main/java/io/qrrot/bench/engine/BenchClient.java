@@ -14,6 +14,11 @@ public class BenchClient {
     final byte[] scratch = new byte[64];
     long state = 0x9E3779B97F4A7C15L;
 
+    /** A command word or constant argument as its ASCII bytes. */
+    static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     long next(long bound) {
         long x = state;
         x ^= x << 13;

@@ -4,7 +4,6 @@ import io.qrrot.engine.Clock;
 import io.qrrot.engine.EffectLog;
 import io.qrrot.engine.Engine;
 import io.qrrot.engine.EngineConfig;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,15 +27,15 @@ import org.openjdk.jmh.annotations.TearDown;
 public class CollectionBench {
     static final int SMALL = 100_000;
     static final int BIG = 1_000_000;
-    private static final byte[] HSET = bytes("HSET");
-    private static final byte[] HGET = bytes("HGET");
-    private static final byte[] HINCRBY = bytes("HINCRBY");
-    private static final byte[] SADD = bytes("SADD");
-    private static final byte[] SISMEMBER = bytes("SISMEMBER");
-    private static final byte[] SREM = bytes("SREM");
-    private static final byte[] BIG_HASH = bytes("bighash");
-    private static final byte[] BIG_SET = bytes("bigset");
-    private static final byte[] ONE = bytes("1");
+    private static final byte[] HSET = BenchClient.bytes("HSET");
+    private static final byte[] HGET = BenchClient.bytes("HGET");
+    private static final byte[] HINCRBY = BenchClient.bytes("HINCRBY");
+    private static final byte[] SADD = BenchClient.bytes("SADD");
+    private static final byte[] SISMEMBER = BenchClient.bytes("SISMEMBER");
+    private static final byte[] SREM = BenchClient.bytes("SREM");
+    private static final byte[] BIG_HASH = BenchClient.bytes("bighash");
+    private static final byte[] BIG_SET = BenchClient.bytes("bigset");
+    private static final byte[] ONE = BenchClient.bytes("1");
 
     private Engine engine;
     private final EngineBench.CountingLog log = new EngineBench.CountingLog();
@@ -50,10 +49,10 @@ public class CollectionBench {
         }
     }
 
-    private static final byte[] H = bytes("h:");
-    private static final byte[] S = bytes("s:");
-    private static final byte[] F = bytes("f");
-    private static final byte[] V = bytes("v");
+    private static final byte[] H = BenchClient.bytes("h:");
+    private static final byte[] S = BenchClient.bytes("s:");
+    private static final byte[] F = BenchClient.bytes("f");
+    private static final byte[] V = BenchClient.bytes("v");
     private static final byte[] NONE = new byte[0];
 
     @Setup(Level.Trial)
@@ -177,9 +176,5 @@ public class CollectionBench {
         c.add(F, c.next(2L * BIG));
         engine.execute(c.session, c.args, c.reply, log);
         return c.reply.sum;
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -4,7 +4,6 @@ import io.qrrot.engine.Clock;
 import io.qrrot.engine.EffectLog;
 import io.qrrot.engine.Engine;
 import io.qrrot.engine.EngineConfig;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,16 +26,16 @@ import org.openjdk.jmh.annotations.TearDown;
 public class ListBench {
     static final int SMALL = 100_000;
     static final int BIG = 1_000_000;
-    private static final byte[] RPUSH = bytes("RPUSH");
-    private static final byte[] LPUSH = bytes("LPUSH");
-    private static final byte[] LPOP = bytes("LPOP");
-    private static final byte[] RPOP = bytes("RPOP");
-    private static final byte[] LINDEX = bytes("LINDEX");
-    private static final byte[] LSET = bytes("LSET");
-    private static final byte[] LRANGE = bytes("LRANGE");
-    private static final byte[] BIG_LIST = bytes("biglist");
-    private static final byte[] L = bytes("l:");
-    private static final byte[] ITEM = bytes("item:");
+    private static final byte[] RPUSH = BenchClient.bytes("RPUSH");
+    private static final byte[] LPUSH = BenchClient.bytes("LPUSH");
+    private static final byte[] LPOP = BenchClient.bytes("LPOP");
+    private static final byte[] RPOP = BenchClient.bytes("RPOP");
+    private static final byte[] LINDEX = BenchClient.bytes("LINDEX");
+    private static final byte[] LSET = BenchClient.bytes("LSET");
+    private static final byte[] LRANGE = BenchClient.bytes("LRANGE");
+    private static final byte[] BIG_LIST = BenchClient.bytes("biglist");
+    private static final byte[] L = BenchClient.bytes("l:");
+    private static final byte[] ITEM = BenchClient.bytes("item:");
     private static final byte[] NONE = new byte[0];
 
     private Engine engine;
@@ -153,9 +152,5 @@ public class ListBench {
         c.add(NONE, 99);
         engine.execute(c.session, c.args, c.reply, log);
         return c.reply.sum;
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -4,7 +4,6 @@ import io.qrrot.engine.Clock;
 import io.qrrot.engine.EffectLog;
 import io.qrrot.engine.Engine;
 import io.qrrot.engine.EngineConfig;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,17 +27,17 @@ import org.openjdk.jmh.annotations.TearDown;
 public class ZSetBench {
     static final int SMALL = 100_000;
     static final int BIG = 1_000_000;
-    private static final byte[] ZADD = bytes("ZADD");
-    private static final byte[] ZSCORE = bytes("ZSCORE");
-    private static final byte[] ZINCRBY = bytes("ZINCRBY");
-    private static final byte[] ZRANK = bytes("ZRANK");
-    private static final byte[] ZRANGE = bytes("ZRANGE");
-    private static final byte[] ZPOPMIN = bytes("ZPOPMIN");
-    private static final byte[] WITHSCORES = bytes("WITHSCORES");
-    private static final byte[] BIG_ZSET = bytes("bigzset");
-    private static final byte[] FRACTIONS = bytes("fractions");
-    private static final byte[] Z = bytes("z:");
-    private static final byte[] M = bytes("m");
+    private static final byte[] ZADD = BenchClient.bytes("ZADD");
+    private static final byte[] ZSCORE = BenchClient.bytes("ZSCORE");
+    private static final byte[] ZINCRBY = BenchClient.bytes("ZINCRBY");
+    private static final byte[] ZRANK = BenchClient.bytes("ZRANK");
+    private static final byte[] ZRANGE = BenchClient.bytes("ZRANGE");
+    private static final byte[] ZPOPMIN = BenchClient.bytes("ZPOPMIN");
+    private static final byte[] WITHSCORES = BenchClient.bytes("WITHSCORES");
+    private static final byte[] BIG_ZSET = BenchClient.bytes("bigzset");
+    private static final byte[] FRACTIONS = BenchClient.bytes("fractions");
+    private static final byte[] Z = BenchClient.bytes("z:");
+    private static final byte[] M = BenchClient.bytes("m");
     private static final byte[] NONE = new byte[0];
 
     private Engine engine;
@@ -82,7 +81,7 @@ public class ZSetBench {
         c.args.add(ZADD);
         c.args.add(FRACTIONS);
         for (int m = 0; m < 10; m++) {
-            c.args.add(bytes("0." + (m + 1) + "5"));
+            c.args.add(BenchClient.bytes("0." + (m + 1) + "5"));
             c.add(M, m);
         }
         engine.execute(c.session, c.args, c.reply, EffectLog.NONE);
@@ -182,9 +181,5 @@ public class ZSetBench {
         c.args.add(WITHSCORES);
         engine.execute(c.session, c.args, c.reply, log);
         return c.reply.sum;
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -308,6 +308,15 @@ public final class CollectionView {
         return listCursor.label();
     }
 
+    /** Whether the current element's payload (a list element's value) is these bytes. */
+    public boolean payloadEquals(DirectBuffer b, int off, int len) {
+        if (payload.capacity() != len) {
+            return false;
+        }
+        b.boundsCheck(off, len);
+        return EntryLayout.bytesEqual(payload.addressOffset(), b.byteArray(), b.addressOffset() + off, len);
+    }
+
     /** Labels a push takes: the head's label minus this, the tail's plus this. */
     public static final long LABEL_STRIDE = ListNodes.STRIDE;
     /** The smallest label a list element may have. */

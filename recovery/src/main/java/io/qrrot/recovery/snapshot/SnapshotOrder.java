@@ -39,18 +39,6 @@ public final class SnapshotOrder {
         return hash(element, offset, length);
     }
 
-    /** As {@link #elementHash(byte, DirectBuffer, int, int)} for an element in an array. */
-    public static long elementHash(byte type, byte[] element, int offset, int length) {
-        if (type == EntryType.LIST && length == Long.BYTES) {
-            long v = 0;
-            for (int i = 0; i < Long.BYTES; i++) {
-                v = (v << 8) | (element[offset + i] & 0xFF);
-            }
-            return v;
-        }
-        return hash(element, offset, length);
-    }
-
     /** The order hash of a key. Allocation-free, thread-safe. */
     public static long hash(DirectBuffer key, int offset, int length) {
         return KeyHasher.XX3.hash(key, offset, length);
