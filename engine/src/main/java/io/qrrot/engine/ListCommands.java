@@ -167,7 +167,7 @@ final class ListCommands {
         boolean counted = c.argc() == 3;
         long count = 0;
         if (c.argc() > 3) {
-            c.out.error("ERR wrong number of arguments for '" + (head ? "lpop" : "rpop") + "' command");
+            c.out.error(c.cmd.arityError); // LPOP and RPOP take at most a count, as Redis checks them
             return;
         }
         if (counted) {
