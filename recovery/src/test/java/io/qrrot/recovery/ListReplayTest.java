@@ -232,6 +232,8 @@ class ListReplayTest {
 
     /** Counts LINSERT's kinds of records among LSNs {@code from + 1..to}. */
     static void count(DurableQrrot q, long from, long to, Coverage coverage) throws IOException {
+        // The background expirer may have appended a record the WAL has not written yet: read what is written.
+        to = Math.min(to, q.wal().durableLsn());
         if (to <= from) {
             return;
         }
