@@ -12,6 +12,7 @@ import org.agrona.ExpandableArrayBuffer;
  * engine; calls are serialised.
  */
 final class ActiveExpiry {
+    private final Engine engine;
     private final Keyspace ks;
     private final Ctx c;
     private final int batch;
@@ -20,6 +21,7 @@ final class ActiveExpiry {
     private long cursor;
 
     ActiveExpiry(Engine engine) {
+        this.engine = engine;
         this.ks = engine.keyspace();
         this.c = new Ctx(engine, null);
         this.batch = engine.config().activeExpireBatch();
@@ -45,6 +47,7 @@ final class ActiveExpiry {
                 }
                 c.commit(log);
                 deleted += expired.count;
+                engine.expiredKeys.add(expired.count);
                 cursor = next;
                 if (next == 0) {
                     shard = (shard + 1) & (n - 1);

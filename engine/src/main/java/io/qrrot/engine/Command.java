@@ -21,6 +21,8 @@ final class Command {
     final Handler handler;
     final Scope scope;
     final boolean write;
+    /** Counted in keyspace hits and misses, as Redis counts the lookups of read-only commands. */
+    final boolean readOnly;
     final boolean denyOom;
     final boolean noMulti;
     /** MULTI, EXEC, DISCARD and WATCH run at once even inside MULTI (they are never queued). */
@@ -37,6 +39,7 @@ final class Command {
         this.handler = handler;
         this.scope = scope;
         this.write = spec.is(CommandSpec.Flag.WRITE);
+        this.readOnly = spec.is(CommandSpec.Flag.READONLY);
         this.denyOom = spec.is(CommandSpec.Flag.DENYOOM);
         this.noMulti = spec.is(CommandSpec.Flag.NO_MULTI);
         this.txControl = txControl;

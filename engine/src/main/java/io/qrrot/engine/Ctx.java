@@ -215,6 +215,14 @@ final class Ctx {
      * @return true when the key exists and has not expired
      */
     boolean find(Found into, DirectBuffer key, int koff, int klen, long hash) {
+        boolean hit = findLive(into, key, koff, klen, hash);
+        if (cmd != null && cmd.readOnly) {
+            (hit ? engine.keyspaceHits : engine.keyspaceMisses).increment();
+        }
+        return hit;
+    }
+
+    private boolean findLive(Found into, DirectBuffer key, int koff, int klen, long hash) {
         boolean overridden = false;
         if (effect.ops() > 0) {
             int r = effect.latest(key, koff, klen, hash);
@@ -240,6 +248,7 @@ final class Ctx {
         if (into.expiry != 0 && now() > into.expiry) {
             if (lazyDelete) {
                 effect.delete(hash, key, koff, klen);
+                engine.expiredKeys.increment();
             }
             return false;
         }

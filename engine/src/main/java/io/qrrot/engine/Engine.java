@@ -39,6 +39,11 @@ public final class Engine implements AutoCloseable {
     private final long[] expires;
     private volatile long maxMemory;
     private final String keyTooBigError;
+    /** Lookups by read-only commands that found their key, and that did not (INFO's keyspace_hits/misses). */
+    final java.util.concurrent.atomic.LongAdder keyspaceHits = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder keyspaceMisses = new java.util.concurrent.atomic.LongAdder();
+    /** Keys deleted because their TTL passed, when read or by active expiry (INFO's expired_keys). */
+    final java.util.concurrent.atomic.LongAdder expiredKeys = new java.util.concurrent.atomic.LongAdder();
 
     private final Ctx replayCtx;
     private final ShardCollector replayShards = new ShardCollector();
@@ -679,6 +684,17 @@ public final class Engine implements AutoCloseable {
                 st.entries(EntryType.SET),
                 st.entries(EntryType.ZSET), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
                 st.indexBytes(), st.fragmentationBytes(), st.fragmentationRatio(), maxMemory);
+    }
+
+    /**
+     * Counters since the engine started (they only grow): read-only lookups that found their key and that did
+     * not, and keys deleted because their TTL passed.
+     */
+    public record Counters(long keyspaceHits, long keyspaceMisses, long expiredKeys) {
+    }
+
+    public Counters counters() {
+        return new Counters(keyspaceHits.sum(), keyspaceMisses.sum(), expiredKeys.sum());
     }
 
     /** The function keys are hashed with to find their shard and index slot. */

@@ -67,6 +67,8 @@ final class Compactor {
     private volatile long lastMillis;
     private volatile long lastFinishedAt;
     private volatile long compactions;
+    /** Compactions that failed (an abort is not a failure). */
+    private volatile long failures;
     private volatile boolean aborting;
     private volatile boolean running;
     /** Bytes written by compactions since open: snapshots and spilled runs. */
@@ -109,6 +111,10 @@ final class Compactor {
 
     long compactions() {
         return compactions;
+    }
+
+    long failures() {
+        return failures;
     }
 
     /** True while a compaction runs (INFO's {@code compaction_in_progress}). */
@@ -169,6 +175,7 @@ final class Compactor {
         } catch (IOException | RuntimeException | Error e) {
             // An Error too (an OutOfMemoryError in the fold): INFO must not go on saying "ok".
             lastStatus = "err: " + (e instanceof Error ? e.toString() : e.getMessage());
+            failures++;
             throw e;
         } finally {
             running = false;

@@ -281,6 +281,16 @@ public final class DurableQrrot implements Qrrot {
         return out;
     }
 
+    @Override
+    public DatabaseStats stats() {
+        String status = compactor.lastStatus();
+        return new DatabaseStats(engine.stats(), engine.counters(), wal.stats(),
+                new DatabaseStats.Compaction(compactor.compactions(), compactor.failures(), compactor.running(),
+                        compactor.lastMillis(), compactor.lastFinishedAt(), !status.startsWith("err"),
+                        compactor.bytesWritten(), compactor.spilledBytes()),
+                new DatabaseStats.Recovery(recovery.millis(), recovery.snapshotKeys(), recovery.walRecords()));
+    }
+
     /** When the newest snapshot was written, epoch seconds (LASTSAVE); 0 when there is none. */
     public long lastSaveEpochSeconds() {
         return compactor.lastFinishedAt() / 1000;

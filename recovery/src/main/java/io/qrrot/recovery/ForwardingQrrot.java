@@ -39,6 +39,11 @@ public abstract class ForwardingQrrot implements Qrrot {
     }
 
     @Override
+    public DatabaseStats stats() {
+        return delegate.stats();
+    }
+
+    @Override
     public SnapshotResult saveSnapshot() throws IOException {
         return delegate.saveSnapshot();
     }

@@ -59,6 +59,11 @@ public interface Qrrot extends AutoCloseable {
      */
     Map<String, Map<String, String>> info();
 
+    /** The same figures as {@link #info()} and more, as numbers, for metrics; null when there are none. */
+    default DatabaseStats stats() {
+        return null;
+    }
+
     /** Writes a snapshot of everything acknowledged so far (folds the WAL), then returns what it wrote. */
     SnapshotResult saveSnapshot() throws IOException;
 

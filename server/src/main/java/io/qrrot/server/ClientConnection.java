@@ -159,6 +159,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     long multiMemorySnapshot;
     /** Unsent reply bytes after the last command, for CLIENT LIST (plain: informational). */
     long unsentSnapshot;
+    /** This loop's per-command counters. */
+    private CommandStats stats;
+    /** Commands queued by the open MULTI, by command-table index: counted as calls when EXEC runs them. */
+    private int[] queuedIndexes = new int[8];
+    private int queuedCount;
     private volatile boolean resetStats;
 
     ClientConnection(ServerContext server) {
@@ -176,6 +181,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         this.loop = channel.eventLoop();
         try {
             this.batch = LoopBatch.of(server, loop);
+            this.stats = CommandStats.of(server, loop);
             server.totalConnections.incrementAndGet();
             if (server.connected.incrementAndGet() > server.maxClients) {
                 server.connected.decrementAndGet();
@@ -597,35 +603,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (e == null) {
             reply.error(Errors.unknownCommand(args));
             flagTransaction();
+            stats.unknown(reply.target(), replyStart);
             endReply(0);
             return;
         }
         lastCommand = e.lowerName();
-        if (!e.spec().arityAccepts(args.count())) {
-            reply.error(Errors.wrongArity(e.lowerName()));
-            flagTransaction();
+        String refusal = refusal(e);
+        if (refusal != null) {
+            reply.error(refusal);
+            stats.rejected(e.index(), reply.target(), replyStart);
             endReply(0);
             return;
         }
-        if (authRequired() && !e.spec().is(Flag.NO_AUTH)) {
-            reply.error(NOAUTH);
-            endReply(0);
-            return;
-        }
-        if (reply.protocol() == 2 && PubSub.subscribed(this) && !allowedWhileSubscribed(e.server())) {
-            reply.error("ERR Can't execute '" + e.lowerName() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
-                    + " / QUIT / RESET are allowed in this context");
-            endReply(0);
-            return;
-        }
+        long started = System.nanoTime();
         if (e.server() != null) {
-            if (session.inTransaction() && !e.server().immediateInMulti) {
-                reply.error("ERR Command not allowed inside a transaction");
-                txDirty = true;
-                endReply(0);
-                return;
-            }
             ServerCommands.run(e.server(), this);
+            stats.called(e.index(), System.nanoTime() - started, reply.target(), replyStart);
             if (!blocked) {
                 endReply(0);
             }
@@ -635,16 +628,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             session.execute(CommandArgs.of("DISCARD"), DiscardingSink.INSTANCE);
             txDirty = false;
             reply.error(EXECABORT);
+            stats.rejected(e.index(), reply.target(), replyStart);
             endReply(0);
             return;
         }
         long queueCost = 0;
         if (session.inTransaction() && !controlsTransaction(args)) {
             queueCost = Session.queuedBytes(args);
-            String refusal = admitQueued(queueCost);
-            if (refusal != null) {
-                reply.error(refusal);
+            String refused = admitQueued(queueCost);
+            if (refused != null) {
+                reply.error(refused);
                 txDirty = true;
+                stats.rejected(e.index(), reply.target(), replyStart);
                 endReply(0);
                 return;
             }
@@ -658,6 +653,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             reply.error("ERR internal error executing '" + e.lowerName() + "'; see the server log");
             lsn = 0;
         }
+        countCall(e, queueCost, started);
         long wait = session.takeBlock();
         if (wait >= 0) {
             startBlocking(wait);
@@ -672,6 +668,56 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             batch.logged();
         }
         endReply(lsn);
+    }
+
+    /**
+     * Why the server refuses command {@code e} before it runs (arity, authentication, subscribed mode, MULTI),
+     * as the error text; null when it may run.
+     */
+    private String refusal(CommandTable.Entry e) {
+        if (!e.spec().arityAccepts(args.count())) {
+            flagTransaction();
+            return Errors.wrongArity(e.lowerName());
+        }
+        if (authRequired() && !e.spec().is(Flag.NO_AUTH)) {
+            return NOAUTH;
+        }
+        if (reply.protocol() == 2 && PubSub.subscribed(this) && !allowedWhileSubscribed(e.server())) {
+            return "ERR Can't execute '" + e.lowerName() + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
+                    + " / QUIT / RESET are allowed in this context";
+        }
+        if (e.server() != null && session.inTransaction() && !e.server().immediateInMulti) {
+            txDirty = true;
+            return "ERR Command not allowed inside a transaction";
+        }
+        return null;
+    }
+
+    /**
+     * Counts command {@code e} that the database just ran, as Redis counts it: a command queued by MULTI is
+     * counted when EXEC runs it (with EXEC's time), an error reply queued or not is a failed call.
+     */
+    private void countCall(CommandTable.Entry e, long queueCost, long started) {
+        long elapsed = System.nanoTime() - started;
+        ByteBuf out = reply.target();
+        boolean queued = queueCost > 0 && out.writerIndex() > replyStart && out.getByte(replyStart) == '+';
+        if (queued) {
+            if (queuedCount == queuedIndexes.length) {
+                queuedIndexes = java.util.Arrays.copyOf(queuedIndexes, queuedCount * 2);
+            }
+            queuedIndexes[queuedCount++] = e.index();
+            return;
+        }
+        boolean ok = out.writerIndex() > replyStart && out.getByte(replyStart) == '+';
+        if (args.is(0, "EXEC") || args.is(0, "DISCARD") || args.is(0, "MULTI") && ok) {
+            boolean ran = args.is(0, "EXEC") && out.writerIndex() > replyStart + 1 && out.getByte(replyStart) == '*'
+                    && out.getByte(replyStart + 1) != '-';
+            for (int i = 0; ran && i < queuedCount; i++) {
+                stats.calledInExec(queuedIndexes[i]);
+            }
+            queuedCount = 0;
+        }
+        stats.called(e.index(), elapsed, out, replyStart);
     }
 
     // ---------------------------------------------------------------- blocking pops

@@ -14,8 +14,11 @@ import java.util.Locale;
  * construction; safe to share between event loops.
  */
 final class CommandTable {
-    /** One command: its spec, and the server handler if the server answers it itself (else the facade). */
-    record Entry(CommandSpec spec, ServerCommand server, byte[] upperName, String lowerName) {
+    /**
+     * One command: its spec, the server handler if the server answers it itself (else the facade), and its
+     * position in {@link #all()} (where {@link CommandStats} counts it).
+     */
+    record Entry(CommandSpec spec, ServerCommand server, byte[] upperName, String lowerName, int index) {
     }
 
     private final Entry[] slots;
@@ -36,6 +39,11 @@ final class CommandTable {
                 entries.add(entry(s, null));
             }
         }
+        entries.sort((a, b) -> a.lowerName.compareTo(b.lowerName));
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            entries.set(i, new Entry(e.spec, e.server, e.upperName, e.lowerName, i));
+        }
         int size = Integer.highestOneBit(Math.max(16, entries.size() * 4) - 1) << 1;
         slots = new Entry[size];
         mask = size - 1;
@@ -46,13 +54,12 @@ final class CommandTable {
             }
             slots[i] = e;
         }
-        entries.sort((a, b) -> a.lowerName.compareTo(b.lowerName));
         all = Collections.unmodifiableList(entries);
     }
 
     private static Entry entry(CommandSpec spec, ServerCommand server) {
         String upper = spec.name().toUpperCase(Locale.ROOT);
-        return new Entry(spec, server, upper.getBytes(StandardCharsets.US_ASCII), upper.toLowerCase(Locale.ROOT));
+        return new Entry(spec, server, upper.getBytes(StandardCharsets.US_ASCII), upper.toLowerCase(Locale.ROOT), -1);
     }
 
     /** The command named by argument 0, or null when unknown. */
@@ -85,9 +92,13 @@ final class CommandTable {
         return null;
     }
 
-    /** All commands sorted by name. */
+    /** All commands sorted by name; an entry's index is its position here. */
     List<Entry> all() {
         return all;
+    }
+
+    int size() {
+        return all.size();
     }
 
     private static int hash(byte[] a, int off, int len) {

@@ -13,20 +13,26 @@ import org.slf4j.LoggerFactory;
  */
 final class InfoReport {
     private static final Logger log = LoggerFactory.getLogger(InfoReport.class);
+    /** Redis 7.0's sections in its order; {@code commandstats} and {@code latencystats} only when asked for. */
     private static final List<String> ORDER = List.of("server", "clients", "memory", "persistence", "stats",
-            "keyspace");
+            "replication", "cpu", "commandstats", "errorstats", "latencystats", "cluster", "keyspace");
+    private static final java.util.Set<String> NOT_DEFAULT = java.util.Set.of("commandstats", "latencystats");
 
     private InfoReport() {
     }
 
-    /** @param requested lower-case section names; empty, "default", "all" or "everything" mean all */
+    /**
+     * @param requested lower-case section names; empty or "default" mean Redis' default sections, "all" and
+     *                  "everything" every section
+     */
     static String build(ServerContext s, List<String> requested) {
-        boolean all = requested.isEmpty() || requested.contains("all") || requested.contains("default")
-                || requested.contains("everything");
+        boolean all = requested.contains("all") || requested.contains("everything");
+        boolean defaults = requested.isEmpty() || requested.contains("default");
         Map<String, Map<String, String>> facade = facadeInfo(s);
         StringBuilder sb = new StringBuilder(2048);
         for (String section : ORDER) {
-            if (!all && !requested.contains(section)) {
+            boolean wanted = all || requested.contains(section) || defaults && !NOT_DEFAULT.contains(section);
+            if (!wanted) {
                 continue;
             }
             Map<String, String> fields = new LinkedHashMap<>(facade.getOrDefault(section, Map.of()));
@@ -34,13 +40,22 @@ final class InfoReport {
             if (sb.length() > 0) {
                 sb.append("\r\n");
             }
-            sb.append("# ").append(Character.toUpperCase(section.charAt(0))).append(section.substring(1))
-                    .append("\r\n");
+            sb.append("# ").append(title(section)).append("\r\n");
             for (Map.Entry<String, String> f : fields.entrySet()) {
                 sb.append(f.getKey()).append(':').append(f.getValue()).append("\r\n");
             }
         }
         return sb.toString();
+    }
+
+    private static String title(String section) {
+        return switch (section) {
+            case "cpu" -> "CPU";
+            case "commandstats" -> "Commandstats";
+            case "errorstats" -> "Errorstats";
+            case "latencystats" -> "Latencystats";
+            default -> Character.toUpperCase(section.charAt(0)) + section.substring(1);
+        };
     }
 
     private static Map<String, Map<String, String>> facadeInfo(ServerContext s) {
@@ -60,34 +75,63 @@ final class InfoReport {
             case "server" -> {
                 long uptime = (System.currentTimeMillis() - s.startMillis) / 1000;
                 put(f, "redis_version", ServerContext.REDIS_COMPAT_VERSION);
+                put(f, "redis_git_sha1", "00000000");
+                put(f, "redis_git_dirty", "0");
                 put(f, "qrrot_version", ServerContext.QRROT_VERSION);
                 put(f, "redis_mode", "standalone");
                 put(f, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"));
                 put(f, "arch_bits", "64");
+                put(f, "multiplexing_api", s.transport);
                 put(f, "java_version", System.getProperty("java.version"));
                 put(f, "process_id", Long.toString(ProcessHandle.current().pid()));
+                put(f, "process_supervised", "no");
+                put(f, "run_id", s.runId);
                 put(f, "transport", s.transport);
                 put(f, "io_threads", Integer.toString(s.options.ioThreads()));
                 put(f, "tcp_port", Integer.toString(s.port));
                 put(f, "server_time_usec", Long.toString(System.currentTimeMillis() * 1000));
                 put(f, "uptime_in_seconds", Long.toString(uptime));
                 put(f, "uptime_in_days", Long.toString(uptime / 86400));
+                put(f, "hz", "10");
+                put(f, "configured_hz", "10");
+                put(f, "executable", ProcessHandle.current().info().command().orElse(""));
+                put(f, "config_file", "");
             }
             case "clients" -> {
                 int awaiting = 0;
+                long maxInput = 0;
+                long maxOutput = 0;
                 for (ClientConnection c : s.clients.values()) {
                     if (c.heldBytes() > 0) {
                         awaiting++;
                     }
+                    maxInput = Math.max(maxInput, c.requestMemorySnapshot);
+                    maxOutput = Math.max(maxOutput, c.unsentSnapshot);
                 }
                 put(f, "connected_clients", Integer.toString(s.clients.size()));
+                put(f, "cluster_connections", "0");
                 put(f, "maxclients", Integer.toString(s.maxClients));
+                put(f, "client_recent_max_input_buffer", Long.toString(maxInput));
+                put(f, "client_recent_max_output_buffer", Long.toString(maxOutput));
                 put(f, "blocked_clients", Integer.toString(s.blocking.count()));
+                put(f, "tracking_clients", "0");
                 put(f, "clients_awaiting_durability", Integer.toString(awaiting));
             }
             case "memory" -> {
+                long used = s.sampler.memory(); // also raises the peaks
+                long rss = Rss.bytes();
+                long peak = Math.max(s.sampler.usedMemoryPeak(), Math.max(used, 0));
                 Runtime rt = Runtime.getRuntime();
+                long systemMemory = systemMemory();
+                put(f, "used_memory_rss", Long.toString(rss));
+                put(f, "used_memory_rss_human", human(rss));
+                put(f, "used_memory_peak", Long.toString(peak));
+                put(f, "used_memory_peak_human", human(peak));
+                put(f, "used_memory_peak_perc", String.format(java.util.Locale.ROOT, "%.2f%%",
+                        peak == 0 ? 100.0 : Math.max(used, 0) * 100.0 / peak));
+                put(f, "total_system_memory", Long.toString(systemMemory));
+                put(f, "total_system_memory_human", human(systemMemory));
                 put(f, "jvm_heap_used", Long.toString(rt.totalMemory() - rt.freeMemory()));
                 put(f, "jvm_heap_max", Long.toString(rt.maxMemory()));
                 put(f, "network_buffers_direct", Long.toString(io.netty.util.internal.PlatformDependent.usedDirectMemory()));
@@ -113,13 +157,26 @@ final class InfoReport {
                 }
             }
             case "stats" -> {
+                io.qrrot.engine.Engine.Counters k = s.engineCountersSinceReset();
+                CommandStats.Totals t = s.commandTotalsSinceReset();
                 put(f, "total_connections_received", Long.toString(s.totalConnections.get()));
                 put(f, "total_commands_processed", Long.toString(s.totalCommands()));
+                put(f, "instantaneous_ops_per_sec", Long.toString(s.sampler.opsPerSec()));
                 put(f, "total_net_input_bytes", Long.toString(s.netInput()));
                 put(f, "total_net_output_bytes", Long.toString(s.netOutput()));
+                put(f, "instantaneous_input_kbps", kbps(s.sampler.inputKbps()));
+                put(f, "instantaneous_output_kbps", kbps(s.sampler.outputKbps()));
                 put(f, "rejected_connections", Long.toString(s.rejectedConnections.get()));
+                put(f, "expired_keys", Long.toString(k.expiredKeys()));
+                put(f, "evicted_keys", "0");
+                put(f, "evicted_clients", "0");
+                put(f, "keyspace_hits", Long.toString(k.keyspaceHits()));
+                put(f, "keyspace_misses", Long.toString(k.keyspaceMisses()));
                 put(f, "pubsub_channels", Integer.toString(s.pubsub.channelCount()));
                 put(f, "pubsub_patterns", Integer.toString(s.pubsub.patternCount()));
+                put(f, "latest_fork_usec", "0");
+                put(f, "total_forks", "0");
+                put(f, "total_error_replies", Long.toString(t.errorReplies));
                 put(f, "total_error_replies_protocol", Long.toString(s.protocolErrors.get()));
                 put(f, "client_output_buffer_limit_disconnections", Long.toString(s.outputLimitDisconnections.get()));
                 put(f, "client_query_buffer_limit_disconnections", Long.toString(s.queryLimitDisconnections.get()));
@@ -128,8 +185,79 @@ final class InfoReport {
                 put(f, "client_connections_failed", Long.toString(s.connectionFailures.get()));
                 put(f, "durability_failed_replies", Long.toString(s.durabilityFailures.get()));
             }
+            case "replication" -> {
+                put(f, "role", "master");
+                put(f, "connected_slaves", "0");
+                put(f, "master_failover_state", "no-failover");
+                put(f, "master_replid", s.replicationId);
+                put(f, "master_replid2", "0000000000000000000000000000000000000000");
+                put(f, "master_repl_offset", "0");
+                put(f, "second_repl_offset", "-1");
+                put(f, "repl_backlog_active", "0");
+                put(f, "repl_backlog_size", "1048576");
+                put(f, "repl_backlog_first_byte_offset", "0");
+                put(f, "repl_backlog_histlen", "0");
+            }
+            case "cpu" -> {
+                double[] cpu = Rss.cpuSeconds();
+                put(f, "used_cpu_sys", String.format(java.util.Locale.ROOT, "%.6f", cpu[1]));
+                put(f, "used_cpu_user", String.format(java.util.Locale.ROOT, "%.6f", cpu[0]));
+                put(f, "used_cpu_sys_children", "0.000000");
+                put(f, "used_cpu_user_children", "0.000000");
+            }
+            case "commandstats" -> {
+                CommandStats.Totals t = s.commandTotalsSinceReset();
+                for (CommandTable.Entry e : s.commands.all()) {
+                    int i = e.index();
+                    if (t.calls[i] == 0 && t.failed[i] == 0 && t.rejected[i] == 0) {
+                        continue;
+                    }
+                    long usec = t.nanos[i] / 1000;
+                    put(f, "cmdstat_" + e.lowerName(), "calls=" + t.calls[i] + ",usec=" + usec + ",usec_per_call="
+                            + String.format(java.util.Locale.ROOT, "%.2f", t.calls[i] == 0 ? 0.0 : (double) usec / t.calls[i])
+                            + ",rejected_calls=" + t.rejected[i] + ",failed_calls=" + t.failed[i]);
+                }
+            }
+            case "errorstats" -> {
+                CommandStats.Totals t = s.commandTotalsSinceReset();
+                for (Map.Entry<String, Long> e : new java.util.TreeMap<>(t.errors).entrySet()) {
+                    put(f, "errorstat_" + e.getKey(), "count=" + e.getValue());
+                }
+            }
+            case "latencystats" -> {
+                CommandStats.Totals t = s.commandTotalsSinceReset();
+                for (CommandTable.Entry e : s.commands.all()) {
+                    int i = e.index();
+                    if (t.calls[i] == 0) {
+                        continue;
+                    }
+                    put(f, "latency_percentiles_usec_" + e.lowerName(), String.format(java.util.Locale.ROOT,
+                            "p50=%.3f,p99=%.3f,p99.9=%.3f", t.percentileMicros(i, 50), t.percentileMicros(i, 99),
+                            t.percentileMicros(i, 99.9)));
+                }
+            }
+            case "cluster" -> put(f, "cluster_enabled", "0");
             default -> { }
         }
+    }
+
+    private static String kbps(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f", v);
+    }
+
+    /** Bytes as Redis' bytesToHuman prints them: 512B, 1.50K, 2.00M, ... */
+    static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + "B";
+        }
+        String units = "KMGTPE";
+        int u = (63 - Long.numberOfLeadingZeros(bytes)) / 10;
+        return String.format(java.util.Locale.ROOT, "%.2f%c", bytes / (double) (1L << (10 * u)), units.charAt(u - 1));
+    }
+
+    private static long systemMemory() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;
     }
 
     private static void put(Map<String, String> f, String k, String v) {

@@ -114,6 +114,7 @@ public final class QrrotServer implements AutoCloseable {
         }
         context.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         group.next().scheduleAtFixedRate(this::idleSweep, 1, 1, TimeUnit.SECONDS);
+        group.next().scheduleAtFixedRate(context.sampler::tick, 0, StatsSampler.PERIOD_MILLIS, TimeUnit.MILLISECONDS);
         log.info("listening on {}:{} ({}, {} I/O threads, protected mode {}, {})", options.bind(), context.port,
                 context.transport, options.ioThreads(), context.protectedMode ? "on" : "off",
                 context.requirePass == null ? "no password" : "password required");

@@ -47,6 +47,17 @@ final class ServerContext {
     /** Clients waiting in a blocking pop (BLPOP, BZPOPMIN, ...); the database tells it of keys that got elements. */
     final BlockedClients blocking = new BlockedClients();
     final ConcurrentHashMap<io.netty.channel.EventLoop, LoopBatch> loopBatches = new ConcurrentHashMap<>();
+    /** Per-command counters, one set per event loop (see {@link CommandStats}). */
+    final ConcurrentHashMap<io.netty.channel.EventLoop, CommandStats> loopStats = new ConcurrentHashMap<>();
+    /** What INFO subtracts from the command counters: their totals at the last CONFIG RESETSTAT (or null). */
+    private volatile CommandStats.Totals statsBaseline;
+    /** The engine's counters at the last CONFIG RESETSTAT (zeros before). */
+    private volatile io.qrrot.engine.Engine.Counters engineBaseline = new io.qrrot.engine.Engine.Counters(0, 0, 0);
+    /** Rates and peaks sampled ten times a second (INFO's instantaneous_* and used_memory_peak). */
+    final StatsSampler sampler = new StatsSampler(this);
+    /** Random ids INFO reports as Redis does (run_id, master_replid): 40 hex digits, new each start. */
+    final String runId = randomHex40();
+    final String replicationId = randomHex40();
     final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicLong totalConnections = new AtomicLong();
     final AtomicLong rejectedConnections = new AtomicLong();
@@ -128,7 +139,37 @@ final class ServerContext {
         return n;
     }
 
+    /** Every loop's command counters summed: monotonic, for metrics. */
+    CommandStats.Totals commandTotals() {
+        return CommandStats.Totals.sum(commands.size(), loopStats.values());
+    }
+
+    /** The command counters since the last CONFIG RESETSTAT, for INFO. */
+    CommandStats.Totals commandTotalsSinceReset() {
+        CommandStats.Totals now = commandTotals();
+        CommandStats.Totals base = statsBaseline;
+        return base == null ? now : now.minus(base);
+    }
+
+    /** Keyspace hits and misses and expired keys since the last CONFIG RESETSTAT, for INFO. */
+    io.qrrot.engine.Engine.Counters engineCountersSinceReset() {
+        io.qrrot.recovery.DatabaseStats d = db.stats();
+        if (d == null) {
+            return new io.qrrot.engine.Engine.Counters(0, 0, 0);
+        }
+        io.qrrot.engine.Engine.Counters now = d.counters();
+        io.qrrot.engine.Engine.Counters base = engineBaseline;
+        return new io.qrrot.engine.Engine.Counters(now.keyspaceHits() - base.keyspaceHits(),
+                now.keyspaceMisses() - base.keyspaceMisses(), now.expiredKeys() - base.expiredKeys());
+    }
+
     void resetStats() {
+        statsBaseline = commandTotals();
+        io.qrrot.recovery.DatabaseStats d = db.stats();
+        if (d != null) {
+            engineBaseline = d.counters();
+        }
+        sampler.reset();
         closedCommands.set(0);
         closedNetInput.set(0);
         closedNetOutput.set(0);
@@ -144,6 +185,12 @@ final class ServerContext {
         clientMemoryRefusals.set(0);
         connectionFailures.set(0);
         durabilityFailures.set(0);
+    }
+
+    private static String randomHex40() {
+        byte[] b = new byte[20];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
     }
 
     private static String versionOrDefault() {

@@ -84,6 +84,11 @@ public final class Wal implements AutoCloseable {
     private long markFailureLogged;
     private Batch spare;
     private volatile long batches;
+    /** Bytes written to segment files by batches (records and their marks), for monitoring. */
+    private volatile long bytesWritten;
+    /** Records per written batch (group commit): bucket i counts batches of [2^i, 2^(i+1)) records. */
+    private final java.util.concurrent.atomic.AtomicLongArray batchRecords =
+            new java.util.concurrent.atomic.AtomicLongArray(WalStats.BATCH_BUCKETS);
     private volatile boolean flushRequested;
 
     private volatile long writtenLsn;
@@ -444,6 +449,7 @@ public final class Wal implements AutoCloseable {
             appendLock.unlock();
         }
         long last = b.lastLsn;
+        long written = b.limit + b.oversizedBytes;
         long sealedBefore = segmentWriter.sealedLsn();
         try {
             segmentWriter.write(b, syncedLsn);
@@ -464,7 +470,13 @@ public final class Wal implements AutoCloseable {
             spare = b;
         }
         batches = batches + 1;
+        bytesWritten = bytesWritten + written;
         if (last > 0) {
+            long records = last - writtenLsn;
+            if (records > 0) {
+                batchRecords.incrementAndGet(Math.min(WalStats.BATCH_BUCKETS - 1,
+                        63 - Long.numberOfLeadingZeros(records)));
+            }
             writtenLsn = last;
             if (force) {
                 advanceSynced(last);
@@ -927,6 +939,14 @@ public final class Wal implements AutoCloseable {
         return failure;
     }
 
+    private long[] batchHistogram() {
+        long[] h = new long[WalStats.BATCH_BUCKETS];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = batchRecords.get(i);
+        }
+        return h;
+    }
+
     public WalStats stats() {
         long bytes = segments.bytes();
         int count = segments.count();
@@ -942,7 +962,7 @@ public final class Wal implements AutoCloseable {
         return new WalStats(policy, bytes, count, first, last, writtenLsn, durableLsn(), syncedLsn, batches,
                 fsyncStats.count(), fsyncStats.lastMicros(), FsyncStats.percentileMicros(h, 0.50),
                 FsyncStats.percentileMicros(h, 0.99), fsyncStats.maxMicros(), fsyncStats.slowCount(), h,
-                status, policy == FsyncPolicy.ALWAYS && syncOnFlush ? "caller" : "writer");
+                status, policy == FsyncPolicy.ALWAYS && syncOnFlush ? "caller" : "writer", bytesWritten, batchHistogram());
     }
 
     // ------------------------------------------------------------------------------------------- closing

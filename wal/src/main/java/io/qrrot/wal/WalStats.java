@@ -25,11 +25,16 @@ import java.util.Map;
  * @param lastStatus      {@code ok}, or the error that failed the log
  * @param fsyncThread     who fsyncs: {@code writer} (the log's writer thread) or, with {@code always} and
  *                        {@link WalOptions#syncOnFlush()}, {@code caller} (the thread that calls flush)
+ * @param bytesWritten    bytes the batches wrote to segment files since the log was opened
+ * @param batchHistogram  group commit: bucket i counts written batches of [2^i, 2^(i+1)) records
  */
 public record WalStats(FsyncPolicy fsync, long bytesOnDisk, int segments, long firstLsn, long lastLsn,
                        long writtenLsn, long durableLsn, long syncedLsn, long writes, long fsyncCount,
                        long lastFsyncMicros, long fsyncP50Micros, long fsyncP99Micros, long fsyncMaxMicros,
-                       long slowFsyncs, long[] fsyncHistogram, String lastStatus, String fsyncThread) {
+                       long slowFsyncs, long[] fsyncHistogram, String lastStatus, String fsyncThread,
+                       long bytesWritten, long[] batchHistogram) {
+    /** Buckets of {@link #batchHistogram}. */
+    public static final int BATCH_BUCKETS = 24;
 
     /** The fields as INFO lines ({@code wal_…} names, in display order). */
     public Map<String, String> toInfo() {
