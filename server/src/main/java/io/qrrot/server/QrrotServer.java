@@ -121,6 +121,31 @@ public final class QrrotServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Whether a client at {@code remote} that offers {@code password} (null: none) may read this server's
+     * metrics, by the rules the main port applies as they stand now (CONFIG SET may change them): with
+     * {@code requirepass} set, the password must match; without, protected mode admits loopback clients only.
+     */
+    public boolean admits(java.net.InetAddress remote, String password) {
+        String required = context.requirePass;
+        if (required != null) {
+            return password != null && java.security.MessageDigest.isEqual(
+                    required.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return !context.protectedMode || remote == null || remote.isLoopbackAddress();
+    }
+
+    /** True when {@code requirepass} is set (metrics readers then authenticate with it). */
+    public boolean passwordRequired() {
+        return context.requirePass != null;
+    }
+
+    /** The server's counters now (commands, errors, connections), for metrics. */
+    public ServerStats stats() {
+        return ServerStats.of(context);
+    }
+
     /** The port actually bound (useful with port 0). */
     public int port() {
         if (serverChannel == null) {

@@ -16,6 +16,7 @@ final class FsyncStats {
     /** Bucket i counts latencies in [2^i, 2^(i+1)) microseconds; bucket 0 also holds 0 µs. */
     private final AtomicLongArray histogram = new AtomicLongArray(BUCKETS);
     private volatile long count;
+    private volatile long totalNanos;
     private volatile long lastNanos;
     private volatile long maxNanos;
     private volatile long slowCount;
@@ -32,6 +33,7 @@ final class FsyncStats {
         int bucket = micros <= 1 ? 0 : Math.min(BUCKETS - 1, 63 - Long.numberOfLeadingZeros(micros));
         histogram.incrementAndGet(bucket);
         count = count + 1;
+        totalNanos = totalNanos + nanos;
         lastNanos = nanos;
         if (nanos > maxNanos) {
             maxNanos = nanos;
@@ -53,6 +55,11 @@ final class FsyncStats {
                         + " warning). The disk cannot keep up; acknowledgements wait for it.",
                 what, nanos / 1_000_000, slowNanos / 1_000_000, suppressed);
         suppressed = 0;
+    }
+
+    /** Time all fsyncs took together. */
+    long totalNanos() {
+        return totalNanos;
     }
 
     long count() {

@@ -86,6 +86,8 @@ public final class Wal implements AutoCloseable {
     private volatile long batches;
     /** Bytes written to segment files by batches (records and their marks), for monitoring. */
     private volatile long bytesWritten;
+    /** Records in written batches (the sum that {@link #batchRecords} counts by size). */
+    private volatile long batchRecordsTotal;
     /** Records per written batch (group commit): bucket i counts batches of [2^i, 2^(i+1)) records. */
     private final java.util.concurrent.atomic.AtomicLongArray batchRecords =
             new java.util.concurrent.atomic.AtomicLongArray(WalStats.BATCH_BUCKETS);
@@ -474,6 +476,7 @@ public final class Wal implements AutoCloseable {
         if (last > 0) {
             long records = last - writtenLsn;
             if (records > 0) {
+                batchRecordsTotal = batchRecordsTotal + records;
                 batchRecords.incrementAndGet(Math.min(WalStats.BATCH_BUCKETS - 1,
                         63 - Long.numberOfLeadingZeros(records)));
             }
@@ -962,7 +965,8 @@ public final class Wal implements AutoCloseable {
         return new WalStats(policy, bytes, count, first, last, writtenLsn, durableLsn(), syncedLsn, batches,
                 fsyncStats.count(), fsyncStats.lastMicros(), FsyncStats.percentileMicros(h, 0.50),
                 FsyncStats.percentileMicros(h, 0.99), fsyncStats.maxMicros(), fsyncStats.slowCount(), h,
-                status, policy == FsyncPolicy.ALWAYS && syncOnFlush ? "caller" : "writer", bytesWritten, batchHistogram());
+                status, policy == FsyncPolicy.ALWAYS && syncOnFlush ? "caller" : "writer", bytesWritten, batchHistogram(),
+                fsyncStats.totalNanos(), batchRecordsTotal);
     }
 
     // ------------------------------------------------------------------------------------------- closing

@@ -27,12 +27,14 @@ import java.util.Map;
  *                        {@link WalOptions#syncOnFlush()}, {@code caller} (the thread that calls flush)
  * @param bytesWritten    bytes the batches wrote to segment files since the log was opened
  * @param batchHistogram  group commit: bucket i counts written batches of [2^i, 2^(i+1)) records
+ * @param fsyncNanos      time all fsyncs took together
+ * @param batchRecordsTotal records in written batches (the histogram's sum)
  */
 public record WalStats(FsyncPolicy fsync, long bytesOnDisk, int segments, long firstLsn, long lastLsn,
                        long writtenLsn, long durableLsn, long syncedLsn, long writes, long fsyncCount,
                        long lastFsyncMicros, long fsyncP50Micros, long fsyncP99Micros, long fsyncMaxMicros,
                        long slowFsyncs, long[] fsyncHistogram, String lastStatus, String fsyncThread,
-                       long bytesWritten, long[] batchHistogram) {
+                       long bytesWritten, long[] batchHistogram, long fsyncNanos, long batchRecordsTotal) {
     /** Buckets of {@link #batchHistogram}. */
     public static final int BATCH_BUCKETS = 24;
 

@@ -6,6 +6,7 @@ import io.qrrot.recovery.DataDirectory;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.metrics.MetricsEndpoint;
 import io.qrrot.server.QrrotServer;
 import io.qrrot.server.ServerOptions;
 import io.qrrot.wal.FsyncPolicy;
@@ -38,6 +39,11 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = {"-p", "--port"}, description = "TCP port (0 picks a free one). Default: ${DEFAULT-VALUE}")
     int port = 6379;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://ADDR:PORT/metrics (same address and access rules as the"
+                    + " main port; 0 picks a free port). Default: off")
+    Integer metricsPort;
 
     @Option(names = "--fsync", paramLabel = "POLICY",
             description = "When a write is acknowledged: always (after fsync), everysec, no. Default: ${DEFAULT-VALUE}")
@@ -172,14 +178,28 @@ public final class ServeCommand implements Callable<Integer> {
             db.close();
             return 1;
         }
-        Thread hook = new Thread(() -> stop(server, db), "qrrot-shutdown");
+        MetricsEndpoint metrics = null;
+        if (metricsPort != null) {
+            try {
+                metrics = MetricsEndpoint.start(bind, metricsPort, server, served);
+            } catch (IOException | RuntimeException e) {
+                ctx.err().println("qrrot serve: cannot serve metrics on " + bind + ":" + metricsPort + ": "
+                        + e.getMessage());
+                server.close();
+                db.close();
+                return 1;
+            }
+        }
+        MetricsEndpoint metricsEndpoint = metrics;
+        Thread hook = new Thread(() -> stop(server, db, metricsEndpoint), "qrrot-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         StopSignals.install(server::close);
-        ctx.err().printf(Locale.ROOT, "qrrot ready on %s:%d (data %s, fsync %s%s); %s%n", bind, server.port(),
+        ctx.err().printf(Locale.ROOT, "qrrot ready on %s:%d (data %s, fsync %s%s%s); %s%n", bind, server.port(),
                 dir.toAbsolutePath(), options.fsync().name().toLowerCase(Locale.ROOT),
+                metrics == null ? "" : ", metrics on http://" + bind + ":" + metrics.port() + "/metrics",
                 unsafeAckBeforeWal ? ", UNSAFE: replies before the WAL write" : "", db.recoverySummary());
         server.awaitTermination();
-        boolean clean = stop(server, db);
+        boolean clean = stop(server, db, metrics);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
@@ -194,8 +214,11 @@ public final class ServeCommand implements Callable<Integer> {
         return clean ? 0 : 1;
     }
 
-    /** Stops serving and closes the data directory; false if closing it failed (said on the error stream). */
-    private boolean stop(QrrotServer server, DurableQrrot db) {
+    /** Stops serving (metrics too) and closes the data directory; false if closing it failed (said on the error stream). */
+    private boolean stop(QrrotServer server, DurableQrrot db, MetricsEndpoint metrics) {
+        if (metrics != null) {
+            metrics.close();
+        }
         server.close();
         try {
             db.close();
