@@ -708,16 +708,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             queuedIndexes[queuedCount++] = e.index();
             return;
         }
-        boolean ok = out.writerIndex() > replyStart && out.getByte(replyStart) == '+';
-        if (args.is(0, "EXEC") || args.is(0, "DISCARD") || args.is(0, "MULTI") && ok) {
-            boolean ran = args.is(0, "EXEC") && out.writerIndex() > replyStart + 1 && out.getByte(replyStart) == '*'
+        int i = e.index();
+        CommandTable t = server.commands;
+        if (i == t.exec || i == t.discard || i == t.multi && out.writerIndex() > replyStart
+                && out.getByte(replyStart) == '+') {
+            boolean ran = i == t.exec && out.writerIndex() > replyStart + 1 && out.getByte(replyStart) == '*'
                     && out.getByte(replyStart + 1) != '-';
-            for (int i = 0; ran && i < queuedCount; i++) {
-                stats.calledInExec(queuedIndexes[i]);
+            for (int q = 0; ran && q < queuedCount; q++) {
+                stats.calledInExec(queuedIndexes[q]);
             }
             queuedCount = 0;
         }
-        stats.called(e.index(), elapsed, out, replyStart);
+        stats.called(i, elapsed, out, replyStart);
     }
 
     // ---------------------------------------------------------------- blocking pops

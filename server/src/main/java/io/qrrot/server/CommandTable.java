@@ -24,6 +24,10 @@ final class CommandTable {
     private final Entry[] slots;
     private final int mask;
     private final List<Entry> all;
+    /** Indexes of the transaction commands, which command counting treats apart (-1: not in the table). */
+    final int multi;
+    final int exec;
+    final int discard;
 
     /** Server rows win over facade rows of the same name. */
     CommandTable(List<CommandSpec> facadeCommands) {
@@ -55,6 +59,9 @@ final class CommandTable {
             slots[i] = e;
         }
         all = Collections.unmodifiableList(entries);
+        multi = indexOf("MULTI");
+        exec = indexOf("EXEC");
+        discard = indexOf("DISCARD");
     }
 
     private static Entry entry(CommandSpec spec, ServerCommand server) {
@@ -90,6 +97,11 @@ final class CommandTable {
             i = (i + 1) & mask;
         }
         return null;
+    }
+
+    private int indexOf(String name) {
+        Entry e = lookup(name);
+        return e == null ? -1 : e.index();
     }
 
     /** All commands sorted by name; an entry's index is its position here. */
