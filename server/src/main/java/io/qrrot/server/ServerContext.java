@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What all connections share: the facade, the command table, the settings that CONFIG SET may change,
  * the client registry and the counters INFO reports. Thread-safe: settings are volatile, counters atomic,
- * the registry concurrent. Per-command counters live in each connection and are summed on demand, so
- * the request path touches no shared cache line.
+ * the registry concurrent. Per-connection counters live in each connection and per-command ones in each event
+ * loop's {@link CommandStats}; both are summed on demand, so the request path touches no shared cache line.
  */
 final class ServerContext {
     static final String REDIS_COMPAT_VERSION = "7.0.15";
