@@ -436,6 +436,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     log.debug("client {}: protocol error, closing after the reply: {}", id, decoder.error());
                     beginReply();
                     reply.error(decoder.error());
+                    stats.unknown(reply.target(), replyStart); // an error reply, as Redis counts it
                     endReply(0);
                     closeAfterReply = true;
                     break;
@@ -686,7 +687,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * Counts command {@code e} that the database just ran, as Redis counts it: a command queued by MULTI is
-     * counted when EXEC runs it (with EXEC's time), an error reply queued or not is a failed call.
+     * counted when EXEC runs it (with EXEC's time), an error reply is a failed call, and so is an error in
+     * EXEC's array of replies for the command it answers.
      */
     private void countCall(CommandTable.Entry e, long queueCost, long started) {
         long elapsed = System.nanoTime() - started;

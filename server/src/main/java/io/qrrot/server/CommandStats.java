@@ -79,7 +79,7 @@ final class CommandStats {
         error(out, replyStart);
     }
 
-    /** A request that named no known command got its error. */
+    /** A request that named no known command, or could not be read (a protocol error), got its error. */
     void unknown(ByteBuf out, int replyStart) {
         error(out, replyStart);
     }

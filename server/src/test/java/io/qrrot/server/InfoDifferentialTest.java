@@ -49,6 +49,9 @@ class InfoDifferentialTest {
             Thread.sleep(200);
             sameReplies(redis, qrrot, AFTER_EXPIRY);
         }
+        try (RawClient redis = new RawClient(servers.redis.port); RawClient qrrot = new RawClient(servers.qrrot.port())) {
+            assertEquals(redis.send("*x\r\n").read(), qrrot.send("*x\r\n").read(), "a protocol error");
+        }
     }
 
     @AfterAll
@@ -201,8 +204,8 @@ class InfoDifferentialTest {
         assertEquals(3, qrrot.number("keyspace_hits"), "GET k1, GET list (then WRONGTYPE), GET k2 in EXEC");
         assertEquals(2, qrrot.number("keyspace_misses"), "GET missing, GET tmp once expired");
         assertEquals(1, qrrot.number("expired_keys"));
-        assertEquals(8, qrrot.number("total_error_replies"), "WRONGTYPE, the unknown command, two arity errors, INCR's"
-                + " error in EXEC, EXECABORT, EXEC and DISCARD without MULTI");
+        assertEquals(9, qrrot.number("total_error_replies"), "WRONGTYPE, the unknown command, two arity errors, INCR's"
+                + " error in EXEC, EXECABORT, EXEC and DISCARD without MULTI, the protocol error");
         // Calls counted per command as Redis counts them: INFO's own calls too (this class asks both alike).
         assertEquals(counts(redis.startingWith("cmdstat_")), counts(qrrot.startingWith("cmdstat_")),
                 "calls, rejected_calls, failed_calls per command");

@@ -146,6 +146,21 @@ class InfoStatsTest {
         }
     }
 
+    @Test
+    void aProtocolErrorIsAnErrorReplyOfKindErr() throws Exception {
+        try (RawClient bad = new RawClient(server.port())) {
+            assertEquals("-ERR Protocol error: invalid multibulk length\r\n", bad.send("*x\r\n").read());
+            assertTrue(bad.closedByServer());
+        }
+        try (RawClient c = client()) {
+            InfoText info = info(c, "stats", "errorstats");
+            assertEquals(Map.of("errorstat_ERR", "count=1"), info.startingWith("errorstat_"));
+            assertEquals(1, info.number("total_error_replies"), "counted with the others, as Redis does");
+            assertEquals(1, info.number("total_error_replies_protocol"));
+            assertEquals(1, info.number("total_commands_processed"), "AUTH only");
+        }
+    }
+
     /** {@code cmdstat_x -> calls=N} of each line whose rejected and failed calls are 0 (else the whole counts). */
     private static Map<String, String> callsOnly(InfoText info) {
         Map<String, String> m = new java.util.HashMap<>();
