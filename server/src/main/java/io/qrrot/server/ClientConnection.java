@@ -151,7 +151,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     volatile long lastInteractionMillis = createdMillis;
     volatile String lastCommand = "NULL";
     volatile int protocolSnapshot = 2;
-    long commandsProcessed;
     long netInput;
     long netOutput;
     /** Bytes the partial request and the MULTI queue hold, for CLIENT LIST (plain: informational). */
@@ -164,7 +163,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** Commands queued by the open MULTI, by command-table index: counted as calls when EXEC runs them. */
     private int[] queuedIndexes = new int[8];
     private int queuedCount;
-    private volatile boolean resetStats;
 
     ClientConnection(ServerContext server) {
         this.server = server;
@@ -231,7 +229,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             registered = false;
             server.connected.decrementAndGet();
             server.clients.remove(id);
-            server.closedCommands.addAndGet(commandsProcessed);
             server.closedNetInput.addAndGet(netInput);
             server.closedNetOutput.addAndGet(netOutput);
         }
@@ -368,12 +365,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         try {
             netInput += data.readableBytes();
             lastInteractionMillis = System.currentTimeMillis();
-            if (resetStats) {
-                resetStats = false;
-                commandsProcessed = 0;
-                netInput = data.readableBytes();
-                netOutput = 0;
-            }
             if (closed || closeAfterReply || draining) {
                 data.release();
                 return;
@@ -445,6 +436,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     log.debug("client {}: protocol error, closing after the reply: {}", id, decoder.error());
                     beginReply();
                     reply.error(decoder.error());
+                    stats.unknown(reply.target(), replyStart); // an error reply, as Redis counts it
                     endReply(0);
                     closeAfterReply = true;
                     break;
@@ -597,7 +589,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- dispatch
 
     private void execute() {
-        commandsProcessed++;
         CommandTable.Entry e = server.commands.lookup(args);
         beginReply();
         if (e == null) {
@@ -628,7 +619,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             session.execute(CommandArgs.of("DISCARD"), DiscardingSink.INSTANCE);
             txDirty = false;
             reply.error(EXECABORT);
-            stats.rejected(e.index(), reply.target(), replyStart);
+            queuedCount = 0;
+            stats.called(e.index(), System.nanoTime() - started, reply.target(), replyStart); // a failed call, as Redis
             endReply(0);
             return;
         }
@@ -695,7 +687,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /**
      * Counts command {@code e} that the database just ran, as Redis counts it: a command queued by MULTI is
-     * counted when EXEC runs it (with EXEC's time), an error reply queued or not is a failed call.
+     * counted when EXEC runs it (with EXEC's time), an error reply is a failed call, and so is an error in
+     * EXEC's array of replies for the command it answers.
      */
     private void countCall(CommandTable.Entry e, long queueCost, long started) {
         long elapsed = System.nanoTime() - started;
@@ -714,8 +707,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 && out.getByte(replyStart) == '+') {
             boolean ran = i == t.exec && out.writerIndex() > replyStart + 1 && out.getByte(replyStart) == '*'
                     && out.getByte(replyStart + 1) != '-';
+            int element = ran ? out.indexOf(replyStart, out.writerIndex(), (byte) '\n') + 1 : 0;
             for (int q = 0; ran && q < queuedCount; q++) {
-                stats.calledInExec(queuedIndexes[q]);
+                stats.calledInExec(queuedIndexes[q], out, element);
+                element = element < out.writerIndex() ? CommandStats.skipElement(out, element) : element;
             }
             queuedCount = 0;
         }
@@ -1270,10 +1265,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         } catch (Throwable t) {
             fail(t, "checking the idle timeout");
         }
-    }
-
-    void resetStatsLater() {
-        resetStats = true;
     }
 
     /** Runs a blocking server command's completion back on this loop: reply, then continue with input. */

@@ -79,15 +79,69 @@ final class CommandStats {
         error(out, replyStart);
     }
 
-    /** A request that named no known command got its error. */
+    /** A request that named no known command, or could not be read (a protocol error), got its error. */
     void unknown(ByteBuf out, int replyStart) {
         error(out, replyStart);
     }
 
-    /** Calls that EXEC ran for a queued command (their time is EXEC's). */
-    void calledInExec(int index) {
+    /**
+     * A call that EXEC ran for queued command {@code index}, whose reply is the element at {@code at} of EXEC's
+     * array: an error there is a failed call, counted by kind, as Redis counts it. Its time is EXEC's.
+     */
+    void calledInExec(int index, ByteBuf out, int at) {
         calls[index]++;
         latency[index * BUCKETS]++;
+        if (isError(out, at)) {
+            failed[index]++;
+            error(out, at);
+        }
+    }
+
+    /** Every call this loop counted (INFO's total_commands_processed, the ops rate). */
+    long totalCalls() {
+        long n = 0;
+        for (long c : calls) {
+            n += c;
+        }
+        return n;
+    }
+
+    /**
+     * Where the RESP2/RESP3 reply element that starts at {@code at} of {@code out} ends (the first byte after it):
+     * how EXEC's array is walked element by element. The element must be complete.
+     */
+    static int skipElement(ByteBuf out, int at) {
+        byte type = out.getByte(at);
+        int eol = out.indexOf(at, out.writerIndex(), (byte) '\n');
+        if (eol < 0) {
+            return out.writerIndex();
+        }
+        int after = eol + 1;
+        return switch (type) {
+            case '$', '=', '!' -> {
+                long n = length(out, at + 1, eol - 1);
+                yield n < 0 ? after : (int) Math.min(out.writerIndex(), after + n + 2);
+            }
+            case '*', '~', '>', '%' -> {
+                long n = length(out, at + 1, eol - 1);
+                long elements = type == '%' ? 2 * n : n;
+                for (long i = 0; i < elements && after < out.writerIndex(); i++) {
+                    after = skipElement(out, after);
+                }
+                yield after;
+            }
+            default -> after;
+        };
+    }
+
+    /** The signed decimal in {@code out} from {@code from} to {@code to} (excluded). */
+    private static long length(ByteBuf out, int from, int to) {
+        boolean negative = from < to && out.getByte(from) == '-';
+        long n = 0;
+        for (int i = negative ? from + 1 : from; i < to; i++) {
+            n = n * 10 + (out.getByte(i) - '0');
+        }
+        return negative ? -n : n;
     }
 
     private static boolean isError(ByteBuf out, int at) {

@@ -9,13 +9,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The INFO text: Redis' format ({@code # Section} headers, {@code field:value} lines, CRLF) with the
  * server's own fields (server, clients, connection stats) merged with the facade's sections (memory,
- * persistence, stats, keyspace). Where both name a field, the facade's value wins.
+ * persistence, stats, keyspace). Where both name a field, the facade's value wins, but rdb_last_save_time is
+ * LASTSAVE's.
  */
 final class InfoReport {
     private static final Logger log = LoggerFactory.getLogger(InfoReport.class);
     /** Redis 7.0's sections in its order; {@code commandstats} and {@code latencystats} only when asked for. */
     private static final List<String> ORDER = List.of("server", "clients", "memory", "persistence", "stats",
-            "replication", "cpu", "commandstats", "errorstats", "latencystats", "cluster", "keyspace");
+            "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace");
     private static final java.util.Set<String> NOT_DEFAULT = java.util.Set.of("commandstats", "latencystats");
 
     private InfoReport() {
@@ -51,6 +52,7 @@ final class InfoReport {
     private static String title(String section) {
         return switch (section) {
             case "cpu" -> "CPU";
+            case "modules" -> "Modules"; // none loaded: the header alone, as Redis prints it
             case "commandstats" -> "Commandstats";
             case "errorstats" -> "Errorstats";
             case "latencystats" -> "Latencystats";
@@ -80,7 +82,7 @@ final class InfoReport {
                 put(f, "qrrot_version", ServerContext.QRROT_VERSION);
                 put(f, "redis_mode", "standalone");
                 put(f, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                        + System.getProperty("os.arch"));
+                        + machine(System.getProperty("os.arch")));
                 put(f, "arch_bits", "64");
                 put(f, "multiplexing_api", s.transport);
                 put(f, "java_version", System.getProperty("java.version"));
@@ -90,7 +92,8 @@ final class InfoReport {
                 put(f, "transport", s.transport);
                 put(f, "io_threads", Integer.toString(s.options.ioThreads()));
                 put(f, "tcp_port", Integer.toString(s.port));
-                put(f, "server_time_usec", Long.toString(System.currentTimeMillis() * 1000));
+                java.time.Instant now = java.time.Instant.now();
+                put(f, "server_time_usec", Long.toString(now.getEpochSecond() * 1_000_000 + now.getNano() / 1000));
                 put(f, "uptime_in_seconds", Long.toString(uptime));
                 put(f, "uptime_in_days", Long.toString(uptime / 86400));
                 put(f, "hz", "10");
@@ -145,7 +148,8 @@ final class InfoReport {
                 put(f, "aof_enabled", "1");
                 put(f, "appendfsync", s.db.options().fsync().name().toLowerCase(java.util.Locale.ROOT));
                 put(f, "rdb_bgsave_in_progress", s.saveInProgress.get() ? "1" : "0");
-                put(f, "rdb_last_save_time", Long.toString(lastSave(s, facade)));
+                // Replaces the facade's (0 before its first snapshot): what LASTSAVE answers, the start time at first.
+                f.put("rdb_last_save_time", Long.toString(lastSave(s, facade)));
                 put(f, "rdb_last_bgsave_status", s.lastSaveStatus);
                 var snap = s.lastSnapshot;
                 if (snap != null) {
@@ -159,11 +163,12 @@ final class InfoReport {
             case "stats" -> {
                 io.qrrot.engine.Engine.Counters k = s.engineCountersSinceReset();
                 CommandStats.Totals t = s.commandTotalsSinceReset();
+                long[] traffic = s.trafficSinceReset();
                 put(f, "total_connections_received", Long.toString(s.totalConnections.get()));
-                put(f, "total_commands_processed", Long.toString(s.totalCommands()));
+                put(f, "total_commands_processed", Long.toString(traffic[0]));
                 put(f, "instantaneous_ops_per_sec", Long.toString(s.sampler.opsPerSec()));
-                put(f, "total_net_input_bytes", Long.toString(s.netInput()));
-                put(f, "total_net_output_bytes", Long.toString(s.netOutput()));
+                put(f, "total_net_input_bytes", Long.toString(traffic[1]));
+                put(f, "total_net_output_bytes", Long.toString(traffic[2]));
                 put(f, "instantaneous_input_kbps", kbps(s.sampler.inputKbps()));
                 put(f, "instantaneous_output_kbps", kbps(s.sampler.outputKbps()));
                 put(f, "rejected_connections", Long.toString(s.rejectedConnections.get()));
@@ -239,6 +244,15 @@ final class InfoReport {
             case "cluster" -> put(f, "cluster_enabled", "0");
             default -> { }
         }
+    }
+
+    /** uname's machine name for the JVM's os.arch (amd64 is x86_64 to Redis' tools). */
+    private static String machine(String arch) {
+        return switch (arch) {
+            case "amd64" -> "x86_64";
+            case "x86" -> "i686";
+            default -> arch;
+        };
     }
 
     private static String kbps(double v) {

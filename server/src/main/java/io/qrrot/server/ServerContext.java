@@ -53,6 +53,8 @@ final class ServerContext {
     private volatile CommandStats.Totals statsBaseline;
     /** The engine's counters at the last CONFIG RESETSTAT (zeros before). */
     private volatile io.qrrot.engine.Engine.Counters engineBaseline = new io.qrrot.engine.Engine.Counters(0, 0, 0);
+    /** Commands, input and output bytes at the last CONFIG RESETSTAT (zeros before): INFO subtracts them. */
+    private volatile long[] trafficBaseline = new long[3];
     /** Rates and peaks sampled ten times a second (INFO's instantaneous_* and used_memory_peak). */
     final StatsSampler sampler = new StatsSampler(this);
     /** Random ids INFO reports as Redis does (run_id, master_replid): 40 hex digits, new each start. */
@@ -61,7 +63,6 @@ final class ServerContext {
     final java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicLong totalConnections = new AtomicLong();
     final AtomicLong rejectedConnections = new AtomicLong();
-    final AtomicLong closedCommands = new AtomicLong();
     final AtomicLong closedNetInput = new AtomicLong();
     final AtomicLong closedNetOutput = new AtomicLong();
     final AtomicLong protocolErrors = new AtomicLong();
@@ -115,14 +116,19 @@ final class ServerContext {
         this.config = new ServerConfig(this);
     }
 
+    /**
+     * Commands run, as Redis' total_commands_processed counts them: every counted call (a command EXEC ran
+     * included), not a refused or unknown one. Monotonic: the rates are sampled from it.
+     */
     long totalCommands() {
-        long n = closedCommands.get();
-        for (ClientConnection c : clients.values()) {
-            n += c.commandsProcessed;
+        long n = 0;
+        for (CommandStats s : loopStats.values()) {
+            n += s.totalCalls();
         }
         return n;
     }
 
+    /** Bytes read from clients, closed ones included. Monotonic. */
     long netInput() {
         long n = closedNetInput.get();
         for (ClientConnection c : clients.values()) {
@@ -131,12 +137,19 @@ final class ServerContext {
         return n;
     }
 
+    /** Bytes written to clients, closed ones included. Monotonic. */
     long netOutput() {
         long n = closedNetOutput.get();
         for (ClientConnection c : clients.values()) {
             n += c.netOutput;
         }
         return n;
+    }
+
+    /** {@link #totalCommands()}, {@link #netInput()} and {@link #netOutput()} since the last CONFIG RESETSTAT. */
+    long[] trafficSinceReset() {
+        long[] base = trafficBaseline;
+        return new long[] {totalCommands() - base[0], netInput() - base[1], netOutput() - base[2]};
     }
 
     /** Every loop's command counters summed: monotonic, for metrics. */
@@ -169,13 +182,8 @@ final class ServerContext {
         if (d != null) {
             engineBaseline = d.counters();
         }
+        trafficBaseline = new long[] {totalCommands(), netInput(), netOutput()};
         sampler.reset();
-        closedCommands.set(0);
-        closedNetInput.set(0);
-        closedNetOutput.set(0);
-        for (ClientConnection c : clients.values()) {
-            c.resetStatsLater();
-        }
         totalConnections.set(0);
         rejectedConnections.set(0);
         protocolErrors.set(0);

@@ -64,7 +64,7 @@ final class StatsSampler {
         if (seconds <= 0) {
             return;
         }
-        // A reset (CONFIG RESETSTAT) makes the counters go back: no negative rate.
+        // The counters only grow; a window that began before a CONFIG RESETSTAT is dropped (reset()).
         opsPerSec = Math.max(0, (ops[newest] - ops[oldest]) / seconds);
         inputKbps = Math.max(0, (input[newest] - input[oldest]) / seconds / 1024);
         outputKbps = Math.max(0, (output[newest] - output[oldest]) / seconds / 1024);
