@@ -114,7 +114,7 @@ final class MemoryCommand {
         long keys = e == null ? 0 : e.keys();
         long net = total > startup ? total - startup : 1;
         long dataset = Math.max(0, total - overhead);
-        r.map(15);
+        r.map(14);
         field(r, "peak.allocated", peak);
         field(r, "total.allocated", total);
         field(r, "startup.allocated", startup);
