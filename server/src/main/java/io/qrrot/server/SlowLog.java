@@ -15,8 +15,9 @@ import java.util.Iterator;
  * entry, or its latency sample), and only then is the lock taken. Arguments are kept as Redis keeps them: at
  * most 32 (the last replaced by {@code ... (N more arguments)}), each at most 128 bytes (cut, followed by
  * {@code ... (N more bytes)}); AUTH's and HELLO AUTH's credentials as {@code (redacted)}. EXEC is logged as
- * one command with its own time (Redis logs the commands it ran instead: qrrot's engine runs a transaction
- * as one unit and does not time its commands one by one). Thread-safe.
+ * one command with its own time, and a command MULTI queues as it is queued (Redis logs the commands as EXEC
+ * runs them: qrrot's engine runs a transaction as one unit and does not time its commands one by one).
+ * Thread-safe.
  */
 final class SlowLog {
     static final int MAX_ARGS = 32;
