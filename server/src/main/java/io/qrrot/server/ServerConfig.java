@@ -118,7 +118,6 @@ final class ServerConfig {
             }
             return () -> apply.forEach(Runnable::run);
         });
-        // slowlog-max-len first: CONFIG GET slowlog-* lists them in Redis 7.0's order.
         add("slowlog-max-len", () -> Long.toString(s.slowLog.maxLen()), v -> {
             long n = integer(v, 0, Long.MAX_VALUE);
             return () -> s.slowLog.maxLen(n);
