@@ -687,6 +687,30 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Bytes the key takes in the store (MEMORY USAGE): {@link Shard#memoryUsage}. A key whose TTL has passed
+     * counts as absent, as every read sees it; it is not deleted here. Allocates its views (an admin
+     * command, not a hot path).
+     *
+     * @return the bytes, or -1 when the key does not exist
+     */
+    public long memoryUsage(byte[] key) {
+        org.agrona.concurrent.UnsafeBuffer k = new org.agrona.concurrent.UnsafeBuffer(key);
+        long hash = ks.hash(key, 0, key.length);
+        Shard s = ks.shardFor(hash);
+        io.qrrot.engine.store.EntryView view = new io.qrrot.engine.store.EntryView();
+        s.lock();
+        try {
+            long bytes = s.memoryUsage(k, 0, key.length, hash, view, new io.qrrot.engine.store.CollectionView());
+            if (bytes >= 0 && view.expiry() != 0 && clock.millis() > view.expiry()) {
+                return -1;
+            }
+            return bytes;
+        } finally {
+            s.unlock();
+        }
+    }
+
+    /**
      * Counters since the engine started (they only grow): read-only lookups that found their key and that did
      * not, and keys deleted because their TTL passed.
      */

@@ -65,6 +65,7 @@ final class Compactor {
     private SnapshotInfo previous;
     private volatile String lastStatus = "ok";
     private volatile long lastMillis;
+    private volatile LatencyListener listener;
     private volatile long lastFinishedAt;
     private volatile long compactions;
     /** Compactions that failed (an abort is not a failure). */
@@ -179,8 +180,18 @@ final class Compactor {
             throw e;
         } finally {
             running = false;
-            lastMillis = (System.nanoTime() - started) / 1_000_000;
+            long took = System.nanoTime() - started;
+            lastMillis = took / 1_000_000;
+            LatencyListener l = listener;
+            if (l != null) {
+                l.compaction(took);
+            }
         }
+    }
+
+    /** Tells {@code l} how long each compaction took; null stops telling. */
+    void listener(LatencyListener l) {
+        listener = l;
     }
 
     /** Folds from the newest snapshot to {@code sealed}; from the one before it if the newest went bad. */

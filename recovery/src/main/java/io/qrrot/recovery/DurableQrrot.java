@@ -215,6 +215,17 @@ public final class DurableQrrot implements Qrrot {
         engine.setKeyReadyListener(listener);
     }
 
+    @Override
+    public void setLatencyListener(LatencyListener listener) {
+        wal.setFsyncListener(listener == null ? null : listener::walFsync);
+        compactor.listener(listener);
+    }
+
+    @Override
+    public long memoryUsage(byte[] key) {
+        return engine.memoryUsage(key);
+    }
+
     /** The engine, for tools that need more than commands (tests, the embedded CLI's export). */
     public Engine engine() {
         return engine;

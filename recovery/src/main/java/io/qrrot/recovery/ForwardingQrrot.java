@@ -87,4 +87,14 @@ public abstract class ForwardingQrrot implements Qrrot {
     public void setKeyReadyListener(io.qrrot.engine.Engine.KeyReadyListener listener) {
         delegate.setKeyReadyListener(listener);
     }
+
+    @Override
+    public void setLatencyListener(LatencyListener listener) {
+        delegate.setLatencyListener(listener);
+    }
+
+    @Override
+    public long memoryUsage(byte[] key) {
+        return delegate.memoryUsage(key);
+    }
 }

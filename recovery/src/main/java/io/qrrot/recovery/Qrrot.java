@@ -99,6 +99,19 @@ public interface Qrrot extends AutoCloseable {
     /** The threshold {@link #setEncodingLimit} sets, or -1 for an unknown name. */
     long encodingLimit(String name);
 
+    /** Tells {@code listener} how long each WAL fsync and compaction takes; null stops telling. */
+    default void setLatencyListener(LatencyListener listener) {
+    }
+
+    /**
+     * Bytes the key takes in memory: its entry's block (size class included), its share of the index and, for
+     * a collection, its element table, list nodes or score index; -1 when the key does not exist (or has
+     * expired), or when the database cannot tell.
+     */
+    default long memoryUsage(byte[] key) {
+        return -1;
+    }
+
     /** Tells {@code listener} of keys that may have become ready for blocked pops; null stops telling. */
     void setKeyReadyListener(io.qrrot.engine.Engine.KeyReadyListener listener);
 

@@ -610,6 +610,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (e.server() != null) {
             ServerCommands.run(e.server(), this);
             stats.called(e.index(), System.nanoTime() - started, reply.target(), replyStart);
+            SlowLog.commandEnded(this, e, started);
             if (!blocked) {
                 endReply(0);
             }
@@ -651,6 +652,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             startBlocking(wait);
             return;
         }
+        SlowLog.commandEnded(this, e, started);
         if (!session.inTransaction()) {
             txDirty = false;
         } else if (queueCost > 0 && reply.target().getByte(replyStart) == '+') {

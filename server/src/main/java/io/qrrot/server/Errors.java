@@ -31,6 +31,26 @@ final class Errors {
         return "ERR wrong number of arguments for '" + fullName + "' command";
     }
 
+    /**
+     * A subcommand's arity checked as Redis 7 checks its subcommand table ({@code n}: exactly n arguments,
+     * {@code -n}: at least n, the command's name included); the error names {@code command|subcommand}.
+     *
+     * @return null when the count fits, else the error text
+     */
+    static String subcommandArity(CommandArgs args, int arity) {
+        int n = args.count();
+        if (arity > 0 ? n == arity : n >= -arity) {
+            return null;
+        }
+        return wrongArity(args.string(0).toLowerCase(Locale.ROOT) + "|" + args.string(1).toLowerCase(Locale.ROOT));
+    }
+
+    /** Redis' reply when a known subcommand's handler refuses its arguments. */
+    static String subcommandSyntax(CommandArgs args) {
+        return utf8("ERR unknown subcommand or wrong number of arguments for '" + cString(args, 1, 128) + "'. Try "
+                + args.string(0).toUpperCase(Locale.ROOT) + " HELP.");
+    }
+
     /** For a container command: {@code unknown subcommand 'x'. Try CLIENT HELP.} */
     static String unknownSubcommand(CommandArgs args) {
         return utf8("ERR unknown subcommand '" + cString(args, 1, 128) + "'. Try "

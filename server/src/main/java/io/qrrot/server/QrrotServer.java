@@ -290,6 +290,7 @@ public final class QrrotServer implements AutoCloseable {
             context.admin.awaitTermination(30, TimeUnit.SECONDS);
             context.fileReads.awaitTermination(30, TimeUnit.SECONDS);
             context.db.allowSnapshots(); // the database may outlive this server (its owner closes it)
+            context.db.setLatencyListener(null);
             log.info("server stopped");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's own commands (connection, CLIENT, CONFIG, INFO, snapshots, SHUTDOWN). Each handler runs on
+ * The server's own commands (connection, CLIENT, CONFIG, INFO, snapshots, SHUTDOWN; SLOWLOG, LATENCY and
+ * MEMORY in their own classes). Each handler runs on
  * the connection's event loop after the dispatch gate has checked existence, arity and authentication,
  * writes exactly one reply, or marks the connection blocked and replies later from the admin thread.
  */
@@ -79,6 +80,9 @@ final class ServerCommands {
             case LASTSAVE -> r.integer(InfoReport.lastSave(c.server));
             case SHUTDOWN -> shutdown(c, r, a);
             case SNAPSHOT -> SnapshotCommand.run(c, r, a);
+            case SLOWLOG -> SlowLog.run(c, r, a);
+            case LATENCY -> LatencyMonitor.run(c, r, a);
+            case MEMORY -> MemoryCommand.run(c, r, a);
             case SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB -> PubSub.run(cmd, c, r, a);
             default -> throw new IllegalStateException("no handler for " + cmd);
         }

@@ -118,6 +118,18 @@ final class ServerConfig {
             }
             return () -> apply.forEach(Runnable::run);
         });
+        add("slowlog-max-len", () -> Long.toString(s.slowLog.maxLen()), v -> {
+            long n = integer(v, 0, Long.MAX_VALUE);
+            return () -> s.slowLog.maxLen(n);
+        });
+        add("slowlog-log-slower-than", () -> Long.toString(s.slowLog.slowerThanMicros), v -> {
+            long n = integer(v, -1, Long.MAX_VALUE);
+            return () -> s.slowLog.slowerThanMicros = n;
+        });
+        add("latency-monitor-threshold", () -> Long.toString(s.latency.thresholdMillis), v -> {
+            long n = integer(v, 0, Long.MAX_VALUE);
+            return () -> s.latency.thresholdMillis = n;
+        });
         add("appendfsync", () -> s.db.options().fsync().name().toLowerCase(Locale.ROOT), v -> {
             FsyncPolicy p;
             try {

@@ -37,6 +37,8 @@ final class ServerContext {
     volatile long pubsubSoftLimit = 8L << 20;
     volatile int pubsubSoftSeconds = 60;
     final PubSub pubsub = new PubSub();
+    final SlowLog slowLog = new SlowLog();
+    final LatencyMonitor latency = new LatencyMonitor();
     volatile int idleTimeoutSeconds;
     volatile int port;
     volatile String transport = "";
@@ -101,6 +103,7 @@ final class ServerContext {
         this.db = db;
         this.options = options;
         db.setKeyReadyListener(blocking);
+        db.setLatencyListener(latency);
         this.requirePass = options.requirePass();
         this.maxClients = options.maxClients();
         this.protectedMode = options.protectedMode();

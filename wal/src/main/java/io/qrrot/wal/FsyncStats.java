@@ -23,6 +23,7 @@ final class FsyncStats {
     private final long slowNanos;
     private long lastWarnAt = Long.MIN_VALUE;
     private long suppressed;
+    private volatile FsyncListener listener;
 
     FsyncStats(long slowMillis) {
         this.slowNanos = slowMillis * 1_000_000L;
@@ -42,6 +43,14 @@ final class FsyncStats {
             slowCount = slowCount + 1;
             warnSlow(nanos, what);
         }
+        FsyncListener l = listener;
+        if (l != null) {
+            l.fsynced(nanos);
+        }
+    }
+
+    void listener(FsyncListener l) {
+        listener = l;
     }
 
     private synchronized void warnSlow(long nanos, Object what) {

@@ -950,6 +950,11 @@ public final class Wal implements AutoCloseable {
         return h;
     }
 
+    /** Tells {@code listener} the duration of every fsync of the log from now on; null stops telling. */
+    public void setFsyncListener(FsyncListener listener) {
+        fsyncStats.listener(listener);
+    }
+
     public WalStats stats() {
         long bytes = segments.bytes();
         int count = segments.count();

@@ -120,6 +120,29 @@ public final class Shard {
     }
 
     /**
+     * Bytes the key's entry takes (MEMORY USAGE): its block as the allocator hands it out (size class or large
+     * block), its share of the index (the index's bytes over the entries), and for a collection beyond its
+     * entry its element table, list nodes or score index. Points {@code view} at the entry (the caller checks
+     * its expiry). The caller holds the lock.
+     *
+     * @return the bytes, or -1 when the key is absent
+     */
+    public long memoryUsage(DirectBuffer key, int keyOffset, int keyLength, long hash, EntryView view,
+                            CollectionView collection) {
+        checkAccess();
+        long address = locate(key, keyOffset, keyLength, hash);
+        if (address == 0) {
+            return -1;
+        }
+        view.wrap(address);
+        long bytes = SlabAllocator.blockBytesOf(address, EntryLayout.length(address)) + indexBytes / Math.max(1, entries);
+        if (EntryType.isCollection(view.type())) {
+            bytes += collection.wrap(view).tableBytes();
+        }
+        return bytes;
+    }
+
+    /**
      * Inserts or replaces an entry with a copy of the value bytes. The key and value may point into an entry
      * of this keyspace (for example a view of the old value): they are read before any memory is freed.
      *
