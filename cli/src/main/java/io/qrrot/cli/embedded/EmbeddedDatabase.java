@@ -1,6 +1,7 @@
 package io.qrrot.cli.embedded;
 
 import io.qrrot.cli.CliContext;
+import io.qrrot.cli.ops.Problems;
 import io.qrrot.recovery.DataDirectory;
 import io.qrrot.recovery.Qrrot;
 import java.io.IOException;
@@ -33,7 +34,7 @@ public final class EmbeddedDatabase {
                     ? "; pass " + createOption + " to make a new data directory there" : ""));
             return null;
         } catch (IOException e) {
-            ctx.err().println(verb + ": cannot open " + dir + ": " + e.getMessage());
+            ctx.err().println(verb + ": cannot open " + dir + ": " + Problems.describeDirectory(e));
             return null;
         }
         try {
@@ -42,7 +43,10 @@ public final class EmbeddedDatabase {
                 ctx.err().println(verb + ": created a new data directory " + dir);
             }
             return db;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            ctx.err().println(verb + ": cannot open " + dir + ": " + Problems.describeDirectory(e));
+            return null;
+        } catch (RuntimeException e) {
             ctx.err().println(verb + ": cannot open " + dir + ": " + e.getMessage());
             return null;
         }

@@ -2,6 +2,10 @@ package io.qrrot.cli.ops;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
@@ -25,5 +29,34 @@ public final class Problems {
             return f.getClass().getSimpleName() + ": " + f.getFile();
         }
         return e.getMessage();
+    }
+
+    /**
+     * Why a data directory (or a file in it) could not be opened or made, in words: the file system's own
+     * exceptions name only the path ({@code /etc/passwd}), which says nothing of the reason.
+     */
+    public static String describeDirectory(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() == null) {
+            String file = f.getFile();
+            if (e instanceof NoSuchFileException) {
+                return file + " does not exist";
+            }
+            if (e instanceof AccessDeniedException) {
+                return "permission denied: " + file;
+            }
+            if (e instanceof NotDirectoryException
+                    || e instanceof FileAlreadyExistsException && file != null && !Files.isDirectory(Path.of(file))) {
+                return file + " is not a directory";
+            }
+            return describe(e);
+        }
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            return f.getFile() + ": " + lowerFirst(f.getReason());
+        }
+        return describe(e);
+    }
+
+    private static String lowerFirst(String s) {
+        return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 }

@@ -2,6 +2,7 @@ package io.qrrot.cli.serve;
 
 import io.netty.util.ResourceLeakDetector;
 import io.qrrot.cli.CliContext;
+import io.qrrot.cli.ops.Problems;
 import io.qrrot.recovery.DataDirectory;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
@@ -153,25 +154,32 @@ public final class ServeCommand implements Callable<Integer> {
             // tests run with it on), measurable overhead on a server's request path.
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
+        // The port first: a port in use (or an address not of this machine) costs no recovery and makes no
+        // data directory. Clients that connect meanwhile wait in the listen backlog until the database is open.
+        QrrotServer server;
+        try {
+            server = QrrotServer.listen(serverOptions);
+        } catch (IOException e) {
+            ctx.err().println("qrrot serve: " + e.getMessage());
+            return 1;
+        }
         DurableQrrot db;
         try {
             db = DurableQrrot.open(dir, options);
         } catch (DataDirectory.NotADataDirectoryException e) {
             ctx.err().println("qrrot serve: " + e.getMessage());
+            server.close();
             return 1;
         } catch (IOException e) {
-            ctx.err().println("qrrot serve: cannot open " + dir + ": " + e.getMessage());
+            ctx.err().println("qrrot serve: cannot open " + dir + ": " + Problems.describeDirectory(e));
+            server.close();
             return 1;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
         }
         Qrrot served = unsafeAckBeforeWal ? new UnsafeAckQrrot(db) : db;
-        QrrotServer server = new QrrotServer(served, serverOptions);
-        try {
-            server.start();
-        } catch (IOException e) {
-            ctx.err().println("qrrot serve: " + e.getMessage());
-            db.close();
-            return 1;
-        }
+        server.serve(served);
         Thread hook = new Thread(() -> stop(server, db), "qrrot-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         StopSignals.install(server::close);
