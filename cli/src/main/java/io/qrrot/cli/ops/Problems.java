@@ -1,5 +1,6 @@
 package io.qrrot.cli.ops;
 
+import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -15,10 +16,14 @@ public final class Problems {
     }
 
     /**
-     * The exception's own message where it is written for people (the snapshot, WAL and lock errors name
-     * the file, the offset and what to do), else a sentence built from the file system's terse one.
+     * The exception's own message where it is written for people (the WAL and lock errors name the file, the
+     * offset and what to do; a corrupt snapshot file, see {@link #corruptSnapshot}), else a sentence built
+     * from the file system's terse one.
      */
     public static String describe(IOException e) {
+        if (e instanceof SnapshotCorruptException s) {
+            return corruptSnapshot(s);
+        }
         if (e instanceof FileSystemException f && f.getReason() == null) {
             if (e instanceof NoSuchFileException) {
                 return "no such file or directory: " + f.getFile();
@@ -53,7 +58,17 @@ public final class Problems {
         if (e instanceof FileSystemException f && f.getFile() != null) {
             return f.getFile() + ": " + lowerFirst(f.getReason());
         }
-        return describe(e);
+        return e.getMessage(); // the database's own words, e.g. a corrupt snapshot and how opening falls back
+    }
+
+    /**
+     * A corrupt snapshot file given on the command line (verify, status, dump, restore, save): what is wrong
+     * and where, without the advice for a database's own snapshots (opening falls back to the previous one;
+     * run snapshot verify), which does not fit a file checked on its own.
+     */
+    public static String corruptSnapshot(SnapshotCorruptException e) {
+        return "corrupt snapshot " + e.file() + " at byte offset " + e.offset() + ": " + e.problem() + " (expected "
+                + e.expected() + ", actual " + e.actual() + ")";
     }
 
     private static String lowerFirst(String s) {
