@@ -188,4 +188,24 @@ class DataDirectoryArgumentsTest {
                 + data.resolve("snapshots") + " is not a qrrot data directory (no wal/ or snapshots/ in it); it is the"
                 + " snapshots/ directory of the data directory " + data + ": give " + data);
     }
+
+    /** A path under a file: every verb that takes a data directory says that the file is not a directory. */
+    @Test
+    void aPathUnderAFileSaysWhyEverywhere() throws Exception {
+        Path under = file.resolve("data");
+        String why = "no such data directory: " + under + " (" + file + " is not a directory)";
+        refused(qrrot("cli", "--embedded", under.toString(), "GET", "k"), "qrrot cli: " + why);
+        refused(qrrot("cli", "--embedded", under.toString(), "--create", "GET", "k"),
+                "qrrot cli: cannot open " + under + ": " + file + " is not a directory");
+        refused(qrrot("ai", "--embedded", under.toString(), "how many keys?"), "qrrot ai: " + why);
+        refused(qrrot("snapshot", "save", "--wal", under.toString(), tmp.resolve("out.qrrt").toString()),
+                "qrrot snapshot save: " + why);
+        refused(qrrot("wal", "check", under.toString()), "qrrot wal check: " + why);
+        refused(qrrot("wal", "dump", under.toString()), "qrrot wal dump: " + why);
+        refused(qrrot("serve", "--wal", under.toString(), "--port", "0"),
+                "qrrot serve: cannot open " + under + ": " + file + " is not a directory");
+        // A plain typo keeps its short message (and the way to make one, where there is one).
+        refused(qrrot("cli", "--embedded", missing.toString(), "GET", "k"),
+                "qrrot cli: no such data directory: " + missing + "; pass --create to make a new data directory there");
+    }
 }

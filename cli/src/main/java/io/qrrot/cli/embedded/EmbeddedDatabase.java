@@ -29,8 +29,10 @@ public final class EmbeddedDatabase {
         try {
             kind = DataDirectory.check(dir, create ? DataDirectory.Mode.CREATE : DataDirectory.Mode.EXISTING);
         } catch (DataDirectory.NotADataDirectoryException e) {
-            boolean creatable = e.kind() == DataDirectory.Kind.MISSING || e.kind() == DataDirectory.Kind.EMPTY;
-            ctx.err().println(verb + ": " + e.getMessage() + (creatable && createOption != null
+            String why = Problems.notADataDirectory(e);
+            boolean creatable = e.kind() == DataDirectory.Kind.MISSING && why.equals(e.getMessage())
+                    || e.kind() == DataDirectory.Kind.EMPTY;
+            ctx.err().println(verb + ": " + why + (creatable && createOption != null
                     ? "; pass " + createOption + " to make a new data directory there" : ""));
             return null;
         } catch (IOException e) {

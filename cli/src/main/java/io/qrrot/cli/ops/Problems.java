@@ -1,5 +1,6 @@
 package io.qrrot.cli.ops;
 
+import io.qrrot.recovery.DataDirectory;
 import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -23,6 +24,9 @@ public final class Problems {
     public static String describe(IOException e) {
         if (e instanceof SnapshotCorruptException s) {
             return corruptSnapshot(s);
+        }
+        if (e instanceof DataDirectory.NotADataDirectoryException n) {
+            return notADataDirectory(n);
         }
         if (e instanceof FileSystemException f && f.getReason() == null) {
             if (e instanceof NoSuchFileException) {
@@ -58,7 +62,33 @@ public final class Problems {
         if (e instanceof FileSystemException f && f.getFile() != null) {
             return f.getFile() + ": " + lowerFirst(f.getReason());
         }
+        if (e instanceof DataDirectory.NotADataDirectoryException n) {
+            return notADataDirectory(n);
+        }
         return e.getMessage(); // the database's own words, e.g. a corrupt snapshot and how opening falls back
+    }
+
+    /**
+     * The refusal's own words, and for a missing path why it is missing when that is not a typo: a part of
+     * the path that is a file ({@code no such data directory: /etc/passwd/x (/etc/passwd is not a directory)})
+     * or a directory that may not be read.
+     */
+    public static String notADataDirectory(DataDirectory.NotADataDirectoryException e) {
+        if (e.kind() != DataDirectory.Kind.MISSING || e.path() == null) {
+            return e.getMessage();
+        }
+        for (Path p = e.path().toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                if (!Files.isDirectory(p)) {
+                    return e.getMessage() + " (" + p + " is not a directory)";
+                }
+                if (!Files.isExecutable(p)) {
+                    return e.getMessage() + " (permission denied: " + p + ")";
+                }
+                break;
+            }
+        }
+        return e.getMessage();
     }
 
     /**

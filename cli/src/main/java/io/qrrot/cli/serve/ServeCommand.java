@@ -167,7 +167,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             db = DurableQrrot.open(dir, options);
         } catch (DataDirectory.NotADataDirectoryException e) {
-            ctx.err().println("qrrot serve: " + e.getMessage());
+            ctx.err().println("qrrot serve: " + Problems.notADataDirectory(e));
             server.close();
             return 1;
         } catch (IOException e) {
