@@ -204,6 +204,12 @@ class DataDirectoryArgumentsTest {
         refused(qrrot("wal", "dump", under.toString()), "qrrot wal dump: " + why);
         refused(qrrot("serve", "--wal", under.toString(), "--port", "0"),
                 "qrrot serve: cannot open " + under + ": " + file + " is not a directory");
+        Path backup = tmp.resolve("backup.qrrt");
+        try (DurableQrrot db = DurableQrrot.open(tmp.resolve("saved"), SMALL)) {
+            java.nio.file.Files.copy(db.saveSnapshot().file(), backup);
+        }
+        refused(qrrot("snapshot", "restore", backup.toString(), "--wal", under.toString()),
+                "qrrot snapshot restore: cannot make " + under + ": " + file + " is not a directory");
         // A plain typo keeps its short message (and the way to make one, where there is one).
         refused(qrrot("cli", "--embedded", missing.toString(), "GET", "k"),
                 "qrrot cli: no such data directory: " + missing + "; pass --create to make a new data directory there");
