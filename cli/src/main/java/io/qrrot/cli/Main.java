@@ -21,6 +21,16 @@ public final class Main {
         System.exit(run(CliContext.system(), args));
     }
 
+    /** Every verb that lists {@code -V, --version} prints the version as {@code qrrot -V} does. */
+    private static void showVersionEverywhere(CommandLine cl) {
+        if (cl.getCommandSpec().mixinStandardHelpOptions() && cl.getCommandSpec().versionProvider() == null) {
+            cl.getCommandSpec().versionProvider(new Version());
+        }
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            showVersionEverywhere(sub);
+        }
+    }
+
     /** Runs {@code qrrot args…} in this process; returns the exit status (0 ok, 1 failure, 2 usage). */
     public static int run(CliContext ctx, String... args) {
         return commandLine(ctx).execute(args);
@@ -30,10 +40,10 @@ public final class Main {
         CommandLine cl = new CommandLine(new QrrotCommand(), new ContextFactory(ctx));
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(ctx.err(), StandardCharsets.UTF_8), true));
-        // "qrrot cli SET k -1": everything after the command name is the command's, options included.
-        CommandLine client = cl.getSubcommands().get("cli");
-        client.setStopAtPositional(true);
-        client.setUnmatchedOptionsArePositionalParams(true);
+        // "qrrot cli SET k -1": everything after the command name is the command's, options included; an
+        // unknown option before it is a usage error, as in every other verb.
+        cl.getSubcommands().get("cli").setStopAtPositional(true);
+        showVersionEverywhere(cl);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("qrrot: unexpected error: " + e);
             e.printStackTrace(commandLine.getErr());

@@ -59,9 +59,13 @@ class DataDirectoryArgumentsTest {
         assertEquals("", r.out());
     }
 
+    /**
+     * The names in {@code dir}, but the next WAL segment a live database preallocates in the background
+     * ({@code next.wal.tmp}), which may appear at any moment after it opens.
+     */
     private static List<String> names(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("next.wal.tmp")).sorted().toList();
         }
     }
 
@@ -187,5 +191,31 @@ class DataDirectoryArgumentsTest {
         refused(qrrot("serve", "--wal", data.resolve("snapshots").toString(), "--port", "0"), serve
                 + data.resolve("snapshots") + " is not a qrrot data directory (no wal/ or snapshots/ in it); it is the"
                 + " snapshots/ directory of the data directory " + data + ": give " + data);
+    }
+
+    /** A path under a file: every verb that takes a data directory says that the file is not a directory. */
+    @Test
+    void aPathUnderAFileSaysWhyEverywhere() throws Exception {
+        Path under = file.resolve("data");
+        String why = "no such data directory: " + under + " (" + file + " is not a directory)";
+        refused(qrrot("cli", "--embedded", under.toString(), "GET", "k"), "qrrot cli: " + why);
+        refused(qrrot("cli", "--embedded", under.toString(), "--create", "GET", "k"),
+                "qrrot cli: cannot open " + under + ": " + file + " is not a directory");
+        refused(qrrot("ai", "--embedded", under.toString(), "how many keys?"), "qrrot ai: " + why);
+        refused(qrrot("snapshot", "save", "--wal", under.toString(), tmp.resolve("out.qrrt").toString()),
+                "qrrot snapshot save: " + why);
+        refused(qrrot("wal", "check", under.toString()), "qrrot wal check: " + why);
+        refused(qrrot("wal", "dump", under.toString()), "qrrot wal dump: " + why);
+        refused(qrrot("serve", "--wal", under.toString(), "--port", "0"),
+                "qrrot serve: cannot open " + under + ": " + file + " is not a directory");
+        Path backup = tmp.resolve("backup.qrrt");
+        try (DurableQrrot db = DurableQrrot.open(tmp.resolve("saved"), SMALL)) {
+            java.nio.file.Files.copy(db.saveSnapshot().file(), backup);
+        }
+        refused(qrrot("snapshot", "restore", backup.toString(), "--wal", under.toString()),
+                "qrrot snapshot restore: cannot make " + under + ": " + file + " is not a directory");
+        // A plain typo keeps its short message (and the way to make one, where there is one).
+        refused(qrrot("cli", "--embedded", missing.toString(), "GET", "k"),
+                "qrrot cli: no such data directory: " + missing + "; pass --create to make a new data directory there");
     }
 }

@@ -654,6 +654,11 @@ public final class Engine implements AutoCloseable {
         return table.specs();
     }
 
+    /** The same rows without an engine: what a client shows in its help and completion. */
+    public static List<CommandSpec> commandSpecs() {
+        return new CommandTable().specs();
+    }
+
     /** Changes the memory limit past which deny-oom commands are refused; 0 removes it. */
     public void setMaxMemory(long bytes) {
         if (bytes < 0) {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * {@code qrrot serve --metrics-port N}: {@code /metrics} in the Prometheus text format (and OpenMetrics when asked
@@ -39,8 +40,17 @@ public final class MetricsEndpoint implements AutoCloseable {
      * @throws IOException when the address cannot be bound
      */
     public static MetricsEndpoint start(String bind, int port, QrrotServer server, Qrrot db) throws IOException {
+        return start(bind, port, server, () -> db);
+    }
+
+    /**
+     * As {@link #start(String, int, QrrotServer, Qrrot)} for a port bound before the database is open: until
+     * {@code db} supplies it (and the server serves it), a scrape gets the JVM's metrics only.
+     */
+    public static MetricsEndpoint start(String bind, int port, QrrotServer server, Supplier<Qrrot> db)
+            throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(QrrotCollector.of(server, db));
+        registry.register(new QrrotCollector(server::stats, db));
         JvmMetrics.builder().register(registry);
         ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "qrrot-metrics");

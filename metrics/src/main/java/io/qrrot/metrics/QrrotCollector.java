@@ -33,25 +33,30 @@ public final class QrrotCollector implements MultiCollector {
     private static final int FIRST_BUCKET = 2;
     private static final int LAST_BUCKET = 24;
     private final Supplier<ServerStats> server;
-    private final Qrrot db;
+    private final Supplier<Qrrot> db;
 
-    /** @param server the server's counters (null when serving no clients: only the database's are reported) */
-    public QrrotCollector(Supplier<ServerStats> server, Qrrot db) {
+    /**
+     * @param server the server's counters; it supplies null while the server serves no database yet
+     * @param db     the database; null until it is open
+     */
+    public QrrotCollector(Supplier<ServerStats> server, Supplier<Qrrot> db) {
         this.server = server;
         this.db = db;
     }
 
     public static QrrotCollector of(QrrotServer server, Qrrot db) {
-        return new QrrotCollector(server::stats, db);
+        return new QrrotCollector(server::stats, () -> db);
     }
 
     @Override
     public MetricSnapshots collect() {
         List<MetricSnapshot> out = new ArrayList<>();
-        if (server != null) {
-            server(server.get(), out);
+        ServerStats s = server.get();
+        if (s != null) {
+            server(s, out);
         }
-        DatabaseStats d = db.stats();
+        Qrrot open = db.get();
+        DatabaseStats d = open == null ? null : open.stats();
         if (d != null) {
             keyspace(d, out);
             wal(d.wal(), out);

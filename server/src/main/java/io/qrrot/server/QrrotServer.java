@@ -52,18 +52,30 @@ public final class QrrotServer implements AutoCloseable {
     /** Exit status of a process stopped because an event loop thread died (sysexits' EX_SOFTWARE). */
     public static final int LOOP_DIED_EXIT = 70;
 
-    private final ServerContext context;
+    /** Null until {@link #serve} for a server made by {@link #listen}. */
+    private volatile ServerContext context;
     private final ServerOptions options;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private EventLoopGroup group;
     private Channel serverChannel;
+    private volatile int boundPort;
+    private volatile String transport;
 
     public QrrotServer(Qrrot db, ServerOptions options) {
         this.options = options;
-        this.context = new ServerContext(db, options);
-        this.context.shutdownRequest = this::closeAsync;
+        this.context = newContext(db);
+    }
+
+    private QrrotServer(ServerOptions options) {
+        this.options = options;
+    }
+
+    private ServerContext newContext(Qrrot db) {
+        ServerContext c = new ServerContext(db, options);
+        c.shutdownRequest = this::closeAsync;
+        return c;
     }
 
     /**
@@ -72,6 +84,36 @@ public final class QrrotServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (in use, not local), with the address named
      */
     public QrrotServer start() throws IOException {
+        if (context == null) {
+            throw new IllegalStateException("a server made by listen() starts serving with serve(db)");
+        }
+        bind();
+        return accept();
+    }
+
+    /**
+     * Binds the address and accepts no connection yet: clients wait in the listen backlog until
+     * {@link #serve} hands over the database, so none ever sees one half open. Lets the owner claim the
+     * port before it opens (recovers, or creates) the database.
+     *
+     * @throws IOException when the address cannot be bound, with the address named and a hint fitting why
+     */
+    public static QrrotServer listen(ServerOptions options) throws IOException {
+        QrrotServer server = new QrrotServer(options);
+        server.bind();
+        return server;
+    }
+
+    /** Starts serving {@code db} on the address {@link #listen} bound. */
+    public QrrotServer serve(Qrrot db) {
+        if (context != null || serverChannel == null) {
+            throw new IllegalStateException("serve(db) follows listen(options), once");
+        }
+        context = newContext(db);
+        return accept();
+    }
+
+    private void bind() throws IOException {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("server already started");
         }
@@ -85,13 +127,14 @@ public final class QrrotServer implements AutoCloseable {
         };
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        context.transport = epoll ? "epoll" : "nio";
+        transport = epoll ? "epoll" : "nio";
         group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new LoopThreads(), io);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 511)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false) // accepts nothing until accept() below
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
@@ -106,15 +149,39 @@ public final class QrrotServer implements AutoCloseable {
         } catch (Exception e) {
             closing.set(true);
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            context.admin.shutdownNow();
-            context.fileReads.shutdownNow();
+            if (context != null) {
+                context.admin.shutdownNow();
+                context.fileReads.shutdownNow();
+            }
             terminated.complete(null);
-            throw new IOException("cannot listen on " + options.bind() + ":" + options.port() + " ("
-                    + e.getMessage() + "); is another server using the port? Pick another with --port", e);
+            throw new IOException(bindFailure(options.bind(), options.port(), e), e);
         }
-        context.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** "cannot listen on ADDR:PORT (why)", and what to do where the reason says it. */
+    static String bindFailure(String bind, int port, Throwable e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String hint;
+        if (why.contains("Address already in use")) {
+            hint = "; is another server using the port? Pick another with --port";
+        } else if (why.contains("Cannot assign requested address")) {
+            hint = "; " + bind + " is not an address of this machine: pick one of its addresses with --bind";
+        } else if (why.contains("Permission denied") || why.contains("Access denied")) {
+            hint = port < 1024 ? "; ports below 1024 need privileges: pick another with --port" : "";
+        } else {
+            hint = "";
+        }
+        return "cannot listen on " + bind + ":" + port + " (" + why + ")" + hint;
+    }
+
+    private QrrotServer accept() {
+        ServerContext context = this.context;
+        context.transport = transport;
+        context.port = boundPort;
         group.next().scheduleAtFixedRate(this::idleSweep, 1, 1, TimeUnit.SECONDS);
         group.next().scheduleAtFixedRate(context.sampler::tick, 0, StatsSampler.PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        serverChannel.config().setAutoRead(true);
         log.info("listening on {}:{} ({}, {} I/O threads, protected mode {}, {})", options.bind(), context.port,
                 context.transport, options.ioThreads(), context.protectedMode ? "on" : "off",
                 context.requirePass == null ? "no password" : "password required");
@@ -127,23 +194,27 @@ public final class QrrotServer implements AutoCloseable {
      * {@code requirepass} set, the password must match; without, protected mode admits loopback clients only.
      */
     public boolean admits(java.net.InetAddress remote, String password) {
-        String required = context.requirePass;
+        ServerContext context = this.context;
+        String required = context == null ? options.requirePass() : context.requirePass;
         if (required != null) {
             return password != null && java.security.MessageDigest.isEqual(
                     required.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        return !context.protectedMode || remote == null || remote.isLoopbackAddress();
+        boolean protectedMode = context == null ? options.protectedMode() : context.protectedMode;
+        return !protectedMode || remote == null || remote.isLoopbackAddress();
     }
 
     /** True when {@code requirepass} is set (metrics readers then authenticate with it). */
     public boolean passwordRequired() {
-        return context.requirePass != null;
+        ServerContext context = this.context;
+        return context == null ? options.requirePass() != null : context.requirePass != null;
     }
 
-    /** The server's counters now (commands, errors, connections), for metrics. */
+    /** The server's counters now (commands, errors, connections), for metrics; null until it serves a database. */
     public ServerStats stats() {
-        return ServerStats.of(context);
+        ServerContext context = this.context;
+        return context == null ? null : ServerStats.of(context);
     }
 
     /** The port actually bound (useful with port 0). */
@@ -151,17 +222,18 @@ public final class QrrotServer implements AutoCloseable {
         if (serverChannel == null) {
             throw new IllegalStateException("server not started");
         }
-        return context.port;
+        return boundPort;
     }
 
     /** "epoll" or "nio" once started. */
     public String transport() {
-        return context.transport;
+        return transport;
     }
 
     /** Number of connected clients. */
     public int connectedClients() {
-        return context.clients.size();
+        ServerContext context = this.context;
+        return context == null ? 0 : context.clients.size();
     }
 
     /** Completes when the server has stopped (after {@link #close()} or a SHUTDOWN command). */
@@ -223,6 +295,7 @@ public final class QrrotServer implements AutoCloseable {
     }
 
     private void idleSweep() {
+        ServerContext context = this.context;
         int timeout = context.idleTimeoutSeconds;
         if (timeout <= 0) {
             return;
@@ -254,6 +327,20 @@ public final class QrrotServer implements AutoCloseable {
     public void close() {
         if (!closing.compareAndSet(false, true)) {
             terminated.join();
+            return;
+        }
+        ServerContext context = this.context;
+        if (context == null) { // bound by listen(), never served: nothing but the port and the loops to release
+            try {
+                if (serverChannel != null) {
+                    serverChannel.close().syncUninterruptibly();
+                }
+                if (group != null) {
+                    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+                }
+            } finally {
+                terminated.complete(null);
+            }
             return;
         }
         // A SAVE or BGSAVE folding on the admin thread would hold the stop below for as long as it takes:

@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "cli", sortOptions = false,
         description = {"A client for a qrrot (or any Redis-protocol) server, or for a data directory opened in this "
                 + "process (--embedded).",
-                "Without COMMAND: an interactive prompt with history (~/.qrrot_history), completion, hints and the "
-                        + "AI agent (type help). With COMMAND: runs it and prints the reply.",
+                "Without COMMAND: an interactive prompt with history ($HOME/.qrrot_history), completion, hints and the "
+                        + "AI agent (type help). With COMMAND: runs it and prints the reply (raw when stdout is not "
+                        + "a terminal, as redis-cli prints it).",
                 "Exit status: 0 ok, 1 error reply or connection failure, 2 usage."})
 public final class ClientCommand implements Callable<Integer> {
     private final CliContext ctx;
@@ -66,8 +67,13 @@ public final class ClientCommand implements Callable<Integer> {
     List<String> command = new ArrayList<>();
 
     static final class Output {
-        @Option(names = "--raw", description = "Print replies as redis-cli --raw does.")
+        @Option(names = "--raw", description = "Print replies raw (strings as they are, no types), as redis-cli --raw "
+                + "does; the default when stdout is not a terminal.")
         boolean raw;
+
+        @Option(names = "--no-raw", description = "Print replies as at a terminal (\"quoted\", (integer) …) even when "
+                + "stdout is not one.")
+        boolean noRaw;
 
         @Option(names = "--json", description = "Print each reply as one JSON document (RESP3 is asked for).")
         boolean json;
@@ -79,7 +85,9 @@ public final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ReplyFormat format = output.json ? ReplyFormat.json() : output.raw ? ReplyFormat.raw() : ReplyFormat.standard();
+        ReplyFormat format = output.json ? ReplyFormat.json()
+                : output.raw || !output.noRaw && !ctx.outTerminal() ? ReplyFormat.raw()
+                : ReplyFormat.standard();
         RespConfig config = connection.config(ctx.env(), output.json);
         if (embedded == null) {
             if (create) {
@@ -124,16 +132,24 @@ public final class ClientCommand implements Callable<Integer> {
         try {
             session.connect();
             Reply reply = session.call(args);
-            ctx.out().write(format.format(reply));
+            ctx.out().write(format.format(args, reply));
             ctx.out().flush();
             return reply.isError() ? 1 : 0;
         } catch (RespException e) {
+            if (e instanceof RespException.Closed && isShutdown(args)) {
+                return 0; // the server stopped: SHUTDOWN's success has no reply (redis-cli treats it so)
+            }
             ctx.err().println(e.getMessage());
             return 1;
         } catch (IOException e) {
             ctx.err().println("could not write the reply: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** True for a SHUTDOWN command, whose success is the connection closing without a reply. */
+    public static boolean isShutdown(List<byte[]> args) {
+        return !args.isEmpty() && new String(args.get(0), StandardCharsets.UTF_8).equalsIgnoreCase("SHUTDOWN");
     }
 
     private int repl(CommandSession session, ReplyFormat format, AgentRun agent) {
@@ -157,9 +173,9 @@ public final class ClientCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code QRROT_HISTFILE}, else {@code ~/.qrrot_history}. */
+    /** {@code QRROT_HISTFILE}, else {@code $HOME/.qrrot_history}. */
     private Path historyFile() {
         String env = ctx.env().get("QRROT_HISTFILE");
-        return env != null && !env.isBlank() ? Path.of(env) : ctx.home().resolve(".qrrot_history");
+        return env != null && !env.isBlank() ? Path.of(env) : ctx.homeDirectory().resolve(".qrrot_history");
     }
 }

@@ -1,6 +1,7 @@
 package io.qrrot.cli.embedded;
 
 import io.qrrot.cli.CliContext;
+import io.qrrot.cli.ops.Problems;
 import io.qrrot.recovery.DataDirectory;
 import io.qrrot.recovery.Qrrot;
 import java.io.IOException;
@@ -28,12 +29,14 @@ public final class EmbeddedDatabase {
         try {
             kind = DataDirectory.check(dir, create ? DataDirectory.Mode.CREATE : DataDirectory.Mode.EXISTING);
         } catch (DataDirectory.NotADataDirectoryException e) {
-            boolean creatable = e.kind() == DataDirectory.Kind.MISSING || e.kind() == DataDirectory.Kind.EMPTY;
-            ctx.err().println(verb + ": " + e.getMessage() + (creatable && createOption != null
+            String why = Problems.notADataDirectory(e);
+            boolean creatable = e.kind() == DataDirectory.Kind.MISSING && why.equals(e.getMessage())
+                    || e.kind() == DataDirectory.Kind.EMPTY;
+            ctx.err().println(verb + ": " + why + (creatable && createOption != null
                     ? "; pass " + createOption + " to make a new data directory there" : ""));
             return null;
         } catch (IOException e) {
-            ctx.err().println(verb + ": cannot open " + dir + ": " + e.getMessage());
+            ctx.err().println(verb + ": cannot open " + dir + ": " + Problems.describeDirectory(e));
             return null;
         }
         try {
@@ -42,7 +45,10 @@ public final class EmbeddedDatabase {
                 ctx.err().println(verb + ": created a new data directory " + dir);
             }
             return db;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            ctx.err().println(verb + ": cannot open " + dir + ": " + Problems.describeDirectory(e));
+            return null;
+        } catch (RuntimeException e) {
             ctx.err().println(verb + ": cannot open " + dir + ": " + e.getMessage());
             return null;
         }

@@ -1,6 +1,7 @@
 package io.qrrot.cli.help;
 
 import io.qrrot.engine.CommandSpec;
+import io.qrrot.server.CommandList;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -14,8 +15,8 @@ import java.util.TreeSet;
 /**
  * The commands the REPL offers in {@code help}, completion and hints, by name. Immutable.
  *
- * <p>Built from the built-in table ({@link #builtin()}), from the server's {@code COMMAND DOCS}
- * ({@link CommandDocs}) or from the engine's command table ({@link #fromSpecs}).
+ * <p>Built from the qrrot server's command table ({@link #builtin()}), from a server's {@code COMMAND DOCS}
+ * ({@link CommandDocs}) or from a database's command table ({@link #fromSpecs}).
  */
 public final class CommandCatalog {
     private final Map<String, CommandHelp> byName;
@@ -32,9 +33,12 @@ public final class CommandCatalog {
         return new CommandCatalog(commands);
     }
 
-    /** The commands qrrot serves, as far as the client knows without asking the server. */
+    /**
+     * The commands a qrrot server answers, known without asking one: the rows of the server's own command
+     * table ({@link CommandList}), the same rows its COMMAND DOCS describes.
+     */
     public static CommandCatalog builtin() {
-        return new CommandCatalog(BuiltinCommands.ALL);
+        return fromSpecs(CommandList.all());
     }
 
     public static CommandCatalog fromSpecs(List<CommandSpec> specs) {

@@ -10,10 +10,22 @@ final class RawFormat implements ReplyFormat {
     static final RawFormat INSTANCE = new RawFormat();
 
     @Override
+    public byte[] format(List<byte[]> command, Reply reply) {
+        return AsIsCommands.printsAsIs(command) ? RawFormat.asIs(reply) : format(reply);
+    }
+
+    @Override
     public byte[] format(Reply reply) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         append(out, reply);
         out.write('\n');
+        return out.toByteArray();
+    }
+
+    /** cliFormatReplyRaw without the delimiter after it: what redis-cli prints for INFO, CLIENT LIST … */
+    static byte[] asIs(Reply reply) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        append(out, reply);
         return out.toByteArray();
     }
 

@@ -9,6 +9,11 @@ final class StandardFormat implements ReplyFormat {
     static final StandardFormat INSTANCE = new StandardFormat();
 
     @Override
+    public byte[] format(List<byte[]> command, Reply reply) {
+        return AsIsCommands.printsAsIs(command) ? RawFormat.asIs(reply) : format(reply);
+    }
+
+    @Override
     public byte[] format(Reply reply) {
         StringBuilder sb = new StringBuilder();
         append(sb, reply, "");

@@ -1,6 +1,7 @@
 package io.qrrot.cli.repl;
 
 import io.qrrot.cli.ai.AgentUi;
+import io.qrrot.cli.client.ClientCommand;
 import io.qrrot.cli.client.CommandSession;
 import io.qrrot.cli.help.CommandCatalog;
 import io.qrrot.cli.help.CommandHelp;
@@ -155,9 +156,11 @@ public final class Repl {
     private void execute(List<byte[]> args, PrintWriter out) {
         try {
             Reply reply = session.call(args);
-            out.print(new String(format.format(reply), StandardCharsets.UTF_8));
+            out.print(new String(format.format(args, reply), StandardCharsets.UTF_8));
         } catch (RespException e) {
-            out.println(e.getMessage());
+            if (!(e instanceof RespException.Closed && ClientCommand.isShutdown(args))) {
+                out.println(e.getMessage()); // after SHUTDOWN the server is gone: the prompt says "not connected"
+            }
         }
     }
 

@@ -140,12 +140,16 @@ public final class RespConnection implements Closeable {
             throw new RespException(e.getMessage() + " (from " + config.address() + ")", e);
         } catch (EOFException e) {
             close();
-            throw new RespException("connection to " + config.address() + " lost: " + e.getMessage(), e);
+            throw new RespException.Closed("connection to " + config.address() + " lost: " + e.getMessage(), e);
         } catch (IOException e) {
             close();
-            throw new RespException("connection to " + config.address() + " lost: " + describe(e, config), e);
+            String why = describe(e, config);
+            String message = "connection to " + config.address() + " lost: " + why;
+            throw why.equals(CLOSED_BY_SERVER) ? new RespException.Closed(message, e) : new RespException(message, e);
         }
     }
+
+    private static final String CLOSED_BY_SERVER = "connection closed by the server";
 
     private static boolean isPushCommand(List<byte[]> cmd) {
         String name = new String(cmd.get(0), StandardCharsets.UTF_8);
@@ -206,7 +210,7 @@ public final class RespConnection implements Closeable {
         if (m != null && (m.startsWith("Connection reset") || m.startsWith("Broken pipe"))) {
             // The server closed the connection and this side wrote to it before it read the end: the kernel
             // answers with a reset instead. The same event as a clean end (CLIENT KILL, a server stopping).
-            return "connection closed by the server";
+            return CLOSED_BY_SERVER;
         }
         return m == null ? e.getClass().getSimpleName() : m;
     }

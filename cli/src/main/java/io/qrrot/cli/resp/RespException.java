@@ -17,4 +17,13 @@ public class RespException extends IOException {
     public RespException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The server closed the connection where a reply was expected (after SHUTDOWN, CLIENT KILL, a stop). */
+    public static final class Closed extends RespException {
+        private static final long serialVersionUID = 1L;
+
+        public Closed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

@@ -2,11 +2,13 @@ package io.qrrot.cli.serve;
 
 import io.netty.util.ResourceLeakDetector;
 import io.qrrot.cli.CliContext;
+import io.qrrot.cli.ops.Problems;
 import io.qrrot.recovery.DataDirectory;
 import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
 import io.qrrot.metrics.MetricsEndpoint;
+import java.util.concurrent.atomic.AtomicReference;
 import io.qrrot.server.QrrotServer;
 import io.qrrot.server.ServerOptions;
 import io.qrrot.wal.FsyncPolicy;
@@ -159,37 +161,46 @@ public final class ServeCommand implements Callable<Integer> {
             // tests run with it on), measurable overhead on a server's request path.
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
+        // The port first: a port in use (or an address not of this machine) costs no recovery and makes no
+        // data directory. Clients that connect meanwhile wait in the listen backlog until the database is open.
+        QrrotServer server;
+        try {
+            server = QrrotServer.listen(serverOptions);
+        } catch (IOException e) {
+            ctx.err().println("qrrot serve: " + e.getMessage());
+            return 1;
+        }
+        // The metrics port likewise; until the database is open a scrape gets the JVM's metrics only.
+        AtomicReference<Qrrot> database = new AtomicReference<>();
+        MetricsEndpoint metrics = null;
+        if (metricsPort != null) {
+            try {
+                metrics = MetricsEndpoint.start(bind, metricsPort, server, database::get);
+            } catch (IOException | RuntimeException e) {
+                ctx.err().println("qrrot serve: cannot serve metrics on " + bind + ":" + metricsPort + " ("
+                        + e.getMessage() + ")");
+                server.close();
+                return 1;
+            }
+        }
         DurableQrrot db;
         try {
             db = DurableQrrot.open(dir, options);
         } catch (DataDirectory.NotADataDirectoryException e) {
-            ctx.err().println("qrrot serve: " + e.getMessage());
+            ctx.err().println("qrrot serve: " + Problems.notADataDirectory(e));
+            closeQuietly(metrics, server);
             return 1;
         } catch (IOException e) {
-            ctx.err().println("qrrot serve: cannot open " + dir + ": " + e.getMessage());
+            ctx.err().println("qrrot serve: cannot open " + dir + ": " + Problems.describeDirectory(e));
+            closeQuietly(metrics, server);
             return 1;
+        } catch (RuntimeException e) {
+            closeQuietly(metrics, server);
+            throw e;
         }
         Qrrot served = unsafeAckBeforeWal ? new UnsafeAckQrrot(db) : db;
-        QrrotServer server = new QrrotServer(served, serverOptions);
-        try {
-            server.start();
-        } catch (IOException e) {
-            ctx.err().println("qrrot serve: " + e.getMessage());
-            db.close();
-            return 1;
-        }
-        MetricsEndpoint metrics = null;
-        if (metricsPort != null) {
-            try {
-                metrics = MetricsEndpoint.start(bind, metricsPort, server, served);
-            } catch (IOException | RuntimeException e) {
-                ctx.err().println("qrrot serve: cannot serve metrics on " + bind + ":" + metricsPort + ": "
-                        + e.getMessage());
-                server.close();
-                db.close();
-                return 1;
-            }
-        }
+        server.serve(served);
+        database.set(served);
         MetricsEndpoint metricsEndpoint = metrics;
         Thread hook = new Thread(() -> stop(server, db, metricsEndpoint), "qrrot-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -212,6 +223,14 @@ public final class ServeCommand implements Callable<Integer> {
         }
         ctx.err().println("qrrot stopped");
         return clean ? 0 : 1;
+    }
+
+    /** Gives up the bound ports when the database could not be opened. */
+    private static void closeQuietly(MetricsEndpoint metrics, QrrotServer server) {
+        if (metrics != null) {
+            metrics.close();
+        }
+        server.close();
     }
 
     /** Stops serving (metrics too) and closes the data directory; false if closing it failed (said on the error stream). */

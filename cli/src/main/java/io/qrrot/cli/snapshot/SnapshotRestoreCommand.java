@@ -7,6 +7,9 @@ import io.qrrot.cli.ops.Reports;
 import io.qrrot.recovery.DataTools;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,9 +48,13 @@ public final class SnapshotRestoreCommand implements Callable<Integer> {
         try (ProgressBars progress = ProgressBars.records(ctx, "verify")) {
             installed = DataTools.restore(file, dir, progress);
         } catch (IOException e) {
-            ctx.err().println(VERB + ": " + Problems.describe(e));
+            // Making DIR fails on a part of its path that is a file: say that, not the exception's name.
+            boolean madeDir = (e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException)
+                    && ((FileSystemException) e).getReason() == null;
+            String problem = madeDir ? "cannot make " + dir + ": " + Problems.describeDirectory(e) : Problems.describe(e);
+            ctx.err().println(VERB + ": " + problem);
             if (json) {
-                ctx.out().println(Reports.jsonError(file, Problems.describe(e)));
+                ctx.out().println(Reports.jsonError(file, problem));
             }
             return 1;
         }

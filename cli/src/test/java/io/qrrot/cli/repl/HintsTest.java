@@ -17,7 +17,8 @@ class HintsTest {
                 + "PXAT unix-time-milliseconds|KEEPTTL]", Hints.hint("set ", catalog));
         assertEquals("value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|"
                 + "PXAT unix-time-milliseconds|KEEPTTL]", Hints.hint("SET k ", catalog));
-        assertEquals("parameter [parameter ...]", Hints.hint("config get ", catalog));
+        assertEquals("GET pattern [pattern ...]|SET parameter value [parameter value ...]|RESETSTAT|REWRITE",
+                Hints.hint("config ", catalog));
         assertEquals("", Hints.hint("GET k ", catalog));
         assertEquals("", Hints.hint("NOSUCH ", catalog));
         assertEquals("", Hints.hint("", catalog));

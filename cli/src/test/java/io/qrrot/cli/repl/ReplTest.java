@@ -1,6 +1,7 @@
 package io.qrrot.cli.repl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -147,6 +148,16 @@ class ReplTest {
         Path custom = home.resolve("custom_history");
         new ReplDriver(home).env("QRROT_HISTFILE", custom.toString()).type("PING\r", "cli", "-p", port());
         assertTrue(Files.readString(custom).endsWith(":PING\n"));
+        assertFalse(Files.exists(home.resolve(".qrrot_history")), "QRROT_HISTFILE wins over HOME");
+    }
+
+    /** The history goes to $HOME (here a directory of the test's own), not to the JVM's user.home. */
+    @Test
+    void historyFileInHomeFromTheEnvironment() throws Exception {
+        Path other = Files.createDirectory(home.resolve("other-home"));
+        new ReplDriver(home).env("HOME", other.toString()).type("PING\r", "cli", "-p", port());
+        assertTrue(Files.readString(other.resolve(".qrrot_history")).endsWith(":PING\n"));
+        assertFalse(Files.exists(home.resolve(".qrrot_history")));
     }
 
     @Test

@@ -58,11 +58,15 @@ class TmuxReplTest {
         return out;
     }
 
-    private void open(int width) throws Exception {
+    /** The shell words that run {@code qrrot} in a separate JVM, with {@code HOME} set to the test's directory. */
+    private String qrrot() {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String command = "HOME='" + home + "' TERM=xterm-256color '" + java + "' -cp '" + cp + "' io.qrrot.cli.Main cli -p "
-                + redis.port();
+        return "HOME='" + home + "' TERM=xterm-256color '" + java + "' -cp '" + cp + "' io.qrrot.cli.Main";
+    }
+
+    private void open(int width) throws Exception {
+        String command = qrrot() + " cli -p " + redis.port();
         run("new-session", "-d", "-s", "t", "-x", Integer.toString(width), "-y", "20", command);
         // capture-pane drops trailing spaces, so the idle prompt shows as "…:port>".
         await(s -> s.contains("127.0.0.1:" + redis.port() + ">"), false);
@@ -139,4 +143,37 @@ class TmuxReplTest {
         String after = awaitIdle(prompt);
         assertTrue(after.contains(prompt + "SET k v\nOK\n"), after);
     }
+
+    /**
+     * One command at a real terminal prints quoted, into a pipe raw, as redis-cli does (its stdout decides);
+     * INFO prints as it is either way.
+     */
+    @Test
+    void oneShotOutputFollowsWhetherStdoutIsATerminal() throws Exception {
+        redis.call("SET", "k", "hello");
+        String p = " cli -p " + redis.port();
+        String script = qrrot() + p + " GET k; echo \"[$?]\"; " + qrrot() + p + " GET k | cat; "
+                + qrrot() + p + " --raw GET k; " + qrrot() + p + " --no-raw GET k | cat; "
+                + qrrot() + p + " INFO keyspace; echo done; sleep 60";
+        // A script file: the class path is long, and four copies of it would pass tmux's command size limit.
+        Path file = java.nio.file.Files.writeString(home.resolve("one-shot.sh"), "q() { " + qrrot() + " \"$@\"; }\n"
+                + script.replace(qrrot(), "q") + "\n");
+        run("new-session", "-d", "-s", "t", "-x", "200", "-y", "20", "sh '" + file + "'");
+        String screen = await(s -> s.contains("done"), false);
+        assertEquals("\"hello\"\n[0]\nhello\nhello\n\"hello\"\n# Keyspace\ndb0:keys=1,expires=0,avg_ttl=0\ndone\n",
+                screen.replaceAll("\n+$", "\n"), screen);
+    }
+
+    /** INFO in the REPL at a real terminal: its lines, not one quoted string. */
+    @Test
+    void infoInTheReplPrintsItsLines() throws Exception {
+        redis.call("SET", "k", "hello");
+        open(200);
+        String prompt = "127.0.0.1:" + redis.port() + "> ";
+        keys("INFO keyspace", "Enter");
+        String screen = await(s -> s.contains("db0:") && lastLine(s).equals(prompt.strip()), false);
+        assertTrue(screen.contains(prompt + "INFO keyspace\n# Keyspace\ndb0:keys=1,expires=0,avg_ttl=0\n" + prompt.strip()),
+                screen);
+    }
+
 }

@@ -17,6 +17,7 @@ public final class CliRun {
     private final Map<String, String> env = new HashMap<>();
     private InputStream in = new ByteArrayInputStream(new byte[0]);
     private boolean interactive;
+    private boolean outTerminal = true;
     private Path home = Path.of(System.getProperty("java.io.tmpdir"));
     private boolean mergeOutput;
     private DatabaseOpener databases = DatabaseOpener.DURABLE;
@@ -45,6 +46,12 @@ public final class CliRun {
         return this;
     }
 
+    /** stdout is a pipe (by default it counts as a terminal: replies print quoted, as redis-cli's at one). */
+    public CliRun piped() {
+        this.outTerminal = false;
+        return this;
+    }
+
     /** How {@code --embedded} opens a data directory (default: the real durable database). */
     public CliRun databases(DatabaseOpener opener) {
         this.databases = opener;
@@ -67,7 +74,7 @@ public final class CliRun {
         ByteArrayOutputStream err = mergeOutput ? out : new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = mergeOutput ? o : new PrintStream(err, true, StandardCharsets.UTF_8);
-        CliContext ctx = new CliContext(in, o, e, Map.copyOf(env), interactive, home, () -> {
+        CliContext ctx = new CliContext(in, o, e, Map.copyOf(env), interactive, outTerminal, home, () -> {
             throw new IllegalStateException("no terminal in this test");
         }, databases);
         int exit = Main.run(ctx, args);

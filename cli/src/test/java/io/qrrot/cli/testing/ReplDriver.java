@@ -68,8 +68,10 @@ public final class ReplDriver {
         return s.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "").replace("\r", "");
     }
 
+    /** The REPL's home directory is {@code home}, given as {@code HOME} in its environment. */
     public ReplDriver(Path home) {
         this.home = home;
+        env.put("HOME", home.toString());
     }
 
     public ReplDriver env(String k, String v) {
@@ -88,7 +90,7 @@ public final class ReplDriver {
         terminal.setSize(new Size(200, 50));
         CliContext ctx = new CliContext(new ByteArrayInputStream(new byte[0]),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.copyOf(env), true, home, () -> terminal);
+                Map.copyOf(env), true, true, home, () -> terminal);
         int exit = Main.run(ctx, args);
         return new Session(exit, screen.toString(StandardCharsets.UTF_8), out.toString(StandardCharsets.UTF_8),
                 err.toString(StandardCharsets.UTF_8));
