@@ -82,33 +82,50 @@ class PrometheusScrapeTest {
 
     @Test
     void prometheusAndRedisExporterSeeTheLoad() throws Exception {
+        scrapeUnderLoad(null);
+    }
+
+    /** The configuration docs/operations.md shows: Prometheus with basic_auth, the exporter with REDIS_PASSWORD. */
+    @Test
+    void withAPasswordBothAuthenticate() throws Exception {
+        scrapeUnderLoad("s3cret pass");
+    }
+
+    private void scrapeUnderLoad(String password) throws Exception {
         Path prometheus = onPath("prometheus");
         Path exporter = onPath("prometheus-redis-exporter");
 
         db = DurableQrrot.open(dir.resolve("data"), QrrotOptions.defaults().withFsync(FsyncPolicy.ALWAYS).withShards(4));
-        server = new QrrotServer(db, ServerOptions.defaults().withBind("127.0.0.1").withPort(0));
+        server = new QrrotServer(db, ServerOptions.defaults().withBind("127.0.0.1").withPort(0).withRequirePass(password));
         server.start();
         metrics = MetricsEndpoint.start("127.0.0.1", 0, server, db);
 
         int exporterPort = freePort();
         Path exporterLog = dir.resolve("redis_exporter.log");
-        start(exporterLog, exporter.toString(), "--redis.addr=redis://127.0.0.1:" + server.port(),
-                "--web.listen-address=127.0.0.1:" + exporterPort);
+        start(exporterLog, password == null ? Map.of() : Map.of("REDIS_PASSWORD", password), exporter.toString(),
+                "--redis.addr=redis://127.0.0.1:" + server.port(), "--web.listen-address=127.0.0.1:" + exporterPort);
 
         prometheusPort = freePort();
         Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, String.join("\n",
+        List<String> yaml = new ArrayList<>(List.of(
                 "global:",
                 "  scrape_interval: 1s",
                 "  scrape_timeout: 1s",
                 "scrape_configs:",
                 "  - job_name: qrrot",
-                "    static_configs: [{targets: ['127.0.0.1:" + metrics.port() + "']}]",
+                "    static_configs: [{targets: ['127.0.0.1:" + metrics.port() + "']}]"));
+        if (password != null) {
+            Path passwordFile = dir.resolve("qrrot-password");
+            Files.writeString(passwordFile, password);
+            yaml.addAll(List.of("    basic_auth: {username: prometheus, password_file: '" + passwordFile + "'}"));
+        }
+        yaml.addAll(List.of(
                 "  - job_name: redis",
                 "    static_configs: [{targets: ['127.0.0.1:" + exporterPort + "']}]",
                 ""));
+        Files.writeString(config, String.join("\n", yaml));
         Path prometheusLog = dir.resolve("prometheus.log");
-        start(prometheusLog, prometheus.toString(), "--config.file=" + config,
+        start(prometheusLog, Map.of(), prometheus.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort);
 
         // Both targets scraped once before the load: the WAL's fsync count has a value to move from.
@@ -119,6 +136,9 @@ class PrometheusScrapeTest {
         int sets = 0;
         int wrongType = 0;
         try (Jedis j = new Jedis("127.0.0.1", server.port())) {
+            if (password != null) {
+                j.auth(password);
+            }
             for (int i = 0; i < 200; i++) {
                 j.set("s:" + (i % 150), "v" + i);   // 150 keys, 50 of them written twice
                 sets++;
@@ -225,8 +245,9 @@ class PrometheusScrapeTest {
         return v;
     }
 
-    private void start(Path log, String... command) throws IOException {
+    private void start(Path log, Map<String, String> env, String... command) throws IOException {
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        b.environment().putAll(env);
         processes.add(b.start());
     }
 
