@@ -103,7 +103,8 @@ class PrometheusScrapeTest {
         int exporterPort = freePort();
         Path exporterLog = dir.resolve("redis_exporter.log");
         start(exporterLog, password == null ? Map.of() : Map.of("REDIS_PASSWORD", password), exporter.toString(),
-                "--redis.addr=redis://127.0.0.1:" + server.port(), "--web.listen-address=127.0.0.1:" + exporterPort);
+                "--redis.addr=redis://127.0.0.1:" + server.port(), "--web.listen-address=127.0.0.1:" + exporterPort,
+                "--debug");   // a field of INFO or CONFIG GET it cannot parse is logged at debug level only
 
         prometheusPort = freePort();
         Path config = dir.resolve("prometheus.yml");
@@ -181,12 +182,23 @@ class PrometheusScrapeTest {
             awaitAll(checks, prometheusLog, exporterLog);
         }
 
+        List<String> unexpected = exporterProblems(exporterLog, true);
+        assertTrue(unexpected.isEmpty(), "redis_exporter could not read qrrot:\n" + String.join("\n", unexpected));
+    }
+
+    /**
+     * The exporter's log lines that say it could not read qrrot: errors, and the fields of INFO or CONFIG GET it
+     * could not parse (which it logs at debug level and exports as 0 or not at all); the commands qrrot does not
+     * have yet are left out (printed when {@code print}).
+     */
+    private static List<String> exporterProblems(Path exporterLog, boolean print) throws IOException {
         List<String> errors = Files.readAllLines(exporterLog).stream()
-                .filter(l -> l.contains("level=error") || l.contains("level=fatal")).collect(Collectors.toList());
-        errors.forEach(l -> System.out.println("redis_exporter: " + l));
-        List<String> unexpected = errors.stream().filter(l -> !TOLERATED_ERROR.matcher(l).find())
+                .filter(l -> l.contains("level=error") || l.contains("level=fatal") || l.contains("couldn't parse"))
                 .collect(Collectors.toList());
-        assertTrue(unexpected.isEmpty(), "redis_exporter logged errors reading qrrot:\n" + String.join("\n", unexpected));
+        if (print) {
+            errors.forEach(l -> System.out.println("redis_exporter: " + l));
+        }
+        return errors.stream().filter(l -> !TOLERATED_ERROR.matcher(l).find()).collect(Collectors.toList());
     }
 
     /** Polls each query until its single sample satisfies its predicate, or fails at the deadline with the last values. */
@@ -208,7 +220,8 @@ class PrometheusScrapeTest {
                 fail("after " + DEADLINE.toSeconds() + " s Prometheus still answers: "
                         + last.entrySet().stream().map(e -> "\n  " + e.getKey() + " -> " + e.getValue())
                                 .collect(Collectors.joining())
-                        + "\nprometheus log:\n" + tail(prometheusLog) + "\nredis_exporter log:\n" + tail(exporterLog));
+                        + "\nprometheus log:\n" + tail(prometheusLog) + "\nredis_exporter's problems reading qrrot:\n"
+                        + String.join("\n", exporterProblems(exporterLog, false)));
             }
             Thread.sleep(500);
         }
