@@ -11,7 +11,7 @@ import java.util.Iterator;
  * microseconds, newest first, at most {@code slowlog-max-len} of them, shared by every event loop.
  *
  * <p>Recording: {@link ClientConnection} calls {@link #commandEnded} after each command it ran, with the time
- * it started. That costs a clock read and two volatile reads; only a command over a threshold allocates (its
+ * it took (the connection's one clock read per command). That costs two volatile reads; only a command over a threshold allocates (its
  * entry, or its latency sample), and only then is the lock taken. Arguments are kept as Redis keeps them: at
  * most 32 (the last replaced by {@code ... (N more arguments)}), each at most 128 bytes (cut, followed by
  * {@code ... (N more bytes)}); AUTH's and HELLO AUTH's credentials as {@code (redacted)}. EXEC is logged as
@@ -37,12 +37,11 @@ final class SlowLog {
     private long nextId;
 
     /**
-     * The end of a command {@code c} ran ({@code e}, started at {@code startedNanos}): logs it if it was slow,
+     * The end of a command {@code c} ran ({@code e}, which took {@code nanos}): logs it if it was slow,
      * and gives the latency monitor its {@code command} or {@code fast-command} sample if over its threshold.
      * Allocation-free unless one of them takes the command.
      */
-    static void commandEnded(ClientConnection c, CommandTable.Entry e, long startedNanos) {
-        long nanos = System.nanoTime() - startedNanos;
+    static void commandEnded(ClientConnection c, CommandTable.Entry e, long nanos) {
         ServerContext s = c.server;
         SlowLog log = s.slowLog;
         long threshold = log.slowerThanMicros;
