@@ -81,6 +81,9 @@ final class Ctx {
     int listed;
     /** False while KEYS runs: it filters expired keys out without deleting them, as Redis does. */
     boolean lazyDelete = true;
+    /** Lookups of read-only commands since the last {@link #flushCounters}: found, and not found. */
+    private int hits;
+    private int misses;
     private long[] hashes = new long[8];
     private boolean[] hashed = new boolean[8];
 
@@ -217,9 +220,25 @@ final class Ctx {
     boolean find(Found into, DirectBuffer key, int koff, int klen, long hash) {
         boolean hit = findLive(into, key, koff, klen, hash);
         if (cmd != null && cmd.readOnly) {
-            (hit ? engine.keyspaceHits : engine.keyspaceMisses).increment();
+            if (hit) {
+                hits++;
+            } else {
+                misses++;
+            }
         }
         return hit;
+    }
+
+    /** Adds this command's keyspace hits and misses to the engine's counters: once a command, not once a key. */
+    void flushCounters() {
+        if (hits > 0) {
+            engine.keyspaceHits.add(hits);
+            hits = 0;
+        }
+        if (misses > 0) {
+            engine.keyspaceMisses.add(misses);
+            misses = 0;
+        }
     }
 
     private boolean findLive(Found into, DirectBuffer key, int koff, int klen, long hash) {

@@ -195,6 +195,7 @@ public final class Engine implements AutoCloseable {
             c.effect.reset();
             c.replies.clear();
             c.trim();
+            c.flushCounters();
         }
     }
 

@@ -61,6 +61,8 @@ public final class DurableQrrot implements Qrrot {
     private volatile long maxMemory;
     /** {@code ok}, or {@code err: <what failed>} while active expiry keeps failing (INFO stats). */
     private volatile String expireStatus = "ok";
+    /** The listener {@link #setLatencyListener} set last (guarded by this). */
+    private LatencyListener latencyListener;
 
     private DurableQrrot(QrrotOptions options, DataDirectory dir, SnapshotDirectory snapshots, Recovery.Result r) {
         this.options = options;
@@ -216,9 +218,17 @@ public final class DurableQrrot implements Qrrot {
     }
 
     @Override
-    public void setLatencyListener(LatencyListener listener) {
+    public synchronized void setLatencyListener(LatencyListener listener) {
+        latencyListener = listener;
         wal.setFsyncListener(listener == null ? null : listener::walFsync);
         compactor.listener(listener);
+    }
+
+    @Override
+    public synchronized void clearLatencyListener(LatencyListener listener) {
+        if (latencyListener == listener) {
+            setLatencyListener(null);
+        }
     }
 
     @Override

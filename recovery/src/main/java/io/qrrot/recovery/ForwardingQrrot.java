@@ -94,6 +94,11 @@ public abstract class ForwardingQrrot implements Qrrot {
     }
 
     @Override
+    public void clearLatencyListener(LatencyListener listener) {
+        delegate.clearLatencyListener(listener);
+    }
+
+    @Override
     public long memoryUsage(byte[] key) {
         return delegate.memoryUsage(key);
     }

@@ -103,6 +103,10 @@ public interface Qrrot extends AutoCloseable {
     default void setLatencyListener(LatencyListener listener) {
     }
 
+    /** Stops telling {@code listener} if it is still the one told (a newer one set meanwhile stays). */
+    default void clearLatencyListener(LatencyListener listener) {
+    }
+
     /**
      * Bytes the key takes in memory: its entry's block (size class included), its share of the index and, for
      * a collection, its element table, list nodes or score index; -1 when the key does not exist (or has

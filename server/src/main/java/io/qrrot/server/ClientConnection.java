@@ -162,6 +162,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private CommandStats stats;
     /** When the current command's time started: see {@link #lap}. */
     private long clock;
+    /** A server command answered from another thread (SAVE, SHUTDOWN, SNAPSHOT), counted when it replies. */
+    private CommandTable.Entry blockedCommand;
+    private long blockedCommandStart;
     /** Commands queued by the open MULTI, by command-table index: counted as calls when EXEC runs them. */
     private int[] queuedIndexes = new int[8];
     private int queuedCount;
@@ -230,9 +233,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (registered) {
             registered = false;
             server.connected.decrementAndGet();
-            server.clients.remove(id);
+            // Into the totals before out of the registry, so a reader never sees the bytes counted nowhere.
             server.closedNetInput.addAndGet(netInput);
             server.closedNetOutput.addAndGet(netOutput);
+            server.clients.remove(id);
         }
         releaseAll();
     }
@@ -612,13 +616,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (e.server() != null) {
+            long started = clock;
             ServerCommands.run(e.server(), this);
+            if (blocked) {
+                // SAVE, SHUTDOWN, SNAPSHOT: the reply comes from another thread; counted then (completeBlocked).
+                blockedCommand = e;
+                blockedCommandStart = started;
+                return;
+            }
             long elapsed = lap();
             stats.called(e.index(), elapsed, reply.target(), replyStart);
             SlowLog.commandEnded(this, e, elapsed);
-            if (!blocked) {
-                endReply(0);
-            }
+            endReply(0);
             return;
         }
         if (txDirty && args.is(0, "EXEC")) {
@@ -638,6 +647,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 reply.error(refused);
                 txDirty = true;
                 stats.rejected(e.index(), reply.target(), replyStart);
+                lap();
                 endReply(0);
                 return;
             }
@@ -694,11 +704,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Counts command {@code e} that the database just ran, as Redis counts it: a command queued by MULTI is
-     * counted when EXEC runs it (with EXEC's time), an error reply is a failed call, and so is an error in
-     * EXEC's array of replies for the command it answers.
-     */
-    /**
      * The time since the previous lap of this {@link #processInput} pass (or its start), and a new lap: one clock
      * read per command, where a start and an end read would cost two (a clock read is about 50 ns on a virtual
      * machine). So a command's time includes the decoding of its request, as it would in a pipeline anyway.
@@ -710,6 +715,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return elapsed;
     }
 
+    /**
+     * Counts command {@code e} that the database just ran, as Redis counts it: a command queued by MULTI is
+     * counted when EXEC runs it (with EXEC's time), an error reply is a failed call, and so is an error in
+     * EXEC's array of replies for the command it answers.
+     */
     private void countCall(CommandTable.Entry e, long queueCost, long elapsed) {
         ByteBuf out = reply.target();
         boolean queued = queueCost > 0 && out.writerIndex() > replyStart && out.getByte(replyStart) == '+';
@@ -1309,6 +1319,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     }
                     beginReply();
                     writeReply.accept(reply);
+                    CommandTable.Entry e = blockedCommand;
+                    if (e != null) {
+                        blockedCommand = null;
+                        long elapsed = System.nanoTime() - blockedCommandStart;
+                        stats.called(e.index(), elapsed, reply.target(), replyStart);
+                        SlowLog.commandEnded(this, e, elapsed);
+                    }
                     endReply(0);
                     processInput();
                     endBatch();

@@ -180,7 +180,7 @@ public final class QrrotServer implements AutoCloseable {
         context.transport = transport;
         context.port = boundPort;
         group.next().scheduleAtFixedRate(this::idleSweep, 1, 1, TimeUnit.SECONDS);
-        group.next().scheduleAtFixedRate(context.sampler::tick, 0, StatsSampler.PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        context.sampler.start();
         serverChannel.config().setAutoRead(true);
         log.info("listening on {}:{} ({}, {} I/O threads, protected mode {}, {})", options.bind(), context.port,
                 context.transport, options.ioThreads(), context.protectedMode ? "on" : "off",
@@ -372,12 +372,13 @@ public final class QrrotServer implements AutoCloseable {
             if (group != null) {
                 group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             }
+            context.sampler.stop();
             context.admin.shutdown();
             context.fileReads.shutdown();
             context.admin.awaitTermination(30, TimeUnit.SECONDS);
             context.fileReads.awaitTermination(30, TimeUnit.SECONDS);
             context.db.allowSnapshots(); // the database may outlive this server (its owner closes it)
-            context.db.setLatencyListener(null);
+            context.db.clearLatencyListener(context.latency); // unless another server set its own since
             log.info("server stopped");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
  * Rates and peaks as Redis reports them: every 100 ms it reads the commands processed and the bytes read and
  * written, and INFO's {@code instantaneous_*} fields are the mean rate over the last 16 samples (1.6 s); every
  * second it reads the memory the data uses and keeps the highest ({@code used_memory_peak}), and the process's
- * RSS likewise. Runs on one of the server's event loops (it only reads counters); readers see the latest values.
+ * RSS likewise. A daemon thread of its own, off the event loops: reading memory takes each shard's lock in turn and
+ * reads {@code /proc}. Readers see the latest values.
  */
 final class StatsSampler {
     private static final Logger log = LoggerFactory.getLogger(StatsSampler.class);
@@ -33,7 +34,29 @@ final class StatsSampler {
         this.server = server;
     }
 
-    /** Runs every {@link #PERIOD_MILLIS} ms on one of the server's event loops. */
+    private java.util.concurrent.ScheduledExecutorService timer;
+
+    /** Starts sampling (a server that serves). */
+    synchronized void start() {
+        if (timer == null) {
+            timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "qrrot-stats");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleAtFixedRate(this::tick, 0, PERIOD_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Stops sampling (the server closes). */
+    synchronized void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+        }
+    }
+
+    /** Runs every {@link #PERIOD_MILLIS} ms. */
     void tick() {
         try {
             sample(System.nanoTime(), server.totalCommands(), server.netInput(), server.netOutput());

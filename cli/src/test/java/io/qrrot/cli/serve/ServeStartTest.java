@@ -1,6 +1,7 @@
 package io.qrrot.cli.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,10 +84,12 @@ class ServeStartTest {
             OutputStream out = client.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            assertEquals(0, server.connectedClients());
+            InputStream in = client.getInputStream();
+            client.setSoTimeout(300);
+            assertThrows(java.net.SocketTimeoutException.class, in::read, "no reply before the database is served");
+            client.setSoTimeout(0);
             try (DurableQrrot db = DurableQrrot.open(tmp.resolve("data"), QrrotOptions.defaults())) {
                 server.serve(db);
-                InputStream in = client.getInputStream();
                 assertEquals("+PONG\r\n", new String(in.readNBytes(7), StandardCharsets.US_ASCII));
                 server.close();
             }
