@@ -122,16 +122,13 @@ final class LatencyMonitor implements LatencyListener {
 
     // ---------------------------------------------------------------- LATENCY
 
+    /** GRAPH and HISTOGRAM are not implemented: answered as Redis answers a subcommand it does not know. */
+    private static final Subcommands SUBCOMMANDS = Subcommands.of("HISTORY", 3, "RESET", -2, "LATEST", 2,
+            "DOCTOR", 2, "HELP", 2);
+
     static void run(ClientConnection c, RespEncoder r, CommandArgs a) {
         LatencyMonitor m = c.server.latency;
-        // GRAPH and HISTOGRAM are not implemented: answered as Redis answers a subcommand it does not know.
-        int arity = a.is(1, "HISTORY") ? 3 : a.is(1, "RESET") ? -2
-                : a.is(1, "LATEST") || a.is(1, "DOCTOR") || a.is(1, "HELP") ? 2 : 0;
-        if (arity == 0) {
-            r.error(Errors.unknownSubcommand(a));
-            return;
-        }
-        String wrong = Errors.subcommandArity(a, arity);
+        String wrong = SUBCOMMANDS.refusal(a);
         if (wrong != null) {
             r.error(wrong);
         } else if (a.is(1, "HISTORY")) {

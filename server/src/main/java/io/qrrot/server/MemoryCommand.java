@@ -18,17 +18,14 @@ final class MemoryCommand {
     /** Redis's DOCTOR says nothing below 5 MB. */
     private static final long DOCTOR_MIN_BYTES = 5L << 20;
 
+    private static final Subcommands SUBCOMMANDS = Subcommands.of("USAGE", -3, "STATS", 2, "DOCTOR", 2,
+            "MALLOC-STATS", 2, "PURGE", 2, "HELP", 2);
+
     private MemoryCommand() {
     }
 
     static void run(ClientConnection c, RespEncoder r, CommandArgs a) {
-        int arity = a.is(1, "USAGE") ? -3 : a.is(1, "STATS") || a.is(1, "DOCTOR") || a.is(1, "MALLOC-STATS")
-                || a.is(1, "PURGE") || a.is(1, "HELP") ? 2 : 0;
-        if (arity == 0) {
-            r.error(Errors.unknownSubcommand(a));
-            return;
-        }
-        String wrong = Errors.subcommandArity(a, arity);
+        String wrong = SUBCOMMANDS.refusal(a);
         if (wrong != null) {
             r.error(wrong);
         } else if (a.is(1, "USAGE")) {

@@ -145,14 +145,11 @@ final class SlowLog {
 
     // ---------------------------------------------------------------- SLOWLOG
 
+    private static final Subcommands SUBCOMMANDS = Subcommands.of("GET", -2, "LEN", 2, "RESET", 2, "HELP", 2);
+
     static void run(ClientConnection c, RespEncoder r, CommandArgs a) {
         SlowLog log = c.server.slowLog;
-        int arity = a.is(1, "GET") ? -2 : a.is(1, "LEN") || a.is(1, "RESET") || a.is(1, "HELP") ? 2 : 0;
-        if (arity == 0) {
-            r.error(Errors.unknownSubcommand(a));
-            return;
-        }
-        String wrong = Errors.subcommandArity(a, arity);
+        String wrong = SUBCOMMANDS.refusal(a);
         if (wrong != null) {
             r.error(wrong);
         } else if (a.is(1, "HELP")) {
