@@ -162,6 +162,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private CommandStats stats;
     /** When the current command's time started: see {@link #lap}. */
     private long clock;
+    /** A blocking pop waiting for its keys: the time of its first run, and of its runs since (see finishBlocking). */
+    private CommandTable.Entry blockedPop;
+    private long blockedPopNanos;
+    private long blockedPopRetryNanos;
     /** A server command answered from another thread (SAVE, SHUTDOWN, SNAPSHOT), counted when it replies. */
     private CommandTable.Entry blockedCommand;
     private long blockedCommandStart;
@@ -665,6 +669,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         countCall(e, queueCost, elapsed);
         long wait = session.takeBlock();
         if (wait >= 0) {
+            // A blocking pop that waits is a call now, as in Redis; the time of its later runs, an error it is
+            // answered with, and the slow log wait for its answer (finishBlocking).
+            blockedPop = e;
+            blockedPopNanos = elapsed;
+            blockedPopRetryNanos = 0;
             startBlocking(wait);
             return;
         }
@@ -791,6 +800,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             }
             beginReply();
             long lsn;
+            long started = System.nanoTime();
             try {
                 lsn = session.execute(blockedArgs, reply);
             } catch (RuntimeException ex) {
@@ -800,6 +810,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                         + "'; see the server log");
                 lsn = 0;
             }
+            blockedPopRetryNanos += System.nanoTime() - started;
             if (session.takeBlock() >= 0) {
                 if (server.blocking.stillBlocked(this)) {
                     return; // another client was faster: wait on
@@ -869,6 +880,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             blockTimer = null;
         }
         blocked = false;
+        CommandTable.Entry e = blockedPop;
+        if (e != null) {
+            blockedPop = null;
+            stats.answeredAfterBlocking(e.index(), blockedPopRetryNanos, reply.target(), replyStart);
+            SlowLog.commandEnded(this, e, blockedPopNanos + blockedPopRetryNanos);
+        }
         endReply(lsn);
         processInput();
         endBatch();

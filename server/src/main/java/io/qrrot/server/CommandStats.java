@@ -73,6 +73,18 @@ final class CommandStats {
         }
     }
 
+    /**
+     * A blocking pop, counted as a call when it started to wait, was answered: its later runs took {@code nanos},
+     * and an error answer (CLIENT UNBLOCK ... ERROR) makes it a failed call, as Redis counts it.
+     */
+    void answeredAfterBlocking(int index, long nanos, ByteBuf out, int replyStart) {
+        this.nanos[index] += nanos;
+        if (isError(out, replyStart)) {
+            failed[index]++;
+            error(out, replyStart);
+        }
+    }
+
     /** Command {@code index} was refused before it ran (arity, authentication, a limit): its reply is an error. */
     void rejected(int index, ByteBuf out, int replyStart) {
         rejected[index]++;

@@ -261,4 +261,43 @@ class InfoStatsTest {
             assertEquals(after, info(c, "persistence").number("rdb_last_save_time"));
         }
     }
+
+    /**
+     * A blocking pop is a call when it starts to wait, and an error it is answered with makes it a failed call:
+     * the counts redis-server 7.0.15 shows for the same sequence.
+     */
+    @Test
+    void aBlockingPopIsCountedWhenItIsAnswered() throws Exception {
+        try (RawClient blocked = client(); RawClient other = client()) {
+            assertEquals("*-1\r\n", blocked.call("BLPOP", "none", "0.01"));
+            assertEquals(1, info(other, "commandstats").part("cmdstat_blpop", "calls"), "timed out: one call");
+
+            String id = blocked.call("CLIENT", "ID").substring(1).trim();
+            blocked.command("BLPOP", "q", "0");
+            awaitBlocked(other);
+            assertEquals(2, info(other, "commandstats").part("cmdstat_blpop", "calls"), "waiting: counted already");
+            assertEquals(":1\r\n", other.call("LPUSH", "q", "x"));
+            assertEquals("*2\r\n$1\r\nq\r\n$1\r\nx\r\n", blocked.read());
+            InfoText served = info(other, "commandstats");
+            assertEquals(2, served.part("cmdstat_blpop", "calls"), "served: not counted again");
+            assertEquals(0, served.part("cmdstat_blpop", "failed_calls"));
+
+            blocked.command("BLPOP", "q", "0");
+            awaitBlocked(other);
+            assertEquals(":1\r\n", other.call("CLIENT", "UNBLOCK", id, "ERROR"));
+            assertEquals("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n", blocked.read());
+            InfoText unblocked = info(other, "commandstats", "errorstats");
+            assertEquals(3, unblocked.part("cmdstat_blpop", "calls"));
+            assertEquals(1, unblocked.part("cmdstat_blpop", "failed_calls"), "the UNBLOCKED error is a failed call");
+            assertEquals("count=1", unblocked.get("errorstat_UNBLOCKED"));
+        }
+    }
+
+    private static void awaitBlocked(RawClient c) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (info(c, "clients").number("blocked_clients") != 1) {
+            assertTrue(System.nanoTime() < deadline, "the client never blocked");
+            Thread.sleep(5);
+        }
+    }
 }
