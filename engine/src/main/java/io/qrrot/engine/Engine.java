@@ -605,6 +605,14 @@ public final class Engine implements AutoCloseable {
      * @throws EffectLogException when the log refuses a deletion (that batch is not applied; the next call
      *                            retries it)
      */
+    /**
+     * Redis' estimate of the remaining time to live of keys that have one, in ms, from the keys active expiry
+     * meets (a running average; 0 before it met any). INFO's {@code avg_ttl}.
+     */
+    public long avgTtl() {
+        return activeExpiry.avgTtl();
+    }
+
     public int activeExpireCycle(EffectLog log, int budget) {
         return activeExpiry.cycle(log, budget);
     }

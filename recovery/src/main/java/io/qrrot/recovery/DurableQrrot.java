@@ -295,7 +295,8 @@ public final class DurableQrrot implements Qrrot {
         out.put("stats", stats);
 
         Map<String, String> keyspace = new LinkedHashMap<>();
-        keyspace.put("db0", "keys=" + s.keys() + ",expires=" + s.expires() + ",avg_ttl=0");
+        keyspace.put("db0", "keys=" + s.keys() + ",expires=" + s.expires() + ",avg_ttl="
+                + (s.expires() == 0 ? 0 : engine.avgTtl()));
         keyspace.put("qrrot_types", "string=" + s.strings() + ",int=" + s.ints() + ",json=" + s.jsons() + ",hash="
                 + s.hashes() + ",list=" + s.lists() + ",set=" + s.sets() + ",zset=" + s.zsets());
         out.put("keyspace", keyspace);
