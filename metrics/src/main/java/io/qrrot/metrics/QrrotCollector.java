@@ -117,6 +117,12 @@ public final class QrrotCollector implements MultiCollector {
         out.add(gauge("qrrot_pubsub_channels", "Pub/Sub channels with subscribers.", s.pubsubChannels()));
         out.add(gauge("qrrot_pubsub_patterns", "Pub/Sub patterns with subscribers.", s.pubsubPatterns()));
         out.add(gauge("qrrot_start_time_seconds", "When the server started, Unix time.", s.startMillis() / 1000.0));
+        out.add(GaugeSnapshot.builder().name("qrrot_build_info")
+                .help("Always 1; the labels say which build serves and which Redis version it follows.")
+                .dataPoint(GaugeDataPointSnapshot.builder()
+                        .labels(Labels.of("version", ServerStats.VERSION, "redis_version", ServerStats.REDIS_VERSION))
+                        .value(1).build())
+                .build());
     }
 
     /** The server's latency buckets folded into {@code n} Prometheus buckets (see {@link #server}). */

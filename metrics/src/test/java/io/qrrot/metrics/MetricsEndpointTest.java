@@ -8,6 +8,7 @@ import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.QrrotOptions;
 import io.qrrot.server.QrrotServer;
 import io.qrrot.server.ServerOptions;
+import io.qrrot.server.ServerStats;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -123,6 +124,7 @@ class MetricsEndpointTest {
         assertEquals(1.0, s.get("qrrot_connections_received_total"));
         assertEquals(0.0, s.get("qrrot_compactions_total"));
         assertTrue(s.containsKey("qrrot_recovery_duration_seconds"));
+        assertEquals(1.0, s.get("qrrot_build_info{redis_version=\"7.0.15\",version=\"" + ServerStats.VERSION + "\"}"));
         assertTrue(s.containsKey("jvm_memory_used_bytes{area=\"heap\"}"), "the client's JVM metrics");
         assertTrue(s.keySet().stream().anyMatch(k -> k.startsWith("jvm_gc_collection_seconds_count")), "GC pauses");
 

@@ -31,6 +31,11 @@ public record ServerStats(List<Command> commands, Map<String, Long> errorsByKind
                           long clientMemoryBytes, long clientMemoryBudget, long outputLimitDisconnections,
                           int pubsubChannels, int pubsubPatterns, long startMillis) {
 
+    /** This build's version (INFO's qrrot_version). */
+    public static final String VERSION = ServerContext.QRROT_VERSION;
+    /** The Redis version whose behaviour the server follows (INFO's redis_version). */
+    public static final String REDIS_VERSION = ServerContext.REDIS_COMPAT_VERSION;
+
     /** Latency buckets of {@link Command#latency()}. */
     public static final int LATENCY_BUCKETS = CommandStats.BUCKETS;
 
