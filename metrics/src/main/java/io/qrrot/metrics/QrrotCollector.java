@@ -29,9 +29,9 @@ import java.util.function.Supplier;
  * and this collector turns a reading of them into Prometheus' data model, once per scrape.
  */
 public final class QrrotCollector implements MultiCollector {
-    /** Latency buckets exported: upper bounds 2^2 µs to 2^24 µs (see {@link ServerStats#latencyUpperSeconds}). */
-    private static final int FIRST_BUCKET = 2;
-    private static final int LAST_BUCKET = 24;
+    /** Latency buckets exported: upper bounds 2^2 µs to 2^24 µs, and +Inf. */
+    private static final int FIRST_EXPONENT = 2;
+    private static final int LAST_EXPONENT = 24;
     private final Supplier<ServerStats> server;
     private final Supplier<Qrrot> db;
 
@@ -74,12 +74,12 @@ public final class QrrotCollector implements MultiCollector {
                 "Commands refused before they ran (arity, authentication, a limit), by command.");
         HistogramSnapshot.Builder latency = HistogramSnapshot.builder().name("qrrot_command_duration_seconds")
                 .help("Time commands took to run (not counting the wait for durability), by command.");
-        // The server's buckets run from under 1 µs to over 17 minutes; Prometheus gets 4 µs to 16.8 s and +Inf, so
-        // that a dashboard's series stay few: the buckets below the first are folded into it, those above the
-        // last into +Inf.
-        double[] bounds = new double[LAST_BUCKET - FIRST_BUCKET + 2];
-        for (int b = FIRST_BUCKET; b <= LAST_BUCKET; b++) {
-            bounds[b - FIRST_BUCKET] = ServerStats.latencyUpperSeconds(b);
+        // The server keeps four buckets to a power of two from under 1 µs to over half an hour; Prometheus gets the
+        // powers of two from 4 µs to 16.8 s and +Inf, so that a dashboard's series stay few: each server bucket is
+        // added to the first exported one whose bound is not below its own (the bounds line up exactly).
+        double[] bounds = new double[LAST_EXPONENT - FIRST_EXPONENT + 2];
+        for (int x = FIRST_EXPONENT; x <= LAST_EXPONENT; x++) {
+            bounds[x - FIRST_EXPONENT] = (1L << x) / 1e6;
         }
         bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
         for (ServerStats.Command c : s.commands()) {
@@ -88,7 +88,7 @@ public final class QrrotCollector implements MultiCollector {
             failed.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(c.failed()).build());
             rejected.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(c.rejected()).build());
             latency.dataPoint(HistogramDataPointSnapshot.builder().labels(l)
-                    .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, fold(c.latency(), bounds.length)))
+                    .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, fold(c.latency(), bounds)))
                     .sum(c.nanos() / 1e9).build());
         }
         out.add(calls.build());
@@ -125,11 +125,16 @@ public final class QrrotCollector implements MultiCollector {
                 .build());
     }
 
-    /** The server's latency buckets folded into {@code n} Prometheus buckets (see {@link #server}). */
-    private static long[] fold(long[] latency, int n) {
-        long[] out = new long[n];
+    /** The server's latency buckets folded into the exported {@code bounds} (see {@link #server}). */
+    private static long[] fold(long[] latency, double[] bounds) {
+        long[] out = new long[bounds.length];
+        int to = 0;
         for (int b = 0; b < latency.length; b++) {
-            out[Math.min(n - 1, Math.max(0, b - FIRST_BUCKET))] += latency[b];
+            double upper = ServerStats.latencyUpperSeconds(b);
+            while (bounds[to] < upper) {
+                to++;
+            }
+            out[to] += latency[b];
         }
         return out;
     }

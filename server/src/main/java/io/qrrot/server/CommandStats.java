@@ -19,10 +19,11 @@ import java.util.Map;
  */
 final class CommandStats {
     /**
-     * Latency buckets: bucket 0 holds calls under 1 µs, bucket b (1..{@value}-1) calls of [2^(b-1), 2^b) µs, the
-     * last one everything slower.
+     * Latency buckets, four to each power of two of microseconds (within 25 % of any time, where powers of two
+     * alone would be within 100 %): buckets 0-3 hold 0, 1, 2 and 3 µs; from 4 µs, bucket {@code 4 + 4e + s}
+     * holds [(4 + s) 2^e, (5 + s) 2^e) µs; the last one everything slower.
      */
-    static final int BUCKETS = 32;
+    static final int BUCKETS = 128;
     /** Distinct error words kept, as Redis' errorstats (beyond it, errors are counted in total only). */
     static final int MAX_ERROR_KINDS = 128;
 
@@ -51,15 +52,25 @@ final class CommandStats {
         return server.loopStats.computeIfAbsent(loop, l -> new CommandStats(server.commands.size()));
     }
 
-    /** Bucket of a duration: 0 below 1 µs, else 1 + floor(log2(µs)), capped. */
+    /** Bucket of a duration (see {@link #BUCKETS}). */
     static int bucket(long nanos) {
         long micros = nanos / 1000;
-        return Math.min(BUCKETS - 1, 64 - Long.numberOfLeadingZeros(micros));
+        if (micros < 4) {
+            return (int) Math.max(0, micros);
+        }
+        int e = 61 - Long.numberOfLeadingZeros(micros); // micros in [2^(e+2), 2^(e+3))
+        int sub = (int) (micros >>> e) & 3;
+        return Math.min(BUCKETS - 1, 4 + 4 * e + sub);
     }
 
-    /** Upper bound of bucket {@code b} in microseconds (the last bucket has none: its lower bound). */
+    /** Upper bound of bucket {@code b} in microseconds (excluded); the last bucket has none. */
     static long bucketUpperMicros(int b) {
-        return 1L << Math.min(b, BUCKETS - 2);
+        if (b < 4) {
+            return b + 1;
+        }
+        int e = (b - 4) / 4;
+        int sub = (b - 4) % 4;
+        return (long) (5 + sub) << e;
     }
 
     /** Command {@code index} ran for {@code elapsed} ns and wrote its reply from {@code replyStart} of {@code out}. */
@@ -269,7 +280,7 @@ final class CommandStats {
 
         /**
          * The latency of command {@code index} at percentile {@code p} (0..100), in microseconds: the upper bound
-         * of the bucket that holds it (so within a factor of two), or 0 when it has no calls.
+         * of the bucket that holds it (so at most 25 % over), or 0 when it has no calls.
          */
         double percentileMicros(int index, double p) {
             long total = 0;
