@@ -1,0 +1,25 @@
+package io.qrrot.server.memcached;
+
+/** The memcached text commands the decoder recognises, with the shape of their command lines. */
+public enum McCommand {
+    GET(false), GETS(false), GAT(false), GATS(false),
+    SET(true), ADD(true), REPLACE(true), APPEND(true), PREPEND(true), CAS(true),
+    DELETE(false), INCR(false), DECR(false), TOUCH(false),
+    FLUSH_ALL(false), STATS(false), VERSION(false), VERBOSITY(false), QUIT(false);
+
+    private final boolean storage;
+
+    McCommand(boolean storage) {
+        this.storage = storage;
+    }
+
+    /** True for set, add, replace, append, prepend and cas: a data block follows the command line. */
+    public boolean storage() {
+        return storage;
+    }
+
+    /** True for get, gets, gat and gats: any number of keys. */
+    public boolean retrieval() {
+        return this == GET || this == GETS || this == GAT || this == GATS;
+    }
+}
