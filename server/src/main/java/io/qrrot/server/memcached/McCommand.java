@@ -5,7 +5,9 @@ public enum McCommand {
     GET(false), GETS(false), GAT(false), GATS(false),
     SET(true), ADD(true), REPLACE(true), APPEND(true), PREPEND(true), CAS(true),
     DELETE(false), INCR(false), DECR(false), TOUCH(false),
-    FLUSH_ALL(false), STATS(false), VERSION(false), VERBOSITY(false), QUIT(false);
+    FLUSH_ALL(false), STATS(false), VERSION(false), VERBOSITY(false), QUIT(false),
+    /** Meta commands: a key and flag tokens, passed on unchecked; ms has a data block. */
+    MG(false), MS(true), MD(false), MA(false), MN(false);
 
     private final boolean storage;
 
@@ -13,9 +15,14 @@ public enum McCommand {
         this.storage = storage;
     }
 
-    /** True for set, add, replace, append, prepend and cas: a data block follows the command line. */
+    /** True for set, add, replace, append, prepend, cas and ms: a data block follows the command line. */
     public boolean storage() {
         return storage;
+    }
+
+    /** True for mg, ms, md, ma and mn. */
+    public boolean meta() {
+        return this == MG || this == MS || this == MD || this == MA || this == MN;
     }
 
     /** True for get, gets, gat and gats: any number of keys. */

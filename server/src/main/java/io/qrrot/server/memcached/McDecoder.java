@@ -32,6 +32,13 @@ import io.qrrot.engine.CommandArgs;
  *   <li>bytes over the value limit: {@code SERVER_ERROR object too large for cache}; the next
  *       {@code bytes + 2} bytes are swallowed unchecked. For set, memcached also unlinks the key, so the
  *       request's command and key are kept;</li>
+ *   <li>meta commands (mg, ms, md, ma, mn): a missing key is {@code ERROR}, a key over 250 bytes
+ *       {@code CLIENT_ERROR bad command line format}, more than {@link #META_TOKENS_MAX} tokens
+ *       {@link McReplies#MG_FLAGS_TOO_LONG} (mg) or {@link McReplies#META_FLAGS_TOO_LONG}; ms without a
+ *       datalen or with a bad one is {@code CLIENT_ERROR bad command line format} and its data block is read
+ *       as a line; a value over the limit and a bad data chunk are as for set. Flag tokens are passed on
+ *       unchecked: memcached checks them after reading ms's data block, so their errors leave the framing as
+ *       it is. {@code noreply} does not apply (the q flag is the handler's);</li>
  *   <li>more than {@link #LINE_MAX} bytes buffered without a line end: the connection is closed without a reply
  *       ({@link #CLOSE}), unless the line is a get or gets (after at most 100 spaces), which memcached reads
  *       unbounded; here up to {@code maxGetLine} bytes.</li>
@@ -63,6 +70,8 @@ public final class McDecoder {
     public static final int LINE_MAX = 2048;
     /** Largest bytes memcached accepts on a command line before the size check: INT_MAX - 2. */
     public static final int BYTES_MAX = Integer.MAX_VALUE - 2;
+    /** Most tokens of a meta command line (command, key, datalen and flags): memcached's MFLAG_MAX_OPT_LENGTH - 1. */
+    public static final int META_TOKENS_MAX = 19;
     /** Data blocks this long or longer are copied out of the input as they arrive. */
     public static final int BIG_VALUE = 32 * 1024;
     private static final int ARG_OVERHEAD = 16;
@@ -234,7 +243,7 @@ public final class McDecoder {
         if (tokens == 0 || len(0) < 2) {
             return fail(McReplies.ERROR);
         }
-        McCommand c = name(in);
+        McCommand c = len(0) == 2 ? meta(in) : name(in);
         if (c == null) {
             return fail(McReplies.ERROR);
         }
@@ -290,16 +299,7 @@ public final class McDecoder {
                 req.exptime = (int) exptime;
                 req.bytes = (int) bytes;
                 int r = keys(in, req, 1, gate, 2);
-                if (r != COMMAND) {
-                    return r;
-                }
-                if (bytes > maxValueBytes) {
-                    swallow = bytes + 2;
-                    return fail(McReplies.TOO_LARGE);
-                }
-                inData = true;
-                copied = -1;
-                return COMMAND;
+                return r != COMMAND ? r : storageData(req, bytes);
             }
             case INCR, DECR -> {
                 if (nt != 4 && nt != 5) {
@@ -374,6 +374,12 @@ public final class McDecoder {
                 req.level = (int) level;
                 return COMMAND;
             }
+            case MN -> {
+                return COMMAND;
+            }
+            case MG, MD, MA, MS -> {
+                return metaLine(in, req, c, nt, gate);
+            }
             case STATS -> {
                 return keys(in, req, 1, gate);
             }
@@ -381,6 +387,75 @@ public final class McDecoder {
                 return COMMAND; // version, quit: further tokens are ignored
             }
         }
+    }
+
+    private McCommand meta(ByteBuf in) {
+        if (in.getByte(tokenFrom[0]) != 'm') {
+            return null;
+        }
+        return switch (in.getByte(tokenFrom[0] + 1)) {
+            case 'g' -> McCommand.MG;
+            case 's' -> McCommand.MS;
+            case 'd' -> McCommand.MD;
+            case 'a' -> McCommand.MA;
+            case 'n' -> McCommand.MN;
+            default -> null;
+        };
+    }
+
+    private int metaLine(ByteBuf in, McRequest req, McCommand c, int nt, Gate gate) {
+        if (nt < 3) {
+            return fail(McReplies.ERROR);
+        }
+        if (len(1) > KEY_MAX) {
+            return fail(McReplies.BAD_FORMAT);
+        }
+        if (tokens > META_TOKENS_MAX) {
+            return fail(c == McCommand.MG ? McReplies.MG_FLAGS_TOO_LONG : McReplies.META_FLAGS_TOO_LONG);
+        }
+        if (c != McCommand.MS) {
+            int r = keys(in, req, 1, gate, 2);
+            if (r == COMMAND) {
+                r = flagTokens(in, req, 2, gate);
+            }
+            return r;
+        }
+        if (nt == 3) {
+            return fail(McReplies.BAD_FORMAT);
+        }
+        long bytes = McNumbers.int32(in, tokenFrom[2], tokenTo[2], scratch);
+        if (bytes == McNumbers.INVALID || bytes < 0 || bytes > BYTES_MAX) {
+            return fail(McReplies.BAD_FORMAT);
+        }
+        req.bytes = (int) bytes;
+        int r = keys(in, req, 1, gate, 2);
+        if (r == COMMAND) {
+            r = flagTokens(in, req, 3, gate);
+        }
+        if (r != COMMAND) {
+            return r;
+        }
+        return storageData(req, bytes);
+    }
+
+    /** Copies tokens {@code first..} after the key as a meta command's flags. */
+    private int flagTokens(ByteBuf in, McRequest req, int first, Gate gate) {
+        int keys = req.keyCount;
+        int r = keys(in, req, first, gate, tokens);
+        req.metaFlagCount = req.keyCount;
+        req.keyCount = keys;
+        return r;
+    }
+
+    /** After a storage line: swallow a too-large data block, else await it. */
+    private int storageData(McRequest req, long bytes) {
+        if (bytes > maxValueBytes) {
+            swallow = bytes + 2;
+            return fail(McReplies.TOO_LARGE);
+        }
+        inData = true;
+        copied = -1;
+        return COMMAND;
     }
 
     private McCommand name(ByteBuf in) {

@@ -37,6 +37,12 @@ public final class McReplies {
     public static final String BAD_EXPTIME = "CLIENT_ERROR invalid exptime argument";
     /** incr/decr with a delta that is not an unsigned 64-bit number. */
     public static final String BAD_DELTA = "CLIENT_ERROR invalid numeric delta argument";
+    /** mg with more than 17 flag tokens. */
+    public static final String MG_FLAGS_TOO_LONG = "CLIENT_ERROR options flags are too long";
+    /** ms with more than 16, md and ma with more than 17 flag tokens; after ms the data block is read as a line. */
+    public static final String META_FLAGS_TOO_LONG = "CLIENT_ERROR options flags too long";
+    /** mn. */
+    public static final byte[] MN = ascii("MN\r\n");
     /** incr/decr on a value that is not a decimal number. */
     public static final String NON_NUMERIC = "CLIENT_ERROR cannot increment or decrement non-numeric value";
 

@@ -5,13 +5,16 @@ import io.qrrot.engine.CommandArgs;
 /**
  * One decoded memcached request, reused for every request of a connection. The keys (for stats: its
  * arguments) are arguments {@code 0 .. keyCount()-1} of {@link #args()}; a storage command's data block,
- * without its {@code \r\n}, is the argument after them ({@link #valueOffset()}, {@link #valueLength()}).
+ * without its {@code \r\n}, is the argument after them ({@link #valueOffset()}, {@link #valueLength()}). A meta
+ * command's flag tokens, unchecked, are the arguments between its key and its data block
+ * ({@link #metaFlagCount()}).
  * Numbers are parsed as memcached parses them (see {@link McNumbers}). Not thread-safe.
  */
 public final class McRequest {
     final CommandArgs args = new CommandArgs();
     McCommand command;
     int keyCount;
+    int metaFlagCount;
     int flags;
     int exptime;
     int bytes;
@@ -25,6 +28,7 @@ public final class McRequest {
         args.clear();
         command = null;
         keyCount = 0;
+        metaFlagCount = 0;
         flags = 0;
         exptime = 0;
         bytes = 0;
@@ -101,11 +105,24 @@ public final class McRequest {
         return noreply;
     }
 
+    /** Flag tokens of a meta command (mg, ms, md, ma), as sent: arguments {@code keyCount() ..}. */
+    public int metaFlagCount() {
+        return metaFlagCount;
+    }
+
+    public int metaFlagOffset(int i) {
+        return args.offset(keyCount + i);
+    }
+
+    public int metaFlagLength(int i) {
+        return args.length(keyCount + i);
+    }
+
     public int valueOffset() {
-        return args.offset(keyCount);
+        return args.offset(keyCount + metaFlagCount);
     }
 
     public int valueLength() {
-        return args.length(keyCount);
+        return args.length(keyCount + metaFlagCount);
     }
 }

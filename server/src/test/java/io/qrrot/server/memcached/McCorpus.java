@@ -56,7 +56,31 @@ final class McCorpus {
         ok(c, "gat without exptime", "gat\r\n", ERR);
         ok(c, "gats without exptime", "gats\r\n", ERR);
         ok(c, "one-letter command", "g\r\n", ERR);
-        ok(c, "meta commands are unknown here", "mz k\r\n", ERR);
+        ok(c, "unknown meta command", "mz k\r\n", ERR);
+        // meta commands: framing errors (flag tokens are checked by the handler, not here)
+        ok(c, "mg without key", "mg\r\n", ERR);
+        ok(c, "ms without key", "ms\r\n", ERR);
+        ok(c, "md without key", "md\r\n", ERR);
+        ok(c, "ma without key", "ma\r\n", ERR);
+        ok(c, "mg key of 251", "mg " + k251 + " v\r\n", BAD);
+        ok(c, "md key of 251", "md " + k251 + "\r\n", BAD);
+        ok(c, "ma key of 251", "ma " + k251 + "\r\n", BAD);
+        ok(c, "ms key of 251, data read as a line", "ms " + k251 + " 1\r\nx\r\n", BAD + ERR);
+        ok(c, "mg key of 251 and 30 flags", "mg " + k251 + " v".repeat(30) + "\r\n", BAD);
+        ok(c, "ms key of 251 and 30 flags", "ms " + k251 + " 1" + " T1".repeat(30) + "\r\nx\r\n", BAD + ERR);
+        ok(c, "ms without datalen", "ms k\r\nx\r\n", BAD + ERR);
+        ok(c, "ms datalen x", "ms k x\r\nx\r\n", BAD + ERR);
+        ok(c, "ms datalen 1x", "ms k 1x\r\nx\r\n", BAD + ERR);
+        ok(c, "ms datalen -1", "ms k -1\r\nx\r\n", BAD + ERR);
+        ok(c, "ms datalen INT_MAX-1", "ms k 2147483646\r\nx\r\n", BAD + ERR);
+        ok(c, "ms bad data chunk", "ms k 1\r\nxyz\r\n", "CLIENT_ERROR bad data chunk\r\n" + ERR);
+        ok(c, "ms bad data chunk with q", "ms k 1 q\r\nxyz\r\n", "CLIENT_ERROR bad data chunk\r\n" + ERR);
+        ok(c, "ms value too large", "ms k 2000000 T1\r\n" + "x".repeat(2_000_002),
+                "SERVER_ERROR object too large for cache\r\n");
+        ok(c, "ms 17 flags", "ms k 1" + " I".repeat(17) + "\r\nx\r\n", "CLIENT_ERROR options flags too long\r\n" + ERR);
+        ok(c, "mg 18 flags", "mg k" + " q".repeat(18) + "\r\n", "CLIENT_ERROR options flags are too long\r\n");
+        ok(c, "md 18 flags", "md k" + " q".repeat(18) + "\r\n", "CLIENT_ERROR options flags too long\r\n");
+        ok(c, "ma 18 flags", "ma k" + " q".repeat(18) + "\r\n", "CLIENT_ERROR options flags too long\r\n");
         // keys
         ok(c, "get key of 251", "get " + k251 + "\r\n", BAD);
         ok(c, "get second key of 251", "get a " + k251 + " b\r\n", BAD);
@@ -178,6 +202,8 @@ final class McCorpus {
                     }
                 } else if (req.command() == McCommand.VERSION) {
                     out.append(VERSION);
+                } else if (req.command() == McCommand.MN) {
+                    out.append("MN\r\n");
                 } else if (!req.noreply()) {
                     throw new AssertionError("not a parse-only input: " + req.command());
                 }
