@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.qrrot.recovery.DurableQrrot;
-import io.qrrot.recovery.QrrotOptions;
-import io.qrrot.server.QrrotServer;
-import io.qrrot.server.ServerOptions;
 import io.qrrot.server.ServerStats;
-import java.net.Inet4Address;
+import io.qrrot.testkit.Addresses;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -36,33 +30,22 @@ class MetricsEndpointTest {
 
     @TempDir
     Path dir;
-    private DurableQrrot db;
-    private QrrotServer server;
-    private MetricsEndpoint metrics;
+    private Served served;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stop() throws Exception {
-        if (metrics != null) {
-            metrics.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (db != null) {
-            db.close();
+        if (served != null) {
+            served.close();
         }
     }
 
     private void start(String bind, String password) throws Exception {
-        db = DurableQrrot.open(dir.resolve("data"), QrrotOptions.defaults().withShards(4));
-        server = new QrrotServer(db, ServerOptions.defaults().withBind(bind).withPort(0).withRequirePass(password));
-        server.start();
-        metrics = MetricsEndpoint.start(bind, 0, server, db);
+        served = new Served(dir.resolve("data"), bind, password);
     }
 
     private HttpResponse<String> get(String host, String authorization) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://" + host + ":" + metrics.port() + "/metrics"));
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://" + host + ":" + served.metrics.port() + "/metrics"));
         if (authorization != null) {
             r.header("Authorization", authorization);
         }
@@ -84,7 +67,7 @@ class MetricsEndpointTest {
     @Test
     void seriesFollowTheCommandsTheServerRan() throws Exception {
         start("127.0.0.1", null);
-        try (Jedis j = new Jedis("127.0.0.1", server.port())) {
+        try (Jedis j = new Jedis("127.0.0.1", served.server.port())) {
             j.set("a", "1");
             j.set("b", "2");
             j.get("a");
@@ -128,7 +111,7 @@ class MetricsEndpointTest {
         assertTrue(s.containsKey("jvm_memory_used_bytes{area=\"heap\"}"), "the client's JVM metrics");
         assertTrue(s.keySet().stream().anyMatch(k -> k.startsWith("jvm_gc_collection_seconds_count")), "GC pauses");
 
-        try (Jedis j = new Jedis("127.0.0.1", server.port())) {
+        try (Jedis j = new Jedis("127.0.0.1", served.server.port())) {
             j.save();
         }
         Map<String, Double> after = samples(get("127.0.0.1", null).body());
@@ -151,12 +134,12 @@ class MetricsEndpointTest {
 
     @Test
     void protectedModeServesLoopbackOnlyUntilAPasswordIsSet() throws Exception {
-        InetAddress external = nonLoopbackAddress();
+        InetAddress external = Addresses.nonLoopbackIpv4();
         assumeTrue(external != null, "this machine has no non-loopback IPv4 address to test from");
         start("0.0.0.0", null);
         assertEquals(403, get(external.getHostAddress(), null).statusCode());
         assertEquals(200, get("127.0.0.1", null).statusCode());
-        try (Jedis j = new Jedis("127.0.0.1", server.port())) {
+        try (Jedis j = new Jedis("127.0.0.1", served.server.port())) {
             j.configSet("requirepass", "pw");
         }
         assertEquals(401, get(external.getHostAddress(), null).statusCode());
@@ -167,17 +150,4 @@ class MetricsEndpointTest {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static InetAddress nonLoopbackAddress() throws Exception {
-        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (!ni.isUp() || ni.isLoopback()) {
-                continue;
-            }
-            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
-                    return a;
-                }
-            }
-        }
-        return null;
-    }
 }

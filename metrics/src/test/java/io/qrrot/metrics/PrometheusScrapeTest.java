@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.qrrot.recovery.DurableQrrot;
-import io.qrrot.recovery.QrrotOptions;
 import io.qrrot.server.QrrotServer;
-import io.qrrot.server.ServerOptions;
-import io.qrrot.wal.FsyncPolicy;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -50,9 +46,7 @@ class PrometheusScrapeTest {
 
     @TempDir
     Path dir;
-    private DurableQrrot db;
-    private QrrotServer server;
-    private MetricsEndpoint metrics;
+    private Served served;
     private final List<Process> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private int prometheusPort;
@@ -67,14 +61,8 @@ class PrometheusScrapeTest {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
-        if (metrics != null) {
-            metrics.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (db != null) {
-            db.close();
+        if (served != null) {
+            served.close();
         }
     }
 
@@ -93,10 +81,9 @@ class PrometheusScrapeTest {
         Path prometheus = onPath("prometheus");
         Path exporter = onPath("prometheus-redis-exporter");
 
-        db = DurableQrrot.open(dir.resolve("data"), QrrotOptions.defaults().withFsync(FsyncPolicy.ALWAYS).withShards(4));
-        server = new QrrotServer(db, ServerOptions.defaults().withBind("127.0.0.1").withPort(0).withRequirePass(password));
-        server.start();
-        metrics = MetricsEndpoint.start("127.0.0.1", 0, server, db);
+        served = new Served(dir.resolve("data"), "127.0.0.1", password);
+        QrrotServer server = served.server;
+        MetricsEndpoint metrics = served.metrics;
 
         int exporterPort = freePort();
         Path exporterLog = dir.resolve("redis_exporter.log");

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.Inet4Address;
+import io.qrrot.testkit.Addresses;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.util.Collections;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -158,7 +156,7 @@ class LimitsAndSafetyTest extends SharedDatabaseTest {
 
     @Test
     void protectedModeRefusesNonLoopbackClientsWithoutAPassword() throws Exception {
-        InetAddress external = nonLoopbackAddress();
+        InetAddress external = Addresses.nonLoopbackIpv4();
         assumeTrue(external != null, "this machine has no non-loopback IPv4 address to test from");
         int port = start(o -> o.withBind("0.0.0.0"));
         try (RawClient c = new RawClient(external.getHostAddress(), port)) {
@@ -174,19 +172,6 @@ class LimitsAndSafetyTest extends SharedDatabaseTest {
         }
     }
 
-    private static InetAddress nonLoopbackAddress() throws Exception {
-        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (!ni.isUp() || ni.isLoopback()) {
-                continue;
-            }
-            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
-                    return a;
-                }
-            }
-        }
-        return null;
-    }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
