@@ -30,6 +30,7 @@ final class InfoReport {
         boolean all = requested.contains("all") || requested.contains("everything");
         boolean defaults = requested.isEmpty() || requested.contains("default");
         Map<String, Map<String, String>> facade = facadeInfo(s);
+        Reading reading = new Reading(s);
         StringBuilder sb = new StringBuilder(2048);
         for (String section : ORDER) {
             boolean wanted = all || requested.contains(section) || defaults && !NOT_DEFAULT.contains(section);
@@ -37,7 +38,7 @@ final class InfoReport {
                 continue;
             }
             Map<String, String> fields = new LinkedHashMap<>(facade.getOrDefault(section, Map.of()));
-            own(s, section, fields, facade);
+            own(s, reading, section, fields, facade);
             if (sb.length() > 0) {
                 sb.append("\r\n");
             }
@@ -70,8 +71,39 @@ final class InfoReport {
         }
     }
 
+    /**
+     * What one INFO reads from the database and the event loops, each at most once however many sections use it:
+     * the database's figures (every shard's lock, the WAL's) and the command counters (every loop's arrays).
+     */
+    private static final class Reading {
+        private final ServerContext s;
+        private io.qrrot.recovery.DatabaseStats database;
+        private boolean databaseRead;
+        private CommandStats.Totals totals;
+
+        Reading(ServerContext s) {
+            this.s = s;
+        }
+
+        /** The database's figures, or null when it has none. */
+        io.qrrot.recovery.DatabaseStats database() {
+            if (!databaseRead) {
+                database = s.db.stats();
+                databaseRead = true;
+            }
+            return database;
+        }
+
+        CommandStats.Totals totals() {
+            if (totals == null) {
+                totals = s.commandTotalsSinceReset();
+            }
+            return totals;
+        }
+    }
+
     /** Adds the server's fields of {@code section} that the facade did not provide. */
-    private static void own(ServerContext s, String section, Map<String, String> f,
+    private static void own(ServerContext s, Reading r, String section, Map<String, String> f,
                             Map<String, Map<String, String>> facade) {
         switch (section) {
             case "server" -> {
@@ -122,7 +154,7 @@ final class InfoReport {
                 put(f, "clients_awaiting_durability", Integer.toString(awaiting));
             }
             case "memory" -> {
-                long used = s.sampler.memory(); // also raises the peaks
+                long used = s.sampler.memory(r.database()); // also raises the peaks
                 long rss = Rss.bytes();
                 long peak = Math.max(s.sampler.usedMemoryPeak(), Math.max(used, 0));
                 Runtime rt = Runtime.getRuntime();
@@ -161,8 +193,8 @@ final class InfoReport {
                 }
             }
             case "stats" -> {
-                io.qrrot.engine.Engine.Counters k = s.engineCountersSinceReset();
-                CommandStats.Totals t = s.commandTotalsSinceReset();
+                io.qrrot.engine.Engine.Counters k = s.engineCountersSinceReset(r.database());
+                CommandStats.Totals t = r.totals();
                 long[] traffic = s.trafficSinceReset();
                 put(f, "total_connections_received", Long.toString(s.totalConnections.get()));
                 put(f, "total_commands_processed", Long.toString(traffic[0]));
@@ -211,7 +243,7 @@ final class InfoReport {
                 put(f, "used_cpu_user_children", "0.000000");
             }
             case "commandstats" -> {
-                CommandStats.Totals t = s.commandTotalsSinceReset();
+                CommandStats.Totals t = r.totals();
                 for (CommandTable.Entry e : s.commands.all()) {
                     int i = e.index();
                     if (t.calls[i] == 0 && t.failed[i] == 0 && t.rejected[i] == 0) {
@@ -224,13 +256,13 @@ final class InfoReport {
                 }
             }
             case "errorstats" -> {
-                CommandStats.Totals t = s.commandTotalsSinceReset();
+                CommandStats.Totals t = r.totals();
                 for (Map.Entry<String, Long> e : new java.util.TreeMap<>(t.errors).entrySet()) {
                     put(f, "errorstat_" + e.getKey(), "count=" + e.getValue());
                 }
             }
             case "latencystats" -> {
-                CommandStats.Totals t = s.commandTotalsSinceReset();
+                CommandStats.Totals t = r.totals();
                 for (CommandTable.Entry e : s.commands.all()) {
                     int i = e.index();
                     if (t.calls[i] == 0) {

@@ -99,8 +99,8 @@ final class MemoryCommand {
      */
     private static void stats(ClientConnection c, RespEncoder r) {
         ServerContext s = c.server;
-        s.sampler.memory(); // raises the peak
         DatabaseStats db = s.db.stats();
+        s.sampler.memory(db); // raises the peak
         EngineStats e = db == null ? null : db.engine();
         long total = e == null ? 0 : e.usedMemory();
         long peak = Math.max(s.sampler.usedMemoryPeak(), total);
@@ -140,8 +140,8 @@ final class MemoryCommand {
 
     /** Redis's report texts, for the checks that have a meaning in qrrot's store. */
     private static String doctor(ServerContext s) {
-        s.sampler.memory();
         DatabaseStats db = s.db.stats();
+        s.sampler.memory(db);
         EngineStats e = db == null ? null : db.engine();
         long total = e == null ? 0 : e.usedMemory();
         if (total < DOCTOR_MIN_BYTES) {

@@ -167,9 +167,8 @@ final class ServerContext {
         return base == null ? now : now.minus(base);
     }
 
-    /** Keyspace hits and misses and expired keys since the last CONFIG RESETSTAT, for INFO. */
-    io.qrrot.engine.Engine.Counters engineCountersSinceReset() {
-        io.qrrot.recovery.DatabaseStats d = db.stats();
+    /** Keyspace hits and misses and expired keys since the last CONFIG RESETSTAT, from {@code d}, for INFO. */
+    io.qrrot.engine.Engine.Counters engineCountersSinceReset(io.qrrot.recovery.DatabaseStats d) {
         if (d == null) {
             return new io.qrrot.engine.Engine.Counters(0, 0, 0);
         }

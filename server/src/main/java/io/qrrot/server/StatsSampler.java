@@ -61,7 +61,7 @@ final class StatsSampler {
         try {
             sample(System.nanoTime(), server.totalCommands(), server.netInput(), server.netOutput());
             if (ticks++ % (1000 / PERIOD_MILLIS) == 0) {
-                memory();
+                memory(server.db.stats());
             }
         } catch (RuntimeException e) {
             log.warn("sampling the server's statistics failed; INFO's rates may be stale", e);
@@ -93,13 +93,12 @@ final class StatsSampler {
         outputKbps = Math.max(0, (output[newest] - output[oldest]) / seconds / 1024);
     }
 
-    /** Reads memory now and raises the peaks; returns the data's used memory (-1 when unknown). */
-    long memory() {
+    /** Reads RSS now and raises the peaks with it and with {@code s}; returns the data's used memory (-1: unknown). */
+    long memory(DatabaseStats s) {
         long rss = Rss.bytes();
         if (rss > rssPeak) {
             rssPeak = rss;
         }
-        DatabaseStats s = server.db.stats();
         if (s == null) {
             return -1;
         }
