@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -266,16 +265,9 @@ class CollectionFoldTest {
         return out;
     }
 
-    private Path newestSnapshot() throws IOException {
-        try (Stream<Path> s = Files.list(dir.resolve(DataDirectory.SNAPSHOT_DIR))) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".qrrt")).sorted().reduce((a, b) -> b)
-                    .orElseThrow();
-        }
-    }
-
     /** The newest snapshot loaded alone into a fresh engine (in parallel when it is hash-ordered). */
     private TreeMap<String, String> loadNewest(int threads) throws IOException {
-        try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, newestSnapshot());
+        try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newestOf(dir));
              Engine e = Recovery.newEngine(options(), 0)) {
             SnapshotLoad.load(r, e, threads);
             return alive(e, now.get());

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Tag;
@@ -111,7 +110,7 @@ class LargeCollectionFoldTest {
                 }
             }
             long before = mx.getThreadAllocatedBytes(tid);
-            try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, newest(old));
+            try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newest(old));
                  SnapshotWriter w = SnapshotWriter.begin(FileStorage.INSTANCE, out, 2, NOW, true)) {
                 SnapshotMerge merge = new SnapshotMerge(delta.finish(), w, NOW, () -> { });
                 r.readHashed(merge);
@@ -160,12 +159,6 @@ class LargeCollectionFoldTest {
     private static final class DeltaSortStats {
         long spilled;
         int runs;
-    }
-
-    private static Path newest(Path snapshots) throws IOException {
-        try (Stream<Path> s = Files.list(snapshots)) {
-            return s.filter(p -> p.toString().endsWith(".qrrt")).findFirst().orElseThrow();
-        }
     }
 
     /** The members 0..n-1 in {@link SnapshotOrder}, without an object per member. */

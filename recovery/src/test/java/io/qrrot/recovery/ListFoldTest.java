@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Tag;
@@ -72,16 +71,9 @@ class ListFoldTest {
         return TestOptions.clocked(now).withCompactMemoryBytes(2048);
     }
 
-    private Path newestSnapshot() throws IOException {
-        try (Stream<Path> s = Files.list(dir.resolve(DataDirectory.SNAPSHOT_DIR))) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".qrrt")).sorted().reduce((a, b) -> b)
-                    .orElseThrow();
-        }
-    }
-
     /** The newest snapshot loaded alone into a fresh engine, as {@link ListReplayTest#contents} shows it. */
     private TreeMap<String, String> loadNewest(int threads) throws IOException {
-        try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, newestSnapshot());
+        try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newestOf(dir));
              Engine e = Recovery.newEngine(options(), 0)) {
             SnapshotLoad.load(r, e, threads);
             return ListReplayTest.contents(e, now.get());
@@ -271,7 +263,7 @@ class ListFoldTest {
         long t3;
         try (DeltaSort delta = new DeltaSort(FileStorage.INSTANCE, out, "snapshot-x.run", budget, 0, () -> { });
              Engine engine = Recovery.newEngine(QrrotOptions.defaults().withShards(4).withClock(now::get), 0)) {
-            try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, newest(old))) {
+            try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newest(old))) {
                 SnapshotLoad.load(r, engine, 2);
             }
             assertEquals(bigValues[elements - 1], one(engine, "LINDEX", "big", "-1"));
@@ -294,7 +286,7 @@ class ListFoldTest {
             assertEquals(0, cmds.errors, "commands refused, the last: " + cmds.lastError);
             t3 = System.nanoTime();
             long before = mx.getThreadAllocatedBytes(tid);
-            try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, newest(old));
+            try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newest(old));
                  SnapshotWriter w = SnapshotWriter.begin(FileStorage.INSTANCE, out, 2, NOW, true)) {
                 SnapshotMerge merge = new SnapshotMerge(delta.finish(), w, NOW, () -> { });
                 r.readHashed(merge);
@@ -556,12 +548,6 @@ class ListFoldTest {
                 });
             }
             return out;
-        }
-    }
-
-    private static Path newest(Path snapshots) throws IOException {
-        try (Stream<Path> s = Files.list(snapshots)) {
-            return s.filter(p -> p.toString().endsWith(".qrrt")).findFirst().orElseThrow();
         }
     }
 

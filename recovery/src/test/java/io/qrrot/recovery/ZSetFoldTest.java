@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Tag;
@@ -112,15 +111,8 @@ class ZSetFoldTest {
         return out;
     }
 
-    private Path newestSnapshot() throws IOException {
-        try (Stream<Path> s = Files.list(dir.resolve(DataDirectory.SNAPSHOT_DIR))) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".qrrt")).sorted().reduce((a, b) -> b)
-                    .orElseThrow();
-        }
-    }
-
     private TreeMap<String, String> loadNewest(int threads) throws IOException {
-        try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, newestSnapshot());
+        try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newestOf(dir));
              Engine e = Recovery.newEngine(options(), 0)) {
             SnapshotLoad.load(r, e, threads);
             return alive(e, now.get());
@@ -287,7 +279,7 @@ class ZSetFoldTest {
                 delta.elementPut(type, key, 0, key.capacity(), m, 0, m.capacity(), p, 0, p.capacity());
             }
             long before = mx.getThreadAllocatedBytes(tid);
-            try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, newest(old));
+            try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newest(old));
                  SnapshotWriter w = SnapshotWriter.begin(FileStorage.INSTANCE, out, 2, NOW, true)) {
                 SnapshotMerge merge = new SnapshotMerge(delta.finish(), w, NOW, () -> { });
                 r.readHashed(merge);
@@ -371,12 +363,6 @@ class ZSetFoldTest {
         assertEquals(Double.doubleToRawLongBits(scores[i]),
                 Double.doubleToRawLongBits(p.getDouble(poff, ByteOrder.LITTLE_ENDIAN)),
                 "seed=" + SEED + ": score bits of member " + i);
-    }
-
-    private static Path newest(Path snapshots) throws IOException {
-        try (Stream<Path> s = Files.list(snapshots)) {
-            return s.filter(p -> p.toString().endsWith(".qrrt")).findFirst().orElseThrow();
-        }
     }
 
     /** The members 0..n-1 in {@link SnapshotOrder}. */
