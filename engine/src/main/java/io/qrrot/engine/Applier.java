@@ -141,6 +141,9 @@ final class Applier implements EffectVisitor {
             if (type == EntryType.INT) {
                 replaced = s.putLong(key, koff, klen, h, expiry, value.getLong(voff, EffectCodec.ORDER));
             } else {
+                if (type == EntryType.ITEM) {
+                    engine.memcached().seenCas(value.getLong(voff + EntryType.ITEM_CAS_OFFSET, EffectCodec.ORDER));
+                }
                 replaced = s.put(key, koff, klen, h, type, expiry, value, voff, vlen);
             }
         } catch (StoreMemoryException e) {

@@ -66,6 +66,9 @@ public final class BulkLoader implements AutoCloseable {
             if (type == EntryType.INT) {
                 replaced = s.putLong(key, koff, klen, hash, expiryMillis, value.getLong(voff, EffectCodec.ORDER));
             } else {
+                if (type == EntryType.ITEM) {
+                    engine.memcached().seenCas(value.getLong(voff + EntryType.ITEM_CAS_OFFSET, EffectCodec.ORDER));
+                }
                 replaced = s.put(key, koff, klen, hash, type, expiryMillis, value, voff, vlen);
             }
         } catch (StoreMemoryException e) {

@@ -79,6 +79,11 @@ final class Ctx {
     private final ReplyBuffer listing = new ReplyBuffer();
     /** Elements recorded by the last keyspace walk. */
     int listed;
+    /**
+     * True while a memcached request runs: it reads a memcached item whole, head (flags, CAS unique) included;
+     * every other command reads one as the string after its head.
+     */
+    boolean rawItems;
     /** False while KEYS runs: it filters expired keys out without deleting them, as Redis does. */
     boolean lazyDelete = true;
     /** Lookups of read-only commands since the last {@link #flushCounters}: found, and not found. */
@@ -116,6 +121,11 @@ final class Ctx {
     /** Points the context at one command's arguments and computes its key hashes. */
     void bind(Command command, CommandArgs a) {
         cmd = command;
+        bindArgs(a);
+    }
+
+    /** Points the context at arguments that are not a command of the table's (a memcached request's). */
+    void bindArgs(CommandArgs a) {
         args = a;
         argBuffer = a.buffer();
         int argc = a.count();
@@ -229,6 +239,15 @@ final class Ctx {
         return hit;
     }
 
+    /** Counts a lookup of a command outside the table (a memcached read) as a keyspace hit or miss. */
+    void countLookup(boolean hit) {
+        if (hit) {
+            hits++;
+        } else {
+            misses++;
+        }
+    }
+
     /** Adds this command's keyspace hits and misses to the engine's counters: once a command, not once a key. */
     void flushCounters() {
         if (hits > 0) {
@@ -263,6 +282,12 @@ final class Ctx {
             }
         } else if (!fromStore(into, key, koff, klen, hash)) {
             return false;
+        }
+        into.item = into.type == EntryType.ITEM;
+        if (into.item && !rawItems) {
+            into.type = EntryType.STRING;
+            into.offset += EntryType.ITEM_HEAD;
+            into.length -= EntryType.ITEM_HEAD;
         }
         if (into.expiry != 0 && now() > into.expiry) {
             if (lazyDelete) {

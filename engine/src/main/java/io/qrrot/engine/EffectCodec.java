@@ -28,10 +28,11 @@ import org.agrona.MutableDirectBuffer;
  *
  *  PUT    (code 1): the key now holds this value and expiry (the full after-image)
  *     0  code          1 byte    = 1
- *     1  value type    1 byte    1 string, 2 int, 3 json
+ *     1  value type    1 byte    1 string, 2 int, 3 json, 8 memcached item
  *     2  expiry        int64     epoch ms, 0 = none
  *    10  key length    int32
- *    14  value length  int32     8 for an int
+ *    14  value length  int32     8 for an int, at least 12 for a memcached item (its flags and CAS
+ *                                unique come first: EntryType's diagram)
  *    18  key bytes, then value bytes
  *
  *  DEL    (code 2): the key no longer exists
@@ -73,7 +74,8 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  *
  * <p>Value types ({@link io.qrrot.engine.store.EntryType}): 1 = string (raw bytes), 2 = int (8 bytes, signed
- * 64-bit little-endian), 3 = JSON (normalised compact UTF-8 text), 4 = hash, 6 = set, 7 = sorted set. Ops apply
+ * 64-bit little-endian), 3 = JSON (normalised compact UTF-8 text), 4 = hash, 6 = set, 7 = sorted set, 8 = a
+ * memcached item (a string with its flags and CAS unique in front). Ops apply
  * in order; a record applies whole or (if it was never written completely) not at all, so a multi-key command or a
  * transaction is atomic across a crash. Every op is an absolute state, never a delta: a PUT is a whole value, and an
  * element op names the elements it changed with their resulting payloads (HINCRBY logs the resulting value),
@@ -84,7 +86,8 @@ import org.agrona.MutableDirectBuffer;
  *
  * <p>Version history: 1 is the first version (ops 1 to 4, types 1 to 3); 2 adds the element ops and the hash
  * type, and the set (6), sorted-set (7) and list (5) types in element ops. A reader refuses versions it does not
- * know; this build reads both.
+ * know; this build reads both. The memcached item type (8) in PUT came later within version 2: a build from
+ * before it refuses such a PUT by its type, with the record's offset, rather than misreading it.
  */
 public final class EffectCodec {
     public static final byte VERSION = 2;
@@ -100,6 +103,8 @@ public final class EffectCodec {
     public static final int LIST_LABEL_BYTES = 8;
     public static final byte TYPE_SET = 6;
     public static final byte TYPE_ZSET = 7;
+    /** A memcached item in a PUT: {@link EntryType#ITEM}. */
+    public static final byte TYPE_ITEM = EntryType.ITEM;
 
     public static final byte OP_PUT = 1;
     public static final byte OP_DEL = 2;
@@ -208,6 +213,25 @@ public final class EffectCodec {
                                 DirectBuffer value, int voff, int vlen, long expiry) {
         int valueAt = encodePutHead(dst, at, type, key, koff, klen, vlen, expiry);
         dst.putBytes(valueAt, value, voff, vlen);
+        return putLength(klen, vlen);
+    }
+
+    /**
+     * Writes a PUT op of a memcached item at {@code at}: the head (flags, CAS unique) and then the bytes
+     * {@code a} followed by {@code b} (append and prepend join two; pass {@code blen = 0} for one). Returns its
+     * length.
+     */
+    public static int encodePutItem(MutableDirectBuffer dst, int at, DirectBuffer key, int koff, int klen, int flags,
+                                    long cas, DirectBuffer a, int aoff, int alen, DirectBuffer b, int boff, int blen,
+                                    long expiry) {
+        int vlen = EntryType.ITEM_HEAD + alen + blen;
+        int valueAt = encodePutHead(dst, at, TYPE_ITEM, key, koff, klen, vlen, expiry);
+        dst.putInt(valueAt, flags, ORDER);
+        dst.putLong(valueAt + EntryType.ITEM_CAS_OFFSET, cas, ORDER);
+        dst.putBytes(valueAt + EntryType.ITEM_HEAD, a, aoff, alen);
+        if (blen > 0) {
+            dst.putBytes(valueAt + EntryType.ITEM_HEAD + alen, b, boff, blen);
+        }
         return putLength(klen, vlen);
     }
 
@@ -383,9 +407,9 @@ public final class EffectCodec {
                 case OP_PUT: {
                     need(off, pos, PUT_KEY_OFFSET, end, "PUT header");
                     byte type = buf.getByte(pos + PUT_TYPE_OFFSET);
-                    if (type < TYPE_STRING || type > TYPE_JSON) {
+                    if ((type < TYPE_STRING || type > TYPE_JSON) && type != TYPE_ITEM) {
                         throw malformed(off, pos + PUT_TYPE_OFFSET, "PUT value type " + type
-                                + ", expected 1 (string), 2 (int) or 3 (json)");
+                                + ", expected 1 (string), 2 (int), 3 (json) or 8 (memcached item)");
                     }
                     long klen = buf.getInt(pos + PUT_KEY_LENGTH_OFFSET, ORDER);
                     long vlen = buf.getInt(pos + PUT_VALUE_LENGTH_OFFSET, ORDER);
@@ -394,6 +418,10 @@ public final class EffectCodec {
                     }
                     if (type == TYPE_INT && vlen != 8) {
                         throw malformed(off, pos, "PUT of an int with value length " + vlen + ", expected 8");
+                    }
+                    if (type == TYPE_ITEM && vlen < EntryType.ITEM_HEAD) {
+                        throw malformed(off, pos, "PUT of a memcached item with value length " + vlen
+                                + ", expected at least " + EntryType.ITEM_HEAD);
                     }
                     need(off, pos, PUT_KEY_OFFSET + klen + vlen, end, "PUT key and value");
                     pos += (int) (PUT_KEY_OFFSET + klen + vlen);

@@ -1,5 +1,7 @@
 package io.qrrot.engine;
 
+import io.qrrot.engine.store.EntryType;
+
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -93,6 +95,14 @@ final class EffectWriter {
     void putLong(long hash, DirectBuffer key, int koff, int klen, long value, long expiry) {
         int at = beginOp(hash, EffectCodec.putLength(klen, 8));
         length += EffectCodec.encodePutInt(buf, at, key, koff, klen, value, expiry);
+        ops++;
+    }
+
+    /** A PUT of a memcached item whose bytes are {@code a} then {@code b} (see {@link EffectCodec#encodePutItem}). */
+    void putItem(long hash, DirectBuffer key, int koff, int klen, int flags, long cas, DirectBuffer a, int aoff,
+                 int alen, DirectBuffer b, int boff, int blen, long expiry) {
+        int at = beginOp(hash, EffectCodec.putLength(klen, EntryType.ITEM_HEAD + alen + blen));
+        length += EffectCodec.encodePutItem(buf, at, key, koff, klen, flags, cas, a, aoff, alen, b, boff, blen, expiry);
         ops++;
     }
 

@@ -48,6 +48,7 @@ public final class Engine implements AutoCloseable {
     private final Ctx replayCtx;
     private final ShardCollector replayShards = new ShardCollector();
     private final ActiveExpiry activeExpiry;
+    private final Memcached memcached = new Memcached(this);
 
     public Engine(EngineConfig config, Clock clock) {
         this.config = config;
@@ -119,6 +120,21 @@ public final class Engine implements AutoCloseable {
             return 0;
         }
         return run(session.ctx, cmd, args, out, log);
+    }
+
+    /**
+     * Runs one memcached request (see {@link Memcached}). Its outcome goes to {@code out}; like
+     * {@link #execute}, a change goes to {@code log} before it is applied.
+     *
+     * @return the highest LSN appended (0 if none): the reply must not reach the client before it is durable
+     */
+    public long executeMemcached(Session session, Memcached.Request request, Memcached.Sink out, EffectLog log) {
+        return memcached.execute(session, request, out, log);
+    }
+
+    /** The memcached semantics and their CAS counter. */
+    public Memcached memcached() {
+        return memcached;
     }
 
     /** Redis refuses EXEC itself by discarding the transaction (whether or not one is open). */
@@ -546,11 +562,16 @@ public final class Engine implements AutoCloseable {
     }
 
     static void checkLoadable(byte type, int vlen) {
-        if (type < EffectCodec.TYPE_STRING || type > EffectCodec.TYPE_JSON) {
-            throw new IllegalArgumentException("unknown value type " + type + "; expected 1 (string), 2 (int) or 3 (json)");
+        if ((type < EffectCodec.TYPE_STRING || type > EffectCodec.TYPE_JSON) && type != EffectCodec.TYPE_ITEM) {
+            throw new IllegalArgumentException("unknown value type " + type
+                    + "; expected 1 (string), 2 (int), 3 (json) or 8 (memcached item)");
         }
         if (type == EffectCodec.TYPE_INT && vlen != 8) {
             throw new IllegalArgumentException("an int value is 8 bytes, got " + vlen);
+        }
+        if (type == EffectCodec.TYPE_ITEM && vlen < EntryType.ITEM_HEAD) {
+            throw new IllegalArgumentException("a memcached item is at least " + EntryType.ITEM_HEAD + " bytes, got "
+                    + vlen);
         }
     }
 
@@ -696,7 +717,7 @@ public final class Engine implements AutoCloseable {
         return new EngineStats(st.entries(), exp, st.entries(EffectCodec.TYPE_STRING), st.entries(EffectCodec.TYPE_INT),
                 st.entries(EffectCodec.TYPE_JSON), st.entries(EntryType.HASH), st.entries(EntryType.LIST),
                 st.entries(EntryType.SET),
-                st.entries(EntryType.ZSET), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
+                st.entries(EntryType.ZSET), st.entries(EntryType.ITEM), st.usedMemory(), st.allocatedBytes(), st.liveBytes(),
                 st.indexBytes(), st.fragmentationBytes(), st.fragmentationRatio(), maxMemory);
     }
 

@@ -13,6 +13,7 @@ package io.qrrot.engine;
  * @param lists              keys holding a list
  * @param sets               keys holding a set
  * @param zsets              keys holding a sorted set
+ * @param items              keys holding a memcached item (a string with flags and a CAS unique)
  * @param usedMemory         entry blocks + index tables: the figure {@code maxMemory} limits
  * @param allocatedBytes     off-heap memory obtained from the operating system
  * @param liveBytes          exact bytes of the live entries (and of the element tables of large collections)
@@ -22,7 +23,7 @@ package io.qrrot.engine;
  * @param maxMemory          the limit in force, 0 = none
  */
 public record EngineStats(long keys, long expires, long strings, long ints, long jsons, long hashes, long lists,
-                          long sets, long zsets,
+                          long sets, long zsets, long items,
                           long usedMemory,
                           long allocatedBytes, long liveBytes, long indexBytes, long fragmentationBytes,
                           double fragmentationRatio, long maxMemory) {

@@ -12,10 +12,29 @@ import org.agrona.DirectBuffer;
 final class Found {
     final EntryView view = new EntryView();
     byte type;
+    /**
+     * The key holds a memcached item ({@link EntryType#ITEM}). Unless the command reads items whole
+     * ({@link Ctx#rawItems}), {@link #type} then says STRING and the value starts after the item's head.
+     */
+    boolean item;
     long expiry;
     DirectBuffer value;
     int offset;
     int length;
+
+    /** The type as stored: {@link EntryType#ITEM} for a memcached item read as a string. */
+    byte storedType() {
+        return item ? EntryType.ITEM : type;
+    }
+
+    /** Where the value as stored starts: before the head of a memcached item read as a string. */
+    int storedOffset() {
+        return item && type != EntryType.ITEM ? offset - EntryType.ITEM_HEAD : offset;
+    }
+
+    int storedLength() {
+        return item && type != EntryType.ITEM ? length + EntryType.ITEM_HEAD : length;
+    }
 
     boolean isInt() {
         return type == EntryType.INT;

@@ -83,7 +83,7 @@ final class KeyCommands {
             if (!c.valueSizeOk(src.length)) {
                 return; // only when a transaction's record would grow past its limit
             }
-            c.put(2, src.type, src.value, src.offset, src.length, src.expiry);
+            c.put(2, src.storedType(), src.value, src.storedOffset(), src.storedLength(), src.expiry);
         }
         c.delete(1);
         if (nx) {
@@ -138,7 +138,7 @@ final class KeyCommands {
             if (!c.valueSizeOk(src.length)) {
                 return;
             }
-            c.put(2, src.type, src.value, src.offset, src.length, src.expiry);
+            c.put(2, src.storedType(), src.value, src.storedOffset(), src.storedLength(), src.expiry);
         }
         c.out.integer(1);
     }

@@ -149,6 +149,7 @@ public final class QrrotCollector implements MultiCollector {
         type(keys, "list", e.lists());
         type(keys, "set", e.sets());
         type(keys, "zset", e.zsets());
+        type(keys, "memcached", e.items());
         out.add(keys.build());
         out.add(gauge("qrrot_keys_with_expiry", "Keys with a time to live.", e.expires()));
         out.add(counter("qrrot_expired_keys", "Keys deleted because their time to live passed.",

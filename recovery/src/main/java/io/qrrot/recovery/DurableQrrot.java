@@ -298,7 +298,8 @@ public final class DurableQrrot implements Qrrot {
         keyspace.put("db0", "keys=" + s.keys() + ",expires=" + s.expires() + ",avg_ttl="
                 + (s.expires() == 0 ? 0 : engine.avgTtl()));
         keyspace.put("qrrot_types", "string=" + s.strings() + ",int=" + s.ints() + ",json=" + s.jsons() + ",hash="
-                + s.hashes() + ",list=" + s.lists() + ",set=" + s.sets() + ",zset=" + s.zsets());
+                + s.hashes() + ",list=" + s.lists() + ",set=" + s.sets() + ",zset=" + s.zsets() + ",memcached="
+                + s.items());
         out.put("keyspace", keyspace);
         return out;
     }
@@ -513,6 +514,15 @@ public final class DurableQrrot implements Qrrot {
                 return 0;
             }
             return engine.execute(session, args, out, effectLog);
+        }
+
+        @Override
+        public long executeMemcached(io.qrrot.engine.Memcached.Request request, io.qrrot.engine.Memcached.Sink out) {
+            if (closed.get()) {
+                out.error("SERVER_ERROR the database is shutting down");
+                return 0;
+            }
+            return engine.executeMemcached(session, request, out, effectLog);
         }
 
         @Override

@@ -133,6 +133,14 @@ public interface Qrrot extends AutoCloseable {
          */
         long execute(CommandArgs args, ReplySink out);
 
+        /**
+         * Runs one memcached request ({@link io.qrrot.engine.Memcached}), its outcome to {@code out}. Never blocks on
+         * I/O.
+         *
+         * @return the LSN the reply depends on, as for {@link #execute}
+         */
+        long executeMemcached(io.qrrot.engine.Memcached.Request request, io.qrrot.engine.Memcached.Sink out);
+
         /** True while a MULTI is open. */
         boolean inTransaction();
 

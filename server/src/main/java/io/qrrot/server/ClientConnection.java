@@ -14,6 +14,8 @@ import io.qrrot.engine.CommandArgs;
 import io.qrrot.engine.CommandSpec.Flag;
 import io.qrrot.engine.Session;
 import io.qrrot.recovery.Qrrot;
+import io.qrrot.server.memcached.McDecoder;
+import io.qrrot.server.memcached.McDetector;
 import io.qrrot.server.resp.RequestDecoder;
 import io.qrrot.server.resp.RespEncoder;
 import java.net.InetSocketAddress;
@@ -53,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * threads (plain reads of counters and names: informational, may be a moment stale).
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter {
-    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     /**
      * Stop reading from a client whose unsent replies pass this (it is not reading them), replies waiting for
      * durability included; or, sooner, when Netty's outbound buffer passes its high-water mark (1 MiB).
@@ -80,9 +82,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             + " closing it (see the server log)\r\n").getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FAILED_INTERNAL = ("-ERR internal error serving this connection; closing it"
             + " (see the server log)\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MC_FAILED_OOM = ("SERVER_ERROR the server ran out of memory serving this connection;"
+            + " closing it (see the server log)\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MC_FAILED_INTERNAL = ("SERVER_ERROR internal error serving this connection; closing it"
+            + " (see the server log)\r\n").getBytes(StandardCharsets.US_ASCII);
 
     final ServerContext server;
     final long id;
+    /**
+     * Where this connection is in telling its protocol apart: {@link #UNDECIDED} on the main port until its
+     * first line ({@link McDetector}), then {@link #REDIS} or {@link #MEMCACHED} for its lifetime.
+     */
+    private int protocol;
+    static final int UNDECIDED = 0;
+    static final int REDIS = 1;
+    static final int MEMCACHED = 2;
+    /** The memcached side, once the connection speaks memcached. */
+    private MemcachedConnection memcached;
     final long createdMillis = System.currentTimeMillis();
 
     Channel channel;
@@ -173,10 +189,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private int[] queuedIndexes = new int[8];
     private int queuedCount;
 
+    /** A connection of the main port: Redis or memcached, told apart by its first line. */
     ClientConnection(ServerContext server) {
+        this(server, UNDECIDED);
+    }
+
+    /** @param protocol {@link #UNDECIDED} (the main port) or {@link #MEMCACHED} (the memcached port) */
+    ClientConnection(ServerContext server, int protocol) {
         this.server = server;
         this.id = server.nextClientId.incrementAndGet();
         this.decoder = new RequestDecoder(server.maxBulkLength);
+        this.protocol = protocol;
+        if (protocol == MEMCACHED) {
+            memcached = new MemcachedConnection(this, gate::admit);
+        }
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -220,8 +246,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void refuse(String error) {
         closed = true;
-        ByteBuf b = ctx.alloc().buffer(error.length() + 3);
-        b.writeByte('-').writeCharSequence(error, StandardCharsets.UTF_8);
+        ByteBuf b = ctx.alloc().buffer(error.length() + 16);
+        if (protocol == MEMCACHED) {
+            b.writeCharSequence("SERVER_ERROR ", StandardCharsets.US_ASCII);
+        } else {
+            b.writeByte('-');
+        }
+        b.writeCharSequence(error, StandardCharsets.UTF_8);
         b.writeByte('\r').writeByte('\n');
         ctx.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
     }
@@ -353,8 +384,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         try {
             if (wasOpen && channel.isActive()) {
-                writeThenClose(Unpooled.wrappedBuffer(t instanceof OutOfMemoryError ? FAILED_OOM : FAILED_INTERNAL),
-                        true);
+                byte[] last = t instanceof OutOfMemoryError ? (protocol == MEMCACHED ? MC_FAILED_OOM : FAILED_OOM)
+                        : protocol == MEMCACHED ? MC_FAILED_INTERNAL : FAILED_INTERNAL;
+                writeThenClose(Unpooled.wrappedBuffer(last), true);
             } else {
                 channel.close();
             }
@@ -438,6 +470,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         try {
             decoder.maxBulkLength(server.maxBulkLength);
             while (!paused && !blocked && !closeAfterReply && !draining && !closed) {
+                if (protocol != REDIS) {
+                    if (protocol == UNDECIDED) {
+                        int p = McDetector.classify(in, McDecoder.LINE_MAX);
+                        if (p == McDetector.NEED_MORE) {
+                            break;
+                        }
+                        protocol = p == McDetector.MEMCACHED ? MEMCACHED : REDIS;
+                        if (protocol == MEMCACHED) {
+                            memcached = new MemcachedConnection(this, gate::admit);
+                        }
+                        continue;
+                    }
+                    if (!memcached.step(in)) {
+                        break;
+                    }
+                    afterCommand();
+                    continue;
+                }
                 int r = decoder.decode(in, args, authRequired(), gate);
                 if (r == RequestDecoder.NEED_MORE) {
                     break;
@@ -469,13 +519,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 if (!in.isReadable()) {
                     in.release();
                     in = null;
-                } else if (!closeAfterReply && in.readableBytes() + decoder.pendingBytes() > server.queryBufferLimit) {
+                } else if (!closeAfterReply && in.readableBytes() + pendingBytes() > server.queryBufferLimit) {
                     // Bytes that arrived while reading was paused or blocked, not yet decoded.
-                    refuseQueryBuffer(in.readableBytes() + decoder.pendingBytes());
+                    refuseQueryBuffer(in.readableBytes() + pendingBytes());
                     in.release();
                     in = null;
                     beginReply();
-                    reply.error(queryLimitError());
+                    if (memcached != null) {
+                        memcached.line("SERVER_ERROR " + queryLimitError());
+                    } else {
+                        reply.error(queryLimitError());
+                    }
                     endReply(0);
                     closeAfterReply = true;
                     lingerOnClose = true;
@@ -483,10 +537,34 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     in.discardSomeReadBytes();
                 }
             }
-            requestMemorySnapshot = decoder.inRequest() ? decoder.pendingBytes() : 0;
+            requestMemorySnapshot = inRequest() ? pendingBytes() : 0;
         } finally {
             processing = false;
         }
+    }
+
+    /** Bytes the request being received holds outside the input buffer, whichever protocol decodes it. */
+    private long pendingBytes() {
+        return memcached != null ? memcached.pendingBytes() : decoder.pendingBytes();
+    }
+
+    private boolean inRequest() {
+        return memcached != null ? memcached.inRequest() : decoder.inRequest();
+    }
+
+    /** True once the connection is known to speak memcached. */
+    boolean speaksMemcached() {
+        return memcached != null;
+    }
+
+    /** A memcached request logged a write (for the loop's group commit accounting). */
+    void loggedWrite() {
+        batch.logged();
+    }
+
+    /** Where the reply being encoded starts in its buffer. */
+    int replyStart() {
+        return replyStart;
     }
 
     boolean authRequired() {
@@ -554,7 +632,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             multiBytes = 0;
             txDirty = false;
         }
-        long footprint = multiBytes + (decoder.inRequest() ? decoder.pendingBytes() : 0);
+        long footprint = multiBytes + (inRequest() ? pendingBytes() : 0);
         long want = Math.max(0, footprint - ClientMemory.FREE_PER_CLIENT);
         if (want < charged) {
             server.clientMemory.release(charged - want);
@@ -1048,26 +1126,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         ByteBuf t = reply.target();
         int end = t.writerIndex();
         int len = end - replyStart;
+        int replies = len > 0 ? 1 : 0; // a memcached noreply request sends nothing, not even an error
         if (lsn > 0) {
             if (tail == null) {
                 Chunk c = newChunk(lsn);
                 c.buf.writeBytes(t, replyStart, len);
                 t.writerIndex(replyStart);
-                c.replies = 1;
+                c.replies = replies;
             } else if (tail.registered && lsn > tail.lsn) {
                 // The newest chunk already waits for an older LSN: this reply needs a later one.
                 Chunk from = tail;
                 Chunk c = newChunk(lsn);
                 c.buf.writeBytes(from.buf, replyStart, len);
                 from.buf.writerIndex(replyStart);
-                c.replies = 1;
+                c.replies = replies;
             } else {
                 tail.lsn = Math.max(tail.lsn, lsn);
-                tail.replies++;
+                tail.replies += replies;
             }
             heldBytes += len;
         } else if (tail != null) {
-            tail.replies++;
+            tail.replies += replies;
             heldBytes += len;
         }
     }
@@ -1159,7 +1238,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 ByteBuf err = ctx.alloc().directBuffer(64 * c.replies);
                 reply.target(err);
                 for (int i = 0; i < c.replies; i++) {
-                    reply.error(failure);
+                    if (memcached != null) {
+                        memcached.line("SERVER_ERROR " + failure);
+                    } else {
+                        reply.error(failure);
+                    }
                 }
                 netOutput += err.readableBytes();
                 ctx.write(err, ctx.voidPromise());

@@ -60,6 +60,9 @@ public final class QrrotServer implements AutoCloseable {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private EventLoopGroup group;
     private Channel serverChannel;
+    /** The memcached-only listener, when {@link ServerOptions#memcachedPort()} asks for one. */
+    private Channel memcachedChannel;
+    private volatile int boundMemcachedPort = -1;
     private volatile int boundPort;
     private volatile String transport;
 
@@ -129,7 +132,39 @@ public final class QrrotServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         transport = epoll ? "epoll" : "nio";
         group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new LoopThreads(), io);
-        ServerBootstrap b = new ServerBootstrap()
+        int port = options.port();
+        try {
+            serverChannel = bootstrap(channelType, ClientConnection.UNDECIDED)
+                    .bind(new InetSocketAddress(options.bind(), port)).sync().channel();
+            if (options.memcachedPort() >= 0) {
+                port = options.memcachedPort();
+                memcachedChannel = bootstrap(channelType, ClientConnection.MEMCACHED)
+                        .bind(new InetSocketAddress(options.bind(), port)).sync().channel();
+            }
+        } catch (Exception e) {
+            closing.set(true);
+            if (serverChannel != null) {
+                serverChannel.close().syncUninterruptibly();
+            }
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (context != null) {
+                context.admin.shutdownNow();
+                context.fileReads.shutdownNow();
+            }
+            terminated.complete(null);
+            String failure = bindFailure(options.bind(), port, e);
+            throw new IOException(port == options.port() ? failure
+                    : failure.replace("with --port", "with --memcached-port"), e);
+        }
+        boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        if (memcachedChannel != null) {
+            boundMemcachedPort = ((InetSocketAddress) memcachedChannel.localAddress()).getPort();
+        }
+    }
+
+    /** A listener whose connections start as {@code protocol} ({@link ClientConnection#UNDECIDED}: the main port). */
+    private ServerBootstrap bootstrap(Class<? extends ServerChannel> channelType, int protocol) {
+        return new ServerBootstrap()
                 .group(group)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 511)
@@ -141,22 +176,9 @@ public final class QrrotServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ClientConnection(context));
+                        ch.pipeline().addLast(new ClientConnection(context, protocol));
                     }
                 });
-        try {
-            serverChannel = b.bind(new InetSocketAddress(options.bind(), options.port())).sync().channel();
-        } catch (Exception e) {
-            closing.set(true);
-            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            if (context != null) {
-                context.admin.shutdownNow();
-                context.fileReads.shutdownNow();
-            }
-            terminated.complete(null);
-            throw new IOException(bindFailure(options.bind(), options.port(), e), e);
-        }
-        boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
     /** "cannot listen on ADDR:PORT (why)", and what to do where the reason says it. */
@@ -182,6 +204,11 @@ public final class QrrotServer implements AutoCloseable {
         group.next().scheduleAtFixedRate(this::idleSweep, 1, 1, TimeUnit.SECONDS);
         context.sampler.start();
         serverChannel.config().setAutoRead(true);
+        if (memcachedChannel != null) {
+            memcachedChannel.config().setAutoRead(true);
+            log.info("memcached text protocol on {}:{} (and detected on {})", options.bind(), boundMemcachedPort,
+                    context.port);
+        }
         log.info("listening on {}:{} ({}, {} I/O threads, protected mode {}, {})", options.bind(), context.port,
                 context.transport, options.ioThreads(), context.protectedMode ? "on" : "off",
                 context.requirePass == null ? "no password" : "password required");
@@ -223,6 +250,11 @@ public final class QrrotServer implements AutoCloseable {
             throw new IllegalStateException("server not started");
         }
         return boundPort;
+    }
+
+    /** The memcached port actually bound, or -1 when there is none. */
+    public int memcachedPort() {
+        return boundMemcachedPort;
     }
 
     /** "epoll" or "nio" once started. */
@@ -335,6 +367,9 @@ public final class QrrotServer implements AutoCloseable {
                 if (serverChannel != null) {
                     serverChannel.close().syncUninterruptibly();
                 }
+                if (memcachedChannel != null) {
+                    memcachedChannel.close().syncUninterruptibly();
+                }
                 if (group != null) {
                     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
                 }
@@ -349,6 +384,13 @@ public final class QrrotServer implements AutoCloseable {
         try {
             if (serverChannel != null) {
                 serverChannel.close().syncUninterruptibly();
+                if (memcachedChannel != null) {
+                    memcachedChannel.close().syncUninterruptibly();
+                }
+                java.util.concurrent.ScheduledFuture<?> flush = context.pendingFlush;
+                if (flush != null) {
+                    flush.cancel(false);
+                }
                 for (ClientConnection c : context.clients.values()) {
                     try {
                         c.loop.execute(c::beginDrain);

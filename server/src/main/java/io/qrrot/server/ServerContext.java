@@ -96,6 +96,10 @@ final class ServerContext {
         t.setDaemon(true);
         return t;
     });
+    /** The memcached protocol's counters (its stats command). */
+    final MemcachedStats memcachedStats = new MemcachedStats();
+    /** A memcached flush_all with a delay, waiting for its time (a later flush_all replaces it). */
+    volatile java.util.concurrent.ScheduledFuture<?> pendingFlush;
     /** Set by the server: starts a graceful shutdown on another thread (SHUTDOWN command). */
     volatile Runnable shutdownRequest = () -> { };
 

@@ -28,11 +28,17 @@ package io.qrrot.server;
  * @param transport          {@code auto} (epoll where available, else NIO), {@code epoll} or {@code nio}
  * @param shutdownTimeoutMillis how long {@link QrrotServer#close()} waits for replies still awaiting
  *                           durability before it closes their connections anyway (default 10 s)
+ * @param memcachedPort      TCP port that serves the memcached text protocol only; -1 = none (default), 0 picks
+ *                           a free one ({@link QrrotServer#memcachedPort()}). The main port serves memcached
+ *                           clients too, told apart by their first line
+ * @param memcachedItemSize  largest value a memcached client may store (memcached's {@code -I}; default 1 MiB,
+ *                           at most 1 GiB)
  */
 public record ServerOptions(String bind, int port, String requirePass, int maxClients, boolean protectedMode,
                             long queryBufferLimit, long multiQueueLimit, long clientMemoryBudget,
                             long maxBulkLength, long outputBufferLimit, int idleTimeoutSeconds, int ioThreads,
-                            Transport transport, long shutdownTimeoutMillis) {
+                            Transport transport, long shutdownTimeoutMillis, int memcachedPort,
+                            long memcachedItemSize) {
 
     public static final long MIB = 1L << 20;
     /** The largest bulk a connection can hold: a Java array and a Netty buffer both index with an int. */
@@ -73,6 +79,12 @@ public record ServerOptions(String bind, int port, String requirePass, int maxCl
         if (transport == null) {
             throw new IllegalArgumentException("transport must be set (AUTO, EPOLL or NIO)");
         }
+        if (memcachedPort < -1 || memcachedPort > 65535) {
+            throw new IllegalArgumentException("memcachedPort must be 0..65535 (or -1 for none), not " + memcachedPort);
+        }
+        if (memcachedItemSize < 1024 || memcachedItemSize > 1024 * MIB) {
+            throw new IllegalArgumentException("memcachedItemSize must be 1 KiB..1 GiB, not " + memcachedItemSize);
+        }
         if (requirePass != null && requirePass.isEmpty()) {
             requirePass = null;
         }
@@ -80,7 +92,7 @@ public record ServerOptions(String bind, int port, String requirePass, int maxCl
 
     public static ServerOptions defaults() {
         return new ServerOptions("127.0.0.1", 6379, null, 10_000, true, 1024 * MIB, 1024 * MIB, 0, 512 * MIB,
-                1024 * MIB, 0, defaultIoThreads(), Transport.AUTO, 10_000);
+                1024 * MIB, 0, defaultIoThreads(), Transport.AUTO, 10_000, -1, MIB);
     }
 
     /**
@@ -94,84 +106,96 @@ public record ServerOptions(String bind, int port, String requirePass, int maxCl
     public ServerOptions withBind(String v) {
         return new ServerOptions(v, port, requirePass, maxClients, protectedMode, queryBufferLimit, multiQueueLimit,
                 clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withPort(int v) {
         return new ServerOptions(bind, v, requirePass, maxClients, protectedMode, queryBufferLimit, multiQueueLimit,
                 clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withRequirePass(String v) {
         return new ServerOptions(bind, port, v, maxClients, protectedMode, queryBufferLimit, multiQueueLimit,
                 clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withMaxClients(int v) {
         return new ServerOptions(bind, port, requirePass, v, protectedMode, queryBufferLimit, multiQueueLimit,
                 clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withProtectedMode(boolean v) {
         return new ServerOptions(bind, port, requirePass, maxClients, v, queryBufferLimit, multiQueueLimit,
                 clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withQueryBufferLimit(long v) {
         return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, v, multiQueueLimit,
                 clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withMultiQueueLimit(long v) {
         return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit, v,
                 clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withClientMemoryBudget(long v) {
         return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
                 multiQueueLimit, v, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withMaxBulkLength(long v) {
         return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
                 multiQueueLimit, clientMemoryBudget, v, outputBufferLimit, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withOutputBufferLimit(long v) {
         return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
                 multiQueueLimit, clientMemoryBudget, maxBulkLength, v, idleTimeoutSeconds, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withIdleTimeoutSeconds(int v) {
         return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
                 multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, v, ioThreads, transport,
-                shutdownTimeoutMillis);
+                shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withIoThreads(int v) {
         return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
                 multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, v,
-                transport, shutdownTimeoutMillis);
+                transport, shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withTransport(Transport v) {
         return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
                 multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads,
-                v, shutdownTimeoutMillis);
+                v, shutdownTimeoutMillis, memcachedPort, memcachedItemSize);
     }
 
     public ServerOptions withShutdownTimeoutMillis(long v) {
         return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
                 multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads,
-                transport, v);
+                transport, v, memcachedPort, memcachedItemSize);
+    }
+
+    public ServerOptions withMemcachedPort(int v) {
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
+                multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads,
+                transport, shutdownTimeoutMillis, v, memcachedItemSize);
+    }
+
+    public ServerOptions withMemcachedItemSize(long v) {
+        return new ServerOptions(bind, port, requirePass, maxClients, protectedMode, queryBufferLimit,
+                multiQueueLimit, clientMemoryBudget, maxBulkLength, outputBufferLimit, idleTimeoutSeconds, ioThreads,
+                transport, shutdownTimeoutMillis, memcachedPort, v);
     }
 }

@@ -88,6 +88,12 @@ class FailureContainmentTest extends SharedDatabaseTest {
                 }
 
                 @Override
+                public long executeMemcached(io.qrrot.engine.Memcached.Request request,
+                                             io.qrrot.engine.Memcached.Sink out) {
+                    return s.executeMemcached(request, out);
+                }
+
+                @Override
                 public boolean inTransaction() {
                     return s.inTransaction();
                 }

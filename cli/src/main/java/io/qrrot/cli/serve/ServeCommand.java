@@ -47,6 +47,15 @@ public final class ServeCommand implements Callable<Integer> {
                     + " main port; 0 picks a free port). Default: off")
     Integer metricsPort;
 
+    @Option(names = "--memcached-port", paramLabel = "PORT",
+            description = "Also serve the memcached text protocol on this port (0 picks a free one). The main port"
+                    + " serves memcached clients too, told apart by their first line. Default: off")
+    Integer memcachedPort;
+
+    @Option(names = "--memcached-item-size", paramLabel = "SIZE",
+            description = "Largest value a memcached client may store (memcached's -I). Default: ${DEFAULT-VALUE}")
+    String memcachedItemSize = "1mb";
+
     @Option(names = "--fsync", paramLabel = "POLICY",
             description = "When a write is acknowledged: always (after fsync), everysec, no. Default: ${DEFAULT-VALUE}")
     String fsync = "always";
@@ -142,7 +151,9 @@ public final class ServeCommand implements Callable<Integer> {
             serverOptions = ServerOptions.defaults().withBind(bind).withPort(port).withRequirePass(requirePass)
                     .withMaxClients(maxClients).withProtectedMode(yesNo("--protected-mode", protectedMode))
                     .withIdleTimeoutSeconds(idleTimeout)
-                    .withClientMemoryBudget(clientMemoryBudget("--client-memory-budget", clientMemoryBudget));
+                    .withClientMemoryBudget(clientMemoryBudget("--client-memory-budget", clientMemoryBudget))
+                    .withMemcachedPort(memcachedPort == null ? -1 : memcachedPort)
+                    .withMemcachedItemSize(Sizes.parse("--memcached-item-size", memcachedItemSize));
             if (ioThreads < 0) {
                 throw new IllegalArgumentException("--io-threads must be 0 (half the cores) or more, not " + ioThreads);
             }
@@ -207,7 +218,8 @@ public final class ServeCommand implements Callable<Integer> {
         StopSignals.install(server::close);
         ctx.err().printf(Locale.ROOT, "qrrot ready on %s:%d (data %s, fsync %s%s%s); %s%n", bind, server.port(),
                 dir.toAbsolutePath(), options.fsync().name().toLowerCase(Locale.ROOT),
-                metrics == null ? "" : ", metrics on http://" + bind + ":" + metrics.port() + "/metrics",
+                (metrics == null ? "" : ", metrics on http://" + bind + ":" + metrics.port() + "/metrics")
+                        + (server.memcachedPort() < 0 ? "" : ", memcached on " + bind + ":" + server.memcachedPort()),
                 unsafeAckBeforeWal ? ", UNSAFE: replies before the WAL write" : "", db.recoverySummary());
         server.awaitTermination();
         boolean clean = stop(server, db, metrics);

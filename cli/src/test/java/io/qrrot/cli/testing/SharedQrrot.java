@@ -48,6 +48,12 @@ public final class SharedQrrot extends ForwardingQrrot {
             }
 
             @Override
+            public long executeMemcached(io.qrrot.engine.Memcached.Request request,
+                                         io.qrrot.engine.Memcached.Sink out) {
+                return s.executeMemcached(request, out);
+            }
+
+            @Override
             public boolean inTransaction() {
                 return s.inTransaction();
             }

@@ -17,7 +17,20 @@ package io.qrrot.engine.store;
  *   <tr><td>6</td><td>set</td><td>set</td><td>a collection: {@link Collection} (intset or table)</td></tr>
  *   <tr><td>7</td><td>zset</td><td>zset</td><td>a collection: {@link Collection} (packed block in (score,
  *       member) order, or table with a {@link ScoreIndex}); each member's payload is its score</td></tr>
+ *   <tr><td>8</td><td>memcached</td><td>string</td><td>a memcached item: {@link #ITEM_HEAD} bytes of head, then
+ *       the bytes (below)</td></tr>
  * </table>
+ *
+ * <p>A memcached item is a string that also keeps what the memcached protocol stores with a value:
+ * <pre>
+ *   0        4                12
+ *   +--------+----------------+----------------------+
+ *   | flags  | cas unique     | bytes                |
+ *   | u32 LE | u64 LE         | (the string's value) |
+ *   +--------+----------------+----------------------+
+ * </pre>
+ * Redis commands see the bytes as a string (the engine skips the head when it reads one); a Redis write
+ * replaces the item with a plain string, flags and CAS gone.
  *
  * <p>Checks are positive ({@link #isText}, {@link #isHash}), so a type added later is never taken for bytes by
  * a string command.
@@ -38,8 +51,16 @@ public final class EntryType {
     /** A sorted set: members with a score each, ordered by (score, member). */
     public static final byte ZSET = 7;
 
+    /** A memcached item: a string with its client flags and CAS unique (the head described above). */
+    public static final byte ITEM = 8;
+
     /** One more than the largest type: the length of an array indexed by type. */
-    public static final int COUNT = 8;
+    public static final int COUNT = 9;
+
+    /** Bytes of a memcached item's head: flags (u32) and CAS unique (u64), little-endian. */
+    public static final int ITEM_HEAD = 12;
+    /** Offset of the CAS unique in a memcached item's value. */
+    public static final int ITEM_CAS_OFFSET = 4;
 
     /** Bytes of a sorted-set member's payload: its score, an IEEE 754 double, little-endian. */
     public static final int SCORE_BYTES = 8;
@@ -59,10 +80,13 @@ public final class EntryType {
 
     /** True for every type this build knows. */
     public static boolean isValid(byte type) {
-        return type >= STRING && type <= ZSET;
+        return type >= STRING && type <= ITEM;
     }
 
-    /** A value readable as bytes by string commands: STRING, INT (its decimal text) and JSON (its text). */
+    /**
+     * A value readable as bytes by string commands: STRING, INT (its decimal text) and JSON (its text). An
+     * {@link #ITEM} is read as a STRING once its head is skipped, which the engine does when it looks one up.
+     */
     public static boolean isText(byte type) {
         return type == STRING || type == INT || type == JSON;
     }
@@ -98,7 +122,7 @@ public final class EntryType {
 
     /**
      * The lower-case qrrot name (ALL, PUT, INFO, the tools): {@code string}, {@code int}, {@code json},
-     * {@code hash}, {@code list}, {@code set} or {@code zset}.
+     * {@code hash}, {@code list}, {@code set}, {@code zset} or {@code memcached}.
      */
     public static String name(byte type) {
         switch (type) {
@@ -116,16 +140,22 @@ public final class EntryType {
                 return "set";
             case ZSET:
                 return "zset";
+            case ITEM:
+                return "memcached";
             default:
                 throw unknown(type);
         }
     }
 
-    /** What Redis's TYPE answers: {@code string} for strings and ints, {@code ReJSON-RL} for JSON (as RedisJSON). */
+    /**
+     * What Redis's TYPE answers: {@code string} for strings, ints and memcached items, {@code ReJSON-RL} for JSON
+     * (as RedisJSON).
+     */
     public static String redisName(byte type) {
         switch (type) {
             case STRING:
             case INT:
+            case ITEM:
                 return "string";
             case JSON:
                 return "ReJSON-RL";
@@ -181,6 +211,6 @@ public final class EntryType {
 
     private static IllegalArgumentException unknown(byte type) {
         return new IllegalArgumentException("unknown entry type " + type
-                + "; expected 1 (string), 2 (int), 3 (json), 4 (hash), 5 (list), 6 (set) or 7 (zset)");
+                + "; expected 1 (string), 2 (int), 3 (json), 4 (hash), 5 (list), 6 (set), 7 (zset) or 8 (memcached)");
     }
 }

@@ -1477,7 +1477,7 @@ public final class Shard {
     private static void checkType(byte type) {
         if (!EntryType.isValid(type)) {
             throw new IllegalArgumentException("unknown entry type " + type + "; expected 1 (STRING), 2 (INT), 3 (JSON),"
-                    + " 4 (HASH), 5 (LIST), 6 (SET) or 7 (ZSET)");
+                    + " 4 (HASH), 5 (LIST), 6 (SET), 7 (ZSET) or 8 (ITEM)");
         }
     }
 }

@@ -65,6 +65,12 @@ public final class RespEncoder implements ReplySink {
     @Override
     public void bulk(DirectBuffer bytes, int off, int len) {
         bulkHeader(len);
+        raw(bytes, off, len);
+        out.writeBytes(CRLF);
+    }
+
+    /** Copies bytes to the target as they are, without framing (the memcached protocol's data blocks). */
+    public void raw(DirectBuffer bytes, int off, int len) {
         out.ensureWritable(len + 2);
         int at = out.writerIndex();
         if (out.hasMemoryAddress()) {
@@ -78,7 +84,6 @@ public final class RespEncoder implements ReplySink {
             out.setBytes(at, copy);
         }
         out.writerIndex(at + len);
-        out.writeBytes(CRLF);
     }
 
     @Override
