@@ -41,6 +41,11 @@ final class Ctx {
     final UnsafeBuffer labelBytes = new UnsafeBuffer(new byte[8]);
     /** ZMPOP's, LMPOP's and their blocking forms' arguments. */
     final MultiPop multiPop = new MultiPop();
+    /**
+     * A memcached change's outcome (see {@link Memcached}): incr's new value, the CAS unique, the expiry before and
+     * after.
+     */
+    final long[] memcachedResult = new long[4];
     /** LRANGE's and LTRIM's start and stop. */
     final long[] indexes = new long[2];
     /** Whether the last label a list command asked for came with a rewrite of the list (ListCommands). */

@@ -50,10 +50,19 @@ public final class Memcached {
     /** Where the outcome of a request goes; the server writes it as memcached's reply text. */
     public interface Sink {
         /**
-         * One item a get, gets, gat or gats found: its key, client flags, bytes and CAS unique (unsigned 64-bit).
-         * Items come in the order of the request's keys; {@link Status#END} follows the last.
+         * One item a get, gets, gat or gats found: its key, client flags, bytes, CAS unique (unsigned 64-bit) and
+         * expiry (epoch ms, 0 none; for gat and gats the one it had before). Items come in the order of the
+         * request's keys; {@link Status#END} follows the last.
          */
-        void value(DirectBuffer key, int koff, int klen, int flags, DirectBuffer data, int off, int len, long cas);
+        void value(DirectBuffer key, int koff, int klen, int flags, DirectBuffer data, int off, int len, long cas,
+                   long expiry);
+
+        /**
+         * After a store or an incr/decr, just before its status or number: the CAS unique the key now has, and its
+         * expiry before and after (epoch ms, 0 none), for the meta commands' {@code c} and {@code t} flags.
+         */
+        default void changed(long cas, long expiryBefore, long expiryAfter) {
+        }
 
         void status(Status status);
 
@@ -69,7 +78,7 @@ public final class Memcached {
 
     /**
      * One request, reusable: its keys are arguments {@code 0 .. keys-1} of {@code args}; a storage request's
-     * bytes are argument 1.
+     * bytes are argument 1 (or {@link #valueArg}).
      */
     public static final class Request {
         Op op;
@@ -78,6 +87,12 @@ public final class Memcached {
         int flags;
         int exptime;
         long number;
+        int valueArg;
+        long compareCas;
+        boolean touch;
+        boolean vivify;
+        int vivifyExptime;
+        long initial;
 
         /**
          * @param keys    how many of the arguments are keys (1 for all but get, gets, gat and gats)
@@ -92,6 +107,48 @@ public final class Memcached {
             this.flags = flags;
             this.exptime = exptime;
             this.number = number;
+            this.valueArg = 1;
+            this.compareCas = 0;
+            this.touch = false;
+            this.vivify = false;
+            this.initial = 0;
+            return this;
+        }
+
+        /**
+         * The change happens only if the key's CAS unique is {@code cas} (else {@link Status#EXISTS}): the meta
+         * commands' C token, for delete, append, prepend, incr and decr ({@link Op#CAS} compares its own).
+         */
+        public Request compareCas(long cas) {
+            this.compareCas = cas;
+            return this;
+        }
+
+        public Op op() {
+            return op;
+        }
+
+        /** The argument holding a storage request's bytes (1 unless the key is followed by others: ms's flags). */
+        public Request valueArg(int arg) {
+            this.valueArg = arg;
+            return this;
+        }
+
+        /** incr and decr also set the expiry from {@code exptime} (ma's T token). */
+        public Request touch(int exptime) {
+            this.touch = true;
+            this.exptime = exptime;
+            return this;
+        }
+
+        /**
+         * incr and decr of a missing key create it holding {@code initial}, expiring as {@code exptime} says (ma's
+         * N and J tokens); the reply is then {@code initial}.
+         */
+        public Request vivify(int exptime, long initial) {
+            this.vivify = true;
+            this.vivifyExptime = exptime;
+            this.initial = initial;
             return this;
         }
     }
@@ -173,8 +230,12 @@ public final class Memcached {
                     Status s = update(c, r, out);
                     if (s != null) {
                         c.commit(log);
+                        long[] result = c.memcachedResult;
+                        if (s == Status.STORED) {
+                            out.changed(result[1], result[2], result[3]);
+                        }
                         if (s == Status.STORED && (r.op == Op.INCR || r.op == Op.DECR)) {
-                            out.number(c.indexes[1]); // delta's result
+                            out.number(result[0]); // delta's result
                         } else {
                             out.status(s);
                         }
@@ -248,7 +309,7 @@ public final class Memcached {
         } else {
             cas = derivedCas(data, off, len);
         }
-        out.value(c.argBuffer, c.off(i), c.len(i), flags, data, off, len, cas);
+        out.value(c.argBuffer, c.off(i), c.len(i), flags, data, off, len, cas, f.expiry);
     }
 
     /** Sets the found key's expiry (memcached's touch keeps the value and its CAS unique). */
@@ -262,7 +323,9 @@ public final class Memcached {
 
     /**
      * The writes: returns the status to reply once the effect is logged, or null when an error was replied;
-     * incr and decr return STORED for their new value, left in {@code c.indexes[1]}.
+     * a store and incr/decr leave the key's new CAS unique and its expiry before and after in
+     * {@code c.memcachedResult[1..3]}, and incr/decr return STORED for their new value, left in
+     * {@code c.memcachedResult[0]}.
      */
     private Status update(Ctx c, Request r, Sink out) {
         boolean exists = c.find(0);
@@ -270,6 +333,9 @@ public final class Memcached {
             case DELETE -> {
                 if (!exists) {
                     return Status.NOT_FOUND;
+                }
+                if (r.compareCas != 0 && !casMatches(c, r.compareCas)) {
+                    return Status.EXISTS;
                 }
                 c.delete(0);
                 return Status.DELETED;
@@ -300,16 +366,21 @@ public final class Memcached {
             if (!exists) {
                 return Status.NOT_FOUND;
             }
-            if (!isText(f) || currentCas(c) != r.number) {
+            if (!casMatches(c, r.number)) {
                 return Status.EXISTS;
             }
         }
+        if ((op == Op.APPEND || op == Op.PREPEND) && r.compareCas != 0 && !casMatches(c, r.compareCas)) {
+            return Status.EXISTS;
+        }
+        long[] result = c.memcachedResult;
+        result[2] = exists ? f.expiry : 0;
         if (engine.overMaxMemory()) {
             out.error(OUT_OF_MEMORY);
             return null;
         }
-        int voff = c.off(1);
-        int vlen = c.len(1);
+        int voff = c.off(r.valueArg);
+        int vlen = c.len(r.valueArg);
         if (op == Op.APPEND || op == Op.PREPEND) {
             if (!isText(f)) {
                 return Status.NOT_STORED;
@@ -332,6 +403,8 @@ public final class Memcached {
                 return null;
             }
             long cas = casCounter.incrementAndGet();
+            result[1] = cas;
+            result[3] = f.expiry;
             if (op == Op.APPEND) {
                 c.effect.putItem(c.hash(0), c.argBuffer, c.off(0), c.len(0), flags, cas, old, ooff, olen,
                         c.argBuffer, voff, vlen, f.expiry);
@@ -349,10 +422,15 @@ public final class Memcached {
             if (exists) {
                 c.delete(0);
             }
+            result[1] = 0;
+            result[3] = 0;
             return Status.STORED;
         }
-        c.effect.putItem(c.hash(0), c.argBuffer, c.off(0), c.len(0), r.flags, casCounter.incrementAndGet(),
-                c.argBuffer, voff, vlen, c.argBuffer, 0, 0, expiry);
+        long cas = casCounter.incrementAndGet();
+        c.effect.putItem(c.hash(0), c.argBuffer, c.off(0), c.len(0), r.flags, cas, c.argBuffer, voff, vlen,
+                c.argBuffer, 0, 0, expiry);
+        result[1] = cas;
+        result[3] = expiry;
         return Status.STORED;
     }
 
@@ -386,13 +464,33 @@ public final class Memcached {
      * store them (an int when it fits), so a Redis counter stays one.
      */
     private Status delta(Ctx c, Request r, boolean exists, Sink out) {
+        long[] result = c.memcachedResult;
         if (!exists) {
-            return Status.NOT_FOUND;
+            if (!r.vivify) {
+                return Status.NOT_FOUND;
+            }
+            // ma's N: a missing key is created holding the initial value, which is the reply.
+            long expiry = r.touch ? expiry(r.exptime, c.now()) : expiry(r.vivifyExptime, c.now());
+            int len = writeUnsigned(c.scratch, r.initial);
+            long cas = casCounter.incrementAndGet();
+            if (expiry != EXPIRED) {
+                c.effect.putItem(c.hash(0), c.argBuffer, c.off(0), c.len(0), 0, cas, c.scratch, 0, len,
+                        c.argBuffer, 0, 0, expiry);
+            }
+            result[0] = r.initial;
+            result[1] = cas;
+            result[2] = 0;
+            result[3] = expiry == EXPIRED ? 0 : expiry;
+            return Status.STORED;
         }
         Found f = c.found;
-        if (!isText(f)) {
+        if (!isText(f) || f.type == EntryType.ITEM && f.length == EntryType.ITEM_HEAD
+                || f.type != EntryType.ITEM && f.length == 0) {
             out.error(NON_NUMERIC);
             return null;
+        }
+        if (r.compareCas != 0 && !casMatches(c, r.compareCas)) {
+            return Status.EXISTS;
         }
         long value;
         int oldLength;
@@ -424,19 +522,36 @@ public final class Memcached {
         } else {
             value = Long.compareUnsigned(delta, value) > 0 ? 0 : value - delta;
         }
+        long expiry = r.touch ? expiry(r.exptime, c.now()) : f.expiry;
         int len = writeUnsigned(c.scratch, value);
-        if (f.type == EntryType.ITEM) {
+        long cas;
+        if (expiry == EXPIRED) {
+            c.delete(0); // ma's T with a time already past: the new value is never seen
+            cas = 0;
+            expiry = 0;
+        } else if (f.type == EntryType.ITEM) {
             int flags = f.value.getInt(f.offset, EffectCodec.ORDER);
+            int stored = Math.max(len, oldLength);
             if (len < oldLength) {
                 c.scratch.setMemory(len, oldLength - len, (byte) ' ');
             }
-            c.effect.putItem(c.hash(0), c.argBuffer, c.off(0), c.len(0), flags, casCounter.incrementAndGet(),
-                    c.scratch, 0, Math.max(len, oldLength), c.argBuffer, 0, 0, f.expiry);
+            cas = casCounter.incrementAndGet();
+            c.effect.putItem(c.hash(0), c.argBuffer, c.off(0), c.len(0), flags, cas, c.scratch, 0, stored,
+                    c.argBuffer, 0, 0, expiry);
         } else {
-            c.putText(0, c.scratch, 0, len, f.expiry);
+            cas = derivedCas(c.scratch, 0, len);
+            c.putText(0, c.scratch, 0, len, expiry);
         }
-        c.indexes[1] = value;
+        result[0] = value;
+        result[1] = cas;
+        result[2] = f.expiry;
+        result[3] = expiry;
         return Status.STORED;
+    }
+
+    /** True when the found key is text whose CAS unique is {@code cas}. */
+    private static boolean casMatches(Ctx c, long cas) {
+        return isText(c.found) && currentCas(c) == cas;
     }
 
     private static int writeUnsigned(org.agrona.MutableDirectBuffer dst, long value) {

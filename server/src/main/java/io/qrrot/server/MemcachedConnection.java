@@ -5,6 +5,7 @@ import io.qrrot.engine.CommandArgs;
 import io.qrrot.engine.Memcached;
 import io.qrrot.server.memcached.McCommand;
 import io.qrrot.server.memcached.McDecoder;
+import io.qrrot.server.memcached.McMetaFlags;
 import io.qrrot.server.memcached.McReplies;
 import io.qrrot.server.memcached.McRequest;
 import java.nio.charset.StandardCharsets;
@@ -158,9 +159,7 @@ final class MemcachedConnection implements Memcached.Sink {
                 return 0;
             }
             default -> {
-                // mg, ms, md, ma: framed by the decoder (ms's data block is consumed) but not served.
-                line("CLIENT_ERROR meta commands are not supported by this server; use get, set, delete, incr");
-                return 0;
+                return meta(c);
             }
         }
     }
@@ -168,6 +167,10 @@ final class MemcachedConnection implements Memcached.Sink {
     private long engine(Memcached.Op op, int keys) {
         engineRequest.set(op, request.args(), keys, request.flags(), request.exptime(),
                 op == Memcached.Op.CAS ? request.cas() : request.delta());
+        return run(op);
+    }
+
+    private long run(Memcached.Op op) {
         currentOp = op;
         try {
             return conn.session.executeMemcached(engineRequest, this);
@@ -180,6 +183,251 @@ final class MemcachedConnection implements Memcached.Sink {
     }
 
     private Memcached.Op currentOp;
+    /** The meta command running, or null for the classic commands. */
+    private McCommand meta;
+    private final McMetaFlags metaFlags = new McMetaFlags();
+    private boolean metaHit;
+    private long changedCas;
+    private long expiryBefore;
+    private long expiryAfter;
+
+    // ---------------------------------------------------------------- meta commands
+
+    /**
+     * mg, ms, md, ma: their flags read as memcached reads them ({@link McMetaFlags}), the request run as the
+     * classic command it amounts to, the reply in the meta form (HD, VA, EN, NS, EX, NF and the flags asked back,
+     * in the order asked).
+     */
+    private long meta(McCommand c) {
+        if (!metaFlags.parse(request, c)) {
+            boolean ownText = metaFlags.error.equals(McMetaFlags.UNSUPPORTED);
+            line((c == McCommand.MD || c == McCommand.MA) && !ownText ? "CLIENT_ERROR invalid or duplicate flag"
+                    : metaFlags.error);
+            return 0;
+        }
+        for (int i = 0; i < request.metaFlagCount(); i++) {
+            if (McMetaFlags.flag(request, i) == 'O' && request.metaFlagLength(i) > McMetaFlags.MAX_OPAQUE) {
+                line("CLIENT_ERROR opaque token too long");
+                return 0;
+            }
+        }
+        meta = c;
+        metaHit = false;
+        changedCas = 0;
+        try {
+            switch (c) {
+                case MG -> {
+                    Memcached.Op op = metaFlags.newTtl ? Memcached.Op.GAT : Memcached.Op.GET;
+                    engineRequest.set(op, request.args(), 1, 0, metaFlags.exptime, 0);
+                    conn.server.memcachedStats.retrieval(op, 1);
+                    return run(op);
+                }
+                case MS -> {
+                    Memcached.Op op;
+                    switch (metaFlags.mode) {
+                        case 0, 'S' -> op = Memcached.Op.SET;
+                        case 'E' -> op = Memcached.Op.ADD;
+                        case 'A' -> op = Memcached.Op.APPEND;
+                        case 'P' -> op = Memcached.Op.PREPEND;
+                        case 'R' -> op = Memcached.Op.REPLACE;
+                        default -> {
+                            line("CLIENT_ERROR invalid mode for ms M token");
+                            return 0;
+                        }
+                    }
+                    // As memcached: a CAS upgrades set and replace to cas; append and prepend compare it.
+                    boolean upgrade = metaFlags.hasCas && (op == Memcached.Op.SET || op == Memcached.Op.REPLACE);
+                    engineRequest.set(upgrade ? Memcached.Op.CAS : op, request.args(), 1, metaFlags.clientFlags,
+                            metaFlags.exptime, upgrade ? metaFlags.cas : 0)
+                            .valueArg(1 + request.metaFlagCount());
+                    if (metaFlags.hasCas && (op == Memcached.Op.APPEND || op == Memcached.Op.PREPEND)) {
+                        engineRequest.compareCas(metaFlags.cas);
+                    }
+                    return run(engineRequest.op());
+                }
+                case MD -> {
+                    engineRequest.set(Memcached.Op.DELETE, request.args(), 1, 0, 0, 0);
+                    if (metaFlags.hasCas) {
+                        engineRequest.compareCas(metaFlags.cas);
+                    }
+                    return run(Memcached.Op.DELETE);
+                }
+                default -> { // MA
+                    Memcached.Op op;
+                    switch (metaFlags.mode) {
+                        case 0, 'I', '+' -> op = Memcached.Op.INCR;
+                        case 'D', '-' -> op = Memcached.Op.DECR;
+                        default -> {
+                            line("CLIENT_ERROR invalid mode for ma M token");
+                            return 0;
+                        }
+                    }
+                    engineRequest.set(op, request.args(), 1, 0, 0, metaFlags.delta);
+                    if (metaFlags.hasCas) {
+                        engineRequest.compareCas(metaFlags.cas);
+                    }
+                    if (metaFlags.newTtl) {
+                        engineRequest.touch(metaFlags.exptime);
+                    }
+                    if (metaFlags.vivify) {
+                        engineRequest.vivify(metaFlags.vivifyExptime, metaFlags.initial);
+                    }
+                    return run(op);
+                }
+            }
+        } finally {
+            meta = null;
+        }
+    }
+
+    /** mg's hit: VA or HD with the flags asked back, then the bytes when v was asked. */
+    private void metaValue(DirectBuffer key, int koff, int klen, int flags, DirectBuffer data, int off, int len,
+                           long cas, long expiry) {
+        metaHit = true;
+        ByteBuf out = conn.reply.target();
+        if (metaFlags.value) {
+            out.writeCharSequence("VA ", StandardCharsets.US_ASCII);
+            io.qrrot.server.resp.Numbers.writeLong(out, len);
+        } else {
+            out.writeCharSequence("HD", StandardCharsets.US_ASCII);
+        }
+        long now = System.currentTimeMillis();
+        long shown = expiry;
+        for (int i = 0; i < request.metaFlagCount(); i++) {
+            switch (McMetaFlags.flag(request, i)) {
+                case 'T' -> shown = touched(now);
+                case 's' -> {
+                    out.writeCharSequence(" s", StandardCharsets.US_ASCII);
+                    io.qrrot.server.resp.Numbers.writeLong(out, len);
+                }
+                case 't' -> ttl(out, shown, now);
+                case 'c' -> {
+                    out.writeCharSequence(" c", StandardCharsets.US_ASCII);
+                    writeUnsigned(out, cas);
+                }
+                case 'f' -> {
+                    out.writeCharSequence(" f", StandardCharsets.US_ASCII);
+                    io.qrrot.server.resp.Numbers.writeLong(out, Integer.toUnsignedLong(flags));
+                }
+                default -> echo(out, i, key, koff, klen);
+            }
+        }
+        out.writeBytes(CRLF);
+        if (metaFlags.value) {
+            conn.reply.raw(data, off, len);
+            out.writeBytes(CRLF);
+        }
+    }
+
+    /** The expiry mg's or ma's T gives, as an absolute time in ms (0: none). */
+    private long touched(long now) {
+        int e = metaFlags.exptime;
+        if (e == 0) {
+            return 0;
+        }
+        long at = e < 0 ? now : e > Memcached.MAX_RELATIVE_EXPTIME ? e * 1000L : now + e * 1000L;
+        return Math.max(at, now);
+    }
+
+    /** " t" and the seconds left (memcached's current_time is whole seconds), -1 for no expiry. */
+    private static void ttl(ByteBuf out, long expiry, long now) {
+        out.writeCharSequence(" t", StandardCharsets.US_ASCII);
+        if (expiry == 0) {
+            out.writeCharSequence("-1", StandardCharsets.US_ASCII);
+        } else {
+            io.qrrot.server.resp.Numbers.writeLong(out, Math.max(0, (expiry - now + 999) / 1000));
+        }
+    }
+
+    /** The flags every meta reply echoes: O (the whole token) and k (the key). */
+    private void echo(ByteBuf out, int i, DirectBuffer key, int koff, int klen) {
+        int f = McMetaFlags.flag(request, i);
+        if (f == 'O') {
+            out.writeByte(' ');
+            out.writeBytes(request.array(), request.metaFlagOffset(i), request.metaFlagLength(i));
+        } else if (f == 'k') {
+            out.writeCharSequence(" k", StandardCharsets.US_ASCII);
+            if (key != null) {
+                conn.reply.raw(key, koff, klen);
+            } else {
+                out.writeBytes(request.array(), request.keyOffset(0), request.keyLength(0));
+            }
+        }
+    }
+
+    /** The status line of ms, md, ma (and mg's miss): its code and the flags memcached echoes with it. */
+    private void metaStatus(Memcached.Status s) {
+        ByteBuf out = conn.reply.target();
+        String code;
+        boolean nominal = false;
+        switch (s) {
+            case END -> {
+                if (metaHit) {
+                    return;
+                }
+                code = "EN";
+                nominal = true; // q leaves misses out
+            }
+            case STORED, DELETED -> {
+                code = "HD";
+                nominal = true;
+            }
+            case NOT_STORED -> code = "NS";
+            case EXISTS -> code = "EX";
+            case NOT_FOUND -> code = "NF";
+            default -> code = "HD";
+        }
+        if (nominal && metaFlags.noreply) {
+            return;
+        }
+        out.writeCharSequence(code, StandardCharsets.US_ASCII);
+        for (int i = 0; i < request.metaFlagCount(); i++) {
+            if (meta == McCommand.MS && McMetaFlags.flag(request, i) == 'c') {
+                out.writeCharSequence(" c", StandardCharsets.US_ASCII);
+                writeUnsigned(out, s == Memcached.Status.STORED ? changedCas : 0);
+            } else {
+                echo(out, i, null, 0, 0);
+            }
+        }
+        out.writeBytes(CRLF);
+    }
+
+    /** ma's new value: HD or VA with the flags asked back, then the digits when v was asked. */
+    private void metaNumber(long value) {
+        if (metaFlags.noreply) {
+            return;
+        }
+        ByteBuf out = conn.reply.target();
+        int digits = unsignedLength(value);
+        if (metaFlags.value) {
+            out.writeCharSequence("VA ", StandardCharsets.US_ASCII);
+            io.qrrot.server.resp.Numbers.writeLong(out, digits);
+        } else {
+            out.writeCharSequence("HD", StandardCharsets.US_ASCII);
+        }
+        long now = System.currentTimeMillis();
+        long shown = expiryBefore;
+        for (int i = 0; i < request.metaFlagCount(); i++) {
+            switch (McMetaFlags.flag(request, i)) {
+                case 'T', 'N' -> shown = expiryAfter;
+                case 'c' -> {
+                    out.writeCharSequence(" c", StandardCharsets.US_ASCII);
+                    writeUnsigned(out, changedCas);
+                }
+                case 't' -> ttl(out, shown, now);
+                default -> echo(out, i, null, 0, 0);
+            }
+        }
+        out.writeBytes(CRLF);
+        if (metaFlags.value) {
+            writeUnsigned(out, value);
+            out.writeBytes(CRLF);
+        }
+    }
+
+    private static int unsignedLength(long v) {
+        return Long.toUnsignedString(v).length();
+    }
 
     /**
      * flush_all: empties the database as FLUSHALL does (the keyspace is shared with Redis clients). With a
@@ -247,8 +495,13 @@ final class MemcachedConnection implements Memcached.Sink {
     // ---------------------------------------------------------------- Memcached.Sink
 
     @Override
-    public void value(DirectBuffer key, int koff, int klen, int flags, DirectBuffer data, int off, int len, long cas) {
+    public void value(DirectBuffer key, int koff, int klen, int flags, DirectBuffer data, int off, int len, long cas,
+                      long expiry) {
         conn.server.memcachedStats.hit(currentOp);
+        if (meta != null) {
+            metaValue(key, koff, klen, flags, data, off, len, cas, expiry);
+            return;
+        }
         ByteBuf out = conn.reply.target();
         out.writeBytes(VALUE);
         conn.reply.raw(key, koff, klen);
@@ -266,8 +519,19 @@ final class MemcachedConnection implements Memcached.Sink {
     }
 
     @Override
+    public void changed(long cas, long before, long after) {
+        changedCas = cas;
+        expiryBefore = before;
+        expiryAfter = after;
+    }
+
+    @Override
     public void status(Memcached.Status status) {
         conn.server.memcachedStats.outcome(currentOp, status);
+        if (meta != null) {
+            metaStatus(status);
+            return;
+        }
         conn.reply.target().writeBytes(switch (status) {
             case STORED -> McReplies.STORED;
             case NOT_STORED -> McReplies.NOT_STORED;
@@ -282,6 +546,10 @@ final class MemcachedConnection implements Memcached.Sink {
     @Override
     public void number(long value) {
         conn.server.memcachedStats.outcome(currentOp, Memcached.Status.STORED);
+        if (meta != null) {
+            metaNumber(value);
+            return;
+        }
         ByteBuf out = conn.reply.target();
         writeUnsigned(out, value);
         out.writeBytes(CRLF);
