@@ -100,7 +100,7 @@ final class MemcachedConnection implements Memcached.Sink {
 
     private void run() {
         McCommand c = request.command();
-        conn.lastCommand = c.name().toLowerCase(java.util.Locale.ROOT);
+        conn.lastCommand = c.lowerName();
         conn.beginReply();
         ByteBuf out = conn.reply.target();
         int start = out.writerIndex();
@@ -130,9 +130,35 @@ final class MemcachedConnection implements Memcached.Sink {
                 stats.retrieval(op, request.keyCount());
                 return engine(op, request.keyCount());
             }
-            case SET, ADD, REPLACE, APPEND, PREPEND, CAS, DELETE, INCR, DECR, TOUCH -> {
-                Memcached.Op op = Memcached.Op.valueOf(c.name());
-                return engine(op, 1);
+            case SET -> {
+                return engine(Memcached.Op.SET, 1);
+            }
+            case ADD -> {
+                return engine(Memcached.Op.ADD, 1);
+            }
+            case REPLACE -> {
+                return engine(Memcached.Op.REPLACE, 1);
+            }
+            case APPEND -> {
+                return engine(Memcached.Op.APPEND, 1);
+            }
+            case PREPEND -> {
+                return engine(Memcached.Op.PREPEND, 1);
+            }
+            case CAS -> {
+                return engine(Memcached.Op.CAS, 1);
+            }
+            case DELETE -> {
+                return engine(Memcached.Op.DELETE, 1);
+            }
+            case INCR -> {
+                return engine(Memcached.Op.INCR, 1);
+            }
+            case DECR -> {
+                return engine(Memcached.Op.DECR, 1);
+            }
+            case TOUCH -> {
+                return engine(Memcached.Op.TOUCH, 1);
             }
             case FLUSH_ALL -> {
                 stats.flushes.increment();

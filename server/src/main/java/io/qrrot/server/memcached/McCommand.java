@@ -10,9 +10,15 @@ public enum McCommand {
     MG(false), MS(true), MD(false), MA(false), MN(false);
 
     private final boolean storage;
+    private final String lowerName = name().toLowerCase(java.util.Locale.ROOT);
 
     McCommand(boolean storage) {
         this.storage = storage;
+    }
+
+    /** The command's name as sent ({@code flush_all}, {@code gets}). */
+    public String lowerName() {
+        return lowerName;
     }
 
     /** True for set, add, replace, append, prepend, cas and ms: a data block follows the command line. */
