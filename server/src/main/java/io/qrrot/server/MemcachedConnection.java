@@ -101,6 +101,7 @@ final class MemcachedConnection implements Memcached.Sink {
     private void run() {
         McCommand c = request.command();
         conn.lastCommand = c.lowerName();
+        conn.server.memcachedStats.requests.increment();
         conn.beginReply();
         ByteBuf out = conn.reply.target();
         int start = out.writerIndex();

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
  * …), for every memcached connection of the server. Adders: written by every event loop, summed by stats.
  */
 final class MemcachedStats {
+    /** Requests answered, whatever they were (INFO's total_commands_processed counts them with Redis's). */
+    final LongAdder requests = new LongAdder();
     final LongAdder cmdGet = new LongAdder();
     final LongAdder getHits = new LongAdder();
     final LongAdder cmdSet = new LongAdder();

@@ -128,7 +128,7 @@ final class ServerContext {
      * included), not a refused or unknown one. Monotonic: the rates are sampled from it.
      */
     long totalCommands() {
-        long n = 0;
+        long n = memcachedStats.requests.sum();
         for (CommandStats s : loopStats.values()) {
             n += s.totalCalls();
         }
