@@ -60,6 +60,50 @@ class MemcachedKillNineTest {
         assertTrue(r.lost > 0, "acknowledged-but-unwritten memcached writes went unnoticed: " + r.summary());
     }
 
+    /**
+     * The CAS counter must survive a restart even when the item holding the highest CAS unique is gone and a
+     * snapshot has folded its history away: else a new item can get a CAS unique a client still holds from
+     * before the restart, and that client's {@code cas} succeeds over a value it never saw.
+     *
+     * <p>Disabled: qrrot fails it. The engine recovers the counter only from the items it loads or applies
+     * ({@code Memcached.seenCas} from {@code Applier} and {@code BulkLoader}); nothing records the counter itself,
+     * so after {@code set a; set b; delete b; SAVE} and a restart the next store gets b's old CAS unique again.
+     */
+    @org.junit.jupiter.api.Disabled("qrrot bug: the memcached CAS counter is not persisted; see the comment")
+    @Test
+    void casCounterSurvivesARestartAfterTheNewestItemWasDeletedAndSnapshotted(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("data"));
+        try (ServerProcess server = Servers.qrrot(KillNineTest.jar(), dir, "always",
+                List.of("--memcached-port", "0"))) {
+            int port = server.start();
+            long newest;
+            try (McClient mc = new McClient(server.portFromOutput("memcached"))) {
+                byte[] one = {'1'};
+                assertEquals("STORED", mc.call(storage("set", "a", 0, one)));
+                assertEquals("STORED", mc.call(storage("set", "b", 0, one)));
+                Got a = mc.gets("a");
+                Got b = mc.gets("b");
+                assertTrue(b.cas > a.cas, "b's CAS unique " + b.cas + " is not above a's " + a.cas);
+                newest = b.cas;
+                assertEquals("DELETED", mc.call("delete b\r\n".getBytes(StandardCharsets.US_ASCII)));
+            }
+            try (Socket redis = new Socket("127.0.0.1", port)) {
+                redis.setSoTimeout(30_000);
+                redis.getOutputStream().write("*1\r\n$4\r\nSAVE\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] ok = redis.getInputStream().readNBytes(5);
+                assertEquals("+OK\r\n", new String(ok, StandardCharsets.US_ASCII), "SAVE");
+            }
+            server.kill();
+            server.start();
+            try (McClient mc = new McClient(server.portFromOutput("memcached"))) {
+                assertEquals("STORED", mc.call(storage("set", "b", 0, new byte[] {'2'})));
+                Got b = mc.gets("b");
+                assertTrue(b.cas > newest, "after the restart a new set got CAS unique " + b.cas
+                        + ", not above the " + newest + " given out before it");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the loop
 
     /** A key's value: null stands for no key. */
