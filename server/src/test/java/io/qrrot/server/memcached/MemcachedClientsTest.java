@@ -195,6 +195,61 @@ class MemcachedClientsTest {
         }
     }
 
+    // ------------------------------------------------------------------ gat and gats in the statistics
+
+    /**
+     * memcached 1.6.18 counts each key of gat and gats as a touch (cmd_touch, touch_hits, touch_misses) and not as
+     * a get (cmd_get, get_hits, get_misses stay); the figures below are memcached's, read the same way.
+     *
+     * <p>Disabled: qrrot counts each key in cmd_get and get_hits or get_misses as well, and a key gat misses in
+     * get_misses instead of touch_misses.
+     */
+    @org.junit.jupiter.api.Disabled("qrrot bug: gat and gats are counted as gets, and their misses not as touch misses")
+    @Test
+    void gatAndGatsCountAsTouchesOnly() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.memcachedPort())) {
+            s.setSoTimeout(10_000);
+            assertEquals("STORED\r\n", exchange(s, "set gat-key 0 0 1\r\n1\r\n", "\r\n"));
+            Map<String, Long> before = stats(s);
+            assertEquals("VALUE gat-key 0 1\r\n1\r\nEND\r\n", exchange(s, "gat 100 gat-key gat-missing\r\n", "END\r\n"));
+            assertTrue(exchange(s, "gats 100 gat-missing gat-key\r\n", "END\r\n").startsWith("VALUE gat-key 0 1 "));
+            Map<String, Long> after = stats(s);
+            Map<String, Long> expected = Map.of("cmd_get", 0L, "get_hits", 0L, "get_misses", 0L, "cmd_touch", 4L,
+                    "touch_hits", 2L, "touch_misses", 2L);
+            Map<String, Long> got = new java.util.TreeMap<>();
+            for (String name : expected.keySet()) {
+                got.put(name, after.get(name) - before.get(name));
+            }
+            assertEquals(new java.util.TreeMap<>(expected), got, "what gat and gats added to the statistics");
+        }
+    }
+
+    private static String exchange(Socket s, String request, String end) throws IOException {
+        s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+        StringBuilder got = new StringBuilder();
+        InputStream in = s.getInputStream();
+        while (!got.toString().endsWith(end)) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("closed after '" + got + "'");
+            }
+            got.append((char) c);
+        }
+        return got.toString();
+    }
+
+    private static Map<String, Long> stats(Socket s) throws IOException {
+        Map<String, Long> stats = new java.util.HashMap<>();
+        for (String line : exchange(s, "stats\r\n", "END\r\n").split("\r\n")) {
+            String[] p = line.split(" ");
+            if (p.length == 3 && p[0].equals("STAT") && p[2].matches("\\d+")) {
+                stats.put(p[1], Long.parseLong(p[2]));
+            }
+        }
+        return stats;
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static Result tool(Path cwd, String... command) throws Exception {
