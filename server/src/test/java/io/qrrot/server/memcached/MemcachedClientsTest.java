@@ -224,6 +224,34 @@ class MemcachedClientsTest {
         }
     }
 
+    // ------------------------------------------------------------------ the item size limit
+
+    /**
+     * memcached's item size limit ({@code -I}, 1 MiB here as by default) counts the item's header and key: with
+     * the key {@code a}, memcached 1.6.18 stores at most 1,048,516 bytes and refuses a 1 MiB value; and an append
+     * or prepend that would make an item larger than the limit is {@code NOT_STORED}.
+     *
+     * <p>Disabled: qrrot stores a value of exactly 1 MiB whatever the key (the limit handed to the decoder is
+     * {@code -I} itself), and append and prepend are limited only by the engine's largest value (512 MiB), so an
+     * append makes items of any size up to that.
+     */
+    @org.junit.jupiter.api.Disabled("qrrot bug: the item size limit (see the comment)")
+    @Test
+    void theItemSizeLimitCountsTheKeyAndHoldsForAppendAndPrepend() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.memcachedPort())) {
+            s.setSoTimeout(30_000);
+            assertEquals("SERVER_ERROR object too large for cache\r\n",
+                    exchange(s, "set a 0 0 1048576\r\n" + "y".repeat(1048576) + "\r\n", "\r\n"));
+            assertEquals("STORED\r\n", exchange(s, "set a 0 0 600000\r\n" + "a".repeat(600000) + "\r\n", "\r\n"));
+            assertEquals("NOT_STORED\r\n",
+                    exchange(s, "append a 0 0 600000\r\n" + "b".repeat(600000) + "\r\n", "\r\n"));
+            assertEquals("NOT_STORED\r\n",
+                    exchange(s, "prepend a 0 0 600000\r\n" + "c".repeat(600000) + "\r\n", "\r\n"));
+            assertEquals("VALUE a 0 600000\r\n", exchange(s, "get a\r\n", "END\r\n").substring(0, 18));
+            exchange(s, "delete a\r\n", "\r\n");
+        }
+    }
+
     private static String exchange(Socket s, String request, String end) throws IOException {
         s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
         s.getOutputStream().flush();
