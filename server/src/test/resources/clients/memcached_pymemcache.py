@@ -180,6 +180,23 @@ for name, delta in expected.items():
 check("stats curr_items after flush_all", 0, stat(after, "curr_items"))
 check("stats version", b"1.6.18", stat(after, "version"))
 
+# noreply (pymemcache's default): nothing comes back, the writes still happen, in order
+quiet = Client(("127.0.0.1", MC_PORT), connect_timeout=5, timeout=10)
+for i in range(100):
+    quiet.set(k("nr%d" % i), str(i))
+quiet.set_many({k("nr-a"): "a", k("nr-b"): "b"})
+quiet.incr(k("nr5"), 10)
+quiet.decr(k("nr9"), 3)
+quiet.delete(k("nr6"))
+quiet.append(k("nr7"), "x")
+quiet.prepend(k("nr7"), "y")
+quiet.add(k("nr8"), "not stored")
+quiet.replace(k("nr-missing"), "not stored")
+check("noreply writes then a get", {k("nr5"): b"15", k("nr9"): b"6", k("nr7"): b"y7x", k("nr8"): b"8",
+                                     k("nr-a"): b"a", k("nr-b"): b"b", k("nr99"): b"99"},
+      quiet.get_many([k(n) for n in ("nr5", "nr9", "nr6", "nr7", "nr8", "nr-a", "nr-b", "nr99", "nr-missing")]))
+quiet.close()
+
 # the same keyspace as Redis clients
 check("set by pymemcache", True, mc.set(k("x1"), u"from memcached"))
 check("redis GET of a memcached item", b"from memcached", r.get(k("x1")))
