@@ -25,6 +25,8 @@ public final class ServerProcess implements ServerUnderTest {
     private final long startTimeoutMillis;
     private Process process;
     private long lastStartMillis;
+    /** Where this start's output begins in {@link #log}, which every start appends to. */
+    private long logOffsetAtStart;
 
     public ServerProcess(String name, IntFunction<List<String>> commandForPort, Path log, long startTimeoutMillis) {
         this.name = name;
@@ -41,6 +43,7 @@ public final class ServerProcess implements ServerUnderTest {
         int port = freePort();
         List<String> cmd = commandForPort.apply(port);
         long t0 = System.nanoTime();
+        logOffsetAtStart = Files.exists(log) ? Files.size(log) : 0;
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         process = pb.start();
@@ -115,6 +118,31 @@ public final class ServerProcess implements ServerUnderTest {
             throw new IllegalStateException(name + " is still running after " + timeoutMillis + " ms");
         }
         return process.exitValue();
+    }
+
+    /**
+     * The port this start's output names as {@code <label> on ADDR:PORT} (qrrot's ready line says
+     * {@code memcached on 127.0.0.1:PORT} for {@code --memcached-port 0}), waiting up to the start timeout for the
+     * line to appear.
+     */
+    public int portFromOutput(String label) throws IOException, InterruptedException {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(label)
+                + " on [^\\s:]+:(\\d+)");
+        long deadline = System.currentTimeMillis() + startTimeoutMillis;
+        while (true) {
+            byte[] all = Files.readAllBytes(log);
+            String output = new String(all, (int) Math.min(all.length, logOffsetAtStart),
+                    (int) Math.max(0, all.length - logOffsetAtStart), StandardCharsets.UTF_8);
+            java.util.regex.Matcher m = p.matcher(output);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (System.currentTimeMillis() > deadline || process == null || !process.isAlive()) {
+                throw new IOException(name + " never printed '" + label + " on ADDR:PORT'; last output:\n"
+                        + tail(log, 40));
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** The file the process's output is appended to. */
