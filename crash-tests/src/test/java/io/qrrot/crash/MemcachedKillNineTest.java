@@ -64,12 +64,9 @@ class MemcachedKillNineTest {
      * The CAS counter must survive a restart even when the item holding the highest CAS unique is gone and a
      * snapshot has folded its history away: else a new item can get a CAS unique a client still holds from
      * before the restart, and that client's {@code cas} succeeds over a value it never saw.
-     *
-     * <p>Disabled: qrrot fails it. The engine recovers the counter only from the items it loads or applies
-     * ({@code Memcached.seenCas} from {@code Applier} and {@code BulkLoader}); nothing records the counter itself,
-     * so after {@code set a; set b; delete b; SAVE} and a restart the next store gets b's old CAS unique again.
+     * (Items the engine loads or applies alone would not do: after {@code set a; set b; delete b; SAVE} nothing
+     * holds b's unique any more.)
      */
-    @org.junit.jupiter.api.Disabled("qrrot bug: the memcached CAS counter is not persisted; see the comment")
     @Test
     void casCounterSurvivesARestartAfterTheNewestItemWasDeletedAndSnapshotted(@TempDir Path tmp) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("data"));

@@ -48,7 +48,7 @@ public final class Engine implements AutoCloseable {
     private final Ctx replayCtx;
     private final ShardCollector replayShards = new ShardCollector();
     private final ActiveExpiry activeExpiry;
-    private final Memcached memcached = new Memcached(this);
+    private final Memcached memcached;
 
     public Engine(EngineConfig config, Clock clock) {
         this.config = config;
@@ -67,6 +67,7 @@ public final class Engine implements AutoCloseable {
         this.keyTooBigError = Errors.keyTooBig(config.maxKeyBytes());
         this.replayCtx = new Ctx(this, null);
         this.activeExpiry = new ActiveExpiry(this);
+        this.memcached = new Memcached(this, clock.millis());
     }
 
     /** A new client session (its MULTI queue and WATCHes). Close it when the client goes. */

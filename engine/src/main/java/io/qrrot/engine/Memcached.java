@@ -19,10 +19,11 @@ import org.agrona.DirectBuffer;
  * {@code prepend} answer {@code NOT_STORED}, incr and decr memcached's non-numeric error, {@code cas}
  * {@code EXISTS}; {@code delete} and {@code touch} act on it as DEL and EXPIRE do.
  *
- * <p><b>CAS uniques.</b> One engine-wide counter, as memcached has: every store gets the next value. The
- * counter is raised past every item the engine applies or loads ({@link #seenCas}), so after a restart it
- * continues above every CAS unique in the snapshot and the log. Counter values stay below 2^63; derived ones
- * have the top bit set, so the two never meet.
+ * <p><b>CAS uniques.</b> One engine-wide counter, as memcached has: every store gets the next value. It starts
+ * at the clock's time in microseconds and is raised past every item the engine applies or loads
+ * ({@link #seenCas}), so after a restart it continues above every CAS unique given out before, those of items
+ * since deleted included. Counter values stay below 2^63; derived ones have the top bit set, so the two never
+ * meet.
  *
  * <p><b>Expiry</b> is read as memcached reads it ({@link #expiry}). A store whose exptime has already passed
  * stores nothing and removes what was there: memcached links the item and no read ever sees it.
@@ -158,10 +159,17 @@ public final class Memcached {
     static final String OUT_OF_MEMORY = "SERVER_ERROR out of memory storing object";
 
     private final Engine engine;
-    private final AtomicLong casCounter = new AtomicLong();
+    private final AtomicLong casCounter;
 
-    Memcached(Engine engine) {
+    /**
+     * The counter starts at the time in microseconds: above every CAS unique an earlier run of the process could
+     * have given out, unless it gave out more than one a microsecond on average, which no store rate comes near.
+     * That holds also for uniques whose items are gone from the log and snapshot (deleted, flushed, or never made
+     * durable before a crash, yet read by another client), which {@link #seenCas} cannot see.
+     */
+    Memcached(Engine engine, long startMillis) {
         this.engine = engine;
+        this.casCounter = new AtomicLong(startMillis * 1000);
     }
 
     /** Keeps the CAS counter above a CAS unique the engine applies or loads. */

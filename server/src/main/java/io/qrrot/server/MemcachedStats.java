@@ -25,26 +25,44 @@ final class MemcachedStats {
     final LongAdder casHits = new LongAdder();
     final LongAdder casMisses = new LongAdder();
     final LongAdder casBadval = new LongAdder();
+    /** Keys gat and gats (and mg with T) asked for, and found: memcached counts them as touches only. */
+    final LongAdder gatKeys = new LongAdder();
+    final LongAdder gatHits = new LongAdder();
     final LongAdder flushes = new LongAdder();
     final LongAdder authCommands = new LongAdder();
     final LongAdder authErrors = new LongAdder();
     final LongAdder[] all = {cmdGet, getHits, cmdSet, cmdTouch, touchHits, touchMisses, deleteHits, deleteMisses,
-        incrHits, incrMisses, decrHits, decrMisses, casHits, casMisses, casBadval, flushes, authCommands, authErrors};
+        incrHits, incrMisses, decrHits, decrMisses, casHits, casMisses, casBadval, gatKeys, gatHits, flushes,
+        authCommands, authErrors};
 
-    /** A get, gets, gat or gats of {@code keys} keys. */
+    /** A get, gets, gat or gats of {@code keys} keys (gat and gats count as touches, as memcached counts them). */
     void retrieval(Memcached.Op op, int keys) {
-        cmdGet.add(keys);
         if (op == Memcached.Op.GAT || op == Memcached.Op.GATS) {
-            cmdTouch.add(keys);
+            gatKeys.add(keys);
+        } else {
+            cmdGet.add(keys);
         }
     }
 
     /** One key a retrieval found. */
     void hit(Memcached.Op op) {
-        getHits.increment();
         if (op == Memcached.Op.GAT || op == Memcached.Op.GATS) {
-            touchHits.increment();
+            gatHits.increment();
+        } else {
+            getHits.increment();
         }
+    }
+
+    long touchCommands() {
+        return cmdTouch.sum() + gatKeys.sum();
+    }
+
+    long touchHitsTotal() {
+        return touchHits.sum() + gatHits.sum();
+    }
+
+    long touchMissesTotal() {
+        return touchMisses.sum() + Math.max(0, gatKeys.sum() - gatHits.sum());
     }
 
     /** How a change ended (incr and decr: STORED for a new value). */

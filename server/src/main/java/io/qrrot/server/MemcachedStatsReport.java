@@ -75,7 +75,7 @@ final class MemcachedStatsReport {
         stat(mc, "cmd_get", gets);
         stat(mc, "cmd_set", m.cmdSet.sum());
         stat(mc, "cmd_flush", m.flushes.sum());
-        stat(mc, "cmd_touch", m.cmdTouch.sum());
+        stat(mc, "cmd_touch", m.touchCommands());
         stat(mc, "cmd_meta", 0);
         stat(mc, "get_hits", hits);
         stat(mc, "get_misses", Math.max(0, gets - hits));
@@ -90,8 +90,8 @@ final class MemcachedStatsReport {
         stat(mc, "cas_misses", m.casMisses.sum());
         stat(mc, "cas_hits", m.casHits.sum());
         stat(mc, "cas_badval", m.casBadval.sum());
-        stat(mc, "touch_hits", m.touchHits.sum());
-        stat(mc, "touch_misses", m.touchMisses.sum());
+        stat(mc, "touch_hits", m.touchHitsTotal());
+        stat(mc, "touch_misses", m.touchMissesTotal());
         stat(mc, "auth_cmds", m.authCommands.sum());
         stat(mc, "auth_errors", m.authErrors.sum());
         stat(mc, "bytes_read", s.netInput());
@@ -149,7 +149,7 @@ final class MemcachedStatsReport {
             stat(mc, "1:decr_hits", m.decrHits.sum());
             stat(mc, "1:cas_hits", m.casHits.sum());
             stat(mc, "1:cas_badval", m.casBadval.sum());
-            stat(mc, "1:touch_hits", m.touchHits.sum());
+            stat(mc, "1:touch_hits", m.touchHitsTotal());
         }
         stat(mc, "active_slabs", keys > 0 ? 1 : 0);
         stat(mc, "total_malloced", e == null ? 0 : e.allocatedBytes());
