@@ -150,6 +150,7 @@ public final class McLoad {
     private final byte[] buf = new byte[1 << 16];
     private int len;
     private final byte[] line = new byte[1024];
+    private final byte[] scratch = new byte[1 << 16];
 
     Worker(String host, int port, int valueBytes) throws IOException {
       socket = new Socket();
@@ -224,13 +225,11 @@ public final class McLoad {
       int i = n - 1;
       while (i >= 0 && line[i] != ' ') i--;
       for (int j = i + 1; j < n; j++) bytes = bytes * 10 + (line[j] - '0');
-      for (long skip = bytes + 2L; skip > 0; ) {
-        long s = in.skip(skip);
-        if (s <= 0) {
-          if (in.read() < 0) throw new IOException("connection closed inside a value");
-          s = 1;
-        }
-        skip -= s;
+      // read, not skip: BufferedInputStream.skip on an empty buffer goes to the socket with a fresh array each time
+      for (int left = bytes + 2; left > 0; ) {
+        int r = in.read(scratch, 0, Math.min(left, scratch.length));
+        if (r < 0) throw new IOException("connection closed inside a value");
+        left -= r;
       }
       n = readLine();
       if (n != 3 || line[0] != 'E') throw new IOException("get's value not followed by END: " + lineText(n));

@@ -86,14 +86,12 @@ answers_version() {
   ) 2>/dev/null
 }
 
-# wait_ready PORT PID SECONDS NAME
+# wait_ready PORT PID SECONDS NAME -> 0 when ready; 1 when the server exited (its log tells why); dies on timeout
 wait_ready() {
   local port=$1 pid=$2 limit=$3 name=$4 waited=0
   until answers_version "$port"; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      echo "memcached-vs-qrrot: $name exited before answering; its log: $work/$name.log" >&2
-      tail -20 "$work/$name.log" >&2 || true
-      exit 1
+      return 1
     fi
     sleep 1
     waited=$((waited + 1))
@@ -102,6 +100,32 @@ wait_ready() {
       exit 1
     fi
   done
+}
+
+# start NAME LIMIT COMMAND... : starts a server whose command line contains {port} (the memcached protocol's) and
+# optionally {auxport}, on free ports; when it exits before answering because another process took a port
+# meanwhile (free_port only checks), tries other ports. Sets started_pid, started_port and started_auxport.
+start() {
+  local name=$1 limit=$2 attempt port aux args
+  shift 2
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port); aux=$(free_port)
+    while [ "$aux" = "$port" ]; do aux=$(free_port); done
+    args=("${@//\{port\}/$port}")
+    args=("${args[@]//\{auxport\}/$aux}")
+    "${args[@]}" > "$work/$name.log" 2>&1 &
+    started_pid=$!; pids+=("$started_pid")
+    if wait_ready "$port" "$started_pid" "$limit" "$name"; then
+      started_port=$port; started_auxport=$aux
+      return 0
+    fi
+    wait "$started_pid" 2>/dev/null || true
+    if ! grep -qi 'address already in use' "$work/$name.log"; then break; fi
+    echo "   $name: port $port was taken meanwhile; another one (attempt $attempt)" >&2
+  done
+  echo "memcached-vs-qrrot: $name exited before answering; its log: $work/$name.log" >&2
+  tail -20 "$work/$name.log" >&2 || true
+  exit 1
 }
 
 stop() {
@@ -140,19 +164,14 @@ printf 'fsync\tpipeline\ttest\tserver\tround\tops_per_s\tsteal_pct\tget_misses\n
 } > "$OUT/environment.txt"
 
 for fsync in $FSYNC; do
-  qport=$(free_port); qmport=$(free_port); mport=$(free_port)
-  while [ "$qmport" = "$qport" ]; do qmport=$(free_port); done
-  while [ "$mport" = "$qport" ] || [ "$mport" = "$qmport" ]; do mport=$(free_port); done
   mkdir -p "$work/qrrot-$fsync"
-  cmd=$(printf '%s' "$QRROT_SERVE" | sed -e "s|{dir}|$work/qrrot-$fsync|g" -e "s|{port}|$qport|g" \
-      -e "s|{mcport}|$qmport|g" -e "s|{fsync}|$fsync|g")
+  cmd=$(printf '%s' "$QRROT_SERVE" | sed -e "s|{dir}|$work/qrrot-$fsync|g" -e "s|{port}|{auxport}|g" \
+      -e "s|{mcport}|{port}|g" -e "s|{fsync}|$fsync|g")
+  start memcached 30 memcached -l 127.0.0.1 -p "{port}" -t "$MC_THREADS" -m 1024 -U 0 "${user_opt[@]}"
+  mpid=$started_pid; mport=$started_port
+  start qrrot 600 bash -c "exec $cmd"   # the launcher may build the jar first
+  qpid=$started_pid; qmport=$started_port; qport=$started_auxport
   echo "== fsync $fsync: qrrot on $qport (memcached protocol on $qmport), memcached on $mport" >&2
-  bash -c "exec $cmd" > "$work/qrrot.log" 2>&1 &
-  qpid=$!; pids+=("$qpid")
-  memcached -l 127.0.0.1 -p "$mport" -t "$MC_THREADS" -m 1024 -U 0 "${user_opt[@]}" > "$work/memcached.log" 2>&1 &
-  mpid=$!; pids+=("$mpid")
-  wait_ready "$mport" "$mpid" 30 memcached
-  wait_ready "$qmport" "$qpid" 600 qrrot   # the launcher may build the jar first
   servers="qrrot:$qmport memcached:$mport"
   for s in $servers; do
     echo "   load and warm-up: ${s%%:*}" >&2
