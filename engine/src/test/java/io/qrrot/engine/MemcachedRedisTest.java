@@ -178,6 +178,26 @@ class MemcachedRedisTest {
         }
     }
 
+    @Test
+    void aMemcachedStoreAbortsATransactionWatchingTheKey() {
+        try (Harness h = new Harness()) {
+            Mc mc = new Mc(h);
+            mc.set("k", 5, 0, "abc");
+            h.call("WATCH", "k");
+            assertEquals("STORED", mc.store(Memcached.Op.APPEND, "k", 0, 0, "d"));
+            h.call("MULTI");
+            h.call("SET", "k", "redis");
+            assertEquals(TreeSink.NIL_ARRAY, h.call("EXEC"));
+            assertEquals(item("k", 5, "abcd", 2), mc.get("k"));
+            h.call("WATCH", "k");
+            mc.get("k");
+            assertEquals("NOT_STORED", mc.store(Memcached.Op.ADD, "k", 0, 0, "x"));
+            h.call("MULTI");
+            h.call("SET", "k", "redis");
+            assertEquals(List.of("+OK"), stringify(h.call("EXEC")), "reads and refused stores change nothing");
+        }
+    }
+
     private static Object stringifyKeepLongs(Object o) {
         if (o instanceof List<?> l) {
             return l.stream().map(x -> x instanceof Long ? x : x.toString()).toList();
