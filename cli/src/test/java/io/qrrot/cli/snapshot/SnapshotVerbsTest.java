@@ -333,7 +333,7 @@ class SnapshotVerbsTest {
                   label 131072 value ""
                 key "jobs" type=list expiry=2100-01-01T00:00:00Z
                   label -4611686018427387904 value "first"
-                """ + "  label 4611686018427387904 value \"" + "y".repeat(256) + "\"... (300 bytes) expiry=none\n", elements.out());
+                """ + "  label 4611686018427387904 value \"" + "y".repeat(256) + "\"... (300 bytes)\n", elements.out());
         assertEquals("", elements.err());
     }
 
