@@ -133,6 +133,8 @@ class MemcachedRestartTest {
         assertEquals(List.of("new 1 x " + nextCas), mc.gets("new"));
         assertEquals(List.of("DELETED"), mc.run(Op.DELETE, 0, 0, 0, "new"));
         assertEquals(3, q.engine().stats().items());
+        assertEquals("string=0,int=0,json=0,hash=0,list=0,set=0,zset=0,memcached=3",
+                q.info().get("keyspace").get("qrrot_types"));
     }
 
     @Test
