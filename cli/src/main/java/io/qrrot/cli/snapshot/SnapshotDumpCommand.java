@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Spec;
  * <pre>
  * key "k" type=string value "v" expiry=none
  * key "n" type=int value 42 expiry=2100-01-01T00:00:00Z
+ * key "m" type=memcached flags=5 cas=7 value "abc" expiry=none
  * key "h" type=hash elements=2 expiry=none
  * key "z" type=zset elements=3 expiry=none
  * key "l" type=list elements=2 expiry=none
@@ -121,6 +123,14 @@ public final class SnapshotDumpCommand implements Callable<Integer> {
             StringBuilder sb = quoted(new StringBuilder(64).append("key "), key);
             if (type == EntryType.INT && value.capacity() == 8) {
                 sb.append(" type=int value ").append(value.getLong(0, ByteOrder.LITTLE_ENDIAN));
+            } else if (type == EntryType.ITEM && value.capacity() >= EntryType.ITEM_HEAD) {
+                // A memcached item: its head (client flags, CAS unique) as numbers, then its bytes.
+                sb.append(" type=memcached flags=")
+                        .append(Integer.toUnsignedString(value.getInt(0, ByteOrder.LITTLE_ENDIAN)))
+                        .append(" cas=").append(Long.toUnsignedString(value.getLong(EntryType.ITEM_CAS_OFFSET,
+                                ByteOrder.LITTLE_ENDIAN)));
+                quoted(sb.append(" value "), new UnsafeBuffer(value, EntryType.ITEM_HEAD,
+                        value.capacity() - EntryType.ITEM_HEAD));
             } else {
                 sb.append(" type=").append(EntryType.isValid(type) ? EntryType.name(type) : "type" + type);
                 quoted(sb.append(" value "), value);

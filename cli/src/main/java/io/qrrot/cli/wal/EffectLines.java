@@ -16,17 +16,20 @@ import org.agrona.DirectBuffer;
  * <pre>
  * lsn=12 PUT key "k" type=string value "v" expiry=none
  * lsn=13 PUT key "n" type=int value 42 expiry=2030-01-01T00:00:00Z
- * lsn=14 DEL key "k"
- * lsn=15 EXPIRE key "n" expiry=none
- * lsn=16 CLEAR
- * lsn=17 ELEMENTS_PUT key "h" type=hash field "f" value "v"
- * lsn=18 ELEMENTS_DEL key "h" type=hash field "f"
- * lsn=19 ELEMENTS_PUT key "h2" type=hash as a table       (RENAME/COPY of a table: the line before its elements)
- * lsn=20 ELEMENTS_PUT key "z" type=zset member "m" score 1.5
- * lsn=21 ELEMENTS_DEL key "z" type=zset member "m"
- * lsn=22 ELEMENTS_PUT key "l" type=list label 65536 value "a"
- * lsn=23 ELEMENTS_DEL key "l" type=list label 65536
+ * lsn=14 PUT key "m" type=memcached flags=5 cas=7 value "abc" expiry=none
+ * lsn=15 DEL key "k"
+ * lsn=16 EXPIRE key "n" expiry=none
+ * lsn=17 CLEAR
+ * lsn=18 ELEMENTS_PUT key "h" type=hash field "f" value "v"
+ * lsn=19 ELEMENTS_DEL key "h" type=hash field "f"
+ * lsn=20 ELEMENTS_PUT key "h2" type=hash as a table       (RENAME/COPY of a table: the line before its elements)
+ * lsn=21 ELEMENTS_PUT key "z" type=zset member "m" score 1.5
+ * lsn=22 ELEMENTS_DEL key "z" type=zset member "m"
+ * lsn=23 ELEMENTS_PUT key "l" type=list label 65536 value "a"
+ * lsn=24 ELEMENTS_DEL key "l" type=list label 65536
  * </pre>
+ * A memcached item's client flags and CAS unique (its head) are shown as numbers (unsigned), its bytes as a
+ * string's.
  * An element op (ELEMENTS_PUT, ELEMENTS_DEL) gets one line per element, each naming its key, so a line can be
  * grepped for on its own. Keys, fields and string/JSON values are quoted as redis-cli quotes them; one longer
  * than {@link #MAX_SHOWN} bytes is cut, with its full length given. A sorted-set member's score is printed as
@@ -68,6 +71,9 @@ final class EffectLines implements EffectVisitor {
         switch (type) {
             case EffectCodec.TYPE_INT -> sb.append(" type=int value ").append(value.getLong(voff, ByteOrder.LITTLE_ENDIAN));
             case EffectCodec.TYPE_JSON -> quoted(sb.append(" type=json value "), value, voff, vlen);
+            // The codec lets a memcached item through only with its whole head.
+            case EffectCodec.TYPE_ITEM -> quoted(item(sb, value, voff).append(" value "), value,
+                    voff + EntryType.ITEM_HEAD, vlen - EntryType.ITEM_HEAD);
             default -> quoted(sb.append(" type=string value "), value, voff, vlen);
         }
         lines.add(expiry(sb, expiry).toString());
@@ -150,6 +156,13 @@ final class EffectLines implements EffectVisitor {
             return quoted(sb.append("(not a score: ").append(len).append(" bytes) "), b, off, len);
         }
         return sb.append(Scores.text(b.getDouble(off, ByteOrder.LITTLE_ENDIAN)));
+    }
+
+    /** {@code  type=memcached flags=5 cas=7}: a memcached item's head at {@code off}. */
+    static StringBuilder item(StringBuilder sb, DirectBuffer b, int off) {
+        return sb.append(" type=memcached flags=").append(Integer.toUnsignedString(b.getInt(off, ByteOrder.LITTLE_ENDIAN)))
+                .append(" cas=").append(Long.toUnsignedString(b.getLong(off + EntryType.ITEM_CAS_OFFSET,
+                        ByteOrder.LITTLE_ENDIAN)));
     }
 
     private StringBuilder head(String op) {

@@ -122,6 +122,37 @@ class WalVerbsTest {
         assertEquals("", r.err());
     }
 
+    /** One record: a PUT of a memcached item with these flags, CAS unique and bytes. */
+    private static byte[] item(String key, int flags, long cas, String value, long expiry) {
+        org.agrona.ExpandableArrayBuffer b = new org.agrona.ExpandableArrayBuffer();
+        UnsafeBuffer k = bytes(key);
+        UnsafeBuffer v = bytes(value);
+        int len = io.qrrot.engine.EffectCodec.encodeHeader(b, 0, 1);
+        len += io.qrrot.engine.EffectCodec.encodePutItem(b, len, k, 0, k.capacity(), flags, cas, v, 0, v.capacity(),
+                v, 0, 0, expiry);
+        byte[] rec = new byte[len];
+        b.getBytes(0, rec);
+        return rec;
+    }
+
+    @Test
+    void dumpShowsAMemcachedItemsFlagsAndCas() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (DurableQrrot db = DurableQrrot.open(dir, OPTIONS)) {
+            run(db, "SET", "k", "v");
+        }
+        HashRecords.append(dir, List.of(item("m", 5, 7, "abc", 0), item("e", -1, -2L, "", 4102444800000L),
+                item("b", 0, 1, BIG, 0)));
+        CliRun.Result r = qrrot("wal", "dump", dir.toString(), "--from", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("lsn=2 PUT key \"m\" type=memcached flags=5 cas=7 value \"abc\" expiry=none\n"
+                + "lsn=3 PUT key \"e\" type=memcached flags=4294967295 cas=18446744073709551614 value \"\" "
+                + "expiry=2100-01-01T00:00:00Z\n"
+                + "lsn=4 PUT key \"b\" type=memcached flags=0 cas=1 value \"" + "y".repeat(256)
+                + "\"... (300 bytes) expiry=none\n", r.out());
+        assertEquals("", r.err());
+    }
+
     private static UnsafeBuffer bytes(String s) {
         return new UnsafeBuffer(s.getBytes(StandardCharsets.UTF_8));
     }

@@ -126,8 +126,8 @@ class ShardBasicsTest {
             assertEquals("an INT value is 8 bytes, got 7", e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
                     () -> s.put(k, 0, key.length, h, (byte) 9, 0, StoreFixture.buf(new byte[1]), 0, 1));
-            assertEquals("unknown entry type 9; expected 1 (STRING), 2 (INT), 3 (JSON), 4 (HASH), 5 (LIST), 6 (SET)"
-                    + " or 7 (ZSET)", e.getMessage());
+            assertEquals("unknown entry type 9; expected 1 (STRING), 2 (INT), 3 (JSON), 4 (HASH), 5 (LIST), 6 (SET),"
+                    + " 7 (ZSET) or 8 (ITEM)", e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
                     () -> s.replaceValue(k, 0, key.length, h, EntryType.INT, 0, 9, 0));
             assertEquals("an INT value is 8 bytes, got 9", e.getMessage());
