@@ -11,18 +11,27 @@ final class Mc {
     record Item(String key, int flags, String value, long cas) {
     }
 
-    /** A Sink that records every call; an error replaces what came before it, as the server's reply does. */
+    /**
+     * A Sink that records every call; an error replaces what came before it, as the server's reply does. CAS
+     * uniques the counter gave out are recorded less {@code base} (the counter when the engine started, the
+     * clock's microseconds), so a test's first store has unique 1.
+     */
     static final class Recorder implements Memcached.Sink {
         final List<Item> items = new ArrayList<>();
         final List<String> lines = new ArrayList<>();
+        private final long base;
+
+        Recorder(long base) {
+            this.base = base;
+        }
 
         @Override
         public void value(DirectBuffer key, int koff, int klen, int flags, DirectBuffer data, int off, int len,
-                          long cas) {
-            Item it = new Item(Harness.str(key, koff, klen), flags, Harness.str(data, off, len), cas);
+                          long cas, long expiry) {
+            Item it = new Item(Harness.str(key, koff, klen), flags, Harness.str(data, off, len), relative(cas, base));
             items.add(it);
             lines.add("VALUE " + it.key() + " " + Integer.toUnsignedString(flags) + " " + it.value() + " "
-                    + Long.toUnsignedString(cas));
+                    + Long.toUnsignedString(it.cas()));
         }
 
         @Override
@@ -45,11 +54,33 @@ final class Mc {
 
     final Harness h;
     final Memcached.Request request = new Memcached.Request();
+    /** The CAS counter when the engine started: uniques are shown and sent relative to it. */
+    final long base;
     Recorder last;
     long lastLsn;
 
     Mc(Harness h) {
         this.h = h;
+        this.base = h.engine.memcached().lastCas();
+    }
+
+    /** A counter unique as the tests write it (1 for the first store); a derived one (top bit set) as it is. */
+    static long relative(long cas, long base) {
+        return cas >= base ? cas - base : cas;
+    }
+
+    /** {@code v} as 16 hex digits, little-endian: how a CAS unique appears in a logged item's head. */
+    static String hex(long v) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            sb.append(String.format("%02x", (v >>> (8 * i)) & 0xff));
+        }
+        return sb.toString();
+    }
+
+    /** The counter's last unique, relative to {@link #base}. */
+    long lastCas() {
+        return h.engine.memcached().lastCas() - base;
     }
 
     /** Runs one request; its arguments are the keys, or for a storage request the key and the bytes. */
@@ -60,8 +91,11 @@ final class Mc {
         }
         boolean retrieval = op == Memcached.Op.GET || op == Memcached.Op.GETS || op == Memcached.Op.GAT
                 || op == Memcached.Op.GATS;
+        if (op == Memcached.Op.CAS && number > 0) {
+            number += base; // a unique as the tests write it
+        }
         request.set(op, a, retrieval ? args.length : 1, flags, exptime, number);
-        last = new Recorder();
+        last = new Recorder(base);
         lastLsn = h.engine.executeMemcached(h.session, request, last, h.log);
         return last.lines;
     }

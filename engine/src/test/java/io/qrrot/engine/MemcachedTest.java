@@ -40,7 +40,7 @@ class MemcachedTest {
             assertEquals(item("j", 0, "", 2), mc.get("j"));
             assertEquals("STORED", mc.set("k", -1, 0, "xyz"));
             assertEquals(item("k", -1, "xyz", 3), mc.get("k"));
-            assertEquals(3, h.engine.memcached().lastCas());
+            assertEquals(3, mc.lastCas());
             // flags are unsigned 32-bit
             assertEquals(List.of("VALUE k 4294967295 xyz 3", "END"), mc.run(Op.GET, 0, 0, 0, "k"));
             assertEquals(2, h.engine.stats().items());
@@ -264,7 +264,7 @@ class MemcachedTest {
             assertEquals("98", mc.decr("z", 1));
             assertEquals("int", h.call("OBJECT", "ENCODING", "z"), "the digits alone, not padded");
             assertEquals(item("z", 0, "98", derived("98")), mc.get("z"));
-            assertEquals(0, h.engine.memcached().lastCas(), "a Redis value gets no CAS unique of the counter");
+            assertEquals(0, mc.lastCas(), "a Redis value gets no CAS unique of the counter");
             h.call("SET", "big", "9223372036854775807");
             assertEquals("9223372036854775808", mc.incr("big", 1));
             assertEquals("9223372036854775808", h.call("GET", "big"));
@@ -460,21 +460,21 @@ class MemcachedTest {
             assertEquals(h.log.lastLsn(), mc.lastLsn);
             long exp = h.clock.millis() + 100_000;
             // flags 0x01020305 LE, CAS 1 LE, "abc"
-            assertEquals(List.of("8 k 05030201" + "0100000000000000" + "616263 @" + exp), puts(lastRecord(h)));
+            assertEquals(List.of("8 k 05030201" + Mc.hex(mc.base + 1) + "616263 @" + exp), puts(lastRecord(h)));
             byte[] rec = lastRecord(h);
             assertEquals(EffectCodec.OP_PUT, rec[EffectCodec.HEADER_LENGTH]);
             assertEquals(EffectCodec.TYPE_ITEM, rec[EffectCodec.HEADER_LENGTH + EffectCodec.PUT_TYPE_OFFSET]);
 
             assertEquals("STORED", mc.store(Op.APPEND, "k", 0, 0, "d"));
-            assertEquals(List.of("8 k 05030201" + "0200000000000000" + "61626364 @" + exp), puts(lastRecord(h)));
+            assertEquals(List.of("8 k 05030201" + Mc.hex(mc.base + 2) + "61626364 @" + exp), puts(lastRecord(h)));
             assertEquals("STORED", mc.store(Op.PREPEND, "k", 0, 0, "z"));
-            assertEquals(List.of("8 k 05030201" + "0300000000000000" + "7a61626364 @" + exp), puts(lastRecord(h)));
+            assertEquals(List.of("8 k 05030201" + Mc.hex(mc.base + 3) + "7a61626364 @" + exp), puts(lastRecord(h)));
 
             mc.set("n", 0, 0, "99");
             assertEquals("100", mc.incr("n", 1));
-            assertEquals(List.of("8 n 00000000" + "0500000000000000" + "313030 @0"), puts(lastRecord(h)));
+            assertEquals(List.of("8 n 00000000" + Mc.hex(mc.base + 5) + "313030 @0"), puts(lastRecord(h)));
             assertEquals("1", mc.decr("n", 99));
-            assertEquals(List.of("8 n 00000000" + "0600000000000000" + "312020 @0"), puts(lastRecord(h)));
+            assertEquals(List.of("8 n 00000000" + Mc.hex(mc.base + 6) + "312020 @0"), puts(lastRecord(h)));
 
             assertEquals("TOUCHED", mc.touch("n", 5));
             assertEquals(List.of("EXPIRE n @" + (h.clock.millis() + 5000)), puts(lastRecord(h)));
@@ -511,8 +511,10 @@ class MemcachedTest {
         try (Harness h = new Harness()) {
             Mc mc = new Mc(h);
             mc.set("k", 9, 0, "abc");
-            assertEquals("memcached:" + new String(new byte[] {9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0},
-                    StandardCharsets.ISO_8859_1) + "abc@0", Harness.dump(h.engine).get("k"));
+            byte[] head = new byte[EntryType.ITEM_HEAD];
+            java.nio.ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).putInt(9).putLong(mc.base + 1);
+            assertEquals("memcached:" + new String(head, StandardCharsets.ISO_8859_1) + "abc@0",
+                    Harness.dump(h.engine).get("k"));
             UnsafeBuffer b = new UnsafeBuffer(new byte[EntryType.ITEM_HEAD]);
             b.putInt(0, 9, ByteOrder.LITTLE_ENDIAN);
             assertEquals(9, b.getInt(0, EffectCodec.ORDER));
