@@ -84,10 +84,18 @@ final class MemcachedConnection implements Memcached.Sink {
             case McDecoder.ERROR -> {
                 conn.server.protocolErrors.incrementAndGet();
                 conn.beginReply();
+                long lsn = 0;
+                if (request.command() == McCommand.SET && authenticated
+                        && McReplies.TOO_LARGE.equals(decoder.error())) {
+                    lsn = unlinkRefused();
+                }
                 if (!request.noreply()) {
                     line(decoder.error());
                 }
-                conn.endReply(0);
+                if (lsn > 0) {
+                    conn.loggedWrite();
+                }
+                conn.endReply(lsn);
                 return true;
             }
             default -> {
@@ -167,7 +175,8 @@ final class MemcachedConnection implements Memcached.Sink {
 
     private long engine(Memcached.Op op, int keys) {
         engineRequest.set(op, request.args(), keys, request.flags(), request.exptime(),
-                op == Memcached.Op.CAS ? request.cas() : request.delta());
+                op == Memcached.Op.CAS ? request.cas() : request.delta())
+                .itemLimit(conn.server.options.memcachedItemSize());
         currentOp = op;
         try {
             return conn.session.executeMemcached(engineRequest, this);
@@ -180,6 +189,18 @@ final class MemcachedConnection implements Memcached.Sink {
     }
 
     private Memcached.Op currentOp;
+
+    /**
+     * A set refused as too large removes what the key held, as memcached does (no stale value outlives a set
+     * that failed); the delete's own reply is dropped.
+     */
+    private long unlinkRefused() {
+        ByteBuf out = conn.reply.target();
+        int start = out.writerIndex();
+        long lsn = engine(Memcached.Op.DELETE, 1);
+        out.writerIndex(start);
+        return lsn;
+    }
 
     /**
      * flush_all: empties the database as FLUSHALL does (the keyspace is shared with Redis clients). With a

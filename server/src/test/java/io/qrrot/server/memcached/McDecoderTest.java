@@ -210,7 +210,7 @@ class McDecoderTest {
 
     @Test
     void aDeclaredLengthIsNeverReserved() {
-        McDecoder d = new McDecoder(Integer.MAX_VALUE, 1 << 20);
+        McDecoder d = new McDecoder(Long.MAX_VALUE, 1 << 20);
         McRequest req = new McRequest();
         int before = req.array().length;
         ByteBuf in = Unpooled.copiedBuffer(b("set k 0 0 2147483645\r\nabc"));
