@@ -8,6 +8,7 @@ import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.QrrotOptions;
 import io.qrrot.server.QrrotServer;
 import io.qrrot.server.ServerOptions;
+import io.qrrot.wal.FsyncPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,7 +88,8 @@ class MemcachedSemanticsDifferentialTest {
                 Thread.sleep(20);
             }
         }
-        db = DurableQrrot.open(dir, QrrotOptions.defaults().withShards(8));
+        // Semantics, not durability: replies need not wait for an fsync.
+        db = DurableQrrot.open(dir, QrrotOptions.defaults().withShards(8).withFsync(FsyncPolicy.NO));
         server = new QrrotServer(db, ServerOptions.defaults().withPort(0).withMemcachedPort(0).withIoThreads(2)
                 .withShutdownTimeoutMillis(5000)).start();
     }
@@ -184,7 +186,7 @@ class MemcachedSemanticsDifferentialTest {
                 return new Reply(normal, false);
             }
             if (System.nanoTime() > deadline) {
-                return new Reply(parse(side, got.toByteArray(), true, sentinels) + "[timed out]", false);
+                return new Reply(parse(side, got.toByteArray(), true, sentinels) + TIMED_OUT, false);
             }
             int n;
             try {
@@ -201,6 +203,8 @@ class MemcachedSemanticsDifferentialTest {
             got.write(buf, 0, n);
         }
     }
+
+    private static final String TIMED_OUT = "[no MN within 10 s]";
 
     private static final Pattern VALUE_LINE =
             Pattern.compile("VALUE (\\S+) (\\d+) (\\d+)( (\\d+))?");
@@ -340,7 +344,7 @@ class MemcachedSemanticsDifferentialTest {
         Reply a = exchange(mc, toMc);
         Reply b = exchange(qr, toQr);
         compared++;
-        if (!a.equals(b)) {
+        if (!a.equals(b) || a.text().endsWith(TIMED_OUT)) {
             String req = show(new String(toMc, StandardCharsets.ISO_8859_1));
             if (toQr != toMc) {
                 req += " (to qrrot: " + show(new String(toQr, StandardCharsets.ISO_8859_1)) + ")";
@@ -574,7 +578,7 @@ class MemcachedSemanticsDifferentialTest {
         check("get bin\r\n");
         check("crlf", setOf("set", "crlf", 0, 0, bytes("a\r\nEND\r\nMN\r\nb"), ""));
         check("get crlf\r\n");
-        check("set short 0 0 3\r\nab\r\n");
+        check("set short 0 0 3\r\nab\r\nXXget short\r\n"); // the bad chunk takes two bytes as its CRLF
         check("set long 0 0 1\r\nabc\r\n");
         check("get short long\r\n");
         // keys of 250 and 251 bytes
@@ -750,7 +754,7 @@ class MemcachedSemanticsDifferentialTest {
         Random rnd = new Random(seed);
         resetBoth();
         String[] keys = {"k0", "k1", "k2", "k3", "k4", "k5"};
-        int ops = 3000;
+        int ops = 5000;
         Map<String, Deque<String>> history = new HashMap<>();
         for (int n = 0; n < ops; n++) {
             String key = keys[rnd.nextInt(keys.length)];
