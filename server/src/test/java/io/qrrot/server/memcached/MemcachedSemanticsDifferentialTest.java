@@ -525,6 +525,37 @@ class MemcachedSemanticsDifferentialTest {
         check("incr n 00001\r\n");
         check("incr n 1x\r\n");
         check("incr n 1 2\r\n");
+        check("nul after digits", concat(bytes("set n 0 0 3\r\n5"), new byte[] {0}, bytes("x\r\n")));
+        check("incr n 1\r\n");
+        check("get n\r\n");
+        check("nul first", concat(bytes("set n 0 0 2\r\n"), new byte[] {0}, bytes("5\r\n")));
+        check("incr n 1\r\n");
+        check("set n 0 0 2\r\n0 \r\n");
+        check("decr n 0\r\n");
+        check("incr n 0\r\n");
+        check("gets n\r\n");
+        check("set n 0 0 21\r\n 18446744073709551615\r\n");
+        check("incr n 2\r\n");
+        check("get n\r\n");
+        check("set n 0 0 3\r\n1\t \r\n");
+        check("incr n 1\r\n");
+        check("get n\r\n");
+        // stores with an expired exptime on an existing key
+        check("set x 0 0 1\r\nx\r\n");
+        check("add x 0 -1 1\r\ny\r\n");
+        check("get x\r\n");
+        check("append x 0 -1 1\r\ny\r\n");
+        check("get x\r\n");
+        check("gets x\r\n");
+        check("cas expired", bytes("cas x 0 -1 1 {cas:x}\r\nz\r\n"));
+        check("get x\r\n");
+        check("set x 0 0 1\r\nx\r\n");
+        check("replace x 0 -1 1\r\ny\r\n");
+        check("get x\r\n");
+        check("replace x 0 -1 1\r\ny\r\n");
+        check("set x 0 0 1\r\nx\r\n");
+        check("gats -1 x\r\n");
+        check("get x\r\n");
         // touch
         check("touch nope 0\r\n");
         check("touch a 100\r\n");
