@@ -33,8 +33,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must add nothing before it).
  */
 @Tag("integration")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MemcachedSemanticsDifferentialTest {
     @TempDir
     static Path dir;
@@ -287,13 +291,22 @@ class MemcachedSemanticsDifferentialTest {
         return out.toString();
     }
 
-    /** How many lines of {@code request} are mn requests (each adds an MN before the sentinel's). */
+    /** How many lines of {@code request} are mn requests (each adds an MN before the sentinel's); data skipped. */
     private static int mnLines(byte[] request) {
         int n = 0;
-        String r = new String(request, StandardCharsets.ISO_8859_1);
-        for (int at = 0; (at = r.indexOf("mn\r\n", at)) >= 0; at += 4) {
-            if (at == 0 || r.charAt(at - 1) == '\n') {
+        int i = 0;
+        while (i < request.length) {
+            int eol = indexOfCrlf(request, i);
+            if (eol < 0) {
+                break;
+            }
+            String[] t = new String(request, i, eol - i, StandardCharsets.ISO_8859_1).split(" ");
+            i = eol + 2;
+            if (t[0].equals("mn")) {
                 n++;
+            } else if (t.length >= 5 && Set.of("set", "add", "replace", "append", "prepend", "cas").contains(t[0])
+                    && t[4].matches("[0-9]{1,9}")) {
+                i += Integer.parseInt(t[4]) + 2;
             }
         }
         return n;
@@ -389,6 +402,7 @@ class MemcachedSemanticsDifferentialTest {
     // ---------------------------------------------------------------- the scripted corpus
 
     @Test
+    @Order(1) // first: its values of 2^63 and more meet memcached's slab memory fresh (see the random test)
     void scriptedEdgeCasesAnswerAsMemcachedDoes() throws Exception {
         resetBoth();
         // get, gets: missing, multi-key, duplicates
@@ -779,6 +793,7 @@ class MemcachedSemanticsDifferentialTest {
     // ---------------------------------------------------------------- seeded random commands
 
     @Test
+    @Order(2)
     void randomCommandsAnswerAsMemcachedDoes() throws Exception {
         long seed = Long.getLong("qrrot.seed", System.nanoTime());
         System.out.println("MemcachedSemanticsDifferentialTest seed: -Dqrrot.seed=" + seed);
@@ -812,13 +827,17 @@ class MemcachedSemanticsDifferentialTest {
             } else if (pick < 70) {
                 req = bytes("delete " + key + noreply + "\r\n");
             } else if (pick < 92) {
+                // Numbers stay below 2^63 here: memcached reads a value of 2^63 or more as negative unless no '-'
+                // follows it in memory up to a NUL (safe_strtoull's strchr runs past the item's bytes), which
+                // depends on what memcached's slab memory held before. Wrapping is in the scripted corpus.
                 String delta = switch (rnd.nextInt(6)) {
-                    case 0 -> "18446744073709551615";
-                    case 1 -> Long.toUnsignedString(rnd.nextLong());
+                    case 0 -> rnd.nextBoolean() ? "4611686018427387904" : "18446744073709551615";
+                    case 1 -> Long.toString(rnd.nextLong() & ((1L << 40) - 1));
                     case 2 -> "0";
                     default -> Integer.toString(rnd.nextInt(200));
                 };
-                req = bytes((rnd.nextBoolean() ? "incr " : "decr ") + key + " " + delta + noreply + "\r\n");
+                String op = delta.length() > 15 ? "decr " : rnd.nextBoolean() ? "incr " : "decr ";
+                req = bytes(op + key + " " + delta + noreply + "\r\n");
             } else if (pick < 98) {
                 req = bytes("touch " + key + " " + exptime(rnd) + noreply + "\r\n");
             } else {
@@ -882,7 +901,7 @@ class MemcachedSemanticsDifferentialTest {
                 return bytes(Long.toString(rnd.nextInt(1000)));
             }
             case 3 -> {
-                return bytes(Long.toUnsignedString(-1L - rnd.nextInt(300)));
+                return bytes(Long.toString((1L << 62) + rnd.nextInt(300)));
             }
             case 4 -> {
                 return bytes(rnd.nextInt(50) + "  ");
