@@ -197,10 +197,17 @@ final class MemcachedConnection implements Memcached.Sink {
     private long unlinkRefused() {
         ByteBuf out = conn.reply.target();
         int start = out.writerIndex();
-        long lsn = engine(Memcached.Op.DELETE, 1);
-        out.writerIndex(start);
-        return lsn;
+        uncounted = true; // memcached counts no delete for it
+        try {
+            return engine(Memcached.Op.DELETE, 1);
+        } finally {
+            uncounted = false;
+            out.writerIndex(start);
+        }
     }
+
+    /** True while a delete runs on the server's own account: its outcome is left out of the statistics. */
+    private boolean uncounted;
 
     /**
      * flush_all: empties the database as FLUSHALL does (the keyspace is shared with Redis clients). With a
@@ -288,7 +295,9 @@ final class MemcachedConnection implements Memcached.Sink {
 
     @Override
     public void status(Memcached.Status status) {
-        conn.server.memcachedStats.outcome(currentOp, status);
+        if (!uncounted) {
+            conn.server.memcachedStats.outcome(currentOp, status);
+        }
         conn.reply.target().writeBytes(switch (status) {
             case STORED -> McReplies.STORED;
             case NOT_STORED -> McReplies.NOT_STORED;
