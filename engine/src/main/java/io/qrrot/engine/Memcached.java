@@ -94,6 +94,16 @@ public final class Memcached {
         boolean vivify;
         int vivifyExptime;
         long initial;
+        long maxItemBytes = Long.MAX_VALUE;
+
+        /**
+         * The item size limit (memcached's {@code -I}) that append and prepend check the joined item against
+         * ({@link #itemBytes}); a store request's own size is checked by the server before its data is read.
+         */
+        public Request itemLimit(long maxItemBytes) {
+            this.maxItemBytes = maxItemBytes;
+            return this;
+        }
 
         /**
          * @param keys    how many of the arguments are keys (1 for all but get, gets, gat and gats)
@@ -152,6 +162,20 @@ public final class Memcached {
             this.initial = initial;
             return this;
         }
+    }
+
+    /**
+     * memcached's item header with its CAS unique ({@code sizeof(item)} 48, the CAS 8), the key's terminating NUL
+     * (1) and the data block's {@code \r\n} (2).
+     */
+    private static final int ITEM_OVERHEAD = 48 + 8 + 1 + 2;
+
+    /**
+     * The bytes memcached's {@code item_make_header} counts for an item (header, CAS, key, flags when not 0,
+     * data): an item fits when this is at most the item size limit {@code -I}.
+     */
+    public static long itemBytes(int keyLength, int flags, long dataBytes) {
+        return ITEM_OVERHEAD + keyLength + (flags != 0 ? 4 : 0) + dataBytes;
     }
 
     static final String NON_NUMERIC = "CLIENT_ERROR cannot increment or decrement non-numeric value";
@@ -406,6 +430,9 @@ public final class Memcached {
                 olen = Numbers.writeLong(c.scratch, 0, f.longValue());
                 old = c.scratch;
                 ooff = 0;
+            }
+            if (itemBytes(c.len(0), flags, (long) olen + vlen) > r.maxItemBytes) {
+                return Status.NOT_STORED; // memcached cannot allocate the joined item
             }
             if (!sizeOk(c, (long) olen + vlen, out)) {
                 return null;

@@ -85,10 +85,18 @@ final class MemcachedConnection implements Memcached.Sink {
             case McDecoder.ERROR -> {
                 conn.server.protocolErrors.incrementAndGet();
                 conn.beginReply();
+                long lsn = 0;
+                if ((request.command() == McCommand.SET || request.command() == McCommand.MS) && authenticated
+                        && McReplies.TOO_LARGE.equals(decoder.error())) {
+                    lsn = unlinkRefused();
+                }
                 if (!request.noreply()) {
                     line(decoder.error());
                 }
-                conn.endReply(0);
+                if (lsn > 0) {
+                    conn.loggedWrite();
+                }
+                conn.endReply(lsn);
                 return true;
             }
             default -> {
@@ -198,6 +206,7 @@ final class MemcachedConnection implements Memcached.Sink {
     }
 
     private long run(Memcached.Op op) {
+        engineRequest.itemLimit(conn.server.options.memcachedItemSize());
         currentOp = op;
         try {
             return conn.session.executeMemcached(engineRequest, this);
@@ -261,6 +270,13 @@ final class MemcachedConnection implements Memcached.Sink {
                             line("CLIENT_ERROR invalid mode for ms M token");
                             return 0;
                         }
+                    }
+                    if (Memcached.itemBytes(request.keyLength(0), metaFlags.clientFlags, request.valueLength())
+                            > conn.server.options.memcachedItemSize()) {
+                        // The decoder counted no flags (it does not read ms's); memcached counts them.
+                        long lsn = unlinkRefused();
+                        line(McReplies.TOO_LARGE);
+                        return lsn;
                     }
                     // As memcached: a CAS upgrades set and replace to cas; append and prepend compare it.
                     boolean upgrade = metaFlags.hasCas && (op == Memcached.Op.SET || op == Memcached.Op.REPLACE);
@@ -457,6 +473,25 @@ final class MemcachedConnection implements Memcached.Sink {
     }
 
     /**
+     * A set refused as too large removes what the key held, as memcached does (no stale value outlives a set
+     * that failed); the delete's own reply is dropped.
+     */
+    private long unlinkRefused() {
+        ByteBuf out = conn.reply.target();
+        int start = out.writerIndex();
+        uncounted = true; // memcached counts no delete for it
+        try {
+            return engine(Memcached.Op.DELETE, 1);
+        } finally {
+            uncounted = false;
+            out.writerIndex(start);
+        }
+    }
+
+    /** True while a delete runs on the server's own account: its outcome is left out of the statistics. */
+    private boolean uncounted;
+
+    /**
      * flush_all: empties the database as FLUSHALL does (the keyspace is shared with Redis clients). With a
      * delay, memcached's rule: what exists when the delay ends is gone then; a later flush_all replaces a
      * pending one. A pending flush is not logged: a restart before its time forgets it.
@@ -554,7 +589,9 @@ final class MemcachedConnection implements Memcached.Sink {
 
     @Override
     public void status(Memcached.Status status) {
-        conn.server.memcachedStats.outcome(currentOp, status);
+        if (!uncounted) {
+            conn.server.memcachedStats.outcome(currentOp, status);
+        }
         if (meta != null) {
             metaStatus(status);
             return;

@@ -2,6 +2,7 @@ package io.qrrot.server.memcached;
 
 import io.netty.buffer.ByteBuf;
 import io.qrrot.engine.CommandArgs;
+import io.qrrot.engine.Memcached;
 
 /**
  * Turns the bytes a client sends into memcached text-protocol requests, the way memcached 1.6's
@@ -100,8 +101,8 @@ public final class McDecoder {
     private long pending;       // bytes held in the request outside the input buffer
 
     /**
-     * @param maxValueBytes largest data block accepted (memcached: the item size limit {@code -I}, which also
-     *                      counts the item's header and key)
+     * @param maxValueBytes the item size limit (memcached's {@code -I}): a data block is accepted when it fits
+     *                      with the item's header, key and flags, as memcached counts them ({@link #tooLarge})
      * @param maxGetLine    longest get/gets line accepted before the connection is closed
      */
     public McDecoder(long maxValueBytes, int maxGetLine) {
@@ -447,9 +448,15 @@ public final class McDecoder {
         return r;
     }
 
+    /** memcached's {@code item_size_ok}: the item must fit the item size limit ({@link Memcached#itemBytes}). */
+    static boolean tooLarge(long maxItemBytes, int keyLength, int flags, long bytes) {
+        return Memcached.itemBytes(keyLength, flags, bytes) > maxItemBytes;
+    }
+
     /** After a storage line: swallow a too-large data block, else await it. */
     private int storageData(McRequest req, long bytes) {
-        if (bytes > maxValueBytes) {
+        if (tooLarge(maxValueBytes, req.keyCount > 0 ? req.args.length(0) : 0,
+                req.command == McCommand.MS ? 0 : req.flags, bytes)) {
             swallow = bytes + 2;
             return fail(McReplies.TOO_LARGE);
         }

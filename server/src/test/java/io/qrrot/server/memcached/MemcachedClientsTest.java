@@ -226,12 +226,7 @@ class MemcachedClientsTest {
      * memcached's item size limit ({@code -I}, 1 MiB here as by default) counts the item's header and key: with
      * the key {@code a}, memcached 1.6.18 stores at most 1,048,516 bytes and refuses a 1 MiB value; and an append
      * or prepend that would make an item larger than the limit is {@code NOT_STORED}.
-     *
-     * <p>Disabled: qrrot stores a value of exactly 1 MiB whatever the key (the limit handed to the decoder is
-     * {@code -I} itself), and append and prepend are limited only by the engine's largest value (512 MiB), so an
-     * append makes items of any size up to that.
      */
-    @org.junit.jupiter.api.Disabled("qrrot bug: the item size limit (see the comment)")
     @Test
     void theItemSizeLimitCountsTheKeyAndHoldsForAppendAndPrepend() throws Exception {
         try (Socket s = new Socket("127.0.0.1", server.memcachedPort())) {
