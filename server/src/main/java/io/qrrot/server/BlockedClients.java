@@ -75,6 +75,13 @@ final class BlockedClients implements Engine.KeyReadyListener {
         }
     }
 
+    /** True while {@code c} waits in a blocking pop (CLIENT LIST's flag b); any thread. */
+    boolean isBlocked(ClientConnection c) {
+        synchronized (lock) {
+            return c.blockState != NONE;
+        }
+    }
+
     /** Blocks {@code c} on {@code keys} (its loop; it has replied nothing). */
     void block(ClientConnection c, List<byte[]> keys) {
         List<Key> ks = new ArrayList<>(keys.size());

@@ -201,7 +201,7 @@ final class ClientCommand {
                 + " name=" + o.name
                 + " age=" + (now - o.createdMillis) / 1000
                 + " idle=" + Math.max(0, now - o.lastInteractionMillis) / 1000
-                + " flags=" + (sub + psub > 0 ? "P" : "N") + " db=0 sub=" + sub + " psub=" + psub + " ssub=0 multi=-1"
+                + " flags=" + (sub + psub > 0 ? "P" : o.server.blocking.isBlocked(o) ? "b" : "N") + " db=0 sub=" + sub + " psub=" + psub + " ssub=0 multi=-1"
                 + " qbuf=" + qbuf + " qbuf-free=0 argv-mem=" + argv + " multi-mem=" + multi + " rbs=0 rbp=0 obl=0"
                 + " oll=" + (mine ? o.heldChunks() : 0)
                 + " omem=" + omem + " tot-mem=" + (qbuf + argv + multi + omem)

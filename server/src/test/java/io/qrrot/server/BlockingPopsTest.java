@@ -50,8 +50,13 @@ class BlockingPopsTest {
     private static void awaitBlocked(RawClient admin, String cmd, int n) throws Exception {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (System.nanoTime() < deadline) {
-            String list = admin.call("CLIENT", "LIST");
-            int count = list.split("cmd=" + cmd + " ", -1).length - 1;
+            // Blocked (flag b), not only running the command: CLIENT UNBLOCK finds it only then.
+            int count = 0;
+            for (String line : admin.call("CLIENT", "LIST").split("\n")) {
+                if (line.contains(" flags=b ") && line.contains(" cmd=" + cmd + " ")) {
+                    count++;
+                }
+            }
             if (count >= n) {
                 return;
             }
