@@ -1,23 +1,18 @@
 package io.qrrot.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.qrrot.server.memcached.RealMemcached;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -31,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("integration")
 class MemcachedMetaDifferentialTest extends SharedDatabaseTest {
-    private static Process memcached;
+    private static RealMemcached memcached;
     private static int memcachedPort;
 
     /** Each step: a request, sent whole to both servers, and the reply read until the servers go quiet. */
@@ -129,47 +124,14 @@ class MemcachedMetaDifferentialTest extends SharedDatabaseTest {
 
     @BeforeAll
     static void startMemcached() throws Exception {
-        Path exe = null;
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "memcached");
-            if (Files.isExecutable(p)) {
-                exe = p;
-                break;
-            }
-        }
-        if (exe == null) {
-            fail("memcached is not on the PATH: install it (Debian: apt-get install memcached)");
-        }
-        try (ServerSocket s = new ServerSocket(0)) {
-            memcachedPort = s.getLocalPort();
-        }
-        List<String> cmd = new ArrayList<>(List.of(exe.toString(), "-p", Integer.toString(memcachedPort), "-l",
-                "127.0.0.1", "-U", "0", "-I", "1m", "-m", "64"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("-u", "root"));
-        }
-        memcached = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", memcachedPort)) {
-                return;
-            } catch (IOException notYet) {
-                if (!memcached.isAlive() || System.nanoTime() > deadline) {
-                    fail("memcached did not start: " + String.join(" ", cmd));
-                }
-                Thread.sleep(20);
-            }
-        }
+        memcached = RealMemcached.start();
+        memcachedPort = memcached.port();
     }
 
     @AfterAll
     static void stopMemcached() throws InterruptedException {
         if (memcached != null) {
-            memcached.destroy();
-            if (!memcached.waitFor(10, TimeUnit.SECONDS)) {
-                memcached.destroyForcibly();
-            }
+            memcached.close();
         }
     }
 

@@ -1,18 +1,13 @@
 package io.qrrot.server.memcached;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,56 +23,19 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("integration")
 class McDifferentialTest {
-    private static Process memcached;
+    private static RealMemcached memcached;
     private static int port;
-
-    static Path onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
-    }
 
     @BeforeAll
     static void start() throws Exception {
-        Path exe = onPath("memcached");
-        if (exe == null) {
-            fail("memcached is not on the PATH: install it (Debian: apt-get install memcached); "
-                    + "McDifferentialTest compares the decoder with it");
-        }
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        List<String> cmd = new ArrayList<>(List.of(exe.toString(), "-p", Integer.toString(port), "-l", "127.0.0.1",
-                "-U", "0", "-I", "1m", "-m", "64"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("-u", "root")); // memcached refuses to run as root without -u
-        }
-        memcached = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                if (!memcached.isAlive() || System.nanoTime() > deadline) {
-                    fail("memcached did not start on port " + port + " (" + String.join(" ", cmd) + ")");
-                }
-                Thread.sleep(20);
-            }
-        }
+        memcached = RealMemcached.start();
+        port = memcached.port();
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
         if (memcached != null) {
-            memcached.destroy();
-            if (!memcached.waitFor(10, TimeUnit.SECONDS)) {
-                memcached.destroyForcibly();
-            }
+            memcached.close();
         }
     }
 

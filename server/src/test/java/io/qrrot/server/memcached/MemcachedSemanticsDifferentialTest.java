@@ -1,7 +1,6 @@
 package io.qrrot.server.memcached;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.qrrot.recovery.DurableQrrot;
@@ -13,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -56,42 +54,17 @@ import org.junit.jupiter.api.io.TempDir;
 class MemcachedSemanticsDifferentialTest {
     @TempDir
     static Path dir;
-    private static Process memcached;
+    private static RealMemcached memcached;
     private static int memcachedPort;
     private static DurableQrrot db;
     private static QrrotServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        Path exe = McDifferentialTest.onPath("memcached");
-        if (exe == null) {
-            fail("memcached is not on the PATH: install it (Debian: apt-get install memcached); "
-                    + "MemcachedSemanticsDifferentialTest compares qrrot's memcached commands with it");
-        }
-        try (ServerSocket s = new ServerSocket(0)) {
-            memcachedPort = s.getLocalPort();
-        }
-        List<String> cmd = new ArrayList<>(List.of(exe.toString(), "-p", Integer.toString(memcachedPort), "-l",
-                "127.0.0.1", "-U", "0", "-I", "1m", "-m", "64",
-                // Without its background LRU threads: one that holds an item for a moment makes an incr or decr
-                // build a new item instead of rewriting the digits in place (padded with spaces), by chance.
-                "-o", "no_lru_crawler,no_lru_maintainer"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("-u", "root")); // memcached refuses to run as root without -u
-        }
-        memcached = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", memcachedPort)) {
-                break;
-            } catch (IOException notYet) {
-                if (!memcached.isAlive() || System.nanoTime() > deadline) {
-                    fail("memcached did not start on port " + memcachedPort + " (" + String.join(" ", cmd) + ")");
-                }
-                Thread.sleep(20);
-            }
-        }
+        // Without its background LRU threads: one that holds an item for a moment makes an incr or decr build a
+        // new item instead of rewriting the digits in place (padded with spaces), by chance.
+        memcached = RealMemcached.start("-o", "no_lru_crawler,no_lru_maintainer");
+        memcachedPort = memcached.port();
         // Semantics, not durability: replies need not wait for an fsync.
         db = DurableQrrot.open(dir, QrrotOptions.defaults().withShards(8).withFsync(FsyncPolicy.NO));
         server = new QrrotServer(db, ServerOptions.defaults().withPort(0).withMemcachedPort(0).withIoThreads(2)
@@ -107,10 +80,7 @@ class MemcachedSemanticsDifferentialTest {
             db.close();
         }
         if (memcached != null) {
-            memcached.destroy();
-            if (!memcached.waitFor(10, TimeUnit.SECONDS)) {
-                memcached.destroyForcibly();
-            }
+            memcached.close();
         }
     }
 
