@@ -552,11 +552,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return memcached != null ? memcached.inRequest() : decoder.inRequest();
     }
 
-    /** True once the connection is known to speak memcached. */
-    boolean speaksMemcached() {
-        return memcached != null;
-    }
-
     /** A memcached request logged a write (for the loop's group commit accounting). */
     void loggedWrite() {
         batch.logged();
