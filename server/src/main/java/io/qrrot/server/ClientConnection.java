@@ -134,6 +134,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     boolean closeAfterReply;
     private boolean draining;
     private boolean paused;
+    /** The client half-closed: what it sent runs, then the connection drains and closes. */
+    private boolean inputEnded;
     /** Close by half-closing and draining the input first, so the client reads the error before the close. */
     private boolean lingerOnClose;
     /** A server command is running on the admin thread; its reply and the next commands wait for it. */
@@ -433,6 +435,39 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * The client closed its side (it will send nothing more): every whole request it sent still runs and is
+     * answered (replies waiting for durability included), then the connection closes, as Redis answers what it
+     * read before it sees the end of the input. A request left incomplete can never complete and is dropped.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent)) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        try {
+            inputEnded = true;
+            endIfInputEnded();
+            endBatch(); // sends what is ready and, with nothing left to wait for, closes
+        } catch (Throwable t) {
+            fail(t, "closing after the client's end of input");
+        }
+    }
+
+    /**
+     * After the client's end of input: once nothing it sent can run any more, drain: the next {@link #endBatch}
+     * (every caller runs one next) or durability completion sends what is left and closes. A blocking pop stops
+     * waiting, unanswered, as Redis frees a client that went away; a reply from the admin thread (SAVE) is
+     * awaited.
+     */
+    private void endIfInputEnded() {
+        if (!inputEnded || closed || draining || processing || paused || (blocked && blockedPop == null)) {
+            return;
+        }
+        stopReading();
+    }
+
+    /**
      * Netty's outbound buffer passed its high-water mark (the socket is full and 1 MiB waits behind it): stop
      * reading this client until it reads its replies; resume once the buffer is under the low-water mark and
      * the connection's unsent replies (those waiting for durability included) under 1 MiB.
@@ -462,7 +497,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Executes every complete command in the input buffer, unless paused, blocked or closing. */
     void processInput() {
-        if (in == null || processing) {
+        if (processing) {
+            return;
+        }
+        if (in == null) {
+            endIfInputEnded();
             return;
         }
         processing = true;
@@ -541,6 +580,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         } finally {
             processing = false;
         }
+        endIfInputEnded();
     }
 
     /** Bytes the request being received holds outside the input buffer, whichever protocol decodes it. */
@@ -1268,7 +1308,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         paused = false;
-        if (!blocked && !draining) {
+        if (!blocked && !draining && !inputEnded) {
             channel.config().setAutoRead(true);
         }
         processInput();
@@ -1314,7 +1354,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
      * when the client does or after {@link #LINGER_MILLIS}.
      */
     private void writeThenClose(ByteBuf last, boolean linger) {
-        if (!linger || !(channel instanceof DuplexChannel duplex)) {
+        if (!linger || inputEnded || !(channel instanceof DuplexChannel duplex)) { // nothing more will arrive
             channel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -1346,21 +1386,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             if (closed) {
                 return;
             }
-            draining = true;
-            channel.config().setAutoRead(false);
-            if (blocked && server.blocking.unblock(this, false)) {
-                // A blocking pop waits no longer: the connection closes with the others, unanswered, as Redis's.
-                blocked = false;
-                if (blockTimer != null) {
-                    blockTimer.cancel(false);
-                    blockTimer = null;
-                }
-            }
+            stopReading();
             if (tail == null && !blocked) {
                 closeAfterFlush();
             }
         } catch (Throwable t) {
             fail(t, "closing for shutdown");
+        }
+    }
+
+    /** Reads and runs nothing more; the connection closes once its waiting replies are sent. */
+    private void stopReading() {
+        draining = true;
+        channel.config().setAutoRead(false);
+        if (blocked && server.blocking.unblock(this, false)) {
+            // A blocking pop waits no longer: the connection closes unanswered, as Redis closes a client's.
+            blocked = false;
+            if (blockTimer != null) {
+                blockTimer.cancel(false);
+                blockTimer = null;
+            }
         }
     }
 
@@ -1409,7 +1454,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     blocked = false;
-                    if (!paused && !draining) {
+                    if (!paused && !draining && !inputEnded) { // after the end of input there is nothing to read
                         channel.config().setAutoRead(true);
                     }
                     beginReply();

@@ -172,6 +172,8 @@ public final class QrrotServer implements AutoCloseable {
                 .option(ChannelOption.AUTO_READ, false) // accepts nothing until accept() below
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // A client's end of input is an event, not a close: what it sent before is still answered.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
