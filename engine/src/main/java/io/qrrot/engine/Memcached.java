@@ -35,7 +35,7 @@ public final class Memcached {
     /** memcached's REALTIME_MAXDELTA: an exptime above it (30 days) is an absolute Unix time. */
     public static final int MAX_RELATIVE_EXPTIME = 60 * 60 * 24 * 30;
     /** {@link #expiry}'s answer for an exptime that has already passed. */
-    static final long EXPIRED = -1;
+    public static final long EXPIRED = -1;
     private static final long DERIVED_CAS_BIT = Long.MIN_VALUE;
 
     /** The requests the engine runs; flush_all is the server's (a FLUSHALL), stats, version and the rest too. */
@@ -212,7 +212,7 @@ public final class Memcached {
      * memcached's exptime as an absolute expiry in epoch ms: 0 never expires, above 30 days an absolute Unix time,
      * else seconds from now; a negative exptime or an absolute time not after now gives {@link #EXPIRED}.
      */
-    static long expiry(int exptime, long nowMillis) {
+    public static long expiry(int exptime, long nowMillis) {
         if (exptime == 0) {
             return 0;
         }

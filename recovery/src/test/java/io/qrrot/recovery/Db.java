@@ -21,6 +21,15 @@ public final class Db {
     public String run(String... args) {
         TextReply reply = new TextReply();
         long lsn = session.execute(CommandArgs.of(args), reply);
+        String failure = awaitDurable(db, lsn, String.join(" ", args));
+        return failure == null ? reply.text() : "(error) " + failure;
+    }
+
+    /**
+     * Ends the batch and waits until {@code lsn} is durable: null, or the log's failure text. {@code what} names
+     * the request when no answer comes within 30 s.
+     */
+    public static String awaitDurable(Qrrot db, long lsn, String what) {
         db.endOfBatch();
         CompletableFuture<String> done = new CompletableFuture<>();
         db.whenDurable(lsn, new Qrrot.DurabilityListener() {
@@ -35,10 +44,9 @@ public final class Db {
             }
         });
         try {
-            String failure = done.get(30, TimeUnit.SECONDS);
-            return failure == null ? reply.text() : "(error) " + failure;
+            return done.get(30, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            throw new AssertionError("no durability answer for " + String.join(" ", args), e);
+            throw new AssertionError("no durability answer for " + what, e);
         }
     }
 }

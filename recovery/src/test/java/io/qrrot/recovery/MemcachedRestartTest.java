@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
@@ -45,26 +43,9 @@ class MemcachedRestartTest {
             boolean retrieval = op == Op.GET || op == Op.GETS || op == Op.GAT || op == Op.GATS;
             long lsn = session.executeMemcached(new Memcached.Request().set(op, CommandArgs.of(args),
                     retrieval ? args.length : 1, flags, exptime, number), this);
-            db.endOfBatch();
-            CompletableFuture<String> done = new CompletableFuture<>();
-            db.whenDurable(lsn, new Qrrot.DurabilityListener() {
-                @Override
-                public void onDurable() {
-                    done.complete(null);
-                }
-
-                @Override
-                public void onFailure(String message) {
-                    done.complete(message);
-                }
-            });
-            try {
-                String failure = done.get(30, TimeUnit.SECONDS);
-                if (failure != null) {
-                    throw new AssertionError(failure);
-                }
-            } catch (Exception e) {
-                throw new AssertionError(e);
+            String failure = Db.awaitDurable(db, lsn, op + " " + String.join(" ", args));
+            if (failure != null) {
+                throw new AssertionError(failure);
             }
             return new ArrayList<>(lines);
         }

@@ -364,12 +364,8 @@ final class MemcachedConnection implements Memcached.Sink {
 
     /** The expiry mg's or ma's T gives, as an absolute time in ms (0: none). */
     private long touched(long now) {
-        int e = metaFlags.exptime;
-        if (e == 0) {
-            return 0;
-        }
-        long at = e < 0 ? now : e > Memcached.MAX_RELATIVE_EXPTIME ? e * 1000L : now + e * 1000L;
-        return Math.max(at, now);
+        long at = Memcached.expiry(metaFlags.exptime, now);
+        return at == Memcached.EXPIRED ? now : at;
     }
 
     /** " t" and the seconds left (memcached's current_time is whole seconds), -1 for no expiry. */
@@ -469,7 +465,10 @@ final class MemcachedConnection implements Memcached.Sink {
     }
 
     private static int unsignedLength(long v) {
-        return Long.toUnsignedString(v).length();
+        if (v < 0) {
+            return 20; // 2^63 and above: 19 digits for v / 10, then the last
+        }
+        return io.qrrot.server.resp.Numbers.decimalLength(v);
     }
 
     /**
@@ -504,11 +503,10 @@ final class MemcachedConnection implements Memcached.Sink {
             server.pendingFlush = null;
         }
         long delayMillis = 0;
-        if (request.hasDelay() && request.exptime() > 0) {
+        if (request.hasDelay()) {
             long now = System.currentTimeMillis();
-            long at = request.exptime() > Memcached.MAX_RELATIVE_EXPTIME ? request.exptime() * 1000L
-                    : now + request.exptime() * 1000L;
-            delayMillis = Math.max(0, at - now);
+            long at = Memcached.expiry(request.exptime(), now); // a delay reads as an exptime: 0 or past is now
+            delayMillis = at == Memcached.EXPIRED ? 0 : Math.max(0, at - now);
         }
         if (delayMillis > 0) {
             server.pendingFlush = conn.loop.schedule(() -> flushNow(server), delayMillis, TimeUnit.MILLISECONDS);

@@ -3,9 +3,7 @@ package io.qrrot.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
@@ -28,22 +26,8 @@ class HalfCloseTest extends SharedDatabaseTest {
 
     /** Sends {@code request}, closes the sending side, and reads until the server closes. */
     private static String sendAndHalfClose(int port, String request) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            s.shutdownOutput();
-            return readToEnd(s.getInputStream());
-        }
-    }
-
-    private static String readToEnd(InputStream in) throws IOException {
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            got.write(buf, 0, n);
-        }
-        return got.toString(StandardCharsets.ISO_8859_1);
+        return new String(HalfClosed.exchange(port, request.getBytes(StandardCharsets.ISO_8859_1), request),
+                StandardCharsets.ISO_8859_1);
     }
 
     @Test
@@ -76,7 +60,8 @@ class HalfCloseTest extends SharedDatabaseTest {
             }
             assertEquals(1, held.pendingWaits(), "the reply waits for its LSN");
             held.release(base + 1);
-            assertEquals("+OK\r\n$1\r\n1\r\n", readToEnd(s.getInputStream()));
+            assertEquals("+OK\r\n$1\r\n1\r\n", new String(HalfClosed.readUntilClosed(s.getInputStream(), "SET"),
+                    StandardCharsets.ISO_8859_1));
         }
     }
 

@@ -7,12 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.netty.util.internal.PlatformDependent;
 import io.qrrot.recovery.Qrrot;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
@@ -51,7 +45,7 @@ class MemcachedFuzzTest {
                 boolean mainPort = rnd.nextInt(3) == 0;
                 String kase = where + " case=" + i + (mainPort ? " (main port)" : "") + " payload="
                         + preview(payload);
-                byte[] replies = runCase(mainPort ? server.port() : server.memcachedPort(), payload, kase);
+                byte[] replies = HalfClosed.exchange(mainPort ? server.port() : server.memcachedPort(), payload, kase);
                 checkReplies(replies, mainPort, kase);
                 stored += new String(replies, StandardCharsets.ISO_8859_1).split("STORED\r\n", -1).length - 1;
                 maxDirect = Math.max(maxDirect, PlatformDependent.usedDirectMemory());
@@ -73,35 +67,6 @@ class MemcachedFuzzTest {
         } finally {
             server.close();
             TestBackends.close(db);
-        }
-    }
-
-    private static byte[] runCase(int port, byte[] payload, String kase) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            try {
-                out.write(payload);
-                out.flush();
-                s.shutdownOutput();
-            } catch (IOException closedEarly) {
-                // the server may close first (an over-long line, a limit): read what it said
-            }
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    got.write(buf, 0, n);
-                }
-            } catch (SocketTimeoutException e) {
-                fail(kase + ": the server neither answered nor closed within 10 s (hang)");
-            } catch (IOException reset) {
-                // reset after the server closed: what was read is what counts
-            }
-            return got.toByteArray();
         }
     }
 

@@ -11,10 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +46,7 @@ class ProtocolFuzzTest {
         long maxDirect = 0;
         try (RawClient canary = new RawClient(server.port())) {
             for (int i = 0; i < 20; i++) {
-                Socket s = connect(server.port());
+                Socket s = HalfClosed.connect(server.port());
                 slowloris.add(s);
                 slowFrames.add(validFrame(rnd));
             }
@@ -83,51 +80,18 @@ class ProtocolFuzzTest {
     }
 
     private static void runCase(int port, byte[] payload, String kase) throws IOException {
-        try (Socket s = connect(port)) {
-            OutputStream out = s.getOutputStream();
+        byte[] replies = HalfClosed.exchange(port, payload, kase);
+        InputStream in = new ByteArrayInputStream(replies);
+        RespReader reader = new RespReader(in);
+        while (in.available() > 0) {
             try {
-                out.write(payload);
-                out.flush();
-                s.shutdownOutput();
-            } catch (IOException closedEarly) {
-                // the server may close first (protocol error, limit): fine, read what it said
-            }
-            byte[] replies = readUntilClosed(s.getInputStream(), kase);
-            InputStream in = new ByteArrayInputStream(replies);
-            RespReader reader = new RespReader(in);
-            while (in.available() > 0) {
-                try {
-                    reader.read();
-                } catch (EOFException e) {
-                    fail(kase + ": reply cut short: " + preview(replies));
-                } catch (IOException | NumberFormatException e) {
-                    fail(kase + ": malformed reply (" + e.getMessage() + "): " + preview(replies));
-                }
+                reader.read();
+            } catch (EOFException e) {
+                fail(kase + ": reply cut short: " + preview(replies));
+            } catch (IOException | NumberFormatException e) {
+                fail(kase + ": malformed reply (" + e.getMessage() + "): " + preview(replies));
             }
         }
-    }
-
-    private static byte[] readUntilClosed(InputStream in, String kase) throws IOException {
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        try {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                got.write(buf, 0, n);
-            }
-        } catch (SocketTimeoutException e) {
-            fail(kase + ": the server neither answered nor closed within 10 s (hang)");
-        } catch (IOException reset) {
-            // connection reset after the server closed: what was read is what counts
-        }
-        return got.toByteArray();
-    }
-
-    private static Socket connect(int port) throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        s.setSoTimeout(10_000);
-        return s;
     }
 
     private static final String[] WORDS = {"GET", "SET", "PING", "ECHO", "INCR", "DEL", "MULTI", "EXEC", "CLIENT",

@@ -23,6 +23,8 @@ public final class McMetaFlags {
 
     private final boolean[] seen = new boolean[127];
     private final long[] scratch = new long[2];
+    /** The request's array as a buffer, for memcached's number rules ({@link McNumbers}). */
+    private ByteBuf wrapped;
     /** The first error, or null: memcached's text for it ({@link McReplies} style, without {@code \r\n}). */
     public String error;
     public boolean noreply;
@@ -61,7 +63,10 @@ public final class McMetaFlags {
         initial = 0;
         String unsupported = null;
         String failure = null;
-        ByteBuf b = Unpooled.wrappedBuffer(req.array());
+        if (wrapped == null || wrapped.array() != req.array()) {
+            wrapped = Unpooled.wrappedBuffer(req.array()); // again only when the request's array grew
+        }
+        ByteBuf b = wrapped;
         for (int i = 0; i < req.metaFlagCount(); i++) {
             int at = req.metaFlagOffset(i);
             int len = req.metaFlagLength(i);
