@@ -234,6 +234,7 @@ class SnapshotCollectionsTest {
     @Test
     void collectionsRoundTripElementByElementAcrossBlocks() throws IOException {
         Random rnd = new Random(SEED);
+        int spanning = 0;
         for (int round = 0; round < 16; round++) {
             boolean ordered = round % 2 == 0;
             int blockTarget = round % 5 == 0 ? SnapshotFormat.BLOCK_TARGET_PAYLOAD
@@ -247,8 +248,13 @@ class SnapshotCollectionsTest {
             long collections = items.stream().filter(i -> i.value == null).count();
             assertEquals(items.size(), info.keyCount(), where);
             assertEquals(items.size() + elements + continuations(bytes), info.recordCount(), where);
-            if (collections > 0 && blockTarget < 500) {
+            // A collection whose elements alone need more than two blocks must continue into the next one.
+            long largest = items.stream().filter(i -> i.value == null)
+                    .mapToLong(i -> i.elements.stream().mapToLong(e -> e[0].length + e[1].length).sum())
+                    .max().orElse(0);
+            if (collections > 0 && largest > 2L * blockTarget) {
                 assertTrue(continuations(bytes) > 0, where + ": collections span blocks");
+                spanning++;
             }
             for (boolean readAhead : new boolean[] {false, true}) {
                 assertEquals(texts(items), read(Path.of(info.file()), readAhead, 1 + rnd.nextInt(5000)), where);
@@ -261,6 +267,7 @@ class SnapshotCollectionsTest {
                 }
             }
         }
+        assertTrue(spanning > 0, "seed=" + SEED + ": no round had a collection larger than two blocks");
     }
 
     /** Reads in parallel; every run's keys whole (no collection split between two runs). */
