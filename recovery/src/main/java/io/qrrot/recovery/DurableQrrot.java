@@ -5,7 +5,6 @@ import io.qrrot.engine.CommandSpec;
 import io.qrrot.engine.EffectLog;
 import io.qrrot.engine.EffectLogException;
 import io.qrrot.engine.Engine;
-import io.qrrot.engine.EngineStats;
 import io.qrrot.engine.ReplySink;
 import io.qrrot.recovery.fold.FoldAbortedException;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
@@ -18,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.DirectBuffer;
@@ -254,19 +252,7 @@ public final class DurableQrrot implements Qrrot {
     @Override
     public Map<String, Map<String, String>> info() {
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
-        EngineStats s = engine.stats();
-        Map<String, String> memory = new LinkedHashMap<>();
-        memory.put("used_memory", Long.toString(s.usedMemory()));
-        memory.put("used_memory_human", human(s.usedMemory()));
-        memory.put("used_memory_dataset", Long.toString(s.liveBytes()));
-        memory.put("used_memory_index", Long.toString(s.indexBytes()));
-        memory.put("allocated_memory", Long.toString(s.allocatedBytes()));
-        memory.put("mem_fragmentation_bytes", Long.toString(s.fragmentationBytes()));
-        memory.put("mem_fragmentation_ratio", String.format(Locale.ROOT, "%.2f", s.fragmentationRatio()));
-        memory.put("maxmemory", Long.toString(s.maxMemory()));
-        memory.put("maxmemory_human", human(s.maxMemory()));
-        memory.put("heap_used", Long.toString(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
-        out.put("memory", memory);
+        out.put("memory", EngineInfo.memory(engine));
 
         Map<String, String> persistence = new LinkedHashMap<>();
         persistence.put("loading", "0");
@@ -294,13 +280,7 @@ public final class DurableQrrot implements Qrrot {
         stats.put("active_expiry_status", expireStatus);
         out.put("stats", stats);
 
-        Map<String, String> keyspace = new LinkedHashMap<>();
-        keyspace.put("db0", "keys=" + s.keys() + ",expires=" + s.expires() + ",avg_ttl="
-                + (s.expires() == 0 ? 0 : engine.avgTtl()));
-        keyspace.put("qrrot_types", "string=" + s.strings() + ",int=" + s.ints() + ",json=" + s.jsons() + ",hash="
-                + s.hashes() + ",list=" + s.lists() + ",set=" + s.sets() + ",zset=" + s.zsets() + ",memcached="
-                + s.items());
-        out.put("keyspace", keyspace);
+        out.put("keyspace", EngineInfo.keyspace(engine));
         return out;
     }
 
@@ -489,15 +469,6 @@ public final class DurableQrrot implements Qrrot {
                 }
             }
         }
-    }
-
-    private static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + "B";
-        }
-        String units = "KMGTPE";
-        int u = (63 - Long.numberOfLeadingZeros(bytes)) / 10;
-        return String.format(Locale.ROOT, "%.2f%c", bytes / (double) (1L << (10 * u)), units.charAt(u - 1));
     }
 
     private final class DurableSession implements Session {

@@ -24,6 +24,11 @@ public abstract class ForwardingQrrot implements Qrrot {
     }
 
     @Override
+    public Cluster cluster() {
+        return delegate.cluster();
+    }
+
+    @Override
     public void endOfBatch() {
         delegate.endOfBatch();
     }

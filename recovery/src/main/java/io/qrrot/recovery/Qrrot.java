@@ -116,6 +116,11 @@ public interface Qrrot extends AutoCloseable {
         return -1;
     }
 
+    /** This database's replicated group, or null for a database of its own. */
+    default Cluster cluster() {
+        return null;
+    }
+
     /** Tells {@code listener} of keys that may have become ready for blocked pops; null stops telling. */
     void setKeyReadyListener(io.qrrot.engine.Engine.KeyReadyListener listener);
 

@@ -1,6 +1,8 @@
 package io.qrrot.recovery;
 
 import io.qrrot.engine.Clock;
+import io.qrrot.engine.Engine;
+import io.qrrot.engine.EngineConfig;
 import io.qrrot.wal.FsyncPolicy;
 import io.qrrot.wal.WalOptions;
 import io.qrrot.storage.FileStorage;
@@ -43,6 +45,16 @@ public record QrrotOptions(FsyncPolicy fsync, int shards, long maxMemoryBytes, l
         return new QrrotOptions(FsyncPolicy.ALWAYS, 64, 0, MIB, 512 * MIB, 64 * MIB, 256 * MIB,
                 3_600_000L, 16 * MIB, Clock.SYSTEM, FileStorage.INSTANCE, WalOptions.Preallocation.BACKGROUND,
                 false, 0);
+    }
+
+    /** An empty engine configured by these options, sized for {@code expectedKeys} (0: unknown). */
+    public Engine newEngine(long expectedKeys) {
+        return new Engine(EngineConfig.defaults()
+                .withShards(shards)
+                .withMaxMemoryBytes(maxMemoryBytes)
+                .withLimits(maxKeyBytes, maxValueBytes)
+                .withExpectedKeys(expectedKeys)
+                .withStoreMemoryLimitBytes(storeMemoryLimitBytes), clock);
     }
 
     public QrrotOptions withFsync(FsyncPolicy v) {

@@ -1,7 +1,6 @@
 package io.qrrot.recovery;
 
 import io.qrrot.engine.Engine;
-import io.qrrot.engine.EngineConfig;
 import io.qrrot.recovery.snapshot.SnapshotCorruptException;
 import io.qrrot.recovery.snapshot.SnapshotDirectory;
 import io.qrrot.recovery.snapshot.SnapshotInfo;
@@ -61,7 +60,7 @@ final class Recovery {
             Engine candidate = null;
             try (SnapshotReader reader = SnapshotReader.open(options.storage(), file)) {
                 // A hash-ordered file's loaders size the indexes themselves, in parallel.
-                candidate = newEngine(options, reader.hashOrdered() ? 0 : reader.info().keyCount());
+                candidate = options.newEngine(reader.hashOrdered() ? 0 : reader.info().keyCount());
                 Engine target = candidate;
                 LOG.info("loading snapshot {} ({} keys in {} records, base LSN {}, {})", file,
                         reader.info().keyCount(), reader.info().recordCount(),
@@ -99,7 +98,7 @@ final class Recovery {
             }
         }
         if (engine == null) {
-            engine = newEngine(options, 0);
+            engine = options.newEngine(0);
         }
         long base = current == null ? 0 : current.baseLsn();
 
@@ -164,15 +163,6 @@ final class Recovery {
                 problems);
         LOG.info(r.summary());
         return r;
-    }
-
-    static Engine newEngine(QrrotOptions o, long expectedKeys) {
-        return new Engine(EngineConfig.defaults()
-                .withShards(o.shards())
-                .withMaxMemoryBytes(o.maxMemoryBytes())
-                .withLimits(o.maxKeyBytes(), o.maxValueBytes())
-                .withExpectedKeys(expectedKeys)
-                .withStoreMemoryLimitBytes(o.storeMemoryLimitBytes()), o.clock());
     }
 
     /** The largest effect record: the largest value plus its key and the record's own framing. */

@@ -268,7 +268,7 @@ class CollectionFoldTest {
     /** The newest snapshot loaded alone into a fresh engine (in parallel when it is hash-ordered). */
     private TreeMap<String, String> loadNewest(int threads) throws IOException {
         try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newestOf(dir));
-             Engine e = Recovery.newEngine(options(), 0)) {
+             Engine e = options().newEngine(0)) {
             SnapshotLoad.load(r, e, threads);
             return alive(e, now.get());
         }

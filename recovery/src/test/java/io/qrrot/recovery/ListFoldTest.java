@@ -74,7 +74,7 @@ class ListFoldTest {
     /** The newest snapshot loaded alone into a fresh engine, as {@link ListReplayTest#contents} shows it. */
     private TreeMap<String, String> loadNewest(int threads) throws IOException {
         try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newestOf(dir));
-             Engine e = Recovery.newEngine(options(), 0)) {
+             Engine e = options().newEngine(0)) {
             SnapshotLoad.load(r, e, threads);
             return ListReplayTest.contents(e, now.get());
         }
@@ -262,7 +262,7 @@ class ListFoldTest {
         long t2;
         long t3;
         try (DeltaSort delta = new DeltaSort(FileStorage.INSTANCE, out, "snapshot-x.run", budget, 0, () -> { });
-             Engine engine = Recovery.newEngine(QrrotOptions.defaults().withShards(4).withClock(now::get), 0)) {
+             Engine engine = QrrotOptions.defaults().withShards(4).withClock(now::get).newEngine(0)) {
             try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newest(old))) {
                 SnapshotLoad.load(r, engine, 2);
             }
@@ -307,7 +307,7 @@ class ListFoldTest {
             long t5 = System.nanoTime();
             // Loaded into an engine: the same labels and values, LRANGE and LLEN alike.
             try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, Path.of(written.file()));
-                 Engine loaded = Recovery.newEngine(QrrotOptions.defaults().withShards(4).withClock(now::get), 0)) {
+                 Engine loaded = QrrotOptions.defaults().withShards(4).withClock(now::get).newEngine(0)) {
                 SnapshotLoad.load(r, loaded, 3);
                 TreeMap<String, Elements> again = Elements.of(loaded);
                 live.forEach((k, e) -> e.assertSame(again.get(k), "seed=" + SEED + ": " + k + " loaded"));

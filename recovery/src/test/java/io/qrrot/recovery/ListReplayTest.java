@@ -102,7 +102,7 @@ class ListReplayTest {
         long records;
         int errors = 0;
         try (DurableQrrot q = DurableQrrot.open(dir, options());
-             Engine follower = Recovery.newEngine(options(), 0)) {
+             Engine follower = options().newEngine(0)) {
             Db db = new Db(q);
             Hot hot = new Hot(big ? 3000 : 300);
             long applied = 0;

@@ -113,7 +113,7 @@ class ZSetFoldTest {
 
     private TreeMap<String, String> loadNewest(int threads) throws IOException {
         try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, SnapshotFiles.newestOf(dir));
-             Engine e = Recovery.newEngine(options(), 0)) {
+             Engine e = options().newEngine(0)) {
             SnapshotLoad.load(r, e, threads);
             return alive(e, now.get());
         }
@@ -304,7 +304,7 @@ class ZSetFoldTest {
         long[] seen = {0, 0};
         long t3 = System.nanoTime();
         try (SnapshotReader r = SnapshotReader.open(FileStorage.INSTANCE, Path.of(written.file()));
-             Engine e = Recovery.newEngine(QrrotOptions.defaults().withShards(4), 1)) {
+             Engine e = QrrotOptions.defaults().withShards(4).newEngine(1)) {
             r.read(new io.qrrot.recovery.snapshot.SnapshotVisitor() {
                 @Override
                 public void onRecord(byte t, DirectBuffer k, DirectBuffer v, long ex) {

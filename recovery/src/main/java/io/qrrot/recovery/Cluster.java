@@ -1,0 +1,69 @@
+package io.qrrot.recovery;
+
+import io.qrrot.engine.CommandArgs;
+import io.qrrot.engine.CommandSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A database that is one member of a replicated group ({@link Qrrot#cluster()}): what a server needs to
+ * route commands the way Redis Cluster does, and to describe the group (CLUSTER, ROLE, INFO replication).
+ */
+public interface Cluster {
+    /**
+     * Whether this node runs the data command now. Null when it does; otherwise the error reply, code word
+     * first: {@code MOVED <slot> <host>:<port>} (a key the leader serves), {@code READONLY …} (a write without
+     * a key on a follower), {@code CLUSTERDOWN …} (no leader known), {@code TRYAGAIN …} (the leader is still
+     * catching up).
+     *
+     * @param readOnlyClient the connection sent READONLY: a follower serves its reads (possibly stale)
+     */
+    String route(CommandSpec spec, CommandArgs args, boolean readOnlyClient);
+
+    /** As {@link #route} for a memcached request on {@code key}; the error is a memcached reply line. */
+    String routeMemcached(byte[] key, boolean write);
+
+    /** This node's id as Redis Cluster shows it (40 hexadecimal characters). */
+    String myId();
+
+    /** The group now. */
+    View view();
+
+    /** INFO {@code replication} fields, in display order. */
+    Map<String, String> replicationInfo();
+
+    /** The group as this node sees it. */
+    record View(long term, long commitIndex, long appliedIndex, String leaderId, List<Member> members) {
+        /** The leader, or null while none is known. */
+        public Member leader() {
+            for (Member m : members) {
+                if (m.id().equals(leaderId)) {
+                    return m;
+                }
+            }
+            return null;
+        }
+
+        /** This node. */
+        public Member self() {
+            for (Member m : members) {
+                if (m.self()) {
+                    return m;
+                }
+            }
+            throw new IllegalStateException("this node is not a member of its own view");
+        }
+    }
+
+    /**
+     * One member.
+     *
+     * @param id         the Redis Cluster id (40 hex characters)
+     * @param name       the node name it was started with
+     * @param matchIndex the last log index the leader knows it holds; -1 when unknown (this node is not the
+     *                   leader)
+     */
+    record Member(String id, String name, String host, int port, int raftPort, boolean self, boolean leader,
+                  long matchIndex) {
+    }
+}
