@@ -11,12 +11,18 @@ public final class Main {
 
     /** slf4j-simple's level setting; read once, when the first logger is made. */
     static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+    static final String RATIS_LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.org.apache.ratis";
 
     public static void main(String[] args) {
         // The database logs its recovery and compactions at INFO: right for the server's log, noise around
         // a client's output. Only warnings and errors, unless the user chose a level.
         if (System.getProperty(LOG_LEVEL_PROPERTY) == null && (args.length == 0 || !args[0].equals("serve"))) {
             System.setProperty(LOG_LEVEL_PROPERTY, "warn");
+        }
+        // Ratis logs every segment, election step and configuration at INFO: its warnings are what an operator
+        // needs (a lost leader, a slow follower); qrrot logs the group's changes itself.
+        if (System.getProperty(RATIS_LOG_LEVEL_PROPERTY) == null) {
+            System.setProperty(RATIS_LOG_LEVEL_PROPERTY, "warn");
         }
         System.exit(run(CliContext.system(), args));
     }

@@ -20,8 +20,11 @@ public interface Cluster {
      */
     String route(CommandSpec spec, CommandArgs args, boolean readOnlyClient);
 
-    /** As {@link #route} for a memcached request on {@code key}; the error is a memcached reply line. */
-    String routeMemcached(byte[] key, boolean write);
+    /**
+     * As {@link #route} for a memcached request: memcached clients know nothing of redirections, so only the
+     * leader serves them. Null on the leader; otherwise a memcached error line naming the leader.
+     */
+    String routeMemcached();
 
     /** This node's id as Redis Cluster shows it (40 hexadecimal characters). */
     String myId();

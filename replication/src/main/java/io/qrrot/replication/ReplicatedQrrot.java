@@ -10,6 +10,7 @@ import io.qrrot.recovery.Cluster;
 import io.qrrot.recovery.EngineInfo;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
+import io.qrrot.recovery.Slots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,6 +223,8 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
         persistence.put("raft_batches_in_flight", Long.toString(counts[2]));
         persistence.put("wal_last_status", stopped == null ? "ok" : "err: " + stopped);
         out.put("persistence", persistence);
+        out.put("replication", replicationInfo());
+        out.put("cluster", Map.of("cluster_enabled", "1"));
         out.put("keyspace", EngineInfo.keyspace(engine));
         return out;
     }
@@ -349,7 +352,7 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
     }
 
     @Override
-    public String routeMemcached(byte[] key, boolean write) {
+    public String routeMemcached() {
         if (log.accepting()) {
             return null;
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.qrrot.engine.CommandArgs;
 import io.qrrot.engine.CommandSpec;
 import io.qrrot.recovery.Qrrot;
+import io.qrrot.recovery.Slots;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

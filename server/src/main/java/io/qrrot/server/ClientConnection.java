@@ -148,6 +148,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final CommandArgs blockedArgs = new CommandArgs();
     private java.util.concurrent.ScheduledFuture<?> blockTimer;
     private boolean txDirty;
+    /** READONLY was sent: a follower serves this connection's reads. */
+    boolean readOnly;
     /** Heap the commands queued in this connection's MULTI hold ({@link Session#queuedBytes}). */
     private long multiBytes;
     /** What this connection has taken from the server's {@link ClientMemory} budget. */
@@ -821,6 +823,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (e.server() != null && session.inTransaction() && !e.server().immediateInMulti) {
             txDirty = true;
             return "ERR Command not allowed inside a transaction";
+        }
+        if (e.server() == null && server.cluster != null) {
+            String elsewhere = server.cluster.route(e.spec(), args, readOnly);
+            if (elsewhere != null) {
+                flagTransaction();
+                return elsewhere;
+            }
         }
         return null;
     }

@@ -208,6 +208,13 @@ final class MemcachedConnection implements Memcached.Sink {
     private long run(Memcached.Op op) {
         engineRequest.itemLimit(conn.server.options.memcachedItemSize());
         currentOp = op;
+        if (conn.server.cluster != null) {
+            String elsewhere = conn.server.cluster.routeMemcached();
+            if (elsewhere != null) {
+                error(elsewhere);
+                return 0;
+            }
+        }
         try {
             return conn.session.executeMemcached(engineRequest, this);
         } catch (RuntimeException e) {

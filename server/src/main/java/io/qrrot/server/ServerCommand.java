@@ -61,7 +61,17 @@ enum ServerCommand {
             "Posts a message to a channel; returns how many subscribers received it. Messages are not durable.", false,
             Flag.FAST),
     PUBSUB(-2, "pubsub", "CHANNELS [pattern]|NUMSUB [channel ...]|NUMPAT",
-            "Inspects the state of the Pub/Sub subsystem.", false);
+            "Inspects the state of the Pub/Sub subsystem.", false),
+    CLUSTER(-2, "cluster", "INFO|MYID|SLOTS|SHARDS|NODES|KEYSLOT key|HELP",
+            "Describes the replicated group the way Redis Cluster does: members, the leader, its slots.", false),
+    READONLY(1, "cluster", "", "Lets this connection read from a follower (replies may lag the leader).", false,
+            Flag.FAST, Flag.CONNECTION),
+    READWRITE(1, "cluster", "", "Ends READONLY: reads on a follower are redirected to the leader again.", false,
+            Flag.FAST, Flag.CONNECTION),
+    ASKING(1, "cluster", "", "Accepted for Redis Cluster clients; slots never migrate between groups yet.", false,
+            Flag.FAST, Flag.CONNECTION),
+    ROLE(1, "server", "", "Returns this node's role: the leader (master) with its followers, or a follower (slave).",
+            false, Flag.FAST);
 
     final CommandSpec spec;
     /** True when the command runs at once even inside MULTI (Redis never queues QUIT or RESET). */

@@ -83,6 +83,7 @@ final class ServerCommands {
             case SLOWLOG -> SlowLog.run(c, r, a);
             case LATENCY -> LatencyMonitor.run(c, r, a);
             case MEMORY -> MemoryCommand.run(c, r, a);
+            case CLUSTER, READONLY, READWRITE, ASKING, ROLE -> ClusterCommands.run(cmd, c, r, a);
             case SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, PUBSUB -> PubSub.run(cmd, c, r, a);
             default -> throw new IllegalStateException("no handler for " + cmd);
         }
@@ -99,6 +100,7 @@ final class ServerCommands {
             c.session = c.server.db.newSession();
         }
         c.name = "";
+        c.readOnly = false;
         c.reply.protocol(2);
         c.protocolSnapshot = 2;
         c.authenticated = c.server.requirePass == null;

@@ -1,5 +1,6 @@
 package io.qrrot.server;
 
+import io.qrrot.recovery.Cluster;
 import io.qrrot.recovery.Qrrot;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +19,8 @@ final class ServerContext {
     static final String QRROT_VERSION = versionOrDefault();
 
     final Qrrot db;
+    /** The database's replicated group; null for a database of its own. */
+    final Cluster cluster;
     final ServerOptions options;
     final CommandTable commands;
     final ServerConfig config;
@@ -105,6 +108,7 @@ final class ServerContext {
 
     ServerContext(Qrrot db, ServerOptions options) {
         this.db = db;
+        this.cluster = db.cluster();
         this.options = options;
         db.setKeyReadyListener(blocking);
         db.setLatencyListener(latency);

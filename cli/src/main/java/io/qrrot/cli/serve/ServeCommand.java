@@ -8,6 +8,8 @@ import io.qrrot.recovery.DurableQrrot;
 import io.qrrot.recovery.Qrrot;
 import io.qrrot.recovery.QrrotOptions;
 import io.qrrot.metrics.MetricsEndpoint;
+import io.qrrot.replication.ClusterConfig;
+import io.qrrot.replication.ReplicatedQrrot;
 import java.util.concurrent.atomic.AtomicReference;
 import io.qrrot.server.QrrotServer;
 import io.qrrot.server.ServerOptions;
@@ -109,6 +111,32 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Memory (outside the heap) a compaction sorts the WAL in; a larger backlog spills sorted runs to disk. Default: ${DEFAULT-VALUE}")
     String compactMemory = "16mb";
 
+    @Option(names = "--cluster", description = "Serve as one member of a replicated group (Raft): a write is"
+            + " acknowledged once a majority of members has it in its fsynced log. Needs --node-id and --peers (or"
+            + " --cluster-config); see docs/operations.md, \"A replicated group\".")
+    boolean cluster;
+
+    @Option(names = "--node-id", paramLabel = "NAME", description = "With --cluster: this member's name, one of --peers.")
+    String nodeId;
+
+    @Option(names = "--peers", paramLabel = "LIST", description = "With --cluster: every member, this one included, as"
+            + " name=host:port[@raftport],... (port: the one clients use; raftport: the one members replicate"
+            + " over, port + 10000 by default). Every member is started with the same list.")
+    String peers;
+
+    @Option(names = "--cluster-config", paramLabel = "FILE", description = "With --cluster: a file of"
+            + " 'option value' lines (node-id, peers, election-timeout, cluster-name), # for comments; options on"
+            + " the command line win.")
+    Path clusterConfig;
+
+    @Option(names = "--election-timeout", paramLabel = "MS", description = "With --cluster: the shortest election"
+            + " timeout (the longest is twice it). Default: " + ClusterConfig.DEFAULT_ELECTION_MILLIS)
+    Long electionTimeout;
+
+    @Option(names = "--cluster-name", paramLabel = "NAME", description = "With --cluster: names the group; every"
+            + " member must use the same. Default: qrrot")
+    String clusterName;
+
     @Spec
     CommandSpec spec;
 
@@ -134,6 +162,29 @@ public final class ServeCommand implements Callable<Integer> {
 
     public ServeCommand(CliContext ctx) {
         this.ctx = ctx;
+    }
+
+    /** The group this node joins (with --cluster), or null. */
+    private ClusterConfig group;
+
+    private boolean matched(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** --cluster's settings: the command line, over the --cluster-config file. */
+    private ClusterConfig clusterConfig() throws IOException {
+        java.util.Map<String, String> file = clusterConfig == null ? java.util.Map.of() : ClusterFile.read(clusterConfig);
+        String name = nodeId != null ? nodeId : file.get("node-id");
+        String list = peers != null ? peers : file.get("peers");
+        if (name == null || list == null) {
+            throw new IllegalArgumentException("--cluster needs --node-id and --peers (or a --cluster-config file with"
+                    + " them)");
+        }
+        long election = electionTimeout != null ? electionTimeout
+                : file.containsKey("election-timeout") ? ClusterFile.number(file, "election-timeout")
+                : ClusterConfig.DEFAULT_ELECTION_MILLIS;
+        String groupName = clusterName != null ? clusterName : file.getOrDefault("cluster-name", "qrrot");
+        return new ClusterConfig(name, ClusterConfig.parsePeers(list), dir, groupName, election, false);
     }
 
     @Override
@@ -162,7 +213,20 @@ public final class ServeCommand implements Callable<Integer> {
             }
             options = options.withWalSyncOnFlush(
                     fsyncOnLoop(fsyncThread, serverOptions.ioThreads(), Runtime.getRuntime().availableProcessors()));
-        } catch (IllegalArgumentException e) {
+            if (cluster) {
+                group = clusterConfig();
+                ClusterConfig.Peer self = group.self();
+                if (matched("--port") && port != self.port()) {
+                    throw new IllegalArgumentException("--port " + port + " differs from this member's port in --peers ("
+                            + self + ")");
+                }
+                serverOptions = serverOptions.withPort(self.port()).withBind(matched("--bind") ? bind : self.host());
+            } else if (nodeId != null || peers != null || clusterConfig != null || electionTimeout != null
+                    || clusterName != null) {
+                throw new IllegalArgumentException("--node-id, --peers, --cluster-config, --election-timeout and"
+                        + " --cluster-name need --cluster");
+            }
+        } catch (IllegalArgumentException | IOException e) {
             // The spec's command line, not a new one: its error stream is the one the caller configured.
             throw new CommandLine.ParameterException(spec.commandLine(), "qrrot serve: " + e.getMessage());
         }
@@ -194,9 +258,9 @@ public final class ServeCommand implements Callable<Integer> {
                 return 1;
             }
         }
-        DurableQrrot db;
+        Qrrot db;
         try {
-            db = DurableQrrot.open(dir, options);
+            db = group != null ? ReplicatedQrrot.open(group, options) : DurableQrrot.open(dir, options);
         } catch (DataDirectory.NotADataDirectoryException e) {
             ctx.err().println("qrrot serve: " + Problems.notADataDirectory(e));
             closeQuietly(metrics, server);
@@ -216,11 +280,17 @@ public final class ServeCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> stop(server, db, metricsEndpoint), "qrrot-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         StopSignals.install(server::close);
-        ctx.err().printf(Locale.ROOT, "qrrot ready on %s:%d (data %s, fsync %s%s%s); %s%n", bind, server.port(),
-                dir.toAbsolutePath(), options.fsync().name().toLowerCase(Locale.ROOT),
-                (metrics == null ? "" : ", metrics on http://" + bind + ":" + metrics.port() + "/metrics")
-                        + (server.memcachedPort() < 0 ? "" : ", memcached on " + bind + ":" + server.memcachedPort()),
-                unsafeAckBeforeWal ? ", UNSAFE: replies before the WAL write" : "", db.recoverySummary());
+        String extras = (metrics == null ? "" : ", metrics on http://" + bind + ":" + metrics.port() + "/metrics")
+                + (server.memcachedPort() < 0 ? "" : ", memcached on " + bind + ":" + server.memcachedPort());
+        if (db instanceof DurableQrrot durable) {
+            ctx.err().printf(Locale.ROOT, "qrrot ready on %s:%d (data %s, fsync %s%s%s); %s%n", bind, server.port(),
+                    dir.toAbsolutePath(), options.fsync().name().toLowerCase(Locale.ROOT), extras,
+                    unsafeAckBeforeWal ? ", UNSAFE: replies before the WAL write" : "", durable.recoverySummary());
+        } else {
+            ctx.err().printf(Locale.ROOT, "qrrot ready on %s:%d (cluster member %s of %d, raft port %d, data %s%s%s)%n",
+                    serverOptions.bind(), server.port(), group.nodeName(), group.peers().size(), group.self().raftPort(),
+                    dir.toAbsolutePath(), extras, unsafeAckBeforeWal ? ", UNSAFE: replies before the log write" : "");
+        }
         server.awaitTermination();
         boolean clean = stop(server, db, metrics);
         try {
@@ -228,8 +298,8 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             // already shutting down: the hook is running
         }
-        if (db.wal().failure() != null) {
-            ctx.err().println("qrrot stopped; the write-ahead log had failed (" + db.wal().failure().getMessage()
+        if (db instanceof DurableQrrot durable && durable.wal().failure() != null) {
+            ctx.err().println("qrrot stopped; the write-ahead log had failed (" + durable.wal().failure().getMessage()
                     + "): writes sent after the failure were refused");
             return 1;
         }
@@ -246,7 +316,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** Stops serving (metrics too) and closes the data directory; false if closing it failed (said on the error stream). */
-    private boolean stop(QrrotServer server, DurableQrrot db, MetricsEndpoint metrics) {
+    private boolean stop(QrrotServer server, Qrrot db, MetricsEndpoint metrics) {
         if (metrics != null) {
             metrics.close();
         }

@@ -1,4 +1,4 @@
-package io.qrrot.replication;
+package io.qrrot.recovery;
 
 import io.qrrot.engine.CommandArgs;
 
