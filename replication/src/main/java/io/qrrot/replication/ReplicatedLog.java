@@ -31,10 +31,14 @@ import org.agrona.ExpandableArrayBuffer;
  * of each event-loop batch; completions on Ratis's threads. Listeners run outside the lock and only hand off.
  */
 final class ReplicatedLog implements EffectLog {
-    /** Where batches go: the Raft group. Called under the log's lock, in batch order. */
+    /**
+     * Where batches go: the Raft group. Called in batch order by one thread at a time, never under the log's
+     * lock: Ratis calls back into the log ({@link #stopAccepting}, {@link #completed}) while it holds locks of
+     * its own, so calling Ratis under the log's lock could deadlock.
+     */
     interface Submitter {
-        /** Appends {@code entry[0, length)} as one entry; reports through {@link ReplicatedLog#completed}. */
-        void write(byte[] entry, int length, Batch batch);
+        /** Appends {@code entry} (the log keeps no reference to it) as one entry; reports through {@link ReplicatedLog#completed}. */
+        void write(byte[] entry, Batch batch);
 
         /** Confirms leadership after the batch's reads; reports through {@link ReplicatedLog#completed}. */
         void readBarrier(Batch batch);
@@ -70,12 +74,16 @@ final class ReplicatedLog implements EffectLog {
     private long acceptingEpoch = -1;
     private Batch open = new Batch();
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
+    /** Sealed batches not yet handed to Ratis, in order. */
+    private final ArrayDeque<Batch> sealed = new ArrayDeque<>();
+    /** Held while handing batches to Ratis (never together with {@link #lock} taken first). */
+    private final Object submitting = new Object();
     private long releasedLsn;
     private final List<long[]> failedRanges = new ArrayList<>();
     private final List<String> failedMessages = new ArrayList<>();
     private final ExpandableArrayBuffer entry = new ExpandableArrayBuffer(64 * 1024);
+    /** The epoch of the last batch that failed: the later batches of that epoch fail too. */
     private long cascadeEpoch = -1;
-    private String cascadeMessage;
     private long batches;
     private long failedBatches;
 
@@ -95,6 +103,8 @@ final class ReplicatedLog implements EffectLog {
         long epoch;
         int effects;
         boolean readMarker;
+        /** The entry's bytes, from sealing to submission. */
+        byte[] entry;
         List<DurabilityListener> listeners;
         boolean done;
         String failure;
@@ -110,6 +120,10 @@ final class ReplicatedLog implements EffectLog {
 
     // ---------------------------------------------------------------- the engine's side
 
+    /**
+     * {@inheritDoc} A batch that grows past {@link #ENTRY_TARGET_BYTES} is sealed here but submitted by the next
+     * {@link #flush}: this runs under the engine's locks, and Ratis is never called under them.
+     */
     @Override
     public long append(DirectBuffer effect, int offset, int length) {
         synchronized (lock) {
@@ -188,8 +202,10 @@ final class ReplicatedLog implements EffectLog {
         synchronized (lock) {
             flushLocked();
         }
+        submitSealed();
     }
 
+    /** Seals the open batch: it joins the batches in flight and waits in {@link #sealed} for its submission. */
     private void flushLocked() {
         Batch b = open;
         if (b.isEmpty()) {
@@ -198,18 +214,38 @@ final class ReplicatedLog implements EffectLog {
         open = new Batch();
         inFlight.addLast(b);
         batches++;
-        try {
-            if (b.effects > 0) {
-                BatchFormat.writeHeader(entry, origin, b.epoch, previousBatchLast, b.last, b.effects);
-                previousBatchLast = b.last;
-                int length = openLength;
-                openLength = 0;
-                submitter.write(entry.byteArray(), length, b);
-            } else {
-                submitter.readBarrier(b);
+        if (b.effects > 0) {
+            BatchFormat.writeHeader(entry, origin, b.epoch, previousBatchLast, b.last, b.effects);
+            previousBatchLast = b.last;
+            b.entry = java.util.Arrays.copyOf(entry.byteArray(), openLength);
+            openLength = 0;
+        }
+        sealed.addLast(b);
+    }
+
+    /** Hands the sealed batches to Ratis in order, outside the log's lock, one thread at a time. */
+    private void submitSealed() {
+        synchronized (submitting) {
+            while (true) {
+                Batch b;
+                synchronized (lock) {
+                    b = sealed.pollFirst();
+                }
+                if (b == null) {
+                    return;
+                }
+                try {
+                    if (b.entry != null) {
+                        byte[] e = b.entry;
+                        b.entry = null;
+                        submitter.write(e, b);
+                    } else {
+                        submitter.readBarrier(b);
+                    }
+                } catch (RuntimeException e) {
+                    completed(b, b.effects > 0 ? UNCERTAIN : READ_FAILED);
+                }
             }
-        } catch (RuntimeException e) {
-            completed(b, b.effects > 0 ? UNCERTAIN : READ_FAILED);
         }
     }
 
@@ -320,11 +356,11 @@ final class ReplicatedLog implements EffectLog {
             while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
                 Batch h = inFlight.pollFirst();
                 if (h.failure == null && h.epoch == cascadeEpoch) {
-                    h.failure = cascadeMessage;
+                    // committed perhaps, but it may have built on what failed: its writes are uncertain
+                    h.failure = h.effects > 0 ? UNCERTAIN : READ_FAILED;
                 }
                 if (h.failure != null) {
                     cascadeEpoch = h.epoch;
-                    cascadeMessage = h.failure;
                     failedBatches++;
                     failedRanges.add(new long[] {h.first, h.last});
                     failedMessages.add(h.failure);

@@ -41,6 +41,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -576,19 +577,21 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
             if (!log.accepting()) {
                 continue; // only the leader expires keys, through the log
             }
-            memory.readLock().lock();
             try {
                 int deleted;
                 do {
-                    deleted = engine.activeExpireCycle(log, EXPIRE_BUDGET);
-                    log.flush();
+                    memory.readLock().lock();
+                    try {
+                        deleted = engine.activeExpireCycle(log, EXPIRE_BUDGET);
+                    } finally {
+                        memory.readLock().unlock();
+                    }
+                    log.flush(); // outside the memory lock: a rebuild waits for that lock on Ratis's applier
                 } while (deleted > EXPIRE_BUDGET / 4 && !closed.get());
             } catch (EffectLogException e) {
                 // lost the lead meanwhile
             } catch (RuntimeException e) {
                 LOG.error("active expiry failed: {}", e.toString(), e);
-            } finally {
-                memory.readLock().unlock();
             }
         }
     }
@@ -597,8 +600,8 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
 
     private final class RaftSubmitter implements ReplicatedLog.Submitter {
         @Override
-        public void write(byte[] entry, int length, ReplicatedLog.Batch batch) {
-            submit(Message.valueOf(ByteString.copyFrom(entry, 0, length)), RaftClientRequest.writeRequestType(),
+        public void write(byte[] entry, ReplicatedLog.Batch batch) {
+            submit(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)), RaftClientRequest.writeRequestType(),
                     batch, ReplicatedLog.UNCERTAIN);
         }
 
