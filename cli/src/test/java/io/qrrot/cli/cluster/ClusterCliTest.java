@@ -285,20 +285,61 @@ class ClusterCliTest {
         }
     }
 
-    /** A server that answers every command with a MOVED to itself. */
-    private static void movedForever(ServerSocket loop) {
-        byte[] moved = ("-MOVED " + SLOT_K + " 127.0.0.1:" + loop.getLocalPort() + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        while (!loop.isClosed()) {
-            try (Socket s = loop.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+    @Test
+    @Order(8)
+    void askIsFollowedWithAsking() throws Exception {
+        try (ServerSocket target = new ServerSocket(0); ServerSocket asker = new ServerSocket(0)) {
+            List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread t = new Thread(() -> serveOnce(target, seen), "ask-target");
+            t.setDaemon(true);
+            t.start();
+            byte[] ask = ("-ASK " + SLOT_K + " 127.0.0.1:" + target.getLocalPort() + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            Thread a = new Thread(() -> answerAll(asker, ask), "asker");
+            a.setDaemon(true);
+            a.start();
+            CliRun.Result r = new CliRun().run("cli", "-c", "-p", Integer.toString(asker.getLocalPort()), "GET", "k");
+            assertEquals(new CliRun.Result(0, "\"v\"\n", "-> Redirected to slot [" + SLOT_K + "] located at 127.0.0.1:"
+                    + target.getLocalPort() + "\n"), r);
+            assertEquals(List.of("ASKING", "GET"), seen);
+        }
+    }
+
+    /** One connection: answers ASKING with +OK and anything else with "v"; records the command names. */
+    private static void serveOnce(ServerSocket server, List<String> seen) {
+        try (Socket s = server.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            byte[] buf = new byte[4096];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                String[] parts = new String(buf, 0, n, StandardCharsets.UTF_8).split("\r\n");
+                String name = parts.length > 2 ? parts[2] : "";
+                seen.add(name);
+                out.write((name.equals("ASKING") ? "+OK\r\n" : "$1\r\nv\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the test ended
+        }
+    }
+
+    /** Answers every command on every connection with {@code reply}. */
+    private static void answerAll(ServerSocket server, byte[] reply) {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
                 byte[] buf = new byte[4096];
                 while (in.read(buf) > 0) {
-                    out.write(moved);
+                    out.write(reply);
                     out.flush();
                 }
             } catch (IOException e) {
                 // the client went away, or the test ended
             }
         }
+    }
+
+    /** A server that answers every command with a MOVED to itself. */
+    private static void movedForever(ServerSocket loop) {
+        answerAll(loop, ("-MOVED " + SLOT_K + " 127.0.0.1:" + loop.getLocalPort() + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     private static String name(int i) {
