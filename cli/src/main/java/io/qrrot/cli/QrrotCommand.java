@@ -2,6 +2,7 @@ package io.qrrot.cli;
 
 import io.qrrot.cli.client.AiCommand;
 import io.qrrot.cli.client.ClientCommand;
+import io.qrrot.cli.cluster.ClusterCommand;
 import io.qrrot.cli.serve.ServeCommand;
 import io.qrrot.cli.snapshot.SnapshotCommand;
 import io.qrrot.cli.wal.WalCommand;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
                 ServeCommand.class,
                 ClientCommand.class,
                 AiCommand.class,
+                ClusterCommand.class,
                 SnapshotCommand.class,
                 WalCommand.class,
                 AutoComplete.GenerateCompletion.class

@@ -22,11 +22,12 @@ class MainTest {
                 h.out());
         assertTrue(h.out().contains("\n  cli  "), h.out());
         assertTrue(h.out().contains("\n  ai  "), h.out());
+        assertTrue(h.out().contains("\n  cluster  "), h.out());
         assertTrue(h.out().contains("\n  generate-completion  "), h.out());
 
         CliRun.Result cli = new CliRun().run("cli", "--help");
         assertEquals(0, cli.exit());
-        assertTrue(cli.out().startsWith("Usage: qrrot cli [-3] [--create] [--help] [-a=PASSWORD] [--ai-base-url=URL]"),
+        assertTrue(cli.out().startsWith("Usage: qrrot cli [-3c] [--create] [--help] [-a=PASSWORD] [--ai-base-url=URL]"),
                 cli.out());
         assertTrue(cli.out().contains("--ai-model=MODEL"), cli.out());
 
@@ -64,7 +65,7 @@ class MainTest {
         CliRun.Result r = new CliRun().run("generate-completion");
         assertEquals(0, r.exit());
         assertTrue(r.out().contains("complete -F _complete_qrrot"), r.out());
-        assertTrue(r.out().contains("cli ai snapshot wal generate-completion"), r.out());
+        assertTrue(r.out().contains("cli ai cluster snapshot wal generate-completion"), r.out());
     }
 
     @Test

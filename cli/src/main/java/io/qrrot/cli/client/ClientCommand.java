@@ -45,6 +45,13 @@ public final class ClientCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
+    @Option(names = {"-c", "--cluster"},
+            description = "Cluster mode, as redis-cli -c: follow -MOVED and -ASK redirections to the node they name "
+                    + "(same password and options) and send the command there, printing \"-> Redirected to slot [N] "
+                    + "located at HOST:PORT\" (at the prompt; on stderr for one COMMAND); at most "
+                    + ClientSession.MAX_REDIRECTS + " redirections per command.")
+    boolean cluster;
+
     @Option(names = "--embedded", paramLabel = "DIR",
             description = "Open the data directory DIR in this process instead of connecting to a server (no server "
                     + "may have it open).")
@@ -94,13 +101,21 @@ public final class ClientCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "qrrot cli: --create goes with --embedded DIR (it makes a new data directory there)");
             }
-            try (ClientSession session = new ClientSession(config)) {
+            try (ClientSession session = new ClientSession(config, cluster)) {
+                if (!command.isEmpty()) {
+                    session.onRedirect(line -> ctx.err().println(line));
+                }
                 return command.isEmpty()
                         ? repl(session, format, (agent, request, ui) -> AgentRunner.run(agent, config, request, ui))
                         : oneShot(session, format);
             }
         }
         ConnectionOptions.refuseServerOptionsWith(spec.commandLine(), "qrrot cli", "--embedded");
+        if (cluster) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "qrrot cli: --embedded DIR opens a data directory, -c follows a server cluster's redirections: "
+                            + "give one or the other");
+        }
         Qrrot db = EmbeddedDatabase.open(ctx, "qrrot cli", embedded, "--create", create);
         if (db == null) {
             return 1;
@@ -155,6 +170,12 @@ public final class ClientCommand implements Callable<Integer> {
     private int repl(CommandSession session, ReplyFormat format, AgentRun agent) {
         Path history = historyFile();
         try (Terminal terminal = ctx.terminals().open()) {
+            if (session instanceof ClientSession client) {
+                client.onRedirect(line -> {
+                    terminal.writer().println(line);
+                    terminal.writer().flush();
+                });
+            }
             Repl repl = new Repl(terminal, session, format, history, (request, ui) -> {
                 AgentConfig settings = ai.resolve(ctx.env());
                 if (settings == null) {

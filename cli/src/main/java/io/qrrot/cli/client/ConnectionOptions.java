@@ -16,7 +16,7 @@ public final class ConnectionOptions {
             description = "Server port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "-a", paramLabel = "PASSWORD",
+    @Option(names = {"-a", "--pass", "--password"}, paramLabel = "PASSWORD",
             description = "Password for AUTH (or set QRROT_AUTH, which keeps it out of the process list).")
     String password;
 

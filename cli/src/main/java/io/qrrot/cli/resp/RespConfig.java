@@ -37,6 +37,11 @@ public record RespConfig(String host, int port, String user, String password, bo
         return new RespConfig(host, port, user, password, resp3, connectTimeoutMillis, v);
     }
 
+    /** The same settings (credentials, protocol, timeouts) for another server. */
+    public RespConfig withAddress(String h, int p) {
+        return new RespConfig(h, p, user, password, resp3, connectTimeoutMillis, readTimeoutMillis);
+    }
+
     public RespConfig withConnectTimeoutMillis(int v) {
         return new RespConfig(host, port, user, password, resp3, v, readTimeoutMillis);
     }
