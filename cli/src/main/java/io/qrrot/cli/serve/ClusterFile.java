@@ -24,7 +24,8 @@ import java.util.Set;
  * </pre>
  */
 final class ClusterFile {
-    private static final Set<String> KEYS = Set.of("node-id", "peers", "peer", "election-timeout", "cluster-name");
+    private static final Set<String> KEYS = Set.of("node-id", "peers", "peer", "election-timeout", "leader-lease",
+            "cluster-name");
 
     private ClusterFile() {
     }

@@ -125,13 +125,19 @@ public final class ServeCommand implements Callable<Integer> {
     String peers;
 
     @Option(names = "--cluster-config", paramLabel = "FILE", description = "With --cluster: a file of"
-            + " 'option value' lines (node-id, peers, election-timeout, cluster-name), # for comments; options on"
+            + " 'option value' lines (node-id, peers or peer, election-timeout, leader-lease, cluster-name), # for"
+            + " comments; options on"
             + " the command line win.")
     Path clusterConfig;
 
     @Option(names = "--election-timeout", paramLabel = "MS", description = "With --cluster: the shortest election"
             + " timeout (the longest is twice it). Default: " + ClusterConfig.DEFAULT_ELECTION_MILLIS)
     Long electionTimeout;
+
+    @Option(names = "--leader-lease", paramLabel = "yes|no", description = "With --cluster: the leader answers reads"
+            + " while its lease (recent acknowledgments from a majority) holds, instead of confirming its leadership"
+            + " with a heartbeat round per batch of reads (the read index). Default: no")
+    String leaderLease;
 
     @Option(names = "--cluster-name", paramLabel = "NAME", description = "With --cluster: names the group; every"
             + " member must use the same. Default: qrrot")
@@ -184,7 +190,8 @@ public final class ServeCommand implements Callable<Integer> {
                 : file.containsKey("election-timeout") ? ClusterFile.number(file, "election-timeout")
                 : ClusterConfig.DEFAULT_ELECTION_MILLIS;
         String groupName = clusterName != null ? clusterName : file.getOrDefault("cluster-name", "qrrot");
-        return new ClusterConfig(name, ClusterConfig.parsePeers(list), dir, groupName, election, false);
+        boolean lease = yesNo("--leader-lease", leaderLease != null ? leaderLease : file.getOrDefault("leader-lease", "no"));
+        return new ClusterConfig(name, ClusterConfig.parsePeers(list), dir, groupName, election, lease);
     }
 
     @Override
@@ -222,9 +229,9 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 serverOptions = serverOptions.withPort(self.port()).withBind(matched("--bind") ? bind : self.host());
             } else if (nodeId != null || peers != null || clusterConfig != null || electionTimeout != null
-                    || clusterName != null) {
-                throw new IllegalArgumentException("--node-id, --peers, --cluster-config, --election-timeout and"
-                        + " --cluster-name need --cluster");
+                    || clusterName != null || leaderLease != null) {
+                throw new IllegalArgumentException("--node-id, --peers, --cluster-config, --election-timeout,"
+                        + " --leader-lease and --cluster-name need --cluster");
             }
         } catch (IllegalArgumentException | IOException e) {
             // The spec's command line, not a new one: its error stream is the one the caller configured.
