@@ -163,6 +163,9 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, min);
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, min.multiply(2));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, min.multiply(3));
+        // A leader that stepped down waits this long before it stands again (Ratis: 10 s). When it holds the
+        // longest log, no other member can win meanwhile, and the group would stay without a leader that long.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, min.multiply(2));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, c.leaderLease());
         // Replies wait for the follower's fsync (the default, said here because it is the promise).
