@@ -26,6 +26,12 @@ public interface Cluster {
      */
     String routeMemcached();
 
+    /**
+     * CLUSTER FAILOVER: make this follower the leader. Null when the handover started (it completes within an
+     * election or two); otherwise the error reply, code word first.
+     */
+    String failover();
+
     /** This node's id as Redis Cluster shows it (40 hexadecimal characters). */
     String myId();
 

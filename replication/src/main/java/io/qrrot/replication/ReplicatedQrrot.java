@@ -24,11 +24,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -83,6 +85,7 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
     private final long origin;
     private final RaftPeerId selfId;
     private final RaftGroupId groupId;
+    private final RaftGroup group;
     private final RaftServer server;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
@@ -126,9 +129,10 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
         Path raftDir = config.dir().resolve("raft");
         Files.createDirectories(raftDir);
         boolean existing = Files.isDirectory(raftDir.resolve(config.groupId().toString()));
+        this.group = RaftGroup.valueOf(groupId, peers);
         this.server = RaftServer.newBuilder()
                 .setServerId(selfId)
-                .setGroup(RaftGroup.valueOf(groupId, peers))
+                .setGroup(group)
                 .setProperties(properties(config, raftDir))
                 .setStateMachine(new EngineStateMachine(this))
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
@@ -365,6 +369,36 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
             return "SERVER_ERROR no leader: try again";
         }
         return "SERVER_ERROR not the leader: " + l.host() + ":" + l.port();
+    }
+
+    /**
+     * CLUSTER FAILOVER on a follower: asks the leader to hand its leadership to this member (Ratis's leadership
+     * transfer: the leader brings this member's log up to its own, then lets it stand for election). Returns at
+     * once, as Redis does; the handover follows within an election or two.
+     */
+    @Override
+    public String failover() {
+        if (log.accepting()) {
+            return "ERR You should send CLUSTER FAILOVER to a replica";
+        }
+        if (leader == null) {
+            return "ERR no leader is known to take over from; try again once one is elected";
+        }
+        Thread t = new Thread(() -> {
+            try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group).setProperties(new RaftProperties())
+                    .setClientId(ClientId.randomId()).build()) {
+                RaftClientReply reply = client.admin().transferLeadership(selfId, 20_000);
+                if (!reply.isSuccess()) {
+                    LOG.warn("CLUSTER FAILOVER: the leadership transfer to {} failed: {}", self.name(),
+                            reply.getException());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("CLUSTER FAILOVER: the leadership transfer to {} failed: {}", self.name(), e.toString());
+            }
+        }, "qrrot-failover");
+        t.setDaemon(true);
+        t.start();
+        return null;
     }
 
     @Override

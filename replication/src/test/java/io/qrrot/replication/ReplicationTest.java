@@ -81,4 +81,26 @@ class ReplicationTest {
             awaitValue(g.nodes[l], "counter", "201");
         }
     }
+
+    @Test
+    void clusterFailoverHandsTheLeadershipToTheFollowerItIsSentTo() throws Exception {
+        try (LocalGroup g = new LocalGroup(dir, 3, 300)) {
+            int l = g.awaitLeader(30);
+            Qrrot.Session s = g.nodes[l].newSession();
+            assertEquals("OK", LocalGroup.run(g.nodes[l], s, "SET", "k", "before"));
+            assertEquals("ERR You should send CLUSTER FAILOVER to a replica", g.nodes[l].failover());
+            int f = (l + 1) % 3;
+            awaitValue(g.nodes[f], "k", "before");
+            assertNull(g.nodes[f].failover());
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!g.nodes[f].leading() && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertTrue(g.nodes[f].leading(), "the follower did not take over within 30 s");
+            Qrrot.Session s2 = g.nodes[f].newSession();
+            assertEquals("before", LocalGroup.run(g.nodes[f], s2, "GET", "k"));
+            assertEquals("OK", LocalGroup.run(g.nodes[f], s2, "SET", "k", "after"));
+            awaitValue(g.nodes[l], "k", "after");
+        }
+    }
 }

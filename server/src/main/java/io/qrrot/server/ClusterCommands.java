@@ -14,7 +14,7 @@ import io.qrrot.server.resp.RespEncoder;
 final class ClusterCommands {
     static final String DISABLED = "ERR This instance has cluster support disabled";
     private static final Subcommands SUBCOMMANDS = Subcommands.of("INFO", 2, "MYID", 2, "SLOTS", 2, "SHARDS", 2,
-            "NODES", 2, "KEYSLOT", 3, "HELP", 2);
+            "NODES", 2, "KEYSLOT", 3, "FAILOVER", -2, "HELP", 2);
 
     private ClusterCommands() {
     }
@@ -62,8 +62,21 @@ final class ClusterCommands {
             shards(v, r);
         } else if (a.is(1, "NODES")) {
             r.verbatim(nodes(v));
+        } else if (a.is(1, "FAILOVER")) {
+            if (a.count() > 3 || a.count() == 3 && !a.is(2, "FORCE") && !a.is(2, "TAKEOVER")) {
+                r.error("ERR syntax error");
+                return;
+            }
+            String refused = cluster.failover();
+            if (refused != null) {
+                r.error(refused);
+            } else {
+                r.simple("OK");
+            }
         } else {
             CommandReplies.help(r, "CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                    "FAILOVER [FORCE|TAKEOVER]",
+                    "    Promote current replica node to being a master.",
                     "INFO",
                     "    Return information about the cluster.",
                     "KEYSLOT <key>",

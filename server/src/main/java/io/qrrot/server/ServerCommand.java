@@ -62,7 +62,7 @@ enum ServerCommand {
             Flag.FAST),
     PUBSUB(-2, "pubsub", "CHANNELS [pattern]|NUMSUB [channel ...]|NUMPAT",
             "Inspects the state of the Pub/Sub subsystem.", false),
-    CLUSTER(-2, "cluster", "INFO|MYID|SLOTS|SHARDS|NODES|KEYSLOT key|HELP",
+    CLUSTER(-2, "cluster", "INFO|MYID|SLOTS|SHARDS|NODES|KEYSLOT key|FAILOVER [FORCE|TAKEOVER]|HELP",
             "Describes the replicated group the way Redis Cluster does: members, the leader, its slots.", false),
     READONLY(1, "cluster", "", "Lets this connection read from a follower (replies may lag the leader).", false,
             Flag.FAST, Flag.CONNECTION),
