@@ -76,6 +76,8 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
     private static final int EXPIRE_BUDGET = 2000;
     /** The largest effect a replicated command may have (one Raft entry must carry it). */
     static final int MAX_EFFECT_BYTES = 8 << 20;
+    /** System properties that pass a Ratis setting through: {@code qrrot.raft.<Ratis key>}. */
+    static final String RAFT_PROPERTY_PREFIX = "qrrot.raft.";
 
     private final ClusterConfig config;
     private final QrrotOptions options;
@@ -185,6 +187,12 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
         RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(1L << 30));
         // Each batch is a new request that is never retried: keep the retry cache short.
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        // Any Ratis setting, for tuning: -Dqrrot.raft.raft.server.log.force.sync.num=64 sets that key.
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(RAFT_PROPERTY_PREFIX)) {
+                p.set(name.substring(RAFT_PROPERTY_PREFIX.length()), System.getProperty(name));
+            }
+        }
         return p;
     }
 

@@ -128,6 +128,10 @@ public final class GroupFaultLoop {
                 }
             }
             Thread.sleep(1000);
+        } catch (Exception | Error e) {
+            stop.set(true);
+            closeAll(nodes); // no member may outlive a failed run
+            throw e;
         } finally {
             stop.set(true);
             for (Thread t : threads) {
@@ -139,12 +143,16 @@ public final class GroupFaultLoop {
             leader(nodes, 60_000);
             r = GroupChecker.check(h, addresses);
         } finally {
-            for (GroupNode n : nodes) {
-                n.close();
-            }
+            closeAll(nodes);
         }
         return new Report(cfg.seed(), cfg.faults(), h.sent.get(), h.acked.get(), r.registerOps(), r.violations(),
                 failovers, log);
+    }
+
+    private static void closeAll(List<GroupNode> nodes) throws InterruptedException {
+        for (GroupNode n : nodes) {
+            n.close();
+        }
     }
 
     private static Long awaitAckAfter(GroupHistory h, long t0, long timeoutMillis) throws InterruptedException {
