@@ -18,7 +18,6 @@ import redis
 from redis.cluster import ClusterNode, RedisCluster
 
 ports = [int(p) for p in sys.argv[1:]]
-nodes = [ClusterNode("127.0.0.1", p) for p in ports]
 
 
 def say(line):
@@ -40,12 +39,16 @@ def retry(what, fn, seconds=30.0):
             time.sleep(0.2)
 
 
-# dynamic_startup_nodes=False: redis-py 4.3.4 (Debian 12's python3-redis) otherwise replaces its startup nodes
-# with the nodes of the last topology it read; when the master it was using dies, it drops that node's connection
-# and re-reads the topology starting with that very node, and making a new connection for it deep-copies
-# connection arguments that hold the client itself, which fails ("cannot pickle '_thread.lock' object",
-# redis-py #2377, fixed in 4.4.0) on every later attempt. Kept apart, the startup nodes keep their connections:
-# the dead one fails to connect and the topology is read from the next one.
+# redis-py 4.3.4 (Debian 12's python3-redis) cannot re-read the topology through a startup node that has no
+# connection yet: making one deep-copies connection arguments that hold the client itself, which fails
+# ("cannot pickle '_thread.lock' object"; redis-py #2377, fixed in 4.4.0). It connects only to the first startup
+# node that answers, and by default replaces its startup nodes with the nodes of the last topology; so once the
+# master it used dies, every later attempt to find the new one fails. The workaround: each startup node is given
+# its own connection up front, and dynamic_startup_nodes=False keeps these nodes (and connections) as the
+# startup nodes; the dead one then fails to connect and the topology is read from the next.
+nodes = [ClusterNode("127.0.0.1", p, redis_connection=redis.Redis(host="127.0.0.1", port=p, socket_timeout=5,
+                                                                  socket_connect_timeout=2, decode_responses=True))
+         for p in ports]
 rc = retry("connect", lambda: RedisCluster(startup_nodes=nodes, socket_timeout=5, socket_connect_timeout=2,
                                            dynamic_startup_nodes=False, decode_responses=True))
 written = {}

@@ -224,6 +224,7 @@ class ClusterClientsTest {
                     p.destroyForcibly();
                 }
             }
+            System.out.print(transcript);
             assertTrue(done, "the script did not finish; its output:\n" + transcript);
             assertEquals(0, p.exitValue(), "the script failed; its output:\n" + transcript);
             Map<String, String> expected = new TreeMap<>();
@@ -324,7 +325,11 @@ class ClusterClientsTest {
         List<String> errors = new ArrayList<>();
         while (true) {
             try {
-                return call.call();
+                T result = call.call();
+                if (!errors.isEmpty()) {
+                    System.out.println(what + ": succeeded after errors " + errors);
+                }
+                return result;
             } catch (Exception e) {
                 if (errors.size() < 20) {
                     errors.add(e.getClass().getSimpleName() + ": " + e.getMessage());
