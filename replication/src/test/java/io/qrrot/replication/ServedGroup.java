@@ -4,33 +4,50 @@ import io.qrrot.server.QrrotServer;
 import io.qrrot.server.ServerOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link LocalGroup} whose every node is served over loopback by its own {@link QrrotServer}, listening on
  * the peer's client port: what a cluster client sees of a real three-node deployment. A node can be killed
  * (its server closed, then its database) and restarted on the same directory and ports.
+ *
+ * <p>The client ports are bound (port 0, {@link QrrotServer#listen}) before the group is made, so no other
+ * socket on this busy machine can take one between its choice and its use; the Raft ports are chosen as
+ * {@link LocalGroup} chooses them.
  */
 final class ServedGroup implements AutoCloseable {
+    private static final int RESTART_BIND_ATTEMPTS = 50;
     final LocalGroup group;
     final QrrotServer[] servers;
 
     ServedGroup(Path root, int size, long electionMillis) throws IOException {
-        group = new LocalGroup(root, size, electionMillis);
         servers = new QrrotServer[size];
+        LocalGroup g = null;
         try {
+            List<ClusterConfig.Peer> peers = new ArrayList<>();
             for (int i = 0; i < size; i++) {
-                serve(i);
+                servers[i] = QrrotServer.listen(options(0));
+                peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", servers[i].port(),
+                        LocalGroup.freePort()));
+            }
+            g = new LocalGroup(root, peers, electionMillis);
+            for (int i = 0; i < size; i++) {
+                servers[i].serve(g.nodes[i]);
             }
         } catch (IOException | RuntimeException e) {
-            close();
+            closeServers();
+            if (g != null) {
+                g.close();
+            }
             throw e;
         }
+        group = g;
     }
 
-    private void serve(int i) throws IOException {
-        servers[i] = new QrrotServer(group.nodes[i],
-                ServerOptions.defaults().withBind("127.0.0.1").withPort(port(i)).withIoThreads(1)).start();
+    private static ServerOptions options(int port) {
+        return ServerOptions.defaults().withBind("127.0.0.1").withPort(port).withIoThreads(1);
     }
 
     int size() {
@@ -57,10 +74,29 @@ final class ServedGroup implements AutoCloseable {
         }
     }
 
-    /** Starts node {@code i} again on its own directory and ports. */
-    void restart(int i) throws IOException {
-        group.start(i);
-        serve(i);
+    /**
+     * Starts node {@code i} again on its own directory and ports. Its client port is bound first, retried for a
+     * while in case a client's outgoing connection took it meanwhile.
+     */
+    void restart(int i) throws IOException, InterruptedException {
+        QrrotServer s = null;
+        for (int attempt = 1; s == null; attempt++) {
+            try {
+                s = QrrotServer.listen(options(port(i)));
+            } catch (IOException e) {
+                if (attempt >= RESTART_BIND_ATTEMPTS) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+        try {
+            group.start(i);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        servers[i] = s.serve(group.nodes[i]);
     }
 
     /** The node that leads and takes writes, waiting up to {@code seconds} for one. */
@@ -81,14 +117,18 @@ final class ServedGroup implements AutoCloseable {
         throw new AssertionError("no leader other than node " + old + " within " + seconds + " s");
     }
 
-    @Override
-    public void close() throws IOException {
+    private void closeServers() {
         for (int i = 0; i < servers.length; i++) {
             if (servers[i] != null) {
                 servers[i].close();
                 servers[i] = null;
             }
         }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeServers();
         group.close();
     }
 }
