@@ -276,6 +276,56 @@ class ClusterClientsTest {
     }
 
     /**
+     * A follower left alone (its leader and the other follower killed) cannot elect anyone. It still describes
+     * the last leader as the owner of every slot (whether it still takes it for the leader, as it usually does:
+     * with Ratis's pre-vote a lone follower's elections never start a new term, or has forgotten it, see
+     * {@code Cluster.View#ownerId}), as a Redis replica keeps describing a failed master until a failover, so
+     * cluster clients keep a complete topology and retry the connection errors it brings. Its READONLY reads
+     * still work.
+     */
+    @Test
+    void withoutAMajorityTheLastLeaderStillOwnsEverySlot() throws Exception {
+        try (ServedGroup g = new ServedGroup(dir, 3, ELECTION_MILLIS)) {
+            int leader = g.awaitLeader(60);
+            int f1 = (leader + 1) % 3;
+            int f2 = (leader + 2) % 3;
+            try (Jedis l = new Jedis("127.0.0.1", g.port(leader), 5000)) {
+                assertEquals("OK", retry("SET alone:k", () -> l.set("alone:k", "v1")));
+            }
+            g.kill(f1);
+            g.kill(leader);
+            try (Jedis j = new Jedis("127.0.0.1", g.port(f2), 5000)) {
+                assertEquals("OK", j.readonly());
+                assertEquals("v1", poll(() -> j.get("alone:k"), "v1"));
+                // long enough for an election to have started (and failed) several times
+                Thread.sleep(5 * ELECTION_MILLIS);
+                List<Object> slots = j.clusterSlots();
+                assertEquals(1, slots.size(), "CLUSTER SLOTS " + slots);
+                List<?> range = (List<?>) slots.get(0);
+                assertEquals(0L, range.get(0));
+                assertEquals(16383L, range.get(1));
+                List<?> master = (List<?>) range.get(2);
+                assertEquals("127.0.0.1", new String((byte[]) master.get(0), StandardCharsets.UTF_8));
+                assertEquals((long) g.port(leader), master.get(1));
+                String masterLine = j.clusterNodes().lines().filter(line -> line.contains(" master "))
+                        .reduce((a, b) -> a + " | " + b).orElse("(none)");
+                assertTrue(masterLine.contains(" 127.0.0.1:" + g.port(leader) + "@")
+                        && masterLine.endsWith(" connected 0-16383"), "CLUSTER NODES master: " + masterLine);
+                System.out.println("alone: " + j.clusterInfo().lines().filter(x -> x.startsWith("cluster_state"))
+                        .findFirst().orElse("?") + "; SET: " + error(() -> j.set("alone:k", "x")));
+            }
+        }
+    }
+
+    private static String error(Callable<?> call) {
+        try {
+            return "no error: " + call.call();
+        } catch (Exception e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
      * A plain connection to follower {@code f}: GET without READONLY is redirected to {@code leader} (once the
      * follower knows it), with READONLY it returns {@code value} (once applied there).
      */
