@@ -108,14 +108,16 @@ class ClusterClientsTest {
     /**
      * Lettuce sends a command for a slot to the master its partition table names and follows MOVED replies on
      * its own (up to {@code maxRedirects}), but a MOVED alone does not change the table, and while the killed
-     * leader is still the master of every slot there, commands wait in the buffer of a connection that cannot
-     * reconnect. What makes it follow the new leader is a topology refresh ({@code CLUSTER NODES} asked of the
-     * nodes it knows): the adaptive triggers refresh on a MOVED redirection and after persistent reconnect
-     * attempts, the periodic refresh catches the rest; the refresh closes the stale connection to the dead node
-     * ({@code closeStaleConnections}, on by default), which fails the commands waiting there, and the command
-     * timeout fails any that would still wait, so the application's retry sends them again through the new
-     * table. ({@link ClientOptions.DisconnectedBehavior#REJECT_COMMANDS} is no help: it also rejects the first
-     * command for a node whose connection is still being made.)
+     * leader is still the master of every slot there, a command waits in the buffer of a connection that cannot
+     * reconnect until the command timeout. What makes it follow the new leader is a topology refresh
+     * ({@code CLUSTER NODES} asked of the nodes it knows). Lettuce 7.7 enables every adaptive refresh trigger by
+     * default (MOVED redirection, persistent reconnects after 5 attempts, ...; at most one refresh per 5 s):
+     * with default options the first write after the kill timed out twice (5 s each) before a retry went to the
+     * new leader. Here the adaptive triggers fire sooner (after 2 reconnect attempts, one refresh per 500 ms at
+     * most), and a periodic refresh every second catches the new leader even without a trigger: with it alone
+     * the write waiting for the dead node was sent on to the new leader and no error reached the application.
+     * ({@code DisconnectedBehavior.REJECT_COMMANDS} is no help: it also rejects the first command for a node
+     * whose connection is still being made.)
      */
     @Test
     void lettuceClusterClientFollowsTheNewLeader() throws Exception {

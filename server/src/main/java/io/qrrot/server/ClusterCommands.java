@@ -102,9 +102,9 @@ final class ClusterCommands {
 
     /**
      * The slot owner is {@link Cluster.View#owner()}: during an election the last leader still owns every slot,
-     * as a failed Redis master does until a replica takes over. Clients keep a whole topology that way (an empty
-     * CLUSTER SLOTS reply made redis-py 4.3 fail with an IndexError instead of an error it retries) and, sent to
-     * the old leader, get a connection error or CLUSTERDOWN, which they retry.
+     * as a failed Redis master does until a replica takes over. Clients keep a whole topology that way (redis-py
+     * 4.3, given an empty CLUSTER SLOTS reply, finds no master and fails with an IndexError, not an error of its
+     * own that it retries) and, sent to the old leader, get a connection error or CLUSTERDOWN, which they retry.
      */
     private static void slots(Cluster.View v, RespEncoder r) {
         Cluster.Member owner = v.owner();
