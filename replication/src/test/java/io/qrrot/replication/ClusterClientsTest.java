@@ -114,8 +114,9 @@ class ClusterClientsTest {
      * default (MOVED redirection, persistent reconnects after 5 attempts, ...; at most one refresh per 5 s):
      * with default options the first write after the kill timed out twice (5 s each) before a retry went to the
      * new leader. Here the adaptive triggers fire sooner (after 2 reconnect attempts, one refresh per 500 ms at
-     * most), and a periodic refresh every second catches the new leader even without a trigger: with it alone
-     * the write waiting for the dead node was sent on to the new leader and no error reached the application.
+     * most), and a periodic refresh every second catches the new leader even without a trigger: with it added
+     * to the default triggers, the write waiting for the dead node went on to the new leader and no error reached
+     * the application.
      * ({@code DisconnectedBehavior.REJECT_COMMANDS} is no help: it also rejects the first command for a node
      * whose connection is still being made.)
      */
