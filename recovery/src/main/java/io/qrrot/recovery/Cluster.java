@@ -41,12 +41,33 @@ public interface Cluster {
     /** INFO {@code replication} fields, in display order. */
     Map<String, String> replicationInfo();
 
-    /** The group as this node sees it. */
-    record View(long term, long commitIndex, long appliedIndex, String leaderId, List<Member> members) {
+    /**
+     * The group as this node sees it.
+     *
+     * @param leaderId the leader's id; null while none is known (an election)
+     * @param ownerId  the member that owns the slots as the group describes itself to cluster clients (CLUSTER
+     *                 SLOTS, SHARDS, NODES): the leader, or while none is known the last leader this node knew, as
+     *                 Redis Cluster keeps a failed master as the owner of its slots until a replica takes over;
+     *                 null only when this node never knew a leader
+     */
+    record View(long term, long commitIndex, long appliedIndex, String leaderId, String ownerId,
+                List<Member> members) {
         /** The leader, or null while none is known. */
         public Member leader() {
+            return member(leaderId);
+        }
+
+        /** The member that owns the slots ({@code ownerId}), or null. */
+        public Member owner() {
+            return member(ownerId);
+        }
+
+        private Member member(String id) {
+            if (id == null) {
+                return null;
+            }
             for (Member m : members) {
-                if (m.id().equals(leaderId)) {
+                if (m.id().equals(id)) {
                     return m;
                 }
             }

@@ -99,6 +99,8 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
 
     /** The leader as last told by Ratis, or null. */
     private volatile ClusterConfig.Peer leader;
+    /** The last leader Ratis named (kept through elections), or null before the first. */
+    private volatile ClusterConfig.Peer lastLeader;
     private volatile String stopped;
 
     // the applier thread's state
@@ -434,8 +436,9 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
         } catch (IOException | RuntimeException e) {
             // not started, or closed
         }
+        ClusterConfig.Peer owner = l != null ? l : lastLeader;
         return new View(d == null ? 0 : d.getCurrentTerm(), commit, d == null ? -1 : d.getLastAppliedIndex(),
-                l == null ? null : l.redisId(), members);
+                l == null ? null : l.redisId(), owner == null ? null : owner.redisId(), members);
     }
 
     @Override
@@ -590,6 +593,9 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
         }
         if (l != self) {
             log.stopAccepting();
+        }
+        if (l != null) {
+            lastLeader = l;
         }
         leader = l;
     }

@@ -20,11 +20,15 @@ final class LocalGroup implements AutoCloseable {
     private final long electionMillis;
 
     LocalGroup(Path root, int size, long electionMillis) throws IOException {
+        this(root, freePeers(size), electionMillis);
+    }
+
+    /** A group of the given peers (client and Raft ports chosen by the caller), every node started. */
+    LocalGroup(Path root, List<ClusterConfig.Peer> peers, long electionMillis) throws IOException {
         this.root = root;
         this.electionMillis = electionMillis;
-        for (int i = 0; i < size; i++) {
-            peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort(), freePort()));
-        }
+        this.peers.addAll(peers);
+        int size = peers.size();
         nodes = new ReplicatedQrrot[size];
         for (int i = 0; i < size; i++) {
             start(i);
@@ -77,6 +81,15 @@ final class LocalGroup implements AutoCloseable {
             }
         });
         return released.get(30, TimeUnit.SECONDS);
+    }
+
+    /** Peers n1, n2, … on 127.0.0.1 with ports that were free a moment ago. */
+    static List<ClusterConfig.Peer> freePeers(int size) throws IOException {
+        List<ClusterConfig.Peer> peers = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort(), freePort()));
+        }
+        return peers;
     }
 
     static int freePort() throws IOException {

@@ -113,9 +113,15 @@ final class ClusterCommands {
                 + "total_cluster_links_buffer_limit_exceeded:0\r\n";
     }
 
+    /**
+     * The slot owner is {@link Cluster.View#owner()}: during an election the last leader still owns every slot,
+     * as a failed Redis master does until a replica takes over. Clients keep a whole topology that way (redis-py
+     * 4.3, given an empty CLUSTER SLOTS reply, finds no master and fails with an IndexError, not an error of its
+     * own that it retries) and, sent to the old leader, get a connection error or CLUSTERDOWN, which they retry.
+     */
     private static void slots(Cluster.View v, RespEncoder r) {
-        Cluster.Member leader = v.leader();
-        if (leader == null) {
+        Cluster.Member owner = v.owner();
+        if (owner == null) {
             r.array(0);
             return;
         }
@@ -123,9 +129,9 @@ final class ClusterCommands {
         r.array(2 + v.members().size());
         r.integer(0);
         r.integer(Slots.COUNT - 1);
-        node(leader, r);
+        node(owner, r);
         for (Cluster.Member m : v.members()) {
-            if (m != leader) {
+            if (m != owner) {
                 node(m, r);
             }
         }
@@ -140,11 +146,11 @@ final class ClusterCommands {
     }
 
     private static void shards(Cluster.View v, RespEncoder r) {
-        Cluster.Member leader = v.leader();
+        Cluster.Member owner = v.owner();
         r.array(1);
         r.map(2);
         r.bulk("slots");
-        if (leader == null) {
+        if (owner == null) {
             r.array(0);
         } else {
             r.array(2);
@@ -164,7 +170,7 @@ final class ClusterCommands {
             r.bulk("endpoint");
             r.bulk(m.host());
             r.bulk("role");
-            r.bulk(m == leader ? "master" : "replica");
+            r.bulk(m == owner ? "master" : "replica");
             r.bulk("replication-offset");
             r.integer(Math.max(0, m.self() ? v.appliedIndex() : m.matchIndex()));
             r.bulk("health");
@@ -173,7 +179,7 @@ final class ClusterCommands {
     }
 
     static String nodes(Cluster.View v) {
-        Cluster.Member leader = v.leader();
+        Cluster.Member owner = v.owner();
         StringBuilder sb = new StringBuilder();
         for (Cluster.Member m : v.members()) {
             sb.append(m.id()).append(' ').append(m.host()).append(':').append(m.port()).append('@')
@@ -181,10 +187,10 @@ final class ClusterCommands {
             if (m.self()) {
                 sb.append("myself,");
             }
-            boolean master = m == leader || leader == null;
+            boolean master = m == owner || owner == null;
             sb.append(master ? "master" : "slave").append(' ');
-            sb.append(master ? "-" : leader.id()).append(" 0 0 ").append(v.term()).append(" connected");
-            if (m == leader) {
+            sb.append(master ? "-" : owner.id()).append(" 0 0 ").append(v.term()).append(" connected");
+            if (m == owner) {
                 sb.append(" 0-").append(Slots.COUNT - 1);
             }
             sb.append('\n');
