@@ -90,8 +90,8 @@ public interface Cluster {
      *
      * @param id         the Redis Cluster id (40 hex characters)
      * @param name       the node name it was started with
-     * @param matchIndex the last log index the leader knows it holds; -1 when unknown (this node is not the
-     *                   leader)
+     * @param matchIndex the member's commit index as the leader knows it (the leader's own: its applied index);
+     *                   -1 when unknown (this node is not the leader)
      */
     record Member(String id, String name, String host, int port, int raftPort, boolean self, boolean leader,
                   long matchIndex) {

@@ -420,21 +420,25 @@ public final class ReplicatedQrrot implements Qrrot, Cluster {
     public View view() {
         DivisionInfo d = divisionInfo();
         ClusterConfig.Peer l = leader;
-        long[] match = d != null && d.isLeader() ? d.getFollowerMatchIndices() : null;
-        List<Member> members = new ArrayList<>();
-        int f = 0;
-        for (ClusterConfig.Peer p : config.peers()) {
-            long m = -1;
-            if (match != null) {
-                m = p == self ? d.getLastAppliedIndex() : (f < match.length ? match[f++] : -1);
-            }
-            members.add(new Member(p.redisId(), p.name(), p.host(), p.port(), p.raftPort(), p == self, p == l, m));
-        }
+        // On the leader, each member's commit index as the leader knows it (by member id: Ratis's own order of
+        // followers is not the peers' order).
+        Map<String, Long> known = new java.util.HashMap<>();
         long commit = -1;
         try {
-            commit = server.getDivision(groupId).getRaftLog().getLastCommittedIndex();
+            RaftServer.Division division = server.getDivision(groupId);
+            commit = division.getRaftLog().getLastCommittedIndex();
+            if (d != null && d.isLeader()) {
+                for (org.apache.ratis.proto.RaftProtos.CommitInfoProto c : division.getCommitInfos()) {
+                    known.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+                }
+            }
         } catch (IOException | RuntimeException e) {
             // not started, or closed
+        }
+        List<Member> members = new ArrayList<>();
+        for (ClusterConfig.Peer p : config.peers()) {
+            long m = known.isEmpty() ? -1 : p == self ? d.getLastAppliedIndex() : known.getOrDefault(p.name(), -1L);
+            members.add(new Member(p.redisId(), p.name(), p.host(), p.port(), p.raftPort(), p == self, p == l, m));
         }
         ClusterConfig.Peer owner = l != null ? l : lastLeader;
         return new View(d == null ? 0 : d.getCurrentTerm(), commit, d == null ? -1 : d.getLastAppliedIndex(),
