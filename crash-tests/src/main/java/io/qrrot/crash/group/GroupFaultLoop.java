@@ -83,6 +83,9 @@ public final class GroupFaultLoop {
             for (int f = 0; f < cfg.faults(); f++) {
                 Thread.sleep(800 + random.nextInt(1500));
                 Fault kind = cfg.kinds().get(random.nextInt(cfg.kinds().size()));
+                // One fault at a time: a member that is still catching up is as good as down (a member whose
+                // log is empty cannot help elect a leader), and two members down is an outage, not a failover.
+                awaitCaughtUp(nodes, 60_000);
                 GroupNode leader = leader(nodes, 60_000);
                 GroupNode follower = nodes.get(Math.floorMod(nodes.indexOf(leader) + 1 + random.nextInt(2), 3));
                 long t0 = System.nanoTime();
@@ -180,17 +183,14 @@ public final class GroupFaultLoop {
                 if (!n.alive() || n.paused()) {
                     continue;
                 }
-                try (Jedis j = new Jedis(new HostAndPort(n.host, n.port), DefaultJedisClientConfig.builder()
-                        .protocol(redis.clients.jedis.RedisProtocol.RESP2).autoNegotiateProtocol(false)
-                        .timeoutMillis(2000).build())) {
-                    String info = j.info("replication");
-                    long term = field(info, "raft_term");
-                    if (info.contains("role:master") && term > bestTerm) {
-                        best = n;
-                        bestTerm = term;
-                    }
-                } catch (RuntimeException e) {
-                    // not answering yet
+                String info = info(n);
+                if (info == null) {
+                    continue; // not answering yet
+                }
+                long term = field(info, "raft_term");
+                if (info.contains("role:master") && term > bestTerm) {
+                    best = n;
+                    bestTerm = term;
                 }
             }
             if (best != null) {
@@ -203,6 +203,37 @@ public final class GroupFaultLoop {
             sb.append("\n--- ").append(n).append(":\n").append(n.tail(30));
         }
         throw new IOException(sb.toString());
+    }
+
+    /** Waits until every running member has applied what the leader had committed when the wait began. */
+    static void awaitCaughtUp(List<GroupNode> nodes, long timeoutMillis) throws InterruptedException, IOException {
+        GroupNode leader = leader(nodes, timeoutMillis);
+        long commit = field(info(leader), "raft_commit_index");
+        long end = System.currentTimeMillis() + timeoutMillis;
+        for (GroupNode n : nodes) {
+            while (n.alive() && !n.paused()) {
+                String info = info(n);
+                if (info != null && field(info, "raft_applied_index") >= commit) {
+                    break;
+                }
+                if (System.currentTimeMillis() > end) {
+                    throw new IOException(n + " did not apply index " + commit + " within " + timeoutMillis
+                            + " ms; its log:\n" + n.tail(30));
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** The member's INFO replication, or null when it does not answer. */
+    private static String info(GroupNode n) {
+        try (Jedis j = new Jedis(new HostAndPort(n.host, n.port), DefaultJedisClientConfig.builder()
+                .protocol(redis.clients.jedis.RedisProtocol.RESP2).autoNegotiateProtocol(false)
+                .timeoutMillis(2000).build())) {
+            return j.info("replication");
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static long field(String info, String name) {

@@ -47,7 +47,7 @@ class GroupFaultTest {
     /** A checker that cannot fail proves nothing: a leader that acknowledges before the group has the write. */
     @Test
     void theCheckerCatchesALeaderThatAcknowledgesBeforeAMajorityHasTheWrite(@TempDir Path tmp) throws Exception {
-        GroupFaultLoop.Report r = run(tmp, 6, List.of(GroupFaultLoop.Fault.KILL_LEADER),
+        GroupFaultLoop.Report r = run(tmp, 4, List.of(GroupFaultLoop.Fault.KILL_LEADER),
                 List.of("--unsafe-ack-before-wal"));
         assertTrue(!r.violations().isEmpty(), "acknowledged-but-uncommitted writes went unnoticed: " + r.summary());
     }
