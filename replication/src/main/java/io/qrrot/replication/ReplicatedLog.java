@@ -73,6 +73,8 @@ final class ReplicatedLog implements EffectLog {
     private long previousBatchLast;
     private long acceptingEpoch = -1;
     private Batch open = new Batch();
+    /** Bytes of the open batch's entry so far, in {@link #entry}. */
+    private int openLength;
     private final ArrayDeque<Batch> inFlight = new ArrayDeque<>();
     /** Sealed batches not yet handed to Ratis, in order. */
     private final ArrayDeque<Batch> sealed = new ArrayDeque<>();
@@ -111,10 +113,6 @@ final class ReplicatedLog implements EffectLog {
 
         boolean isEmpty() {
             return effects == 0 && !readMarker;
-        }
-
-        long epoch() {
-            return epoch;
         }
     }
 
@@ -158,8 +156,6 @@ final class ReplicatedLog implements EffectLog {
             return lsn;
         }
     }
-
-    private int openLength;
 
     @Override
     public void check() {
