@@ -256,6 +256,11 @@ class ClusterClientsTest {
             int leader = g.awaitLeader(60);
             try (Jedis l = new Jedis("127.0.0.1", g.port(leader), 5000)) {
                 assertEquals("OK", l.set("ro:k", "v1"));
+                // snapshots of a member do not exist yet: said at once, no fold started
+                redis.clients.jedis.exceptions.JedisDataException save = org.junit.jupiter.api.Assertions.assertThrows(
+                        redis.clients.jedis.exceptions.JedisDataException.class, l::save);
+                assertEquals("ERR a member of a replicated group keeps its data in the Raft log; snapshots of a member"
+                        + " (SAVE, BGSAVE, SNAPSHOT) are not built yet", save.getMessage());
             }
             int slot = Slots.of("ro:k".getBytes(StandardCharsets.UTF_8));
             for (int f = 0; f < g.size(); f++) {

@@ -25,6 +25,9 @@ final class ServerCommands {
     private ServerCommands() {
     }
 
+    static final String NO_SNAPSHOTS_IN_A_GROUP = "ERR a member of a replicated group keeps its data in the Raft"
+            + " log; snapshots of a member (SAVE, BGSAVE, SNAPSHOT) are not built yet";
+
     static void run(ServerCommand cmd, ClientConnection c) {
         CommandArgs a = c.args;
         RespEncoder r = c.reply;
@@ -75,11 +78,20 @@ final class ServerCommands {
             case COMMAND -> CommandReplies.command(c.server, r, a);
             case CONFIG -> config(c, r, a);
             case INFO -> r.verbatim(InfoReport.build(c.server, sections(a)));
-            case SAVE -> save(c, r);
-            case BGSAVE -> bgsave(c, r, a);
+            case SAVE, BGSAVE, SNAPSHOT -> {
+                if (c.server.cluster != null) {
+                    // before any work: these would start a fold of a WAL a member does not have
+                    r.error(NO_SNAPSHOTS_IN_A_GROUP);
+                } else if (cmd == ServerCommand.SAVE) {
+                    save(c, r);
+                } else if (cmd == ServerCommand.BGSAVE) {
+                    bgsave(c, r, a);
+                } else {
+                    SnapshotCommand.run(c, r, a);
+                }
+            }
             case LASTSAVE -> r.integer(InfoReport.lastSave(c.server));
             case SHUTDOWN -> shutdown(c, r, a);
-            case SNAPSHOT -> SnapshotCommand.run(c, r, a);
             case SLOWLOG -> SlowLog.run(c, r, a);
             case LATENCY -> LatencyMonitor.run(c, r, a);
             case MEMORY -> MemoryCommand.run(c, r, a);
