@@ -130,7 +130,8 @@ class ClusterCliTest {
                         followed &= j == leader || roles.get(j) == null || word(roles.get(j), 0).equals("slave")
                                 && roles.get(j).elements().get(2).equals(new Reply.IntegerReply(port(leader)));
                     }
-                    if (followed) {
+                    // ROLE says master as soon as Ratis elected it; it takes writes once it applied its log
+                    if (followed && dbs[leader] != null && dbs[leader].leading()) {
                         return leader;
                     }
                 }
