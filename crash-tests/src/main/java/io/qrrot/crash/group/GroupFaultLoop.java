@@ -16,12 +16,18 @@ import redis.clients.jedis.Jedis;
 /**
  * Three {@code qrrot serve --cluster} processes on 127.0.0.1, 127.0.0.2 and 127.0.0.3 under clients that follow
  * the leader, and faults one after another: the leader or a follower killed with SIGKILL and started again,
- * the leader frozen with SIGSTOP for longer than an election and then let go, a follower killed, its data
- * directory deleted and started empty. At the end every member is up; the final state is read through the
+ * the leader frozen with SIGSTOP for longer than an election and then let go (and, to show it is refused, a
+ * follower restarted on an empty data directory: {@link Fault}). At the end every member is up; the final state is read through the
  * leader and checked ({@link GroupChecker}).
  */
 public final class GroupFaultLoop {
-    /** The faults. */
+    /**
+     * The faults. {@code WIPE_FOLLOWER} (a member restarted as itself on an empty data directory) is kept to show
+     * why it is not allowed: Raft assumes a member never forgets what it acknowledged. A leader that knows the
+     * member matched index N keeps offering it entries after N, which its empty log refuses, for good (seen
+     * here); worse, a member that forgot could vote a candidate without committed entries into office. A
+     * member that lost its disk comes back as a new member, through a membership change.
+     */
     public enum Fault { KILL_LEADER, KILL_FOLLOWER, PAUSE_LEADER, WIPE_FOLLOWER }
 
     /**

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replicated group of three real {@code qrrot serve --cluster} processes on 127.0.0.1–3 under clients that
- * follow the leader, through leader and follower kills, a frozen leader and a follower that lost its disk
- * ({@link GroupFaultLoop}); {@link GroupChecker} then finds no acknowledged write lost, every register history
+ * follow the leader, through leader and follower kills and a frozen leader ({@link GroupFaultLoop}); {@link GroupChecker} then finds no acknowledged write lost, every register history
  * linearizable, the counter between acknowledged and sent, and the queue without loss or duplicates.
  *
  * <p>Default: 6 faults. {@code -Pcrash-long}: 200. Replay with {@code -Dqrrot.seed=SEED}.
@@ -39,7 +38,9 @@ class GroupFaultTest {
 
     @Test
     void noAcknowledgedWriteIsLostAndRegistersStayLinearizable(@TempDir Path tmp) throws Exception {
-        GroupFaultLoop.Report r = run(tmp, LONG ? 200 : 6, List.of(GroupFaultLoop.Fault.values()), List.of());
+        // Not WIPE_FOLLOWER: a member that lost its disk may not rejoin as itself (see GroupFaultLoop.Fault).
+        GroupFaultLoop.Report r = run(tmp, LONG ? 200 : 6, List.of(GroupFaultLoop.Fault.KILL_LEADER,
+                GroupFaultLoop.Fault.KILL_FOLLOWER, GroupFaultLoop.Fault.PAUSE_LEADER), List.of());
         assertTrue(r.violations().isEmpty(), r.summary());
         assertTrue(r.acked() > 100, "the workload hardly ran: " + r.summary());
     }
