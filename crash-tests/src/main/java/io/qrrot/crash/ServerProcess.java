@@ -182,7 +182,8 @@ public final class ServerProcess implements ServerUnderTest {
         }
     }
 
-    static String tail(Path file, int lines) {
+    /** The last {@code lines} lines of {@code file}, or why there are none. */
+    public static String tail(Path file, int lines) {
         try {
             List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -155,12 +155,7 @@ public final class GroupNode implements AutoCloseable {
     }
 
     String tail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return io.qrrot.crash.ServerProcess.tail(log, lines);
     }
 
     @Override
