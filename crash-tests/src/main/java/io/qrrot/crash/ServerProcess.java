@@ -167,9 +167,14 @@ public final class ServerProcess implements ServerUnderTest {
     }
 
     private static boolean ping(int port) {
+        return ping("127.0.0.1", port, 200, 2000);
+    }
+
+    /** True when the server at {@code host:port} answers PING with {@code +PONG} within the timeouts. */
+    public static boolean ping(String host, int port, int connectTimeoutMillis, int readTimeoutMillis) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            s.setSoTimeout(2000);
+            s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+            s.setSoTimeout(readTimeoutMillis);
             OutputStream out = s.getOutputStream();
             out.write("*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
